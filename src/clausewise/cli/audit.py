@@ -1,0 +1,34 @@
+"""``clausewise audit``: evaluate a policy over an export folder."""
+
+from __future__ import annotations
+
+import click
+
+from ..engine import audit as run_audit
+from ..engine import load
+from ..report import WRITERS, write
+from .options import emit, fail_on_option, lang_option, output_option, parse_as_of, policy_option
+
+
+@click.command()
+@click.argument("export_dir", type=click.Path(file_okay=False))
+@policy_option
+@click.option("--as-of", "as_of", metavar="TIMESTAMP",
+              help="Judge deadlines as of this time (policy timezone). Default: the latest timestamp in the export.")
+@click.option("--format", "-f", "fmt", type=click.Choice(sorted(WRITERS)), default="table", show_default=True,
+              help="Report format.")
+@output_option
+@lang_option
+@fail_on_option
+@click.option("--rule", "rules", multiple=True, metavar="ID", help="Run only this rule (repeat for more).")
+@click.pass_context
+def audit(ctx: click.Context, export_dir, policy_path, as_of, fmt, output, lang, fail_on, rules) -> None:
+    """Check the exports in EXPORT_DIR against a policy.
+
+    Exit code 0: no finding at or above --fail-on; 1: some; 2: bad usage, a bad
+    rule file or unreadable data.
+    """
+    policy = load(policy_path)
+    result = run_audit(policy, export_dir, parse_as_of(as_of, policy.timezone), lang, tuple(rules))
+    emit(write(result, fmt, fail_on), output)
+    ctx.exit(result.exit_code(fail_on))

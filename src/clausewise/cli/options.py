@@ -1,0 +1,56 @@
+"""Options shared by several commands, as decorators."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import click
+
+from ..errors import UsageError
+from ..model import LANGS, SEVERITIES
+
+policy_option = click.option(
+    "--policy", "-p", "policy_path", required=True, type=click.Path(dir_okay=False),
+    help="The policy file (policies/NAME.yaml); its rule files are found from it.",
+)
+lang_option = click.option(
+    "--lang", type=click.Choice(LANGS), default="en", envvar="CLAUSEWISE_LANG", show_default=True,
+    help="Language of messages and reports (or set CLAUSEWISE_LANG).",
+)
+output_option = click.option(
+    "--output", "-o", type=click.Path(dir_okay=False, writable=True), default=None,
+    help="Write the report to this file instead of standard output.",
+)
+fail_on_option = click.option(
+    "--fail-on", type=click.Choice([*SEVERITIES, "never"]), default="high", show_default=True,
+    help="Exit 1 when a violation or invalid value has at least this severity.",
+)
+
+
+def parse_as_of(text: str | None, timezone: str) -> datetime | None:
+    """``--as-of``: ISO date or timestamp in the policy's timezone, or ``now``."""
+    if text is None:
+        return None
+    zone = ZoneInfo(timezone)
+    if text == "now":
+        return datetime.now(zone).replace(tzinfo=None, microsecond=0)
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError:
+        raise UsageError(f'--as-of "{text}" is not a date or timestamp; write e.g. 2026-10-31 or "2026-10-31 18:00"') from None
+    if value.tzinfo is not None:
+        value = value.astimezone(zone).replace(tzinfo=None)
+    return value
+
+
+def emit(text: str, output: str | None) -> None:
+    """Print the report, or write it to ``output``."""
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    try:
+        with open(output, "w", encoding="utf-8") as handle:
+            handle.write(text)
+    except OSError as exc:
+        raise UsageError(f"cannot write {output}: {exc.strerror}") from None

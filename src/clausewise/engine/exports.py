@@ -1,0 +1,364 @@
+"""Read an export folder into typed DuckDB tables, keeping every row.
+
+Each dataset is one file ``<stem>.csv|.jsonl|.parquet|.xlsx``. Reading happens
+in two steps, both set-based in DuckDB:
+
+1. the file becomes a raw table of text columns plus ``__row``, the record's
+   position in the file (1 = the first record after the header);
+2. each declared field is converted to its type. A value that does not convert
+   becomes an ``invalid`` finding citing the policy's data-quality clause, and
+   the field reads as empty for the rules; the row itself always stays.
+
+CSV in GBK/GB18030 (what Excel writes on Chinese Windows) is transcoded to
+UTF-8 first; XLSX is read with python-calamine. Timestamps without an offset
+are wall-clock time in the policy's timezone (the connection's ``TimeZone``),
+those with an offset are converted to it.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import tempfile
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from pathlib import Path
+
+import duckdb
+
+from ..errors import Collector, DataError, Location
+from ..model import DataFile, Dataset, Field, Policy
+from .kinds.base import ident
+
+FORMATS = ("csv", "jsonl", "parquet", "xlsx")
+TRUE_WORDS = ("true", "t", "1", "yes", "y", "是")
+FALSE_WORDS = ("false", "f", "0", "no", "n", "否")
+
+
+@dataclass
+class LoadedExport:
+    files: list[DataFile]
+    latest: datetime | None
+
+
+def load_export(con: duckdb.DuckDBPyConnection, policy: Policy, export_dir: Path, scratch: Path, lang: str) -> LoadedExport:
+    """Create one typed table per dataset and the data-quality findings."""
+    if not export_dir.is_dir():
+        raise DataError("export folder not found", Location(str(export_dir)))
+    errors = Collector()
+    files, loaded = [], []
+    for dataset in policy.datasets.values():
+        try:
+            data_file = _load_dataset(con, dataset, export_dir, scratch)
+        except DataError as exc:
+            errors.add(exc)
+            continue
+        files.append(data_file)
+        loaded.append(dataset)
+    errors.raise_if_any()
+    for dataset, data_file in zip(loaded, files):
+        _type_table(con, dataset, data_file, lang)
+    return LoadedExport(files, _latest(con, loaded))
+
+
+def find_file(dataset: Dataset, export_dir: Path) -> Path | None:
+    """The one file holding ``dataset``; two candidates are an error, not a guess."""
+    found = [export_dir / f"{dataset.file}.{ext}" for ext in FORMATS if (export_dir / f"{dataset.file}.{ext}").is_file()]
+    if len(found) > 1:
+        names = " and ".join(p.name for p in found)
+        raise DataError(f'dataset "{dataset.name}" is in both {names}; keep one', Location(str(export_dir)))
+    return found[0] if found else None
+
+
+def _load_dataset(con, dataset: Dataset, export_dir: Path, scratch: Path) -> DataFile:
+    path = find_file(dataset, export_dir)
+    raw = ident(f"__raw_{dataset.name}")
+    if path is None:
+        if not dataset.optional:
+            expected = ", ".join(f"{dataset.file}.{ext}" for ext in FORMATS)
+            raise DataError(f'dataset "{dataset.name}" is missing: expected one of {expected}', Location(str(export_dir)))
+        _empty_raw(con, raw, dataset)
+        return DataFile(dataset.name, None, None, 0)
+    fmt = path.suffix[1:]
+    encoding = _READERS[fmt](con, raw, path, dataset, scratch)
+    _check_columns(con, raw, dataset, path)
+    rows = con.execute(f"SELECT count(*) FROM {raw}").fetchone()[0]
+    return DataFile(dataset.name, str(path), fmt, rows, encoding)
+
+
+def _empty_raw(con, raw: str, dataset: Dataset) -> None:
+    cols = ", ".join(f"{ident(f.column)} VARCHAR" for f in dataset.fields.values())
+    con.execute(f"CREATE TABLE {raw} (__row BIGINT, {cols})")
+
+
+def _numbered(con, raw: str, select: str, path: Path) -> None:
+    """Materialise a reader's rows in file order, numbered from 1."""
+    try:
+        con.execute(f"CREATE TABLE {raw} AS SELECT row_number() OVER () AS __row, * FROM ({select})")
+    except duckdb.Error as exc:
+        raise DataError(f"cannot read: {_first_line(exc)}", Location(str(path))) from None
+
+
+def _first_line(exc: Exception) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0] if text else type(exc).__name__
+
+
+def _read_csv(con, raw: str, path: Path, dataset: Dataset, scratch: Path) -> str:
+    encoding = _csv_encoding(path, dataset.encoding)
+    source = path if encoding == "utf-8" else _transcode(path, encoding, scratch)
+    delim = dataset.delimiter.replace("'", "''")
+    _numbered(
+        con, raw,
+        f"SELECT * FROM read_csv('{_quote_path(source)}', header = true, all_varchar = true, "
+        f"delim = '{delim}', quote = '\"', escape = '\"', null_padding = false, strict_mode = true, "
+        "auto_detect = true, sample_size = -1)",
+        path,
+    )
+    return encoding
+
+
+def _csv_encoding(path: Path, declared: str) -> str:
+    """UTF-8 (BOM or not) when every byte decodes as UTF-8, else GB18030, a superset of GBK."""
+    if declared != "auto":
+        return {"gbk": "gb18030"}.get(declared, declared)
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    try:
+        with path.open("rb") as handle:
+            while chunk := handle.read(1 << 20):
+                decoder.decode(chunk)
+            decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return "gb18030"
+    return "utf-8"
+
+
+def _transcode(path: Path, encoding: str, scratch: Path) -> Path:
+    target = scratch / f"{path.stem}.utf8.csv"
+    try:
+        with path.open("r", encoding=encoding, newline="") as src, target.open("w", encoding="utf-8", newline="") as dst:
+            while chunk := src.read(1 << 20):
+                dst.write(chunk)
+    except UnicodeDecodeError as exc:
+        raise DataError(f"not valid {encoding} text (byte {exc.start})", Location(str(path))) from None
+    return target
+
+
+def _read_jsonl(con, raw: str, path: Path, dataset: Dataset, scratch: Path) -> str:
+    columns = [f.column for f in dataset.fields.values()]
+    present = ", ".join(f"bool_or(json_exists(json, {_json_path(c)}))" for c in columns)
+    _numbered(con, raw, f"SELECT json FROM read_ndjson_objects('{_quote_path(path)}')", path)
+    found = con.execute(f"SELECT {present} FROM {raw}").fetchone() if columns else ()
+    keep = [c for c, ok in zip(columns, found) if ok]
+    select = ", ".join(f"json ->> {_json_path(c)} AS {ident(c)}" for c in keep)
+    staged = ident(f"__staged_{dataset.name}")
+    con.execute(f"CREATE TABLE {staged} AS SELECT __row{', ' + select if select else ''} FROM {raw}")
+    con.execute(f"DROP TABLE {raw}")
+    con.execute(f"ALTER TABLE {staged} RENAME TO {raw}")
+    return "utf-8"
+
+
+def _json_path(column: str) -> str:
+    escaped = column.replace('"', '\\"').replace("'", "''")
+    return f"'$.\"{escaped}\"'"
+
+
+def _read_parquet(con, raw: str, path: Path, dataset: Dataset, scratch: Path) -> str:
+    _numbered(con, raw, f"SELECT * FROM read_parquet('{_quote_path(path)}')", path)
+    cols = [r[0] for r in con.execute(f"DESCRIBE {raw}").fetchall() if r[0] != "__row"]
+    casts = ", ".join(f"CAST({ident(c)} AS VARCHAR) AS {ident(c)}" for c in cols)
+    con.execute(f"CREATE OR REPLACE TABLE {raw} AS SELECT __row, {casts} FROM {raw} ORDER BY __row")
+    return None
+
+
+def _read_xlsx(con, raw: str, path: Path, dataset: Dataset, scratch: Path) -> str:
+    from python_calamine import CalamineWorkbook
+
+    try:
+        sheet = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0)
+        rows = sheet.to_python(skip_empty_area=False)
+    except Exception as exc:  # calamine raises its own error types for broken files
+        raise DataError(f"cannot read the workbook: {exc}", Location(str(path))) from None
+    target = scratch / f"{path.stem}.xlsx.csv"
+    with target.open("w", encoding="utf-8", newline="") as out:
+        csv.writer(out).writerows([_cell(v) for v in row] for row in rows)
+    _numbered(
+        con, raw,
+        f"SELECT * FROM read_csv('{_quote_path(target)}', header = true, all_varchar = true, delim = ',', "
+        "quote = '\"', escape = '\"', strict_mode = true, sample_size = -1)",
+        path,
+    )
+    return None
+
+
+def _cell(value) -> str:
+    """A workbook cell as the text a CSV export would hold."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, (datetime, date, time)):
+        return value.isoformat(sep=" ") if isinstance(value, datetime) else value.isoformat()
+    return str(value)
+
+
+_READERS = {"csv": _read_csv, "jsonl": _read_jsonl, "parquet": _read_parquet, "xlsx": _read_xlsx}
+
+
+def _quote_path(path: Path) -> str:
+    return str(path).replace("'", "''")
+
+
+def _check_columns(con, raw: str, dataset: Dataset, path: Path) -> None:
+    header = {r[0] for r in con.execute(f"DESCRIBE {raw}").fetchall()}
+    errors = Collector()
+    for f in dataset.fields.values():
+        if f.column not in header and not f.optional:
+            errors.add(DataError(
+                f'missing column "{f.column}" (field "{f.name}" of dataset "{dataset.name}")',
+                Location(str(path), line=1),
+            ))
+        if f.column not in header:
+            con.execute(f"ALTER TABLE {raw} ADD COLUMN {ident(f.column)} VARCHAR")
+    errors.raise_if_any()
+
+
+# ---- typing ----------------------------------------------------------------------
+def _normalised(f: Field, nulls: tuple[str, ...]) -> str:
+    """The raw text with blanks and the dataset's null tokens read as NULL."""
+    tokens = ", ".join("'" + t.replace("'", "''") + "'" for t in ("", *nulls))
+    col = ident(f.column)
+    return f"CASE WHEN trim({col}) IN ({tokens}) THEN NULL ELSE {col} END"
+
+
+def _converted(f: Field, n: str) -> str:
+    """SQL converting normalised text ``n`` to the field's type, NULL when it does not convert."""
+    return _CONVERTERS[f.type](f, n)
+
+
+def _strptime(n: str, formats: tuple[str, ...]) -> str:
+    listed = ", ".join("'" + fmt.replace("'", "''") + "'" for fmt in formats)
+    return f"try_strptime(trim({n}), [{listed}])"
+
+
+def _timestamp(f: Field, n: str) -> str:
+    if f.formats:
+        parsed = _strptime(n, f.formats)
+        return f"CAST({parsed} AS TIMESTAMP)" if not any("%z" in x for x in f.formats) else f"CAST(CAST({parsed} AS TIMESTAMPTZ) AS TIMESTAMP)"
+    return f"CAST(TRY_CAST(trim({n}) AS TIMESTAMPTZ) AS TIMESTAMP)"
+
+
+def _date(f: Field, n: str) -> str:
+    if f.formats:
+        return f"CAST({_strptime(n, f.formats)} AS DATE)"
+    return f"coalesce(TRY_CAST(trim({n}) AS DATE), CAST(TRY_CAST(trim({n}) AS TIMESTAMP) AS DATE))"
+
+
+def _integer(f: Field, n: str) -> str:
+    number = f"TRY_CAST(trim({n}) AS DOUBLE)"
+    return f"CASE WHEN {number} = floor({number}) AND abs({number}) < 9e18 THEN CAST({number} AS BIGINT) END"
+
+
+def _boolean(f: Field, n: str) -> str:
+    words = lambda ws: ", ".join(f"'{w}'" for w in ws)  # noqa: E731
+    low = f"lower(trim({n}))"
+    return f"CASE WHEN {low} IN ({words(TRUE_WORDS)}) THEN TRUE WHEN {low} IN ({words(FALSE_WORDS)}) THEN FALSE END"
+
+
+def _enum(f: Field, n: str) -> str:
+    listed = ", ".join("'" + v.replace("'", "''") + "'" for v in f.values)
+    return f"CASE WHEN trim({n}) IN ({listed}) THEN trim({n}) END"
+
+
+_CONVERTERS = {
+    "string": lambda f, n: n,
+    "integer": _integer,
+    "number": lambda f, n: f"TRY_CAST(trim({n}) AS DOUBLE)",
+    "boolean": _boolean,
+    "date": _date,
+    "timestamp": _timestamp,
+    "enum": _enum,
+}
+
+_EXPECTED = {
+    "integer": ("a whole number", "整数"),
+    "number": ("a number", "数字"),
+    "boolean": ("true/false, 1/0, yes/no or 是/否", "布尔值（true/false、1/0、yes/no、是/否）"),
+    "date": ("a date (YYYY-MM-DD)", "日期（YYYY-MM-DD）"),
+    "timestamp": ("a timestamp (YYYY-MM-DD HH:MM:SS)", "时间（YYYY-MM-DD HH:MM:SS）"),
+    "enum": ("one of the allowed values", "允许的取值之一"),
+    "string": ("text", "文本"),
+}
+
+
+def _expected(f: Field, lang: int) -> str:
+    if f.type == "enum":
+        return ("one of: " if lang == 0 else "以下取值之一：") + ", ".join(f.values)
+    if f.formats and f.type in ("date", "timestamp"):
+        return ("format " if lang == 0 else "格式 ") + " or ".join(f.formats)
+    return _EXPECTED[f.type][lang]
+
+
+def _type_table(con, dataset: Dataset, data_file: DataFile, lang: str) -> None:
+    """The typed table, plus one invalid finding per value that did not convert."""
+    raw = ident(f"__raw_{dataset.name}")
+    fields = list(dataset.fields.values())
+    norm = ", ".join(f"{_normalised(f, dataset.null_values)} AS {ident('n_' + f.name)}" for f in fields)
+    typed = ", ".join(f"{_converted(f, ident('n_' + f.name))} AS {ident(f.name)}" for f in fields)
+    kept = ", ".join(ident("n_" + f.name) for f in fields)
+    con.execute(
+        f"CREATE TEMP TABLE __typed AS SELECT __row, {typed}, {kept} FROM (SELECT __row, {norm} FROM {raw})"
+    )
+    con.execute(f"DROP TABLE {raw}")
+    _invalid_findings(con, dataset, data_file, fields, lang)
+    con.execute(f"CREATE TABLE {ident(dataset.name)} AS SELECT __row, {', '.join(ident(f.name) for f in fields)} FROM __typed ORDER BY __row")
+    con.execute("DROP TABLE __typed")
+
+
+def _invalid_findings(con, dataset: Dataset, data_file: DataFile, fields: list[Field], lang: str) -> None:
+    key = ident("n_" + dataset.key)
+    branches = []
+    for f in fields:
+        if f.type == "string":
+            continue
+        n, t = ident("n_" + f.name), ident(f.name)
+        message = f"'列“{_sq(f.column)}”的值“' || {n} || '”不是{_sq(_expected(f, 1))}'" if lang == "zh" else (
+            f"'value \"' || {n} || '\" in column \"{_sq(f.column)}\" is not {_sq(_expected(f, 0))}'"
+        )
+        evidence = f"CAST(json_object('dataset', {_lit(dataset.name)}, 'file', {_lit(data_file.path)}, 'column', {_lit(f.column)}, 'value', {n}, 'expected', {_lit(f.type)}) AS VARCHAR)"
+        branches.append(
+            f"SELECT 'data-quality' AS rule, __row, {key} AS key, NULL AS grp, 'invalid' AS status, {evidence}, "
+            f"NULL::TIMESTAMP, {message} "
+            f"FROM __typed WHERE {n} IS NOT NULL AND {t} IS NULL"
+        )
+    if branches:
+        con.execute(f"INSERT INTO __findings {' UNION ALL '.join(branches)}")
+
+
+def _sq(text: str) -> str:
+    return text.replace("'", "''")
+
+
+def _lit(value) -> str:
+    return "NULL" if value is None else "'" + _sq(str(value)) + "'"
+
+
+def _latest(con, datasets: list[Dataset]) -> datetime | None:
+    """The latest timestamp anywhere in the export: the default as-of time."""
+    parts = [
+        f"SELECT max({ident(f.name)}) AS t FROM {ident(d.name)}"
+        for d in datasets
+        for f in d.fields.values()
+        if f.type == "timestamp"
+    ]
+    if not parts:
+        return None
+    value = con.execute(f"SELECT max(t) FROM ({' UNION ALL '.join(parts)})").fetchone()[0]
+    return value
+
+
+def scratch_dir() -> tempfile.TemporaryDirectory:
+    """A private folder for transcoded files, removed after loading."""
+    return tempfile.TemporaryDirectory(prefix="clausewise-")

@@ -1,0 +1,115 @@
+"""``aggregate``: a metric per group and/or calendar period, against a threshold.
+
+``metric`` is a SQL expression with aggregate functions (``count``, ``count_if``,
+``sum``, ``avg``, ``min``, ``max``, ``median``, ``bool_and``, ``bool_or``,
+``stddev``) over the records in scope; ``op`` and ``threshold`` state what it
+must satisfy. ``group_by`` lists fields; ``period`` groups by the day, week,
+month, quarter or year of a date/timestamp field. A group whose metric is
+unknown (NULL, e.g. a ratio over no records) is a finding.
+
+With a ``period``, every period from the first record in scope up to the last
+one that has ended by the as-of time is checked, including periods with no
+records at all — "at least 2 meetings a month" fails for a month with none.
+Findings carry the group (its field values and the period) instead of a key.
+
+Example (OS-3.1.5: at least 90 % of visits rate 4 or 5, per month)::
+
+    - id: satisfaction-rate
+      kind: aggregate
+      dataset: followups
+      when: satisfaction IS NOT NULL
+      period: {field: visited_at, unit: month}
+      metric: count_if(satisfaction >= 4) / count(*)
+      op: ">="
+      threshold: $satisfaction_target
+"""
+
+from __future__ import annotations
+
+from .base import Check, CompileContext, ident
+
+UNITS = {"day": "%Y-%m-%d", "week": "%G-W%V", "month": "%Y-%m", "quarter": None, "year": "%Y"}
+OPS = (">=", ">", "<=", "<", "=", "!=")
+
+SCHEMA = {
+    "properties": {
+        "metric": {"type": "string", "minLength": 1},
+        "op": {"enum": list(OPS)},
+        "threshold": {"type": ["number", "string"]},
+        "group_by": {"type": "array", "items": {"type": "string"}},
+        "period": {
+            "type": "object",
+            "properties": {"field": {"type": "string"}, "unit": {"enum": list(UNITS)}},
+            "required": ["field", "unit"],
+            "additionalProperties": False,
+        },
+    },
+    "required": ["metric", "op", "threshold"],
+}
+
+
+def compile(ctx: CompileContext) -> Check:
+    scope = ctx.scope_sql()
+    metric = ctx.condition("metric", aggregates=True, boolean=False)
+    threshold = ctx.param_value(ctx.body["threshold"], "threshold", ("number", "integer"))
+    groups = ctx.fields("group_by")
+    period = _period(ctx)
+    if metric is None or threshold is None or len(groups) != len(ctx.body.get("group_by", [])) or period is False:
+        return Check(where="FALSE")
+    keys = groups + (["__period"] if period else [])
+    source = _source(ctx, scope, metric, groups, period)
+    group_json = _group_json(ctx, groups, period)
+    verdict = f"(__metric {ctx.body['op']} {ctx.literal(threshold)})"
+    return Check(
+        examined=scope,
+        source=source,
+        where=f"{verdict} IS NOT TRUE",
+        evidence={"metric": "__metric", "threshold": ctx.literal(threshold), "records": "__records"},
+        key="NULL",
+        row="NULL",
+        group=group_json if keys else "NULL",
+    )
+
+
+def _period(ctx: CompileContext):
+    spec = ctx.body.get("period")
+    if not spec:
+        return None
+    column = ctx.field(spec["field"], "period", types=("date", "timestamp"))
+    return (column, spec["unit"]) if column else False
+
+
+def _source(ctx: CompileContext, scope: str, metric: str, groups: list[str], period) -> str:
+    table = ident(ctx.dataset.name)
+    trunc = f"date_trunc('{period[1]}', {period[0]})" if period else None
+    cols = groups + ([f"{trunc} AS __period"] if period else [])
+    names = groups + (["__period"] if period else [])
+    grouped = f"SELECT {', '.join(cols + [f'{metric} AS __metric', 'count(*) AS __records'])} FROM {table} WHERE {scope}"
+    if names:
+        grouped += f" GROUP BY {', '.join(names)}"
+    if not period:
+        return f"({grouped}) AS __agg"
+    unit = period[1]
+    as_of = ctx.literal(ctx.as_of)
+    first = f"(SELECT min({trunc}) FROM {table} WHERE {scope})"
+    last = f"date_trunc('{unit}', {as_of}) - INTERVAL 1 {unit}"
+    periods = f"SELECT unnest(generate_series(coalesce({first}, {last}), {last}, INTERVAL 1 {unit})) AS __period"
+    distinct = f"SELECT DISTINCT {', '.join(groups)} FROM {table} WHERE {scope}" if groups else "SELECT 1 AS __all"
+    frame = f"SELECT * FROM ({distinct}) AS __g CROSS JOIN ({periods}) AS __p"
+    empty = f"(SELECT {metric} FROM {table} WHERE FALSE)"
+    using = ", ".join(names)
+    return (
+        f"(SELECT __frame.*, CASE WHEN __a.__records IS NULL THEN {empty} ELSE __a.__metric END AS __metric, "
+        f"coalesce(__a.__records, 0) AS __records FROM ({frame}) AS __frame "
+        f"LEFT JOIN ({grouped}) AS __a USING ({using})) AS __agg"
+    )
+
+
+def _group_json(ctx: CompileContext, groups: list[str], period) -> str:
+    parts = [f"{g} := {g}" for g in groups]
+    if period:
+        fmt = UNITS[period[1]]
+        label = (f"strftime(__period, '%Y') || '-Q' || quarter(__period)" if fmt is None
+                 else f"strftime(__period, '{fmt}')")
+        parts.append(f"period := {label}")
+    return f"to_json(struct_pack({', '.join(parts)}))" if parts else "NULL"

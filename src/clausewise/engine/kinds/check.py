@@ -1,0 +1,38 @@
+"""``check``: a condition every record in scope must satisfy.
+
+The general-purpose kind: ``when`` picks the records the clause applies to,
+``assert`` states what must hold for each of them. A record is a violation when
+the assertion is false *or unknown* (NULL): a missing timestamp does not show
+that a deadline was met. Use ``coalesce`` to say otherwise.
+
+Example (OS-3.1.1: an inquiry not answered on the spot must record a contact)::
+
+    - id: inquiry-contact-recorded
+      kind: check
+      when: NOT answered_on_spot
+      assert: customer_contact IS NOT NULL
+      evidence: {channel: channel}
+"""
+
+from __future__ import annotations
+
+from .base import Check, CompileContext
+
+SCHEMA = {
+    "properties": {
+        "assert": {"type": "string", "minLength": 1, "description": "SQL condition that must be true."},
+        "evidence": {"type": "object", "additionalProperties": {"type": "string"},
+                     "description": "Extra values to show with each finding: name → SQL expression."},
+    },
+    "required": ["assert"],
+}
+
+
+def compile(ctx: CompileContext) -> Check:
+    scope = ctx.scope_sql()
+    assertion = ctx.condition("assert") or "TRUE"
+    return Check(
+        examined=scope,
+        where=f"{scope} AND ({assertion}) IS NOT TRUE",
+        evidence={"assertion": f"CAST(({assertion}) AS VARCHAR)"},
+    )

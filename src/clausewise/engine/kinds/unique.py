@@ -1,0 +1,45 @@
+"""``unique``: no two records in scope share a key or a combination of fields.
+
+Every record of a duplicated combination is a finding, with how many records
+share it and the first row where it appears. Records with any of the fields
+empty are not compared.
+
+Example (OS-3.2.2: inquiry ids are unique)::
+
+    - id: inquiry-id-unique
+      kind: unique
+      fields: [inquiry_id]
+"""
+
+from __future__ import annotations
+
+from .base import Check, CompileContext, ident
+
+SCHEMA = {
+    "properties": {
+        "fields": {"type": "array", "items": {"type": "string"}, "minItems": 1},
+        "evidence": {"type": "object", "additionalProperties": {"type": "string"}},
+    },
+    "required": ["fields"],
+}
+
+
+def compile(ctx: CompileContext) -> Check:
+    scope = ctx.scope_sql()
+    columns = ctx.fields("fields")
+    if len(columns) != len(ctx.body["fields"]):
+        return Check(where="FALSE")
+    present = " AND ".join(f"{c} IS NOT NULL" for c in columns)
+    part = ", ".join(columns)
+    table = ident(ctx.dataset.name)
+    source = (
+        f"(SELECT *, count(*) OVER (PARTITION BY {part}) AS __dupes, "
+        f"min(__row) OVER (PARTITION BY {part}) AS __first_row "
+        f"FROM {table} WHERE {scope} AND {present}) AS {table}"
+    )
+    return Check(
+        examined=scope,
+        source=source,
+        where="__dupes > 1",
+        evidence={"duplicates": "__dupes", "first_row": "__first_row"},
+    )

@@ -1,0 +1,152 @@
+"""Compile a policy's rules into SQL statements, checking everything on the way.
+
+Each rule becomes one ``INSERT INTO __findings SELECT …`` over its dataset's
+table, built from the :class:`~.kinds.base.Check` its kind returns, plus a
+boolean "examined" expression counted per dataset in one pass. Message
+templates compile to SQL string concatenation, so findings arrive from DuckDB
+with their message already written.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+
+from ..errors import Collector, PolicyError, did_you_mean
+from ..model import Policy, Rule
+from .kinds import KINDS
+from .kinds.base import Check, CompileContext, ident, sql
+from .conditions import compile_condition, literal
+
+FINDINGS_TABLE = "__findings"
+FINDINGS_DDL = (
+    f"CREATE TABLE {FINDINGS_TABLE} (rule VARCHAR, row BIGINT, key VARCHAR, grp VARCHAR, "
+    "status VARCHAR, evidence VARCHAR, due_at TIMESTAMP, message VARCHAR)"
+)
+RESERVED_RULE = "data-quality"
+
+
+@dataclass(frozen=True)
+class CompiledRule:
+    rule: Rule
+    insert_sql: str
+    examined_sql: str
+
+
+def compile_policy(policy: Policy, as_of: datetime, lang: str, rule_ids: tuple[str, ...] = ()) -> list[CompiledRule]:
+    """Every selected rule as SQL; raises ErrorList with all compile problems."""
+    errors = Collector()
+    compiled = []
+    for rule in policy.rules:
+        if rule.id == RESERVED_RULE:
+            errors.error(f'"{RESERVED_RULE}" is reserved for data-quality findings; choose another id', rule.location)
+            continue
+        if rule_ids and rule.id not in rule_ids:
+            continue
+        item = compile_rule(policy, rule, as_of, lang, errors)
+        if item is not None:
+            compiled.append(item)
+    errors.raise_if_any()
+    return compiled
+
+
+def compile_rule(policy: Policy, rule: Rule, as_of: datetime, lang: str, errors: Collector) -> CompiledRule | None:
+    before = len(errors.errors)
+    ctx = CompileContext(policy, rule, errors, as_of)
+    check = KINDS[rule.kind].compile(ctx)
+    evidence = {**check.evidence, **_user_evidence(ctx)}
+    message = _message(ctx, rule.message.get(lang), check, evidence)
+    if len(errors.errors) > before or message is None:
+        return None
+    return CompiledRule(rule, _insert(ctx, check, evidence, message), check.examined)
+
+
+def _user_evidence(ctx: CompileContext) -> dict[str, str]:
+    """The rule's own ``evidence:`` expressions, checked like conditions."""
+    out = {}
+    for name, text in (ctx.body.get("evidence") or {}).items():
+        what = f'rule "{ctx.rule.id}" evidence "{name}"'
+        tree = compile_condition(text, ctx.scope(), what, ctx.errors, expect_boolean=False)
+        if tree is not None:
+            out[str(name)] = sql(tree)
+    return out
+
+
+def _insert(ctx: CompileContext, check: Check, evidence: dict[str, str], message: str) -> str:
+    key = check.key or ctx.key_sql()
+    pairs = ", ".join(f"{sql(literal(name))}, {expr}" for name, expr in evidence.items())
+    evidence_json = f"CAST(json_object({pairs}) AS VARCHAR)" if pairs else "NULL"
+    source = check.source or ident(ctx.dataset.name)
+    return (
+        f"INSERT INTO {FINDINGS_TABLE} SELECT {sql(literal(ctx.rule.id))}, {check.row}, CAST({key} AS VARCHAR), "
+        f"{check.group}, {check.status}, {evidence_json}, CAST({check.due_at} AS TIMESTAMP), {message} "
+        f"FROM {source} WHERE {check.where}"
+    )
+
+
+_PLACEHOLDER = re.compile(r"\{\{|\}\}|\{([^{}]*)\}")
+
+
+def _message(ctx: CompileContext, template: str, check: Check, evidence: dict[str, str]) -> str | None:
+    """The message template as a SQL string expression.
+
+    ``{name}`` inserts an evidence value or a field of the record (``{key}``
+    the record key, ``{due_at}`` the deadline); ``{$param}`` a parameter as
+    written in the policy; ``{{`` and ``}}`` are literal braces.
+    """
+    names = _template_names(ctx, check, evidence)
+    parts, pos, ok = [], 0, True
+    for match in _PLACEHOLDER.finditer(template):
+        parts.append(sql(literal(template[pos:match.start()])))
+        pos = match.end()
+        token = match.group(0)
+        if token in ("{{", "}}"):
+            parts.append(sql(literal(token[0])))
+            continue
+        expr = _placeholder(ctx, match.group(1).strip(), names, template, match.start())
+        ok = ok and expr is not None
+        parts.append(f"coalesce(CAST({expr} AS VARCHAR), '—')")
+    parts.append(sql(literal(template[pos:])))
+    return " || ".join(parts) if ok else None
+
+
+def _template_names(ctx: CompileContext, check: Check, evidence: dict[str, str]) -> dict[str, str]:
+    names = {}
+    if check.key != "NULL":
+        names.update({n: ident(n) for n in ctx.dataset.fields})
+        names["key"] = check.key or ctx.key_sql()
+    if check.due_at != "NULL":
+        names["due_at"] = check.due_at
+    if check.group != "NULL":
+        names["group"] = check.group
+    names.update(evidence)
+    return names
+
+
+def _placeholder(ctx: CompileContext, name: str, names: dict[str, str], template: str, offset: int) -> str | None:
+    if name.startswith("$"):
+        param = ctx.policy.parameters.get(name[1:])
+        if param is not None:
+            return sql(literal(_param_text(param.value)))
+        known = [f"${p}" for p in ctx.policy.parameters]
+        _template_error(ctx, template, offset, f'unknown parameter "{name}"{did_you_mean(name, known)}')
+        return None
+    if name in names:
+        return names[name]
+    _template_error(ctx, template, offset, f'message uses "{{{name}}}", which is not a field or evidence of this rule{did_you_mean(name, names)}')
+    return None
+
+
+def _param_text(value) -> str:
+    """A parameter as an officer wrote it: ``24h``, ``hotline, online``, ``P1: 4h``."""
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    if isinstance(value, dict):
+        return ", ".join(f"{k}: {v}" for k, v in value.items())
+    return str(getattr(value, "text", value))
+
+
+def _template_error(ctx: CompileContext, template: str, offset: int, message: str) -> None:
+    where = template.locate(offset) if hasattr(template, "locate") else ctx.rule.location
+    ctx.errors.add(PolicyError(f'rule "{ctx.rule.id}": {message}', where))

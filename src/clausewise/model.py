@@ -1,0 +1,301 @@
+"""The data every layer shares: a loaded policy, its rules, and the result of a run.
+
+These are plain dataclasses with no behaviour beyond what belongs to the data
+itself (``RunResult.exit_code`` lives here, not in the CLI, so every front end
+agrees on when a run fails).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from .errors import Location
+
+SEVERITIES = ("critical", "high", "medium", "low")
+STATUSES = ("violation", "warning", "invalid")
+LANGS = ("zh", "en")
+FIELD_TYPES = ("string", "integer", "number", "boolean", "date", "timestamp", "enum")
+
+
+def severity_rank(severity: str) -> int:
+    """0 for critical … 3 for low; lower is worse."""
+    return SEVERITIES.index(severity)
+
+
+@dataclass(frozen=True)
+class Text:
+    """A text in Chinese and English; either may be missing, the other stands in."""
+
+    zh: str | None = None
+    en: str | None = None
+
+    def get(self, lang: str) -> str:
+        first, second = (self.zh, self.en) if lang == "zh" else (self.en, self.zh)
+        return first if first is not None else (second or "")
+
+
+@dataclass(frozen=True)
+class Clause:
+    id: str
+    title: Text
+    observable: bool = True
+    reason: str | None = None
+    location: Location | None = None
+
+    @property
+    def chapter(self) -> str:
+        """``OS-3.1.1`` → ``OS-3``: the clause id up to its first dot."""
+        return self.id.split(".", 1)[0]
+
+
+@dataclass(frozen=True)
+class Duration:
+    """An amount of time, counted on the calendar or in working time.
+
+    ``basis`` is ``calendar`` (wall-clock seconds), ``working_hours`` or
+    ``working_days``; ``amount`` is in seconds for the first two and in days
+    for working days, whose length the business calendar decides.
+    """
+
+    amount: float
+    basis: str
+    text: str
+
+    _PATTERN = re.compile(
+        r"^\s*(?P<n>\d+(?:\.\d+)?)\s*(?P<working>working\s+)?"
+        r"(?P<unit>s|sec|secs|seconds?|m|min|mins|minutes?|h|hrs?|hours?|d|days?|w|weeks?)\s*$",
+        re.IGNORECASE,
+    )
+    _SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+
+    @classmethod
+    def parse(cls, text: str) -> Duration | None:
+        """``24h``, ``30m``, ``7 days``, ``3 working days``, ``4 working hours``; else None."""
+        match = cls._PATTERN.match(str(text))
+        if not match:
+            return None
+        n = float(match["n"])
+        unit = match["unit"].lower()
+        unit_key = "m" if unit.startswith("min") or unit == "m" else unit[0]
+        if match["working"]:
+            if unit_key == "d":
+                return cls(n, "working_days", str(text))
+            if unit_key in ("h", "m", "s"):
+                return cls(n * cls._SECONDS[unit_key], "working_hours", str(text))
+            return None
+        return cls(n * cls._SECONDS[unit_key], "calendar", str(text))
+
+    @property
+    def seconds(self) -> float:
+        """Length in seconds; only meaningful for calendar and working-hour durations."""
+        return self.amount
+
+
+@dataclass(frozen=True)
+class Parameter:
+    name: str
+    type: str
+    value: Any
+    title: Text | None = None
+    location: Location | None = None
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    type: str
+    column: str
+    values: tuple[str, ...] = ()
+    formats: tuple[str, ...] = ()
+    optional: bool = False
+    location: Location | None = None
+
+
+@dataclass(frozen=True)
+class Dataset:
+    name: str
+    file: str
+    key: str
+    fields: dict[str, Field]
+    optional: bool = False
+    encoding: str = "auto"
+    delimiter: str = ","
+    null_values: tuple[str, ...] = ()
+    location: Location | None = None
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One rule as written: the common keys, plus the kind's own keys in ``body``."""
+
+    id: str
+    clause: str
+    dataset: str
+    kind: str
+    severity: str
+    title: Text
+    message: Text
+    body: dict[str, Any]
+    location: Location
+    description: str | None = None
+
+
+@dataclass(frozen=True)
+class Calendar:
+    """Which days and hours count as working time (see docs/time.md)."""
+
+    country: str = "CN"
+    subdivision: str | None = None
+    work_start: str = "09:00"
+    work_end: str = "18:00"
+    extra_holidays: tuple[str, ...] = ()
+    extra_workdays: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Policy:
+    id: str
+    version: str
+    title: Text
+    timezone: str
+    calendar: Calendar
+    data_quality_clause: str
+    data_quality_severity: str
+    clauses: dict[str, Clause]
+    parameters: dict[str, Parameter]
+    datasets: dict[str, Dataset]
+    rules: tuple[Rule, ...]
+    path: str
+    files: tuple[str, ...]
+    content_hash: str
+    tests: tuple[str, ...] = ()
+
+    def rule(self, rule_id: str) -> Rule | None:
+        return next((r for r in self.rules if r.id == rule_id), None)
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One thing the audit found; see DESIGN.md, "Finding (the output contract)"."""
+
+    rule: str
+    clause: str
+    dataset: str
+    key: str | None
+    status: str
+    severity: str
+    message: str
+    evidence: dict[str, Any]
+    due_at: datetime | None = None
+    group: dict[str, Any] | None = None
+    row: int | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "rule": self.rule,
+            "clause": self.clause,
+            "dataset": self.dataset,
+            "key": self.key,
+            "group": self.group,
+            "row": self.row,
+            "status": self.status,
+            "severity": self.severity,
+            "message": self.message,
+            "evidence": self.evidence,
+            "due_at": self.due_at.isoformat(sep=" ") if self.due_at else None,
+        }
+
+
+@dataclass
+class RuleStats:
+    examined: int = 0
+    violations: int = 0
+    warnings: int = 0
+    invalid: int = 0
+
+    def to_dict(self) -> dict[str, int]:
+        return {
+            "examined": self.examined,
+            "violations": self.violations,
+            "warnings": self.warnings,
+            "invalid": self.invalid,
+        }
+
+
+@dataclass(frozen=True)
+class DataFile:
+    dataset: str
+    path: str | None
+    format: str | None
+    rows: int
+    encoding: str | None = None
+
+
+@dataclass
+class RunResult:
+    """Everything an audit produced; report writers are pure functions of this."""
+
+    policy: Policy
+    as_of: datetime
+    as_of_source: str
+    lang: str
+    findings: list[Finding]
+    stats: dict[str, RuleStats]
+    data_files: list[DataFile]
+    export_dir: str
+    engine_version: str
+    rules_run: tuple[str, ...] = field(default_factory=tuple)
+
+    def counts(self) -> dict[str, int]:
+        out = {s: 0 for s in STATUSES}
+        for f in self.findings:
+            out[f.status] += 1
+        return out
+
+    def failing(self, fail_on: str) -> list[Finding]:
+        """Findings that fail the run: violations and invalid data at or above ``fail_on``.
+
+        Early warnings never fail a run; they are there to act on before the breach.
+        """
+        if fail_on == "never":
+            return []
+        limit = severity_rank(fail_on)
+        return [
+            f
+            for f in self.findings
+            if f.status != "warning" and severity_rank(f.severity) <= limit
+        ]
+
+    def exit_code(self, fail_on: str) -> int:
+        """0 clean, 1 when some finding is at or above ``fail_on`` (see :meth:`failing`)."""
+        return 1 if self.failing(fail_on) else 0
+
+    def meta(self) -> dict[str, Any]:
+        return {
+            "policy": {
+                "id": self.policy.id,
+                "version": self.policy.version,
+                "hash": self.policy.content_hash,
+                "path": self.policy.path,
+            },
+            "as_of": self.as_of.isoformat(sep=" "),
+            "as_of_source": self.as_of_source,
+            "timezone": self.policy.timezone,
+            "lang": self.lang,
+            "export_dir": self.export_dir,
+            "data_files": [
+                {
+                    "dataset": d.dataset,
+                    "path": d.path,
+                    "format": d.format,
+                    "encoding": d.encoding,
+                    "rows": d.rows,
+                }
+                for d in self.data_files
+            ],
+            "rules_run": list(self.rules_run),
+            "engine": f"clausewise {self.engine_version}",
+        }

@@ -1,0 +1,255 @@
+"""Load a policy file and its rule files into a :class:`~clausewise.model.Policy`.
+
+Everything that can be checked without data is checked here or in the engine's
+compile step, and every problem is collected before anything is raised, so one
+``clausewise validate`` shows an officer all the mistakes in a pack at once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from ..errors import Collector, Location, did_you_mean
+from ..model import Calendar, Clause, Dataset, Duration, Field, Parameter, Policy, Rule, Text
+from .schema import full_schema
+from .validate import schema_errors
+from .yamlfile import YMap, load_yaml
+
+
+def load_policy(path: str | Path, kind_schemas: dict[str, dict[str, Any]]) -> Policy:
+    """Read, validate and build the policy at ``path`` with all of its rules.
+
+    ``kind_schemas`` maps each rule kind the engine knows to the JSON Schema
+    fragment of its own keys. Raises :class:`~clausewise.errors.ErrorList` (or a
+    single :class:`~clausewise.errors.PolicyError`) with every problem found.
+    """
+    path = Path(path)
+    schema = full_schema(kind_schemas)
+    errors = Collector()
+    display = _display(path)
+    doc = _load_checked(path, display, schema, errors)
+    if doc is None or not isinstance(doc, dict) or "policy" not in doc:
+        if doc is not None and not errors:
+            errors.error('this is not a policy file (no "policy" key)', Location(display, 1, 1))
+        errors.raise_if_any()
+    rule_paths = _expand(path.parent, doc.get("rules", []), doc, "rules", display, errors)
+    test_paths = _expand(path.parent, doc.get("tests", []), doc, "tests", display, errors, required=False)
+    rule_docs = [(p, _load_checked(p, _display(p), schema, errors)) for p in rule_paths]
+    errors.raise_if_any()
+    policy = _build(doc, rule_docs, path, display, rule_paths, test_paths, errors)
+    errors.raise_if_any()
+    return policy
+
+
+def _display(path: Path) -> str:
+    """A path as users wrote it: relative to the working folder when possible."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+def _load_checked(path: Path, display: str, schema: dict, errors: Collector) -> Any:
+    try:
+        doc = load_yaml(path, display)
+    except Exception as exc:  # PolicyError from the loader
+        errors.add(exc)
+        return None
+    for error in schema_errors(doc, schema, display):
+        errors.add(error)
+    return doc
+
+
+def _expand(base: Path, patterns, doc: YMap, key: str, display: str, errors: Collector, required: bool = True) -> list[Path]:
+    """Rule files named by the policy, in a stable order, each once."""
+    found: dict[Path, None] = {}
+    for index, pattern in enumerate(patterns):
+        matches = sorted(base.glob(pattern)) if any(c in pattern for c in "*?[") else [base / pattern]
+        matches = [m for m in matches if m.is_file()]
+        if not matches and required:
+            where = doc[key].item_at(index) if hasattr(doc.get(key), "item_at") else Location(display)
+            errors.error(f'no rule file matches "{pattern}"', where)
+        found.update(dict.fromkeys(m.resolve() for m in matches))
+    return list(found)
+
+
+def _text(value: dict | None) -> Text:
+    value = value or {}
+    return Text(zh=value.get("zh"), en=value.get("en"))
+
+
+def _build(doc, rule_docs, path: Path, display: str, rule_paths, test_paths, errors: Collector) -> Policy:
+    head = doc["policy"]
+    clauses = _clauses(doc["clauses"])
+    timezone = _timezone(head, errors)
+    dq = head["data_quality"]
+    _check_clause(dq["clause"], clauses, head["data_quality"].value_at("clause"), errors)
+    rules = _rules(rule_docs, clauses, doc["datasets"], errors)
+    return Policy(
+        id=str(head["id"]),
+        version=str(head["version"]),
+        title=_text(head["title"]),
+        timezone=timezone,
+        calendar=_calendar(head.get("calendar") or {}),
+        data_quality_clause=str(dq["clause"]),
+        data_quality_severity=str(dq.get("severity", "medium")),
+        clauses=clauses,
+        parameters=_parameters(doc.get("parameters") or {}, errors),
+        datasets=_datasets(doc["datasets"], errors),
+        rules=tuple(rules),
+        path=display,
+        files=tuple([display, *(_display(p) for p in rule_paths)]),
+        content_hash=_hash(path, rule_paths),
+        tests=tuple(str(p) for p in test_paths),
+    )
+
+
+def _timezone(head: YMap, errors: Collector) -> str:
+    name = str(head.get("timezone", "Asia/Shanghai"))
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        errors.error(f'unknown timezone "{name}"; expected an IANA name such as Asia/Shanghai', head.value_at("timezone"))
+    return name
+
+
+def _calendar(raw: dict) -> Calendar:
+    start, _, end = str(raw.get("work_hours", "09:00-18:00")).partition("-")
+    return Calendar(
+        country=str(raw.get("country", "CN")),
+        subdivision=raw.get("subdivision"),
+        work_start=start,
+        work_end=end,
+        extra_holidays=tuple(str(d) for d in raw.get("extra_holidays", [])),
+        extra_workdays=tuple(str(d) for d in raw.get("extra_workdays", [])),
+    )
+
+
+def _clauses(raw: YMap) -> dict[str, Clause]:
+    return {
+        str(cid): Clause(
+            id=str(cid),
+            title=_text(body["title"]),
+            observable=bool(body.get("observable", True)),
+            reason=body.get("reason"),
+            location=raw.key_at(cid),
+        )
+        for cid, body in raw.items()
+    }
+
+
+def _parameters(raw: YMap, errors: Collector) -> dict[str, Parameter]:
+    params = {}
+    for name, body in raw.items():
+        value = body["value"]
+        if body["type"] == "duration":
+            value = Duration.parse(value)
+            if value is None:
+                errors.error(
+                    f'parameter "{name}": "{body["value"]}" is not a duration; write e.g. 24h, 30m, 7 days, 3 working days',
+                    body.value_at("value"),
+                )
+        params[str(name)] = Parameter(
+            name=str(name),
+            type=body["type"],
+            value=value,
+            title=_text(body["title"]) if "title" in body else None,
+            location=raw.key_at(name),
+        )
+    return params
+
+
+def _formats(value) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    return (value,) if isinstance(value, str) else tuple(value)
+
+
+def _datasets(raw: YMap, errors: Collector) -> dict[str, Dataset]:
+    out = {}
+    for name, body in raw.items():
+        fields = _fields(body, errors)
+        if body["key"] not in fields:
+            hint = did_you_mean(body["key"], fields)
+            errors.error(f'key "{body["key"]}" is not a field of dataset "{name}"{hint}', body.value_at("key"))
+        out[str(name)] = Dataset(
+            name=str(name),
+            file=str(body.get("file", name)),
+            key=str(body["key"]),
+            fields=fields,
+            optional=bool(body.get("optional", False)),
+            encoding=str(body.get("encoding", "auto")),
+            delimiter=str(body.get("delimiter", ",")),
+            null_values=tuple(str(v) for v in body.get("null_values", [])),
+            location=raw.key_at(name),
+        )
+    return out
+
+
+def _fields(body: YMap, errors: Collector) -> dict[str, Field]:
+    defaults = body.get("formats") or {}
+    fields = {}
+    for name, spec in body["fields"].items():
+        spec = {"type": spec} if isinstance(spec, str) else spec
+        ftype = spec["type"]
+        formats = _formats(spec.get("format")) or _formats(defaults.get(ftype))
+        fields[str(name)] = Field(
+            name=str(name),
+            type=ftype,
+            column=str(spec.get("column", name)),
+            values=tuple(str(v) for v in spec.get("values", [])),
+            formats=formats,
+            optional=bool(spec.get("optional", False)),
+            location=body["fields"].key_at(name),
+        )
+    return fields
+
+
+def _check_clause(clause: str, clauses: dict[str, Clause], where: Location, errors: Collector) -> None:
+    if clause not in clauses:
+        errors.error(f'unknown clause "{clause}"{did_you_mean(clause, clauses)}', where)
+
+
+def _rules(rule_docs, clauses, datasets: YMap, errors: Collector) -> list[Rule]:
+    rules: list[Rule] = []
+    seen: dict[str, Location] = {}
+    for _, doc in rule_docs:
+        items = doc["rules"]
+        for index, raw in enumerate(items):
+            rule = _rule(raw, items.item_at(index))
+            if rule.id in seen:
+                first = seen[rule.id]
+                errors.error(f'duplicate rule id "{rule.id}" (first defined at {first})', raw.value_at("id"))
+            seen.setdefault(rule.id, rule.location)
+            _check_clause(rule.clause, clauses, raw.value_at("clause"), errors)
+            if rule.dataset not in datasets:
+                hint = did_you_mean(rule.dataset, datasets)
+                errors.error(f'unknown dataset "{rule.dataset}"{hint}', raw.value_at("dataset"))
+            rules.append(rule)
+    return rules
+
+
+def _rule(raw: YMap, location: Location) -> Rule:
+    return Rule(
+        id=str(raw["id"]),
+        clause=str(raw["clause"]),
+        dataset=str(raw["dataset"]),
+        kind=str(raw["kind"]),
+        severity=str(raw["severity"]),
+        title=_text(raw["title"]),
+        message=_text(raw["message"]),
+        body=raw,
+        location=location,
+        description=raw.get("description"),
+    )
+
+
+def _hash(policy_path: Path, rule_paths: list[Path]) -> str:
+    """sha256 over the policy and rule files, so a report names exactly what ran."""
+    digest = hashlib.sha256()
+    for p in [policy_path.resolve(), *sorted(rule_paths)]:
+        digest.update(p.name.encode() + b"\0" + p.read_bytes() + b"\0")
+    return "sha256:" + digest.hexdigest()

@@ -1,0 +1,214 @@
+"""The JSON Schema (Draft 2020-12) of policy files and rule files.
+
+One schema covers both kinds of file: a document with a top-level ``policy`` key
+is a policy, anything else is a rule file. The rule kinds add their own keys:
+:func:`full_schema` takes their fragments, so a new kind never edits this file.
+Validation messages are rewritten in plain words in :mod:`.validate`.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+SCHEMA_ID = "https://clausewise.dev/schema/clausewise.schema.json"
+
+NAME = {"type": "string", "pattern": "^[A-Za-z_][A-Za-z0-9_]*$", "x-expected": "a name of letters, digits and _"}
+RULE_ID = {"type": "string", "pattern": "^[A-Za-z0-9][A-Za-z0-9._-]*$", "x-expected": "an id of letters, digits, '.', '_' and '-'"}
+CLAUSE_ID = {"type": "string", "pattern": "^[A-Za-z0-9][A-Za-z0-9._-]*$", "x-expected": "a clause id such as OS-3.1.1"}
+SEVERITY = {"enum": ["critical", "high", "medium", "low"]}
+CONDITION = {"type": "string", "minLength": 1, "description": "A SQL expression in the DuckDB dialect (see docs/rules.md)."}
+TEXT = {
+    "type": "object",
+    "properties": {"zh": {"type": "string"}, "en": {"type": "string"}},
+    "additionalProperties": False,
+    "minProperties": 1,
+    "description": "A text in Chinese (zh) and English (en); one may stand in for the other.",
+}
+SCALAR = {"type": ["string", "number", "boolean"]}
+
+_FIELD_OBJECT = {
+    "type": "object",
+    "properties": {
+        "type": {"enum": ["string", "integer", "number", "boolean", "date", "timestamp", "enum"]},
+        "values": {"type": "array", "items": {"type": ["string", "number"]}, "minItems": 1},
+        "column": {"type": "string", "minLength": 1, "description": "Header of the column in the export, when it differs from the field name."},
+        "format": {
+            "oneOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}, "minItems": 1}],
+            "description": "strptime format(s) for date and timestamp fields, e.g. '%d/%m/%Y %H:%M'.",
+        },
+        "optional": {"type": "boolean", "description": "The column may be missing from the export; it then reads as empty."},
+        "description": {"type": "string"},
+    },
+    "required": ["type"],
+    "additionalProperties": False,
+    "if": {"properties": {"type": {"const": "enum"}}},
+    "then": {"required": ["values"]},
+}
+
+_DATASET = {
+    "type": "object",
+    "properties": {
+        "key": NAME,
+        "file": {"type": "string", "pattern": "^[^/\\\\]+$", "x-expected": "a file stem without folders"},
+        "optional": {"type": "boolean"},
+        "encoding": {"enum": ["auto", "utf-8", "gbk", "gb18030"]},
+        "delimiter": {"type": "string", "minLength": 1, "maxLength": 1},
+        "null_values": {"type": "array", "items": {"type": "string"}},
+        "formats": {
+            "type": "object",
+            "properties": {
+                "date": {"oneOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}]},
+                "timestamp": {"oneOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}]},
+            },
+            "additionalProperties": False,
+        },
+        "description": {"type": "string"},
+        "fields": {
+            "type": "object",
+            "propertyNames": NAME,
+            "minProperties": 1,
+            "additionalProperties": {
+                "oneOf": [
+                    {"enum": ["string", "integer", "number", "boolean", "date", "timestamp"]},
+                    _FIELD_OBJECT,
+                ]
+            },
+        },
+    },
+    "required": ["key", "fields"],
+    "additionalProperties": False,
+}
+
+_PARAMETER = {
+    "type": "object",
+    "properties": {
+        "type": {"enum": ["duration", "number", "integer", "string", "boolean", "list", "map"]},
+        "value": {},
+        "title": TEXT,
+        "description": {"type": "string"},
+    },
+    "required": ["type", "value"],
+    "additionalProperties": False,
+    "allOf": [
+        {"if": {"properties": {"type": {"const": "duration"}}}, "then": {"properties": {"value": {"type": "string"}}}},
+        {"if": {"properties": {"type": {"const": "number"}}}, "then": {"properties": {"value": {"type": "number"}}}},
+        {"if": {"properties": {"type": {"const": "integer"}}}, "then": {"properties": {"value": {"type": "integer"}}}},
+        {"if": {"properties": {"type": {"const": "string"}}}, "then": {"properties": {"value": {"type": "string"}}}},
+        {"if": {"properties": {"type": {"const": "boolean"}}}, "then": {"properties": {"value": {"type": "boolean"}}}},
+        {"if": {"properties": {"type": {"const": "list"}}}, "then": {"properties": {"value": {"type": "array", "items": SCALAR}}}},
+        {"if": {"properties": {"type": {"const": "map"}}}, "then": {"properties": {"value": {"type": "object", "additionalProperties": SCALAR}}}},
+    ],
+}
+
+_CLAUSE = {
+    "type": "object",
+    "properties": {
+        "title": TEXT,
+        "observable": {"type": "boolean", "description": "false when records cannot show the clause (declarative)."},
+        "reason": {"type": "string", "description": "Why the clause has no rules, when it is not observable."},
+    },
+    "required": ["title"],
+    "additionalProperties": False,
+}
+
+POLICY_DOC = {
+    "type": "object",
+    "properties": {
+        "policy": {
+            "type": "object",
+            "properties": {
+                "id": RULE_ID,
+                "version": {"type": ["string", "number"]},
+                "title": TEXT,
+                "timezone": {"type": "string"},
+                "calendar": {
+                    "type": "object",
+                    "properties": {
+                        "country": {"type": "string"},
+                        "subdivision": {"type": "string"},
+                        "work_hours": {"type": "string", "pattern": "^\\d{2}:\\d{2}-\\d{2}:\\d{2}$", "x-expected": "hours like 09:00-18:00"},
+                        "extra_holidays": {"type": "array", "items": {"type": "string", "format": "date"}},
+                        "extra_workdays": {"type": "array", "items": {"type": "string", "format": "date"}},
+                    },
+                    "additionalProperties": False,
+                },
+                "data_quality": {
+                    "type": "object",
+                    "properties": {"clause": CLAUSE_ID, "severity": SEVERITY},
+                    "required": ["clause"],
+                    "additionalProperties": False,
+                },
+                "description": {"type": "string"},
+            },
+            "required": ["id", "version", "title", "data_quality"],
+            "additionalProperties": False,
+        },
+        "clauses": {"type": "object", "propertyNames": CLAUSE_ID, "minProperties": 1, "additionalProperties": _CLAUSE},
+        "parameters": {"type": "object", "propertyNames": NAME, "additionalProperties": _PARAMETER},
+        "datasets": {"type": "object", "propertyNames": NAME, "minProperties": 1, "additionalProperties": _DATASET},
+        "rules": {"type": "array", "items": {"type": "string"}, "description": "Rule files, relative to this file; glob patterns allowed."},
+        "tests": {"type": "array", "items": {"type": "string"}, "description": "Rule test files, relative to this file; glob patterns allowed."},
+    },
+    "required": ["policy", "clauses", "datasets", "rules"],
+    "additionalProperties": False,
+}
+
+RULE_COMMON = {
+    "id": RULE_ID,
+    "clause": CLAUSE_ID,
+    "dataset": NAME,
+    "kind": {"type": "string"},
+    "severity": SEVERITY,
+    "title": TEXT,
+    "message": {**TEXT, "description": "Message templates; {field} inserts a value of the record or the evidence, {$param} a parameter."},
+    "description": {"type": "string"},
+    "when": {**CONDITION, "description": "Scope: only records for which this SQL condition is true are examined."},
+}
+
+RULE_DOC = {
+    "type": "object",
+    "properties": {
+        "rules": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": RULE_COMMON,
+                "required": ["id", "clause", "dataset", "kind", "severity", "title", "message"],
+            },
+        }
+    },
+    "required": ["rules"],
+    "additionalProperties": False,
+}
+
+
+def full_schema(kinds: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """The published schema: both documents, with each rule kind's own keys.
+
+    ``kinds`` maps a kind name to a JSON Schema object fragment with
+    ``properties`` and optionally ``required`` for the keys that kind adds.
+    """
+    rule_doc = copy.deepcopy(RULE_DOC)
+    item = rule_doc["properties"]["rules"]["items"]
+    item["properties"]["kind"] = {"enum": sorted(kinds)}
+    item["allOf"] = [_kind_branch(name, frag) for name, frag in sorted(kinds.items())]
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": SCHEMA_ID,
+        "title": "clausewise policy or rule file",
+        "if": {"type": "object", "required": ["policy"]},
+        "then": POLICY_DOC,
+        "else": rule_doc,
+    }
+
+
+def _kind_branch(name: str, fragment: dict[str, Any]) -> dict[str, Any]:
+    props = {**RULE_COMMON, **fragment.get("properties", {})}
+    then = {
+        "properties": props,
+        "additionalProperties": False,
+    }
+    if fragment.get("required"):
+        then["required"] = list(fragment["required"])
+    return {"if": {"properties": {"kind": {"const": name}}, "required": ["kind"]}, "then": then}

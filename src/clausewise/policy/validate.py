@@ -1,0 +1,166 @@
+"""JSON Schema validation with messages an officer can act on.
+
+jsonschema's own messages ("'whn' does not match any of the regexes") are written
+for programmers; each validator keyword gets a plain rewording here, located at
+the exact key or value in the file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import jsonschema
+from jsonschema.exceptions import ValidationError, best_match
+
+from ..errors import Location, PolicyError, did_you_mean
+from .yamlfile import YList, YMap
+
+_TYPE_WORDS = {
+    "object": "a mapping (key: value)",
+    "array": "a list",
+    "string": "a text",
+    "number": "a number",
+    "integer": "a whole number",
+    "boolean": "true or false",
+    "null": "nothing",
+}
+
+
+def schema_errors(doc: Any, schema: dict[str, Any], file: str) -> list[PolicyError]:
+    """Every schema violation in ``doc``, each located and reworded."""
+    validator = jsonschema.Draft202012Validator(
+        schema, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER
+    )
+    errors = [_reword(e, doc, file) for e in _leaves(validator.iter_errors(doc))]
+    unique = {(str(e.location), e.message): e for e in errors}
+    return list(unique.values())
+
+
+def _leaves(errors: Iterator[ValidationError]) -> Iterator[ValidationError]:
+    """Replace oneOf/anyOf errors by their most relevant branch error."""
+    for error in errors:
+        if error.context:
+            yield from _leaves(iter([best_match(error.context)]))
+        else:
+            yield error
+
+
+def _node_at(doc: Any, path: list) -> tuple[Any, Any, Any]:
+    """(parent, last key, node) at ``path`` inside the loaded document."""
+    parent, key, node = None, None, doc
+    for step in path:
+        parent, key = node, step
+        try:
+            node = node[step]
+        except (KeyError, IndexError, TypeError):
+            break
+    return parent, key, node
+
+
+def _location(doc: Any, path: list, file: str, at_key: bool = False) -> Location:
+    parent, key, node = _node_at(doc, path)
+    if isinstance(parent, YMap) and key is not None:
+        return parent.key_at(key) if at_key else parent.value_at(key)
+    if isinstance(parent, YList) and isinstance(key, int):
+        return parent.item_at(key)
+    if isinstance(node, (YMap, YList)):
+        return node.location
+    return Location(file, 1, 1)
+
+
+def _where(path: list) -> str:
+    words = [f"[{p + 1}]" if isinstance(p, int) else str(p) for p in path]
+    return " › ".join(words) if words else "the document"
+
+
+def _reword(error: ValidationError, doc: Any, file: str) -> PolicyError:
+    path = list(error.absolute_path)
+    handler = _HANDLERS.get(error.validator, _generic)
+    message, location = handler(error, doc, path, file)
+    return PolicyError(message, location)
+
+
+def _required(error, doc, path, file):
+    missing = error.message.split("'")[1] if "'" in error.message else error.message
+    return f'missing key "{missing}" in {_where(path)}', _location(doc, path, file)
+
+
+def _additional(error, doc, path, file):
+    node = _node_at(doc, path)[2]
+    allowed = list(error.schema.get("properties", {}))
+    extras = [k for k in node if k not in allowed] if isinstance(node, dict) else []
+    if not extras:
+        return _generic(error, doc, path, file)
+    key = extras[0]
+    hint = did_you_mean(key, allowed)
+    message = f'unknown key "{key}" in {_where(path)}{hint}'
+    if not hint and allowed:
+        message += f"; expected one of: {', '.join(allowed)}"
+    return message, _location(doc, [*path, key], file, at_key=True)
+
+
+def _enum(error, doc, path, file):
+    options = [str(o) for o in error.validator_value]
+    shown = ", ".join(options)
+    hint = did_you_mean(str(error.instance), options)
+    return f'"{error.instance}" is not allowed for {_where(path)}{hint}; expected one of: {shown}', _location(doc, path, file)
+
+
+def _const(error, doc, path, file):
+    return f'{_where(path)} must be "{error.validator_value}"', _location(doc, path, file)
+
+
+def _type(error, doc, path, file):
+    wanted = error.validator_value
+    wanted = wanted if isinstance(wanted, list) else [wanted]
+    words = " or ".join(_TYPE_WORDS.get(w, w) for w in wanted)
+    got = _TYPE_WORDS.get(_json_type(error.instance), type(error.instance).__name__)
+    return f"{_where(path)} must be {words}, not {got}", _location(doc, path, file)
+
+
+def _pattern(error, doc, path, file):
+    expected = error.schema.get("x-expected", f"text matching {error.validator_value}")
+    if path and path[-1] and error.schema_path and "propertyNames" in error.schema_path:
+        return f'"{error.instance}" is not {expected}', _location(doc, [*path, error.instance], file, at_key=True)
+    return f'"{error.instance}" in {_where(path)} is not {expected}', _location(doc, path, file)
+
+
+def _format(error, doc, path, file):
+    return f'"{error.instance}" in {_where(path)} is not a valid {error.validator_value} (YYYY-MM-DD)', _location(doc, path, file)
+
+
+def _min_items(error, doc, path, file):
+    return f"{_where(path)} must not be empty", _location(doc, path, file)
+
+
+def _generic(error, doc, path, file):
+    return f"{_where(path)}: {error.message}", _location(doc, path, file)
+
+
+def _json_type(value: Any) -> str:
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, (int, float)):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, dict):
+        return "object"
+    if isinstance(value, list):
+        return "array"
+    return "null"
+
+
+_HANDLERS = {
+    "required": _required,
+    "additionalProperties": _additional,
+    "enum": _enum,
+    "const": _const,
+    "type": _type,
+    "pattern": _pattern,
+    "format": _format,
+    "minItems": _min_items,
+    "minProperties": _min_items,
+    "minLength": _min_items,
+}

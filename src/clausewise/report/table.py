@@ -1,0 +1,80 @@
+"""``table``: findings for a terminal, then a per-rule summary and the verdict."""
+
+from __future__ import annotations
+
+from tabulate import tabulate
+
+from ..model import RunResult
+
+_WORDS = {
+    "en": {
+        "findings": "Findings", "none": "No findings.", "rules": "Rules",
+        "clause": "clause", "rule": "rule", "record": "record", "status": "status",
+        "severity": "severity", "message": "message", "examined": "examined",
+        "violations": "violations", "warnings": "warnings", "invalid": "invalid",
+        "head": "{policy} {version} · as of {as_of} ({source}) · {files} data files, {rows} rows",
+        "verdict": "{v} violations, {w} warnings, {i} invalid values · exit {code} (fail on {fail_on})",
+        "statuses": {"violation": "violation", "warning": "warning", "invalid": "invalid"},
+    },
+    "zh": {
+        "findings": "发现", "none": "没有发现问题。", "rules": "规则",
+        "clause": "条款", "rule": "规则", "record": "记录", "status": "状态",
+        "severity": "严重度", "message": "说明", "examined": "检查数",
+        "violations": "违规", "warnings": "预警", "invalid": "无效值",
+        "head": "{policy} {version} · 截至 {as_of}（{source}）· {files} 个数据文件，{rows} 行",
+        "verdict": "违规 {v} 项，预警 {w} 项，无效值 {i} 项 · 退出码 {code}（阈值 {fail_on}）",
+        "statuses": {"violation": "违规", "warning": "预警", "invalid": "无效"},
+    },
+}
+MAX_MESSAGE = 100
+
+
+def write(result: RunResult, fail_on: str) -> str:
+    words = _WORDS[result.lang]
+    parts = [_head(result, words), _findings(result, words), _rules(result, words), _verdict(result, words, fail_on)]
+    return "\n\n".join(parts) + "\n"
+
+
+def _head(result: RunResult, words) -> str:
+    return words["head"].format(
+        policy=result.policy.id, version=result.policy.version, as_of=result.as_of.isoformat(sep=" "),
+        source=result.as_of_source, files=len(result.data_files), rows=sum(f.rows for f in result.data_files),
+    )
+
+
+def _record(f) -> str:
+    if f.group:
+        return ", ".join(f"{k}={v}" for k, v in f.group.items())
+    return f.key if f.key is not None else f"row {f.row}"
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= MAX_MESSAGE else text[: MAX_MESSAGE - 1] + "…"
+
+
+def _findings(result: RunResult, words) -> str:
+    if not result.findings:
+        return words["none"]
+    rows = [
+        (f.clause, f.rule, _record(f), words["statuses"][f.status], f.severity, _short(f.message))
+        for f in result.findings
+    ]
+    headers = [words[h] for h in ("clause", "rule", "record", "status", "severity", "message")]
+    return f"{words['findings']}\n" + tabulate(rows, headers=headers, tablefmt="simple")
+
+
+def _rules(result: RunResult, words) -> str:
+    rows = [
+        (rule, s.examined, s.violations, s.warnings, s.invalid)
+        for rule, s in result.stats.items()
+    ]
+    headers = [words[h] for h in ("rule", "examined", "violations", "warnings", "invalid")]
+    return f"{words['rules']}\n" + tabulate(rows, headers=headers, tablefmt="simple")
+
+
+def _verdict(result: RunResult, words, fail_on: str) -> str:
+    counts = result.counts()
+    return words["verdict"].format(
+        v=counts["violation"], w=counts["warning"], i=counts["invalid"],
+        code=result.exit_code(fail_on), fail_on=fail_on,
+    )
