@@ -6,15 +6,24 @@ import json
 from pathlib import Path
 from typing import Any
 
+from ..errors import Collector
 from ..model import Policy
-from ..policy import full_schema, load_policy
+from ..policy import full_schema, read_policy
 from .kinds import KINDS, kind_schemas
 from .run import audit, validate
 
 
 def load(path: str | Path) -> Policy:
-    """Load and validate a policy file and its rule files (no data is read)."""
-    return load_policy(path, kind_schemas())
+    """Load a policy and its rule files and check everything that needs no data.
+
+    Schema, names, conditions and the SQL each rule compiles to are all
+    checked; every problem in the pack is raised together as an ErrorList.
+    """
+    errors = Collector()
+    policy = read_policy(path, kind_schemas(), errors)
+    validate(policy, errors=errors)
+    errors.raise_if_any()
+    return policy
 
 
 def schema() -> dict[str, Any]:

@@ -88,9 +88,10 @@ class Calendar:
 
     def days(self, start: date, end: date) -> list[tuple[date, bool]]:
         """Every day in [start, end] paired with whether it is a working day."""
-        # A make-up day is recorded when the year of the holiday it serves is
-        # built, which may be the next year (e.g. a Sunday in late December
-        # worked for a New Year's bridge), hence end.year + 1.
+        start, end = _as_date(start), _as_date(end)
+        # holidays records a make-up day while building the year of the
+        # holiday it serves, which can be the next year (a late-December
+        # Sunday worked for New Year); hence end.year + 1 as well.
         source = self._holidays(range(start.year, end.year + 2))
         weekend = set(source.weekend if self.weekend is None else self.weekend)
         off = set(self.extra_holidays)
@@ -117,6 +118,11 @@ def _check_hours(start: time, end: time) -> None:
         raise ValueError("working hours have a resolution of one second")
     if not start < end:
         raise ValueError(f"working hours must start before they end: {start}-{end}")
+
+
+def _as_date(value: date) -> date:
+    # Ranges often come from MIN/MAX over timestamp columns.
+    return value.date() if isinstance(value, datetime) else value
 
 
 def _seconds_of_day(t: time) -> int:
@@ -156,9 +162,10 @@ class CalendarSQL:
     WHEN __cw_in.__cw_b <= __cw_in.__cw_a THEN CAST(0 AS DECIMAL(18,6))
     ELSE CAST({stop} - {start} AS DECIMAL(18,0)) * 0.000001
   END
-  FROM (SELECT CAST({a_sql} AS TIMESTAMP) AS __cw_a, CAST({b_sql} AS TIMESTAMP) AS __cw_b) AS __cw_in
-  LEFT JOIN {self._table()} AS __cw_da ON __cw_da.day = CAST(__cw_in.__cw_a AS DATE)
-  LEFT JOIN {self._table()} AS __cw_db ON __cw_db.day = CAST(__cw_in.__cw_b AS DATE))"""
+  FROM (SELECT CAST({a_sql} AS TIMESTAMP) AS __cw_a,
+               CAST({b_sql} AS TIMESTAMP) AS __cw_b) AS __cw_in
+  {self._day_of("__cw_in.__cw_a", "__cw_da")}
+  {self._day_of("__cw_in.__cw_b", "__cw_db")})"""
 
     def add_working_seconds(self, a_sql: str, seconds_sql: str) -> str:
         """TIMESTAMP at which ``seconds`` of working time have elapsed from a.
@@ -172,18 +179,21 @@ class CalendarSQL:
         return f"""(SELECT CASE
     WHEN __cw_at.__cw_a IS NULL OR __cw_at.__cw_us IS NULL THEN NULL
     WHEN __cw_at.__cw_us <= 0 THEN __cw_at.__cw_a
-    WHEN __cw_at.__cw_target IS NULL OR __cw_dd.day IS NULL THEN {self._out_of_range("TIMESTAMP")}
+    WHEN __cw_at.__cw_target IS NULL OR __cw_dd.day IS NULL
+      THEN {self._out_of_range("TIMESTAMP")}
     ELSE make_timestamp(__cw_dd.ws_us + __cw_at.__cw_target - __cw_dd.before_us)
   END
   FROM (
     SELECT __cw_in.__cw_a, __cw_in.__cw_us,
            {self._index("__cw_in.__cw_a", "__cw_da")} + __cw_in.__cw_us AS __cw_target
     FROM (SELECT CAST({a_sql} AS TIMESTAMP) AS __cw_a,
-                 CAST(CAST({seconds_sql} AS DECIMAL(38,6)) * {_US_PER_SECOND} AS BIGINT) AS __cw_us
+                 CAST(CAST({seconds_sql} AS DECIMAL(38,6)) * {_US_PER_SECOND} AS BIGINT)
+                   AS __cw_us
     ) AS __cw_in
-    LEFT JOIN {self._table()} AS __cw_da ON __cw_da.day = CAST(__cw_in.__cw_a AS DATE)
+    {self._day_of("__cw_in.__cw_a", "__cw_da")}
   ) AS __cw_at
-  LEFT JOIN {self._table()} AS __cw_dd ON __cw_dd.ordinal = (__cw_at.__cw_target - 1) // {self.day_us})"""
+  LEFT JOIN {self._table()} AS __cw_dd
+    ON __cw_dd.ordinal = (__cw_at.__cw_target - 1) // {self.day_us})"""
 
     def _index(self, instant: str, day_row: str) -> str:
         # The day's index plus the part of its working hours already past,
@@ -191,6 +201,13 @@ class CalendarSQL:
         return (
             f"({day_row}.before_us"
             f" + least(greatest(epoch_us({instant}) - {day_row}.ws_us, 0), {day_row}.span_us))"
+        )
+
+    def _day_of(self, instant: str, day_row: str) -> str:
+        # LEFT, so that an instant missing from the table is seen and reported.
+        return (
+            f"LEFT JOIN {self._table()} AS {day_row}"
+            f" ON {day_row}.day = CAST({instant} AS DATE)"
         )
 
     def _table(self) -> str:
@@ -219,7 +236,7 @@ def register(
     before the day's working hours); ``ws_us`` (epoch microseconds of the
     day's work start); ``span_us`` (working microseconds in the day).
     """
-    lo, hi = first - pad, last + pad
+    lo, hi = _as_date(first) - pad, _as_date(last) + pad
     days = cal.days(lo, hi)
     day_us = cal.day_seconds * _US_PER_SECOND
     start_us = _seconds_of_day(cal.work_start) * _US_PER_SECOND

@@ -34,9 +34,15 @@ class CompiledRule:
     examined_sql: str
 
 
-def compile_policy(policy: Policy, as_of: datetime, lang: str, rule_ids: tuple[str, ...] = ()) -> list[CompiledRule]:
-    """Every selected rule as SQL; raises ErrorList with all compile problems."""
-    errors = Collector()
+def compile_policy(
+    policy: Policy, as_of: datetime, lang: str, rule_ids: tuple[str, ...] = (), errors: Collector | None = None
+) -> list[CompiledRule]:
+    """Every selected rule as SQL.
+
+    Problems go to ``errors`` when given; otherwise they are raised together.
+    """
+    own = errors is None
+    errors = Collector() if own else errors
     compiled = []
     for rule in policy.rules:
         if rule.id == RESERVED_RULE:
@@ -47,7 +53,8 @@ def compile_policy(policy: Policy, as_of: datetime, lang: str, rule_ids: tuple[s
         item = compile_rule(policy, rule, as_of, lang, errors)
         if item is not None:
             compiled.append(item)
-    errors.raise_if_any()
+    if own:
+        errors.raise_if_any()
     return compiled
 
 
@@ -118,8 +125,7 @@ def _template_names(ctx: CompileContext, check: Check, evidence: dict[str, str])
         names["key"] = check.key or ctx.key_sql()
     if check.due_at != "NULL":
         names["due_at"] = check.due_at
-    if check.group != "NULL":
-        names["group"] = check.group
+    names.update(check.names)
     names.update(evidence)
     return names
 

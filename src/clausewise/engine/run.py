@@ -52,14 +52,24 @@ def select_rules(policy: Policy, rule_ids: tuple[str, ...]) -> tuple[str, ...]:
     return rule_ids
 
 
-def validate(policy: Policy, as_of: datetime | None = None, lang: str = "en") -> list[CompiledRule]:
-    """Compile every rule and let DuckDB bind it against empty tables; raise all problems."""
-    compiled = compile_policy(policy, as_of or datetime(2000, 1, 1), lang)
+def validate(
+    policy: Policy,
+    as_of: datetime | None = None,
+    lang: str = "en",
+    rule_ids: tuple[str, ...] = (),
+    errors: Collector | None = None,
+) -> list[CompiledRule]:
+    """Compile the rules and let DuckDB bind them against empty tables.
+
+    Problems are added to ``errors`` when given, else raised together.
+    """
+    own = errors is None
+    errors = Collector() if own else errors
+    compiled = compile_policy(policy, as_of or datetime(2000, 1, 1), lang, rule_ids, errors)
     con = connect(policy.timezone)
     try:
         _empty_tables(con, policy)
         lock(con)
-        errors = Collector()
         for item in compiled:
             try:
                 con.execute("EXPLAIN " + item.insert_sql)
@@ -67,9 +77,10 @@ def validate(policy: Policy, as_of: datetime | None = None, lang: str = "en") ->
             except duckdb.Error as exc:
                 message = str(exc).strip().splitlines()[0]
                 errors.add(PolicyError(f'rule "{item.rule.id}": DuckDB cannot run it: {message}', item.rule.location))
-        errors.raise_if_any()
     finally:
         con.close()
+    if own:
+        errors.raise_if_any()
     return compiled
 
 
@@ -95,7 +106,7 @@ def audit(
 ) -> RunResult:
     """Evaluate ``policy`` over the export in ``export_dir``; see DESIGN.md for the contract."""
     select_rules(policy, rule_ids)
-    validate(policy, as_of, lang)
+    validate(policy, as_of, lang, rule_ids)
     export_dir = Path(export_dir)
     con = connect(policy.timezone)
     try:

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from ..errors import Collector, Location, did_you_mean
+from ..errors import Collector, Location, PolicyError, did_you_mean
 from ..model import Calendar, Clause, Dataset, Duration, Field, Parameter, Policy, Rule, Text
 from .schema import full_schema
 from .validate import schema_errors
@@ -26,22 +26,35 @@ def load_policy(path: str | Path, kind_schemas: dict[str, dict[str, Any]]) -> Po
     fragment of its own keys. Raises :class:`~clausewise.errors.ErrorList` (or a
     single :class:`~clausewise.errors.PolicyError`) with every problem found.
     """
+    errors = Collector()
+    policy = read_policy(path, kind_schemas, errors)
+    errors.raise_if_any()
+    return policy
+
+
+def read_policy(path: str | Path, kind_schemas: dict[str, dict[str, Any]], errors: Collector) -> Policy:
+    """Like :func:`load_policy`, but problems go to ``errors``.
+
+    Raises only when nothing sensible can be built; otherwise returns a policy
+    of the rules that passed the schema, so the caller can go on checking them
+    and report every problem in the pack at once.
+    """
     path = Path(path)
     schema = full_schema(kind_schemas)
-    errors = Collector()
     display = _display(path)
-    doc = _load_checked(path, display, schema, errors)
+    doc, bad = _load_checked(path, display, schema, errors)
     if doc is None or not isinstance(doc, dict) or "policy" not in doc:
         if doc is not None and not errors:
             errors.error('this is not a policy file (no "policy" key)', Location(display, 1, 1))
         errors.raise_if_any()
+    if bad:  # the policy itself is malformed; its rules cannot be checked against it
+        errors.raise_if_any()
     rule_paths = _expand(path.parent, doc.get("rules", []), doc, "rules", display, errors)
     test_paths = _expand(path.parent, doc.get("tests", []), doc, "tests", display, errors, required=False)
-    rule_docs = [(p, _load_checked(p, _display(p), schema, errors)) for p in rule_paths]
-    errors.raise_if_any()
-    policy = _build(doc, rule_docs, path, display, rule_paths, test_paths, errors)
-    errors.raise_if_any()
-    return policy
+    rule_docs = [_load_checked(p, _display(p), schema, errors) for p in rule_paths]
+    # A rule file whose shape is wrong as a whole has nothing to check further.
+    rule_docs = [(d, bad) for d, bad in rule_docs if d is not None and not any(len(p) < 2 for p in bad)]
+    return _build(doc, rule_docs, path, display, rule_paths, test_paths, errors)
 
 
 def _display(path: Path) -> str:
@@ -52,15 +65,18 @@ def _display(path: Path) -> str:
         return str(path)
 
 
-def _load_checked(path: Path, display: str, schema: dict, errors: Collector) -> Any:
+def _load_checked(path: Path, display: str, schema: dict, errors: Collector) -> tuple[Any, set]:
+    """The document and the paths of its schema errors (added to ``errors``)."""
     try:
         doc = load_yaml(path, display)
-    except Exception as exc:  # PolicyError from the loader
+    except PolicyError as exc:
         errors.add(exc)
-        return None
-    for error in schema_errors(doc, schema, display):
+        return None, set()
+    bad = set()
+    for error_path, error in schema_errors(doc, schema, display):
         errors.add(error)
-    return doc
+        bad.add(error_path)
+    return doc, bad
 
 
 def _expand(base: Path, patterns, doc: YMap, key: str, display: str, errors: Collector, required: bool = True) -> list[Path]:
@@ -214,11 +230,15 @@ def _check_clause(clause: str, clauses: dict[str, Clause], where: Location, erro
 
 
 def _rules(rule_docs, clauses, datasets: YMap, errors: Collector) -> list[Rule]:
+    """The rules that passed the schema; the others' errors are already reported."""
     rules: list[Rule] = []
     seen: dict[str, Location] = {}
-    for _, doc in rule_docs:
+    for doc, bad in rule_docs:
         items = doc["rules"]
+        broken = {p[1] for p in bad if len(p) >= 2 and p[0] == "rules"}
         for index, raw in enumerate(items):
+            if index in broken:
+                continue
             rule = _rule(raw, items.item_at(index))
             if rule.id in seen:
                 first = seen[rule.id]

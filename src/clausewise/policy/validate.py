@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+import difflib
+
 import jsonschema
 from jsonschema.exceptions import ValidationError, best_match
 
@@ -27,14 +29,41 @@ _TYPE_WORDS = {
 }
 
 
-def schema_errors(doc: Any, schema: dict[str, Any], file: str) -> list[PolicyError]:
-    """Every schema violation in ``doc``, each located and reworded."""
+def schema_errors(doc: Any, schema: dict[str, Any], file: str) -> list[tuple[tuple, PolicyError]]:
+    """Every schema violation in ``doc`` as (path, error), located and reworded.
+
+    A misspelt key is reported once: as unknown, with its "did you mean", not
+    also as the required key it was meant to be.
+    """
     validator = jsonschema.Draft202012Validator(
         schema, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER
     )
-    errors = [_reword(e, doc, file) for e in _leaves(validator.iter_errors(doc))]
-    unique = {(str(e.location), e.message): e for e in errors}
-    return list(unique.values())
+    leaves = list(_leaves(validator.iter_errors(doc)))
+    typos = {(tuple(e.absolute_path), _typo_target(e, doc)) for e in leaves if e.validator == "additionalProperties"}
+    found = {}
+    for error in leaves:
+        path = tuple(error.absolute_path)
+        if error.validator == "required" and (path, _missing_key(error)) in typos:
+            continue
+        reworded = _reword(error, doc, file)
+        found.setdefault((str(reworded.location), reworded.message), (path, reworded))
+    return list(found.values())
+
+
+def _missing_key(error: ValidationError) -> str:
+    return error.message.split("'")[1] if "'" in error.message else error.message
+
+
+def _typo_target(error: ValidationError, doc: Any) -> str | None:
+    """The allowed key an unknown key most likely meant."""
+    node = _node_at(doc, list(error.absolute_path))[2]
+    allowed = list(error.schema.get("properties", {}))
+    for key in node if isinstance(node, dict) else ():
+        if key not in allowed:
+            close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
+            if close:
+                return close[0]
+    return None
 
 
 def _leaves(errors: Iterator[ValidationError]) -> Iterator[ValidationError]:
@@ -69,9 +98,26 @@ def _location(doc: Any, path: list, file: str, at_key: bool = False) -> Location
     return Location(file, 1, 1)
 
 
-def _where(path: list) -> str:
-    words = [f"[{p + 1}]" if isinstance(p, int) else str(p) for p in path]
+def _where(path: list, doc: Any = None) -> str:
+    """A path in words: ``rule "reply-in-time" › window`` rather than ``rules/0/window``."""
+    words, node = [], doc
+    for step in path:
+        node = node[step] if isinstance(node, (dict, list)) and _has(node, step) else None
+        if isinstance(step, int):
+            ident = node.get("id") if isinstance(node, dict) else None
+            if words and words[-1] == "rules" and ident:
+                words[-1] = f'rule "{ident}"'
+            else:
+                words.append(f"item {step + 1}")
+        else:
+            words.append(str(step))
     return " › ".join(words) if words else "the document"
+
+
+def _has(node: Any, step: Any) -> bool:
+    if isinstance(node, dict):
+        return step in node
+    return isinstance(step, int) and 0 <= step < len(node)
 
 
 def _reword(error: ValidationError, doc: Any, file: str) -> PolicyError:
@@ -82,8 +128,7 @@ def _reword(error: ValidationError, doc: Any, file: str) -> PolicyError:
 
 
 def _required(error, doc, path, file):
-    missing = error.message.split("'")[1] if "'" in error.message else error.message
-    return f'missing key "{missing}" in {_where(path)}', _location(doc, path, file)
+    return f'missing key "{_missing_key(error)}" in {_where(path, doc)}', _location(doc, path, file)
 
 
 def _additional(error, doc, path, file):
@@ -94,7 +139,7 @@ def _additional(error, doc, path, file):
         return _generic(error, doc, path, file)
     key = extras[0]
     hint = did_you_mean(key, allowed)
-    message = f'unknown key "{key}" in {_where(path)}{hint}'
+    message = f'unknown key "{key}" in {_where(path, doc)}{hint}'
     if not hint and allowed:
         message += f"; expected one of: {', '.join(allowed)}"
     return message, _location(doc, [*path, key], file, at_key=True)
@@ -104,11 +149,11 @@ def _enum(error, doc, path, file):
     options = [str(o) for o in error.validator_value]
     shown = ", ".join(options)
     hint = did_you_mean(str(error.instance), options)
-    return f'"{error.instance}" is not allowed for {_where(path)}{hint}; expected one of: {shown}', _location(doc, path, file)
+    return f'"{error.instance}" is not allowed for {_where(path, doc)}{hint}; expected one of: {shown}', _location(doc, path, file)
 
 
 def _const(error, doc, path, file):
-    return f'{_where(path)} must be "{error.validator_value}"', _location(doc, path, file)
+    return f'{_where(path, doc)} must be "{error.validator_value}"', _location(doc, path, file)
 
 
 def _type(error, doc, path, file):
@@ -116,26 +161,26 @@ def _type(error, doc, path, file):
     wanted = wanted if isinstance(wanted, list) else [wanted]
     words = " or ".join(_TYPE_WORDS.get(w, w) for w in wanted)
     got = _TYPE_WORDS.get(_json_type(error.instance), type(error.instance).__name__)
-    return f"{_where(path)} must be {words}, not {got}", _location(doc, path, file)
+    return f"{_where(path, doc)} must be {words}, not {got}", _location(doc, path, file)
 
 
 def _pattern(error, doc, path, file):
     expected = error.schema.get("x-expected", f"text matching {error.validator_value}")
     if path and path[-1] and error.schema_path and "propertyNames" in error.schema_path:
         return f'"{error.instance}" is not {expected}', _location(doc, [*path, error.instance], file, at_key=True)
-    return f'"{error.instance}" in {_where(path)} is not {expected}', _location(doc, path, file)
+    return f'"{error.instance}" in {_where(path, doc)} is not {expected}', _location(doc, path, file)
 
 
 def _format(error, doc, path, file):
-    return f'"{error.instance}" in {_where(path)} is not a valid {error.validator_value} (YYYY-MM-DD)', _location(doc, path, file)
+    return f'"{error.instance}" in {_where(path, doc)} is not a valid {error.validator_value} (YYYY-MM-DD)', _location(doc, path, file)
 
 
 def _min_items(error, doc, path, file):
-    return f"{_where(path)} must not be empty", _location(doc, path, file)
+    return f"{_where(path, doc)} must not be empty", _location(doc, path, file)
 
 
 def _generic(error, doc, path, file):
-    return f"{_where(path)}: {error.message}", _location(doc, path, file)
+    return f"{_where(path, doc)}: {error.message}", _location(doc, path, file)
 
 
 def _json_type(value: Any) -> str:

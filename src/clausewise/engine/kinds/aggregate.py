@@ -58,7 +58,12 @@ def compile(ctx: CompileContext) -> Check:
         return Check(where="FALSE")
     keys = groups + (["__period"] if period else [])
     source = _source(ctx, scope, metric, groups, period)
-    group_json = _group_json(ctx, groups, period)
+    group_json = _group_json(groups, period)
+    names = {name: col for name, col in zip(ctx.body.get("group_by", []), groups)}
+    if period:
+        names["period"] = _label(period[1])
+    labels = [f"{ctx.literal(n + '=')} || CAST({c} AS VARCHAR)" for n, c in names.items()]
+    names["group"] = " || ', ' || ".join(labels) if labels else "'all records'"
     verdict = f"(__metric {ctx.body['op']} {ctx.literal(threshold)})"
     return Check(
         examined=scope,
@@ -68,6 +73,7 @@ def compile(ctx: CompileContext) -> Check:
         key="NULL",
         row="NULL",
         group=group_json if keys else "NULL",
+        names=names,
     )
 
 
@@ -105,11 +111,14 @@ def _source(ctx: CompileContext, scope: str, metric: str, groups: list[str], per
     )
 
 
-def _group_json(ctx: CompileContext, groups: list[str], period) -> str:
+def _label(unit: str) -> str:
+    """The period as people write it: 2026-10, 2026-Q4, 2026-W41, 2026."""
+    fmt = UNITS[unit]
+    return "strftime(__period, '%Y') || '-Q' || quarter(__period)" if fmt is None else f"strftime(__period, '{fmt}')"
+
+
+def _group_json(groups: list[str], period) -> str:
     parts = [f"{g} := {g}" for g in groups]
     if period:
-        fmt = UNITS[period[1]]
-        label = (f"strftime(__period, '%Y') || '-Q' || quarter(__period)" if fmt is None
-                 else f"strftime(__period, '{fmt}')")
-        parts.append(f"period := {label}")
-    return f"to_json(struct_pack({', '.join(parts)}))" if parts else "NULL"
+        parts.append(f"period := {_label(period[1])}")
+    return f"CAST(to_json(struct_pack({', '.join(parts)})) AS VARCHAR)" if parts else "NULL"

@@ -36,7 +36,8 @@ class Check:
     ``source`` is the FROM clause (default: the dataset's table); ``examined``
     is a condition over the dataset's table counting what the rule looked at;
     ``where`` selects the finding rows from ``source``; ``evidence`` names the
-    values that decided each finding.
+    values that decided each finding; ``names`` adds values that message
+    templates may use besides the evidence and the record's fields.
     """
 
     where: str
@@ -48,6 +49,7 @@ class Check:
     key: str | None = None
     row: str = '"__row"'
     group: str = "NULL"
+    names: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass

@@ -1,0 +1,72 @@
+"""``github``: GitHub Actions workflow commands, so findings show as annotations on a PR.
+
+One command a finding: ``::error`` for what fails the run (violations and
+invalid data at or above ``--fail-on``), ``::warning`` for violations and
+invalid data below it, ``::notice`` for early warnings, which never fail a run.
+The annotation points at the record's line in the export file when it has one,
+else at the rule in its YAML file (aggregate findings, XLSX and Parquet
+exports). A last ``::notice::`` sums the run up.
+
+Data is escaped as the Actions toolkit escapes it (``escapeData`` and
+``escapeProperty`` in @actions/core): without it a newline in a message would end
+the command early and the rest of the line would run as a new command.
+"""
+
+from __future__ import annotations
+
+from ..model import Finding, RunResult
+from .sarif import RanRule, export_position, ran_rules, relative_path
+
+_WORDS = {
+    "en": {
+        "summary": "clausewise {policy} {version} as of {as_of}: {v} violations, {w} warnings, "
+                   "{i} invalid values; {failing} at or above {fail_on}, exit {code}",
+    },
+    "zh": {
+        "summary": "clausewise {policy} {version} 截至 {as_of}：违规 {v} 项，预警 {w} 项，无效值 {i} 项；"
+                   "达到 {fail_on} 及以上 {failing} 项，退出码 {code}",
+    },
+}
+
+
+def write(result: RunResult, fail_on: str) -> str:
+    # By identity: the model decides what fails, and findings (holding dicts) are not hashable.
+    failing = {id(f) for f in result.failing(fail_on)}
+    rules = {r.id: r for r in ran_rules(result)}
+    lines = [_command(result, f, rules[f.rule], id(f) in failing) for f in result.findings]
+    lines.append(f"::notice::{escape_data(_summary(result, fail_on))}")
+    return "\n".join(lines) + "\n"
+
+
+def _command(result: RunResult, f: Finding, rule: RanRule, fails: bool) -> str:
+    level = "notice" if f.status == "warning" else "error" if fails else "warning"
+    props = [*_place(result, f, rule), ("title", f"{f.clause} {f.rule}: {rule.title.get(result.lang)}")]
+    joined = ",".join(f"{name}={escape_property(str(value))}" for name, value in props)
+    return f"::{level} {joined}::{escape_data(f.message)}"
+
+
+def _place(result: RunResult, f: Finding, rule: RanRule) -> list[tuple[str, object]]:
+    """file and line of the record in the export, else of the rule that flagged it."""
+    position = export_position(result, f)
+    if position and position[1] is not None:
+        return [("file", position[0]), ("line", position[1])]
+    if rule.location and rule.location.line:
+        return [("file", relative_path(rule.location.file)), ("line", rule.location.line)]
+    return [("file", position[0])] if position else []
+
+
+def _summary(result: RunResult, fail_on: str) -> str:
+    counts = result.counts()
+    return _WORDS[result.lang]["summary"].format(
+        policy=result.policy.id, version=result.policy.version, as_of=result.as_of.isoformat(sep=" "),
+        v=counts["violation"], w=counts["warning"], i=counts["invalid"],
+        failing=len(result.failing(fail_on)), fail_on=fail_on, code=result.exit_code(fail_on),
+    )
+
+
+def escape_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def escape_property(text: str) -> str:
+    return escape_data(text).replace(":", "%3A").replace(",", "%2C")

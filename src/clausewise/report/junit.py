@@ -1,0 +1,117 @@
+"""``junit``: JUnit XML, so CI test tabs (Jenkins, GitLab, Azure DevOps) list the rules.
+
+One ``<testsuite>`` per clause chapter (``OS-3.1.1`` → ``OS-3``, see
+``Clause.chapter``), one ``<testcase>`` per rule that ran. Suites per chapter
+rather than one for the run because a regulation pack has hundreds of rules and
+CI test tabs fold and count per suite, so a reader sees which chapter breaks;
+the price is that the run's properties (policy id, version, hash, as-of) repeat
+in each suite, as the Jenkins schema allows properties on suites only.
+
+A rule with any violation or invalid value fails (``<failure>`` lists the
+records, capped); early warnings alone do not fail, they go to ``<system-out>``;
+a rule that examined no record is ``<skipped>``, so "passed" always means
+"looked at records and found nothing wrong". ``fail_on`` does not change
+outcomes here: it is recorded as a property for the reader.
+"""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+
+from ..model import Finding, RunResult
+from .sarif import RanRule, ran_rules, record_label
+
+MAX_LINES = 50
+_WORDS = {
+    "en": {
+        "counts": "{v} violations, {i} invalid values", "more": "… and {n} more",
+        "unexamined": "no records to examine",
+    },
+    "zh": {
+        "counts": "违规 {v} 项，无效值 {i} 项", "more": "… 另有 {n} 项",
+        "unexamined": "没有可检查的记录",
+    },
+}
+# XML 1.0 cannot carry most control characters, not even escaped, and export data may hold them.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def write(result: RunResult, fail_on: str) -> str:
+    root = ET.Element("testsuites", name=f"clausewise {result.policy.id} {result.policy.version}")
+    for chapter, rules in _chapters(result).items():
+        root.append(_suite(result, fail_on, chapter, rules))
+    _sum_suites(root, root.findall("testsuite"))
+    ET.indent(root)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+
+
+def _chapters(result: RunResult) -> dict[str, list[RanRule]]:
+    out: dict[str, list[RanRule]] = {}
+    for rule in ran_rules(result):
+        out.setdefault(result.policy.clauses[rule.clause].chapter, []).append(rule)
+    return out
+
+
+def _suite(result: RunResult, fail_on: str, chapter: str, rules: list[RanRule]) -> ET.Element:
+    clause = result.policy.clauses.get(chapter)
+    name = f"{chapter} {clause.title.get(result.lang)}" if clause else chapter
+    suite = ET.Element("testsuite", name=name)
+    suite.append(_properties(result, fail_on))
+    cases = [_case(result, rule) for rule in rules]
+    suite.extend(cases)
+    _count_cases(suite, cases)
+    return suite
+
+
+def _count_cases(suite: ET.Element, cases: list[ET.Element]) -> None:
+    suite.set("tests", str(len(cases)))
+    suite.set("failures", str(sum(c.find("failure") is not None for c in cases)))
+    suite.set("errors", "0")
+    suite.set("skipped", str(sum(c.find("skipped") is not None for c in cases)))
+    suite.set("time", "0")
+
+
+def _sum_suites(root: ET.Element, suites: list[ET.Element]) -> None:
+    for attr in ("tests", "failures", "errors"):
+        root.set(attr, str(sum(int(s.get(attr)) for s in suites)))
+    root.set("time", "0")
+
+
+def _properties(result: RunResult, fail_on: str) -> ET.Element:
+    values = {
+        "policy.id": result.policy.id, "policy.version": result.policy.version,
+        "policy.hash": result.policy.content_hash, "as_of": result.as_of.isoformat(sep=" "),
+        "as_of_source": result.as_of_source, "timezone": result.policy.timezone, "fail_on": fail_on,
+    }
+    props = ET.Element("properties")
+    for name, value in values.items():
+        ET.SubElement(props, "property", name=name, value=_xml(value))
+    return props
+
+
+def _case(result: RunResult, rule: RanRule) -> ET.Element:
+    words = _WORDS[result.lang]
+    case = ET.Element("testcase", classname=rule.clause, name=_xml(f"{rule.id}: {rule.title.get(result.lang)}"), time="0")
+    findings = [f for f in result.findings if f.rule == rule.id]
+    failing = [f for f in findings if f.status != "warning"]
+    warnings = [f for f in findings if f.status == "warning"]
+    if failing:
+        counts = words["counts"].format(v=sum(f.status == "violation" for f in failing), i=sum(f.status == "invalid" for f in failing))
+        ET.SubElement(case, "failure", message=counts, type=rule.severity).text = _listing(failing, words)
+    elif not findings and result.stats[rule.id].examined == 0:
+        ET.SubElement(case, "skipped", message=words["unexamined"])
+    if warnings:
+        ET.SubElement(case, "system-out").text = _listing(warnings, words)
+    return case
+
+
+def _listing(findings: list[Finding], words) -> str:
+    lines = [f"{record_label(f)}: {f.message}" for f in findings[:MAX_LINES]]
+    if len(findings) > MAX_LINES:
+        lines.append(words["more"].format(n=len(findings) - MAX_LINES))
+    return _xml("\n".join(lines))
+
+
+def _xml(text: str) -> str:
+    return _NOT_XML.sub("\ufffd", text)

@@ -1,0 +1,208 @@
+"""YAML rule cases: records in, expected findings out.
+
+A case file lists cases for the rules of one policy::
+
+    cases:
+      - name: fail_reply_one_minute_late
+        rule: inquiry-reply-deadline
+        as_of: 2026-10-31 18:00
+        data:
+          inquiries:
+            - {inquiry_id: Q1, answered_on_spot: "no", received_at: "2026-10-12 09:00", replied_at: "2026-10-13 09:01"}
+        expect:
+          - {key: Q1, status: violation}
+
+Records are written to a real export folder (one CSV per dataset, every
+declared column present, missing values empty) and audited with only the
+case's rule, so a case exercises the same loading and SQL as a real audit.
+``expect`` lists the findings the rule must produce, no more and no fewer;
+each entry names only the fields it cares about (``key``, ``status``,
+``row``, ``group``, ``severity``, ``due_at``, ``message``, and ``evidence``,
+which matches the keys it lists). An entry with ``rule: data-quality``
+expects an invalid-value finding. Names start with ``pass_`` (no findings)
+or ``fail_`` (at least one). The policy's ``tests:`` patterns name the files;
+``clausewise test`` and pytest both run them.
+"""
+
+from __future__ import annotations
+
+import csv
+import tempfile
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from .engine import audit
+from .errors import Collector, Location
+from .model import Finding, Policy
+from .policy.yamlfile import YMap, load_yaml
+
+MATCH_KEYS = ("rule", "key", "status", "row", "group", "severity", "due_at", "message", "evidence")
+
+
+@dataclass
+class Case:
+    name: str
+    rule: str
+    data: dict[str, list[dict[str, Any]]]
+    expect: list[dict[str, Any]]
+    as_of: datetime | None
+    location: Location
+    lang: str = "en"
+
+
+@dataclass
+class CaseResult:
+    case: Case
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def load_cases(policy: Policy) -> list[Case]:
+    """Every case in the policy's test files, checked against the policy."""
+    errors = Collector()
+    cases = []
+    for path in policy.tests:
+        doc = load_yaml(Path(path))
+        items = doc.get("cases") if isinstance(doc, dict) else None
+        if not isinstance(items, list):
+            errors.error('a case file needs a "cases:" list', Location(path, 1, 1))
+            continue
+        for index, raw in enumerate(items):
+            case = _case(raw, items.item_at(index), policy, errors)
+            if case is not None:
+                cases.append(case)
+    errors.raise_if_any()
+    return cases
+
+
+def _case(raw: Any, where: Location, policy: Policy, errors: Collector) -> Case | None:
+    if not isinstance(raw, YMap) or not {"name", "rule"} <= set(raw):
+        errors.error("a case needs at least name and rule", where)
+        return None
+    name, rule = str(raw["name"]), str(raw["rule"])
+    expect = list(raw.get("expect") or [])
+    if policy.rule(rule) is None:
+        errors.error(f'case "{name}": unknown rule "{rule}"', raw.value_at("rule"))
+    if name.startswith("pass_") and expect:
+        errors.error(f'case "{name}" is a pass_ case but expects findings', raw.value_at("expect"))
+    elif name.startswith("fail_") and not expect:
+        errors.error(f'case "{name}" is a fail_ case but expects no findings', raw.key_at("name"))
+    elif not name.startswith(("pass_", "fail_")):
+        errors.error(f'case "{name}": names start with pass_ or fail_', raw.value_at("name"))
+    for dataset in raw.get("data") or {}:
+        if dataset not in policy.datasets:
+            errors.error(f'case "{name}": unknown dataset "{dataset}"', raw["data"].key_at(dataset))
+    return Case(name, rule, dict(raw.get("data") or {}), expect, _as_of(raw.get("as_of")), where, str(raw.get("lang", "en")))
+
+
+def _as_of(value: Any) -> datetime | None:
+    if value is None or isinstance(value, datetime):
+        return value
+    if isinstance(value, date):
+        return datetime(value.year, value.month, value.day)
+    return datetime.fromisoformat(str(value))
+
+
+def run_case(policy: Policy, case: Case) -> CaseResult:
+    """Audit the case's records with its rule and compare the findings."""
+    with tempfile.TemporaryDirectory(prefix="clausewise-case-") as folder:
+        write_export(policy, case.data, Path(folder))
+        result = audit(policy, folder, as_of=case.as_of, lang=case.lang, rule_ids=(case.rule,))
+    wanted_rules = {case.rule} | {str(e.get("rule")) for e in case.expect if e.get("rule")}
+    actual = [f for f in result.findings if f.rule in wanted_rules]
+    return CaseResult(case, compare(case.expect, actual, case.rule))
+
+
+def write_export(policy: Policy, data: dict[str, list[dict[str, Any]]], folder: Path) -> None:
+    """One CSV per dataset with every declared column; absent values stay empty."""
+    for dataset in policy.datasets.values():
+        columns = [f.column for f in dataset.fields.values()]
+        names = {f.column: f.name for f in dataset.fields.values()}
+        with (folder / f"{dataset.file}.csv").open("w", encoding="utf-8", newline="") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(columns)
+            for record in data.get(dataset.name) or []:
+                writer.writerow([_cell(record.get(names[c], record.get(c))) for c in columns])
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, datetime):
+        return value.isoformat(sep=" ")
+    return str(value)
+
+
+def compare(expected: list[dict[str, Any]], actual: list[Finding], rule: str) -> list[str]:
+    """Pair expected entries with findings; describe what is missing or extra."""
+    remaining = list(actual)
+    problems = []
+    for entry in expected:
+        entry = {"rule": rule, **entry}
+        match = next((f for f in remaining if _matches(entry, f)), None)
+        if match is None:
+            problems.append(_missing(entry, remaining))
+        else:
+            remaining.remove(match)
+    problems += [f"unexpected finding: {_describe(f)}" for f in remaining]
+    return problems
+
+
+def _matches(entry: dict[str, Any], finding: Finding) -> bool:
+    return all(_field_matches(k, v, finding) for k, v in entry.items())
+
+
+def _field_matches(key: str, wanted: Any, finding: Finding) -> bool:
+    actual = getattr(finding, key, None)
+    if key == "evidence":
+        return all(_same(v, (actual or {}).get(k)) for k, v in wanted.items())
+    if key == "message":
+        return str(wanted) in (actual or "")
+    return _same(wanted, actual)
+
+
+def _same(wanted: Any, actual: Any) -> bool:
+    if isinstance(actual, datetime) or isinstance(wanted, datetime):
+        return _as_of(wanted) == _as_of(actual)
+    if isinstance(wanted, dict) and isinstance(actual, dict):
+        return all(_same(v, actual.get(k)) for k, v in wanted.items())
+    if isinstance(wanted, (int, float)) and isinstance(actual, (int, float)) and not isinstance(wanted, bool):
+        return abs(wanted - actual) < 1e-9
+    return str(wanted) == str(actual) if wanted is not None else actual is None
+
+
+def _missing(entry: dict[str, Any], remaining: list[Finding]) -> str:
+    wanted = ", ".join(f"{k}={v}" for k, v in entry.items())
+    if not remaining:
+        return f"expected finding not produced: {wanted}"
+    closest = max(remaining, key=lambda f: sum(_field_matches(k, v, f) for k, v in entry.items()))
+    diffs = [
+        f"{k}: expected {v!r}, got {_shown(k, closest)!r}"
+        for k, v in entry.items()
+        if not _field_matches(k, v, closest)
+    ]
+    return f"expected finding not produced: {wanted}\n    closest finding differs in " + "; ".join(diffs)
+
+
+def _shown(key: str, finding: Finding) -> Any:
+    value = getattr(finding, key, None)
+    return value.isoformat(sep=" ") if isinstance(value, datetime) else value
+
+
+def _describe(finding: Finding) -> str:
+    record = finding.key if finding.group is None else finding.group
+    return f"rule={finding.rule} key={record} status={finding.status} message={finding.message!r}"
+
+
+def run_policy_cases(policy: Policy) -> list[CaseResult]:
+    return [run_case(policy, case) for case in load_cases(policy)]
+
+
+__all__ = ["Case", "CaseResult", "compare", "load_cases", "run_case", "run_policy_cases", "write_export"]

@@ -1,0 +1,63 @@
+"""Shared helpers: the repository root, and small packs written on the fly."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = Path(__file__).resolve().parent / "data"
+
+POLICY_HEAD = """\
+policy:
+  id: t
+  version: "1"
+  title: {en: Test}
+  timezone: Asia/Shanghai
+  data_quality: {clause: C-9}
+clauses:
+  C-1: {title: {en: One}}
+  C-9: {title: {en: Data}}
+rules: [rules.yaml]
+"""
+
+
+@pytest.fixture
+def root(monkeypatch) -> Path:
+    monkeypatch.chdir(ROOT)
+    return ROOT
+
+
+@pytest.fixture
+def pack(tmp_path):
+    """Write a one-file-of-rules pack: ``pack(datasets_yaml, rules_yaml, parameters_yaml="")``."""
+
+    def write(datasets: str, rules: str, parameters: str = "") -> Path:
+        body = POLICY_HEAD + "datasets:\n" + textwrap.indent(textwrap.dedent(datasets), "  ")
+        if parameters:
+            body += "parameters:\n" + textwrap.indent(textwrap.dedent(parameters), "  ")
+        (tmp_path / "policy.yaml").write_text(body, encoding="utf-8")
+        (tmp_path / "rules.yaml").write_text(textwrap.dedent(rules), encoding="utf-8")
+        return tmp_path / "policy.yaml"
+
+    return write
+
+
+@pytest.fixture
+def export(tmp_path):
+    """Write export files: ``export({"inquiries.csv": "a,b\\n1,2\\n"})`` → folder."""
+
+    def write(files: dict[str, str | bytes]) -> Path:
+        folder = tmp_path / "export"
+        folder.mkdir(exist_ok=True)
+        for name, content in files.items():
+            path = folder / name
+            if isinstance(content, bytes):
+                path.write_bytes(content)
+            else:
+                path.write_text(textwrap.dedent(content), encoding="utf-8")
+        return folder
+
+    return write

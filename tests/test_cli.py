@@ -1,0 +1,164 @@
+"""The command line: exact exit codes and messages, with click's CliRunner."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from clausewise.cli import cli
+
+EXAMPLE = ["examples/example-export", "--policy", "policies/example.yaml"]
+
+
+@pytest.fixture
+def run(root):
+    def invoke(*args: str):
+        return CliRunner().invoke(cli, list(args), catch_exceptions=False)
+
+    return invoke
+
+
+def test_audit_with_findings_exits_1(run):
+    result = run("audit", *EXAMPLE)
+    assert result.exit_code == 1
+    assert "inquiry-reply-deadline" in result.output
+    assert "exit 1 (fail on high)" in result.output
+
+
+def test_fail_on_never_exits_0(run):
+    assert run("audit", *EXAMPLE, "--fail-on", "never").exit_code == 0
+
+
+def test_fail_on_critical_exits_0_when_nothing_is_critical(run):
+    assert run("audit", *EXAMPLE, "--fail-on", "critical").exit_code == 0
+
+
+def test_clean_export_exits_0(run):
+    result = run("audit", *EXAMPLE, "--rule", "inquiry-times-in-order", "--fail-on", "medium", "--as-of", "2026-10-01")
+    assert result.exit_code == 1  # the sample has one out-of-order inquiry and invalid values
+    result = run("audit", *EXAMPLE, "--rule", "satisfaction-rate", "--fail-on", "high")
+    assert result.exit_code == 0, result.output
+
+
+def test_json_has_findings_stats_and_metadata(run):
+    result = run("audit", *EXAMPLE, "--format", "json", "--as-of", "2026-10-31 18:00")
+    doc = json.loads(result.output)
+    assert doc["run"]["policy"]["id"] == "example"
+    assert doc["run"]["policy"]["hash"].startswith("sha256:")
+    assert doc["run"]["as_of"] == "2026-10-31 18:00:00"
+    assert {f["dataset"]: f["rows"] for f in doc["run"]["data_files"]} == {"inquiries": 7, "followups": 4, "meetings": 4}
+    assert doc["stats"]["inquiry-channel"] == {"examined": 7, "violations": 1, "warnings": 0, "invalid": 0}
+    first = doc["findings"][0]
+    assert set(first) >= {"rule", "clause", "dataset", "key", "status", "severity", "message", "evidence"}
+
+
+def test_findings_are_sorted_deterministically(run):
+    one = run("audit", *EXAMPLE, "--format", "jsonl").output
+    two = run("audit", *EXAMPLE, "--format", "jsonl").output
+    assert one == two
+    clauses = [json.loads(line)["clause"] for line in one.splitlines()]
+    assert clauses == sorted(clauses)
+
+
+def test_zh_messages(run):
+    result = run("audit", *EXAMPLE, "--lang", "zh")
+    assert "咨询 Q-003 的渠道为“wechat”" in result.output
+    assert "违规" in result.output
+
+
+def test_rule_filter_runs_only_that_rule(run):
+    doc = json.loads(run("audit", *EXAMPLE, "--rule", "inquiry-channel", "--format", "json").output)
+    assert {f["rule"] for f in doc["findings"]} == {"inquiry-channel", "data-quality"}
+    assert doc["run"]["rules_run"] == ["inquiry-channel"]
+
+
+def test_csv_output_to_file(run, tmp_path):
+    target = tmp_path / "out.csv"
+    result = run("audit", *EXAMPLE, "--format", "csv", "--output", str(target))
+    assert result.exit_code == 1
+    assert result.output == ""
+    assert target.read_text(encoding="utf-8").startswith("clause,rule,dataset,key,row,")
+
+
+def test_unknown_rule_exits_2_with_suggestion(run):
+    result = run("audit", *EXAMPLE, "--rule", "inquiry-chanel")
+    assert result.exit_code == 2
+    assert result.output.strip() == 'no rule "inquiry-chanel" in policy "example" — did you mean "inquiry-channel"?'
+
+
+def test_missing_export_folder_exits_2(run):
+    result = run("audit", "no/such/folder", "--policy", "policies/example.yaml")
+    assert result.exit_code == 2
+    assert result.output.strip() == "no/such/folder: export folder not found"
+
+
+def test_bad_as_of_exits_2(run):
+    result = run("audit", *EXAMPLE, "--as-of", "yesterday")
+    assert result.exit_code == 2
+    assert "--as-of \"yesterday\" is not a date or timestamp" in result.output
+
+
+def test_bad_format_is_a_usage_error(run):
+    result = CliRunner().invoke(cli, ["audit", *EXAMPLE, "--format", "pdf"])
+    assert result.exit_code == 2
+    assert "Invalid value for '--format'" in result.output
+
+
+def test_validate_reports_three_mistakes_with_positions(run):
+    result = run("validate", "--policy", "tests/data/broken/policy.yaml")
+    assert result.exit_code == 2
+    lines = result.output.strip().splitlines()
+    assert lines == [
+        'tests/data/broken/rules/inquiries.yaml:7:13: rule "reply-in-time" assert: unknown field "replyed_at" '
+        'in dataset "inquiries" — did you mean "replied_at"?',
+        'tests/data/broken/rules/inquiries.yaml:11:13: unknown clause "B-7" — did you mean "B-9"?',
+        'tests/data/broken/rules/inquiries.yaml:25:5: unknown key "mesage" in rule "reply-after-receipt" '
+        '— did you mean "message"?',
+        "3 problems found",
+    ]
+    assert "Traceback" not in result.output
+
+
+def test_validate_ok(run):
+    result = run("validate", "--policy", "policies/example.yaml")
+    assert result.exit_code == 0
+    assert "policy example 2026.11 is valid: 5 clauses, 9 rules, 3 datasets" in result.output
+
+
+def test_missing_policy_file_exits_2(run):
+    result = run("validate", "--policy", "policies/nope.yaml")
+    assert result.exit_code == 2
+    assert result.output.strip() == "policies/nope.yaml: file not found"
+
+
+def test_schema_is_json_schema_2020_12(run):
+    doc = json.loads(run("schema").output)
+    assert doc["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+
+
+def test_schema_file_in_repo_is_current(run, root):
+    assert (root / "schema" / "clausewise.schema.json").read_text(encoding="utf-8") == run("schema").output
+
+
+def _commands():
+    return sorted(cli.commands)
+
+
+@pytest.mark.parametrize("name", _commands())
+def test_every_command_has_help_and_docs(run, root, name):
+    result = run(name, "--help")
+    assert result.exit_code == 0
+    assert len(result.output.splitlines()) > 3
+    docs = (root / "docs" / "cli.md").read_text(encoding="utf-8")
+    assert re.search(rf"^## `clausewise {name}`", docs, re.M), f"docs/cli.md has no section for {name}"
+
+
+def test_readme_quick_start_names_existing_files(root):
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    for path in ("examples/example-export", "policies/example.yaml"):
+        assert path in readme
+        assert Path(root / path).exists()
