@@ -91,6 +91,17 @@ def test_due_instant_is_on_time_and_one_minute_later_is_late(con, cn):
 
 def test_working_time_used_up_at_close_ends_at_close_not_next_opening(con, cn):
     assert due(con, cn, "2026-09-29 09:00", 2 * DAY) == datetime(2026, 9, 30, 18, 0)
+    assert due(con, cn, "2026-10-03 12:00", 3 * DAY) == datetime(2026, 10, 10, 18, 0)
+
+
+def test_four_working_hours_skip_mid_autumn_and_the_weekend(con, cn):
+    assert due(con, cn, "2026-09-24 16:00", 4 * 3600) == datetime(2026, 9, 28, 11, 0)
+
+
+def test_pause_is_subtracted_as_its_own_working_time(con, cn):
+    total = elapsed(con, cn, "2026-09-17 16:00", "2026-09-21 15:00")
+    paused = elapsed(con, cn, "2026-09-18 10:00", "2026-09-21 11:00")
+    assert (total, paused, total - paused) == (26 * 3600, 19 * 3600, 7 * 3600)
 
 
 def test_start_outside_working_time_counts_from_next_opening(con, cn):

@@ -31,6 +31,10 @@ expression strings (DuckDB dialect) that compose with anything, e.g.::
     due = sql.add_working_seconds("t.opened_at", str(2 * Calendar().day_seconds))
     con.sql(f"SELECT t.id, t.closed_at <= {due} AS on_time FROM tickets t")
 
+A "working day" amount is ``n * cal.day_seconds`` seconds (docs/time.md).
+``reference_working_seconds`` and ``reference_add_working_seconds`` are the
+same semantics in plain Python, one day at a time: the tests' oracle.
+
 Timestamps are naive local wall-clock ``TIMESTAMP`` values in the policy's
 timezone.  Working time is measured on the wall clock with the full precision
 of ``TIMESTAMP`` (microseconds), so it is exact: results are

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from ..model import RunResult
-from . import csv, json, jsonl, table
+from . import csv, github, json, jsonl, junit, markdown, sarif, table
 
 Writer = Callable[[RunResult, str], str]
 
@@ -18,6 +18,10 @@ WRITERS: dict[str, Writer] = {
     "json": json.write,
     "jsonl": jsonl.write,
     "csv": csv.write,
+    "sarif": sarif.write,
+    "junit": junit.write,
+    "github": github.write,
+    "markdown": markdown.write,
 }
 
 

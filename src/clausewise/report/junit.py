@@ -25,11 +25,11 @@ from .sarif import RanRule, ran_rules, record_label
 MAX_LINES = 50
 _WORDS = {
     "en": {
-        "counts": "{v} violations, {i} invalid values", "more": "… and {n} more",
+        "counts": "{v} violations, {i} invalid values", "more": "… and {n} more", "row": "row {row}",
         "unexamined": "no records to examine",
     },
     "zh": {
-        "counts": "违规 {v} 项，无效值 {i} 项", "more": "… 另有 {n} 项",
+        "counts": "违规 {v} 项，无效值 {i} 项", "more": "… 另有 {n} 项", "row": "第 {row} 行",
         "unexamined": "没有可检查的记录",
     },
 }
@@ -107,10 +107,16 @@ def _case(result: RunResult, rule: RanRule) -> ET.Element:
 
 
 def _listing(findings: list[Finding], words) -> str:
-    lines = [f"{record_label(f)}: {f.message}" for f in findings[:MAX_LINES]]
+    lines = [_line(f, words) for f in findings[:MAX_LINES]]
     if len(findings) > MAX_LINES:
         lines.append(words["more"].format(n=len(findings) - MAX_LINES))
     return _xml("\n".join(lines))
+
+
+def _line(f: Finding, words) -> str:
+    """``Q-005, row 6: message``: the row tells apart records that share a key."""
+    where = [record_label(f)] + ([words["row"].format(row=f.row)] if f.row is not None else [])
+    return ", ".join(w for w in where if w) + f": {f.message}"
 
 
 def _xml(text: str) -> str:

@@ -35,6 +35,8 @@ LEVELS = {"critical": "error", "high": "error", "medium": "warning", "low": "not
 # SARIF's run.language is a BCP 47 tag; titles and messages are in the run's language.
 LANGUAGE_TAGS = {"en": "en-US", "zh": "zh-CN"}
 DATA_QUALITY = "data-quality"
+# The data-quality rule has no YAML, so no title of its own; the clause title would only repeat the clause.
+_DATA_QUALITY_TITLE = Text(zh="值符合声明的类型", en="Values convert to their declared types")
 _DEFINED_HERE = {
     "en": {"rule": "rule {id} is defined here", "clause": "clause {id} is declared here"},
     "zh": {"rule": "规则 {id} 定义于此", "clause": "条款 {id} 声明于此"},
@@ -72,7 +74,9 @@ def _ran_rule(result: RunResult, rule_id: str) -> RanRule:
     # Only the data-quality rule runs without a Rule: it belongs to the policy's data-quality clause.
     policy = result.policy
     clause = policy.clauses[policy.data_quality_clause]
-    return RanRule(rule_id, clause.id, DATA_QUALITY, policy.data_quality_severity, clause.title, None, clause.location, "clause")
+    return RanRule(
+        rule_id, clause.id, DATA_QUALITY, policy.data_quality_severity, _DATA_QUALITY_TITLE, None, clause.location, "clause"
+    )
 
 
 def natural(text: str) -> tuple:
@@ -106,10 +110,10 @@ def export_position(result: RunResult, finding: Finding) -> tuple[str, int | Non
 
 
 def record_label(finding: Finding) -> str:
-    """The record a finding is about: its key, its aggregate group, or its row."""
+    """The record a finding is about: its aggregate group or its key ("" when it has neither)."""
     if finding.group:
         return ", ".join(f"{k}={v}" for k, v in finding.group.items())
-    return finding.key if finding.key is not None else f"row {finding.row}"
+    return finding.key or ""
 
 
 # ---- the SARIF document -------------------------------------------------------

@@ -1,0 +1,110 @@
+"""``markdown``: a summary to post as a PR comment or a GitHub job summary.
+
+Headline and verdict first, because a reviewer reads the top of a comment;
+then counts per clause, since compliance officers think in clauses; then the
+findings, most severe first and capped, because a comment has a size limit and
+the JSON or SARIF report holds the full list. Every clause a rule ran for has a
+row, so a clean clause reads as "checked" rather than "forgotten".
+
+Cells are escaped: finding messages quote export data, and a ``|`` or a line
+break in a cell would otherwise break the table.
+"""
+
+from __future__ import annotations
+
+import html
+
+from ..model import Finding, RunResult, severity_rank
+from .sarif import natural, ran_rules, record_label
+
+MAX_FINDINGS = 100
+_WORDS = {
+    "en": {
+        "head": "{mark} clausewise: {title}",
+        "meta": "Policy `{policy}` {version} · as of {as_of} ({source}, {timezone}) · fail on `{fail_on}`",
+        "pass": "**Passed**: no violation or invalid value at or above `{fail_on}`.",
+        "fail": "**Failed**: {n} findings at or above `{fail_on}`.",
+        "totals": "{v} violations, {w} warnings, {i} invalid values.",
+        "by_clause": "By clause", "findings": "Findings", "none": "No findings.",
+        "clause": "Clause", "title": "Title", "violations": "Violations", "warnings": "Warnings", "invalid": "Invalid",
+        "rule": "Rule", "record": "Record", "row": "Row", "status": "Status", "severity": "Severity", "message": "Message",
+        "capped": "_Showing the {shown} most severe of {total} findings; the `json` or `sarif` format lists them all._",
+        "statuses": {"violation": "violation", "warning": "warning", "invalid": "invalid"},
+    },
+    "zh": {
+        "head": "{mark} clausewise：{title}",
+        "meta": "制度 `{policy}` {version} · 截至 {as_of}（{source}，{timezone}）· 阈值 `{fail_on}`",
+        "pass": "**通过**：没有达到 `{fail_on}` 及以上的违规或无效值。",
+        "fail": "**未通过**：达到 `{fail_on}` 及以上的问题 {n} 项。",
+        "totals": "违规 {v} 项，预警 {w} 项，无效值 {i} 项。",
+        "by_clause": "按条款", "findings": "发现", "none": "没有发现问题。",
+        "clause": "条款", "title": "标题", "violations": "违规", "warnings": "预警", "invalid": "无效值",
+        "rule": "规则", "record": "记录", "row": "行", "status": "状态", "severity": "严重度", "message": "说明",
+        "capped": "_仅列出最严重的 {shown} 项（共 {total} 项）；`json` 或 `sarif` 格式列出全部。_",
+        "statuses": {"violation": "违规", "warning": "预警", "invalid": "无效"},
+    },
+}
+_COUNTED = ("violation", "warning", "invalid")
+
+
+def write(result: RunResult, fail_on: str) -> str:
+    words = _WORDS[result.lang]
+    parts = [_headline(result, fail_on, words), _by_clause(result, words), _findings(result, words)]
+    return "\n\n".join(parts) + "\n"
+
+
+def _headline(result: RunResult, fail_on: str, words) -> str:
+    failing = len(result.failing(fail_on))
+    counts = result.counts()
+    return "\n\n".join([
+        "## " + words["head"].format(mark="❌" if failing else "✅", title=cell(result.policy.title.get(result.lang))),
+        words["meta"].format(
+            policy=result.policy.id, version=result.policy.version, as_of=result.as_of.isoformat(sep=" "),
+            source=result.as_of_source, timezone=result.policy.timezone, fail_on=fail_on,
+        ),
+        (words["fail"] if failing else words["pass"]).format(n=failing, fail_on=fail_on),
+        words["totals"].format(v=counts["violation"], w=counts["warning"], i=counts["invalid"]),
+    ])
+
+
+def _by_clause(result: RunResult, words) -> str:
+    counts = {rule.clause: dict.fromkeys(_COUNTED, 0) for rule in ran_rules(result)}
+    for f in result.findings:
+        counts.setdefault(f.clause, dict.fromkeys(_COUNTED, 0))[f.status] += 1
+    rows = [
+        [cell(clause), cell(result.policy.clauses[clause].title.get(result.lang)), *map(str, n.values())]
+        for clause, n in sorted(counts.items(), key=lambda item: natural(item[0]))
+    ]
+    headers = [words[h] for h in ("clause", "title", "violations", "warnings", "invalid")]
+    return f"### {words['by_clause']}\n\n" + _table(headers, rows, numeric=3)
+
+
+def _findings(result: RunResult, words) -> str:
+    if not result.findings:
+        return f"### {words['findings']}\n\n{words['none']}"
+    # Stable sort: within a severity the engine's order (clause, rule, record) stays.
+    shown = sorted(result.findings, key=lambda f: severity_rank(f.severity))[:MAX_FINDINGS]
+    headers = [words[h] for h in ("clause", "rule", "record", "row", "status", "severity", "message")]
+    text = f"### {words['findings']}\n\n" + _table(headers, [_finding_row(f, words) for f in shown])
+    if len(result.findings) > MAX_FINDINGS:
+        text += "\n\n" + words["capped"].format(shown=MAX_FINDINGS, total=len(result.findings))
+    return text
+
+
+def _finding_row(f: Finding, words) -> list[str]:
+    row = "" if f.row is None else str(f.row)
+    return [cell(f.clause), f"`{f.rule}`", cell(record_label(f)), row, words["statuses"][f.status], f.severity, cell(f.message)]
+
+
+def _table(headers: list[str], rows: list[list[str]], numeric: int = 0) -> str:
+    """A GitHub-flavoured table; the last ``numeric`` columns align right."""
+    align = ["---"] * (len(headers) - numeric) + ["--:"] * numeric
+    lines = [headers, align, *rows]
+    return "\n".join("| " + " | ".join(line) + " |" for line in lines)
+
+
+def cell(text: str) -> str:
+    """Text safe inside a table cell: no HTML, no column break, no line break."""
+    # Backslashes first, so that one written before a pipe cannot cancel the pipe's escape.
+    escaped = html.escape(text, quote=False).replace("\\", "\\\\").replace("|", "\\|")
+    return escaped.replace("\r\n", "<br>").replace("\n", "<br>").replace("\r", "<br>")

@@ -1,0 +1,81 @@
+"""Conditions: hostile SQL is refused at load; safe SQL is regenerated from the tree."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from datetime import datetime
+
+from clausewise.engine.conditions import Scope, builtin_params, compile_condition
+from clausewise.errors import Collector
+from clausewise.model import Duration, Parameter
+from clausewise.policy.yamlfile import parse_yaml
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+COLUMNS = {
+    "severity": "string", "urgent": "boolean", "received_at": "timestamp", "replied_at": "timestamp",
+    "channel": "enum", "priority": "string", "score": "integer", "hired_at": "date",
+}
+PARAMS = {
+    "reply": Parameter("reply", "duration", Duration.parse("24h")),
+    "review": Parameter("review", "duration", Duration.parse("3 working days")),
+    "channels": Parameter("channels", "list", ["hotline", "email"]),
+    "hours": Parameter("hours", "map", {"P1": 4, "P2": 24}),
+    "target": Parameter("target", "number", 0.9),
+}
+
+
+def _compile(text: str, aggregates: bool = False, boolean: bool = True):
+    errors = Collector()
+    located = parse_yaml(f"c: {yaml.safe_dump(text, default_style=chr(34)).strip()}\n", "rule.yaml")["c"]
+    scope = Scope(COLUMNS, PARAMS, "inquiries", aggregates, builtin_params(datetime(2026, 10, 31, 18)))
+    tree = compile_condition(located, scope, "when", errors, boolean)
+    return tree, [str(e) for e in errors.errors]
+
+
+def _pairs(name: str):
+    doc = yaml.safe_load((FIXTURES / name).read_text(encoding="utf-8"))
+    return [pytest.param(item["in"], item["out"], id=item["in"][:60]) for item in doc]
+
+
+@pytest.mark.parametrize(("text", "expected"), _pairs("conditions.yaml"))
+def test_condition_compiles_to(text, expected):
+    tree, errors = _compile(text, aggregates="count" in text)
+    assert errors == []
+    assert tree.sql(dialect="duckdb") == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), _pairs("refused.yaml"))
+def test_condition_is_refused(text, expected):
+    tree, errors = _compile(text)
+    assert tree is None
+    assert any(expected in e for e in errors), errors
+
+
+def test_error_points_at_the_offending_word():
+    _, errors = _compile("channel = 'x' AND read_csv('/etc/passwd') IS NOT NULL")
+    # c: "channel = 'x' AND read_csv(...)": the quote is column 4, `read_csv` starts at column 23.
+    assert errors == ['rule.yaml:1:23: when: function "read_csv" is not allowed in a condition (see the list in docs/rules.md)']
+
+
+def test_misspelt_field_gets_a_suggestion():
+    _, errors = _compile("recieved_at IS NULL")
+    assert errors == ['rule.yaml:1:5: when: unknown field "recieved_at" in dataset "inquiries" — did you mean "received_at"?']
+
+
+def test_parameters_are_literals_not_text():
+    tree, _ = _compile("channel IN $channels AND replied_at <= received_at + $reply AND $hours[priority] > 3")
+    sql = tree.sql(dialect="duckdb")
+    assert "$" not in sql
+    assert "IN ('hotline', 'email')" in sql
+    assert "INTERVAL '86400' SECOND" in sql
+    assert "CASE \"priority\" WHEN 'P1' THEN 4 WHEN 'P2' THEN 24 END" in sql
+
+
+def test_non_boolean_allowed_where_a_value_is_wanted():
+    tree, errors = _compile("replied_at - received_at", boolean=False)
+    assert errors == [] and tree is not None

@@ -1,0 +1,226 @@
+"""Reading exports: every format and encoding, every row kept, bad values reported."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import datetime
+
+import duckdb
+import pytest
+
+import clausewise
+from clausewise.errors import DataError, ErrorList
+from conftest import DATA
+
+DATASETS = """\
+inquiries:
+  key: inquiry_id
+  fields:
+    inquiry_id: string
+    channel: string
+    received_at: timestamp
+    answered_on_spot: boolean
+    score: integer
+    subject: string
+"""
+RULES = """\
+rules:
+  - id: channel-known
+    clause: C-1
+    dataset: inquiries
+    kind: allowed
+    severity: high
+    field: channel
+    values: [hotline, email, online]
+    title: {en: Channel}
+    message: {en: "bad channel {value}"}
+"""
+AS_OF = datetime(2026, 11, 1)
+
+
+def _audit(policy, folder):
+    return clausewise.audit(clausewise.load(policy), folder, as_of=AS_OF)
+
+
+def _invalid(result):
+    return sorted((f.key, f.evidence["column"], f.evidence["value"]) for f in result.findings if f.status == "invalid")
+
+
+def test_gbk_csv_is_detected(pack, export):
+    text = "inquiry_id,channel,received_at,answered_on_spot,score,subject\nQ1,hotline,2026-10-12 09:00,否,5,账户冻结\n"
+    folder = export({"inquiries.csv": text.encode("gbk")})
+    result = _audit(pack(DATASETS, RULES), folder)
+    assert result.data_files[0].encoding == "gb18030"
+    assert result.data_files[0].rows == 1
+    assert result.findings == []
+
+
+def test_gbk_declared(pack, export):
+    datasets = DATASETS.replace("  key: inquiry_id\n", "  key: inquiry_id\n  encoding: gbk\n")
+    text = "inquiry_id,channel,received_at,answered_on_spot,score,subject\nQ1,微信,2026-10-12 09:00,否,5,x\n"
+    result = _audit(pack(datasets, RULES), export({"inquiries.csv": text.encode("gbk")}))
+    assert [f.message for f in result.findings] == ["bad channel 微信"]
+
+
+def test_utf8_bom_header_is_read(pack, export):
+    text = "\ufeffinquiry_id,channel,received_at,answered_on_spot,score,subject\nQ1,hotline,2026-10-12 09:00,是,5,x\n"
+    result = _audit(pack(DATASETS, RULES), export({"inquiries.csv": text.encode("utf-8")}))
+    assert result.data_files[0].rows == 1 and result.findings == []
+
+
+def test_xlsx_first_sheet_with_typed_cells(pack, export, tmp_path):
+    folder = export({})
+    shutil.copy(DATA / "xlsx" / "inquiries.xlsx", folder / "inquiries.xlsx")
+    result = _audit(pack(DATASETS, RULES), folder)
+    assert result.data_files[0].format == "xlsx" and result.data_files[0].rows == 3
+    assert _invalid(result) == [("Q-3", "score", "n/a")]
+
+
+def test_jsonl_and_parquet(pack, export, tmp_path):
+    folder = export({
+        "inquiries.jsonl": '{"inquiry_id": "Q1", "channel": "fax", "received_at": "2026-10-12T09:00:00+08:00", '
+                           '"answered_on_spot": true, "score": 4, "subject": "x"}\n'
+                           '{"inquiry_id": "Q2", "channel": "email", "score": 4.5}\n',
+    })
+    result = _audit(pack(DATASETS, RULES), folder)
+    assert [(f.key, f.status) for f in result.findings] == [("Q1", "violation"), ("Q2", "invalid")]
+    parquet = tmp_path / "pq"
+    parquet.mkdir()
+    duckdb.sql(
+        "COPY (SELECT 'Q1' AS inquiry_id, 'fax' AS channel, TIMESTAMP '2026-10-12 09:00' AS received_at, "
+        f"TRUE AS answered_on_spot, 5 AS score, 'x' AS subject) TO '{parquet / 'inquiries.parquet'}' (FORMAT parquet)"
+    )
+    result = _audit(pack(DATASETS, RULES), parquet)
+    assert [(f.key, f.message) for f in result.findings] == [("Q1", "bad channel fax")]
+
+
+def test_invalid_values_are_findings_and_rows_stay(pack, export):
+    folder = export({"inquiries.csv": """\
+        inquiry_id,channel,received_at,answered_on_spot,score,subject
+        Q1,hotline,2026-13-45 09:00,maybe,five,x
+        Q2,fax,,,,
+        """})
+    result = _audit(pack(DATASETS, RULES), folder)
+    assert _invalid(result) == [("Q1", "answered_on_spot", "maybe"), ("Q1", "received_at", "2026-13-45 09:00"),
+                                ("Q1", "score", "five")]
+    assert result.stats["channel-known"].examined == 2
+    assert [f.row for f in result.findings if f.status == "invalid"] == [1, 1, 1]
+    assert [f.clause for f in result.findings] == ["C-1", "C-9", "C-9", "C-9"]
+
+
+def test_missing_column_is_an_error_naming_the_file(pack, export):
+    folder = export({"inquiries.csv": "inquiry_id,channel\nQ1,hotline\n"})
+    with pytest.raises(ErrorList) as info:
+        _audit(pack(DATASETS, RULES), folder)
+    assert f'{folder}/inquiries.csv:1: missing column "received_at"' in str(info.value)
+
+
+def test_missing_dataset_is_an_error_unless_optional(pack, export):
+    folder = export({"other.csv": "a\n1\n"})
+    with pytest.raises(DataError, match='dataset "inquiries" is missing'):
+        _audit(pack(DATASETS, RULES), folder)
+    optional = DATASETS.replace("  key: inquiry_id\n", "  key: inquiry_id\n  optional: true\n")
+    result = _audit(pack(optional, RULES), folder)
+    assert result.stats["channel-known"].examined == 0
+
+
+def test_two_files_for_one_dataset_is_an_error(pack, export):
+    folder = export({"inquiries.csv": "inquiry_id\n", "inquiries.jsonl": "{}\n"})
+    with pytest.raises(DataError, match="is in both inquiries.csv and inquiries.jsonl"):
+        _audit(pack(DATASETS, RULES), folder)
+
+
+def test_broken_csv_is_a_clear_error(pack, export):
+    folder = export({"inquiries.csv": 'inquiry_id,channel,received_at,answered_on_spot,score,subject\nQ1,"hot\n'})
+    with pytest.raises(DataError, match="inquiries.csv: cannot read"):
+        _audit(pack(DATASETS, RULES), folder)
+
+
+def test_extra_columns_and_column_names(pack, export):
+    datasets = DATASETS.replace("    channel: string\n", '    channel: {type: string, column: "Contact channel"}\n')
+    folder = export({"inquiries.csv": """\
+        inquiry_id,Contact channel,received_at,answered_on_spot,score,subject,unused
+        Q1,pigeon,2026-10-12 09:00,no,1,x,y
+        """})
+    assert [f.message for f in _audit(pack(datasets, RULES), folder).findings] == ["bad channel pigeon"]
+
+
+BOSTON = """\
+requests:
+  key: case_enquiry_id
+  file: {file}
+  formats: {{timestamp: {formats}}}
+  fields:
+    case_enquiry_id: string
+    open_dt: timestamp
+    target_dt: timestamp
+    closed_dt: timestamp
+    ontime: {{type: enum, values: [ONTIME, OVERDUE]}}
+    case_status: {{type: enum, values: [Open, Closed]}}
+    latitude: number
+"""
+BOSTON_RULES = """\
+rules:
+  - id: closed-has-date
+    clause: C-1
+    dataset: requests
+    kind: check
+    severity: high
+    when: case_status = 'Closed'
+    assert: closed_dt IS NOT NULL
+    title: {en: Closed has a date}
+    message: {en: "closed without a date"}
+"""
+
+
+@pytest.mark.parametrize(("name", "formats"), [
+    ("boston311-100", '["%Y-%m-%d %H:%M:%S"]'),
+    ("boston311-dmy-100", '["%d/%m/%Y %H:%M:%S"]'),
+])
+def test_boston311_loads_as_published(pack, tmp_path, name, formats):
+    folder = tmp_path / "boston"
+    folder.mkdir()
+    shutil.copy(DATA / "realdata" / f"{name}.csv", folder)
+    result = _audit(pack(BOSTON.format(file=name, formats=formats), BOSTON_RULES), folder)
+    assert result.data_files[0].rows == 100
+    assert _invalid(result) == []
+    assert result.stats["closed-has-date"].examined == 85
+
+
+def test_servicenow_day_first_dates_and_question_mark_nulls(pack, tmp_path):
+    datasets = """\
+    events:
+      key: number
+      file: incident_event_log
+      null_values: ["?"]
+      formats: {timestamp: "%d/%m/%Y %H:%M"}
+      fields:
+        number: string
+        incident_state: string
+        active: boolean
+        made_sla: boolean
+        opened_at: timestamp
+        resolved_at: timestamp
+        closed_at: timestamp
+        reassignment_count: integer
+        priority: string
+        assigned_to: string
+    """
+    rules = """\
+    rules:
+      - id: resolved-before-closed
+        clause: C-1
+        dataset: events
+        kind: sequence
+        severity: medium
+        fields: [opened_at, resolved_at, closed_at]
+        title: {en: Order}
+        message: {en: "{out_of_order}"}
+    """
+    folder = tmp_path / "sn"
+    folder.mkdir()
+    shutil.copy(DATA / "realdata" / "incident_event_log.csv", folder)
+    result = _audit(pack(datasets, rules), folder)
+    assert result.data_files[0].rows == 300
+    assert _invalid(result) == []
+    assert result.stats["resolved-before-closed"].examined == 300

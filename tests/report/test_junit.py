@@ -1,0 +1,70 @@
+from __future__ import annotations
+
+import dataclasses
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+import xmlschema
+
+from clausewise.model import RuleStats
+from clausewise.report import junit
+
+XSD = xmlschema.XMLSchema(Path(__file__).parent / "data" / "junit-10.xsd")
+
+
+def case(text: str, rule: str) -> ET.Element:
+    root = ET.fromstring(text)
+    return next(c for c in root.iter("testcase") if c.get("name").startswith(f"{rule}: "))
+
+
+def test_golden(result_en, golden):
+    golden("example.junit.xml", junit.write(result_en, "high"))
+
+
+@pytest.mark.parametrize("name", ["result_en", "result_zh", "edge_result"])
+def test_valid_against_the_jenkins_schema(name, request):
+    XSD.validate(junit.write(request.getfixturevalue(name), "high"))
+
+
+def test_one_suite_per_chapter_one_case_per_rule(result_en):
+    root = ET.fromstring(junit.write(result_en, "high"))
+    suites = root.findall("testsuite")
+    assert [s.get("name").split()[0] for s in suites] == ["EX-1", "EX-2", "EX-3", "EX-9"]
+    assert int(root.get("tests")) == len(result_en.rules_run) + 1  # + data-quality
+    assert int(root.get("failures")) == sum(int(s.get("failures")) for s in suites)
+    props = {p.get("name"): p.get("value") for p in suites[0].iter("property")}
+    assert props["policy.id"] == "example" and props["as_of"] == "2026-11-01 09:00:00"
+
+
+def test_warnings_alone_go_to_system_out_not_failure(result_en):
+    warning = dataclasses.replace(result_en.findings[0], status="warning")
+    result = dataclasses.replace(result_en, findings=[warning])
+    element = case(junit.write(result, "high"), warning.rule)
+    assert element.find("failure") is None
+    assert warning.message in element.find("system-out").text
+
+
+def test_failure_lists_records_capped(result_en):
+    first = result_en.findings[0]
+    many = [dataclasses.replace(first, key=f"Q-{i:03}", row=i) for i in range(1, junit.MAX_LINES + 8)]
+    failure = case(junit.write(dataclasses.replace(result_en, findings=many), "high"), first.rule).find("failure")
+    lines = failure.text.splitlines()
+    assert len(lines) == junit.MAX_LINES + 1
+    assert lines[0].startswith("Q-001, row 1: ")
+    assert lines[-1] == "… and 7 more"
+
+
+def test_rule_that_examined_nothing_is_skipped(result_en):
+    stats = {**result_en.stats, "inquiry-channel": RuleStats(examined=0)}
+    result = dataclasses.replace(result_en, stats=stats, findings=[f for f in result_en.findings if f.rule != "inquiry-channel"])
+    text = junit.write(result, "high")
+    assert case(text, "inquiry-channel").find("skipped") is not None
+    assert ET.fromstring(text).find("testsuite").get("skipped") == "1"
+
+
+def test_control_characters_in_data_still_make_valid_xml(result_en):
+    bad = dataclasses.replace(result_en.findings[0], message="value \x01\x1b[31m")
+    text = junit.write(dataclasses.replace(result_en, findings=[bad]), "high")
+    XSD.validate(text)
+    assert "value \ufffd\ufffd[31m" in case(text, bad.rule).find("failure").text
