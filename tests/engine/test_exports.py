@@ -132,8 +132,17 @@ def test_two_files_for_one_dataset_is_an_error(pack, export):
 
 def test_broken_csv_is_a_clear_error(pack, export):
     folder = export({"inquiries.csv": 'inquiry_id,channel,received_at,answered_on_spot,score,subject\nQ1,"hot\n'})
-    with pytest.raises(DataError, match="inquiries.csv: cannot read"):
+    with pytest.raises(DataError) as info:
         _audit(pack(DATASETS, RULES), folder)
+    assert str(info.value) == f"{folder}/inquiries.csv:2: cannot read this line: value with unterminated quote found"
+
+
+def test_row_with_extra_fields_names_its_line(pack, export):
+    folder = export({"inquiries.csv": "inquiry_id,channel,received_at,answered_on_spot,score,subject\n"
+                                      "Q1,a,,,,\nQ2,b,,,,,extra\n"})
+    with pytest.raises(DataError) as info:
+        _audit(pack(DATASETS, RULES), folder)
+    assert str(info.value) == f"{folder}/inquiries.csv:3: this line has 7 fields but the header has 6"
 
 
 def test_extra_columns_and_column_names(pack, export):

@@ -98,8 +98,9 @@ def test_fingerprints_tell_duplicates_apart_and_ignore_the_row(result_en):
 def test_uris_are_relative_and_encoded(result_en):
     export = Path.cwd() / "exports" / "十月 数据" / "inquiries.csv"
     files = [dataclasses.replace(d, path=str(export)) if d.dataset == "inquiries" else d for d in result_en.data_files]
-    run = _run(dataclasses.replace(result_en, data_files=files))
-    uri = run["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+    log = json.loads(sarif.write(dataclasses.replace(result_en, data_files=files), "high"))
+    _validator().validate(log)
+    uri = log["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
     assert uri == "exports/%E5%8D%81%E6%9C%88%20%E6%95%B0%E6%8D%AE/inquiries.csv"
 
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import re
 import tempfile
 from dataclasses import dataclass
 from datetime import date, datetime, time
@@ -26,7 +27,7 @@ from pathlib import Path
 
 import duckdb
 
-from ..errors import Collector, DataError, Location
+from ..errors import ClauseWiseError, Collector, DataError, Location
 from ..model import DataFile, Dataset, Field, Policy
 from .kinds.base import ident
 
@@ -50,7 +51,7 @@ def load_export(con: duckdb.DuckDBPyConnection, policy: Policy, export_dir: Path
     for dataset in policy.datasets.values():
         try:
             data_file = _load_dataset(con, dataset, export_dir, scratch)
-        except DataError as exc:
+        except ClauseWiseError as exc:
             errors.add(exc)
             continue
         files.append(data_file)
@@ -96,26 +97,72 @@ def _numbered(con, raw: str, select: str, path: Path) -> None:
     try:
         con.execute(f"CREATE TABLE {raw} AS SELECT row_number() OVER () AS __row, * FROM ({select})")
     except duckdb.Error as exc:
-        raise DataError(f"cannot read: {_first_line(exc)}", Location(str(path))) from None
+        raise _read_error(str(exc), path) from None
 
 
-def _first_line(exc: Exception) -> str:
-    text = str(exc).strip().splitlines()
-    return text[0] if text else type(exc).__name__
+_CSV_LINE = re.compile(r"CSV Error on Line: (\d+)")
+_CSV_COUNT = re.compile(r"Expected Number of Columns: (\d+) Found: (\d+)")
+
+
+def _csv_problem(text: str) -> str:
+    """The sentence in DuckDB's CSV error that says what is wrong with the line."""
+    lines = [x.strip() for x in text.splitlines()[2:] if x.strip()]
+    return lines[0].rstrip(".").lower() if lines and not lines[0].startswith("Possible fixes") else "malformed"
+
+
+def _read_error(text: str, path: Path) -> DataError:
+    """DuckDB's reader error as one line: where, and what is wrong."""
+    line = _CSV_LINE.search(text)
+    count = _CSV_COUNT.search(text)
+    if line and count:
+        message = f"this line has {count[2]} fields but the header has {count[1]}"
+    elif line:
+        message = f"cannot read this line: {_csv_problem(text)}"
+    else:
+        first = text.strip().splitlines()[0] if text.strip() else "unknown error"
+        message = f"cannot read: {first.split(': ', 1)[-1]}"
+    return DataError(message, Location(str(path), line=int(line[1]) if line else None))
 
 
 def _read_csv(con, raw: str, path: Path, dataset: Dataset, scratch: Path) -> str:
     encoding = _csv_encoding(path, dataset.encoding)
     source = path if encoding == "utf-8" else _transcode(path, encoding, scratch)
-    delim = dataset.delimiter.replace("'", "''")
+    _csv_table(con, raw, source, dataset.delimiter, shown=path)
+    return encoding
+
+
+def _csv_table(con, raw: str, source: Path, delimiter: str, shown: Path) -> None:
+    """Read a UTF-8 CSV strictly, with the header as written and every cell as text.
+
+    No dialect sniffing: a malformed row is an error naming its line, not a
+    reason to guess a different dialect.
+    """
+    header = _header(source, delimiter, shown)
+    columns = ", ".join(f"{_sql_text(name)}: 'VARCHAR'" for name in header)
     _numbered(
         con, raw,
-        f"SELECT * FROM read_csv('{_quote_path(source)}', header = true, all_varchar = true, "
-        f"delim = '{delim}', quote = '\"', escape = '\"', null_padding = false, strict_mode = true, "
-        "auto_detect = true, sample_size = -1)",
-        path,
+        f"SELECT * FROM read_csv({_sql_text(str(source))}, header = true, auto_detect = false, "
+        f"columns = {{{columns}}}, delim = {_sql_text(delimiter)}, quote = '\"', escape = '\"', "
+        "null_padding = false, strict_mode = true)",
+        shown,
     )
-    return encoding
+
+
+def _header(source: Path, delimiter: str, shown: Path) -> list[str]:
+    with source.open("r", encoding="utf-8-sig", newline="") as handle:
+        header = next(csv.reader(handle, delimiter=delimiter), None)
+    if not header:
+        raise DataError("the file is empty; a header row is required", Location(str(shown), line=1))
+    seen = set()
+    for name in header:
+        if name in seen:
+            raise DataError(f'column "{name}" appears twice in the header', Location(str(shown), line=1))
+        seen.add(name)
+    return header
+
+
+def _sql_text(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
 
 
 def _csv_encoding(path: Path, declared: str) -> str:
@@ -182,12 +229,7 @@ def _read_xlsx(con, raw: str, path: Path, dataset: Dataset, scratch: Path) -> st
     target = scratch / f"{path.stem}.xlsx.csv"
     with target.open("w", encoding="utf-8", newline="") as out:
         csv.writer(out).writerows([_cell(v) for v in row] for row in rows)
-    _numbered(
-        con, raw,
-        f"SELECT * FROM read_csv('{_quote_path(target)}', header = true, all_varchar = true, delim = ',', "
-        "quote = '\"', escape = '\"', strict_mode = true, sample_size = -1)",
-        path,
-    )
+    _csv_table(con, raw, target, ",", shown=path)
     return None
 
 

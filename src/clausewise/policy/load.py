@@ -7,6 +7,7 @@ compile step, and every problem is collected before anything is raised, so one
 
 from __future__ import annotations
 
+import glob
 import hashlib
 from pathlib import Path
 from typing import Any
@@ -83,7 +84,7 @@ def _expand(base: Path, patterns, doc: YMap, key: str, display: str, errors: Col
     """Rule files named by the policy, in a stable order, each once."""
     found: dict[Path, None] = {}
     for index, pattern in enumerate(patterns):
-        matches = sorted(base.glob(pattern)) if any(c in pattern for c in "*?[") else [base / pattern]
+        matches = [Path(m) for m in sorted(glob.glob(str(base / pattern), recursive=True))]
         matches = [m for m in matches if m.is_file()]
         if not matches and required:
             where = doc[key].item_at(index) if hasattr(doc.get(key), "item_at") else Location(display)

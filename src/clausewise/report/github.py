@@ -5,7 +5,8 @@ invalid data at or above ``--fail-on``), ``::warning`` for violations and
 invalid data below it, ``::notice`` for early warnings, which never fail a run.
 The annotation points at the record's line in the export file when it has one,
 else at the rule in its YAML file (aggregate findings, XLSX and Parquet
-exports). A last ``::notice::`` sums the run up.
+exports). A last ``::notice::`` states the totals, because GitHub shows only the
+first few annotations of each level per step.
 
 Data is escaped as the Actions toolkit escapes it (``escapeData`` and
 ``escapeProperty`` in @actions/core): without it a newline in a message would end
@@ -20,11 +21,11 @@ from .sarif import RanRule, export_position, ran_rules, relative_path
 _WORDS = {
     "en": {
         "summary": "clausewise {policy} {version} as of {as_of}: {v} violations, {w} warnings, "
-                   "{i} invalid values; {failing} at or above {fail_on}, exit {code}",
+                   "{i} invalid values; {failing} failing (fail on {fail_on}), exit {code}",
     },
     "zh": {
         "summary": "clausewise {policy} {version} 截至 {as_of}：违规 {v} 项，预警 {w} 项，无效值 {i} 项；"
-                   "达到 {fail_on} 及以上 {failing} 项，退出码 {code}",
+                   "不合格 {failing} 项（阈值 {fail_on}），退出码 {code}",
     },
 }
 

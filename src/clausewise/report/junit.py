@@ -97,13 +97,20 @@ def _case(result: RunResult, rule: RanRule) -> ET.Element:
     failing = [f for f in findings if f.status != "warning"]
     warnings = [f for f in findings if f.status == "warning"]
     if failing:
-        counts = words["counts"].format(v=sum(f.status == "violation" for f in failing), i=sum(f.status == "invalid" for f in failing))
-        ET.SubElement(case, "failure", message=counts, type=rule.severity).text = _listing(failing, words)
+        case.append(_failure(rule, failing, words))
     elif not findings and result.stats[rule.id].examined == 0:
         ET.SubElement(case, "skipped", message=words["unexamined"])
     if warnings:
         ET.SubElement(case, "system-out").text = _listing(warnings, words)
     return case
+
+
+def _failure(rule: RanRule, failing: list[Finding], words) -> ET.Element:
+    violations = sum(f.status == "violation" for f in failing)
+    message = words["counts"].format(v=violations, i=len(failing) - violations)
+    failure = ET.Element("failure", message=message, type=rule.severity)
+    failure.text = _listing(failing, words)
+    return failure
 
 
 def _listing(findings: list[Finding], words) -> str:

@@ -22,8 +22,8 @@ _WORDS = {
     "en": {
         "head": "{mark} clausewise: {title}",
         "meta": "Policy `{policy}` {version} · as of {as_of} ({source}, {timezone}) · fail on `{fail_on}`",
-        "pass": "**Passed**: no violation or invalid value at or above `{fail_on}`.",
-        "fail": "**Failed**: {n} findings at or above `{fail_on}`.",
+        "pass": "**Passed**: no finding fails the run (fail on `{fail_on}`).",
+        "fail": "**Failed**: {n} findings fail the run (fail on `{fail_on}`).",
         "totals": "{v} violations, {w} warnings, {i} invalid values.",
         "by_clause": "By clause", "findings": "Findings", "none": "No findings.",
         "clause": "Clause", "title": "Title", "violations": "Violations", "warnings": "Warnings", "invalid": "Invalid",
@@ -34,8 +34,8 @@ _WORDS = {
     "zh": {
         "head": "{mark} clausewise：{title}",
         "meta": "制度 `{policy}` {version} · 截至 {as_of}（{source}，{timezone}）· 阈值 `{fail_on}`",
-        "pass": "**通过**：没有达到 `{fail_on}` 及以上的违规或无效值。",
-        "fail": "**未通过**：达到 `{fail_on}` 及以上的问题 {n} 项。",
+        "pass": "**通过**：没有问题达到阈值（`{fail_on}`）。",
+        "fail": "**未通过**：{n} 项问题达到阈值（`{fail_on}`）。",
         "totals": "违规 {v} 项，预警 {w} 项，无效值 {i} 项。",
         "by_clause": "按条款", "findings": "发现", "none": "没有发现问题。",
         "clause": "条款", "title": "标题", "violations": "违规", "warnings": "预警", "invalid": "无效值",

@@ -1,0 +1,49 @@
+from __future__ import annotations
+
+import dataclasses
+import re
+
+import pytest
+
+from clausewise.report import markdown
+
+
+def cells(line: str) -> list[str]:
+    """Split a table row where GitHub does: at pipes not escaped."""
+    return re.split(r"(?<!\\)\|", line)
+
+
+@pytest.mark.parametrize("name", ["result_en", "result_zh"])
+def test_golden(name, request, golden):
+    result = request.getfixturevalue(name)
+    golden(f"example-{result.lang}.md", markdown.write(result, "high"))
+
+
+def test_pipe_and_newline_in_a_message_stay_in_their_cell(edge_result):
+    text = markdown.write(edge_result, "high")
+    row = next(line for line in text.splitlines() if "due soon" in line)
+    assert "due soon \\| 50% used<br>second line, with: punctuation" in row
+    header = next(line for line in text.splitlines() if line.startswith("| Clause | Rule |"))
+    assert len(cells(row)) == len(cells(header))
+
+
+def test_cell_escapes_html_and_backslash():
+    assert markdown.cell("<b>a\\|b</b>\r\nc") == "&lt;b&gt;a\\\\\\|b&lt;/b&gt;<br>c"
+
+
+def test_findings_capped_most_severe_first(result_en):
+    low = dataclasses.replace(result_en.findings[0], severity="low")
+    critical = dataclasses.replace(result_en.findings[0], severity="critical", message="the critical one")
+    result = dataclasses.replace(result_en, findings=[low] * markdown.MAX_FINDINGS + [critical])
+    text = markdown.write(result, "high")
+    rows = [line for line in text.splitlines() if f"`{low.rule}`" in line]
+    assert len(rows) == markdown.MAX_FINDINGS
+    assert "the critical one" in rows[0]
+    assert f"Showing the {markdown.MAX_FINDINGS} most severe of {markdown.MAX_FINDINGS + 1} findings" in text
+
+
+def test_clean_run_passes_and_still_lists_clauses(result_en):
+    text = markdown.write(dataclasses.replace(result_en, findings=[]), "high")
+    assert text.startswith("## ✅ ")
+    assert "| EX-1 | Receiving and answering inquiries | 0 | 0 | 0 |" in text
+    assert text.rstrip().endswith("No findings.")
