@@ -126,7 +126,7 @@ def test_validate_reports_three_mistakes_with_positions(run):
 def test_validate_ok(run):
     result = run("validate", "--policy", "policies/example.yaml")
     assert result.exit_code == 0
-    assert "policy example 2026.11 is valid: 5 clauses, 9 rules, 3 datasets" in result.output
+    assert "policy example 2026.11 is valid: 5 clauses, 11 rules, 3 datasets" in result.output
 
 
 def test_missing_policy_file_exits_2(run):

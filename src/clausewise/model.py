@@ -55,9 +55,11 @@ class Clause:
 class Duration:
     """An amount of time, counted on the calendar or in working time.
 
-    ``basis`` is ``calendar`` (wall-clock seconds), ``working_hours`` or
-    ``working_days``; ``amount`` is in seconds for the first two and in days
-    for working days, whose length the business calendar decides.
+    ``basis`` is ``calendar`` (wall-clock seconds), ``months`` (calendar
+    months, whose length varies), ``working_hours`` or ``working_days``;
+    ``amount`` is in seconds for calendar time and working hours, in months
+    for months, and in days for working days, whose length the business
+    calendar decides.
     """
 
     amount: float
@@ -66,7 +68,7 @@ class Duration:
 
     _PATTERN = re.compile(
         r"^\s*(?P<n>\d+(?:\.\d+)?)\s*(?P<working>working\s+)?"
-        r"(?P<unit>s|sec|secs|seconds?|m|min|mins|minutes?|h|hrs?|hours?|d|days?|w|weeks?)\s*$",
+        r"(?P<unit>s|sec|secs|seconds?|m|min|mins|minutes?|h|hrs?|hours?|d|days?|w|weeks?|months?|y|years?)\s*$",
         re.IGNORECASE,
     )
     _SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
@@ -79,6 +81,9 @@ class Duration:
             return None
         n = float(match["n"])
         unit = match["unit"].lower()
+        if unit.startswith("month") or unit[0] == "y":
+            months = n * (12 if unit[0] == "y" else 1)
+            return None if match["working"] or not months.is_integer() else cls(months, "months", str(text))
         unit_key = "m" if unit.startswith("min") or unit == "m" else unit[0]
         if match["working"]:
             if unit_key == "d":
@@ -92,6 +97,10 @@ class Duration:
     def seconds(self) -> float:
         """Length in seconds; only meaningful for calendar and working-hour durations."""
         return self.amount
+
+    @property
+    def working(self) -> bool:
+        return self.basis in ("working_hours", "working_days")
 
 
 @dataclass(frozen=True)

@@ -268,7 +268,7 @@ class Condition:
     def _param_literal(self, name: str) -> exp.Expression:
         ptype, value = self._param(name)
         if ptype == "duration":
-            if value.basis != "calendar":
+            if value.working:
                 self._error(
                     f'"${name}" is a working-time duration ({value.text}); use it as a deadline goal, not in a condition',
                     max(self.text.find("$" + name), 0),
@@ -294,6 +294,8 @@ class Condition:
 
 
 def _interval(value: Duration) -> exp.Expression:
+    if value.basis == "months":
+        return exp.Interval(this=exp.Literal.string(str(int(value.amount))), unit=exp.Var(this="MONTH"))
     return exp.Interval(this=exp.Literal.string(str(int(value.seconds))), unit=exp.Var(this="SECOND"))
 
 

@@ -39,6 +39,7 @@ FALSE_WORDS = ("false", "f", "0", "no", "n", "否")
 @dataclass
 class LoadedExport:
     files: list[DataFile]
+    earliest: datetime | None
     latest: datetime | None
 
 
@@ -59,7 +60,7 @@ def load_export(con: duckdb.DuckDBPyConnection, policy: Policy, export_dir: Path
     errors.raise_if_any()
     for dataset, data_file in zip(loaded, files):
         _type_table(con, dataset, data_file, lang)
-    return LoadedExport(files, _latest(con, loaded))
+    return LoadedExport(files, *_time_range(con, loaded))
 
 
 def find_file(dataset: Dataset, export_dir: Path) -> Path | None:
@@ -387,8 +388,26 @@ def _lit(value) -> str:
     return "NULL" if value is None else "'" + _sq(str(value)) + "'"
 
 
-def _latest(con, datasets: list[Dataset]) -> datetime | None:
-    """The latest timestamp anywhere in the export: the default as-of time."""
+def _time_range(con, datasets: list[Dataset]) -> tuple[datetime | None, datetime | None]:
+    """The earliest and latest date or timestamp anywhere in the export.
+
+    The latest timestamp is the default as-of time; the whole range sizes the
+    business calendar.
+    """
+    parts = [
+        f"SELECT min({ident(f.name)})::TIMESTAMP AS lo, max({ident(f.name)})::TIMESTAMP AS hi FROM {ident(d.name)}"
+        for d in datasets
+        for f in d.fields.values()
+        if f.type in ("timestamp", "date")
+    ]
+    if not parts:
+        return None, None
+    lo, hi = con.execute(f"SELECT min(lo), max(hi) FROM ({' UNION ALL '.join(parts)})").fetchone()
+    latest = _latest_timestamp(con, datasets)
+    return lo, latest if latest is not None else hi
+
+
+def _latest_timestamp(con, datasets: list[Dataset]) -> datetime | None:
     parts = [
         f"SELECT max({ident(f.name)}) AS t FROM {ident(d.name)}"
         for d in datasets
@@ -397,8 +416,7 @@ def _latest(con, datasets: list[Dataset]) -> datetime | None:
     ]
     if not parts:
         return None
-    value = con.execute(f"SELECT max(t) FROM ({' UNION ALL '.join(parts)})").fetchone()[0]
-    return value
+    return con.execute(f"SELECT max(t) FROM ({' UNION ALL '.join(parts)})").fetchone()[0]
 
 
 def scratch_dir() -> tempfile.TemporaryDirectory:

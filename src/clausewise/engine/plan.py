@@ -15,6 +15,7 @@ from datetime import datetime
 
 from ..errors import Collector, PolicyError, did_you_mean
 from ..model import Policy, Rule
+from .calendar import CalendarSQL
 from .kinds import KINDS
 from .kinds.base import Check, CompileContext, ident, sql
 from .conditions import compile_condition, literal
@@ -35,7 +36,12 @@ class CompiledRule:
 
 
 def compile_policy(
-    policy: Policy, as_of: datetime, lang: str, rule_ids: tuple[str, ...] = (), errors: Collector | None = None
+    policy: Policy,
+    as_of: datetime,
+    lang: str,
+    rule_ids: tuple[str, ...] = (),
+    errors: Collector | None = None,
+    calendar: CalendarSQL | None = None,
 ) -> list[CompiledRule]:
     """Every selected rule as SQL.
 
@@ -50,7 +56,7 @@ def compile_policy(
             continue
         if rule_ids and rule.id not in rule_ids:
             continue
-        item = compile_rule(policy, rule, as_of, lang, errors)
+        item = compile_rule(CompileContext(policy, rule, errors, as_of, calendar), lang)
         if item is not None:
             compiled.append(item)
     if own:
@@ -58,15 +64,14 @@ def compile_policy(
     return compiled
 
 
-def compile_rule(policy: Policy, rule: Rule, as_of: datetime, lang: str, errors: Collector) -> CompiledRule | None:
-    before = len(errors.errors)
-    ctx = CompileContext(policy, rule, errors, as_of)
-    check = KINDS[rule.kind].compile(ctx)
+def compile_rule(ctx: CompileContext, lang: str) -> CompiledRule | None:
+    before = len(ctx.errors.errors)
+    check = KINDS[ctx.rule.kind].compile(ctx)
     evidence = {**check.evidence, **_user_evidence(ctx)}
-    message = _message(ctx, rule.message.get(lang), check, evidence)
-    if len(errors.errors) > before or message is None:
+    message = _message(ctx, ctx.rule.message.get(lang), check, evidence)
+    if len(ctx.errors.errors) > before or message is None:
         return None
-    return CompiledRule(rule, _insert(ctx, check, evidence, message), check.examined)
+    return CompiledRule(ctx.rule, _insert(ctx, check, evidence, message), check.examined)
 
 
 def _user_evidence(ctx: CompileContext) -> dict[str, str]:

@@ -11,14 +11,16 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import datetime
+from datetime import date, datetime, time
 from pathlib import Path
 
 import duckdb
 
 from .. import __version__
-from ..errors import Collector, PolicyError, UsageError, did_you_mean
+from ..errors import Collector, DataError, Location, PolicyError, UsageError, did_you_mean
 from ..model import Finding, Policy, RuleStats, RunResult
+from ..policy.yamlfile import load_yaml
+from .calendar import Calendar, CalendarSQL, register
 from .exports import load_export, scratch_dir
 from .kinds.base import ident
 from .plan import FINDINGS_DDL, FINDINGS_TABLE, RESERVED_RULE, CompiledRule, compile_policy
@@ -65,10 +67,12 @@ def validate(
     """
     own = errors is None
     errors = Collector() if own else errors
-    compiled = compile_policy(policy, as_of or datetime(2000, 1, 1), lang, rule_ids, errors)
+    as_of = as_of or datetime(2000, 1, 1)
     con = connect(policy.timezone)
     try:
         _empty_tables(con, policy)
+        calendar = register_calendar(con, policy, as_of, as_of, errors)
+        compiled = compile_policy(policy, as_of, lang, rule_ids, errors, calendar)
         lock(con)
         for item in compiled:
             try:
@@ -88,6 +92,31 @@ _SQL_TYPES = {
     "string": "VARCHAR", "enum": "VARCHAR", "integer": "BIGINT", "number": "DOUBLE",
     "boolean": "BOOLEAN", "date": "DATE", "timestamp": "TIMESTAMP",
 }
+
+
+def business_calendar(policy: Policy) -> Calendar:
+    """The policy's calendar as the engine's working-time calendar."""
+    spec = policy.calendar
+    return Calendar(
+        country=spec.country,
+        subdivision=spec.subdivision,
+        work_start=time.fromisoformat(spec.work_start),
+        work_end=time.fromisoformat(spec.work_end),
+        extra_holidays=tuple(date.fromisoformat(d) for d in spec.extra_holidays),
+        extra_workdays=tuple(date.fromisoformat(d) for d in spec.extra_workdays),
+    )
+
+
+def register_calendar(con, policy: Policy, first: datetime, last: datetime, errors: Collector | None = None) -> CalendarSQL | None:
+    """Create the day table working-time rules join; a bad calendar is a policy error."""
+    try:
+        return register(con, business_calendar(policy), first, last)
+    except ValueError as exc:
+        error = PolicyError(f"calendar: {exc}", Location(policy.path))
+        if errors is None:
+            raise error from None
+        errors.add(error)
+        return None
 
 
 def _empty_tables(con, policy: Policy) -> None:
@@ -113,8 +142,11 @@ def audit(
         con.execute(FINDINGS_DDL)
         with scratch_dir() as scratch:
             loaded = load_export(con, policy, export_dir, Path(scratch), lang)
-        as_of, source = _as_of(as_of, loaded.latest)
-        compiled = compile_policy(policy, as_of, lang, rule_ids)
+        as_of, source = _as_of(as_of, read_manifest(export_dir), loaded.latest)
+        first = min(filter(None, [loaded.earliest, as_of]))
+        last = max(filter(None, [loaded.latest, as_of]))
+        calendar = register_calendar(con, policy, first, last)
+        compiled = compile_policy(policy, as_of, lang, rule_ids, calendar=calendar)
         lock(con)
         for item in compiled:
             _execute(con, item)
@@ -144,9 +176,51 @@ def _execute(con, item: CompiledRule) -> None:
         raise PolicyError(f'rule "{item.rule.id}" failed on this export: {message}', item.rule.location) from None
 
 
-def _as_of(given: datetime | None, latest: datetime | None) -> tuple[datetime, str]:
+MANIFEST = "export.yaml"
+_PERIOD = re.compile(r"^(\d{4})(?:-(?:(\d{2})|Q([1-4])))?$")
+
+
+def read_manifest(export_dir: Path) -> tuple[datetime | None, str]:
+    """The as-of time an export states for itself in ``export.yaml``, if any.
+
+    ``as_of: 2026-10-31 18:00`` states it outright; ``period: 2026-10`` (or
+    ``2026-Q4``, ``2026``) means the end of that period, 2026-11-01 00:00.
+    """
+    path = export_dir / MANIFEST
+    if not path.is_file():
+        return None, ""
+    doc = load_yaml(path) or {}
+    where = Location(str(path))
+    if not isinstance(doc, dict):
+        raise DataError("expected a mapping with as_of or period", where)
+    if doc.get("as_of") is not None:
+        value = doc["as_of"]
+        try:
+            return (value if isinstance(value, datetime) else datetime.fromisoformat(str(value))), f"as_of in {MANIFEST}"
+        except ValueError:
+            raise DataError(f'as_of "{value}" is not a timestamp', doc.value_at("as_of")) from None
+    if doc.get("period") is not None:
+        return _period_end(str(doc["period"]), doc.value_at("period")), f"end of period {doc['period']} in {MANIFEST}"
+    return None, ""
+
+
+def _period_end(period: str, where: Location) -> datetime:
+    match = _PERIOD.match(period)
+    if not match:
+        raise DataError(f'period "{period}" is not a month (2026-10), quarter (2026-Q4) or year (2026)', where)
+    year, month, quarter = int(match[1]), match[2], match[3]
+    last = int(month) if month else (int(quarter) * 3 if quarter else 12)
+    if not 1 <= last <= 12:
+        raise DataError(f'period "{period}" has no month {last}', where)
+    return datetime(year + last // 12, last % 12 + 1, 1)
+
+
+def _as_of(given: datetime | None, stated: tuple[datetime | None, str], latest: datetime | None) -> tuple[datetime, str]:
+    """The audit's reference time: given, stated by the export, its latest timestamp, or now."""
     if given is not None:
         return given, "given"
+    if stated[0] is not None:
+        return stated
     if latest is not None:
         return latest, "latest timestamp in the export"
     return datetime.now().replace(microsecond=0), "now (the export has no timestamps)"

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from . import aggregate, allowed, check, reference, required, sequence, unique
+from . import aggregate, allowed, check, deadline, periodic, reference, required, sequence, unique
 
 KINDS: dict[str, ModuleType] = {
     "check": check,
@@ -19,6 +19,8 @@ KINDS: dict[str, ModuleType] = {
     "sequence": sequence,
     "reference": reference,
     "aggregate": aggregate,
+    "deadline": deadline,
+    "periodic": periodic,
 }
 
 

@@ -69,7 +69,7 @@ def compile(ctx: CompileContext) -> Check:
         examined=scope,
         source=source,
         where=f"{verdict} IS NOT TRUE",
-        evidence={"metric": "__metric", "threshold": ctx.literal(threshold), "records": "__records"},
+        evidence={"metric": "round(__metric, 4)", "threshold": ctx.literal(threshold), "records": "__records"},
         key="NULL",
         row="NULL",
         group=group_json if keys else "NULL",

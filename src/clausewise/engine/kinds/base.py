@@ -16,6 +16,7 @@ from sqlglot import exp
 
 from ...errors import Collector, Location, PolicyError, did_you_mean
 from ...model import Dataset, Duration, Policy, Rule
+from ..calendar import CalendarSQL
 from ..conditions import Scope, builtin_params, compile_condition, literal
 
 
@@ -60,6 +61,7 @@ class CompileContext:
     rule: Rule
     errors: Collector
     as_of: datetime
+    calendar: CalendarSQL | None = None
 
     @property
     def dataset(self) -> Dataset:

@@ -1,0 +1,162 @@
+"""``deadline``: a clock that starts, may pause, stops, and must stop in time.
+
+``start`` is when the clock starts (a timestamp field or expression);
+``stop`` is when it stops (a field; empty means the item is still open).
+``pauses`` lists pairs of fields between which the clock stands still, such as
+waiting for the customer's correction (a pause with no end lasts until the
+clock stops, or until the as-of time). The goal is one of:
+
+- ``goal: $param`` or ``goal: 24h`` — a duration: ``30m``, ``24h``,
+  ``7 days``, ``12 months``, ``4 working hours``, ``3 working days``;
+- ``goal: {by: priority, map: $resolution_deadline}`` — the duration looked
+  up by the field's value; a value missing from the map is a finding;
+- ``due: target_dt`` — a due time already in the data.
+
+A stopped item is a violation when it stopped after its due time; an open item
+is a violation when the as-of time is past its due time, and a ``warning``
+when ``warn_at`` (default 0.8) of its allowed time has elapsed. Exactly at the
+due time is on time. Records with no start are not examined. Evidence:
+``start``, ``stop``, ``due_at``, ``elapsed``, ``allowed``; findings carry
+``due_at``.
+
+Example (OS-3.1.1: reply within 24 hours when not answered on the spot)::
+
+    - id: inquiry-reply-in-time
+      kind: deadline
+      when: NOT answered_on_spot
+      start: received_at
+      stop: replied_at
+      goal: $reply_deadline
+"""
+
+from __future__ import annotations
+
+from ..goals import Goal, allowed_text, due_sql, is_working, parse_goal
+from .base import Check, CompileContext, ident
+
+_DURATION = {"type": "string"}
+SCHEMA = {
+    "properties": {
+        "start": {"type": "string", "description": "Timestamp field or expression at which the clock starts."},
+        "stop": {"type": "string", "description": "Timestamp field at which the clock stops; empty = still open."},
+        "pauses": {"type": "array", "items": {"type": "array", "items": {"type": "string"}, "minItems": 2, "maxItems": 2}},
+        "goal": {"oneOf": [_DURATION, {
+            "type": "object",
+            "properties": {"by": {"type": "string"}, "map": {"type": "string"}},
+            "required": ["by", "map"],
+            "additionalProperties": False,
+        }]},
+        "due": {"type": "string", "description": "A field holding the due time."},
+        "warn_at": {"type": ["number", "string"], "description": "Fraction of the allowed time at which an open item is a warning (default 0.8)."},
+        "evidence": {"type": "object", "additionalProperties": {"type": "string"}},
+    },
+    "required": ["start", "stop"],
+    "oneOf": [{"required": ["goal"]}, {"required": ["due"]}],
+}
+
+START, STOP, END = "__start", "__stop", "__end"
+
+
+def compile(ctx: CompileContext) -> Check:
+    scope = ctx.scope_sql()
+    start = ctx.condition("start", boolean=False)
+    stop = ctx.field(ctx.body["stop"], "stop", types=("timestamp", "date"))
+    pauses = _pauses(ctx)
+    warn = warn_fraction(ctx)
+    if start is None or stop is None or pauses is None or warn is None:
+        return Check(where="FALSE")
+    as_of = ctx.literal(ctx.as_of)
+    inner = (
+        f"SELECT *, CAST({start} AS TIMESTAMP) AS {START}, CAST({stop} AS TIMESTAMP) AS {STOP}, "
+        f"CAST(coalesce({stop}, {as_of}) AS TIMESTAMP) AS {END} "
+        f"FROM {ident(ctx.dataset.name)} WHERE {scope} AND ({start}) IS NOT NULL"
+    )
+    timing = _due_columns(ctx, pauses, warn)
+    if timing is None:
+        return Check(where="FALSE")
+    due, warn_due, elapsed, allowed = timing
+    timed = f"SELECT *, {due} AS __due, {warn_due} AS __warn FROM ({inner})"
+    source = f"(SELECT *, {status_sql(as_of)} AS __status FROM ({timed})) AS {ident(ctx.dataset.name)}"
+    return Check(
+        examined=f"{scope} AND ({start}) IS NOT NULL",
+        source=source,
+        where="__status IS NOT NULL",
+        status="__status",
+        due_at="__due",
+        evidence={"start": START, "stop": STOP, "due_at": "__due", "elapsed": elapsed, "allowed": allowed},
+    )
+
+
+def status_sql(as_of: str) -> str:
+    """Violation when stopped late or open past due; warning when open past the warning time."""
+    return (
+        f"CASE WHEN __due IS NULL THEN 'violation' "
+        f"WHEN {STOP} IS NOT NULL THEN CASE WHEN {STOP} > __due THEN 'violation' END "
+        f"WHEN {as_of} > __due THEN 'violation' "
+        f"WHEN {as_of} >= __warn THEN 'warning' END"
+    )
+
+
+def warn_fraction(ctx: CompileContext) -> float | None:
+    value = ctx.param_value(ctx.body.get("warn_at", 0.8), "warn_at", ("number",))
+    if value is None:
+        return None
+    if not 0 < float(value) <= 1:
+        ctx.error(f"warn_at must be a fraction above 0 and at most 1, not {value}", "warn_at")
+        return None
+    return float(value)
+
+
+def _pauses(ctx: CompileContext) -> list[tuple[str, str]] | None:
+    pairs = []
+    for pair in ctx.body.get("pauses") or []:
+        cols = [ctx.field(name, "pauses", types=("timestamp", "date")) for name in pair]
+        if None in cols:
+            return None
+        pairs.append((cols[0], cols[1]))
+    return pairs
+
+
+def _paused(ctx: CompileContext, pauses: list[tuple[str, str]], working: bool) -> dict[str, str]:
+    """Paused seconds between start and end: wall-clock, and working time if needed."""
+    clipped = [
+        (f"greatest(CAST({a} AS TIMESTAMP), {START})", f"least(CAST(coalesce({b}, {END}) AS TIMESTAMP), {END})", a)
+        for a, b in pauses
+    ]
+    calendar = " + ".join(
+        f"CASE WHEN {a} IS NOT NULL AND {hi} > {lo} THEN epoch({hi}) - epoch({lo}) ELSE 0 END" for lo, hi, a in clipped
+    )
+    paused = {"calendar": f"({calendar})" if calendar else "0"}
+    if working and clipped:
+        paused["working"] = "(" + " + ".join(
+            f"CASE WHEN {a} IS NOT NULL THEN {ctx.calendar.working_seconds(lo, hi)} ELSE 0 END" for lo, hi, a in clipped
+        ) + ")"
+    return paused
+
+
+def _due_columns(ctx: CompileContext, pauses, warn: float) -> tuple[str, str, str, str] | None:
+    """(due, warning time, elapsed, allowed) as SQL over the inner columns."""
+    if "due" in ctx.body:
+        due = ctx.field(ctx.body["due"], "due", types=("timestamp", "date"))
+        if due is None:
+            return None
+        due = f"CAST({due} AS TIMESTAMP)"
+        warn_due = f"make_timestamp(epoch_us({START}) + CAST((epoch_us({due}) - epoch_us({START})) * {warn} AS BIGINT))"
+        return due, warn_due, f"{END} - {START}", f"{due} - {START}"
+    goal = parse_goal(ctx, "goal")
+    if goal is None:
+        return None
+    paused = _paused(ctx, pauses, goal.working)
+    due = due_sql(goal, START, ctx.calendar, paused)
+    warn_due = due_sql(goal, START, ctx.calendar, paused, warn)
+    return due, warn_due, elapsed_sql(ctx, goal, START, END, paused), allowed_text(goal)
+
+
+def elapsed_sql(ctx: CompileContext, goal: Goal, start: str, end: str, paused: dict[str, str]) -> str:
+    """Elapsed time as people read it: an interval, or working hours for working goals."""
+    wall = f"({end} - {start} - to_microseconds(CAST({paused.get('calendar', '0')} * 1000000 AS BIGINT)))"
+    if not goal.working:
+        return f"CAST({wall} AS VARCHAR)"
+    working = f"({ctx.calendar.working_seconds(start, end)} - {paused.get('working', '0')})"
+    hours = f"CAST(round({working} / 3600, 2) AS VARCHAR) || ' working hours'"
+    return f"CASE WHEN {is_working(goal)} THEN {hours} ELSE CAST({wall} AS VARCHAR) END"

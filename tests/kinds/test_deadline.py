@@ -1,0 +1,222 @@
+"""The deadline kind: calendar and working-time goals, pauses, as-of, warnings."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import datetime
+
+import pytest
+
+import clausewise
+from conftest import DATA
+
+DATASETS = """\
+items:
+  key: id
+  fields:
+    id: string
+    priority: string
+    started_at: timestamp
+    stopped_at: timestamp
+    paused_at: timestamp
+    resumed_at: timestamp
+"""
+PARAMETERS = """\
+reply: {type: duration, value: 24h}
+one_day: {type: duration, value: 1 working day}
+by_priority: {type: map, value: {P1: 4h, P2: 24h, P3: 3 working days, P4: 10 working days}}
+"""
+
+
+def _rule(goal: str, extra: str = "") -> str:
+    return f"""\
+rules:
+  - id: clock
+    clause: C-1
+    dataset: items
+    kind: deadline
+    severity: high
+    start: started_at
+    stop: stopped_at
+    {goal}
+    {extra}
+    title: {{en: Clock}}
+    message: {{en: "{{key}} due {{due_at}}, elapsed {{elapsed}} of {{allowed}}"}}
+"""
+
+
+def _run(pack, export, goal, rows, as_of="2026-11-30 00:00", extra=""):
+    header = "id,priority,started_at,stopped_at,paused_at,resumed_at\n"
+    policy = pack(DATASETS, _rule(goal, extra), PARAMETERS)
+    folder = export({"items.csv": header + "".join(",".join(r) + "\n" for r in rows)})
+    result = clausewise.audit(clausewise.load(policy), folder, as_of=datetime.fromisoformat(as_of))
+    return {f.key: f for f in result.findings}, result
+
+
+def test_calendar_goal_boundary(pack, export):
+    found, _ = _run(pack, export, "goal: $reply", [
+        ("A", "", "2026-10-12 09:00", "2026-10-13 09:00", "", ""),
+        ("B", "", "2026-10-12 09:00", "2026-10-13 09:01", "", ""),
+        ("C", "", "2026-10-12 09:00", "2026-10-13 10:01", "", ""),
+    ])
+    assert set(found) == {"B", "C"}
+    assert found["C"].due_at == datetime(2026, 10, 13, 9, 0)
+    assert found["C"].evidence["elapsed"] == "1 day 01:01:00"
+    assert found["C"].evidence["allowed"] == "24h"
+
+
+def test_working_day_over_a_make_up_saturday(pack, export):
+    # Saturday 2026-10-10 is a working day, so one working day from Friday 10:00 ends Saturday 10:00.
+    found, _ = _run(pack, export, "goal: $one_day", [
+        ("late", "", "2026-10-09 10:00", "2026-10-12 09:00", "", ""),
+        ("sat", "", "2026-10-09 10:00", "2026-10-10 10:00", "", ""),
+    ])
+    assert set(found) == {"late"}
+    assert found["late"].due_at == datetime(2026, 10, 10, 10, 0)
+
+
+def test_working_day_across_national_day(pack, export):
+    found, _ = _run(pack, export, "goal: $one_day", [
+        ("ontime", "", "2026-09-30 17:00", "2026-10-08 10:00", "", ""),
+        ("late", "", "2026-09-30 17:00", "2026-10-08 17:01", "", ""),
+    ])
+    assert set(found) == {"late"}
+    assert found["late"].due_at == datetime(2026, 10, 8, 17, 0)
+    assert found["late"].evidence["elapsed"] == "9.02 working hours"
+
+
+def test_clock_starting_on_a_holiday_begins_next_working_morning(pack, export):
+    found, _ = _run(pack, export, "goal: $one_day", [
+        ("holiday", "", "2026-10-03 11:00", "2026-10-08 18:01", "", ""),
+    ])
+    assert found["holiday"].due_at == datetime(2026, 10, 8, 18, 0)
+
+
+def test_pause_across_a_weekend_in_calendar_time(pack, export):
+    # 24 h goal; paused Friday 18:00 to Monday 09:00 (63 h), so due Monday 2026-10-19 09:00 + 63 h - ... :
+    found, _ = _run(pack, export, "goal: $reply", [
+        ("paused", "", "2026-10-16 09:00", "2026-10-19 17:59", "2026-10-16 18:00", "2026-10-19 09:00"),
+        ("late", "", "2026-10-16 09:00", "2026-10-20 00:01", "2026-10-16 18:00", "2026-10-19 09:00"),
+    ], extra="pauses: [[paused_at, resumed_at]]")
+    assert set(found) == {"late"}
+    assert found["late"].due_at == datetime(2026, 10, 20, 0, 0)
+
+
+def test_pause_in_working_time(pack, export):
+    # 3 working days = 27 working hours from Monday 2026-10-12 09:00 → Wednesday 18:00;
+    # paused Monday 12:00 to Tuesday 12:00 (9 working hours) → Thursday 18:00.
+    found, _ = _run(pack, export, "goal: {by: priority, map: $by_priority}", [
+        ("ok", "P3", "2026-10-12 09:00", "2026-10-15 18:00", "2026-10-12 12:00", "2026-10-13 12:00"),
+        ("late", "P3", "2026-10-12 09:00", "2026-10-15 18:01", "2026-10-12 12:00", "2026-10-13 12:00"),
+    ], extra="pauses: [[paused_at, resumed_at]]")
+    assert set(found) == {"late"}
+    assert found["late"].due_at == datetime(2026, 10, 15, 18, 0)
+
+
+def test_goal_by_priority_mixes_calendar_and_working_time(pack, export):
+    found, _ = _run(pack, export, "goal: {by: priority, map: $by_priority}", [
+        ("p1-ok", "P1", "2026-10-12 09:00", "2026-10-12 13:00", "", ""),
+        ("p1-late", "P1", "2026-10-12 09:00", "2026-10-12 13:01", "", ""),
+        ("p4-ok", "P4", "2026-10-12 09:00", "2026-10-23 18:00", "", ""),
+        ("p4-late", "P4", "2026-10-12 09:00", "2026-10-26 09:01", "", ""),
+        ("unknown", "P9", "2026-10-12 09:00", "2026-10-12 09:01", "", ""),
+    ])
+    assert set(found) == {"p1-late", "p4-late", "unknown"}
+    assert found["p4-late"].evidence["allowed"] == "10 working days"
+    assert found["unknown"].due_at is None
+
+
+def test_open_items_warn_then_violate_at_the_as_of_time(pack, export):
+    rows = [("open", "", "2026-10-12 09:00", "", "", "")]
+    assert _run(pack, export, "goal: $reply", rows, as_of="2026-10-12 20:00")[0] == {}
+    warned = _run(pack, export, "goal: $reply", rows, as_of="2026-10-13 04:12")[0]
+    assert warned["open"].status == "warning"
+    late = _run(pack, export, "goal: $reply", rows, as_of="2026-10-13 09:01")[0]
+    assert late["open"].status == "violation"
+    custom = _run(pack, export, "goal: $reply", rows, as_of="2026-10-13 04:12", extra="warn_at: 0.9")[0]
+    assert custom == {}
+
+
+def test_stopped_items_are_never_warnings_and_no_start_is_not_examined(pack, export):
+    found, result = _run(pack, export, "goal: $reply", [
+        ("done", "", "2026-10-12 09:00", "2026-10-13 08:59", "", ""),
+        ("nostart", "", "", "2026-10-13 08:59", "", ""),
+    ], as_of="2026-10-13 09:00")
+    assert found == {}
+    assert result.stats["clock"].examined == 1
+
+
+def test_months(pack, export):
+    params = "review: {type: duration, value: 12 months}"
+    policy = pack(DATASETS, _rule("goal: $review"), PARAMETERS + params)
+    folder = export({"items.csv": "id,priority,started_at,stopped_at,paused_at,resumed_at\n"
+                                  "a,,2025-10-31 10:00,2026-10-31 10:00,,\nb,,2025-10-31 10:00,2026-10-31 10:01,,\n"})
+    result = clausewise.audit(clausewise.load(policy), folder, as_of=datetime(2026, 11, 30))
+    assert [f.key for f in result.findings] == ["b"]
+
+
+BOSTON_DATASETS = """\
+requests:
+  key: case_enquiry_id
+  file: {file}
+  formats: {{timestamp: "{fmt}"}}
+  fields:
+    case_enquiry_id: string
+    open_dt: timestamp
+    target_dt: timestamp
+    closed_dt: timestamp
+    ontime: {{type: enum, values: [ONTIME, OVERDUE]}}
+"""
+BOSTON_RULES = """\
+rules:
+  - id: on-time
+    clause: C-1
+    dataset: requests
+    kind: deadline
+    severity: medium
+    when: target_dt IS NOT NULL
+    start: open_dt
+    stop: closed_dt
+    due: target_dt
+    title: {en: Closed by the target date}
+    message: {en: "{key} due {due_at}"}
+"""
+
+
+@pytest.mark.parametrize(("name", "fmt"), [("boston311-100", "%Y-%m-%d %H:%M:%S"), ("boston311-dmy-100", "%d/%m/%Y %H:%M:%S")])
+def test_boston311_reproduces_the_citys_ontime_column(pack, tmp_path, name, fmt):
+    folder = tmp_path / "b"
+    folder.mkdir()
+    shutil.copy(DATA / "realdata" / f"{name}.csv", folder)
+    policy = clausewise.load(pack(BOSTON_DATASETS.format(file=name, fmt=fmt), BOSTON_RULES))
+    result = clausewise.audit(policy, folder, as_of=datetime(2023, 1, 1))
+    overdue = {f.key for f in result.findings if f.status == "violation"}
+    import csv
+
+    with (folder / f"{name}.csv").open(encoding="utf-8") as handle:
+        city = {r["case_enquiry_id"] for r in csv.DictReader(handle) if r["ontime"] == "OVERDUE"}
+    assert len(city) == 17
+    assert overdue == city
+
+
+@pytest.mark.parametrize(("manifest", "as_of"), [
+    ("period: 2026-10\n", datetime(2026, 11, 1)),
+    ("period: 2026-Q4\n", datetime(2027, 1, 1)),
+    ("period: '2026'\n", datetime(2027, 1, 1)),
+    ("as_of: 2026-10-20 18:00\n", datetime(2026, 10, 20, 18)),
+])
+def test_export_manifest_sets_the_default_as_of(pack, export, manifest, as_of):
+    policy = clausewise.load(pack(DATASETS, _rule("goal: $reply"), PARAMETERS))
+    folder = export({"items.csv": "id,priority,started_at,stopped_at,paused_at,resumed_at\n",
+                     "export.yaml": manifest})
+    result = clausewise.audit(policy, folder)
+    assert result.as_of == as_of
+    assert "export.yaml" in result.as_of_source
+
+
+def test_bad_manifest_period_is_a_data_error(pack, export):
+    policy = clausewise.load(pack(DATASETS, _rule("goal: $reply"), PARAMETERS))
+    folder = export({"items.csv": "id,priority,started_at,stopped_at,paused_at,resumed_at\n",
+                     "export.yaml": "period: October\n"})
+    with pytest.raises(clausewise.errors.DataError, match='period "October" is not a month'):
+        clausewise.audit(policy, folder)
