@@ -220,3 +220,64 @@ def test_bad_manifest_period_is_a_data_error(pack, export):
                      "export.yaml": "period: October\n"})
     with pytest.raises(clausewise.errors.DataError, match='period "October" is not a month'):
         clausewise.audit(policy, folder)
+
+
+# ---- property: the SQL verdict equals a day-by-day Python reference ----------------
+from datetime import timedelta, timezone  # noqa: E402
+from decimal import Decimal  # noqa: E402
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from clausewise.engine.calendar import Calendar, reference_add_working_seconds, reference_working_seconds  # noqa: E402
+
+CN = Calendar()
+BASE = datetime(2026, 9, 14)
+SHANGHAI = timezone(timedelta(hours=8))
+minutes = st.integers(0, 60 * 24 * 60)  # two months around National Day 2026
+
+
+@st.composite
+def clock(draw):
+    start = BASE + timedelta(minutes=draw(minutes))
+    stop = start + timedelta(minutes=draw(st.integers(0, 60 * 24 * 12)))
+    pause = None
+    if draw(st.booleans()):
+        p1 = start + timedelta(minutes=draw(st.integers(0, 60 * 24 * 6)))
+        pause = (p1, p1 + timedelta(minutes=draw(st.integers(0, 60 * 24 * 4))))
+    offset = draw(st.sampled_from([None, 0, 8, -5, 9]))
+    return start, stop, pause, offset
+
+
+def _render(moment: datetime | None, offset: int | None) -> str:
+    if moment is None:
+        return ""
+    if offset is None:
+        return moment.isoformat(sep=" ")
+    return moment.replace(tzinfo=SHANGHAI).astimezone(timezone(timedelta(hours=offset))).isoformat()
+
+
+def _reference_late(start, stop, pause, goal_seconds: int) -> bool:
+    paused = Decimal(0)
+    if pause is not None:
+        lo, hi = max(pause[0], start), min(pause[1], stop)
+        if hi > lo:
+            paused = reference_working_seconds(CN, lo, hi)
+    return stop > reference_add_working_seconds(CN, start, goal_seconds + paused)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(st.lists(clock(), min_size=5, max_size=25), st.sampled_from(["1 working day", "3 working days", "4 working hours"]))
+def test_verdicts_match_reference_across_offsets_and_pauses(pack, export, clocks, goal):
+    params = f"goal_param: {{type: duration, value: {goal}}}"
+    policy = clausewise.load(pack(DATASETS, _rule("goal: $goal_param", "pauses: [[paused_at, resumed_at]]"), params))
+    rows = "".join(
+        f"c{i},,{_render(s, o)},{_render(e, o)},{_render(p and p[0], o)},{_render(p and p[1], o)}\n"
+        for i, (s, e, p, o) in enumerate(clocks)
+    )
+    folder = export({"items.csv": "id,priority,started_at,stopped_at,paused_at,resumed_at\n" + rows})
+    result = clausewise.audit(policy, folder, as_of=datetime(2027, 1, 1))
+    seconds = {"1 working day": 9 * 3600, "3 working days": 27 * 3600, "4 working hours": 4 * 3600}[goal]
+    late = {f.key for f in result.findings}
+    expected = {f"c{i}" for i, (s, e, p, _) in enumerate(clocks) if _reference_late(s, e, p, seconds)}
+    assert late == expected
