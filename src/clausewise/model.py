@@ -113,6 +113,15 @@ class Parameter:
 
 
 @dataclass(frozen=True)
+class Derived:
+    """How a computed column is computed: ``how`` is expr, weighted, bands or table."""
+
+    how: str
+    spec: dict[str, Any]
+    round: int | None = None
+
+
+@dataclass(frozen=True)
 class Field:
     name: str
     type: str
@@ -121,6 +130,7 @@ class Field:
     formats: tuple[str, ...] = ()
     optional: bool = False
     location: Location | None = None
+    derived: Derived | None = None
 
 
 @dataclass(frozen=True)
@@ -134,6 +144,20 @@ class Dataset:
     delimiter: str = ","
     null_values: tuple[str, ...] = ()
     location: Location | None = None
+    source: str | None = None
+    group_by: tuple[str, ...] = ()
+
+    @property
+    def exported(self) -> bool:
+        """True for datasets read from the export; False for those computed from another."""
+        return self.source is None
+
+    def file_fields(self) -> list[Field]:
+        """The fields read from the export file (not the computed ones)."""
+        return [f for f in self.fields.values() if f.derived is None]
+
+    def derived_fields(self) -> list[Field]:
+        return [f for f in self.fields.values() if f.derived is not None]
 
 
 @dataclass(frozen=True)
@@ -165,6 +189,15 @@ class Calendar:
 
 
 @dataclass(frozen=True)
+class Scorecard:
+    """How findings turn into a 0–100 compliance score (see docs/grades.md)."""
+
+    weights: dict[str, float]
+    bands: dict[str, float]
+    group_by: dict[str, dict[str, str]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class Policy:
     id: str
     version: str
@@ -181,6 +214,8 @@ class Policy:
     files: tuple[str, ...]
     content_hash: str
     tests: tuple[str, ...] = ()
+    decision_tables: dict[str, Any] = field(default_factory=dict)
+    scorecard: Scorecard | None = None
 
     def rule(self, rule_id: str) -> Rule | None:
         return next((r for r in self.rules if r.id == rule_id), None)
@@ -216,6 +251,50 @@ class Finding:
             "evidence": self.evidence,
             "due_at": self.due_at.isoformat(sep=" ") if self.due_at else None,
         }
+
+
+@dataclass(frozen=True)
+class Grade:
+    """The computed values of one record, and how each was reached."""
+
+    dataset: str
+    key: str | None
+    row: int | None
+    values: dict[str, Any]
+    breakdown: dict[str, Any]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"dataset": self.dataset, "key": self.key, "row": self.row,
+                "values": self.values, "breakdown": self.breakdown}
+
+
+@dataclass(frozen=True)
+class GroupCount:
+    """Records examined and findings by severity for one value of a scorecard group."""
+
+    group: str
+    value: str | None
+    examined: int
+    findings: dict[str, int]
+    warnings: int = 0
+
+
+@dataclass(frozen=True)
+class ScoreLine:
+    """One line of the compliance scorecard: a clause, a chapter or a group value."""
+
+    scope: str
+    id: str
+    title: str
+    examined: int
+    findings: dict[str, int]
+    warnings: int
+    score: float | None
+    band: str | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"scope": self.scope, "id": self.id, "title": self.title, "examined": self.examined,
+                "findings": self.findings, "warnings": self.warnings, "score": self.score, "band": self.band}
 
 
 @dataclass
@@ -257,6 +336,8 @@ class RunResult:
     export_dir: str
     engine_version: str
     rules_run: tuple[str, ...] = field(default_factory=tuple)
+    grades: list[Grade] = field(default_factory=list)
+    group_counts: list[GroupCount] = field(default_factory=list)
 
     def counts(self) -> dict[str, int]:
         out = {s: 0 for s in STATUSES}
@@ -281,6 +362,46 @@ class RunResult:
     def exit_code(self, fail_on: str) -> int:
         """0 clean, 1 when some finding is at or above ``fail_on`` (see :meth:`failing`)."""
         return 1 if self.failing(fail_on) else 0
+
+    def scorecard(self) -> list[ScoreLine]:
+        """Per clause, per chapter and per group: a severity-weighted score from 0 to 100.
+
+        Score = 100 × (1 − Σ weight(severity) × findings / records examined),
+        floored at 0, with violations and invalid values counted and warnings
+        shown but not counted; no records examined means no score.
+        """
+        card = self.policy.scorecard
+        lines = [self._score_line("clause", cid, clause.title.get(self.lang), *self._counts(lambda c, cid=cid: c == cid))
+                 for cid, clause in self.policy.clauses.items() if clause.observable]
+        chapters = sorted({c.chapter for c in self.policy.clauses.values() if c.observable})
+        lines += [self._score_line("chapter", ch, ch, *self._counts(lambda c, ch=ch: c.split(".", 1)[0] == ch))
+                  for ch in chapters]
+        lines += [self._score_line(g.group, str(g.value), str(g.value), g.examined, g.findings, g.warnings)
+                  for g in self.group_counts]
+        return lines if card is not None else []
+
+    def _counts(self, clause_matches) -> tuple[int, dict[str, int], int]:
+        rules = {r.id: r.clause for r in self.policy.rules}
+        rules["data-quality"] = self.policy.data_quality_clause
+        examined = sum(s.examined for rid, s in self.stats.items() if clause_matches(rules.get(rid, "")))
+        findings = {sev: 0 for sev in SEVERITIES}
+        warnings = 0
+        for f in self.findings:
+            if clause_matches(f.clause):
+                if f.status == "warning":
+                    warnings += 1
+                else:
+                    findings[f.severity] += 1
+        return examined, findings, warnings
+
+    def _score_line(self, scope: str, ident: str, title: str, examined: int, findings: dict[str, int], warnings: int) -> ScoreLine:
+        card = self.policy.scorecard
+        score = band = None
+        if examined:
+            penalty = sum(card.weights.get(sev, 0) * n for sev, n in findings.items())
+            score = round(100 * max(0.0, 1 - penalty / examined), 1)
+            band = next((name for name, low in sorted(card.bands.items(), key=lambda b: -b[1]) if score >= low), None)
+        return ScoreLine(scope, ident, title, examined, findings, warnings, score, band)
 
     def meta(self) -> dict[str, Any]:
         return {

@@ -120,9 +120,9 @@ def run_case(policy: Policy, case: Case) -> CaseResult:
 
 def write_export(policy: Policy, data: dict[str, list[dict[str, Any]]], folder: Path) -> None:
     """One CSV per dataset with every declared column; absent values stay empty."""
-    for dataset in policy.datasets.values():
-        columns = [f.column for f in dataset.fields.values()]
-        names = {f.column: f.name for f in dataset.fields.values()}
+    for dataset in (d for d in policy.datasets.values() if d.exported):
+        columns = [f.column for f in dataset.file_fields()]
+        names = {f.column: f.name for f in dataset.file_fields()}
         with (folder / f"{dataset.file}.csv").open("w", encoding="utf-8", newline="") as handle:
             writer = csv.writer(handle)
             writer.writerow(columns)

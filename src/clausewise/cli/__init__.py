@@ -11,6 +11,7 @@ import click
 
 from ..errors import ClauseWiseError, ErrorList
 from .audit import audit
+from .grades import grades
 from .schema import schema
 from .validate import validate
 
@@ -50,6 +51,7 @@ def cli() -> None:
 
 cli.add_command(audit)
 cli.add_command(validate)
+cli.add_command(grades)
 cli.add_command(schema)
 
 

@@ -49,7 +49,7 @@ def load_export(con: duckdb.DuckDBPyConnection, policy: Policy, export_dir: Path
         raise DataError("export folder not found", Location(str(export_dir)))
     errors = Collector()
     files, loaded = [], []
-    for dataset in policy.datasets.values():
+    for dataset in (d for d in policy.datasets.values() if d.exported):
         try:
             data_file = _load_dataset(con, dataset, export_dir, scratch)
         except ClauseWiseError as exc:
@@ -89,7 +89,7 @@ def _load_dataset(con, dataset: Dataset, export_dir: Path, scratch: Path) -> Dat
 
 
 def _empty_raw(con, raw: str, dataset: Dataset) -> None:
-    cols = ", ".join(f"{ident(f.column)} VARCHAR" for f in dataset.fields.values())
+    cols = ", ".join(f"{ident(f.column)} VARCHAR" for f in dataset.file_fields())
     con.execute(f"CREATE TABLE {raw} (__row BIGINT, {cols})")
 
 
@@ -193,7 +193,7 @@ def _transcode(path: Path, encoding: str, scratch: Path) -> Path:
 
 
 def _read_jsonl(con, raw: str, path: Path, dataset: Dataset, scratch: Path) -> str:
-    columns = [f.column for f in dataset.fields.values()]
+    columns = [f.column for f in dataset.file_fields()]
     present = ", ".join(f"bool_or(json_exists(json, {_json_path(c)}))" for c in columns)
     _numbered(con, raw, f"SELECT json FROM read_ndjson_objects('{_quote_path(path)}')", path)
     found = con.execute(f"SELECT {present} FROM {raw}").fetchone() if columns else ()
@@ -257,7 +257,7 @@ def _quote_path(path: Path) -> str:
 def _check_columns(con, raw: str, dataset: Dataset, path: Path) -> None:
     header = {r[0] for r in con.execute(f"DESCRIBE {raw}").fetchall()}
     errors = Collector()
-    for f in dataset.fields.values():
+    for f in dataset.file_fields():
         if f.column not in header and not f.optional:
             errors.add(DataError(
                 f'missing column "{f.column}" (field "{f.name}" of dataset "{dataset.name}")',
@@ -347,7 +347,7 @@ def _expected(f: Field, lang: int) -> str:
 def _type_table(con, dataset: Dataset, data_file: DataFile, lang: str) -> None:
     """The typed table, plus one invalid finding per value that did not convert."""
     raw = ident(f"__raw_{dataset.name}")
-    fields = list(dataset.fields.values())
+    fields = dataset.file_fields()
     norm = ", ".join(f"{_normalised(f, dataset.null_values)} AS {ident('n_' + f.name)}" for f in fields)
     typed = ", ".join(f"{_converted(f, ident('n_' + f.name))} AS {ident(f.name)}" for f in fields)
     kept = ", ".join(ident("n_" + f.name) for f in fields)
@@ -397,7 +397,7 @@ def _time_range(con, datasets: list[Dataset]) -> tuple[datetime | None, datetime
     parts = [
         f"SELECT min({ident(f.name)})::TIMESTAMP AS lo, max({ident(f.name)})::TIMESTAMP AS hi FROM {ident(d.name)}"
         for d in datasets
-        for f in d.fields.values()
+        for f in d.file_fields()
         if f.type in ("timestamp", "date")
     ]
     if not parts:
@@ -411,7 +411,7 @@ def _latest_timestamp(con, datasets: list[Dataset]) -> datetime | None:
     parts = [
         f"SELECT max({ident(f.name)}) AS t FROM {ident(d.name)}"
         for d in datasets
-        for f in d.fields.values()
+        for f in d.file_fields()
         if f.type == "timestamp"
     ]
     if not parts:

@@ -18,9 +18,10 @@ import duckdb
 
 from .. import __version__
 from ..errors import Collector, DataError, Location, PolicyError, UsageError, did_you_mean
-from ..model import Finding, Policy, RuleStats, RunResult
+from ..model import SEVERITIES, Finding, Grade, GroupCount, Policy, RuleStats, RunResult
 from ..policy.yamlfile import load_yaml
 from .calendar import Calendar, CalendarSQL, register
+from .derive import breakdowns, derive_statements
 from .exports import load_export, scratch_dir
 from .kinds.base import ident
 from .plan import FINDINGS_DDL, FINDINGS_TABLE, RESERVED_RULE, CompiledRule, compile_policy
@@ -71,6 +72,8 @@ def validate(
     con = connect(policy.timezone)
     try:
         _empty_tables(con, policy)
+        if not _derive(con, policy, errors, as_of):
+            return []
         calendar = register_calendar(con, policy, as_of, as_of, errors)
         compiled = compile_policy(policy, as_of, lang, rule_ids, errors, calendar)
         lock(con)
@@ -119,10 +122,87 @@ def register_calendar(con, policy: Policy, first: datetime, last: datetime, erro
         return None
 
 
+def _derive(con, policy: Policy, errors: Collector | None, as_of: datetime) -> bool:
+    """Add the computed columns and datasets; False when they cannot be built."""
+    own = Collector()
+    target = errors if errors is not None else own
+    before = len(target.errors)
+    for statement in derive_statements(policy, target, as_of):
+        try:
+            con.execute(statement)
+        except duckdb.Error as exc:
+            message = str(exc).strip().splitlines()[0]
+            target.add(PolicyError(f"computed columns: DuckDB cannot build them: {message}", Location(policy.path)))
+            break
+    own.raise_if_any()
+    return len(target.errors) == before
+
+
+def group_counts(con, policy: Policy, compiled: list[CompiledRule]) -> list[GroupCount]:
+    """Examined records and findings per value of each scorecard group field."""
+    card = policy.scorecard
+    if card is None:
+        return []
+    out = []
+    for group, fields in card.group_by.items():
+        totals: dict[str | None, list] = {}
+        for dataset, column in fields.items():
+            rules = [c for c in compiled if c.rule.dataset == dataset]
+            if dataset not in policy.datasets or column not in policy.datasets[dataset].fields or not rules:
+                continue
+            _count_group(con, policy.datasets[dataset], column, rules, totals)
+        out += [GroupCount(group, value, t[0], t[1], t[2]) for value, t in sorted(totals.items(), key=lambda i: str(i[0]))]
+    return out
+
+
+def _count_group(con, dataset, column: str, rules: list[CompiledRule], totals: dict) -> None:
+    table, col = ident(dataset.name), ident(column)
+    examined = " + ".join(f"count(*) FILTER (WHERE {r.examined_sql})" for r in rules)
+    for value, n in con.execute(f"SELECT CAST({col} AS VARCHAR), {examined} FROM {table} GROUP BY ALL").fetchall():
+        totals.setdefault(value, [0, {s: 0 for s in SEVERITIES}, 0])[0] += n
+    severity = {r.rule.id: r.rule.severity for r in rules}
+    join = "f.row = d.__row" if dataset.exported else f"f.key = CAST(d.{ident(dataset.key)} AS VARCHAR)"
+    listed = ", ".join("'" + r.replace("'", "''") + "'" for r in severity)
+    rows = con.execute(
+        f"SELECT CAST(d.{col} AS VARCHAR), f.rule, f.status, count(*) FROM {FINDINGS_TABLE} f "
+        f"JOIN {table} d ON {join} WHERE f.rule IN ({listed}) GROUP BY ALL"
+    ).fetchall()
+    for value, rule, status, n in rows:
+        entry = totals.setdefault(value, [0, {s: 0 for s in SEVERITIES}, 0])
+        if status == "warning":
+            entry[2] += n
+        else:
+            entry[1][severity[rule]] += n
+
+
+def fetch_grades(con, policy: Policy, as_of: datetime) -> list[Grade]:
+    """Every record's computed values with their breakdowns, dataset by dataset."""
+    grades = []
+    for dataset in policy.datasets.values():
+        fields = dataset.derived_fields()
+        if not fields:
+            continue
+        parts = breakdowns(policy, dataset, Collector(), as_of)
+        values = ", ".join(f"{ident(f.name)}" for f in fields)
+        explained = ", ".join(f"CAST({parts[f.name]} AS VARCHAR)" for f in fields)
+        order = ", ".join(["__row"] + [ident(g) for g in dataset.group_by])
+        rows = con.execute(
+            f"SELECT CAST({ident(dataset.key)} AS VARCHAR), __row, {values}, {explained} FROM {ident(dataset.name)} ORDER BY {order}"
+        ).fetchall()
+        names = [f.name for f in fields]
+        for key, row, *rest in rows:
+            grades.append(Grade(
+                dataset=dataset.name, key=key, row=row,
+                values=dict(zip(names, rest[: len(names)])),
+                breakdown={n: json.loads(b) if b else None for n, b in zip(names, rest[len(names):])},
+            ))
+    return grades
+
+
 def _empty_tables(con, policy: Policy) -> None:
     con.execute(FINDINGS_DDL)
-    for d in policy.datasets.values():
-        cols = ", ".join(f"{ident(f.name)} {_SQL_TYPES[f.type]}" for f in d.fields.values())
+    for d in (d for d in policy.datasets.values() if d.exported):
+        cols = ", ".join(f"{ident(f.name)} {_SQL_TYPES[f.type]}" for f in d.file_fields())
         con.execute(f"CREATE TABLE {ident(d.name)} (__row BIGINT, {cols})")
 
 
@@ -145,13 +225,16 @@ def audit(
         as_of, source = _as_of(as_of, read_manifest(export_dir), loaded.latest)
         first = min(filter(None, [loaded.earliest, as_of]))
         last = max(filter(None, [loaded.latest, as_of]))
+        lock(con)
+        _derive(con, policy, None, as_of)
         calendar = register_calendar(con, policy, first, last)
         compiled = compile_policy(policy, as_of, lang, rule_ids, calendar=calendar)
-        lock(con)
         for item in compiled:
             _execute(con, item)
         stats = _stats(con, policy, compiled, loaded.files)
         findings = _findings(con, policy, compiled, lang)
+        grades = fetch_grades(con, policy, as_of)
+        groups = group_counts(con, policy, compiled)
     finally:
         con.close()
     return RunResult(
@@ -165,6 +248,8 @@ def audit(
         export_dir=str(export_dir),
         engine_version=__version__,
         rules_run=tuple(c.rule.id for c in compiled),
+        grades=grades,
+        group_counts=groups,
     )
 
 

@@ -14,7 +14,8 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ..errors import Collector, Location, PolicyError, did_you_mean
-from ..model import Calendar, Clause, Dataset, Duration, Field, Parameter, Policy, Rule, Text
+from ..model import Calendar, Clause, Dataset, Duration, Field, Parameter, Policy, Rule, Scorecard, Text
+from .derived import add_derived
 from .schema import full_schema
 from .validate import schema_errors
 from .yamlfile import YMap, load_yaml
@@ -104,7 +105,11 @@ def _build(doc, rule_docs, path: Path, display: str, rule_paths, test_paths, err
     timezone = _timezone(head, errors)
     dq = head["data_quality"]
     _check_clause(dq["clause"], clauses, head["data_quality"].value_at("clause"), errors)
-    rules = _rules(rule_docs, clauses, doc["datasets"], errors)
+    parameters = _parameters(doc.get("parameters") or {}, errors)
+    datasets = _datasets(doc["datasets"], errors)
+    datasets = add_derived(doc.get("derived") or {}, datasets, parameters, errors)
+    rules = _rules(rule_docs, clauses, datasets, errors)
+    tables = _tables(doc.get("decision_tables"), path.parent, errors)
     return Policy(
         id=str(head["id"]),
         version=str(head["version"]),
@@ -114,13 +119,35 @@ def _build(doc, rule_docs, path: Path, display: str, rule_paths, test_paths, err
         data_quality_clause=str(dq["clause"]),
         data_quality_severity=str(dq.get("severity", "medium")),
         clauses=clauses,
-        parameters=_parameters(doc.get("parameters") or {}, errors),
-        datasets=_datasets(doc["datasets"], errors),
+        parameters=parameters,
+        datasets=datasets,
         rules=tuple(rules),
         path=display,
         files=tuple([display, *(_display(p) for p in rule_paths)]),
         content_hash=_hash(path, rule_paths),
         tests=tuple(str(p) for p in test_paths),
+        decision_tables=tables,
+        scorecard=_scorecard(doc.get("scorecard") or {}),
+    )
+
+
+def _tables(raw, base: Path, errors: Collector) -> dict:
+    if not raw:
+        return {}
+    from .decision import parse_tables  # TODO(lead): top-level once decision.py lands
+
+    return parse_tables(raw, base, errors)
+
+
+DEFAULT_SCORE_WEIGHTS = {"critical": 1.0, "high": 0.6, "medium": 0.3, "low": 0.1}
+DEFAULT_SCORE_BANDS = {"A": 90.0, "B": 75.0, "C": 60.0, "D": 0.0}
+
+
+def _scorecard(raw: dict) -> Scorecard:
+    return Scorecard(
+        weights={**DEFAULT_SCORE_WEIGHTS, **{k: float(v) for k, v in (raw.get("weights") or {}).items()}},
+        bands={str(k): float(v) for k, v in (raw.get("bands") or DEFAULT_SCORE_BANDS).items()},
+        group_by={str(k): dict(v) for k, v in (raw.get("group_by") or {}).items()},
     )
 
 
@@ -230,7 +257,7 @@ def _check_clause(clause: str, clauses: dict[str, Clause], where: Location, erro
         errors.error(f'unknown clause "{clause}"{did_you_mean(clause, clauses)}', where)
 
 
-def _rules(rule_docs, clauses, datasets: YMap, errors: Collector) -> list[Rule]:
+def _rules(rule_docs, clauses, datasets: dict, errors: Collector) -> list[Rule]:
     """The rules that passed the schema; the others' errors are already reported."""
     rules: list[Rule] = []
     seen: dict[str, Location] = {}

@@ -101,6 +101,76 @@ _PARAMETER = {
     ],
 }
 
+_WEIGHTS = {"oneOf": [{"type": "string", "pattern": "^\\$"}, {"type": "object", "additionalProperties": {"type": "number"}}]}
+_DERIVED_COLUMN = {
+    "type": "object",
+    "properties": {
+        "expr": {**CONDITION, "description": "SQL expression over the dataset's fields and earlier computed columns."},
+        "type": {"enum": ["string", "integer", "number", "boolean", "date", "timestamp"]},
+        "weighted": {
+            "type": "object",
+            "properties": {
+                "weights": {**_WEIGHTS, "description": "name → weight; the weights must sum to 1."},
+                "by": {"type": "string", "description": "Aggregated datasets: weight the average of value per value of this field."},
+                "value": {"type": "string", "description": "With by: the field or computed column of the source that is averaged."},
+            },
+            "required": ["weights"],
+            "additionalProperties": False,
+        },
+        "bands": {
+            "type": "object",
+            "properties": {
+                "of": {"type": "string"},
+                "using": {**_WEIGHTS, "description": "band → lower bound (inclusive)."},
+                "range": {"type": "array", "items": {"type": "number"}, "minItems": 2, "maxItems": 2},
+            },
+            "required": ["of", "using"],
+            "additionalProperties": False,
+        },
+        "table": {"type": "string", "description": "A decision table of the policy."},
+        "lookup": {
+            "type": "object",
+            "properties": {
+                "from": NAME,
+                "on": {"type": "object", "minProperties": 1, "additionalProperties": NAME},
+                "value": {"type": "string"},
+            },
+            "required": ["from", "on", "value"],
+            "additionalProperties": False,
+            "description": "The value of a field of the matching record in another dataset.",
+        },
+        "inputs": {"type": "object", "additionalProperties": {"type": "string"}},
+        "round": {"type": "integer", "minimum": 0, "maximum": 9, "description": "Decimal places the value is rounded to (default 6)."},
+        "description": {"type": "string"},
+    },
+    "additionalProperties": False,
+    "oneOf": [{"required": ["expr"]}, {"required": ["weighted"]}, {"required": ["bands"]}, {"required": ["table"]},
+              {"required": ["lookup"]}],
+}
+_DERIVED = {
+    "type": "object",
+    "properties": {
+        "from": {**NAME, "description": "Compute a new dataset from this one, one record per group."},
+        "group_by": {"type": "array", "items": NAME, "minItems": 1},
+        "key": NAME,
+        "columns": {"type": "object", "propertyNames": NAME, "minProperties": 1, "additionalProperties": _DERIVED_COLUMN},
+        "description": {"type": "string"},
+    },
+    "required": ["columns"],
+    "additionalProperties": False,
+    "dependentRequired": {"from": ["group_by", "key"]},
+}
+_SCORECARD = {
+    "type": "object",
+    "properties": {
+        "weights": {"type": "object", "properties": {k: {"type": "number", "minimum": 0} for k in ("critical", "high", "medium", "low")},
+                    "additionalProperties": False},
+        "bands": {"type": "object", "additionalProperties": {"type": "number"}},
+        "group_by": {"type": "object", "additionalProperties": {"type": "object", "additionalProperties": NAME}},
+    },
+    "additionalProperties": False,
+}
+
 _CLAUSE = {
     "type": "object",
     "properties": {
@@ -147,6 +217,11 @@ POLICY_DOC = {
         "clauses": {"type": "object", "propertyNames": CLAUSE_ID, "minProperties": 1, "additionalProperties": _CLAUSE},
         "parameters": {"type": "object", "propertyNames": NAME, "additionalProperties": _PARAMETER},
         "datasets": {"type": "object", "propertyNames": NAME, "minProperties": 1, "additionalProperties": _DATASET},
+        "derived": {"type": "object", "propertyNames": NAME, "additionalProperties": _DERIVED,
+                    "description": "Computed columns and datasets (scores, grades), ready before any rule runs."},
+        "decision_tables": {"type": "object", "propertyNames": NAME, "additionalProperties": {"type": "object"},
+                            "description": "DMN-style decision tables (see docs/decision-tables.md)."},
+        "scorecard": _SCORECARD,
         "rules": {"type": "array", "items": {"type": "string"}, "description": "Rule files, relative to this file; glob patterns allowed."},
         "tests": {"type": "array", "items": {"type": "string"}, "description": "Rule test files, relative to this file; glob patterns allowed."},
     },

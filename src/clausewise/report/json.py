@@ -15,6 +15,8 @@ def document(result: RunResult, fail_on: str) -> dict[str, Any]:
         "summary": {**result.counts(), "fail_on": fail_on, "exit_code": result.exit_code(fail_on)},
         "stats": {rule: s.to_dict() for rule, s in sorted(result.stats.items())},
         "findings": [f.to_dict() for f in result.findings],
+        "grades": [g.to_dict() for g in result.grades],
+        "scorecard": [line.to_dict() for line in result.scorecard()],
     }
 
 

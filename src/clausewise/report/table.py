@@ -5,10 +5,12 @@ from __future__ import annotations
 from tabulate import tabulate
 
 from ..model import RunResult
+from . import grades
 
 _WORDS = {
     "en": {
         "findings": "Findings", "none": "No findings.", "rules": "Rules",
+        "grades": "Grades (clausewise grades shows each one and how it was reached)", "scorecard": "Scorecard",
         "clause": "clause", "rule": "rule", "record": "record", "status": "status",
         "severity": "severity", "message": "message", "examined": "examined",
         "violations": "violations", "warnings": "warnings", "invalid": "invalid",
@@ -18,6 +20,7 @@ _WORDS = {
     },
     "zh": {
         "findings": "发现", "none": "没有发现问题。", "rules": "规则",
+        "grades": "评级（clausewise grades 可查看每项结果及其计算过程）", "scorecard": "合规评分",
         "clause": "条款", "rule": "规则", "record": "记录", "status": "状态",
         "severity": "严重度", "message": "说明", "examined": "检查数",
         "violations": "违规", "warnings": "预警", "invalid": "无效值",
@@ -31,8 +34,24 @@ MAX_MESSAGE = 100
 
 def write(result: RunResult, fail_on: str) -> str:
     words = _WORDS[result.lang]
-    parts = [_head(result, words), _findings(result, words), _rules(result, words), _verdict(result, words, fail_on)]
+    parts = [_head(result, words), _findings(result, words), _rules(result, words)]
+    parts += [p for p in (_grades(result, words), _scorecard(result, words)) if p]
+    parts.append(_verdict(result, words, fail_on))
     return "\n\n".join(parts) + "\n"
+
+
+def _grades(result: RunResult, words) -> str:
+    dist = grades.distribution(result)
+    if not dist:
+        return ""
+    lines = [f"{k}: " + ", ".join(f"{g} {n}" for g, n in v.items()) for k, v in dist.items()]
+    return words["grades"] + "\n" + "\n".join(lines)
+
+
+def _scorecard(result: RunResult, words) -> str:
+    if not result.scorecard():
+        return ""
+    return words["scorecard"] + "\n" + grades.scorecard_table(result, scopes=("chapter",))
 
 
 def _head(result: RunResult, words) -> str:

@@ -1,0 +1,275 @@
+"""Computed columns and datasets as SQL, run after loading and before any rule.
+
+Each computed column is one SQL expression; the columns of a dataset are
+ordered by what they refer to (a cycle is a load error) and built in one
+statement. A computed dataset is first grouped (its aggregate columns, such as
+weighted averages per evaluator type), then its per-record columns are added.
+
+Scores are computed in floating point and rounded to ``round`` decimal places
+(default 6) before anything compares them, so 0.6 × 90 + 0.25 × 90 + 0.15 × 90
+is exactly 90 and lands in a band that starts at 90, as it would by hand.
+
+Every computed value also has a *breakdown* — the inputs and contributions
+that produced it, as JSON — which the grades report shows, so each grade can
+be traced to its inputs from the output alone.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from graphlib import CycleError, TopologicalSorter
+
+import sqlglot
+from sqlglot import exp
+
+from ..errors import Collector, Location, PolicyError
+from ..model import Dataset, Field, Policy
+from ..policy.derived import DEFAULT_ROUND, check_bands, check_weights
+from .conditions import AGGREGATE_FUNCTIONS, Scope, builtin_params, compile_condition
+from .kinds.base import ident
+
+
+@dataclass
+class Column:
+    """One computed column: its SQL, its breakdown SQL, and what it refers to."""
+
+    name: str
+    sql: str
+    breakdown: str
+    refers: set[str]
+    aggregate: bool = False
+    hidden: dict[str, str] = field(default_factory=dict)
+    correlated: bool = False
+
+
+def derive_statements(policy: Policy, errors: Collector, as_of) -> list[str]:
+    """The SQL statements that add every computed column and dataset, in order."""
+    statements = []
+    for dataset in _dataset_order(policy, errors):
+        columns = _columns(policy, dataset, errors, as_of)
+        if columns is None:
+            continue
+        statements += _build(policy, dataset, columns)
+    return statements
+
+
+def _dataset_order(policy: Policy, errors: Collector) -> list[Dataset]:
+    """Datasets after those they are computed from or look values up in."""
+    graph = {}
+    for d in policy.datasets.values():
+        needs = {d.source} if d.source else set()
+        needs |= {f.derived.spec["lookup"]["from"] for f in d.derived_fields() if f.derived.how == "lookup"}
+        graph[d.name] = {n for n in needs if n in policy.datasets and n != d.name}
+    try:
+        return [policy.datasets[n] for n in TopologicalSorter(graph).static_order()]
+    except CycleError as exc:
+        cycle = " → ".join(exc.args[1])
+        errors.add(PolicyError(f"computed datasets depend on each other in a cycle: {cycle}", Location(policy.path)))
+        return []
+
+
+def breakdowns(policy: Policy, dataset: Dataset, errors: Collector, as_of) -> dict[str, str]:
+    """Column name → SQL of its breakdown JSON, for the grades report."""
+    columns = _columns(policy, dataset, errors, as_of) or []
+    return {c.name: c.breakdown for c in columns}
+
+
+def _columns(policy: Policy, dataset: Dataset, errors: Collector, as_of) -> list[Column] | None:
+    fields = dataset.derived_fields()
+    if not fields:
+        return None
+    before = len(errors.errors)
+    built = [_column(policy, dataset, f, errors, as_of) for f in fields]
+    if len(errors.errors) > before:
+        return None
+    return _ordered(dataset, [c for c in built if c is not None], errors)
+
+
+def _ordered(dataset: Dataset, columns: list[Column], errors: Collector) -> list[Column] | None:
+    names = {c.name: c for c in columns}
+    graph = {c.name: {r for r in c.refers if r in names and r != c.name} for c in columns}
+    try:
+        order = list(TopologicalSorter(graph).static_order())
+    except CycleError as exc:
+        cycle = " → ".join(exc.args[1])
+        first = dataset.fields[exc.args[1][0]]
+        errors.add(PolicyError(f'computed columns of "{dataset.name}" depend on each other in a cycle: {cycle}', first.location))
+        return None
+    return [names[n] for n in order]
+
+
+def _scope(policy: Policy, dataset: Dataset, aggregates: bool, as_of) -> Scope:
+    columns = {name: f.type for name, f in dataset.fields.items()}
+    return Scope(columns, policy.parameters, dataset.name, aggregates, builtin_params(as_of))
+
+
+def _source(policy: Policy, dataset: Dataset) -> Dataset | None:
+    return policy.datasets.get(dataset.source) if dataset.source else None
+
+
+def _column(policy: Policy, dataset: Dataset, f: Field, errors: Collector, as_of) -> Column | None:
+    return _BUILDERS[f.derived.how](policy, dataset, f, errors, as_of)
+
+
+def _round(f: Field, sql: str) -> str:
+    digits = DEFAULT_ROUND if f.derived.round is None else f.derived.round
+    return f"round(CAST({sql} AS DOUBLE), {digits})"
+
+
+def _has_aggregate(text: str) -> bool:
+    try:
+        tree = sqlglot.parse_one(text, read="duckdb")
+    except sqlglot.errors.SqlglotError:
+        return False
+    names = {n.lower() for n in AGGREGATE_FUNCTIONS}
+    return any(isinstance(n, exp.AggFunc) or (isinstance(n, exp.Anonymous) and n.name.lower() in names) for n in tree.walk())
+
+
+def _expr(policy, dataset, f, errors, as_of) -> Column | None:
+    text = f.derived.spec["expr"]
+    source = _source(policy, dataset)
+    aggregate = source is not None and _has_aggregate(text)
+    scope = _scope(policy, source if aggregate else dataset, aggregate, as_of)
+    if not aggregate:
+        scope.columns.pop(f.name, None)
+    tree = compile_condition(text, scope, f'computed column "{f.name}"', errors, expect_boolean=False)
+    if tree is None:
+        return None
+    refers = {c.name for c in tree.find_all(exp.Column)}
+    value = tree.sql(dialect="duckdb")
+    value = _round(f, value) if f.type == "number" else value
+    inputs = ", ".join(f"'{r}', {ident(r)}" for r in sorted(refers)) if not aggregate else ""
+    breakdown = f"json_object({inputs})" if inputs else "NULL"
+    return Column(f.name, value, breakdown, refers, aggregate)
+
+
+def _weighted(policy, dataset, f, errors, as_of) -> Column | None:
+    spec = f.derived.spec["weighted"]
+    weights = check_weights(spec, policy.parameters, Collector())  # already reported at load
+    if weights is None:
+        return None
+    if "by" in spec:
+        return _weighted_by(policy, dataset, f, spec, weights, errors)
+    missing = [k for k in weights if k not in dataset.fields]
+    if missing:
+        hint = f'"{missing[0]}" is not a field of "{dataset.name}"'
+        errors.add(PolicyError(f'computed column "{f.name}": weights name fields; {hint}', spec.value_at("weights")))
+        return None
+    terms = " + ".join(f"{w} * CAST({ident(k)} AS DOUBLE)" for k, w in weights.items())
+    parts = ", ".join(
+        f"'{k}', json_object('value', {ident(k)}, 'weight', {w}, 'contribution', {_round(f, f'{w} * {ident(k)}')})"
+        for k, w in weights.items()
+    )
+    return Column(f.name, _round(f, terms), f"json_object({parts})", set(weights))
+
+
+def _weighted_by(policy, dataset, f, spec, weights, errors) -> Column | None:
+    source = _source(policy, dataset)
+    where = spec.value_at("by")
+    if source is None:
+        errors.add(PolicyError(f'computed column "{f.name}": "by" needs a dataset computed with "from:"', where))
+        return None
+    by, value = spec["by"], spec.get("value")
+    for name in (by, value):
+        if name is None or name not in source.fields:
+            errors.add(PolicyError(f'computed column "{f.name}": "{name}" is not a field of "{source.name}"', where))
+            return None
+    hidden = {
+        f"__{f.name}__{k}": f"avg(CAST({ident(value)} AS DOUBLE)) FILTER (WHERE CAST({ident(by)} AS VARCHAR) = '{k}')"
+        for k in weights
+    }
+    terms = " + ".join(f"{w} * {ident(f'__{f.name}__{k}')}" for k, w in weights.items())
+    parts = ", ".join(
+        f"'{k}', json_object('average', {_round(f, ident(f'__{f.name}__{k}'))}, 'weight', {w}, "
+        f"'contribution', {_round(f, f'{w} * ' + ident(f'__{f.name}__{k}'))})"
+        for k, w in weights.items()
+    )
+    return Column(f.name, _round(f, terms), f"json_object({parts})", set(hidden), aggregate=True, hidden=hidden)
+
+
+def _bands(policy, dataset, f, errors, as_of) -> Column | None:
+    spec = f.derived.spec["bands"]
+    bands = check_bands(spec, policy.parameters, Collector())
+    of = spec["of"]
+    if of not in dataset.fields:
+        errors.add(PolicyError(f'computed column "{f.name}": "{of}" is not a field of "{dataset.name}"', spec.value_at("of")))
+        return None
+    whens = " ".join(f"WHEN {ident(of)} >= {low} THEN '{name}'" for name, low in bands.items())
+    starts = " ".join(f"WHEN {ident(of)} >= {low} THEN {low}" for _, low in bands.items())
+    breakdown = f"json_object('of', '{of}', 'value', {ident(of)}, 'band_starts_at', CASE {starts} END)"
+    return Column(f.name, f"CASE {whens} END", breakdown, {of})
+
+
+def _table(policy, dataset, f, errors, as_of) -> Column | None:
+    spec = f.derived.spec
+    table = policy.decision_tables.get(spec["table"])
+    if table is None:
+        known = ", ".join(policy.decision_tables) or "none"
+        errors.add(PolicyError(f'computed column "{f.name}": no decision table "{spec["table"]}" (tables: {known})', spec.value_at("table")))
+        return None
+    inputs = {name: (spec.get("inputs") or {}).get(name, name) for name in table.inputs}
+    for name, column in inputs.items():
+        if column not in dataset.fields:
+            errors.add(PolicyError(f'computed column "{f.name}": input "{name}" needs field "{column}", which "{dataset.name}" does not have', spec.value_at("table")))
+            return None
+    from .decision_sql import hit_sql, table_sql  # TODO(lead): top-level once decision_sql.py lands
+
+    columns = {name: ident(column) for name, column in inputs.items()}
+    values = ", ".join(f"'{n}', {c}" for n, c in columns.items())
+    breakdown = f"json_object('table', '{table.name}', 'row', {hit_sql(table, columns)}, {values})"
+    return Column(f.name, table_sql(table, columns), breakdown, set(inputs.values()))
+
+
+def _lookup(policy, dataset, f, errors, as_of) -> Column | None:
+    spec = f.derived.spec["lookup"]
+    target = policy.datasets.get(spec["from"])
+    where = spec.value_at("from")
+    if target is None:
+        errors.add(PolicyError(f'computed column "{f.name}": unknown dataset "{spec["from"]}"', where))
+        return None
+    for here, there in [*spec["on"].items(), (None, spec["value"])]:
+        if (here is not None and here not in dataset.fields) or there not in target.fields:
+            missing = here if here is not None and here not in dataset.fields else there
+            errors.add(PolicyError(f'computed column "{f.name}": no field "{missing}" to look up with', where))
+            return None
+    match = " AND ".join(f"__l.{ident(there)} = __d.{ident(here)}" for here, there in spec["on"].items())
+    # any_value: the lookup must name one record; duplicates are a unique rule's business.
+    value = f"(SELECT any_value(__l.{ident(spec['value'])}) FROM {ident(target.name)} AS __l WHERE {match})"
+    keys = ", ".join(f"'{here}', {ident(here)}" for here in spec["on"])
+    return Column(f.name, value, f"json_object('from', '{target.name}', {keys})", set(spec["on"]), correlated=True)
+
+
+_BUILDERS = {"expr": _expr, "weighted": _weighted, "bands": _bands, "table": _table, "lookup": _lookup}
+
+
+def _build(policy: Policy, dataset: Dataset, columns: list[Column]) -> list[str]:
+    table = ident(dataset.name)
+    staged = ident(f"__derived_{dataset.name}")
+    row_level = [c for c in columns if not c.aggregate]
+    if dataset.exported:
+        base = table
+    else:
+        base = _grouped(policy, dataset, [c for c in columns if c.aggregate])
+    for index, column in enumerate(row_level):
+        alias = "__d" if column.correlated else f"__d{index}"
+        base = f"(SELECT *, {column.sql} AS {ident(column.name)} FROM {base} AS {alias})"
+    return [
+        f"CREATE OR REPLACE TABLE {staged} AS SELECT * FROM {base} AS __d ORDER BY __row, {_order(dataset)}",
+        f"DROP TABLE IF EXISTS {table}",
+        f"ALTER TABLE {staged} RENAME TO {table}",
+    ]
+
+
+def _order(dataset: Dataset) -> str:
+    return ", ".join(ident(g) for g in dataset.group_by) or "1"
+
+
+def _grouped(policy: Policy, dataset: Dataset, aggregates: list[Column]) -> str:
+    groups = ", ".join(ident(g) for g in dataset.group_by)
+    cols = [f"{sql} AS {ident(name)}" for c in aggregates for name, sql in c.hidden.items()]
+    cols += [f"{c.sql} AS {ident(c.name)}" for c in aggregates if not c.hidden]
+    inner = f"SELECT {groups}{''.join(', ' + c for c in cols)} FROM {ident(dataset.source)} GROUP BY {groups}"
+    weighted = [c for c in aggregates if c.hidden]
+    outer = ", ".join(f"{c.sql} AS {ident(c.name)}" for c in weighted)
+    # A computed record has no row in any export file.
+    return f"(SELECT *, CAST(NULL AS BIGINT) AS __row{', ' + outer if outer else ''} FROM ({inner}) AS __g)"

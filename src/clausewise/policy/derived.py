@@ -1,0 +1,148 @@
+"""Computed columns and datasets: declared in the policy, checked at load.
+
+``derived:`` adds columns to a dataset (a risk score, its grade) or builds a
+new dataset from another, one record per group (an employee's weighted
+appraisal score per period). This module turns the YAML into fields of the
+model and checks what needs no SQL: names, weights that must sum to 1, and
+bands that must neither overlap nor leave part of the score range uncovered.
+The SQL is built by the engine (``engine/derive.py``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from ..errors import Collector, Location, did_you_mean
+from ..model import Dataset, Derived, Field, Parameter
+
+HOW = ("expr", "weighted", "bands", "table", "lookup")
+DEFAULT_ROUND = 6
+WEIGHT_TOLERANCE = 1e-9
+
+
+def add_derived(raw: dict, datasets: dict[str, Dataset], params: dict[str, Parameter], errors: Collector) -> dict[str, Dataset]:
+    """The datasets with their computed columns added, and the computed datasets."""
+    out = dict(datasets)
+    for name, spec in raw.items():
+        if "from" in spec:
+            dataset = _new_dataset(str(name), spec, out, raw, errors)
+        else:
+            dataset = _extended(str(name), spec, out, raw, errors)
+        if dataset is not None:
+            dataset = _with_columns(dataset, spec, params, errors)
+            out[dataset.name] = dataset
+    return out
+
+
+def _extended(name: str, spec, datasets: dict[str, Dataset], raw, errors: Collector) -> Dataset | None:
+    if name not in datasets:
+        hint = did_you_mean(name, datasets)
+        errors.error(f'unknown dataset "{name}"{hint}; add "from:" to compute a new dataset', raw.key_at(name))
+        return None
+    return datasets[name]
+
+
+def _new_dataset(name: str, spec, datasets: dict[str, Dataset], raw, errors: Collector) -> Dataset | None:
+    source = datasets.get(spec["from"])
+    if name in datasets:
+        errors.error(f'a dataset "{name}" exists already; choose another name for the computed one', raw.key_at(name))
+        return None
+    if source is None:
+        errors.error(f'unknown dataset "{spec["from"]}"{did_you_mean(spec["from"], datasets)}', spec.value_at("from"))
+        return None
+    groups = {}
+    for index, field in enumerate(spec["group_by"]):
+        if field not in source.fields:
+            hint = did_you_mean(field, source.fields)
+            errors.error(f'unknown field "{field}" in dataset "{source.name}"{hint}', spec["group_by"].item_at(index))
+            continue
+        original = source.fields[field]
+        groups[field] = Field(field, original.type, field, original.values, location=original.location)
+    return Dataset(name=name, file=name, key=str(spec["key"]), fields=groups, location=raw.key_at(name),
+                   source=source.name, group_by=tuple(groups))
+
+
+def _with_columns(dataset: Dataset, spec, params: dict[str, Parameter], errors: Collector) -> Dataset:
+    fields = dict(dataset.fields)
+    for column, body in spec["columns"].items():
+        where = spec["columns"].key_at(column)
+        if column in fields:
+            errors.error(f'"{column}" is already a field of dataset "{dataset.name}"', where)
+            continue
+        how = next(h for h in HOW if h in body)
+        ftype, values = _column_type(how, body, params, errors)
+        derived = Derived(how=how, spec=body, round=body.get("round"))
+        fields[str(column)] = Field(str(column), ftype, str(column), values, location=where, derived=derived)
+    if dataset.source is not None and dataset.key not in fields:
+        hint = did_you_mean(dataset.key, fields)
+        errors.error(f'key "{dataset.key}" is not a group field or computed column of "{dataset.name}"{hint}',
+                     spec.value_at("key"))
+    return replace(dataset, fields=fields)
+
+
+def _column_type(how: str, body, params, errors: Collector) -> tuple[str, tuple[str, ...]]:
+    if how == "weighted":
+        check_weights(body["weighted"], params, errors)
+        return "number", ()
+    if how == "bands":
+        bands = check_bands(body["bands"], params, errors)
+        return "enum", tuple(bands)
+    if how == "table":
+        return str(body.get("type", "string")), ()
+    return str(body.get("type", "number")), ()
+
+
+def resolve(value: Any, params: dict[str, Parameter], where: Location, errors: Collector, wanted: str = "map") -> Any:
+    """A literal mapping, or ``$name`` looked up among the parameters."""
+    if isinstance(value, str) and value.startswith("$"):
+        param = params.get(value[1:])
+        if param is None:
+            errors.error(f'unknown parameter "{value}"{did_you_mean(value[1:], params)}', where)
+            return None
+        if param.type != wanted:
+            errors.error(f'parameter "{value}" is a {param.type}; expected a {wanted}', where)
+            return None
+        return param.value
+    return value
+
+
+def check_weights(spec, params, errors: Collector) -> dict[str, float] | None:
+    """Weights must be numbers that sum to 1."""
+    where = spec.value_at("weights")
+    weights = resolve(spec["weights"], params, where, errors)
+    if weights is None:
+        return None
+    if not all(isinstance(w, (int, float)) and not isinstance(w, bool) for w in weights.values()):
+        errors.error("weights must be numbers", where)
+        return None
+    total = sum(weights.values())
+    if abs(total - 1) > WEIGHT_TOLERANCE:
+        parts = " + ".join(f"{k} {v}" for k, v in weights.items())
+        errors.error(f"weights must sum to 1, but {parts} = {round(total, 9)}", where)
+        return None
+    return {str(k): float(v) for k, v in weights.items()}
+
+
+def check_bands(spec, params, errors: Collector) -> dict[str, float]:
+    """Bands are lower bounds (inclusive); they must differ and cover the declared range."""
+    where = spec.value_at("using")
+    bands = resolve(spec["using"], params, where, errors)
+    if bands is None:
+        return {}
+    if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in bands.values()):
+        errors.error("band lower bounds must be numbers", where)
+        return {}
+    ordered = sorted(((float(v), str(k)) for k, v in bands.items()), reverse=True)
+    for (low, name), (other, other_name) in zip(ordered, ordered[1:]):
+        if low == other:
+            errors.error(f'bands "{other_name}" and "{name}" overlap: both start at {low:g}', where)
+    if "range" in spec and ordered:
+        low, high = spec["range"]
+        lowest, name = ordered[-1]
+        if lowest > low:
+            errors.error(f'scores from {low:g} up to {lowest:g} fall in no band (the lowest, "{name}", starts at {lowest:g})', where)
+        above = [n for v, n in ordered if v > high]
+        if above:
+            errors.error(f'band "{above[0]}" starts above the range end {high:g}', where)
+    return {name: low for low, name in ordered}
