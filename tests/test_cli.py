@@ -162,3 +162,31 @@ def test_readme_quick_start_names_existing_files(root):
     for path in ("examples/example-export", "policies/example.yaml"):
         assert path in readme
         assert Path(root / path).exists()
+
+
+def test_test_command_passes_on_the_example(run):
+    result = run("test", "--policy", "policies/example.yaml")
+    assert result.exit_code == 0
+    assert result.output.strip().splitlines()[-1].endswith(" passed, 0 failed")
+
+
+def test_test_command_shows_expected_against_actual(run, tmp_path, root):
+    import shutil
+
+    for folder in ("policies", "rules", "tests/cases"):
+        shutil.copytree(root / folder, tmp_path / folder, ignore=shutil.ignore_patterns("ops-support*"))
+    case = tmp_path / "tests/cases/example/inquiries.yaml"
+    case.write_text(case.read_text(encoding="utf-8").replace("{key: Q1, evidence: {elapsed: \"1 day 00:01:00\"}}",
+                                                             "{key: Q1, evidence: {elapsed: \"1 day 00:02:00\"}}"), encoding="utf-8")
+    result = run("test", "--policy", str(tmp_path / "policies/example.yaml"), "-k", "inquiry-reply-deadline")
+    assert result.exit_code == 1
+    assert "FAIL inquiry-reply-deadline fail_reply_one_minute_late" in result.output
+    assert "evidence: expected {'elapsed': '1 day 00:02:00'}" in result.output
+    assert result.output.strip().splitlines()[-1] == "3 passed, 1 failed"
+
+
+def test_coverage_lists_clauses_with_reasons(run):
+    result = run("coverage", "--policy", "policies/example.yaml")
+    assert result.exit_code == 0
+    assert "EX-0" in result.output and "(declarative)" in result.output
+    assert "4 of 4 observable clauses have rules (100 %)" in result.output

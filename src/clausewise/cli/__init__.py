@@ -11,8 +11,10 @@ import click
 
 from ..errors import ClauseWiseError, ErrorList
 from .audit import audit
+from .coverage import coverage
 from .grades import grades
 from .schema import schema
+from .test import test_command
 from .validate import validate
 
 
@@ -52,6 +54,8 @@ def cli() -> None:
 cli.add_command(audit)
 cli.add_command(validate)
 cli.add_command(grades)
+cli.add_command(test_command)
+cli.add_command(coverage)
 cli.add_command(schema)
 
 

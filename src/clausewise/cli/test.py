@@ -1,0 +1,43 @@
+"""``clausewise test``: run a pack's YAML rule cases."""
+
+from __future__ import annotations
+
+import fnmatch
+
+import click
+
+from ..engine import load
+from ..testing import load_cases, run_case
+from .options import policy_option
+
+
+@click.command(name="test")
+@policy_option
+@click.option("-k", "pattern", metavar="PATTERN", help="Run only cases whose rule or name matches (shell-style, e.g. 'inquiry-*').")
+@click.option("--verbose", "-v", is_flag=True, help="List passing cases too.")
+@click.pass_context
+def test_command(ctx: click.Context, policy_path, pattern, verbose) -> None:
+    """Run the rule cases the policy lists under tests: (records in, findings out).
+
+    A failing case shows the expected finding against the closest actual one,
+    field by field. Exit code 0 when all pass, 1 when any fails, 2 on errors.
+    """
+    policy = load(policy_path)
+    cases = [c for c in load_cases(policy) if not pattern or _matches(pattern, c)]
+    failed = 0
+    for case in cases:
+        result = run_case(policy, case)
+        if result.ok:
+            if verbose:
+                click.echo(f"PASS {case.rule} {case.name}")
+            continue
+        failed += 1
+        click.echo(f"FAIL {case.rule} {case.name} ({case.location})")
+        for problem in result.problems:
+            click.echo("  " + problem)
+    click.echo(f"{len(cases) - failed} passed, {failed} failed")
+    ctx.exit(1 if failed else 0)
+
+
+def _matches(pattern: str, case) -> bool:
+    return any(fnmatch.fnmatch(text, pattern) or pattern in text for text in (case.rule, case.name))
