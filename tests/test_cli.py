@@ -190,3 +190,29 @@ def test_coverage_lists_clauses_with_reasons(run):
     assert result.exit_code == 0
     assert "EX-0" in result.output and "(declarative)" in result.output
     assert "4 of 4 observable clauses have rules (100 %)" in result.output
+
+
+def test_explain_a_late_deadline_shows_timeline_and_reason(run):
+    result = run("explain", "examples/example-export", "inquiry-reply-clock", "Q-002", "--policy", "policies/example.yaml")
+    assert result.exit_code == 0
+    out = result.output
+    assert "Parameters: $reply_deadline = 24h" in out
+    assert "NOT answered_on_spot  → true" in out
+    assert "due               2026-10-13 09:00:00" in out
+    assert "elapsed           1 day 01:01:00 (allowed: 24h)" in out
+    assert out.rstrip().endswith("Verdict: VIOLATION\n  inquiry Q-002 was due a reply by 2026-10-13 09:00:00 (within 24h); elapsed: 1 day 01:01:00")
+    assert len(out.splitlines()) <= 45
+
+
+def test_explain_compliant_and_out_of_scope_records(run):
+    ok = run("explain", "examples/example-export", "inquiry-reply-clock", "Q-001", "--policy", "policies/example.yaml")
+    assert ok.output.rstrip().endswith("Verdict: COMPLIANT")
+    out = run("explain", "examples/example-export", "inquiry-reply-clock", "Q-003", "--policy", "policies/example.yaml",
+              "--lang", "zh")
+    assert "结论：" not in out.output and "结论: 未检查" in out.output
+
+
+def test_explain_unknown_key_exits_2(run):
+    result = run("explain", "examples/example-export", "inquiry-reply-clock", "Q-999", "--policy", "policies/example.yaml")
+    assert result.exit_code == 2
+    assert result.output.strip() == 'no record with key "Q-999" in dataset "inquiries"'

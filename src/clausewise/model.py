@@ -297,6 +297,43 @@ class ScoreLine:
                 "findings": self.findings, "warnings": self.warnings, "score": self.score, "band": self.band}
 
 
+@dataclass(frozen=True)
+class Step:
+    """One condition, or one part of it, and its value for the record explained."""
+
+    key: str
+    depth: int
+    text: str
+    value: Any
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """Why one record passed or failed one rule (see ``clausewise explain``)."""
+
+    rule: Rule
+    key: str
+    as_of: datetime
+    rule_text: str
+    parameters: dict[str, str]
+    record: dict[str, Any]
+    matches: int
+    in_scope: bool | None
+    steps: list[Step]
+    timeline: list[tuple[str, Any]]
+    findings: list[Finding]
+    grades: list[Grade]
+
+    @property
+    def verdict(self) -> str:
+        """violation, warning, invalid, compliant or not examined."""
+        statuses = {f.status for f in self.findings}
+        for status in ("violation", "warning", "invalid"):
+            if status in statuses:
+                return status
+        return "compliant" if self.in_scope else "not examined"
+
+
 @dataclass
 class RuleStats:
     examined: int = 0

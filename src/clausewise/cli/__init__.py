@@ -12,6 +12,7 @@ import click
 from ..errors import ClauseWiseError, ErrorList
 from .audit import audit
 from .coverage import coverage
+from .explain import explain
 from .grades import grades
 from .schema import schema
 from .test import test_command
@@ -56,6 +57,7 @@ cli.add_command(validate)
 cli.add_command(grades)
 cli.add_command(test_command)
 cli.add_command(coverage)
+cli.add_command(explain)
 cli.add_command(schema)
 
 

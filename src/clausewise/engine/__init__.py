@@ -10,6 +10,7 @@ from ..errors import Collector
 from ..model import Policy
 from ..policy import full_schema, read_policy
 from .kinds import KINDS, kind_schemas
+from .explain import explain
 from .run import audit, validate
 
 
@@ -35,4 +36,4 @@ def schema_text() -> str:
     return json.dumps(schema(), indent=2, ensure_ascii=False) + "\n"
 
 
-__all__ = ["KINDS", "audit", "load", "schema", "schema_text", "validate"]
+__all__ = ["KINDS", "audit", "explain", "load", "schema", "schema_text", "validate"]

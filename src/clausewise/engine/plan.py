@@ -33,6 +33,7 @@ class CompiledRule:
     rule: Rule
     insert_sql: str
     examined_sql: str
+    check: Check
 
 
 def compile_policy(
@@ -71,7 +72,7 @@ def compile_rule(ctx: CompileContext, lang: str) -> CompiledRule | None:
     message = _message(ctx, ctx.rule.message.get(lang), check, evidence)
     if len(ctx.errors.errors) > before or message is None:
         return None
-    return CompiledRule(ctx.rule, _insert(ctx, check, evidence, message), check.examined)
+    return CompiledRule(ctx.rule, _insert(ctx, check, evidence, message), check.examined, check)
 
 
 def _user_evidence(ctx: CompileContext) -> dict[str, str]:

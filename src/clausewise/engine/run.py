@@ -11,6 +11,9 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import date, datetime, time
 from pathlib import Path
 
@@ -22,7 +25,7 @@ from ..model import SEVERITIES, Finding, Grade, GroupCount, Policy, RuleStats, R
 from ..policy.yamlfile import load_yaml
 from .calendar import Calendar, CalendarSQL, register
 from .derive import breakdowns, derive_statements
-from .exports import load_export, scratch_dir
+from .exports import LoadedExport, load_export, scratch_dir
 from .kinds.base import ident
 from .plan import FINDINGS_DDL, FINDINGS_TABLE, RESERVED_RULE, CompiledRule, compile_policy
 
@@ -206,14 +209,24 @@ def _empty_tables(con, policy: Policy) -> None:
         con.execute(f"CREATE TABLE {ident(d.name)} (__row BIGINT, {cols})")
 
 
-def audit(
-    policy: Policy,
-    export_dir: str | Path,
-    as_of: datetime | None = None,
-    lang: str = "en",
-    rule_ids: tuple[str, ...] = (),
-) -> RunResult:
-    """Evaluate ``policy`` over the export in ``export_dir``; see DESIGN.md for the contract."""
+@dataclass
+class Session:
+    """An export loaded, computed columns built and rules run, on a locked connection."""
+
+    con: duckdb.DuckDBPyConnection
+    policy: Policy
+    compiled: list[CompiledRule]
+    loaded: LoadedExport
+    as_of: datetime
+    as_of_source: str
+    export_dir: Path
+
+
+@contextmanager
+def session(
+    policy: Policy, export_dir: str | Path, as_of: datetime | None, lang: str, rule_ids: tuple[str, ...] = ()
+) -> Iterator[Session]:
+    """Run the rules over an export and keep the connection open for questions."""
     select_rules(policy, rule_ids)
     validate(policy, as_of, lang, rule_ids)
     export_dir = Path(export_dir)
@@ -231,26 +244,34 @@ def audit(
         compiled = compile_policy(policy, as_of, lang, rule_ids, calendar=calendar)
         for item in compiled:
             _execute(con, item)
-        stats = _stats(con, policy, compiled, loaded.files)
-        findings = _findings(con, policy, compiled, lang)
-        grades = fetch_grades(con, policy, as_of)
-        groups = group_counts(con, policy, compiled)
+        yield Session(con, policy, compiled, loaded, as_of, source, export_dir)
     finally:
         con.close()
-    return RunResult(
-        policy=policy,
-        as_of=as_of,
-        as_of_source=source,
-        lang=lang,
-        findings=findings,
-        stats=stats,
-        data_files=loaded.files,
-        export_dir=str(export_dir),
-        engine_version=__version__,
-        rules_run=tuple(c.rule.id for c in compiled),
-        grades=grades,
-        group_counts=groups,
-    )
+
+
+def audit(
+    policy: Policy,
+    export_dir: str | Path,
+    as_of: datetime | None = None,
+    lang: str = "en",
+    rule_ids: tuple[str, ...] = (),
+) -> RunResult:
+    """Evaluate ``policy`` over the export in ``export_dir``; see DESIGN.md for the contract."""
+    with session(policy, export_dir, as_of, lang, rule_ids) as s:
+        return RunResult(
+            policy=policy,
+            as_of=s.as_of,
+            as_of_source=s.as_of_source,
+            lang=lang,
+            findings=_findings(s.con, policy, s.compiled, lang),
+            stats=_stats(s.con, policy, s.compiled, s.loaded.files),
+            data_files=s.loaded.files,
+            export_dir=str(s.export_dir),
+            engine_version=__version__,
+            rules_run=tuple(c.rule.id for c in s.compiled),
+            grades=fetch_grades(s.con, policy, s.as_of),
+            group_counts=group_counts(s.con, policy, s.compiled),
+        )
 
 
 def _execute(con, item: CompiledRule) -> None:

@@ -1,0 +1,30 @@
+"""``clausewise explain``: why one record passed or failed one rule."""
+
+from __future__ import annotations
+
+import click
+
+from ..engine import explain as run_explain
+from ..engine import load
+from ..report.explain import write
+from .options import emit, lang_option, output_option, parse_as_of, policy_option
+
+
+@click.command()
+@click.argument("export_dir", type=click.Path(file_okay=False))
+@click.argument("rule")
+@click.argument("key")
+@policy_option
+@click.option("--as-of", "as_of", metavar="TIMESTAMP", help="As for audit.")
+@output_option
+@lang_option
+def explain(export_dir, rule, key, policy_path, as_of, output, lang) -> None:
+    """Explain, step by step, why record KEY passed or failed RULE.
+
+    Shows the rule as written and its parameters, the record's values, each
+    condition and each part of it for this record, the clock (start, pauses,
+    stop or as-of, due) for deadlines, the breakdown of computed values, and
+    the verdict. Exit code 0, or 2 on errors.
+    """
+    policy = load(policy_path)
+    emit(write(run_explain(policy, export_dir, rule, key, parse_as_of(as_of, policy.timezone), lang), lang), output)
