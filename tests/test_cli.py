@@ -216,3 +216,21 @@ def test_explain_unknown_key_exits_2(run):
     result = run("explain", "examples/example-export", "inquiry-reply-clock", "Q-999", "--policy", "policies/example.yaml")
     assert result.exit_code == 2
     assert result.output.strip() == 'no record with key "Q-999" in dataset "inquiries"'
+
+
+def test_progress_is_silent_when_not_a_terminal(run, tmp_path):
+    result = CliRunner().invoke(cli, ["audit", *EXAMPLE, "-o", str(tmp_path / "r.txt")])
+    assert result.output == ""
+
+
+def test_progress_on_a_terminal(monkeypatch):
+    from clausewise.cli import options
+
+    shown = []
+    monkeypatch.setattr(options.click, "get_text_stream", lambda name: type("T", (), {"isatty": lambda self: True})())
+    monkeypatch.setattr(options.click, "echo", lambda text, **kw: shown.append(text))
+    show = options.progress_display(quiet=False)
+    show("rule inquiry-channel", 0, 9)
+    show("rules", 9, 9)
+    assert shown == ["\r\033[Kclausewise: rule inquiry-channel (1/9)", "\r\033[K"]
+    assert options.progress_display(quiet=True)("rule x", 0, 2) is None

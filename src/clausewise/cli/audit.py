@@ -7,7 +7,16 @@ import click
 from ..engine import audit as run_audit
 from ..engine import load
 from ..report import WRITERS, write
-from .options import emit, fail_on_option, lang_option, output_option, parse_as_of, policy_option
+from .options import (
+    emit,
+    fail_on_option,
+    lang_option,
+    output_option,
+    parse_as_of,
+    policy_option,
+    progress_display,
+    quiet_option,
+)
 
 
 @click.command()
@@ -21,14 +30,16 @@ from .options import emit, fail_on_option, lang_option, output_option, parse_as_
 @lang_option
 @fail_on_option
 @click.option("--rule", "rules", multiple=True, metavar="ID", help="Run only this rule (repeat for more).")
+@quiet_option
 @click.pass_context
-def audit(ctx: click.Context, export_dir, policy_path, as_of, fmt, output, lang, fail_on, rules) -> None:
+def audit(ctx: click.Context, export_dir, policy_path, as_of, fmt, output, lang, fail_on, rules, quiet) -> None:
     """Check the exports in EXPORT_DIR against a policy.
 
     Exit code 0: no finding at or above --fail-on; 1: some; 2: bad usage, a bad
     rule file or unreadable data.
     """
     policy = load(policy_path)
-    result = run_audit(policy, export_dir, parse_as_of(as_of, policy.timezone), lang, tuple(rules))
+    when = parse_as_of(as_of, policy.timezone)
+    result = run_audit(policy, export_dir, when, lang, tuple(rules), progress=progress_display(quiet))
     emit(write(result, fmt, fail_on), output)
     ctx.exit(result.exit_code(fail_on))

@@ -28,6 +28,27 @@ fail_on_option = click.option(
 )
 
 
+quiet_option = click.option(
+    "--quiet", "-q", is_flag=True, help="No progress display (it is shown only when standard error is a terminal)."
+)
+
+
+def progress_display(quiet: bool):
+    """A progress callback drawing one line on a terminal's standard error, else nothing."""
+    stream = click.get_text_stream("stderr")
+    if quiet or not stream.isatty():
+        return lambda stage, done, total: None
+
+    def show(stage: str, done: int, total: int) -> None:
+        if stage == "rules":  # all rules ran: clear the line for the report
+            click.echo("\r\033[K", nl=False, err=True)
+            return
+        line = f"clausewise: {stage} ({done + 1}/{total})" if total > 1 else f"clausewise: {stage}"
+        click.echo(f"\r\033[K{line[:100]}", nl=False, err=True)
+
+    return show
+
+
 def parse_as_of(text: str | None, timezone: str) -> datetime | None:
     """``--as-of``: ISO date or timestamp in the policy's timezone, or ``now``."""
     if text is None:

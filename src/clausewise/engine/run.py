@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, time
@@ -222,19 +222,37 @@ class Session:
     export_dir: Path
 
 
+Progress = Callable[[str, int, int], None]
+
+
+def _quiet(stage: str, done: int, total: int) -> None:
+    """The default progress callback: say nothing."""
+
+
 @contextmanager
 def session(
-    policy: Policy, export_dir: str | Path, as_of: datetime | None, lang: str, rule_ids: tuple[str, ...] = ()
+    policy: Policy,
+    export_dir: str | Path,
+    as_of: datetime | None,
+    lang: str,
+    rule_ids: tuple[str, ...] = (),
+    progress: Progress = _quiet,
 ) -> Iterator[Session]:
-    """Run the rules over an export and keep the connection open for questions."""
+    """Run the rules over an export and keep the connection open for questions.
+
+    ``progress(stage, done, total)`` is called as loading and rules advance,
+    so a front end can show progress; the engine itself prints nothing.
+    """
     select_rules(policy, rule_ids)
     validate(policy, as_of, lang, rule_ids)
     export_dir = Path(export_dir)
     con = connect(policy.timezone)
     try:
         con.execute(FINDINGS_DDL)
+        progress("loading", 0, 1)
         with scratch_dir() as scratch:
             loaded = load_export(con, policy, export_dir, Path(scratch), lang)
+        progress("loading", 1, 1)
         as_of, source = _as_of(as_of, read_manifest(export_dir), loaded.latest)
         first = min(filter(None, [loaded.earliest, as_of]))
         last = max(filter(None, [loaded.latest, as_of]))
@@ -242,8 +260,10 @@ def session(
         _derive(con, policy, None, as_of)
         calendar = register_calendar(con, policy, first, last)
         compiled = compile_policy(policy, as_of, lang, rule_ids, calendar=calendar)
-        for item in compiled:
+        for done, item in enumerate(compiled):
+            progress(f"rule {item.rule.id}", done, len(compiled))
             _execute(con, item)
+        progress("rules", len(compiled), len(compiled))
         yield Session(con, policy, compiled, loaded, as_of, source, export_dir)
     finally:
         con.close()
@@ -255,9 +275,10 @@ def audit(
     as_of: datetime | None = None,
     lang: str = "en",
     rule_ids: tuple[str, ...] = (),
+    progress: Progress = _quiet,
 ) -> RunResult:
     """Evaluate ``policy`` over the export in ``export_dir``; see DESIGN.md for the contract."""
-    with session(policy, export_dir, as_of, lang, rule_ids) as s:
+    with session(policy, export_dir, as_of, lang, rule_ids, progress) as s:
         return RunResult(
             policy=policy,
             as_of=s.as_of,
