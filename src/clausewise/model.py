@@ -119,6 +119,7 @@ class Derived:
     how: str
     spec: dict[str, Any]
     round: int | None = None
+    table: Any = None  # the checked decision table, for ``how == "table"``
 
 
 @dataclass(frozen=True)

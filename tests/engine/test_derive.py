@@ -129,3 +129,21 @@ def test_scorecard_by_clause_chapter_and_group(grades_pack):
     assert card[("clause", "C-1")] == (3, 80.0, "B")
     assert card[("employee", "E2")] == (1, 40.0, "D")
     assert card[("employee", "E1")] == (1, 100.0, "A")
+
+
+def test_decision_table_column_and_its_row(grades_pack):
+    policy, export = grades_pack
+    _write_risks(export, [(1, 7), (2, 4), (3, 5)])
+    result = clausewise.audit(clausewise.load(policy), export, as_of=AS_OF)
+    assert _grades(result, "risks", "table_grade") == {"R1x7": "low", "R2x4": "medium", "R3x5": "high"}
+    rows = {g.key: g.breakdown["table_grade"]["row"] for g in result.grades if g.dataset == "risks"}
+    assert rows == {"R1x7": 3, "R2x4": 2, "R3x5": 1}
+
+
+def test_overlapping_decision_table_is_a_load_error(grades_pack):
+    policy, _ = grades_pack
+    text = policy.read_text(encoding="utf-8").replace('- ["[8..15)", medium]', '- ["[8..15]", medium]')
+    policy.write_text(text, encoding="utf-8")
+    with pytest.raises(ClauseWiseError) as info:
+        clausewise.load(policy)
+    assert "Overlap" in str(info.value) or "overlap" in str(info.value)

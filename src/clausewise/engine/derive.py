@@ -26,6 +26,7 @@ from ..errors import Collector, Location, PolicyError
 from ..model import Dataset, Field, Policy
 from ..policy.derived import DEFAULT_ROUND, check_bands, check_weights
 from .conditions import AGGREGATE_FUNCTIONS, Scope, builtin_params, compile_condition
+from .decision_sql import hit_sql, table_sql
 from .kinds.base import ident
 
 
@@ -201,19 +202,11 @@ def _bands(policy, dataset, f, errors, as_of) -> Column | None:
 
 
 def _table(policy, dataset, f, errors, as_of) -> Column | None:
-    spec = f.derived.spec
-    table = policy.decision_tables.get(spec["table"])
-    if table is None:
-        known = ", ".join(policy.decision_tables) or "none"
-        errors.add(PolicyError(f'computed column "{f.name}": no decision table "{spec["table"]}" (tables: {known})', spec.value_at("table")))
+    table = f.derived.table
+    if table is None:  # reported at load
         return None
+    spec = f.derived.spec
     inputs = {name: (spec.get("inputs") or {}).get(name, name) for name in table.inputs}
-    for name, column in inputs.items():
-        if column not in dataset.fields:
-            errors.add(PolicyError(f'computed column "{f.name}": input "{name}" needs field "{column}", which "{dataset.name}" does not have', spec.value_at("table")))
-            return None
-    from .decision_sql import hit_sql, table_sql  # TODO(lead): top-level once decision_sql.py lands
-
     columns = {name: ident(column) for name, column in inputs.items()}
     values = ", ".join(f"'{n}', {c}" for n, c in columns.items())
     breakdown = f"json_object('table', '{table.name}', 'row', {hit_sql(table, columns)}, {values})"

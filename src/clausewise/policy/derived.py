@@ -11,17 +11,20 @@ The SQL is built by the engine (``engine/derive.py``).
 from __future__ import annotations
 
 from dataclasses import replace
+from decimal import Decimal
 from typing import Any
 
 from ..errors import Collector, Location, did_you_mean
 from ..model import Dataset, Derived, Field, Parameter
+from .decision import DecisionTable, analyse
 
 HOW = ("expr", "weighted", "bands", "table", "lookup")
 DEFAULT_ROUND = 6
 WEIGHT_TOLERANCE = 1e-9
 
 
-def add_derived(raw: dict, datasets: dict[str, Dataset], params: dict[str, Parameter], errors: Collector) -> dict[str, Dataset]:
+def add_derived(raw: dict, datasets: dict[str, Dataset], params: dict[str, Parameter],
+                tables: dict[str, DecisionTable], errors: Collector) -> dict[str, Dataset]:
     """The datasets with their computed columns added, and the computed datasets."""
     out = dict(datasets)
     for name, spec in raw.items():
@@ -30,7 +33,7 @@ def add_derived(raw: dict, datasets: dict[str, Dataset], params: dict[str, Param
         else:
             dataset = _extended(str(name), spec, out, raw, errors)
         if dataset is not None:
-            dataset = _with_columns(dataset, spec, params, errors)
+            dataset = _with_columns(dataset, spec, params, tables, errors)
             out[dataset.name] = dataset
     return out
 
@@ -63,14 +66,20 @@ def _new_dataset(name: str, spec, datasets: dict[str, Dataset], raw, errors: Col
                    source=source.name, group_by=tuple(groups))
 
 
-def _with_columns(dataset: Dataset, spec, params: dict[str, Parameter], errors: Collector) -> Dataset:
+def _with_columns(dataset: Dataset, spec, params: dict[str, Parameter], tables, errors: Collector) -> Dataset:
     fields = dict(dataset.fields)
-    for column, body in spec["columns"].items():
-        where = spec["columns"].key_at(column)
+    columns = spec["columns"]
+    # Decision tables last: their inputs may be any other computed column, whose type they need.
+    ordered = sorted(columns.items(), key=lambda item: "table" in item[1])
+    for column, body in ordered:
+        where = columns.key_at(column)
         if column in fields:
             errors.error(f'"{column}" is already a field of dataset "{dataset.name}"', where)
             continue
         how = next(h for h in HOW if h in body)
+        if how == "table":
+            fields[str(column)] = _table_column(str(column), body, fields, tables, where, errors)
+            continue
         ftype, values = _column_type(how, body, params, errors)
         derived = Derived(how=how, spec=body, round=body.get("round"))
         fields[str(column)] = Field(str(column), ftype, str(column), values, location=where, derived=derived)
@@ -88,9 +97,31 @@ def _column_type(how: str, body, params, errors: Collector) -> tuple[str, tuple[
     if how == "bands":
         bands = check_bands(body["bands"], params, errors)
         return "enum", tuple(bands)
-    if how == "table":
-        return str(body.get("type", "string")), ()
     return str(body.get("type", "number")), ()
+
+
+def _table_column(name: str, body, fields: dict[str, Field], tables, where: Location, errors: Collector) -> Field:
+    """A decision-table column, its table checked against the types of its inputs."""
+    table = tables.get(body["table"])
+    derived = Derived(how="table", spec=body)
+    if table is None:
+        known = ", ".join(tables) or "none"
+        errors.error(f'no decision table "{body["table"]}"{did_you_mean(body["table"], tables)} (tables: {known})',
+                     body.value_at("table"))
+        return Field(name, "string", name, location=where, derived=derived)
+    inputs = {i: (body.get("inputs") or {}).get(i, i) for i in table.inputs}
+    missing = [f for f in inputs.values() if f not in fields]
+    if missing:
+        errors.error(f'decision table "{table.name}" needs field "{missing[0]}"{did_you_mean(missing[0], fields)}',
+                     body.value_at("table"))
+        return Field(name, "string", name, location=where, derived=derived)
+    types = {i: (fields[f].type, fields[f].values) for i, f in inputs.items()}
+    checked = analyse(table, types, errors)
+    outputs = [row.output.value for row in checked.rows]
+    numeric = outputs and all(isinstance(v, Decimal) for v in outputs)
+    values = () if numeric else tuple(dict.fromkeys(str(v) for v in outputs))
+    derived = Derived(how="table", spec=body, table=checked)
+    return Field(name, "number" if numeric else "enum", name, values, location=where, derived=derived)
 
 
 def resolve(value: Any, params: dict[str, Parameter], where: Location, errors: Collector, wanted: str = "map") -> Any:

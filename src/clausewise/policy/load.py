@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ..errors import Collector, Location, PolicyError, did_you_mean
 from ..model import Calendar, Clause, Dataset, Duration, Field, Parameter, Policy, Rule, Scorecard, Text
+from .decision import parse_tables
 from .derived import add_derived
 from .schema import full_schema
 from .validate import schema_errors
@@ -107,9 +108,9 @@ def _build(doc, rule_docs, path: Path, display: str, rule_paths, test_paths, err
     _check_clause(dq["clause"], clauses, head["data_quality"].value_at("clause"), errors)
     parameters = _parameters(doc.get("parameters") or {}, errors)
     datasets = _datasets(doc["datasets"], errors)
-    datasets = add_derived(doc.get("derived") or {}, datasets, parameters, errors)
+    tables = parse_tables(doc["decision_tables"], path.parent, errors) if doc.get("decision_tables") else {}
+    datasets = add_derived(doc.get("derived") or {}, datasets, parameters, tables, errors)
     rules = _rules(rule_docs, clauses, datasets, errors)
-    tables = _tables(doc.get("decision_tables"), path.parent, errors)
     return Policy(
         id=str(head["id"]),
         version=str(head["version"]),
@@ -129,14 +130,6 @@ def _build(doc, rule_docs, path: Path, display: str, rule_paths, test_paths, err
         decision_tables=tables,
         scorecard=_scorecard(doc.get("scorecard") or {}),
     )
-
-
-def _tables(raw, base: Path, errors: Collector) -> dict:
-    if not raw:
-        return {}
-    from .decision import parse_tables  # TODO(lead): top-level once decision.py lands
-
-    return parse_tables(raw, base, errors)
 
 
 DEFAULT_SCORE_WEIGHTS = {"critical": 1.0, "high": 0.6, "medium": 0.3, "low": 0.1}
