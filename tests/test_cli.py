@@ -227,7 +227,7 @@ def test_progress_on_a_terminal(monkeypatch):
     from clausewise.cli import options
 
     shown = []
-    monkeypatch.setattr(options.click, "get_text_stream", lambda name: type("T", (), {"isatty": lambda self: True})())
+    monkeypatch.setattr(options.sys, "stderr", type("T", (), {"isatty": lambda self: True})())
     monkeypatch.setattr(options.click, "echo", lambda text, **kw: shown.append(text))
     show = options.progress_display(quiet=False)
     show("rule inquiry-channel", 0, 9)

@@ -25,6 +25,14 @@ def severity_rank(severity: str) -> int:
     return SEVERITIES.index(severity)
 
 
+_EMPTY_TALLY = (0, dict.fromkeys(SEVERITIES, 0), 0)
+
+
+def _sum_tallies(parts: list[tuple[int, dict[str, int], int]]) -> tuple[int, dict[str, int], int]:
+    findings = {sev: sum(p[1][sev] for p in parts) for sev in SEVERITIES}
+    return sum(p[0] for p in parts), findings, sum(p[2] for p in parts)
+
+
 @dataclass(frozen=True)
 class Text:
     """A text in Chinese and English; either may be missing, the other stands in."""
@@ -408,29 +416,37 @@ class RunResult:
         floored at 0, with violations and invalid values counted and warnings
         shown but not counted; no records examined means no score.
         """
-        card = self.policy.scorecard
-        lines = [self._score_line("clause", cid, clause.title.get(self.lang), *self._counts(lambda c, cid=cid: c == cid))
-                 for cid, clause in self.policy.clauses.items() if clause.observable]
-        chapters = sorted({c.chapter for c in self.policy.clauses.values() if c.observable})
-        lines += [self._score_line("chapter", ch, ch, *self._counts(lambda c, ch=ch: c.split(".", 1)[0] == ch))
-                  for ch in chapters]
+        if self.policy.scorecard is None:
+            return []
+        tally = self._tally_by_clause()
+        observable = [c for c in self.policy.clauses.values() if c.observable]
+        lines = [self._score_line("clause", c.id, c.title.get(self.lang), *tally.get(c.id, _EMPTY_TALLY))
+                 for c in observable]
+        for chapter in sorted({c.chapter for c in observable}):
+            parts = [tally[c.id] for c in observable if c.chapter == chapter and c.id in tally]
+            lines.append(self._score_line("chapter", chapter, chapter, *_sum_tallies(parts)))
         lines += [self._score_line(g.group, str(g.value), str(g.value), g.examined, g.findings, g.warnings)
                   for g in self.group_counts]
-        return lines if card is not None else []
+        return lines
 
-    def _counts(self, clause_matches) -> tuple[int, dict[str, int], int]:
-        rules = {r.id: r.clause for r in self.policy.rules}
-        rules["data-quality"] = self.policy.data_quality_clause
-        examined = sum(s.examined for rid, s in self.stats.items() if clause_matches(rules.get(rid, "")))
-        findings = {sev: 0 for sev in SEVERITIES}
-        warnings = 0
+    def _tally_by_clause(self) -> dict[str, tuple[int, dict[str, int], int]]:
+        """(examined, findings by severity, warnings) for each clause, in one pass."""
+        clause_of = {r.id: r.clause for r in self.policy.rules}
+        clause_of["data-quality"] = self.policy.data_quality_clause
+        examined: dict[str, int] = {}
+        for rule, stats in self.stats.items():
+            if rule in clause_of:
+                examined[clause_of[rule]] = examined.get(clause_of[rule], 0) + stats.examined
+        findings = {c: {sev: 0 for sev in SEVERITIES} for c in examined}
+        warnings = dict.fromkeys(examined, 0)
         for f in self.findings:
-            if clause_matches(f.clause):
-                if f.status == "warning":
-                    warnings += 1
-                else:
-                    findings[f.severity] += 1
-        return examined, findings, warnings
+            findings.setdefault(f.clause, {sev: 0 for sev in SEVERITIES})
+            warnings.setdefault(f.clause, 0)
+            if f.status == "warning":
+                warnings[f.clause] += 1
+            else:
+                findings[f.clause][f.severity] += 1
+        return {c: (examined.get(c, 0), findings[c], warnings[c]) for c in findings}
 
     def _score_line(self, scope: str, ident: str, title: str, examined: int, findings: dict[str, int], warnings: int) -> ScoreLine:
         card = self.policy.scorecard

@@ -9,7 +9,7 @@ import pytest
 
 import clausewise
 from clausewise.errors import ClauseWiseError
-from conftest import DATA
+from support import DATA
 
 AS_OF = datetime(2026, 11, 1)
 

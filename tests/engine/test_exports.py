@@ -10,7 +10,7 @@ import pytest
 
 import clausewise
 from clausewise.errors import DataError, ErrorList
-from conftest import DATA
+from support import DATA
 
 DATASETS = """\
 inquiries:

@@ -8,7 +8,7 @@ from datetime import datetime
 import pytest
 
 import clausewise
-from conftest import DATA
+from support import DATA
 
 DATASETS = """\
 items:

@@ -31,11 +31,11 @@ def at_repo_root(monkeypatch):
     monkeypatch.chdir(ROOT)
 
 
-def _audit(lang: str) -> RunResult:
+def _audit(lang: str, policy: str = "policies/example.yaml", export: str = "examples/example-export") -> RunResult:
     # Relative paths in, so that no path in the result (evidence included) names this machine.
     with pytest.MonkeyPatch.context() as mp:
         mp.chdir(ROOT)
-        result = clausewise.audit(clausewise.load("policies/example.yaml"), "examples/example-export", as_of=AS_OF, lang=lang)
+        result = clausewise.audit(clausewise.load(policy), export, as_of=AS_OF, lang=lang)
     # Pin what changes with any edit of the pack or any release, so that the goldens
     # change only when some output does.
     policy = dataclasses.replace(result.policy, content_hash="sha256:" + "0" * 64)
@@ -50,6 +50,12 @@ def result_en() -> RunResult:
 @pytest.fixture(scope="session")
 def result_zh() -> RunResult:
     return _audit("zh")
+
+
+@pytest.fixture(scope="session")
+def grades_result() -> RunResult:
+    """A run with computed grades and a scorecard grouped by employee (tests/data/grades)."""
+    return _audit("en", "tests/data/grades/policy.yaml", "tests/data/grades/export")
 
 
 @pytest.fixture(scope="session")

@@ -22,7 +22,7 @@ def test_golden(result_en, golden):
     golden("example.junit.xml", junit.write(result_en, "high"))
 
 
-@pytest.mark.parametrize("name", ["result_en", "result_zh", "edge_result"])
+@pytest.mark.parametrize("name", ["result_en", "result_zh", "edge_result", "grades_result"])
 def test_valid_against_the_jenkins_schema(name, request):
     XSD.validate(junit.write(request.getfixturevalue(name), "high"))
 
@@ -68,3 +68,22 @@ def test_control_characters_in_data_still_make_valid_xml(result_en):
     text = junit.write(dataclasses.replace(result_en, findings=[bad]), "high")
     XSD.validate(text)
     assert "value \ufffd\ufffd[31m" in case(text, bad.rule).find("failure").text
+
+
+def suite_properties(text: str) -> dict[str, dict[str, str]]:
+    return {s.get("name"): {p.get("name"): p.get("value") for p in s.iter("property")} for s in ET.fromstring(text).findall("testsuite")}
+
+
+def test_suite_properties_carry_the_chapters_score_and_band(grades_result):
+    props = suite_properties(junit.write(grades_result, "high"))
+    assert {name: (p["score"], p["band"], p["examined"]) for name, p in props.items()} == {
+        "C-1 Risks": ("80", "B", "3"), "C-2 Appraisals": ("70", "C", "2"), "C-9 Data": ("100", "A", "10"),
+    }
+
+
+def test_chapter_that_examined_nothing_has_no_score(result_en):
+    stats = {rule: RuleStats(examined=0) if result_en.policy.rule(rule) and result_en.policy.rule(rule).clause == "EX-3" else s
+             for rule, s in result_en.stats.items()}
+    result = dataclasses.replace(result_en, stats=stats, findings=[f for f in result_en.findings if f.clause != "EX-3"])
+    props = suite_properties(junit.write(result, "high"))["EX-3 Team meetings"]
+    assert props["examined"] == "0" and "score" not in props and "band" not in props

@@ -47,3 +47,17 @@ def test_clean_run_passes_and_still_lists_clauses(result_en):
     assert text.startswith("## ✅ ")
     assert "| EX-1 | Receiving and answering inquiries | 0 | 0 | 0 |" in text
     assert text.rstrip().endswith("No findings.")
+
+
+def test_scorecard_chapters_and_groups_then_grades(grades_result):
+    text = markdown.write(grades_result, "high")
+    assert "| chapter | C-1 | Risks | 3 | 0 | 1 | 0 | 0 | 0 | 80 | B |" in text
+    assert "| employee | E2 |  | 1 | 0 | 1 | 0 | 0 | 0 | 40 | D |" in text
+    assert "| clause |" not in text  # the clauses are the "By clause" table already
+    assert "| `risks.computed_grade` | high 1 · low 1 · medium 1 |" in text
+    assert text.index("### Scorecard") < text.index("### Grades") < text.index("### Findings")
+
+
+def test_no_grades_section_without_computed_grades(result_en):
+    text = markdown.write(result_en, "high")
+    assert "### Scorecard" in text and "### Grades" not in text

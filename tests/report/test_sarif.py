@@ -39,7 +39,7 @@ def test_golden(result_en, golden):
     golden("example.sarif", sarif.write(result_en, "high"))
 
 
-@pytest.mark.parametrize("name", ["result_en", "result_zh", "edge_result"])
+@pytest.mark.parametrize("name", ["result_en", "result_zh", "edge_result", "grades_result"])
 def test_valid_against_the_official_schema(name, request):
     log = json.loads(sarif.write(request.getfixturevalue(name), "high"))
     errors = sorted(_validator().iter_errors(log), key=lambda e: list(e.absolute_path))
@@ -109,3 +109,12 @@ def test_invocation_carries_as_of_and_exit_code(result_en):
     assert invocation["executionSuccessful"] is True
     assert invocation["exitCode"] == 0
     assert invocation["properties"]["as_of"] == "2026-11-01 09:00:00"
+
+
+def test_run_properties_carry_grade_distribution_and_scorecard(grades_result):
+    props = _run(grades_result)["properties"]
+    assert props["grade_distribution"]["risks.computed_grade"] == {"high": 1, "low": 1, "medium": 1}
+    lines = {(line["scope"], line["id"]): (line["score"], line["band"]) for line in props["scorecard"]}
+    assert lines[("chapter", "C-2")] == (70.0, "C")
+    assert lines[("employee", "E2")] == (40.0, "D")
+    assert len(props["scorecard"]) == len(grades_result.scorecard())

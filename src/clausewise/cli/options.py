@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -35,8 +36,7 @@ quiet_option = click.option(
 
 def progress_display(quiet: bool):
     """A progress callback drawing one line on a terminal's standard error, else nothing."""
-    stream = click.get_text_stream("stderr")
-    if quiet or not stream.isatty():
+    if quiet or not sys.stderr.isatty():
         return lambda stage, done, total: None
 
     def show(stage: str, done: int, total: int) -> None:

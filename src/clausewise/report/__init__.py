@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from ..model import RunResult
-from . import csv, github, json, jsonl, junit, markdown, sarif, table
+from . import csv, github, html, json, jsonl, junit, markdown, sarif, table
 
 Writer = Callable[[RunResult, str], str]
 
@@ -22,6 +22,7 @@ WRITERS: dict[str, Writer] = {
     "junit": junit.write,
     "github": github.write,
     "markdown": markdown.write,
+    "html": html.write,
 }
 
 

@@ -5,7 +5,10 @@ One ``<testsuite>`` per clause chapter (``OS-3.1.1`` → ``OS-3``, see
 rather than one for the run because a regulation pack has hundreds of rules and
 CI test tabs fold and count per suite, so a reader sees which chapter breaks;
 the price is that the run's properties (policy id, version, hash, as-of) repeat
-in each suite, as the Jenkins schema allows properties on suites only.
+in each suite, as the Jenkins schema allows properties on suites only. A
+suite's properties also carry its chapter's line of the compliance scorecard
+(``score``, ``band``, ``examined``; no score when nothing was examined), since
+the chapter is the unit a CI tab shows and a reader asks "how compliant".
 
 A rule with any violation or invalid value fails (``<failure>`` lists the
 records, capped); early warnings alone do not fail, they go to ``<system-out>``;
@@ -19,8 +22,8 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 
-from ..model import Finding, RunResult
-from .sarif import RanRule, ran_rules, record_label
+from ..model import Finding, RunResult, ScoreLine
+from .sarif import RanRule, chapter_title, ran_rules, record_label
 
 MAX_LINES = 50
 _WORDS = {
@@ -39,8 +42,9 @@ _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 def write(result: RunResult, fail_on: str) -> str:
     root = ET.Element("testsuites", name=f"clausewise {result.policy.id} {result.policy.version}")
+    scores = {line.id: line for line in result.scorecard() if line.scope == "chapter"}
     for chapter, rules in _chapters(result).items():
-        root.append(_suite(result, fail_on, chapter, rules))
+        root.append(_suite(result, fail_on, chapter, rules, scores.get(chapter)))
     _sum_suites(root, root.findall("testsuite"))
     ET.indent(root)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
@@ -53,11 +57,10 @@ def _chapters(result: RunResult) -> dict[str, list[RanRule]]:
     return out
 
 
-def _suite(result: RunResult, fail_on: str, chapter: str, rules: list[RanRule]) -> ET.Element:
-    clause = result.policy.clauses.get(chapter)
-    name = f"{chapter} {clause.title.get(result.lang)}" if clause else chapter
+def _suite(result: RunResult, fail_on: str, chapter: str, rules: list[RanRule], score: ScoreLine | None) -> ET.Element:
+    name = f"{chapter} {chapter_title(result, chapter)}".rstrip()
     suite = ET.Element("testsuite", name=name)
-    suite.append(_properties(result, fail_on))
+    suite.append(_properties(result, fail_on, score))
     cases = [_case(result, rule) for rule in rules]
     suite.extend(cases)
     _count_cases(suite, cases)
@@ -78,16 +81,25 @@ def _sum_suites(root: ET.Element, suites: list[ET.Element]) -> None:
     root.set("time", "0")
 
 
-def _properties(result: RunResult, fail_on: str) -> ET.Element:
+def _properties(result: RunResult, fail_on: str, score: ScoreLine | None) -> ET.Element:
     values = {
         "policy.id": result.policy.id, "policy.version": result.policy.version,
         "policy.hash": result.policy.content_hash, "as_of": result.as_of.isoformat(sep=" "),
         "as_of_source": result.as_of_source, "timezone": result.policy.timezone, "fail_on": fail_on,
+        **_score(score),
     }
     props = ET.Element("properties")
     for name, value in values.items():
         ET.SubElement(props, "property", name=name, value=_xml(value))
     return props
+
+
+def _score(line: ScoreLine | None) -> dict[str, str]:
+    """The chapter's scorecard line as properties; none without a scorecard, no score without records."""
+    if line is None:
+        return {}
+    values = {"score": None if line.score is None else f"{line.score:g}", "band": line.band, "examined": str(line.examined)}
+    return {name: value for name, value in values.items() if value is not None}
 
 
 def _case(result: RunResult, rule: RanRule) -> ET.Element:

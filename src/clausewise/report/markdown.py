@@ -4,7 +4,10 @@ Headline and verdict first, because a reviewer reads the top of a comment;
 then counts per clause, since compliance officers think in clauses; then the
 findings, most severe first and capped, because a comment has a size limit and
 the JSON or SARIF report holds the full list. Every clause a rule ran for has a
-row, so a clean clause reads as "checked" rather than "forgotten".
+row, so a clean clause reads as "checked" rather than "forgotten". The
+scorecard follows for chapters and groups only (the per-clause lines would
+repeat the table above), then the distribution of each computed grade; both
+are left out when the policy has none.
 
 Cells are escaped: finding messages quote export data, and a ``|`` or a line
 break in a cell would otherwise break the table.
@@ -14,8 +17,9 @@ from __future__ import annotations
 
 import html
 
-from ..model import Finding, RunResult, severity_rank
-from .sarif import natural, ran_rules, record_label
+from ..model import SEVERITIES, Finding, RunResult, ScoreLine, severity_rank
+from .grades import distribution
+from .sarif import chapter_title, natural, ran_rules, record_label
 
 MAX_FINDINGS = 100
 _WORDS = {
@@ -30,6 +34,9 @@ _WORDS = {
         "rule": "Rule", "record": "Record", "row": "Row", "status": "Status", "severity": "Severity", "message": "Message",
         "capped": "_Showing the {shown} most severe of {total} findings; the `json` or `sarif` format lists them all._",
         "statuses": {"violation": "violation", "warning": "warning", "invalid": "invalid"},
+        "scorecard": "Scorecard", "scope": "Scope", "id": "Id", "examined": "Examined", "score": "Score", "band": "Band",
+        "critical": "Critical", "high": "High", "medium": "Medium", "low": "Low", "chapter": "chapter",
+        "grades": "Grades", "column": "Computed value", "distribution": "Distribution",
     },
     "zh": {
         "head": "{mark} clausewise：{title}",
@@ -42,6 +49,9 @@ _WORDS = {
         "rule": "规则", "record": "记录", "row": "行", "status": "状态", "severity": "严重度", "message": "说明",
         "capped": "_仅列出最严重的 {shown} 项（共 {total} 项）；`json` 或 `sarif` 格式列出全部。_",
         "statuses": {"violation": "违规", "warning": "预警", "invalid": "无效"},
+        "scorecard": "合规评分", "scope": "范围", "id": "编号", "examined": "检查数", "score": "得分", "band": "等级",
+        "critical": "严重", "high": "高", "medium": "中", "low": "低", "chapter": "章节",
+        "grades": "评级", "column": "计算项", "distribution": "分布",
     },
 }
 _COUNTED = ("violation", "warning", "invalid")
@@ -49,8 +59,9 @@ _COUNTED = ("violation", "warning", "invalid")
 
 def write(result: RunResult, fail_on: str) -> str:
     words = _WORDS[result.lang]
-    parts = [_headline(result, fail_on, words), _by_clause(result, words), _findings(result, words)]
-    return "\n\n".join(parts) + "\n"
+    parts = [_headline(result, fail_on, words), _by_clause(result, words),
+             _scorecard(result, words), _grades(result, words), _findings(result, words)]
+    return "\n\n".join(part for part in parts if part) + "\n"
 
 
 def _headline(result: RunResult, fail_on: str, words) -> str:
@@ -77,6 +88,32 @@ def _by_clause(result: RunResult, words) -> str:
     ]
     headers = [words[h] for h in ("clause", "title", "violations", "warnings", "invalid")]
     return f"### {words['by_clause']}\n\n" + _table(headers, rows, numeric=3)
+
+
+def _scorecard(result: RunResult, words) -> str:
+    lines = [line for line in result.scorecard() if line.scope != "clause"]
+    if not lines:
+        return ""
+    headers = [words[h] for h in ("scope", "id", "title", "examined", *SEVERITIES, "warnings", "score", "band")]
+    rows = [_score_row(result, line, words) for line in lines]
+    return f"### {words['scorecard']}\n\n" + _table(headers, rows, numeric=8)
+
+
+def _score_row(result: RunResult, line: ScoreLine, words) -> list[str]:
+    chapter = line.scope == "chapter"
+    title = chapter_title(result, line.id) if chapter else ""
+    counts = [str(line.findings[sev]) for sev in SEVERITIES]
+    score = "—" if line.score is None else f"{line.score:g}"
+    return [cell(words["chapter"] if chapter else line.scope), cell(line.id), cell(title), str(line.examined),
+            *counts, str(line.warnings), score, cell(line.band or "—")]
+
+
+def _grades(result: RunResult, words) -> str:
+    dist = distribution(result)
+    if not dist:
+        return ""
+    rows = [[f"`{column}`", cell(" · ".join(f"{grade} {n}" for grade, n in counts.items()))] for column, counts in dist.items()]
+    return f"### {words['grades']}\n\n" + _table([words["column"], words["distribution"]], rows)
 
 
 def _findings(result: RunResult, words) -> str:

@@ -13,8 +13,12 @@ above it; findings that share that identity (a duplicated key, two bad cells in
 one record) are told apart by their order, ``<hash>:<n>``, as GitHub's own
 ``primaryLocationLineHash`` does.
 
-The location helpers and :func:`ran_rules` below are shared with the ``junit``,
-``github`` and ``markdown`` writers.
+The run's ``properties`` carry the grade distribution and the compliance
+scorecard (the same lists as the ``json`` format), so a dashboard that keeps
+only SARIF still has the run's grades.
+
+The location helpers, :func:`ran_rules` and :func:`chapter_title` below are
+shared with the ``junit``, ``github``, ``markdown`` and ``html`` writers.
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ from urllib.parse import quote
 
 from ..errors import Location
 from ..model import Finding, RunResult, Text
+from .grades import distribution
 
 SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 LEVELS = {"critical": "error", "high": "error", "medium": "warning", "low": "note"}
@@ -77,6 +82,12 @@ def _ran_rule(result: RunResult, rule_id: str) -> RanRule:
     return RanRule(
         rule_id, clause.id, DATA_QUALITY, policy.data_quality_severity, _DATA_QUALITY_TITLE, None, clause.location, "clause"
     )
+
+
+def chapter_title(result: RunResult, chapter: str) -> str:
+    """The title of the clause whose id is the chapter's (``OS-3``), else "" (a chapter has no title of its own)."""
+    clause = result.policy.clauses.get(chapter)
+    return clause.title.get(result.lang) if clause else ""
 
 
 def natural(text: str) -> tuple:
@@ -137,7 +148,12 @@ def document(result: RunResult, fail_on: str) -> dict[str, Any]:
             "invocations": [_invocation(result, fail_on)],
             "language": LANGUAGE_TAGS[result.lang],
             "results": _results(result, rules),
-            "properties": {"policy": result.meta()["policy"], "lang": result.lang},
+            "properties": {
+                "policy": result.meta()["policy"],
+                "lang": result.lang,
+                "grade_distribution": distribution(result),
+                "scorecard": [line.to_dict() for line in result.scorecard()],
+            },
         }],
     }
 

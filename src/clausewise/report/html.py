@@ -1,0 +1,262 @@
+"""``html``: one self-contained page for a compliance officer's monthly review.
+
+The page has to open the same way offline, mailed as an attachment or archived
+for years, so everything is inline and its Content-Security-Policy forbids
+loading anything else: no fonts, no images, no chart library from a CDN. The
+charts are SVG drawn from the numbers here, so nothing has to run before a
+number can be read, and printing works. The little JavaScript there is filters
+and sorts the findings table, keeping the filters in the URL fragment
+(``report.html#severity=critical``) so that a view can be shared as a link.
+
+Messages and evidence quote export data, so the template is rendered with
+autoescaping: a cell holding ``<script>`` stays text. This module only turns a
+RunResult into plain values (counts, bar widths, labels in the run's
+language); the layout lives in ``templates/report.html.j2``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, StrictUndefined
+
+from ..model import SEVERITIES, STATUSES, Finding, RunResult, ScoreLine, severity_rank
+from .grades import distribution
+from .sarif import chapter_title, export_position, natural, ran_rules, record_label
+
+_ENV = Environment(
+    loader=PackageLoader("clausewise.report", "templates"),
+    autoescape=True, undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
+)
+LANG_TAGS = {"en": "en", "zh": "zh-CN"}
+# Bar segments, worst first; early warnings last, as they fail nothing.
+SEGMENTS = (*SEVERITIES, "warning")
+# Band colours from the best band to the worst; a policy's bands are spread over them.
+BAND_COLOURS = 5
+_WORDS = {
+    "en": {
+        "report": "Compliance report", "as_of": "as of", "as_of_label": "As of", "nav_summary": "Summary", "nav_clauses": "By clause",
+        "nav_scorecard": "Scorecard", "nav_grades": "Grades", "nav_findings": "Findings",
+        "nav_run": "Run", "violations": "Violations", "warnings": "Early warnings", "invalid": "Invalid values",
+        "rules_run": "Rules run", "records": "Records examined", "checks": "{n} record checks",
+        "passed": "Passed", "failed": "Failed", "verdict_pass": "no finding at or above “{fail_on}”",
+        "verdict_fail": "{n} findings at or above “{fail_on}”", "exit": "exit code {code}",
+        "by_severity": "Findings by severity", "by_clause": "Findings by chapter and clause",
+        "no_findings": "No findings.", "clause": "Clause", "chapter": "Chapter",
+        "scorecard": "Compliance scorecard", "scorecard_note": "Score = 100 × (1 − Σ weight × findings ÷ records examined); "
+        "early warnings are shown but not counted.", "score": "Score", "band": "Band", "examined": "Examined",
+        "clauses": "Clauses", "no_score": "nothing examined", "grades": "Grade distributions", "grade": "Grade",
+        "count": "Records", "findings": "Findings", "search": "Search", "search_hint": "rule, record, message, evidence…",
+        "status": "Status", "severity": "Severity", "all": "All", "rule": "Rule", "record": "Record",
+        "message": "Message", "shown": "{shown} of {total} findings shown", "no_match": "No finding matches the filters.",
+        "dataset": "Dataset", "row": "Row", "due_at": "Due at", "evidence": "Evidence", "source": "Source",
+        "kind": "Kind", "title": "Title", "never": "examined no record", "run": "Run",
+        "policy": "Policy", "version": "Version", "hash": "Content hash", "as_of_source": "As-of source",
+        "timezone": "Timezone", "fail_on": "Fail on", "export_dir": "Export folder", "engine": "Engine",
+        "language": "Language", "data_files": "Data files", "path": "File", "format": "Format",
+        "encoding": "Encoding", "rows": "Rows", "rules_list": "Rules run",
+        "statuses": {"violation": "violation", "warning": "early warning", "invalid": "invalid value"},
+        "severities": {"critical": "critical", "high": "high", "medium": "medium", "low": "low", "warning": "early warning"},
+    },
+    "zh": {
+        "report": "合规报告", "as_of": "截至", "as_of_label": "截至时间", "nav_summary": "概要", "nav_clauses": "按条款",
+        "nav_scorecard": "合规评分", "nav_grades": "评级", "nav_findings": "发现",
+        "nav_run": "运行信息", "violations": "违规", "warnings": "预警", "invalid": "无效值",
+        "rules_run": "已运行规则", "records": "检查记录数", "checks": "共 {n} 次记录检查",
+        "passed": "通过", "failed": "未通过", "verdict_pass": "没有达到阈值“{fail_on}”的问题",
+        "verdict_fail": "{n} 项问题达到阈值“{fail_on}”", "exit": "退出码 {code}",
+        "by_severity": "按严重度", "by_clause": "按章节与条款",
+        "no_findings": "没有发现问题。", "clause": "条款", "chapter": "章节",
+        "scorecard": "合规评分", "scorecard_note": "得分 = 100 ×（1 − Σ 权重 × 问题数 ÷ 检查记录数）；预警列出但不计分。",
+        "score": "得分", "band": "等级", "examined": "检查数", "clauses": "条款", "no_score": "没有检查记录",
+        "grades": "评级分布", "grade": "评级", "count": "记录数", "findings": "发现",
+        "search": "搜索", "search_hint": "规则、记录、说明、依据……", "status": "状态", "severity": "严重度",
+        "all": "全部", "rule": "规则", "record": "记录", "message": "说明",
+        "shown": "显示 {shown} / {total} 项", "no_match": "没有符合筛选条件的发现。",
+        "dataset": "数据集", "row": "行", "due_at": "期限", "evidence": "依据", "source": "位置",
+        "kind": "类型", "title": "标题", "never": "没有检查任何记录", "run": "运行信息",
+        "policy": "制度", "version": "版本", "hash": "内容哈希", "as_of_source": "截至时间来源",
+        "timezone": "时区", "fail_on": "阈值", "export_dir": "导出目录", "engine": "引擎",
+        "language": "语言", "data_files": "数据文件", "path": "文件", "format": "格式",
+        "encoding": "编码", "rows": "行数", "rules_list": "已运行规则",
+        "statuses": {"violation": "违规", "warning": "预警", "invalid": "无效值"},
+        "severities": {"critical": "严重", "high": "高", "medium": "中", "low": "低", "warning": "预警"},
+    },
+}
+
+
+def write(result: RunResult, fail_on: str) -> str:
+    return _ENV.get_template("report.html.j2").render(context(result, fail_on))
+
+
+def context(result: RunResult, fail_on: str) -> dict[str, Any]:
+    """Everything the template shows, as plain values."""
+    words = _WORDS[result.lang]
+    return {
+        "t": words,
+        "lang": LANG_TAGS[result.lang],
+        "title": result.policy.title.get(result.lang),
+        "meta": result.meta(),
+        "fail_on": fail_on,
+        "headline": _headline(result, fail_on),
+        "donut": _donut(Counter(_segment(f) for f in result.findings)),
+        "chapters": _chapters(result),
+        "scorecard": _scorecard(result),
+        "grades": _grades(result),
+        "findings": [_finding(result, f) for f in result.findings],
+        "clauses": sorted({f.clause for f in result.findings}, key=natural),
+        "severities": SEVERITIES,
+        "segments": SEGMENTS,
+        "rules": _rules(result),
+    }
+
+
+# ---- headline and findings by clause -----------------------------------------
+
+
+def _headline(result: RunResult, fail_on: str) -> dict[str, Any]:
+    return {
+        **result.counts(),
+        "failing": len(result.failing(fail_on)),
+        "exit_code": result.exit_code(fail_on),
+        "rules": len(ran_rules(result)),
+        "records": sum(d.rows for d in result.data_files),
+        "checks": sum(s.examined for s in result.stats.values()),
+    }
+
+
+def _segment(f: Finding) -> str:
+    """The bar segment a finding counts in: its severity, or ``warning`` for an early warning."""
+    return "warning" if f.status == "warning" else f.severity
+
+
+def _donut(counts: Counter) -> dict[str, Any]:
+    """Arcs of a ring whose circumference is 100, so an arc's length is its percentage."""
+    total = sum(counts.values())
+    arcs, start = [], 0.0
+    for key in SEGMENTS:
+        share = 100 * counts[key] / total if total else 0
+        if share:
+            arcs.append({"key": key, "n": counts[key], "length": round(share, 3), "offset": round(25 - start, 3)})
+        start += share
+    return {"total": total, "arcs": arcs}
+
+
+def _chapters(result: RunResult) -> list[dict[str, Any]]:
+    """Chapters, each with its clauses, counted per status and bar segment, on one scale."""
+    counts = {rule.clause: Counter() for rule in ran_rules(result)}
+    for f in result.findings:
+        # A set, as an early warning's status and segment are the same key, counted once.
+        counts.setdefault(f.clause, Counter()).update({f.status, _segment(f)})
+    by_chapter: dict[str, list[str]] = {}
+    for clause in sorted(counts, key=natural):
+        by_chapter.setdefault(result.policy.clauses[clause].chapter, []).append(clause)
+    totals = {ch: sum((counts[c] for c in clauses), Counter()) for ch, clauses in by_chapter.items()}
+    scale = max((sum(t[k] for k in SEGMENTS) for t in totals.values()), default=0)
+    return [
+        {**_bar_row(ch, chapter_title(result, ch), totals[ch], scale),
+         "clauses": [_bar_row(c, result.policy.clauses[c].title.get(result.lang), counts[c], scale)
+                     for c in clauses if clauses != [ch]]}
+        for ch, clauses in by_chapter.items()
+    ]
+
+
+def _bar_row(ident: str, title: str, counts: Counter, scale: int) -> dict[str, Any]:
+    return {"id": ident, "title": title, "counts": {s: counts[s] for s in STATUSES},
+            "total": sum(counts[k] for k in SEGMENTS), "bar": _stack(counts, scale)}
+
+
+def _stack(counts: Counter, scale: int) -> list[dict[str, Any]]:
+    """Segments of a stacked bar 100 units long at ``scale`` findings."""
+    out, x = [], 0.0
+    for key in SEGMENTS:
+        if counts[key]:
+            width = 100 * counts[key] / scale
+            out.append({"key": key, "n": counts[key], "x": round(x, 3), "width": round(width, 3)})
+            x += width
+    return out
+
+
+# ---- scorecard and grades -------------------------------------------------------
+
+
+def _scorecard(result: RunResult) -> dict[str, Any] | None:
+    lines = result.scorecard()
+    if not lines:
+        return None
+    colours = _band_colours(result.policy.scorecard.bands)
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for line in lines:
+        groups.setdefault(line.scope, []).append(_score_row(result, line, colours))
+    return {
+        "chapters": groups.pop("chapter", []),
+        "clauses": groups.pop("clause", []),
+        "groups": groups,
+        "ticks": sorted({round(low, 3) for low in result.policy.scorecard.bands.values() if 0 < low < 100}),
+    }
+
+
+def _band_colours(bands: dict[str, float]) -> dict[str, int]:
+    """Band name → colour index, 0 for the best band and ``BAND_COLOURS - 1`` for the worst."""
+    names = [name for name, _ in sorted(bands.items(), key=lambda b: -b[1])]
+    last = max(len(names) - 1, 1)
+    return {name: round(i * (BAND_COLOURS - 1) / last) for i, name in enumerate(names)}
+
+
+def _score_row(result: RunResult, line: ScoreLine, colours: dict[str, int]) -> dict[str, Any]:
+    return {"id": line.id, "title": _scope_title(result, line), "examined": line.examined, "findings": line.findings,
+            "warnings": line.warnings, "score": line.score, "band": line.band,
+            "colour": colours.get(line.band, BAND_COLOURS - 1)}
+
+
+def _scope_title(result: RunResult, line: ScoreLine) -> str:
+    """A clause's title; a chapter's is its clause's (ScoreLine gives only the id); a group value has none."""
+    if line.scope == "chapter":
+        return chapter_title(result, line.id)
+    return line.title if line.scope == "clause" else ""
+
+
+def _grades(result: RunResult) -> list[dict[str, Any]]:
+    """One bar chart per computed column; bands in the policy's order, each shown even when empty."""
+    charts = []
+    for column, counts in distribution(result).items():
+        dataset, name = column.split(".", 1)
+        order = result.policy.datasets[dataset].fields[name].values
+        counts = {**dict.fromkeys(order, 0), **counts}
+        scale = max(counts.values())
+        bars = [{"value": value, "n": n, "width": round(100 * n / scale, 3)} for value, n in counts.items()]
+        charts.append({"column": column, "total": sum(counts.values()), "bars": bars})
+    return charts
+
+
+# ---- findings table and rules ---------------------------------------------------
+
+
+def _finding(result: RunResult, f: Finding) -> dict[str, Any]:
+    position = export_position(result, f)
+    source = None if position is None else position[0] + ("" if position[1] is None else f":{position[1]}")
+    return {
+        "clause": f.clause, "rule": f.rule, "record": record_label(f), "dataset": f.dataset, "row": f.row,
+        "status": f.status, "status_rank": STATUSES.index(f.status),
+        "severity": f.severity, "severity_rank": severity_rank(f.severity), "message": f.message,
+        "due_at": f.due_at.isoformat(sep=" ") if f.due_at else None,
+        "evidence": [(name, _value(value)) for name, value in f.evidence.items()], "source": source,
+    }
+
+
+def _value(value: Any) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, (dict, list)):
+        return json.dumps(value, ensure_ascii=False, default=str)
+    return str(value)
+
+
+def _rules(result: RunResult) -> list[dict[str, Any]]:
+    return [
+        {"id": r.id, "clause": r.clause, "kind": r.kind, "severity": r.severity, "title": r.title.get(result.lang),
+         **result.stats[r.id].to_dict()}
+        for r in ran_rules(result)
+    ]
