@@ -7,6 +7,7 @@ agrees on when a run fails).
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -230,9 +231,14 @@ class Policy:
         return next((r for r in self.rules if r.id == rule_id), None)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Finding:
-    """One thing the audit found; see DESIGN.md, "Finding (the output contract)"."""
+    """One thing the audit found; see DESIGN.md, "Finding (the output contract)".
+
+    Evidence and group arrive from the database as JSON text and are parsed
+    when read, so an audit with many findings does not pay for what no report
+    looks at.
+    """
 
     rule: str
     clause: str
@@ -241,10 +247,18 @@ class Finding:
     status: str
     severity: str
     message: str
-    evidence: dict[str, Any]
+    evidence_json: str | None = None
     due_at: datetime | None = None
-    group: dict[str, Any] | None = None
+    group_json: str | None = None
     row: int | None = None
+
+    @property
+    def evidence(self) -> dict[str, Any]:
+        return json.loads(self.evidence_json) if self.evidence_json else {}
+
+    @property
+    def group(self) -> dict[str, Any] | None:
+        return json.loads(self.group_json) if self.group_json else None
 
     def to_dict(self) -> dict[str, Any]:
         return {

@@ -51,16 +51,22 @@ def load_export(con: duckdb.DuckDBPyConnection, policy: Policy, export_dir: Path
     files, loaded = [], []
     for dataset in (d for d in policy.datasets.values() if d.exported):
         try:
-            data_file = _load_dataset(con, dataset, export_dir, scratch)
+            files.append(_load_dataset(con, dataset, export_dir, scratch, lang))
         except ClauseWiseError as exc:
             errors.add(exc)
             continue
-        files.append(data_file)
         loaded.append(dataset)
     errors.raise_if_any()
-    for dataset, data_file in zip(loaded, files):
-        _type_table(con, dataset, data_file, lang)
     return LoadedExport(files, *_time_range(con, loaded))
+
+
+@dataclass
+class Source:
+    """A reader's result: SQL yielding ``__row`` and the file's columns as text."""
+
+    select: str
+    columns: list[str]
+    encoding: str | None = None
 
 
 def find_file(dataset: Dataset, export_dir: Path) -> Path | None:
@@ -72,33 +78,38 @@ def find_file(dataset: Dataset, export_dir: Path) -> Path | None:
     return found[0] if found else None
 
 
-def _load_dataset(con, dataset: Dataset, export_dir: Path, scratch: Path) -> DataFile:
+def _load_dataset(con, dataset: Dataset, export_dir: Path, scratch: Path, lang: str) -> DataFile:
     path = find_file(dataset, export_dir)
-    raw = ident(f"__raw_{dataset.name}")
     if path is None:
         if not dataset.optional:
             expected = ", ".join(f"{dataset.file}.{ext}" for ext in FORMATS)
             raise DataError(f'dataset "{dataset.name}" is missing: expected one of {expected}', Location(str(export_dir)))
-        _empty_raw(con, raw, dataset)
+        _type_table(con, dataset, Source(_empty_select(dataset), []), path, lang)
         return DataFile(dataset.name, None, None, 0)
     fmt = path.suffix[1:]
-    encoding = _READERS[fmt](con, raw, path, dataset, scratch)
-    _check_columns(con, raw, dataset, path)
-    rows = con.execute(f"SELECT count(*) FROM {raw}").fetchone()[0]
-    return DataFile(dataset.name, str(path), fmt, rows, encoding)
-
-
-def _empty_raw(con, raw: str, dataset: Dataset) -> None:
-    cols = ", ".join(f"{ident(f.column)} VARCHAR" for f in dataset.file_fields())
-    con.execute(f"CREATE TABLE {raw} (__row BIGINT, {cols})")
-
-
-def _numbered(con, raw: str, select: str, path: Path) -> None:
-    """Materialise a reader's rows in file order, numbered from 1."""
+    source = _READERS[fmt](con, path, dataset, scratch)
+    _check_columns(source, dataset, path)
     try:
-        con.execute(f"CREATE TABLE {raw} AS SELECT row_number() OVER () AS __row, * FROM ({select})")
-    except duckdb.Error as exc:
-        raise _read_error(str(exc), path) from None
+        _type_table(con, dataset, source, path, lang)
+    except _NotUtf8:
+        source = _read_csv(con, path, dataset, scratch, encoding="gb18030")
+        _type_table(con, dataset, source, path, lang)
+    rows = con.execute(f"SELECT count(*) FROM {ident(dataset.name)}").fetchone()[0]
+    return DataFile(dataset.name, str(path), fmt, rows, source.encoding)
+
+
+def _empty_select(dataset: Dataset) -> str:
+    cols = ", ".join(f"CAST(NULL AS VARCHAR) AS {ident(f.column)}" for f in dataset.file_fields())
+    return f"SELECT CAST(NULL AS BIGINT) AS __row, {cols} WHERE FALSE"
+
+
+class _NotUtf8(Exception):
+    """DuckDB met bytes that are not UTF-8 in a file the first megabyte said was."""
+
+
+def _numbered(select: str) -> str:
+    """A reader's rows in file order, numbered from 1 (a streaming window keeps the order)."""
+    return f"SELECT row_number() OVER () AS __row, * FROM ({select})"
 
 
 _CSV_LINE = re.compile(r"CSV Error on Line: (\d+)")
@@ -125,14 +136,13 @@ def _read_error(text: str, path: Path) -> DataError:
     return DataError(message, Location(str(path), line=int(line[1]) if line else None))
 
 
-def _read_csv(con, raw: str, path: Path, dataset: Dataset, scratch: Path) -> str:
-    encoding = _csv_encoding(path, dataset.encoding)
+def _read_csv(con, path: Path, dataset: Dataset, scratch: Path, encoding: str | None = None) -> Source:
+    encoding = encoding or _csv_encoding(path, dataset.encoding)
     source = path if encoding == "utf-8" else _transcode(path, encoding, scratch)
-    _csv_table(con, raw, source, dataset.delimiter, shown=path)
-    return encoding
+    return _csv_source(source, dataset.delimiter, path, encoding)
 
 
-def _csv_table(con, raw: str, source: Path, delimiter: str, shown: Path) -> None:
+def _csv_source(source: Path, delimiter: str, shown: Path, encoding: str | None) -> Source:
     """Read a UTF-8 CSV strictly, with the header as written and every cell as text.
 
     No dialect sniffing: a malformed row is an error naming its line, not a
@@ -140,18 +150,20 @@ def _csv_table(con, raw: str, source: Path, delimiter: str, shown: Path) -> None
     """
     header = _header(source, delimiter, shown)
     columns = ", ".join(f"{_sql_text(name)}: 'VARCHAR'" for name in header)
-    _numbered(
-        con, raw,
+    select = _numbered(
         f"SELECT * FROM read_csv({_sql_text(str(source))}, header = true, auto_detect = false, "
         f"columns = {{{columns}}}, delim = {_sql_text(delimiter)}, quote = '\"', escape = '\"', "
-        "null_padding = false, strict_mode = true)",
-        shown,
+        "null_padding = false, strict_mode = true)"
     )
+    return Source(select, header, encoding)
 
 
 def _header(source: Path, delimiter: str, shown: Path) -> list[str]:
-    with source.open("r", encoding="utf-8-sig", newline="") as handle:
-        header = next(csv.reader(handle, delimiter=delimiter), None)
+    try:
+        with source.open("r", encoding="utf-8-sig", newline="") as handle:
+            header = next(csv.reader(handle, delimiter=delimiter), None)
+    except UnicodeDecodeError:
+        raise _NotUtf8() from None
     if not header:
         raise DataError("the file is empty; a header row is required", Location(str(shown), line=1))
     seen = set()
@@ -167,15 +179,17 @@ def _sql_text(text: str) -> str:
 
 
 def _csv_encoding(path: Path, declared: str) -> str:
-    """UTF-8 (BOM or not) when every byte decodes as UTF-8, else GB18030, a superset of GBK."""
+    """UTF-8 (BOM or not) when the first megabyte decodes as UTF-8, else GB18030 (a superset of GBK).
+
+    Only the start is read here; DuckDB checks the rest as it reads, and a file
+    that turns out not to be UTF-8 further in is read again as GB18030.
+    """
     if declared != "auto":
         return {"gbk": "gb18030"}.get(declared, declared)
-    decoder = codecs.getincrementaldecoder("utf-8")()
+    with path.open("rb") as handle:
+        head = handle.read(1 << 20)
     try:
-        with path.open("rb") as handle:
-            while chunk := handle.read(1 << 20):
-                decoder.decode(chunk)
-            decoder.decode(b"", final=True)
+        codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
     except UnicodeDecodeError:
         return "gb18030"
     return "utf-8"
@@ -192,18 +206,19 @@ def _transcode(path: Path, encoding: str, scratch: Path) -> Path:
     return target
 
 
-def _read_jsonl(con, raw: str, path: Path, dataset: Dataset, scratch: Path) -> str:
+def _read_jsonl(con, path: Path, dataset: Dataset, scratch: Path) -> Source:
+    """JSON Lines: each declared column is read as text; a key in no record is a missing column."""
     columns = [f.column for f in dataset.file_fields()]
+    raw = ident(f"__raw_{dataset.name}")
+    try:
+        con.execute(f"CREATE TEMP TABLE {raw} AS {_numbered(f'SELECT json FROM read_ndjson_objects({_sql_text(str(path))})')}")
+    except duckdb.Error as exc:
+        raise _read_error(str(exc), path) from None
     present = ", ".join(f"bool_or(json_exists(json, {_json_path(c)}))" for c in columns)
-    _numbered(con, raw, f"SELECT json FROM read_ndjson_objects('{_quote_path(path)}')", path)
     found = con.execute(f"SELECT {present} FROM {raw}").fetchone() if columns else ()
     keep = [c for c, ok in zip(columns, found) if ok]
-    select = ", ".join(f"json ->> {_json_path(c)} AS {ident(c)}" for c in keep)
-    staged = ident(f"__staged_{dataset.name}")
-    con.execute(f"CREATE TABLE {staged} AS SELECT __row{', ' + select if select else ''} FROM {raw}")
-    con.execute(f"DROP TABLE {raw}")
-    con.execute(f"ALTER TABLE {staged} RENAME TO {raw}")
-    return "utf-8"
+    picks = "".join(f", json ->> {_json_path(c)} AS {ident(c)}" for c in keep)
+    return Source(f"SELECT __row{picks} FROM {raw}", keep, "utf-8")
 
 
 def _json_path(column: str) -> str:
@@ -211,15 +226,17 @@ def _json_path(column: str) -> str:
     return f"'$.\"{escaped}\"'"
 
 
-def _read_parquet(con, raw: str, path: Path, dataset: Dataset, scratch: Path) -> str:
-    _numbered(con, raw, f"SELECT * FROM read_parquet('{_quote_path(path)}')", path)
-    cols = [r[0] for r in con.execute(f"DESCRIBE {raw}").fetchall() if r[0] != "__row"]
-    casts = ", ".join(f"CAST({ident(c)} AS VARCHAR) AS {ident(c)}" for c in cols)
-    con.execute(f"CREATE OR REPLACE TABLE {raw} AS SELECT __row, {casts} FROM {raw} ORDER BY __row")
-    return None
+def _read_parquet(con, path: Path, dataset: Dataset, scratch: Path) -> Source:
+    reader = f"read_parquet({_sql_text(str(path))})"
+    try:
+        columns = [r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {reader}").fetchall()]
+    except duckdb.Error as exc:
+        raise _read_error(str(exc), path) from None
+    casts = ", ".join(f"CAST({ident(c)} AS VARCHAR) AS {ident(c)}" for c in columns)
+    return Source(_numbered(f"SELECT {casts} FROM {reader}"), columns)
 
 
-def _read_xlsx(con, raw: str, path: Path, dataset: Dataset, scratch: Path) -> str:
+def _read_xlsx(con, path: Path, dataset: Dataset, scratch: Path) -> Source:
     from python_calamine import CalamineWorkbook
 
     try:
@@ -230,8 +247,7 @@ def _read_xlsx(con, raw: str, path: Path, dataset: Dataset, scratch: Path) -> st
     target = scratch / f"{path.stem}.xlsx.csv"
     with target.open("w", encoding="utf-8", newline="") as out:
         csv.writer(out).writerows([_cell(v) for v in row] for row in rows)
-    _csv_table(con, raw, target, ",", shown=path)
-    return None
+    return _csv_source(target, ",", path, None)
 
 
 def _cell(value) -> str:
@@ -250,12 +266,8 @@ def _cell(value) -> str:
 _READERS = {"csv": _read_csv, "jsonl": _read_jsonl, "parquet": _read_parquet, "xlsx": _read_xlsx}
 
 
-def _quote_path(path: Path) -> str:
-    return str(path).replace("'", "''")
-
-
-def _check_columns(con, raw: str, dataset: Dataset, path: Path) -> None:
-    header = {r[0] for r in con.execute(f"DESCRIBE {raw}").fetchall()}
+def _check_columns(source: Source, dataset: Dataset, path: Path) -> None:
+    header = set(source.columns)
     errors = Collector()
     for f in dataset.file_fields():
         if f.column not in header and not f.optional:
@@ -263,14 +275,14 @@ def _check_columns(con, raw: str, dataset: Dataset, path: Path) -> None:
                 f'missing column "{f.column}" (field "{f.name}" of dataset "{dataset.name}")',
                 Location(str(path), line=1),
             ))
-        if f.column not in header:
-            con.execute(f"ALTER TABLE {raw} ADD COLUMN {ident(f.column)} VARCHAR")
     errors.raise_if_any()
 
 
 # ---- typing ----------------------------------------------------------------------
-def _normalised(f: Field, nulls: tuple[str, ...]) -> str:
+def _normalised(f: Field, nulls: tuple[str, ...], present: set[str]) -> str:
     """The raw text with blanks and the dataset's null tokens read as NULL."""
+    if f.column not in present:
+        return "CAST(NULL AS VARCHAR)"  # an optional column the export does not have
     tokens = ", ".join("'" + t.replace("'", "''") + "'" for t in ("", *nulls))
     col = ident(f.column)
     return f"CASE WHEN trim({col}) IN ({tokens}) THEN NULL ELSE {col} END"
@@ -344,40 +356,55 @@ def _expected(f: Field, lang: int) -> str:
     return _EXPECTED[f.type][lang]
 
 
-def _type_table(con, dataset: Dataset, data_file: DataFile, lang: str) -> None:
-    """The typed table, plus one invalid finding per value that did not convert."""
-    raw = ident(f"__raw_{dataset.name}")
+def _type_table(con, dataset: Dataset, source: Source, path: Path | None, lang: str) -> None:
+    """The typed table in one pass over the file, then one invalid finding per bad value.
+
+    Each row keeps a list of the values that did not convert (``__invalid``,
+    empty for almost every row), so the file is read once.
+    """
     fields = dataset.file_fields()
-    norm = ", ".join(f"{_normalised(f, dataset.null_values)} AS {ident('n_' + f.name)}" for f in fields)
+    present = set(source.columns) if path is not None else {f.column for f in fields}
+    norm = ", ".join(f"{_normalised(f, dataset.null_values, present)} AS {ident('n_' + f.name)}" for f in fields)
     typed = ", ".join(f"{_converted(f, ident('n_' + f.name))} AS {ident(f.name)}" for f in fields)
     kept = ", ".join(ident("n_" + f.name) for f in fields)
-    con.execute(
-        f"CREATE TEMP TABLE __typed AS SELECT __row, {typed}, {kept} FROM (SELECT __row, {norm} FROM {raw})"
+    checks = [_invalid_item(dataset, f, path, lang) for f in fields if f.type != "string"]
+    invalid = (f"CASE WHEN {' OR '.join(c for c, _ in checks)} THEN list_filter([{', '.join(i for _, i in checks)}], "
+               "lambda x: x IS NOT NULL) END") if checks else "NULL"
+    columns = ", ".join(ident(f.name) for f in fields)
+    statement = (
+        f"CREATE TABLE {ident(dataset.name)} AS SELECT __row, {columns}, {invalid} AS __invalid "
+        f"FROM (SELECT __row, {typed}, {kept} FROM (SELECT __row, {norm} FROM ({source.select})))"
     )
-    con.execute(f"DROP TABLE {raw}")
-    _invalid_findings(con, dataset, data_file, fields, lang)
-    con.execute(f"CREATE TABLE {ident(dataset.name)} AS SELECT __row, {', '.join(ident(f.name) for f in fields)} FROM __typed ORDER BY __row")
-    con.execute("DROP TABLE __typed")
+    try:
+        con.execute(statement)
+    except duckdb.Error as exc:
+        if "unicode" in str(exc).lower() and source.encoding == "utf-8" and dataset.encoding == "auto":
+            raise _NotUtf8() from None
+        raise _read_error(str(exc), path) from None
+    finally:
+        con.execute(f"DROP TABLE IF EXISTS {ident(f'__raw_{dataset.name}')}")
+    _invalid_findings(con, dataset)
 
 
-def _invalid_findings(con, dataset: Dataset, data_file: DataFile, fields: list[Field], lang: str) -> None:
-    key = ident("n_" + dataset.key)
-    branches = []
-    for f in fields:
-        if f.type == "string":
-            continue
-        n, t = ident("n_" + f.name), ident(f.name)
-        message = f"'列“{_sq(f.column)}”的值“' || {n} || '”不是{_sq(_expected(f, 1))}'" if lang == "zh" else (
-            f"'value \"' || {n} || '\" in column \"{_sq(f.column)}\" is not {_sq(_expected(f, 0))}'"
-        )
-        evidence = f"CAST(json_object('dataset', {_lit(dataset.name)}, 'file', {_lit(data_file.path)}, 'column', {_lit(f.column)}, 'value', {n}, 'expected', {_lit(f.type)}) AS VARCHAR)"
-        branches.append(
-            f"SELECT 'data-quality' AS rule, __row, {key} AS key, NULL AS grp, 'invalid' AS status, {evidence}, "
-            f"NULL::TIMESTAMP, {message} "
-            f"FROM __typed WHERE {n} IS NOT NULL AND {t} IS NULL"
-        )
-    if branches:
-        con.execute(f"INSERT INTO __findings {' UNION ALL '.join(branches)}")
+def _invalid_item(dataset: Dataset, f: Field, path: Path | None, lang: str) -> tuple[str, str]:
+    """(SQL: this value did not convert, SQL: the struct describing it)."""
+    n, t = ident("n_" + f.name), ident(f.name)
+    bad = f"({n} IS NOT NULL AND {t} IS NULL)"
+    if lang == "zh":
+        message = f"'列“{_sq(f.column)}”的值“' || {n} || '”不是{_sq(_expected(f, 1))}'"
+    else:
+        message = f"'value \"' || {n} || '\" in column \"{_sq(f.column)}\" is not {_sq(_expected(f, 0))}'"
+    evidence = (f"CAST(json_object('dataset', {_lit(dataset.name)}, 'file', {_lit(path)}, 'column', {_lit(f.column)}, "
+                f"'value', {n}, 'expected', {_lit(f.type)}) AS VARCHAR)")
+    item = f"CASE WHEN {bad} THEN struct_pack(key := {ident('n_' + dataset.key)}, evidence := {evidence}, message := {message}) END"
+    return bad, item
+
+
+def _invalid_findings(con, dataset: Dataset) -> None:
+    con.execute(
+        "INSERT INTO __findings SELECT 'data-quality', __row, bad.key, NULL, 'invalid', bad.evidence, NULL, bad.message "
+        f"FROM (SELECT __row, unnest(__invalid) AS bad FROM {ident(dataset.name)} WHERE __invalid IS NOT NULL)"
+    )
 
 
 def _sq(text: str) -> str:

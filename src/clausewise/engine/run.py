@@ -376,35 +376,20 @@ def _natural(text: str) -> tuple:
 
 
 def _findings(con, policy: Policy, compiled: list[CompiledRule], lang: str) -> list[Finding]:
-    """All findings, sorted by clause (naturally: 3.1.9 before 3.1.10), rule, record."""
-    order = sorted(
-        [(policy.data_quality_clause, RESERVED_RULE)] + [(c.rule.clause, c.rule.id) for c in compiled],
-        key=lambda p: (_natural(p[0]), p[1]),
-    )
-    rank = {rule: i for i, (_, rule) in enumerate(order)}
-    con.execute("CREATE TEMP TABLE __rank (rule VARCHAR, pos INTEGER)")
-    con.executemany("INSERT INTO __rank VALUES (?, ?)", list(rank.items()))
+    """All findings, sorted by clause (naturally: 3.1.9 before 3.1.10), rule, record.
+
+    Clause, dataset and severity are joined on in SQL, so each row arrives
+    ready to become a Finding.
+    """
+    dq = (policy.data_quality_clause, RESERVED_RULE, None, policy.data_quality_severity)
+    rules = [dq] + [(c.rule.clause, c.rule.id, c.rule.dataset, c.rule.severity) for c in compiled]
+    rules.sort(key=lambda r: (_natural(r[0]), r[1]))
+    con.execute("CREATE OR REPLACE TEMP TABLE __rank (pos INTEGER, clause VARCHAR, rule VARCHAR, dataset VARCHAR, severity VARCHAR)")
+    con.executemany("INSERT INTO __rank VALUES (?, ?, ?, ?, ?)", [(i, *r) for i, r in enumerate(rules)])
     rows = con.execute(
-        f"SELECT f.rule, f.row, f.key, f.grp, f.status, f.evidence, f.due_at, f.message FROM {FINDINGS_TABLE} f "
-        "JOIN __rank USING (rule) ORDER BY __rank.pos, f.grp NULLS FIRST, f.row NULLS FIRST, f.key, f.status, f.message"
+        "SELECT f.rule, r.clause, coalesce(r.dataset, json_extract_string(f.evidence, '$.dataset')), f.key, f.status, "
+        f"r.severity, f.message, f.evidence, f.due_at, f.grp, f.row FROM {FINDINGS_TABLE} f JOIN __rank r USING (rule) "
+        "ORDER BY r.pos, f.grp NULLS FIRST, f.row NULLS FIRST, f.key, f.status, f.message"
     ).fetchall()
-    rules = {c.rule.id: c.rule for c in compiled}
-    return [_finding(policy, rules, row) for row in rows]
+    return [Finding(*row) for row in rows]
 
-
-def _finding(policy: Policy, rules, row) -> Finding:
-    rule_id, rownum, key, grp, status, evidence, due_at, message = row
-    rule = rules.get(rule_id)
-    return Finding(
-        rule=rule_id,
-        clause=rule.clause if rule else policy.data_quality_clause,
-        dataset=rule.dataset if rule else (json.loads(evidence).get("dataset") if evidence else ""),
-        key=key,
-        status=status,
-        severity=rule.severity if rule else policy.data_quality_severity,
-        message=message,
-        evidence=json.loads(evidence) if evidence else {},
-        due_at=due_at,
-        group=json.loads(grp) if grp else None,
-        row=rownum,
-    )
