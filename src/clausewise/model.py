@@ -11,7 +11,7 @@ import json
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from .errors import Location
 
@@ -231,13 +231,13 @@ class Policy:
         return next((r for r in self.rules if r.id == rule_id), None)
 
 
-@dataclass(frozen=True, slots=True)
-class Finding:
+class Finding(NamedTuple):
     """One thing the audit found; see DESIGN.md, "Finding (the output contract)".
 
-    Evidence and group arrive from the database as JSON text and are parsed
-    when read, so an audit with many findings does not pay for what no report
-    looks at.
+    A named tuple, because an audit may find hundreds of thousands of things
+    and each is built straight from a database row. Evidence and group arrive
+    as JSON text and are parsed when read, so an audit does not pay for what no
+    report looks at.
     """
 
     rule: str

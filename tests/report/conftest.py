@@ -61,8 +61,7 @@ def grades_result() -> RunResult:
 @pytest.fixture(scope="session")
 def edge_result(result_en) -> RunResult:
     """The example run plus what it lacks: an early warning whose message breaks tables and commands."""
-    warning = dataclasses.replace(
-        result_en.findings[0], status="warning", key="Q-009", row=9,
+    warning = result_en.findings[0]._replace(status="warning", key="Q-009", row=9,
         message="due soon | 50% used\nsecond line, with: punctuation", due_at=datetime(2026, 11, 2, 9, 0),
     )
     return dataclasses.replace(result_en, findings=[*result_en.findings, warning])

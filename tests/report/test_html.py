@@ -148,7 +148,7 @@ def test_rows_carry_what_the_filters_and_sorting_read(result_en):
 
 
 def test_export_data_stays_text(result_en):
-    evil = dataclasses.replace(result_en.findings[0], message="<script>alert(1)</script>", evidence_json=json.dumps({"value": '"><img src=x onerror=alert(2)>'}))
+    evil = result_en.findings[0]._replace(message="<script>alert(1)</script>", evidence_json=json.dumps({"value": '"><img src=x onerror=alert(2)>'}))
     text = html.write(dataclasses.replace(result_en, findings=[evil]), "high")
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in text
     doc = page(text)

@@ -38,7 +38,7 @@ def test_one_suite_per_chapter_one_case_per_rule(result_en):
 
 
 def test_warnings_alone_go_to_system_out_not_failure(result_en):
-    warning = dataclasses.replace(result_en.findings[0], status="warning")
+    warning = result_en.findings[0]._replace(status="warning")
     result = dataclasses.replace(result_en, findings=[warning])
     element = case(junit.write(result, "high"), warning.rule)
     assert element.find("failure") is None
@@ -47,7 +47,7 @@ def test_warnings_alone_go_to_system_out_not_failure(result_en):
 
 def test_failure_lists_records_capped(result_en):
     first = result_en.findings[0]
-    many = [dataclasses.replace(first, key=f"Q-{i:03}", row=i) for i in range(1, junit.MAX_LINES + 8)]
+    many = [first._replace(key=f"Q-{i:03}", row=i) for i in range(1, junit.MAX_LINES + 8)]
     failure = case(junit.write(dataclasses.replace(result_en, findings=many), "high"), first.rule).find("failure")
     lines = failure.text.splitlines()
     assert len(lines) == junit.MAX_LINES + 1
@@ -64,7 +64,7 @@ def test_rule_that_examined_nothing_is_skipped(result_en):
 
 
 def test_control_characters_in_data_still_make_valid_xml(result_en):
-    bad = dataclasses.replace(result_en.findings[0], message="value \x01\x1b[31m")
+    bad = result_en.findings[0]._replace(message="value \x01\x1b[31m")
     text = junit.write(dataclasses.replace(result_en, findings=[bad]), "high")
     XSD.validate(text)
     assert "value \ufffd\ufffd[31m" in case(text, bad.rule).find("failure").text

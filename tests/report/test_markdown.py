@@ -32,8 +32,8 @@ def test_cell_escapes_html_and_backslash():
 
 
 def test_findings_capped_most_severe_first(result_en):
-    low = dataclasses.replace(result_en.findings[0], severity="low")
-    critical = dataclasses.replace(result_en.findings[0], severity="critical", message="the critical one")
+    low = result_en.findings[0]._replace(severity="low")
+    critical = result_en.findings[0]._replace(severity="critical", message="the critical one")
     result = dataclasses.replace(result_en, findings=[low] * markdown.MAX_FINDINGS + [critical])
     text = markdown.write(result, "high")
     rows = [line for line in text.splitlines() if f"`{low.rule}`" in line]

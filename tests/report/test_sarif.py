@@ -15,7 +15,7 @@ SCHEMA = json.loads((Path(__file__).parent / "data" / "sarif-schema-2.1.0.json")
 
 def finding(result, rule, **changes):
     """The first finding of ``rule``, changed."""
-    return dataclasses.replace(next(f for f in result.findings if f.rule == rule), **changes)
+    return next(f for f in result.findings if f.rule == rule)._replace(**changes)
 
 
 def with_findings(result, findings):
@@ -91,7 +91,7 @@ def test_aggregate_finding_points_at_the_file_and_the_rule(result_en):
 def test_fingerprints_tell_duplicates_apart_and_ignore_the_row(result_en):
     fingerprints = [r["partialFingerprints"]["clausewise/v1"] for r in _run(result_en)["results"]]
     assert len(set(fingerprints)) == len(fingerprints)
-    moved = with_findings(result_en, [dataclasses.replace(f, row=(f.row or 0) + 10) for f in result_en.findings])
+    moved = with_findings(result_en, [f._replace(row=(f.row or 0) + 10) for f in result_en.findings])
     assert [r["partialFingerprints"]["clausewise/v1"] for r in _run(moved)["results"]] == fingerprints
 
 

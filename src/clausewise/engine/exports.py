@@ -282,14 +282,15 @@ def _check_columns(source: Source, dataset: Dataset, path: Path) -> None:
 def _normalised(f: Field, nulls: tuple[str, ...], present: set[str]) -> str:
     """The raw text with blanks and the dataset's null tokens read as NULL.
 
-    The cheap tests come first: only a cell that starts or ends with white
-    space is trimmed, so a clean column costs one comparison per cell.
+    The cheap tests come first: a blank cell starts with white space, so only
+    such cells are trimmed (and, when the dataset has null tokens, cells that
+    end with white space), and a clean column costs a comparison per cell.
     """
     if f.column not in present:
         return "CAST(NULL AS VARCHAR)"  # an optional column the export does not have
     tokens = ", ".join("'" + t.replace("'", "''") + "'" for t in ("", *nulls))
     col = ident(f.column)
-    spaced = f"(ascii({col}) <= 32 OR ascii(right({col}, 1)) <= 32)"
+    spaced = f"(ascii({col}) <= 32" + (f" OR ascii(right({col}, 1)) <= 32)" if nulls else ")")
     return f"CASE WHEN {col} IN ({tokens}) OR ({spaced} AND trim({col}) IN ({tokens})) THEN NULL ELSE {col} END"
 
 

@@ -391,5 +391,5 @@ def _findings(con, policy: Policy, compiled: list[CompiledRule], lang: str) -> l
         f"r.severity, f.message, f.evidence, f.due_at, f.grp, f.row FROM {FINDINGS_TABLE} f JOIN __rank r USING (rule) "
         "ORDER BY r.pos, f.grp NULLS FIRST, f.row NULLS FIRST, f.key, f.status, f.message"
     ).fetchall()
-    return [Finding(*row) for row in rows]
+    return list(map(Finding._make, rows))
 

@@ -25,9 +25,13 @@ SCHEMA = {
 }
 
 
-def missing_sql(column: str) -> str:
-    """TRUE when a value is NULL or blank text."""
-    return f"({column} IS NULL OR trim(CAST({column} AS VARCHAR)) = '')"
+def missing_sql(column: str, text: bool) -> str:
+    """TRUE when a value is missing.
+
+    Loading already reads blank cells as NULL; a computed text column can
+    still be empty, so text is also compared with ''.
+    """
+    return f"({column} IS NULL OR {column} = '')" if text else f"{column} IS NULL"
 
 
 def compile(ctx: CompileContext) -> Check:
@@ -36,7 +40,8 @@ def compile(ctx: CompileContext) -> Check:
     columns = ctx.fields("fields")
     if len(columns) != len(names):
         return Check(where="FALSE")
-    tests = [missing_sql(c) for c in columns]
+    text = [ctx.dataset.fields[n].type in ("string", "enum") for n in names]
+    tests = [missing_sql(c, t) for c, t in zip(columns, text)]
     flagged = ", ".join(f"CASE WHEN {t} THEN {ctx.literal(str(n))} END" for t, n in zip(tests, names))
     return Check(
         examined=scope,

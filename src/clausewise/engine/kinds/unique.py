@@ -32,14 +32,20 @@ def compile(ctx: CompileContext) -> Check:
     present = " AND ".join(f"{c} IS NOT NULL" for c in columns)
     part = ", ".join(columns)
     table = ident(ctx.dataset.name)
+    # Group first, then join back only the duplicated values: a window over
+    # every column of every record would cost far more than the few duplicates.
+    dupes = (
+        f"SELECT {part}, count(*) AS __dupes, min(__row) AS __first_row FROM {table} "
+        f"WHERE {scope} AND {present} GROUP BY {part} HAVING count(*) > 1"
+    )
+    match = " AND ".join(f"__t.{c} = __d.{c}" for c in columns)
     source = (
-        f"(SELECT *, count(*) OVER (PARTITION BY {part}) AS __dupes, "
-        f"min(__row) OVER (PARTITION BY {part}) AS __first_row "
-        f"FROM {table} WHERE {scope} AND {present}) AS {table}"
+        f"(SELECT __t.*, __d.__dupes, __d.__first_row FROM (SELECT * FROM {table} WHERE {scope}) AS __t "
+        f"JOIN ({dupes}) AS __d ON {match}) AS {table}"
     )
     return Check(
         examined=scope,
         source=source,
-        where="__dupes > 1",
+        where="TRUE",
         evidence={"duplicates": "__dupes", "first_row": "__first_row"},
     )
