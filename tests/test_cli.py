@@ -159,7 +159,7 @@ def test_every_command_has_help_and_docs(run, root, name):
 
 def test_readme_quick_start_names_existing_files(root):
     readme = (root / "README.md").read_text(encoding="utf-8")
-    for path in ("examples/example-export", "policies/example.yaml"):
+    for path in ("samples/ops-support/2026-10", "policies/ops-support.yaml"):
         assert path in readme
         assert Path(root / path).exists()
 

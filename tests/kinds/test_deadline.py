@@ -281,3 +281,25 @@ def test_verdicts_match_reference_across_offsets_and_pauses(pack, export, clocks
     late = {f.key for f in result.findings}
     expected = {f"c{i}" for i, (s, e, p, _) in enumerate(clocks) if _reference_late(s, e, p, seconds)}
     assert late == expected
+
+
+def test_a_due_date_means_the_end_of_that_day(pack, export):
+    datasets = "items:\n  key: id\n  fields: {id: string, started_at: timestamp, stopped_at: timestamp, due_on: date}\n"
+    rules = """\
+rules:
+  - id: by-date
+    clause: C-1
+    dataset: items
+    kind: deadline
+    severity: high
+    start: started_at
+    stop: stopped_at
+    due: due_on
+    title: {en: T}
+    message: {en: "{key} due {due_at}"}
+"""
+    folder = export({"items.csv": "id,started_at,stopped_at,due_on\n"
+                                  "same-day,2026-10-12 09:00,2026-10-20 23:59,2026-10-20\n"
+                                  "next-day,2026-10-12 09:00,2026-10-21 00:01,2026-10-20\n"})
+    result = clausewise.audit(clausewise.load(pack(datasets, rules)), folder, as_of=datetime(2026, 11, 1))
+    assert [(f.key, f.due_at) for f in result.findings] == [("next-day", datetime(2026, 10, 21))]

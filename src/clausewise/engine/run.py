@@ -243,8 +243,8 @@ def session(
     ``progress(stage, done, total)`` is called as loading and rules advance,
     so a front end can show progress; the engine itself prints nothing.
     """
+    # ``policy`` comes from ``load``, which has compiled and dry-run every rule.
     select_rules(policy, rule_ids)
-    validate(policy, as_of, lang, rule_ids)
     export_dir = Path(export_dir)
     con = connect(policy.timezone)
     try:

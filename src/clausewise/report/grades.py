@@ -19,12 +19,16 @@ MAX_ROWS = 200
 
 
 def distribution(result: RunResult) -> dict[str, dict[str, int]]:
-    """``dataset.column`` → counts of each grade, for the text-valued computed columns."""
+    """``dataset.column`` → counts of each grade, for the computed columns with a fixed set of values.
+
+    Those are bands and decision-table outputs; free text such as a composite
+    key has no distribution worth showing.
+    """
     counts: dict[str, Counter] = {}
     datasets = result.policy.datasets
     for grade in result.grades:
         for name, value in grade.values.items():
-            if datasets[grade.dataset].fields[name].type in ("enum", "string"):
+            if datasets[grade.dataset].fields[name].type == "enum":
                 counts.setdefault(f"{grade.dataset}.{name}", Counter())[str(value) if value is not None else "—"] += 1
     return {k: dict(sorted(v.items())) for k, v in counts.items()}
 

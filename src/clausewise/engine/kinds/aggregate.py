@@ -10,6 +10,7 @@ unknown (NULL, e.g. a ratio over no records) is a finding.
 With a ``period``, every period from the first record in scope up to the last
 one that has ended by the as-of time is checked, including periods with no
 records at all — "at least 2 meetings a month" fails for a month with none.
+With no record in scope at all, the last ended period is checked.
 Findings carry the group (its field values and the period) instead of a key.
 
 Example (OS-3.1.5: at least 90 % of visits rate 4 or 5, per month)::

@@ -5,6 +5,10 @@ The general-purpose kind: ``when`` picks the records the clause applies to,
 the assertion is false *or unknown* (NULL): a missing timestamp does not show
 that a deadline was met. Use ``coalesce`` to say otherwise.
 
+``status: warning`` makes every finding of the rule an early warning rather
+than a violation — for conditions that announce a breach before it happens,
+such as a key risk indicator nearing its threshold. Warnings never fail a run.
+
 Example (OS-3.1.1: an inquiry not answered on the spot must record a contact)::
 
     - id: inquiry-contact-recorded
@@ -23,6 +27,8 @@ SCHEMA = {
         "assert": {"type": "string", "minLength": 1, "description": "SQL condition that must be true."},
         "evidence": {"type": "object", "additionalProperties": {"type": "string"},
                      "description": "Extra values to show with each finding: name → SQL expression."},
+        "status": {"enum": ["violation", "warning"],
+                   "description": "warning: the findings are early warnings, which never fail a run."},
     },
     "required": ["assert"],
 }
@@ -35,4 +41,5 @@ def compile(ctx: CompileContext) -> Check:
         examined=scope,
         where=f"{scope} AND ({assertion}) IS NOT TRUE",
         evidence={"assertion": f"CAST(({assertion}) AS VARCHAR)"},
+        status=ctx.literal(ctx.body.get("status", "violation")),
     )

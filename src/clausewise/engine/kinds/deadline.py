@@ -10,7 +10,8 @@ clock stops, or until the as-of time). The goal is one of:
   ``7 days``, ``12 months``, ``4 working hours``, ``3 working days``;
 - ``goal: {by: priority, map: $resolution_deadline}`` — the duration looked
   up by the field's value; a value missing from the map is a finding;
-- ``due: target_dt`` — a due time already in the data.
+- ``due: target_dt`` — a due time already in the data; a due *date* means
+  the end of that day (the next midnight), so anything on the date is on time.
 
 A stopped item is a violation when it stopped after its due time; an open item
 is a violation when the as-of time is past its due time, and a ``warning``
@@ -140,7 +141,8 @@ def _due_columns(ctx: CompileContext, pauses, warn: float) -> tuple[str, str, st
         due = ctx.field(ctx.body["due"], "due", types=("timestamp", "date"))
         if due is None:
             return None
-        due = f"CAST({due} AS TIMESTAMP)"
+        end_of_day = ctx.dataset.fields[ctx.body["due"]].type == "date"
+        due = f"(CAST({due} AS TIMESTAMP) + INTERVAL 1 DAY)" if end_of_day else f"CAST({due} AS TIMESTAMP)"
         warn_due = f"make_timestamp(epoch_us({START}) + CAST((epoch_us({due}) - epoch_us({START})) * {warn} AS BIGINT))"
         return due, warn_due, f"{END} - {START}", f"{due} - {START}"
     goal = parse_goal(ctx, "goal")
