@@ -233,3 +233,15 @@ def test_servicenow_day_first_dates_and_question_mark_nulls(pack, tmp_path):
     assert result.data_files[0].rows == 300
     assert _invalid(result) == []
     assert result.stats["resolved-before-closed"].examined == 300
+
+
+def test_gbk_bytes_after_the_first_megabyte_are_found(pack, export):
+    header = "inquiry_id,channel,received_at,answered_on_spot,score,subject\n"
+    ascii_rows = "".join(f"Q{i},hotline,2026-10-12 09:00,no,5,plain\n" for i in range(40_000))
+    late = "Q-late,hotline,2026-10-12 09:00,否,5,账户冻结\n".encode("gbk")
+    folder = export({"inquiries.csv": (header + ascii_rows).encode("ascii") + late})
+    result = _audit(pack(DATASETS, RULES), folder)
+    assert len((header + ascii_rows).encode()) > 1 << 20
+    assert result.data_files[0].encoding == "gb18030"
+    assert result.data_files[0].rows == 40_001
+    assert result.findings == []

@@ -87,13 +87,12 @@ def _load_dataset(con, dataset: Dataset, export_dir: Path, scratch: Path, lang: 
         _type_table(con, dataset, Source(_empty_select(dataset), []), path, lang)
         return DataFile(dataset.name, None, None, 0)
     fmt = path.suffix[1:]
-    source = _READERS[fmt](con, path, dataset, scratch)
-    _check_columns(source, dataset, path)
     try:
-        _type_table(con, dataset, source, path, lang)
+        source = _READERS[fmt](con, path, dataset, scratch)
     except _NotUtf8:
         source = _read_csv(con, path, dataset, scratch, encoding="gb18030")
-        _type_table(con, dataset, source, path, lang)
+    _check_columns(source, dataset, path)
+    _type_table(con, dataset, source, path, lang)
     rows = con.execute(f"SELECT count(*) FROM {ident(dataset.name)}").fetchone()[0]
     return DataFile(dataset.name, str(path), fmt, rows, source.encoding)
 
@@ -107,9 +106,25 @@ class _NotUtf8(Exception):
     """DuckDB met bytes that are not UTF-8 in a file the first megabyte said was."""
 
 
-def _numbered(select: str) -> str:
-    """A reader's rows in file order, numbered from 1 (a streaming window keeps the order)."""
-    return f"SELECT row_number() OVER () AS __row, * FROM ({select})"
+def _numbered(con, dataset: Dataset, select: str, path: Path | None) -> str:
+    """Read the rows into a scratch table; SQL giving them numbered in file order from 1.
+
+    Reading into a table first lets DuckDB read the file on every core while
+    keeping insertion order, so the row id is the position in the file; a
+    numbering window over the reader would hold the whole load to one core.
+    """
+    raw = ident(f"__raw_{dataset.name}")
+    try:
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {raw} AS {select}")
+    except duckdb.Error as exc:
+        raise _reader_error(str(exc), dataset, path) from None
+    return f"SELECT rowid + 1 AS __row, * FROM {raw}"
+
+
+def _reader_error(text: str, dataset: Dataset, path: Path | None) -> Exception:
+    if "unicode" in text.lower() and dataset.encoding == "auto" and path is not None and path.suffix == ".csv":
+        return _NotUtf8()
+    return _read_error(text, path)
 
 
 _CSV_LINE = re.compile(r"CSV Error on Line: (\d+)")
@@ -139,21 +154,24 @@ def _read_error(text: str, path: Path) -> DataError:
 def _read_csv(con, path: Path, dataset: Dataset, scratch: Path, encoding: str | None = None) -> Source:
     encoding = encoding or _csv_encoding(path, dataset.encoding)
     source = path if encoding == "utf-8" else _transcode(path, encoding, scratch)
-    return _csv_source(source, dataset.delimiter, path, encoding)
+    return _csv_source(con, dataset, source, path, encoding)
 
 
-def _csv_source(source: Path, delimiter: str, shown: Path, encoding: str | None) -> Source:
+def _csv_source(con, dataset: Dataset, source: Path, shown: Path, encoding: str | None) -> Source:
     """Read a UTF-8 CSV strictly, with the header as written and every cell as text.
 
     No dialect sniffing: a malformed row is an error naming its line, not a
     reason to guess a different dialect.
     """
+    delimiter = dataset.delimiter if shown.suffix == ".csv" else ","
     header = _header(source, delimiter, shown)
     columns = ", ".join(f"{_sql_text(name)}: 'VARCHAR'" for name in header)
     select = _numbered(
+        con, dataset,
         f"SELECT * FROM read_csv({_sql_text(str(source))}, header = true, auto_detect = false, "
         f"columns = {{{columns}}}, delim = {_sql_text(delimiter)}, quote = '\"', escape = '\"', "
-        "null_padding = false, strict_mode = true)"
+        "null_padding = false, strict_mode = true)",
+        shown,
     )
     return Source(select, header, encoding)
 
@@ -209,11 +227,9 @@ def _transcode(path: Path, encoding: str, scratch: Path) -> Path:
 def _read_jsonl(con, path: Path, dataset: Dataset, scratch: Path) -> Source:
     """JSON Lines: each declared column is read as text; a key in no record is a missing column."""
     columns = [f.column for f in dataset.file_fields()]
-    raw = ident(f"__raw_{dataset.name}")
-    try:
-        con.execute(f"CREATE TEMP TABLE {raw} AS {_numbered(f'SELECT json FROM read_ndjson_objects({_sql_text(str(path))})')}")
-    except duckdb.Error as exc:
-        raise _read_error(str(exc), path) from None
+    numbered = _numbered(con, dataset, f"SELECT json FROM read_ndjson_objects({_sql_text(str(path))})", path)
+    raw = ident(f"__json_{dataset.name}")
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {raw} AS {numbered}")
     present = ", ".join(f"bool_or(json_exists(json, {_json_path(c)}))" for c in columns)
     found = con.execute(f"SELECT {present} FROM {raw}").fetchone() if columns else ()
     keep = [c for c, ok in zip(columns, found) if ok]
@@ -233,7 +249,7 @@ def _read_parquet(con, path: Path, dataset: Dataset, scratch: Path) -> Source:
     except duckdb.Error as exc:
         raise _read_error(str(exc), path) from None
     casts = ", ".join(f"CAST({ident(c)} AS VARCHAR) AS {ident(c)}" for c in columns)
-    return Source(_numbered(f"SELECT {casts} FROM {reader}"), columns)
+    return Source(_numbered(con, dataset, f"SELECT {casts} FROM {reader}", path), columns)
 
 
 def _read_xlsx(con, path: Path, dataset: Dataset, scratch: Path) -> Source:
@@ -247,7 +263,7 @@ def _read_xlsx(con, path: Path, dataset: Dataset, scratch: Path) -> Source:
     target = scratch / f"{path.stem}.xlsx.csv"
     with target.open("w", encoding="utf-8", newline="") as out:
         csv.writer(out).writerows([_cell(v) for v in row] for row in rows)
-    return _csv_source(target, ",", path, None)
+    return _csv_source(con, dataset, target, path, None)
 
 
 def _cell(value) -> str:
@@ -388,12 +404,9 @@ def _type_table(con, dataset: Dataset, source: Source, path: Path | None, lang: 
     )
     try:
         con.execute(statement)
-    except duckdb.Error as exc:
-        if "unicode" in str(exc).lower() and source.encoding == "utf-8" and dataset.encoding == "auto":
-            raise _NotUtf8() from None
-        raise _read_error(str(exc), path) from None
     finally:
-        con.execute(f"DROP TABLE IF EXISTS {ident(f'__raw_{dataset.name}')}")
+        for scratch in ("__raw_", "__json_"):
+            con.execute(f"DROP TABLE IF EXISTS {ident(scratch + dataset.name)}")
     _invalid_findings(con, dataset)
 
 
