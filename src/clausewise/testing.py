@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import csv
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -109,13 +109,34 @@ def _as_of(value: Any) -> datetime | None:
 
 
 def run_case(policy: Policy, case: Case) -> CaseResult:
-    """Audit the case's records with its rule and compare the findings."""
+    """Audit the case's records with its rule and compare the findings.
+
+    Only the datasets the rule can see are loaded — its own, a reference's
+    target, what computed columns are built from, and those the case fills —
+    so a pack with many datasets still tests quickly.
+    """
+    policy = replace(policy, datasets={n: d for n, d in policy.datasets.items() if n in _needed(policy, case)})
     with tempfile.TemporaryDirectory(prefix="clausewise-case-") as folder:
         write_export(policy, case.data, Path(folder))
         result = audit(policy, folder, as_of=case.as_of, lang=case.lang, rule_ids=(case.rule,))
     wanted_rules = {case.rule} | {str(e.get("rule")) for e in case.expect if e.get("rule")}
     actual = [f for f in result.findings if f.rule in wanted_rules]
     return CaseResult(case, compare(case.expect, actual, case.rule))
+
+
+def _needed(policy: Policy, case: Case) -> set[str]:
+    rule = policy.rule(case.rule)
+    wanted = {rule.dataset, *case.data, *([rule.body["target"]] if "target" in rule.body else [])}
+    needed: set[str] = set()
+    while wanted:
+        name = wanted.pop()
+        dataset = policy.datasets.get(name)
+        if dataset is None or name in needed:
+            continue
+        needed.add(name)
+        wanted |= {dataset.source} if dataset.source else set()
+        wanted |= {f.derived.spec["lookup"]["from"] for f in dataset.derived_fields() if f.derived.how == "lookup"}
+    return needed
 
 
 def write_export(policy: Policy, data: dict[str, list[dict[str, Any]]], folder: Path) -> None:

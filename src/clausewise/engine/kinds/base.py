@@ -26,8 +26,9 @@ def sql(node: exp.Expression | str) -> str:
 
 
 def ident(name: str) -> str:
-    """A quoted SQL identifier."""
-    return exp.to_identifier(name, quoted=True).sql(dialect="duckdb")
+    """A quoted SQL identifier (double quotes, inner quotes doubled)."""
+    return '"' + name.replace('"', '""') + '"'
+
 
 
 @dataclass
