@@ -26,6 +26,13 @@ def severity_rank(severity: str) -> int:
     return SEVERITIES.index(severity)
 
 
+_AS_OF_ZH = (
+    ("given", "命令行指定"),
+    ("as_of in export.yaml", "export.yaml 中的 as_of"),
+    ("end of period", "期末："),
+    ("latest timestamp in the export", "导出数据中最晚的时间"),
+    ("now", "当前时间"),
+)
 _EMPTY_TALLY = (0, dict.fromkeys(SEVERITIES, 0), 0)
 
 
@@ -398,6 +405,15 @@ class RunResult:
     rules_run: tuple[str, ...] = field(default_factory=tuple)
     grades: list[Grade] = field(default_factory=list)
     group_counts: list[GroupCount] = field(default_factory=list)
+
+    def as_of_reason(self) -> str:
+        """Where the as-of time came from, in the run's language."""
+        if self.lang != "zh":
+            return self.as_of_source
+        for english, chinese in _AS_OF_ZH:
+            if self.as_of_source.startswith(english):
+                return chinese + self.as_of_source[len(english):]
+        return self.as_of_source
 
     def counts(self) -> dict[str, int]:
         out = {s: 0 for s in STATUSES}

@@ -38,7 +38,8 @@ def _table(result) -> str:
          "✓" if c.covered else "✗")
         for c in result.clauses
     ]
-    rules = [(r.rule, r.clause, r.kind, len(r.cases), "✓" if r.tested else "✗ needs pass_ and fail_ cases") for r in result.rules]
+    rules = [(r.rule, r.clause, r.kind, "\n".join(r.cases) or "—", "✓" if r.tested else "✗ needs pass_ and fail_ cases")
+             for r in result.rules]
     observable = result.observable
     summary = (f"{sum(bool(c.rules) for c in observable)} of {len(observable)} observable clauses have rules "
                f"({result.percent:g} %); {sum(r.tested for r in result.rules)} of {len(result.rules)} rules have "

@@ -98,7 +98,7 @@ def context(result: RunResult, fail_on: str) -> dict[str, Any]:
         "t": words,
         "lang": LANG_TAGS[result.lang],
         "title": result.policy.title.get(result.lang),
-        "meta": result.meta(),
+        "meta": {**result.meta(), "as_of_source": result.as_of_reason()},
         "fail_on": fail_on,
         "headline": _headline(result, fail_on),
         "donut": _donut(Counter(_segment(f) for f in result.findings)),

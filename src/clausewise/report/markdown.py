@@ -71,7 +71,7 @@ def _headline(result: RunResult, fail_on: str, words) -> str:
         "## " + words["head"].format(mark="❌" if failing else "✅", title=cell(result.policy.title.get(result.lang))),
         words["meta"].format(
             policy=result.policy.id, version=result.policy.version, as_of=result.as_of.isoformat(sep=" "),
-            source=result.as_of_source, timezone=result.policy.timezone, fail_on=fail_on,
+            source=result.as_of_reason(), timezone=result.policy.timezone, fail_on=fail_on,
         ),
         (words["fail"] if failing else words["pass"]).format(n=failing, fail_on=fail_on),
         words["totals"].format(v=counts["violation"], w=counts["warning"], i=counts["invalid"]),

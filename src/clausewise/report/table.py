@@ -57,7 +57,7 @@ def _scorecard(result: RunResult, words) -> str:
 def _head(result: RunResult, words) -> str:
     return words["head"].format(
         policy=result.policy.id, version=result.policy.version, as_of=result.as_of.isoformat(sep=" "),
-        source=result.as_of_source, files=len(result.data_files), rows=sum(f.rows for f in result.data_files),
+        source=result.as_of_reason(), files=len(result.data_files), rows=sum(f.rows for f in result.data_files),
     )
 
 

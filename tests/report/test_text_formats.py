@@ -1,0 +1,36 @@
+"""Golden outputs of the table, json, jsonl and csv writers, and the grades report."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+
+from clausewise.report import WRITERS, grades
+
+
+@pytest.mark.parametrize("fmt", ["table", "json", "jsonl", "csv"])
+@pytest.mark.parametrize("name", ["result_en", "result_zh"])
+def test_golden(fmt, name, request, golden):
+    result = request.getfixturevalue(name)
+    golden(f"example-{result.lang}.{fmt}.txt", WRITERS[fmt](result, "high"))
+
+
+@pytest.mark.parametrize("fmt", sorted(grades.FORMATS))
+def test_grades_report_golden(fmt, grades_result, golden):
+    golden(f"grades.{fmt}.txt", grades.FORMATS[fmt](grades_result))
+
+
+def test_json_is_one_document_with_everything(result_en):
+    doc = json.loads(WRITERS["json"](result_en, "high"))
+    assert set(doc) == {"run", "summary", "stats", "findings", "grades", "scorecard"}
+    assert len(doc["findings"]) == len(result_en.findings)
+
+
+def test_jsonl_and_csv_hold_one_finding_per_line(result_en):
+    lines = WRITERS["jsonl"](result_en, "high").splitlines()
+    assert [json.loads(line)["rule"] for line in lines] == [f.rule for f in result_en.findings]
+    rows = list(csv.DictReader(io.StringIO(WRITERS["csv"](result_en, "high"))))
+    assert [r["key"] for r in rows] == [f.key or "" for f in result_en.findings]
