@@ -326,7 +326,9 @@ def _timestamp(f: Field, n: str) -> str:
         return f"CAST({parsed} AS TIMESTAMP)" if not any("%z" in x for x in f.formats) else f"CAST(CAST({parsed} AS TIMESTAMPTZ) AS TIMESTAMP)"
     # Casting to TIMESTAMPTZ converts an offset to the policy's timezone but is slow;
     # only values that may carry an offset (Z, +hh, or a '-' after the date) take that path.
-    offset = f"(contains({n}, '+') OR contains({n}, 'Z') OR contains({n}, 'z') OR contains(substr({n}, 12), '-'))"
+    # A value the plain cast cannot read (a zone name such as "UTC") takes it too.
+    offset = (f"(contains({n}, '+') OR contains({n}, 'Z') OR contains({n}, 'z') OR contains(substr({n}, 12), '-') "
+              f"OR TRY_CAST({n} AS TIMESTAMP) IS NULL)")
     return f"CASE WHEN {offset} THEN CAST(TRY_CAST({n} AS TIMESTAMPTZ) AS TIMESTAMP) ELSE TRY_CAST({n} AS TIMESTAMP) END"
 
 

@@ -9,6 +9,7 @@ SQL runs.
 
 from __future__ import annotations
 
+import gc
 import json
 import re
 from collections.abc import Callable, Iterator
@@ -113,8 +114,24 @@ def business_calendar(policy: Policy) -> Calendar:
     )
 
 
+def needs_calendar(policy: Policy) -> bool:
+    """True when some goal counts working time (a parameter or a goal written in a rule)."""
+    if any(p.type == "duration" and p.value is not None and p.value.working for p in policy.parameters.values()):
+        return True
+    if any(p.type == "map" and any("working" in str(v) for v in p.value.values()) for p in policy.parameters.values()):
+        return True
+    return any("working" in str(r.body.get(key, "")) for r in policy.rules for key in ("goal", "every"))
+
+
 def register_calendar(con, policy: Policy, first: datetime, last: datetime, errors: Collector | None = None) -> CalendarSQL | None:
-    """Create the day table working-time rules join; a bad calendar is a policy error."""
+    """Create the day table working-time rules join; a bad calendar is a policy error.
+
+    A policy without working-time goals gets no table (building it costs a
+    look at the holiday calendar for every day of the range), except when
+    validating, so that a mistake in the calendar is still reported.
+    """
+    if errors is None and not needs_calendar(policy):
+        return None
     try:
         return register(con, business_calendar(policy), first, last)
     except ValueError as exc:
@@ -386,6 +403,23 @@ def _findings(con, policy: Policy, compiled: list[CompiledRule], lang: str) -> l
     rules.sort(key=lambda r: (_natural(r[0]), r[1]))
     con.execute("CREATE OR REPLACE TEMP TABLE __rank (pos INTEGER, clause VARCHAR, rule VARCHAR, dataset VARCHAR, severity VARCHAR)")
     con.executemany("INSERT INTO __rank VALUES (?, ?, ?, ?, ?)", [(i, *r) for i, r in enumerate(rules)])
+    with _no_gc():
+        return _fetch_findings(con)
+
+
+@contextmanager
+def _no_gc() -> Iterator[None]:
+    """Pause the cycle collector while building many small objects that hold no cycles."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _fetch_findings(con) -> list[Finding]:
     rows = con.execute(
         "SELECT f.rule, r.clause, coalesce(r.dataset, json_extract_string(f.evidence, '$.dataset')), f.key, f.status, "
         f"r.severity, f.message, f.evidence, f.due_at, f.grp, f.row FROM {FINDINGS_TABLE} f JOIN __rank r USING (rule) "
