@@ -245,3 +245,76 @@ def test_gbk_bytes_after_the_first_megabyte_are_found(pack, export):
     assert result.data_files[0].encoding == "gb18030"
     assert result.data_files[0].rows == 40_001
     assert result.findings == []
+
+
+def test_cfpb_month_first_dates_and_yes_no(pack, tmp_path):
+    datasets = """\
+    complaints:
+      key: company
+      file: consumer_complaints
+      null_values: ["N/A"]
+      formats: {date: "%m/%d/%Y"}
+      fields:
+        received: {type: date, column: "Date received"}
+        sent: {type: date, column: "Date sent to company"}
+        company: {type: string, column: Company}
+        consent: {type: string, column: "Consumer consent provided?"}
+        timely: {type: boolean, column: "Timely response?"}
+        disputed: {type: boolean, column: "Consumer disputed?"}
+    """
+    rules = """\
+    rules:
+      - id: sent-within-15-days
+        clause: C-1
+        dataset: complaints
+        kind: check
+        severity: medium
+        assert: date_diff('day', received, sent) <= 15
+        title: {en: Sent on}
+        message: {en: "{company}: sent {sent}"}
+    """
+    folder = tmp_path / "cfpb"
+    folder.mkdir()
+    shutil.copy(DATA / "realdata" / "consumer_complaints.csv", folder)
+    result = _audit(pack(datasets, rules), folder)
+    assert result.data_files[0].rows == 200
+    assert _invalid(result) == []
+    assert result.stats["sent-within-15-days"].examined == 200
+
+
+def test_permit_log_with_offsets_microseconds_and_colon_headers(pack, tmp_path):
+    datasets = """\
+    events:
+      key: instance
+      file: receipt
+      fields:
+        case_id: {type: string, column: "case:concept:name"}
+        instance: {type: string, column: "concept:instance"}
+        started: {type: timestamp, column: "case:startdate"}
+        deadline: {type: timestamp, column: "case:deadline"}
+        at: {type: timestamp, column: "time:timestamp"}
+        activity: {type: string, column: "concept:name"}
+    """
+    rules = """\
+    rules:
+      - id: before-case-deadline
+        clause: C-1
+        dataset: events
+        kind: deadline
+        severity: medium
+        start: started
+        stop: at
+        due: deadline
+        title: {en: In time}
+        message: {en: "{activity} at {at}, due {due_at}"}
+    """
+    folder = tmp_path / "wabo"
+    folder.mkdir()
+    shutil.copy(DATA / "realdata" / "receipt.csv", folder)
+    result = _audit(pack(datasets, rules), folder)
+    assert result.data_files[0].rows == 300
+    assert _invalid(result) == []
+    assert result.stats["before-case-deadline"].examined == 300
+    # 13:42:22.688 at +02:00 is 19:42:22.688 in the policy's timezone (Asia/Shanghai).
+    late = [f for f in result.findings if f.rule == "before-case-deadline"]
+    assert all(f.evidence["start"].startswith("2011-") for f in late)
