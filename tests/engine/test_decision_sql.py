@@ -10,6 +10,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from support import DATA
+
 from clausewise.engine.decision_sql import hit_sql, table_sql
 from clausewise.errors import Collector
 from clausewise.policy.decision import analyse, parse_tables
@@ -21,34 +23,8 @@ SEVERITIES = ("critical", "high", "medium", "low")
 SCOPES = ("individual", "team", "department", "company", "customer")
 PRIORITY_TYPES = {"severity": ("enum", SEVERITIES), "impact_scope": ("enum", SCOPES)}
 
-PRIORITY = """\
-decision_tables:
-  priority_table:
-    hit_policy: first
-    complete: true
-    inputs: [severity, impact_scope]
-    output: priority
-    rows:
-      - [critical, "-",                 P1]
-      - [high,     "company, customer", P1]
-      - [high,     "-",                 P2]
-      - [medium,   "company, customer", P2]
-      - [medium,   "-",                 P3]
-      - [low,      "-",                 P4]
-"""
-RISK = """\
-decision_tables:
-  risk_grade:
-    hit_policy: unique
-    complete: true
-    inputs: [score]
-    input_values: {score: "[1..25]"}
-    output: grade
-    rows:
-      - ["[15..25]", high]
-      - ["[8..15)",  medium]
-      - ["[1..8)",   low]
-"""
+PRIORITY = (DATA / "decision" / "priority-table.yaml").read_text(encoding="utf-8")
+RISK = (DATA / "decision" / "risk-table.yaml").read_text(encoding="utf-8")
 COLUMNS = {"severity": '"severity"', "impact_scope": '"impact_scope"', "score": '"score"'}
 
 

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from support import DATA
+
 from clausewise.errors import Collector, Location
 from clausewise.policy.decision import (
     IntervalCell,
@@ -25,21 +27,7 @@ SEVERITY = ("enum", ("critical", "high", "medium", "low"))
 SCOPE = ("enum", ("individual", "team", "department", "company", "customer"))
 PRIORITY_TYPES = {"severity": SEVERITY, "impact_scope": SCOPE}
 
-PRIORITY = """\
-decision_tables:
-  priority_table:
-    hit_policy: first
-    complete: true
-    inputs: [severity, impact_scope]
-    output: priority
-    rows:
-      - [critical, "-",                 P1]
-      - [high,     "company, customer", P1]
-      - [high,     "-",                 P2]
-      - [medium,   "company, customer", P2]
-      - [medium,   "-",                 P3]
-      - [low,      "-",                 P4]
-"""
+PRIORITY = (DATA / "decision" / "priority-table.yaml").read_text(encoding="utf-8")
 
 
 def _parse(text: str, base: Path = FIXTURES) -> tuple[dict, list[str]]:
@@ -413,19 +401,7 @@ def test_free_text_input_gaps_name_the_other_values():
 
 
 # ---- analysis: a numeric risk table ----------------------------------------------
-RISK = """\
-decision_tables:
-  risk_grade:
-    hit_policy: unique
-    complete: true
-    inputs: [score]
-    input_values: {score: "[1..25]"}
-    output: grade
-    rows:
-      - ["[15..25]", high]
-      - ["[8..15)",  medium]
-      - ["[1..8)",   low]
-"""
+RISK = (DATA / "decision" / "risk-table.yaml").read_text(encoding="utf-8")
 INTEGER = {"score": ("integer", ())}
 NUMBER = {"score": ("number", ())}
 
