@@ -318,3 +318,20 @@ def test_permit_log_with_offsets_microseconds_and_colon_headers(pack, tmp_path):
     # 13:42:22.688 at +02:00 is 19:42:22.688 in the policy's timezone (Asia/Shanghai).
     late = [f for f in result.findings if f.rule == "before-case-deadline"]
     assert all(f.evidence["start"].startswith("2011-") for f in late)
+
+
+def test_connection_is_locked_once_the_export_is_loaded(pack, export, tmp_path):
+    import duckdb
+
+    from clausewise.engine.run import session
+
+    folder = export({"inquiries.csv": "inquiry_id,channel,received_at,answered_on_spot,score,subject\nQ1,fax,,,,\n"})
+    secret = tmp_path / "secret.txt"
+    secret.write_text("a\n1\n", encoding="utf-8")
+    with session(clausewise.load(pack(DATASETS, RULES)), folder, AS_OF, "en") as s:
+        assert s.con.execute("SELECT count(*) FROM inquiries").fetchone() == (1,)
+        for statement in (f"SELECT * FROM read_csv('{secret}')", f"COPY inquiries TO '{tmp_path / 'out.csv'}'",
+                          "SET enable_external_access = true", "INSTALL httpfs", f"ATTACH '{tmp_path / 'x.db'}'"):
+            with pytest.raises(duckdb.Error):
+                s.con.execute(statement)
+    assert not (tmp_path / "out.csv").exists() and not (tmp_path / "x.db").exists()

@@ -303,3 +303,22 @@ rules:
                                   "next-day,2026-10-12 09:00,2026-10-21 00:01,2026-10-20\n"})
     result = clausewise.audit(clausewise.load(pack(datasets, rules)), folder, as_of=datetime(2026, 11, 1))
     assert [(f.key, f.due_at) for f in result.findings] == [("next-day", datetime(2026, 10, 21))]
+
+
+def test_policy_calendar_adds_holidays_and_working_days(pack, export):
+    policy = pack(DATASETS, _rule("goal: $one_day"), PARAMETERS)
+    text = policy.read_text(encoding="utf-8").replace(
+        "  timezone: Asia/Shanghai\n",
+        "  timezone: Asia/Shanghai\n  calendar: {extra_holidays: [2026-10-12], extra_workdays: [2026-10-11], work_hours: '08:00-17:00'}\n")
+    policy.write_text(text, encoding="utf-8")
+    # Friday 10-09 16:00 + 9 working hours (08:00-17:00): 1 h on Friday, Saturday 10-10 (make-up day) 8 h → 16:00.
+    # Without the make-up day it would run into Sunday 10-11 (an extra working day here), and Monday 10-12 is off.
+    folder = export({"items.csv": "id,priority,started_at,stopped_at,paused_at,resumed_at\n"
+                                  "a,,2026-10-09 16:00,2026-10-10 16:01,,\n"})
+    result = clausewise.audit(clausewise.load(policy), folder, as_of=datetime(2026, 11, 1))
+    assert [(f.key, f.due_at) for f in result.findings] == [("a", datetime(2026, 10, 10, 16, 0))]
+    folder = export({"items.csv": "id,priority,started_at,stopped_at,paused_at,resumed_at\n"
+                                  "b,,2026-10-10 16:00,2026-10-13 08:00,,\n"})
+    result = clausewise.audit(clausewise.load(policy), folder, as_of=datetime(2026, 11, 1))
+    # From Saturday 16:00: 1 h Saturday, 8 h on the extra working Sunday → Sunday 16:00 (Monday is a holiday).
+    assert [(f.key, f.due_at) for f in result.findings] == [("b", datetime(2026, 10, 11, 16, 0))]

@@ -119,8 +119,6 @@ LIST = 'like "company, customer"'
     ("'\"a\" b'", "policy.yaml:6:14: expected a comma after the quoted value"),
     ("'a\"b'", f'policy.yaml:6:12: a quote mark (") can only go around a whole value, {LIST}'),
     ("yes", 'policy.yaml:6:10: YAML reads this cell as true/false; put it in quotes to keep it as written, like "yes"'),
-    ("2026-01-01", "policy.yaml:6:10: YAML reads this cell as a date; put it in quotes to keep it as written, "
-                   'like "2026-01-01"'),
     ("[8..15]", 'policy.yaml:6:10: YAML reads this cell as a list; put it in quotes to keep it as written, like "[8..15]"'),
 ])
 def test_malformed_cell_is_refused_at_its_position(cell, error):

@@ -25,7 +25,6 @@ import itertools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 from pathlib import Path, PurePosixPath, PureWindowsPath
 
@@ -254,10 +253,9 @@ def _output_cell(text: str, where: Where) -> Literal:
 
 # ---- where cells come from: YAML scalars or spreadsheet cells ----------------------
 # YAML turns some unquoted words into other types; a cell needs them as written.
+# (Dates stay text: the policy loader keeps them as written.)
 _YAML_READS = (
     (bool, "true/false", '"yes"'),
-    (datetime, "a timestamp", '"2026-01-01 09:00"'),
-    (date, "a date", '"2026-01-01"'),
     (list, "a list", '"[8..15]"'),
     (dict, "a mapping", '"{a}"'),
 )

@@ -133,6 +133,9 @@ class _Loader(yaml.SafeLoader):
 _Loader.add_constructor("tag:yaml.org,2002:map", _Loader.construct_yaml_map)
 _Loader.add_constructor("tag:yaml.org,2002:seq", _Loader.construct_yaml_seq)
 _Loader.add_constructor("tag:yaml.org,2002:str", _Loader.construct_yaml_str)
+# Dates and times stay text as written (2026-10-12): the schema checks their
+# format, and the engine reads them in the policy's timezone, not YAML's UTC.
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_yaml_str)
 
 
 def _expanded_size(node: yaml.Node, memo: dict[int, int]) -> int:
