@@ -175,7 +175,7 @@ class Condition:
         first = details[0]
         line, col = first.get("line"), first.get("col")
         offset = _offset_of(self.text, line, col) if line else 0
-        desc = first.get("description") or str(exc).splitlines()[0]
+        desc = _plain_parse_error(first.get("description") or str(exc).splitlines()[0])
         self._error(f"cannot parse SQL: {desc}", offset)
 
     # ---- whitelist -----------------------------------------------------------
@@ -342,6 +342,19 @@ def _describe(node: exp.Expression) -> str:
     if name:
         return f'function "{name.lower()}"'
     return re.sub(r"(?<!^)(?=[A-Z])", " ", type(node).__name__).upper()
+
+
+_MISSING = re.compile(r"Required keyword: '(\w+)' missing for <class '[\w.]*?(\w+)'>")
+_SIDES = {"expression": "what comes after it", "this": "what comes before it"}
+
+
+def _plain_parse_error(description: str) -> str:
+    """sqlglot's wording for an unfinished expression, in plain words."""
+    match = _MISSING.search(description)
+    if not match:
+        return description
+    keyword, node = match.groups()
+    return f"{node.upper()} is missing {_SIDES.get(keyword, keyword)}"
 
 
 def _offset_of(text: str, line: int, col: int) -> int:

@@ -286,4 +286,7 @@ def _kind_branch(name: str, fragment: dict[str, Any]) -> dict[str, Any]:
     }
     if fragment.get("required"):
         then["required"] = list(fragment["required"])
+    for keyword in ("oneOf", "anyOf", "allOf"):
+        if keyword in fragment:
+            then[keyword] = fragment[keyword]
     return {"if": {"properties": {"kind": {"const": name}}, "required": ["kind"]}, "then": then}

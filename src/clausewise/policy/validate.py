@@ -67,12 +67,39 @@ def _typo_target(error: ValidationError, doc: Any) -> str | None:
 
 
 def _leaves(errors: Iterator[ValidationError]) -> Iterator[ValidationError]:
-    """Replace oneOf/anyOf errors by their most relevant branch error."""
+    """Replace oneOf/anyOf errors by their most relevant branch error.
+
+    A choice between keys (``oneOf: [{required: [goal]}, {required: [due]}]``)
+    stays whole: its own message names the keys.
+    """
     for error in errors:
-        if error.context:
+        if _key_choice(error):
+            yield error
+        elif error.context:
             yield from _leaves(iter([best_match(error.context)]))
         else:
             yield error
+
+
+def _key_choice(error: ValidationError) -> list[str] | None:
+    """The keys of a oneOf/anyOf made only of ``required`` branches, else None."""
+    if error.validator not in ("oneOf", "anyOf"):
+        return None
+    branches = error.validator_value
+    if not all(isinstance(b, dict) and set(b) == {"required"} and len(b["required"]) == 1 for b in branches):
+        return None
+    return [b["required"][0] for b in branches]
+
+
+def _choice(error, doc, path, file):
+    keys = _key_choice(error)
+    if keys is None:
+        return _generic(error, doc, path, file)
+    given = [k for k in keys if isinstance(error.instance, dict) and k in error.instance]
+    names = ", ".join(f'"{k}"' for k in keys)
+    if error.validator == "oneOf" and len(given) > 1:
+        return f"{_where(path, doc)} takes only one of {names}, not {len(given)}", _location(doc, path, file)
+    return f"{_where(path, doc)} needs {'one' if error.validator == 'oneOf' else 'at least one'} of {names}", _location(doc, path, file)
 
 
 def _node_at(doc: Any, path: list) -> tuple[Any, Any, Any]:
@@ -198,6 +225,8 @@ def _json_type(value: Any) -> str:
 
 
 _HANDLERS = {
+    "oneOf": _choice,
+    "anyOf": _choice,
     "required": _required,
     "additionalProperties": _additional,
     "enum": _enum,
