@@ -234,3 +234,11 @@ def test_progress_on_a_terminal(monkeypatch):
     show("rules", 9, 9)
     assert shown == ["\r\033[Kclausewise: rule inquiry-channel (1/9)", "\r\033[K"]
     assert options.progress_display(quiet=True)("rule x", 0, 2) is None
+
+
+def test_explain_an_aggregate_names_the_records_group(run):
+    result = run("explain", "examples/example-export", "satisfaction-rate", "F-2", "--policy", "policies/example.yaml",
+                 "--as-of", "2026-11-01")
+    assert "satisfaction IS NOT NULL  → true" in result.output
+    assert "satisfaction IS NULL" not in result.output
+    assert "Verdict: VIOLATION · this rule judges groups; the record is in period=2026-10" in result.output

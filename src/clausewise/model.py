@@ -353,6 +353,7 @@ class Explanation:
     timeline: list[tuple[str, Any]]
     findings: list[Finding]
     grades: list[Grade]
+    group: dict[str, Any] | None = None  # for aggregate rules: the record's group
 
     @property
     def verdict(self) -> str:

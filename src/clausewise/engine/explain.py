@@ -19,6 +19,7 @@ from ..errors import Collector, UsageError
 from ..model import Explanation, Policy, Step
 from ..policy.yamlfile import YStr
 from .conditions import compile_condition
+from .kinds.aggregate import UNITS
 from .kinds.base import CompileContext, ident
 from .run import Session, _findings, fetch_grades, session
 
@@ -35,7 +36,9 @@ def explain(policy: Policy, export_dir: str | Path, rule_id: str, key: str,
         rule = item.rule
         dataset = policy.datasets[rule.dataset]
         records = _records(s, dataset, key)
-        findings = [f for f in _findings(s.con, policy, s.compiled, lang) if f.key == key and f.rule == rule_id]
+        found = [f for f in _findings(s.con, policy, s.compiled, lang) if f.rule == rule_id]
+        group = _group_of(rule, records[0]) if records and rule.kind == "aggregate" else None
+        findings = [f for f in found if (f.group == group if group is not None else f.key == key)]
         return Explanation(
             rule=rule,
             key=key,
@@ -49,7 +52,23 @@ def explain(policy: Policy, export_dir: str | Path, rule_id: str, key: str,
             timeline=_timeline(s, item, dataset, key),
             findings=findings,
             grades=[g for g in fetch_grades(s.con, policy, s.as_of) if g.dataset == dataset.name and g.key == key],
+            group=group,
         )
+
+
+def _group_of(rule, record: dict) -> dict:
+    """The group an aggregate rule puts the record in, as findings name it."""
+    group = {name: record.get(name) for name in rule.body.get("group_by", [])}
+    period = rule.body.get("period")
+    if period and record.get(period["field"]) is not None:
+        group["period"] = _period_label(record[period["field"]], period["unit"])
+    return group
+
+
+def _period_label(moment, unit: str) -> str:
+    if unit == "quarter":
+        return f"{moment.year}-Q{(moment.month - 1) // 3 + 1}"
+    return moment.strftime(UNITS[unit])
 
 
 def _where_key(dataset, key: str) -> str:
@@ -95,8 +114,8 @@ def _parts(tree: exp.Expression, depth: int = 0) -> list[tuple[int, exp.Expressi
     if depth < 2 and isinstance(inner, (exp.And, exp.Or)):
         for child in (inner.this, inner.expression):
             out += _parts(child, depth + 1)
-    elif depth < 2 and isinstance(inner, exp.Not):
-        out += _parts(inner.this, depth + 1)
+    elif depth < 2 and isinstance(inner, exp.Not) and isinstance(inner.this, (exp.And, exp.Or, exp.Paren)):
+        out += _parts(inner.this, depth + 1)  # NOT (a AND b); but "x IS NOT NULL" stays whole
     return out
 
 

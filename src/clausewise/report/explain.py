@@ -15,6 +15,7 @@ _WORDS = {
         "grades": "Computed values", "verdict": "Verdict", "scope_no": "not examined: the rule's scope (when) does not hold",
         "start": "started", "stop": "stopped", "end": "judged at", "due": "due", "warn": "warning from",
         "event": "event", "next": "next event / as of", "true": "true", "false": "false", "null": "unknown (empty value)",
+        "group": "this rule judges groups; the record is in {group}", "all": "all records",
         "elapsed": "elapsed", "allowed": "allowed:", "as_of": "as of", "dupes": "{n} records have this key; the first is shown",
         "verdicts": {"violation": "VIOLATION", "warning": "WARNING", "invalid": "INVALID DATA",
                      "compliant": "COMPLIANT", "not examined": "NOT EXAMINED"},
@@ -25,6 +26,7 @@ _WORDS = {
         "grades": "计算值", "verdict": "结论", "scope_no": "不在检查范围内：规则的适用条件（when）不成立",
         "start": "开始", "stop": "停止", "end": "判定时点", "due": "截止", "warn": "预警起点",
         "event": "事件", "next": "下一事件 / 截至时点", "true": "是", "false": "否", "null": "未知（值为空）",
+        "group": "此规则按组判定；该记录属于 {group}", "all": "全部记录",
         "elapsed": "已用时", "allowed": "时限", "as_of": "截至", "dupes": "有 {n} 条记录使用此键，显示第一条",
         "verdicts": {"violation": "违规", "warning": "预警", "invalid": "数据无效",
                      "compliant": "合规", "not examined": "未检查"},
@@ -103,6 +105,9 @@ def _grades(ex: Explanation, w) -> str:
 
 def _verdict(ex: Explanation, w) -> str:
     head = f"{w['verdict']}: {w['verdicts'][ex.verdict]}"
+    if ex.group is not None:
+        label = ", ".join(f"{k}={v}" for k, v in ex.group.items()) or w["all"]
+        head += f" · {w['group'].format(group=label)}"
     if not ex.in_scope and not ex.findings:
         return f"{head} — {w['scope_no']}"
     messages = [f.message for f in ex.findings]
