@@ -147,3 +147,28 @@ def test_overlapping_decision_table_is_a_load_error(grades_pack):
     with pytest.raises(ClauseWiseError) as info:
         clausewise.load(policy)
     assert "Overlap" in str(info.value) or "overlap" in str(info.value)
+
+
+def test_event_log_to_one_record_per_case(pack, export):
+    datasets = """\
+    events:
+      key: event_id
+      fields: {event_id: string, case_id: string, state: string, at: timestamp}
+    """
+    policy = pack(datasets, "rules: []\n")
+    text = policy.read_text(encoding="utf-8") + """\
+derived:
+  cases:
+    from: events
+    group_by: [case_id]
+    key: case_id
+    columns:
+      last_state: {expr: "arg_max(state, at)", type: string}
+      opened: {expr: min(at), type: timestamp}
+      any_state: {expr: any_value(state), type: string}
+"""
+    policy.write_text(text, encoding="utf-8")
+    folder = export({"events.csv": "event_id,case_id,state,at\n1,C1,New,2026-10-01 09:00\n2,C1,Resolved,2026-10-02 09:00\n"
+                                   "3,C2,New,2026-10-03 09:00\n"})
+    result = clausewise.audit(clausewise.load(policy), folder, as_of=AS_OF)
+    assert {g.key: g.values["last_state"] for g in result.grades if g.dataset == "cases"} == {"C1": "Resolved", "C2": "New"}

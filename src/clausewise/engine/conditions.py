@@ -56,6 +56,7 @@ AGGREGATE_FUNCTIONS = {
     "count": "count(x)", "count_star": "count(*)", "count_if": "count_if(x)", "sum": "sum(x)",
     "avg": "avg(x)", "min": "min(x)", "max": "max(x)", "median": "median(x)",
     "bool_and": "bool_and(x)", "bool_or": "bool_or(x)", "stddev": "stddev(x)",
+    "any_value": "any_value(x)", "arg_max": "arg_max(x, y)", "arg_min": "arg_min(x, y)", "mode": "mode(x)",
 }
 
 _ALLOWED_NODES = {
@@ -64,7 +65,7 @@ _ALLOWED_NODES = {
     exp.NullSafeEQ, exp.NullSafeNEQ, exp.Is, exp.In, exp.Between, exp.Like, exp.ILike,
     exp.Add, exp.Sub, exp.Mul, exp.Div, exp.Mod, exp.IntDiv, exp.DPipe, exp.Case, exp.If,
     exp.Cast, exp.TryCast, exp.DataType, exp.Interval, exp.Var, exp.Placeholder, exp.Tuple,
-    exp.Bracket, exp.Array, exp.Star, exp.Distinct, exp.Filter, exp.Where,
+    exp.Bracket, exp.Array, exp.Star, exp.Distinct, exp.Filter, exp.Where, exp.IgnoreNulls,
 }
 _ALLOWED_CASTS = {
     "VARCHAR", "TEXT", "INT", "INTEGER", "BIGINT", "DOUBLE", "FLOAT", "DECIMAL", "DATE",
@@ -77,6 +78,8 @@ def _classes(samples: dict[str, str]) -> tuple[set[type], set[str]]:
     classes, anonymous = set(), set()
     for call in samples.values():
         node = sqlglot.parse_one(call, read="duckdb")
+        if isinstance(node, exp.IgnoreNulls):  # any_value(x) parses as IGNORE NULLS around it
+            node = node.this
         if isinstance(node, exp.Anonymous):
             anonymous.add(node.name.lower())
         else:
