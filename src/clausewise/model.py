@@ -27,11 +27,11 @@ def severity_rank(severity: str) -> int:
 
 
 _AS_OF_ZH = (
-    ("given", "命令行指定"),
-    ("as_of in export.yaml", "export.yaml 中的 as_of"),
-    ("end of period", "期末："),
-    ("latest timestamp in the export", "导出数据中最晚的时间"),
-    ("now", "当前时间"),
+    (r"given", "命令行指定"),
+    (r"as_of in export\.yaml", "export.yaml 中的 as_of"),
+    (r"end of period (\S+) in export\.yaml", "export.yaml 所列期间 {} 的期末"),
+    (r"latest timestamp in the export", "导出数据中最晚的时间"),
+    (r"now.*", "当前时间"),
 )
 _EMPTY_TALLY = (0, dict.fromkeys(SEVERITIES, 0), 0)
 
@@ -411,9 +411,10 @@ class RunResult:
         """Where the as-of time came from, in the run's language."""
         if self.lang != "zh":
             return self.as_of_source
-        for english, chinese in _AS_OF_ZH:
-            if self.as_of_source.startswith(english):
-                return chinese + self.as_of_source[len(english):]
+        for pattern, chinese in _AS_OF_ZH:
+            match = re.fullmatch(pattern, self.as_of_source)
+            if match:
+                return chinese.format(*match.groups())
         return self.as_of_source
 
     def counts(self) -> dict[str, int]:
