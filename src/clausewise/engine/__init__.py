@@ -9,8 +9,8 @@ from typing import Any
 from ..errors import Collector
 from ..model import Policy
 from ..policy import full_schema, read_policy
-from .kinds import KINDS, kind_schemas
 from .explain import explain
+from .kinds import KINDS, kind_schemas
 from .run import audit, validate
 
 

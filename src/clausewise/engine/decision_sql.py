@@ -18,7 +18,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from decimal import Decimal
 
-from ..policy.decision import AnyCell, Cell, DecisionTable, IntervalCell, NotValuesCell, ValuesCell
+from ..policy.decision import (
+    AnyCell,
+    Cell,
+    DecisionTable,
+    IntervalCell,
+    NotValuesCell,
+    ValuesCell,
+)
 
 
 def table_sql(table: DecisionTable, columns: dict[str, str]) -> str:

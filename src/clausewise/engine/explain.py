@@ -18,10 +18,11 @@ from sqlglot import exp
 from ..errors import Collector, UsageError
 from ..model import Explanation, Policy, Step
 from ..policy.yamlfile import YStr
+from . import collect
 from .conditions import compile_condition
 from .kinds.aggregate import UNITS
 from .kinds.base import CompileContext, ident
-from .run import Session, _findings, fetch_grades, session
+from .run import Session, session
 
 CONDITION_KEYS = ("when", "assert", "target_when", "metric", "start")
 TIMELINE = ("__start", "__stop", "__due", "__warn", "__end", "__event", "__next")
@@ -36,7 +37,7 @@ def explain(policy: Policy, export_dir: str | Path, rule_id: str, key: str,
         rule = item.rule
         dataset = policy.datasets[rule.dataset]
         records = _records(s, dataset, key)
-        found = [f for f in _findings(s.con, policy, s.compiled, lang) if f.rule == rule_id]
+        found = [f for f in collect.findings(s.con, policy, s.compiled, lang) if f.rule == rule_id]
         group = _group_of(rule, records[0]) if records and rule.kind == "aggregate" else None
         findings = [f for f in found if (f.group == group if group is not None else f.key == key)]
         return Explanation(
@@ -51,7 +52,7 @@ def explain(policy: Policy, export_dir: str | Path, rule_id: str, key: str,
             steps=_steps(s, rule, dataset, key),
             timeline=_timeline(s, item, dataset, key),
             findings=findings,
-            grades=[g for g in fetch_grades(s.con, policy, s.as_of) if g.dataset == dataset.name and g.key == key],
+            grades=[g for g in collect.fetch_grades(s.con, policy, s.as_of) if g.dataset == dataset.name and g.key == key],
             group=group,
         )
 

@@ -16,9 +16,9 @@ from datetime import datetime
 from ..errors import Collector, PolicyError, did_you_mean
 from ..model import Policy, Rule
 from .calendar import CalendarSQL
+from .conditions import compile_condition, literal
 from .kinds import KINDS
 from .kinds.base import Check, CompileContext, ident, sql
-from .conditions import compile_condition, literal
 
 FINDINGS_TABLE = "__findings"
 FINDINGS_DDL = (

@@ -1,17 +1,15 @@
-"""Run a compiled policy over an export on an in-process DuckDB.
+"""Run a policy over an export on an in-process DuckDB.
 
-The order matters for safety: rules are compiled and dry-run against empty
-tables before any data is read (so a broken rule file costs nothing), the
-export is loaded, and then the connection is locked — no file or network
-access, no extension installs, configuration frozen — before a single rule's
-SQL runs.
+The order matters for safety: ``validate`` (called by ``load``) compiles every
+rule and dry-runs it against empty tables before any data is read, so a broken
+rule file costs nothing; then the export is loaded, and the connection is
+locked — no file or network access, no extension installs, configuration
+frozen — before a single rule's SQL runs. What is read back afterwards lives
+in ``collect``; the as-of time in ``asof``.
 """
 
 from __future__ import annotations
 
-import gc
-import json
-import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -21,14 +19,15 @@ from pathlib import Path
 import duckdb
 
 from .. import __version__
-from ..errors import Collector, DataError, Location, PolicyError, UsageError, did_you_mean
-from ..model import SEVERITIES, Finding, Grade, GroupCount, Policy, RuleStats, RunResult
-from ..policy.yamlfile import load_yaml
+from ..errors import Collector, Location, PolicyError, UsageError, did_you_mean
+from ..model import Policy, RunResult
+from . import collect
+from .asof import choose_as_of, read_manifest
 from .calendar import Calendar, CalendarSQL, register
-from .derive import breakdowns, derive_statements
+from .derive import derive_statements
 from .exports import LoadedExport, load_export, scratch_dir
 from .kinds.base import ident
-from .plan import FINDINGS_DDL, FINDINGS_TABLE, RESERVED_RULE, CompiledRule, compile_policy
+from .plan import FINDINGS_DDL, CompiledRule, compile_policy
 
 _LOCKDOWN = (
     "SET enable_external_access = false",
@@ -158,67 +157,6 @@ def _derive(con, policy: Policy, errors: Collector | None, as_of: datetime) -> b
     return len(target.errors) == before
 
 
-def group_counts(con, policy: Policy, compiled: list[CompiledRule]) -> list[GroupCount]:
-    """Examined records and findings per value of each scorecard group field."""
-    card = policy.scorecard
-    if card is None:
-        return []
-    out = []
-    for group, fields in card.group_by.items():
-        totals: dict[str | None, list] = {}
-        for dataset, column in fields.items():
-            rules = [c for c in compiled if c.rule.dataset == dataset]
-            if dataset not in policy.datasets or column not in policy.datasets[dataset].fields or not rules:
-                continue
-            _count_group(con, policy.datasets[dataset], column, rules, totals)
-        out += [GroupCount(group, value, t[0], t[1], t[2]) for value, t in sorted(totals.items(), key=lambda i: str(i[0]))]
-    return out
-
-
-def _count_group(con, dataset, column: str, rules: list[CompiledRule], totals: dict) -> None:
-    table, col = ident(dataset.name), ident(column)
-    examined = " + ".join(f"count(*) FILTER (WHERE {r.examined_sql})" for r in rules)
-    for value, n in con.execute(f"SELECT CAST({col} AS VARCHAR), {examined} FROM {table} GROUP BY ALL").fetchall():
-        totals.setdefault(value, [0, {s: 0 for s in SEVERITIES}, 0])[0] += n
-    severity = {r.rule.id: r.rule.severity for r in rules}
-    join = "f.row = d.__row" if dataset.exported else f"f.key = CAST(d.{ident(dataset.key)} AS VARCHAR)"
-    listed = ", ".join("'" + r.replace("'", "''") + "'" for r in severity)
-    rows = con.execute(
-        f"SELECT CAST(d.{col} AS VARCHAR), f.rule, f.status, count(*) FROM {FINDINGS_TABLE} f "
-        f"JOIN {table} d ON {join} WHERE f.rule IN ({listed}) GROUP BY ALL"
-    ).fetchall()
-    for value, rule, status, n in rows:
-        entry = totals.setdefault(value, [0, {s: 0 for s in SEVERITIES}, 0])
-        if status == "warning":
-            entry[2] += n
-        else:
-            entry[1][severity[rule]] += n
-
-
-def fetch_grades(con, policy: Policy, as_of: datetime) -> list[Grade]:
-    """Every record's computed values with their breakdowns, dataset by dataset."""
-    grades = []
-    for dataset in policy.datasets.values():
-        fields = dataset.derived_fields()
-        if not fields:
-            continue
-        parts = breakdowns(policy, dataset, Collector(), as_of)
-        values = ", ".join(f"{ident(f.name)}" for f in fields)
-        explained = ", ".join(f"CAST({parts[f.name]} AS VARCHAR)" for f in fields)
-        order = ", ".join(["__row"] + [ident(g) for g in dataset.group_by])
-        rows = con.execute(
-            f"SELECT CAST({ident(dataset.key)} AS VARCHAR), __row, {values}, {explained} FROM {ident(dataset.name)} ORDER BY {order}"
-        ).fetchall()
-        names = [f.name for f in fields]
-        for key, row, *rest in rows:
-            grades.append(Grade(
-                dataset=dataset.name, key=key, row=row,
-                values=dict(zip(names, rest[: len(names)])),
-                breakdown={n: json.loads(b) if b else None for n, b in zip(names, rest[len(names):])},
-            ))
-    return grades
-
-
 def _empty_tables(con, policy: Policy) -> None:
     con.execute(FINDINGS_DDL)
     for d in (d for d in policy.datasets.values() if d.exported):
@@ -270,7 +208,7 @@ def session(
         with scratch_dir() as scratch:
             loaded = load_export(con, policy, export_dir, Path(scratch), lang)
         progress("loading", 1, 1)
-        as_of, source = _as_of(as_of, read_manifest(export_dir), loaded.latest)
+        as_of, source = choose_as_of(as_of, read_manifest(export_dir), loaded.latest)
         first = min(filter(None, [loaded.earliest, as_of]))
         last = max(filter(None, [loaded.latest, as_of]))
         lock(con)
@@ -301,14 +239,14 @@ def audit(
             as_of=s.as_of,
             as_of_source=s.as_of_source,
             lang=lang,
-            findings=_findings(s.con, policy, s.compiled, lang),
-            stats=_stats(s.con, policy, s.compiled, s.loaded.files),
+            findings=collect.findings(s.con, policy, s.compiled, lang),
+            stats=collect.rule_stats(s.con, policy, s.compiled, s.loaded.files),
             data_files=s.loaded.files,
             export_dir=str(s.export_dir),
             engine_version=__version__,
             rules_run=tuple(c.rule.id for c in s.compiled),
-            grades=fetch_grades(s.con, policy, s.as_of),
-            group_counts=group_counts(s.con, policy, s.compiled),
+            grades=collect.fetch_grades(s.con, policy, s.as_of),
+            group_counts=collect.group_counts(s.con, policy, s.compiled),
         )
 
 
@@ -319,111 +257,4 @@ def _execute(con, item: CompiledRule) -> None:
         message = str(exc).strip().splitlines()[0]
         raise PolicyError(f'rule "{item.rule.id}" failed on this export: {message}', item.rule.location) from None
 
-
-MANIFEST = "export.yaml"
-_PERIOD = re.compile(r"^(\d{4})(?:-(?:(\d{2})|Q([1-4])))?$")
-
-
-def read_manifest(export_dir: Path) -> tuple[datetime | None, str]:
-    """The as-of time an export states for itself in ``export.yaml``, if any.
-
-    ``as_of: 2026-10-31 18:00`` states it outright; ``period: 2026-10`` (or
-    ``2026-Q4``, ``2026``) means the end of that period, 2026-11-01 00:00.
-    """
-    path = export_dir / MANIFEST
-    if not path.is_file():
-        return None, ""
-    doc = load_yaml(path) or {}
-    where = Location(str(path))
-    if not isinstance(doc, dict):
-        raise DataError("expected a mapping with as_of or period", where)
-    if doc.get("as_of") is not None:
-        value = doc["as_of"]
-        try:
-            return (value if isinstance(value, datetime) else datetime.fromisoformat(str(value))), f"as_of in {MANIFEST}"
-        except ValueError:
-            raise DataError(f'as_of "{value}" is not a timestamp', doc.value_at("as_of")) from None
-    if doc.get("period") is not None:
-        return _period_end(str(doc["period"]), doc.value_at("period")), f"end of period {doc['period']} in {MANIFEST}"
-    return None, ""
-
-
-def _period_end(period: str, where: Location) -> datetime:
-    match = _PERIOD.match(period)
-    if not match:
-        raise DataError(f'period "{period}" is not a month (2026-10), quarter (2026-Q4) or year (2026)', where)
-    year, month, quarter = int(match[1]), match[2], match[3]
-    last = int(month) if month else (int(quarter) * 3 if quarter else 12)
-    if not 1 <= last <= 12:
-        raise DataError(f'period "{period}" has no month {last}', where)
-    return datetime(year + last // 12, last % 12 + 1, 1)
-
-
-def _as_of(given: datetime | None, stated: tuple[datetime | None, str], latest: datetime | None) -> tuple[datetime, str]:
-    """The audit's reference time: given, stated by the export, its latest timestamp, or now."""
-    if given is not None:
-        return given, "given"
-    if stated[0] is not None:
-        return stated
-    if latest is not None:
-        return latest, "latest timestamp in the export"
-    return datetime.now().replace(microsecond=0), "now (the export has no timestamps)"
-
-
-def _stats(con, policy: Policy, compiled: list[CompiledRule], files) -> dict[str, RuleStats]:
-    stats = {RESERVED_RULE: RuleStats(examined=sum(f.rows for f in files))}
-    by_dataset: dict[str, list[CompiledRule]] = {}
-    for item in compiled:
-        by_dataset.setdefault(item.rule.dataset, []).append(item)
-    for dataset, items in by_dataset.items():
-        counts = ", ".join(f"count(*) FILTER (WHERE {i.examined_sql})" for i in items)
-        row = con.execute(f"SELECT {counts} FROM {ident(dataset)}").fetchone()
-        for item, examined in zip(items, row):
-            stats[item.rule.id] = RuleStats(examined=examined)
-    for rule, status, n in con.execute(f"SELECT rule, status, count(*) FROM {FINDINGS_TABLE} GROUP BY ALL").fetchall():
-        setattr(stats.setdefault(rule, RuleStats()), _COUNTERS[status], n)
-    return stats
-
-
-_COUNTERS = {"violation": "violations", "warning": "warnings", "invalid": "invalid"}
-
-
-def _natural(text: str) -> tuple:
-    return tuple(int(p) if p.isdigit() else p for p in re.split(r"(\d+)", text))
-
-
-def _findings(con, policy: Policy, compiled: list[CompiledRule], lang: str) -> list[Finding]:
-    """All findings, sorted by clause (naturally: 3.1.9 before 3.1.10), rule, record.
-
-    Clause, dataset and severity are joined on in SQL, so each row arrives
-    ready to become a Finding.
-    """
-    dq = (policy.data_quality_clause, RESERVED_RULE, None, policy.data_quality_severity)
-    rules = [dq] + [(c.rule.clause, c.rule.id, c.rule.dataset, c.rule.severity) for c in compiled]
-    rules.sort(key=lambda r: (_natural(r[0]), r[1]))
-    con.execute("CREATE OR REPLACE TEMP TABLE __rank (pos INTEGER, clause VARCHAR, rule VARCHAR, dataset VARCHAR, severity VARCHAR)")
-    con.executemany("INSERT INTO __rank VALUES (?, ?, ?, ?, ?)", [(i, *r) for i, r in enumerate(rules)])
-    with _no_gc():
-        return _fetch_findings(con)
-
-
-@contextmanager
-def _no_gc() -> Iterator[None]:
-    """Pause the cycle collector while building many small objects that hold no cycles."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
-def _fetch_findings(con) -> list[Finding]:
-    rows = con.execute(
-        "SELECT f.rule, r.clause, coalesce(r.dataset, json_extract_string(f.evidence, '$.dataset')), f.key, f.status, "
-        f"r.severity, f.message, f.evidence, f.due_at, f.grp, f.row FROM {FINDINGS_TABLE} f JOIN __rank r USING (rule) "
-        "ORDER BY r.pos, f.grp NULLS FIRST, f.row NULLS FIRST, f.key, f.status, f.message"
-    ).fetchall()
-    return list(map(Finding._make, rows))
 

@@ -479,7 +479,9 @@ def _csv_grid(path: Path, display: str) -> list[list[str]]:
 
 
 def _xlsx_grid(path: Path, display: str) -> list[list[str]]:
-    from python_calamine import CalamineWorkbook  # loaded only when a table is a workbook
+    from python_calamine import (
+        CalamineWorkbook,  # loaded only when a table is a workbook
+    )
 
     try:
         rows = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).to_python(skip_empty_area=False)

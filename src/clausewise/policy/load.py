@@ -14,7 +14,18 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ..errors import Collector, Location, PolicyError, did_you_mean
-from ..model import Calendar, Clause, Dataset, Duration, Field, Parameter, Policy, Rule, Scorecard, Text
+from ..model import (
+    Calendar,
+    Clause,
+    Dataset,
+    Duration,
+    Field,
+    Parameter,
+    Policy,
+    Rule,
+    Scorecard,
+    Text,
+)
 from .decision import parse_tables
 from .derived import add_derived
 from .schema import full_schema

@@ -7,10 +7,9 @@ the exact key or value in the file.
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Iterator
 from typing import Any
-
-import difflib
 
 import jsonschema
 from jsonschema.exceptions import ValidationError, best_match

@@ -9,7 +9,17 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from . import aggregate, allowed, check, deadline, periodic, reference, required, sequence, unique
+from . import (
+    aggregate,
+    allowed,
+    check,
+    deadline,
+    periodic,
+    reference,
+    required,
+    sequence,
+    unique,
+)
 
 KINDS: dict[str, ModuleType] = {
     "check": check,

@@ -1,0 +1,66 @@
+"""The audit's as-of time: given, stated by the export, or read off its data.
+
+An export folder may say which moment it should be judged at in
+``export.yaml``: ``as_of: 2026-10-31 18:00`` outright, or ``period: 2026-10``
+(or ``2026-Q4``, ``2026``), meaning the end of that period. Without either,
+the latest timestamp in the export is used, so a re-run of the same export
+gives the same answer.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from pathlib import Path
+
+from ..errors import DataError, Location
+from ..policy.yamlfile import load_yaml
+
+MANIFEST = "export.yaml"
+_PERIOD = re.compile(r"^(\d{4})(?:-(?:(\d{2})|Q([1-4])))?$")
+
+
+def read_manifest(export_dir: Path) -> tuple[datetime | None, str]:
+    """The as-of time an export states for itself in ``export.yaml``, if any.
+
+    ``as_of: 2026-10-31 18:00`` states it outright; ``period: 2026-10`` (or
+    ``2026-Q4``, ``2026``) means the end of that period, 2026-11-01 00:00.
+    """
+    path = export_dir / MANIFEST
+    if not path.is_file():
+        return None, ""
+    doc = load_yaml(path) or {}
+    where = Location(str(path))
+    if not isinstance(doc, dict):
+        raise DataError("expected a mapping with as_of or period", where)
+    if doc.get("as_of") is not None:
+        value = doc["as_of"]
+        try:
+            return (value if isinstance(value, datetime) else datetime.fromisoformat(str(value))), f"as_of in {MANIFEST}"
+        except ValueError:
+            raise DataError(f'as_of "{value}" is not a timestamp', doc.value_at("as_of")) from None
+    if doc.get("period") is not None:
+        return _period_end(str(doc["period"]), doc.value_at("period")), f"end of period {doc['period']} in {MANIFEST}"
+    return None, ""
+
+
+def _period_end(period: str, where: Location) -> datetime:
+    match = _PERIOD.match(period)
+    if not match:
+        raise DataError(f'period "{period}" is not a month (2026-10), quarter (2026-Q4) or year (2026)', where)
+    year, month, quarter = int(match[1]), match[2], match[3]
+    last = int(month) if month else (int(quarter) * 3 if quarter else 12)
+    if not 1 <= last <= 12:
+        raise DataError(f'period "{period}" has no month {last}', where)
+    return datetime(year + last // 12, last % 12 + 1, 1)
+
+
+def choose_as_of(given: datetime | None, stated: tuple[datetime | None, str], latest: datetime | None) -> tuple[datetime, str]:
+    """The audit's reference time: given, stated by the export, its latest timestamp, or now."""
+    if given is not None:
+        return given, "given"
+    if stated[0] is not None:
+        return stated
+    if latest is not None:
+        return latest, "latest timestamp in the export"
+    return datetime.now().replace(microsecond=0), "now (the export has no timestamps)"

@@ -1,0 +1,139 @@
+"""What an audit reads back from DuckDB: per-rule counts, findings, grades, group counts.
+
+Each is one or a few set-based queries over the findings table and the
+datasets; Python only turns the resulting rows into the model's objects.
+"""
+
+from __future__ import annotations
+
+import gc
+import json
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+
+from ..errors import Collector
+from ..model import SEVERITIES, Finding, Grade, GroupCount, Policy, RuleStats
+from .derive import breakdowns
+from .kinds.base import ident
+from .plan import FINDINGS_TABLE, RESERVED_RULE, CompiledRule
+
+
+def group_counts(con, policy: Policy, compiled: list[CompiledRule]) -> list[GroupCount]:
+    """Examined records and findings per value of each scorecard group field."""
+    card = policy.scorecard
+    if card is None:
+        return []
+    out = []
+    for group, fields in card.group_by.items():
+        totals: dict[str | None, list] = {}
+        for dataset, column in fields.items():
+            rules = [c for c in compiled if c.rule.dataset == dataset]
+            if dataset not in policy.datasets or column not in policy.datasets[dataset].fields or not rules:
+                continue
+            _count_group(con, policy.datasets[dataset], column, rules, totals)
+        out += [GroupCount(group, value, t[0], t[1], t[2]) for value, t in sorted(totals.items(), key=lambda i: str(i[0]))]
+    return out
+
+
+def _count_group(con, dataset, column: str, rules: list[CompiledRule], totals: dict) -> None:
+    table, col = ident(dataset.name), ident(column)
+    examined = " + ".join(f"count(*) FILTER (WHERE {r.examined_sql})" for r in rules)
+    for value, n in con.execute(f"SELECT CAST({col} AS VARCHAR), {examined} FROM {table} GROUP BY ALL").fetchall():
+        totals.setdefault(value, [0, {s: 0 for s in SEVERITIES}, 0])[0] += n
+    severity = {r.rule.id: r.rule.severity for r in rules}
+    join = "f.row = d.__row" if dataset.exported else f"f.key = CAST(d.{ident(dataset.key)} AS VARCHAR)"
+    listed = ", ".join("'" + r.replace("'", "''") + "'" for r in severity)
+    rows = con.execute(
+        f"SELECT CAST(d.{col} AS VARCHAR), f.rule, f.status, count(*) FROM {FINDINGS_TABLE} f "
+        f"JOIN {table} d ON {join} WHERE f.rule IN ({listed}) GROUP BY ALL"
+    ).fetchall()
+    for value, rule, status, n in rows:
+        entry = totals.setdefault(value, [0, {s: 0 for s in SEVERITIES}, 0])
+        if status == "warning":
+            entry[2] += n
+        else:
+            entry[1][severity[rule]] += n
+
+
+def fetch_grades(con, policy: Policy, as_of: datetime) -> list[Grade]:
+    """Every record's computed values with their breakdowns, dataset by dataset."""
+    grades = []
+    for dataset in policy.datasets.values():
+        fields = dataset.derived_fields()
+        if not fields:
+            continue
+        parts = breakdowns(policy, dataset, Collector(), as_of)
+        values = ", ".join(f"{ident(f.name)}" for f in fields)
+        explained = ", ".join(f"CAST({parts[f.name]} AS VARCHAR)" for f in fields)
+        order = ", ".join(["__row"] + [ident(g) for g in dataset.group_by])
+        rows = con.execute(
+            f"SELECT CAST({ident(dataset.key)} AS VARCHAR), __row, {values}, {explained} FROM {ident(dataset.name)} ORDER BY {order}"
+        ).fetchall()
+        names = [f.name for f in fields]
+        for key, row, *rest in rows:
+            grades.append(Grade(
+                dataset=dataset.name, key=key, row=row,
+                values=dict(zip(names, rest[: len(names)])),
+                breakdown={n: json.loads(b) if b else None for n, b in zip(names, rest[len(names):])},
+            ))
+    return grades
+
+
+def rule_stats(con, policy: Policy, compiled: list[CompiledRule], files) -> dict[str, RuleStats]:
+    stats = {RESERVED_RULE: RuleStats(examined=sum(f.rows for f in files))}
+    by_dataset: dict[str, list[CompiledRule]] = {}
+    for item in compiled:
+        by_dataset.setdefault(item.rule.dataset, []).append(item)
+    for dataset, items in by_dataset.items():
+        counts = ", ".join(f"count(*) FILTER (WHERE {i.examined_sql})" for i in items)
+        row = con.execute(f"SELECT {counts} FROM {ident(dataset)}").fetchone()
+        for item, examined in zip(items, row):
+            stats[item.rule.id] = RuleStats(examined=examined)
+    for rule, status, n in con.execute(f"SELECT rule, status, count(*) FROM {FINDINGS_TABLE} GROUP BY ALL").fetchall():
+        setattr(stats.setdefault(rule, RuleStats()), _COUNTERS[status], n)
+    return stats
+
+
+_COUNTERS = {"violation": "violations", "warning": "warnings", "invalid": "invalid"}
+
+
+def _natural(text: str) -> tuple:
+    return tuple(int(p) if p.isdigit() else p for p in re.split(r"(\d+)", text))
+
+
+def findings(con, policy: Policy, compiled: list[CompiledRule], lang: str) -> list[Finding]:
+    """All findings, sorted by clause (naturally: 3.1.9 before 3.1.10), rule, record.
+
+    Clause, dataset and severity are joined on in SQL, so each row arrives
+    ready to become a Finding.
+    """
+    dq = (policy.data_quality_clause, RESERVED_RULE, None, policy.data_quality_severity)
+    rules = [dq] + [(c.rule.clause, c.rule.id, c.rule.dataset, c.rule.severity) for c in compiled]
+    rules.sort(key=lambda r: (_natural(r[0]), r[1]))
+    con.execute("CREATE OR REPLACE TEMP TABLE __rank (pos INTEGER, clause VARCHAR, rule VARCHAR, dataset VARCHAR, severity VARCHAR)")
+    con.executemany("INSERT INTO __rank VALUES (?, ?, ?, ?, ?)", [(i, *r) for i, r in enumerate(rules)])
+    with _no_gc():
+        return _fetch_findings(con)
+
+
+@contextmanager
+def _no_gc() -> Iterator[None]:
+    """Pause the cycle collector while building many small objects that hold no cycles."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _fetch_findings(con) -> list[Finding]:
+    rows = con.execute(
+        "SELECT f.rule, r.clause, coalesce(r.dataset, json_extract_string(f.evidence, '$.dataset')), f.key, f.status, "
+        f"r.severity, f.message, f.evidence, f.due_at, f.grp, f.row FROM {FINDINGS_TABLE} f JOIN __rank r USING (rule) "
+        "ORDER BY r.pos, f.grp NULLS FIRST, f.row NULLS FIRST, f.key, f.status, f.message"
+    ).fetchall()
+    return list(map(Finding._make, rows))
