@@ -11,11 +11,8 @@ import json
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime
 
-from ..errors import Collector
 from ..model import SEVERITIES, Finding, Grade, GroupCount, Policy, RuleStats
-from .derive import breakdowns
 from .kinds.base import ident
 from .plan import FINDINGS_TABLE, RESERVED_RULE, CompiledRule
 
@@ -57,14 +54,14 @@ def _count_group(con, dataset, column: str, rules: list[CompiledRule], totals: d
             entry[1][severity[rule]] += n
 
 
-def fetch_grades(con, policy: Policy, as_of: datetime) -> list[Grade]:
+def fetch_grades(con, policy: Policy, breakdowns: dict[str, dict[str, str]]) -> list[Grade]:
     """Every record's computed values with their breakdowns, dataset by dataset."""
     grades = []
     for dataset in policy.datasets.values():
         fields = dataset.derived_fields()
         if not fields:
             continue
-        parts = breakdowns(policy, dataset, Collector(), as_of)
+        parts = breakdowns[dataset.name]
         values = ", ".join(f"{ident(f.name)}" for f in fields)
         explained = ", ".join(f"CAST({parts[f.name]} AS VARCHAR)" for f in fields)
         order = ", ".join(["__row"] + [ident(g) for g in dataset.group_by])

@@ -43,15 +43,25 @@ class Column:
     correlated: bool = False
 
 
-def derive_statements(policy: Policy, errors: Collector, as_of) -> list[str]:
-    """The SQL statements that add every computed column and dataset, in order."""
-    statements = []
+@dataclass
+class DerivePlan:
+    """The statements that build every computed column and dataset, in order,
+    and each computed column's breakdown SQL (dataset → column → SQL)."""
+
+    statements: list[str] = field(default_factory=list)
+    breakdowns: dict[str, dict[str, str]] = field(default_factory=dict)
+
+
+def derive_plan(policy: Policy, errors: Collector, as_of) -> DerivePlan:
+    """Compile the computed columns once: what builds them and what explains them."""
+    plan = DerivePlan()
     for dataset in _dataset_order(policy, errors):
         columns = _columns(policy, dataset, errors, as_of)
         if columns is None:
             continue
-        statements += _build(policy, dataset, columns)
-    return statements
+        plan.statements += _build(policy, dataset, columns)
+        plan.breakdowns[dataset.name] = {c.name: c.breakdown for c in columns}
+    return plan
 
 
 def _dataset_order(policy: Policy, errors: Collector) -> list[Dataset]:
@@ -67,12 +77,6 @@ def _dataset_order(policy: Policy, errors: Collector) -> list[Dataset]:
         cycle = " → ".join(exc.args[1])
         errors.add(PolicyError(f"computed datasets depend on each other in a cycle: {cycle}", Location(policy.path)))
         return []
-
-
-def breakdowns(policy: Policy, dataset: Dataset, errors: Collector, as_of) -> dict[str, str]:
-    """Column name → SQL of its breakdown JSON, for the grades report."""
-    columns = _columns(policy, dataset, errors, as_of) or []
-    return {c.name: c.breakdown for c in columns}
 
 
 def _columns(policy: Policy, dataset: Dataset, errors: Collector, as_of) -> list[Column] | None:

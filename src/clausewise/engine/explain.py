@@ -52,7 +52,7 @@ def explain(policy: Policy, export_dir: str | Path, rule_id: str, key: str,
             steps=_steps(s, rule, dataset, key),
             timeline=_timeline(s, item, dataset, key),
             findings=findings,
-            grades=[g for g in collect.fetch_grades(s.con, policy, s.as_of) if g.dataset == dataset.name and g.key == key],
+            grades=[g for g in collect.fetch_grades(s.con, policy, s.breakdowns) if g.dataset == dataset.name and g.key == key],
             group=group,
         )
 

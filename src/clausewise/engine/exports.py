@@ -193,7 +193,7 @@ def _header(source: Path, delimiter: str, shown: Path) -> list[str]:
 
 
 def _sql_text(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
+    return "'" + _sq(text) + "'"
 
 
 def _csv_encoding(path: Path, declared: str) -> str:
@@ -438,7 +438,7 @@ def _sq(text: str) -> str:
 
 
 def _lit(value) -> str:
-    return "NULL" if value is None else "'" + _sq(str(value)) + "'"
+    return "NULL" if value is None else _sql_text(str(value))
 
 
 def _time_range(con, datasets: list[Dataset]) -> tuple[datetime | None, datetime | None]:

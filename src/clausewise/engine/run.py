@@ -24,7 +24,7 @@ from ..model import Policy, RunResult
 from . import collect
 from .asof import choose_as_of, read_manifest
 from .calendar import Calendar, CalendarSQL, register
-from .derive import derive_statements
+from .derive import DerivePlan, derive_plan
 from .exports import LoadedExport, load_export, scratch_dir
 from .kinds.base import ident
 from .plan import FINDINGS_DDL, CompiledRule, compile_policy
@@ -75,7 +75,7 @@ def validate(
     con = connect(policy.timezone)
     try:
         _empty_tables(con, policy)
-        if not _derive(con, policy, errors, as_of):
+        if _derive(con, policy, errors, as_of) is None:
             return []
         calendar = register_calendar(con, policy, as_of, as_of, errors)
         compiled = compile_policy(policy, as_of, lang, rule_ids, errors, calendar)
@@ -141,20 +141,18 @@ def register_calendar(con, policy: Policy, first: datetime, last: datetime, erro
         return None
 
 
-def _derive(con, policy: Policy, errors: Collector | None, as_of: datetime) -> bool:
-    """Add the computed columns and datasets; False when they cannot be built."""
-    own = Collector()
-    target = errors if errors is not None else own
-    before = len(target.errors)
-    for statement in derive_statements(policy, target, as_of):
+def _derive(con, policy: Policy, errors: Collector, as_of: datetime) -> DerivePlan | None:
+    """Add the computed columns and datasets; None (with errors) when they cannot be built."""
+    before = len(errors.errors)
+    plan = derive_plan(policy, errors, as_of)
+    for statement in plan.statements:
         try:
             con.execute(statement)
         except duckdb.Error as exc:
             message = str(exc).strip().splitlines()[0]
-            target.add(PolicyError(f"computed columns: DuckDB cannot build them: {message}", Location(policy.path)))
+            errors.add(PolicyError(f"computed columns: DuckDB cannot build them: {message}", Location(policy.path)))
             break
-    own.raise_if_any()
-    return len(target.errors) == before
+    return plan if len(errors.errors) == before else None
 
 
 def _empty_tables(con, policy: Policy) -> None:
@@ -175,6 +173,7 @@ class Session:
     as_of: datetime
     as_of_source: str
     export_dir: Path
+    breakdowns: dict[str, dict[str, str]]
 
 
 Progress = Callable[[str, int, int], None]
@@ -212,14 +211,16 @@ def session(
         first = min(filter(None, [loaded.earliest, as_of]))
         last = max(filter(None, [loaded.latest, as_of]))
         lock(con)
-        _derive(con, policy, None, as_of)
+        errors = Collector()
+        derived = _derive(con, policy, errors, as_of)
+        errors.raise_if_any()
         calendar = register_calendar(con, policy, first, last)
         compiled = compile_policy(policy, as_of, lang, rule_ids, calendar=calendar)
         for done, item in enumerate(compiled):
             progress(f"rule {item.rule.id}", done, len(compiled))
             _execute(con, item)
         progress("rules", len(compiled), len(compiled))
-        yield Session(con, policy, compiled, loaded, as_of, source, export_dir)
+        yield Session(con, policy, compiled, loaded, as_of, source, export_dir, derived.breakdowns)
     finally:
         con.close()
 
@@ -245,7 +246,7 @@ def audit(
             export_dir=str(s.export_dir),
             engine_version=__version__,
             rules_run=tuple(c.rule.id for c in s.compiled),
-            grades=collect.fetch_grades(s.con, policy, s.as_of),
+            grades=collect.fetch_grades(s.con, policy, s.breakdowns),
             group_counts=collect.group_counts(s.con, policy, s.compiled),
         )
 
