@@ -52,6 +52,8 @@ from functools import lru_cache
 
 import holidays
 
+from .sqltext import ident, string
+
 _US_PER_SECOND = 1_000_000
 # Deadlines of records near the edges of the data must still resolve.
 DEFAULT_PAD = timedelta(days=366)
@@ -133,14 +135,6 @@ def _seconds_of_day(t: time) -> int:
     return t.hour * 3600 + t.minute * 60 + t.second
 
 
-def _quote(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
-def _literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
 @dataclass(frozen=True)
 class CalendarSQL:
     """Builds SQL expressions over a day table created by ``register``.
@@ -215,14 +209,14 @@ class CalendarSQL:
         )
 
     def _table(self) -> str:
-        return _quote(self.table)
+        return ident(self.table)
 
     def _out_of_range(self, sql_type: str) -> str:
         message = (
             f"clausewise: timestamp or deadline outside the business calendar "
             f"{self.first}..{self.last}; register a wider range"
         )
-        return f"CAST(error({_literal(message)}) AS {sql_type})"
+        return f"CAST(error({string(message)}) AS {sql_type})"
 
 
 def register(
@@ -245,7 +239,7 @@ def register(
     day_us = cal.day_seconds * _US_PER_SECOND
     start_us = _seconds_of_day(cal.work_start) * _US_PER_SECOND
     con.execute(
-        f"""CREATE OR REPLACE TABLE {_quote(name)} AS
+        f"""CREATE OR REPLACE TABLE {ident(name)} AS
 WITH flagged AS (
   SELECT unnest(?::DATE[]) AS day, unnest(?::BOOLEAN[]) AS is_workday
 ), counted AS (

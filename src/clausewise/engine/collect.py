@@ -13,8 +13,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from ..model import SEVERITIES, Finding, Grade, GroupCount, Policy, RuleStats
-from .kinds.base import ident
 from .plan import FINDINGS_TABLE, RESERVED_RULE, CompiledRule
+from .sqltext import ident, strings
 
 
 def group_counts(con, policy: Policy, compiled: list[CompiledRule]) -> list[GroupCount]:
@@ -41,7 +41,7 @@ def _count_group(con, dataset, column: str, rules: list[CompiledRule], totals: d
         totals.setdefault(value, [0, {s: 0 for s in SEVERITIES}, 0])[0] += n
     severity = {r.rule.id: r.rule.severity for r in rules}
     join = "f.row = d.__row" if dataset.exported else f"f.key = CAST(d.{ident(dataset.key)} AS VARCHAR)"
-    listed = ", ".join("'" + r.replace("'", "''") + "'" for r in severity)
+    listed = strings(severity)
     rows = con.execute(
         f"SELECT CAST(d.{col} AS VARCHAR), f.rule, f.status, count(*) FROM {FINDINGS_TABLE} f "
         f"JOIN {table} d ON {join} WHERE f.rule IN ({listed}) GROUP BY ALL"

@@ -567,7 +567,7 @@ class TypeCheck:
         except ValueError:
             fits = False
         if not fits:
-            self.cond._error(f"'{text}' is not a valid {_word(kind)} in {node.sql('duckdb')}", self.cond._offset(node))
+            self.cond._error(f'"{text}" is not a valid {_word(kind)} in {node.sql("duckdb")}', self.cond._offset(node))
 
 
 def _cat(kind: str | None) -> str | None:

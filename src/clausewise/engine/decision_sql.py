@@ -26,6 +26,7 @@ from ..policy.decision import (
     NotValuesCell,
     ValuesCell,
 )
+from .sqltext import number, string
 
 
 def table_sql(table: DecisionTable, columns: dict[str, str]) -> str:
@@ -80,6 +81,4 @@ _TESTS: dict[type, Callable[[str, Cell], str]] = {
 
 
 def _literal(value: str | Decimal) -> str:
-    if isinstance(value, Decimal):
-        return format(value, "f")
-    return "'" + value.replace("'", "''") + "'"
+    return number(value) if isinstance(value, Decimal) else string(value)

@@ -27,7 +27,7 @@ from ..model import Dataset, Field, Policy
 from ..policy.derived import DEFAULT_ROUND, check_bands, check_weights
 from .conditions import AGGREGATE_FUNCTIONS, Scope, builtin_params, compile_condition
 from .decision_sql import hit_sql, table_sql
-from .kinds.base import ident
+from .sqltext import ident, number, string
 
 
 @dataclass
@@ -118,7 +118,7 @@ def _column(policy: Policy, dataset: Dataset, f: Field, errors: Collector, as_of
 
 def _round(f: Field, sql: str) -> str:
     digits = DEFAULT_ROUND if f.derived.round is None else f.derived.round
-    return f"round(CAST({sql} AS DOUBLE), {digits})"
+    return f"round(CAST({sql} AS DOUBLE), {number(digits)})"
 
 
 def _has_aggregate(text: str) -> bool:
@@ -143,7 +143,7 @@ def _expr(policy, dataset, f, errors, as_of) -> Column | None:
     refers = {c.name for c in tree.find_all(exp.Column)}
     value = tree.sql(dialect="duckdb")
     value = _round(f, value) if f.type == "number" else value
-    inputs = ", ".join(f"'{r}', {ident(r)}" for r in sorted(refers)) if not aggregate else ""
+    inputs = ", ".join(f"{string(r)}, {ident(r)}" for r in sorted(refers)) if not aggregate else ""
     breakdown = f"json_object({inputs})" if inputs else "NULL"
     return Column(f.name, value, breakdown, refers, aggregate)
 
@@ -160,9 +160,10 @@ def _weighted(policy, dataset, f, errors, as_of) -> Column | None:
         hint = f'"{missing[0]}" is not a field of "{dataset.name}"'
         errors.add(PolicyError(f'computed column "{f.name}": weights name fields; {hint}', spec.value_at("weights")))
         return None
-    terms = " + ".join(f"{w} * CAST({ident(k)} AS DOUBLE)" for k, w in weights.items())
+    terms = " + ".join(f"{number(w)} * CAST({ident(k)} AS DOUBLE)" for k, w in weights.items())
     parts = ", ".join(
-        f"'{k}', json_object('value', {ident(k)}, 'weight', {w}, 'contribution', {_round(f, f'{w} * {ident(k)}')})"
+        f"{string(k)}, json_object('value', {ident(k)}, 'weight', {number(w)}, "
+        f"'contribution', {_round(f, number(w) + ' * ' + ident(k))})"
         for k, w in weights.items()
     )
     return Column(f.name, _round(f, terms), f"json_object({parts})", set(weights))
@@ -180,13 +181,13 @@ def _weighted_by(policy, dataset, f, spec, weights, errors) -> Column | None:
             errors.add(PolicyError(f'computed column "{f.name}": "{name}" is not a field of "{source.name}"', where))
             return None
     hidden = {
-        f"__{f.name}__{k}": f"avg(CAST({ident(value)} AS DOUBLE)) FILTER (WHERE CAST({ident(by)} AS VARCHAR) = '{k}')"
+        f"__{f.name}__{k}": f"avg(CAST({ident(value)} AS DOUBLE)) FILTER (WHERE CAST({ident(by)} AS VARCHAR) = {string(k)})"
         for k in weights
     }
-    terms = " + ".join(f"{w} * {ident(f'__{f.name}__{k}')}" for k, w in weights.items())
+    terms = " + ".join(f"{number(w)} * {ident(f'__{f.name}__{k}')}" for k, w in weights.items())
     parts = ", ".join(
-        f"'{k}', json_object('average', {_round(f, ident(f'__{f.name}__{k}'))}, 'weight', {w}, "
-        f"'contribution', {_round(f, f'{w} * ' + ident(f'__{f.name}__{k}'))})"
+        f"{string(k)}, json_object('average', {_round(f, ident(f'__{f.name}__{k}'))}, 'weight', {number(w)}, "
+        f"'contribution', {_round(f, number(w) + ' * ' + ident(f'__{f.name}__{k}'))})"
         for k, w in weights.items()
     )
     return Column(f.name, _round(f, terms), f"json_object({parts})", set(hidden), aggregate=True, hidden=hidden)
@@ -199,9 +200,9 @@ def _bands(policy, dataset, f, errors, as_of) -> Column | None:
     if of not in dataset.fields:
         errors.add(PolicyError(f'computed column "{f.name}": "{of}" is not a field of "{dataset.name}"', spec.value_at("of")))
         return None
-    whens = " ".join(f"WHEN {ident(of)} >= {low} THEN '{name}'" for name, low in bands.items())
-    starts = " ".join(f"WHEN {ident(of)} >= {low} THEN {low}" for _, low in bands.items())
-    breakdown = f"json_object('of', '{of}', 'value', {ident(of)}, 'band_starts_at', CASE {starts} END)"
+    whens = " ".join(f"WHEN {ident(of)} >= {number(low)} THEN {string(name)}" for name, low in bands.items())
+    starts = " ".join(f"WHEN {ident(of)} >= {number(low)} THEN {number(low)}" for _, low in bands.items())
+    breakdown = f"json_object('of', {string(of)}, 'value', {ident(of)}, 'band_starts_at', CASE {starts} END)"
     return Column(f.name, f"CASE {whens} END", breakdown, {of})
 
 
@@ -212,8 +213,8 @@ def _table(policy, dataset, f, errors, as_of) -> Column | None:
     spec = f.derived.spec
     inputs = {name: (spec.get("inputs") or {}).get(name, name) for name in table.inputs}
     columns = {name: ident(column) for name, column in inputs.items()}
-    values = ", ".join(f"'{n}', {c}" for n, c in columns.items())
-    breakdown = f"json_object('table', '{table.name}', 'row', {hit_sql(table, columns)}, {values})"
+    values = ", ".join(f"{string(n)}, {c}" for n, c in columns.items())
+    breakdown = f"json_object('table', {string(table.name)}, 'row', {hit_sql(table, columns)}, {values})"
     return Column(f.name, table_sql(table, columns), breakdown, set(inputs.values()))
 
 
@@ -232,8 +233,8 @@ def _lookup(policy, dataset, f, errors, as_of) -> Column | None:
     match = " AND ".join(f"__l.{ident(there)} = __d.{ident(here)}" for here, there in spec["on"].items())
     # any_value: the lookup must name one record; duplicates are a unique rule's business.
     value = f"(SELECT any_value(__l.{ident(spec['value'])}) FROM {ident(target.name)} AS __l WHERE {match})"
-    keys = ", ".join(f"'{here}', {ident(here)}" for here in spec["on"])
-    return Column(f.name, value, f"json_object('from', '{target.name}', {keys})", set(spec["on"]), correlated=True)
+    keys = ", ".join(f"{string(here)}, {ident(here)}" for here in spec["on"])
+    return Column(f.name, value, f"json_object('from', {string(target.name)}, {keys})", set(spec["on"]), correlated=True)
 
 
 _BUILDERS = {"expr": _expr, "weighted": _weighted, "bands": _bands, "table": _table, "lookup": _lookup}

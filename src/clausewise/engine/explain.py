@@ -21,8 +21,9 @@ from ..policy.yamlfile import YStr
 from . import collect
 from .conditions import compile_condition
 from .kinds.aggregate import UNITS
-from .kinds.base import CompileContext, ident
+from .kinds.base import CompileContext
 from .run import Session, session
+from .sqltext import ident, string
 
 CONDITION_KEYS = ("when", "assert", "target_when", "metric", "start")
 TIMELINE = ("__start", "__stop", "__due", "__warn", "__end", "__event", "__next")
@@ -73,7 +74,7 @@ def _period_label(moment, unit: str) -> str:
 
 
 def _where_key(dataset, key: str) -> str:
-    return f"CAST({ident(dataset.key)} AS VARCHAR) = '{key.replace(chr(39), chr(39) * 2)}'"
+    return f"CAST({ident(dataset.key)} AS VARCHAR) = {string(key)}"
 
 
 def _records(s: Session, dataset, key: str) -> list[dict]:

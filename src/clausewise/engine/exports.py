@@ -29,7 +29,7 @@ import duckdb
 
 from ..errors import ClauseWiseError, Collector, DataError, Location
 from ..model import DataFile, Dataset, Field, Policy
-from .kinds.base import ident
+from .sqltext import ident, json_path, literal, string, strings
 
 FORMATS = ("csv", "jsonl", "parquet", "xlsx")
 TRUE_WORDS = ("true", "t", "1", "yes", "y", "是")
@@ -165,11 +165,11 @@ def _csv_source(con, dataset: Dataset, source: Path, shown: Path, encoding: str 
     """
     delimiter = dataset.delimiter if shown.suffix == ".csv" else ","
     header = _header(source, delimiter, shown)
-    columns = ", ".join(f"{_sql_text(name)}: 'VARCHAR'" for name in header)
+    columns = ", ".join(f"{string(name)}: 'VARCHAR'" for name in header)
     select = _numbered(
         con, dataset,
-        f"SELECT * FROM read_csv({_sql_text(str(source))}, header = true, auto_detect = false, "
-        f"columns = {{{columns}}}, delim = {_sql_text(delimiter)}, quote = '\"', escape = '\"', "
+        f"SELECT * FROM read_csv({string(str(source))}, header = true, auto_detect = false, "
+        f"columns = {{{columns}}}, delim = {string(delimiter)}, quote = '\"', escape = '\"', "
         "null_padding = false, strict_mode = true)",
         shown,
     )
@@ -190,10 +190,6 @@ def _header(source: Path, delimiter: str, shown: Path) -> list[str]:
             raise DataError(f'column "{name}" appears twice in the header', Location(str(shown), line=1))
         seen.add(name)
     return header
-
-
-def _sql_text(text: str) -> str:
-    return "'" + _sq(text) + "'"
 
 
 def _csv_encoding(path: Path, declared: str) -> str:
@@ -227,23 +223,18 @@ def _transcode(path: Path, encoding: str, scratch: Path) -> Path:
 def _read_jsonl(con, path: Path, dataset: Dataset, scratch: Path) -> Source:
     """JSON Lines: each declared column is read as text; a key in no record is a missing column."""
     columns = [f.column for f in dataset.file_fields()]
-    numbered = _numbered(con, dataset, f"SELECT json FROM read_ndjson_objects({_sql_text(str(path))})", path)
+    numbered = _numbered(con, dataset, f"SELECT json FROM read_ndjson_objects({string(str(path))})", path)
     raw = ident(f"__json_{dataset.name}")
     con.execute(f"CREATE OR REPLACE TEMP TABLE {raw} AS {numbered}")
-    present = ", ".join(f"bool_or(json_exists(json, {_json_path(c)}))" for c in columns)
+    present = ", ".join(f"bool_or(json_exists(json, {json_path(c)}))" for c in columns)
     found = con.execute(f"SELECT {present} FROM {raw}").fetchone() if columns else ()
     keep = [c for c, ok in zip(columns, found) if ok]
-    picks = "".join(f", json ->> {_json_path(c)} AS {ident(c)}" for c in keep)
+    picks = "".join(f", json ->> {json_path(c)} AS {ident(c)}" for c in keep)
     return Source(f"SELECT __row{picks} FROM {raw}", keep, "utf-8")
 
 
-def _json_path(column: str) -> str:
-    escaped = column.replace('"', '\\"').replace("'", "''")
-    return f"'$.\"{escaped}\"'"
-
-
 def _read_parquet(con, path: Path, dataset: Dataset, scratch: Path) -> Source:
-    reader = f"read_parquet({_sql_text(str(path))})"
+    reader = f"read_parquet({string(str(path))})"
     try:
         columns = [r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {reader}").fetchall()]
     except duckdb.Error as exc:
@@ -304,7 +295,7 @@ def _normalised(f: Field, nulls: tuple[str, ...], present: set[str]) -> str:
     """
     if f.column not in present:
         return "CAST(NULL AS VARCHAR)"  # an optional column the export does not have
-    tokens = ", ".join("'" + t.replace("'", "''") + "'" for t in ("", *nulls))
+    tokens = strings(("", *nulls))
     col = ident(f.column)
     spaced = f"(ascii({col}) <= 32" + (f" OR ascii(right({col}, 1)) <= 32)" if nulls else ")")
     return f"CASE WHEN {col} IN ({tokens}) OR ({spaced} AND trim({col}) IN ({tokens})) THEN NULL ELSE {col} END"
@@ -316,8 +307,7 @@ def _converted(f: Field, n: str) -> str:
 
 
 def _strptime(n: str, formats: tuple[str, ...]) -> str:
-    listed = ", ".join("'" + fmt.replace("'", "''") + "'" for fmt in formats)
-    return f"try_strptime(trim({n}), [{listed}])"
+    return f"try_strptime(trim({n}), [{strings(formats)}])"
 
 
 def _timestamp(f: Field, n: str) -> str:
@@ -346,13 +336,12 @@ def _integer(f: Field, n: str) -> str:
 
 
 def _boolean(f: Field, n: str) -> str:
-    words = lambda ws: ", ".join(f"'{w}'" for w in ws)  # noqa: E731
     low = f"lower(trim({n}))"
-    return f"CASE WHEN {low} IN ({words(TRUE_WORDS)}) THEN TRUE WHEN {low} IN ({words(FALSE_WORDS)}) THEN FALSE END"
+    return f"CASE WHEN {low} IN ({strings(TRUE_WORDS)}) THEN TRUE WHEN {low} IN ({strings(FALSE_WORDS)}) THEN FALSE END"
 
 
 def _enum(f: Field, n: str) -> str:
-    listed = ", ".join("'" + v.replace("'", "''") + "'" for v in f.values)
+    listed = strings(f.values)
     return f"CASE WHEN {n} IN ({listed}) THEN {n} WHEN trim({n}) IN ({listed}) THEN trim({n}) END"
 
 
@@ -417,11 +406,12 @@ def _invalid_item(dataset: Dataset, f: Field, path: Path | None, lang: str) -> t
     n, t = ident("n_" + f.name), ident(f.name)
     bad = f"({n} IS NOT NULL AND {t} IS NULL)"
     if lang == "zh":
-        message = f"'列“{_sq(f.column)}”的值“' || {n} || '”不是{_sq(_expected(f, 1))}'"
+        before, after = "列“" + f.column + "”的值“", "”不是" + _expected(f, 1)
     else:
-        message = f"'value \"' || {n} || '\" in column \"{_sq(f.column)}\" is not {_sq(_expected(f, 0))}'"
-    evidence = (f"CAST(json_object('dataset', {_lit(dataset.name)}, 'file', {_lit(path)}, 'column', {_lit(f.column)}, "
-                f"'value', {n}, 'expected', {_lit(f.type)}) AS VARCHAR)")
+        before, after = 'value "', '" in column "' + f.column + '" is not ' + _expected(f, 0)
+    message = f"{string(before)} || {n} || {string(after)}"
+    evidence = (f"CAST(json_object('dataset', {literal(dataset.name)}, 'file', {literal(path and str(path))}, "
+                f"'column', {literal(f.column)}, 'value', {n}, 'expected', {literal(f.type)}) AS VARCHAR)")
     item = f"CASE WHEN {bad} THEN struct_pack(key := {ident('n_' + dataset.key)}, evidence := {evidence}, message := {message}) END"
     return bad, item
 
@@ -431,14 +421,6 @@ def _invalid_findings(con, dataset: Dataset) -> None:
         "INSERT INTO __findings SELECT 'data-quality', __row, bad.key, NULL, 'invalid', bad.evidence, NULL, bad.message "
         f"FROM (SELECT __row, unnest(__invalid) AS bad FROM {ident(dataset.name)} WHERE __invalid IS NOT NULL)"
     )
-
-
-def _sq(text: str) -> str:
-    return text.replace("'", "''")
-
-
-def _lit(value) -> str:
-    return "NULL" if value is None else _sql_text(str(value))
 
 
 def _time_range(con, datasets: list[Dataset]) -> tuple[datetime | None, datetime | None]:

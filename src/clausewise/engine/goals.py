@@ -18,6 +18,7 @@ from typing import Any
 from ..model import Duration
 from .calendar import CalendarSQL
 from .kinds.base import CompileContext
+from .sqltext import string
 
 
 @dataclass(frozen=True)
@@ -68,7 +69,7 @@ def due_sql(goal: Goal, start: str, calendar: CalendarSQL | None, paused: dict[s
     if goal.by is None:
         return _due_one(goal.branches[0][1], start, calendar, paused, fraction)
     whens = " ".join(
-        f"WHEN {_text(value)} THEN {_due_one(duration, start, calendar, paused, fraction)}"
+        f"WHEN {string(value)} THEN {_due_one(duration, start, calendar, paused, fraction)}"
         for value, duration in goal.branches
     )
     return f"CASE CAST({goal.by} AS VARCHAR) {whens} END"
@@ -90,8 +91,8 @@ def _due_one(duration: Duration, start: str, calendar: CalendarSQL | None, pause
 def allowed_text(goal: Goal) -> str:
     """SQL for the goal as the officer wrote it (``24h``, ``3 working days``)."""
     if goal.by is None:
-        return _text(goal.branches[0][1].text)
-    whens = " ".join(f"WHEN {_text(v)} THEN {_text(d.text)}" for v, d in goal.branches)
+        return string(goal.branches[0][1].text)
+    whens = " ".join(f"WHEN {string(v)} THEN {string(d.text)}" for v, d in goal.branches)
     return f"CASE CAST({goal.by} AS VARCHAR) {whens} END"
 
 
@@ -99,9 +100,6 @@ def is_working(goal: Goal) -> str:
     """SQL: TRUE where the record's goal counts working time."""
     if goal.by is None:
         return "TRUE" if goal.branches[0][1].working else "FALSE"
-    whens = " ".join(f"WHEN {_text(v)} THEN {'TRUE' if d.working else 'FALSE'}" for v, d in goal.branches)
+    whens = " ".join(f"WHEN {string(v)} THEN {'TRUE' if d.working else 'FALSE'}" for v, d in goal.branches)
     return f"CASE CAST({goal.by} AS VARCHAR) {whens} END"
 
-
-def _text(value: str) -> str:
-    return "'" + str(value).replace("'", "''") + "'"

@@ -18,7 +18,8 @@ from ..model import Policy, Rule
 from .calendar import CalendarSQL
 from .conditions import compile_condition, literal
 from .kinds import KINDS
-from .kinds.base import Check, CompileContext, ident, sql
+from .kinds.base import Check, CompileContext, sql
+from .sqltext import ident
 
 FINDINGS_TABLE = "__findings"
 FINDINGS_DDL = (

@@ -26,8 +26,8 @@ from .asof import choose_as_of, read_manifest
 from .calendar import Calendar, CalendarSQL, register
 from .derive import DerivePlan, derive_plan
 from .exports import LoadedExport, load_export, scratch_dir
-from .kinds.base import ident
 from .plan import FINDINGS_DDL, CompiledRule, compile_policy
+from .sqltext import ident, string
 
 _LOCKDOWN = (
     "SET enable_external_access = false",
@@ -39,7 +39,7 @@ _LOCKDOWN = (
 
 def connect(timezone: str) -> duckdb.DuckDBPyConnection:
     con = duckdb.connect(":memory:")
-    con.execute(f"SET TimeZone = '{timezone}'")
+    con.execute(f"SET TimeZone = {string(timezone)}")
     con.execute("SET preserve_insertion_order = true")
     return con
 

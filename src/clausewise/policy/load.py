@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import glob
 import hashlib
+import math
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -30,7 +31,7 @@ from .decision import parse_tables
 from .derived import add_derived
 from .schema import full_schema
 from .validate import schema_errors
-from .yamlfile import YMap, load_yaml
+from .yamlfile import YList, YMap, load_yaml
 
 
 def load_policy(path: str | Path, kind_schemas: dict[str, dict[str, Any]]) -> Policy:
@@ -87,10 +88,23 @@ def _load_checked(path: Path, display: str, schema: dict, errors: Collector) -> 
         errors.add(exc)
         return None, set()
     bad = set()
+    for where in _non_finite(doc):
+        errors.error("infinity and NaN are not numbers a policy can use; write a finite number", where)
     for error_path, error in schema_errors(doc, schema, display):
         errors.add(error)
         bad.add(error_path)
     return doc, bad
+
+
+def _non_finite(node: Any, where: Location | None = None) -> list[Location]:
+    """Places of ``.inf``, ``-.inf`` and ``.nan`` values: YAML floats that no rule can compare with."""
+    if isinstance(node, float) and not math.isfinite(node):
+        return [where]
+    if isinstance(node, YMap):
+        return [w for key, value in node.items() for w in _non_finite(value, node.value_at(key))]
+    if isinstance(node, YList):
+        return [w for index, value in enumerate(node) for w in _non_finite(value, node.item_at(index))]
+    return []
 
 
 def _expand(base: Path, patterns, doc: YMap, key: str, display: str, errors: Collector, required: bool = True) -> list[Path]:

@@ -27,7 +27,8 @@ Example (OS-3.1.5: at least 90 % of visits rate 4 or 5, per month)::
 
 from __future__ import annotations
 
-from .base import Check, CompileContext, ident
+from ..sqltext import ident, string
+from .base import Check, CompileContext
 
 UNITS = {"day": "%Y-%m-%d", "week": "%G-W%V", "month": "%Y-%m", "quarter": None, "year": "%Y"}
 OPS = (">=", ">", "<=", "<", "=", "!=")
@@ -88,7 +89,7 @@ def _period(ctx: CompileContext):
 
 def _source(ctx: CompileContext, scope: str, metric: str, groups: list[str], period) -> str:
     table = ident(ctx.dataset.name)
-    trunc = f"date_trunc('{period[1]}', {period[0]})" if period else None
+    trunc = f"date_trunc({string(period[1])}, {period[0]})" if period else None
     cols = groups + ([f"{trunc} AS __period"] if period else [])
     names = groups + (["__period"] if period else [])
     grouped = f"SELECT {', '.join(cols + [f'{metric} AS __metric', 'count(*) AS __records'])} FROM {table} WHERE {scope}"
@@ -99,8 +100,8 @@ def _source(ctx: CompileContext, scope: str, metric: str, groups: list[str], per
     unit = period[1]
     as_of = ctx.literal(ctx.as_of)
     first = f"(SELECT min({trunc}) FROM {table} WHERE {scope})"
-    last = f"date_trunc('{unit}', {as_of}) - INTERVAL 1 {unit}"
-    periods = f"SELECT unnest(generate_series(coalesce({first}, {last}), {last}, INTERVAL 1 {unit})) AS __period"
+    last = f"date_trunc({string(unit)}, {as_of}) - {_one(unit)}"
+    periods = f"SELECT unnest(generate_series(coalesce({first}, {last}), {last}, {_one(unit)})) AS __period"
     distinct = f"SELECT DISTINCT {', '.join(groups)} FROM {table} WHERE {scope}" if groups else "SELECT 1 AS __all"
     frame = f"SELECT * FROM ({distinct}) AS __g CROSS JOIN ({periods}) AS __p"
     empty = f"(SELECT {metric} FROM {table} WHERE FALSE)"
@@ -112,10 +113,16 @@ def _source(ctx: CompileContext, scope: str, metric: str, groups: list[str], per
     )
 
 
+def _one(unit: str) -> str:
+    """One period as an interval (units come from the schema's enum, never from text)."""
+    return {"day": "INTERVAL 1 DAY", "week": "INTERVAL 7 DAY", "month": "INTERVAL 1 MONTH",
+            "quarter": "INTERVAL 3 MONTH", "year": "INTERVAL 1 YEAR"}[unit]
+
+
 def _label(unit: str) -> str:
     """The period as people write it: 2026-10, 2026-Q4, 2026-W41, 2026."""
     fmt = UNITS[unit]
-    return "strftime(__period, '%Y') || '-Q' || quarter(__period)" if fmt is None else f"strftime(__period, '{fmt}')"
+    return "strftime(__period, '%Y') || '-Q' || quarter(__period)" if fmt is None else f"strftime(__period, {string(fmt)})"
 
 
 def _group_json(groups: list[str], period) -> str:

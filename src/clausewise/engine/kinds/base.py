@@ -18,17 +18,12 @@ from ...errors import Collector, Location, PolicyError, did_you_mean
 from ...model import Dataset, Duration, Policy, Rule
 from ..calendar import CalendarSQL
 from ..conditions import Scope, builtin_params, compile_condition, literal
+from ..sqltext import ident
 
 
 def sql(node: exp.Expression | str) -> str:
     """DuckDB SQL text of a checked tree (strings are already generated SQL)."""
     return node if isinstance(node, str) else node.sql(dialect="duckdb")
-
-
-def ident(name: str) -> str:
-    """A quoted SQL identifier (double quotes, inner quotes doubled)."""
-    return '"' + name.replace('"', '""') + '"'
-
 
 
 @dataclass

@@ -33,7 +33,8 @@ Example (OS-3.1.1: reply within 24 hours when not answered on the spot)::
 from __future__ import annotations
 
 from ..goals import Goal, allowed_text, due_sql, is_working, parse_goal
-from .base import Check, CompileContext, ident
+from ..sqltext import ident
+from .base import Check, CompileContext
 
 _DURATION = {"type": "string"}
 SCHEMA = {

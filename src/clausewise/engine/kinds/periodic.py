@@ -26,7 +26,8 @@ Example (OS-3.2.5: at most 24 hours between two backups of a system)::
 from __future__ import annotations
 
 from ..goals import allowed_text, due_sql, parse_goal
-from .base import Check, CompileContext, ident
+from ..sqltext import ident
+from .base import Check, CompileContext
 
 SCHEMA = {
     "properties": {

@@ -19,7 +19,8 @@ Example (OS-3.1.5: a completed application gets a follow-up visit within 7 days)
 from __future__ import annotations
 
 from ...errors import did_you_mean
-from .base import Check, CompileContext, ident
+from ..sqltext import ident
+from .base import Check, CompileContext
 
 SCHEMA = {
     "properties": {

@@ -13,7 +13,8 @@ Example (OS-3.2.2: inquiry ids are unique)::
 
 from __future__ import annotations
 
-from .base import Check, CompileContext, ident
+from ..sqltext import ident
+from .base import Check, CompileContext
 
 SCHEMA = {
     "properties": {
