@@ -233,6 +233,9 @@ class Policy:
     tests: tuple[str, ...] = ()
     decision_tables: dict[str, Any] = field(default_factory=dict)
     scorecard: Scorecard | None = None
+    # The engine's compiled form of the rules, set once by ``clausewise.load``
+    # and reused by every audit; opaque to the model.
+    program: Any = field(default=None, compare=False, repr=False)
 
     def rule(self, rule_id: str) -> Rule | None:
         return next((r for r in self.rules if r.id == rule_id), None)

@@ -32,7 +32,7 @@ PARAMS = {
 def _compile(text: str, aggregates: bool = False, boolean: bool = True):
     errors = Collector()
     located = parse_yaml(f"c: {yaml.safe_dump(text, default_style=chr(34)).strip()}\n", "rule.yaml")["c"]
-    scope = Scope(COLUMNS, PARAMS, "inquiries", aggregates, builtin_params(datetime(2026, 10, 31, 18)))
+    scope = Scope(COLUMNS, PARAMS, "inquiries", aggregates, builtin_params())
     tree = compile_condition(located, scope, "when", errors, boolean)
     return tree, [str(e) for e in errors.errors]
 

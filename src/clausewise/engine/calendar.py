@@ -147,8 +147,8 @@ class CalendarSQL:
 
     table: str
     day_us: int
-    first: date
-    last: date
+    first: date | None = None
+    last: date | None = None
 
     def working_seconds(self, a_sql: str, b_sql: str) -> str:
         """DECIMAL(18,6) working seconds in [a, b); 0 if b <= a; NULL if either is NULL."""
@@ -212,9 +212,10 @@ class CalendarSQL:
         return ident(self.table)
 
     def _out_of_range(self, sql_type: str) -> str:
+        span = f" {self.first}..{self.last}" if self.first else ""
         message = (
-            f"clausewise: timestamp or deadline outside the business calendar "
-            f"{self.first}..{self.last}; register a wider range"
+            f"clausewise: timestamp or deadline outside the business calendar{span} "
+            "(the export's dates plus a year either side)"
         )
         return f"CAST(error({string(message)}) AS {sql_type})"
 

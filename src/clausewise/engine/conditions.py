@@ -26,6 +26,7 @@ from sqlglot.errors import ParseError, TokenError
 from ..errors import Collector, Location, PolicyError, did_you_mean
 from ..model import Duration, Parameter
 from ..policy.yamlfile import YStr
+from . import runvars
 
 # One sample call per allowed function, in DuckDB spelling; the sqlglot node class
 # each one parses to is what the whitelist admits (so `ifnull` and `coalesce`,
@@ -102,9 +103,13 @@ class Scope:
     builtins: dict[str, tuple[str, Any]] = field(default_factory=dict)
 
 
-def builtin_params(as_of: datetime) -> dict[str, tuple[str, Any]]:
-    """Parameters every condition may use: ``$as_of``, the audit's reference time."""
-    return {"as_of": ("timestamp", as_of)}
+def builtin_params() -> dict[str, tuple[str, Any]]:
+    """Parameters every condition may use: ``$as_of``, the audit's reference time.
+
+    Their values are read at run time (see ``runvars``), so a condition is
+    compiled once for every audit.
+    """
+    return {"as_of": ("timestamp", runvars.node(runvars.AS_OF))}
 
 
 class Condition:
@@ -303,6 +308,8 @@ def _interval(value: Duration) -> exp.Expression:
 
 
 def _literal(value: Any) -> exp.Expression:
+    if isinstance(value, exp.Expression):  # a run-time value
+        return value.copy()
     if isinstance(value, Duration):
         return _interval(value)
     if isinstance(value, bool):

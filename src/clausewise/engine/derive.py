@@ -45,21 +45,26 @@ class Column:
 
 @dataclass
 class DerivePlan:
-    """The statements that build every computed column and dataset, in order,
-    and each computed column's breakdown SQL (dataset → column → SQL)."""
+    """The statements that build every computed column and dataset, in order
+    (dataset, statement), and each computed column's breakdown SQL
+    (dataset → column → SQL)."""
 
-    statements: list[str] = field(default_factory=list)
+    steps: list[tuple[str, str]] = field(default_factory=list)
     breakdowns: dict[str, dict[str, str]] = field(default_factory=dict)
 
+    def statements(self, datasets) -> list[str]:
+        """The statements that build the computed columns of ``datasets`` (names), in order."""
+        return [statement for name, statement in self.steps if name in datasets]
 
-def derive_plan(policy: Policy, errors: Collector, as_of) -> DerivePlan:
+
+def derive_plan(policy: Policy, errors: Collector) -> DerivePlan:
     """Compile the computed columns once: what builds them and what explains them."""
     plan = DerivePlan()
     for dataset in _dataset_order(policy, errors):
-        columns = _columns(policy, dataset, errors, as_of)
+        columns = _columns(policy, dataset, errors)
         if columns is None:
             continue
-        plan.statements += _build(policy, dataset, columns)
+        plan.steps += [(dataset.name, statement) for statement in _build(policy, dataset, columns)]
         plan.breakdowns[dataset.name] = {c.name: c.breakdown for c in columns}
     return plan
 
@@ -79,12 +84,12 @@ def _dataset_order(policy: Policy, errors: Collector) -> list[Dataset]:
         return []
 
 
-def _columns(policy: Policy, dataset: Dataset, errors: Collector, as_of) -> list[Column] | None:
+def _columns(policy: Policy, dataset: Dataset, errors: Collector) -> list[Column] | None:
     fields = dataset.derived_fields()
     if not fields:
         return None
     before = len(errors.errors)
-    built = [_column(policy, dataset, f, errors, as_of) for f in fields]
+    built = [_column(policy, dataset, f, errors) for f in fields]
     if len(errors.errors) > before:
         return None
     return _ordered(dataset, [c for c in built if c is not None], errors)
@@ -103,17 +108,17 @@ def _ordered(dataset: Dataset, columns: list[Column], errors: Collector) -> list
     return [names[n] for n in order]
 
 
-def _scope(policy: Policy, dataset: Dataset, aggregates: bool, as_of) -> Scope:
+def _scope(policy: Policy, dataset: Dataset, aggregates: bool) -> Scope:
     columns = {name: f.type for name, f in dataset.fields.items()}
-    return Scope(columns, policy.parameters, dataset.name, aggregates, builtin_params(as_of))
+    return Scope(columns, policy.parameters, dataset.name, aggregates, builtin_params())
 
 
 def _source(policy: Policy, dataset: Dataset) -> Dataset | None:
     return policy.datasets.get(dataset.source) if dataset.source else None
 
 
-def _column(policy: Policy, dataset: Dataset, f: Field, errors: Collector, as_of) -> Column | None:
-    return _BUILDERS[f.derived.how](policy, dataset, f, errors, as_of)
+def _column(policy: Policy, dataset: Dataset, f: Field, errors: Collector) -> Column | None:
+    return _BUILDERS[f.derived.how](policy, dataset, f, errors)
 
 
 def _round(f: Field, sql: str) -> str:
@@ -130,11 +135,11 @@ def _has_aggregate(text: str) -> bool:
     return any(isinstance(n, exp.AggFunc) or (isinstance(n, exp.Anonymous) and n.name.lower() in names) for n in tree.walk())
 
 
-def _expr(policy, dataset, f, errors, as_of) -> Column | None:
+def _expr(policy, dataset, f, errors) -> Column | None:
     text = f.derived.spec["expr"]
     source = _source(policy, dataset)
     aggregate = source is not None and _has_aggregate(text)
-    scope = _scope(policy, source if aggregate else dataset, aggregate, as_of)
+    scope = _scope(policy, source if aggregate else dataset, aggregate)
     if not aggregate:
         scope.columns.pop(f.name, None)
     tree = compile_condition(text, scope, f'computed column "{f.name}"', errors, expect_boolean=False)
@@ -148,7 +153,7 @@ def _expr(policy, dataset, f, errors, as_of) -> Column | None:
     return Column(f.name, value, breakdown, refers, aggregate)
 
 
-def _weighted(policy, dataset, f, errors, as_of) -> Column | None:
+def _weighted(policy, dataset, f, errors) -> Column | None:
     spec = f.derived.spec["weighted"]
     weights = check_weights(spec, policy.parameters, Collector())  # already reported at load
     if weights is None:
@@ -193,7 +198,7 @@ def _weighted_by(policy, dataset, f, spec, weights, errors) -> Column | None:
     return Column(f.name, _round(f, terms), f"json_object({parts})", set(hidden), aggregate=True, hidden=hidden)
 
 
-def _bands(policy, dataset, f, errors, as_of) -> Column | None:
+def _bands(policy, dataset, f, errors) -> Column | None:
     spec = f.derived.spec["bands"]
     bands = check_bands(spec, policy.parameters, Collector())
     of = spec["of"]
@@ -206,7 +211,7 @@ def _bands(policy, dataset, f, errors, as_of) -> Column | None:
     return Column(f.name, f"CASE {whens} END", breakdown, {of})
 
 
-def _table(policy, dataset, f, errors, as_of) -> Column | None:
+def _table(policy, dataset, f, errors) -> Column | None:
     table = f.derived.table
     if table is None:  # reported at load
         return None
@@ -218,7 +223,7 @@ def _table(policy, dataset, f, errors, as_of) -> Column | None:
     return Column(f.name, table_sql(table, columns), breakdown, set(inputs.values()))
 
 
-def _lookup(policy, dataset, f, errors, as_of) -> Column | None:
+def _lookup(policy, dataset, f, errors) -> Column | None:
     spec = f.derived.spec["lookup"]
     target = policy.datasets.get(spec["from"])
     where = spec.value_at("from")

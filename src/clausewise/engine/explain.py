@@ -93,7 +93,7 @@ def _scalar(s: Session, dataset, key: str, sql: str):
 
 def _steps(s: Session, rule, dataset, key: str) -> list[Step]:
     """Each condition of the rule, and each part of it, evaluated for the record."""
-    ctx = CompileContext(s.policy, rule, Collector(), s.as_of)
+    ctx = CompileContext(s.policy, rule, Collector())
     steps = []
     for name in CONDITION_KEYS:
         text = rule.body.get(name)

@@ -3,35 +3,33 @@
 Each dataset is one file ``<stem>.csv|.jsonl|.parquet|.xlsx``. Reading happens
 in two steps, both set-based in DuckDB:
 
-1. the file becomes a raw table of text columns plus ``__row``, the record's
-   position in the file (1 = the first record after the header);
-2. each declared field is converted to its type. A value that does not convert
-   becomes an ``invalid`` finding citing the policy's data-quality clause, and
-   the field reads as empty for the rules; the row itself always stays.
+1. :func:`read_export`, before the connection is locked: each file becomes a
+   raw table (``engine/readers``: one module per format). This is the only
+   step that touches the file system, and it runs no SQL that a policy wrote.
+2. :func:`convert_export`, after the lock: each declared field is converted
+   to its type. A value that does not convert becomes an ``invalid`` finding
+   citing the policy's data-quality clause, and the field reads as empty for
+   the rules; the row itself always stays.
 
-CSV in GBK/GB18030 (what Excel writes on Chinese Windows) is transcoded to
-UTF-8 first; XLSX is read with python-calamine. Timestamps without an offset
-are wall-clock time in the policy's timezone (the connection's ``TimeZone``),
-those with an offset are converted to it.
+Timestamps without an offset are wall-clock time in the policy's timezone
+(the connection's ``TimeZone``), those with an offset are converted to it.
 """
 
 from __future__ import annotations
 
-import codecs
-import csv
-import re
 import tempfile
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import datetime
 from pathlib import Path
 
 import duckdb
 
 from ..errors import ClauseWiseError, Collector, DataError, Location
 from ..model import DataFile, Dataset, Field, Policy
+from . import readers
+from .readers import FORMATS, RawFile, ReadOptions
 from .sqltext import ident, json_path, literal, string, strings
 
-FORMATS = ("csv", "jsonl", "parquet", "xlsx")
 TRUE_WORDS = ("true", "t", "1", "yes", "y", "是")
 FALSE_WORDS = ("false", "f", "0", "no", "n", "否")
 
@@ -43,30 +41,32 @@ class LoadedExport:
     latest: datetime | None
 
 
-def load_export(con: duckdb.DuckDBPyConnection, policy: Policy, export_dir: Path, scratch: Path, lang: str) -> LoadedExport:
-    """Create one typed table per dataset and the data-quality findings."""
+def read_export(con: duckdb.DuckDBPyConnection, policy: Policy, export_dir: Path, scratch: Path) -> dict[str, RawFile | None]:
+    """Read each exported dataset's file into a raw table: dataset name → raw file (None: optional, absent).
+
+    Runs before the lock; every problem with every file is raised together.
+    """
     if not export_dir.is_dir():
         raise DataError("export folder not found", Location(str(export_dir)))
     errors = Collector()
-    files, loaded = [], []
-    for dataset in (d for d in policy.datasets.values() if d.exported):
+    out: dict[str, RawFile | None] = {}
+    for index, dataset in enumerate(d for d in policy.datasets.values() if d.exported):
         try:
-            files.append(_load_dataset(con, dataset, export_dir, scratch, lang))
+            out[dataset.name] = _read_dataset(con, dataset, export_dir, scratch, ident(f"__raw_{index}"))
         except ClauseWiseError as exc:
             errors.add(exc)
-            continue
-        loaded.append(dataset)
     errors.raise_if_any()
-    return LoadedExport(files, *_time_range(con, loaded))
+    return out
 
 
-@dataclass
-class Source:
-    """A reader's result: SQL yielding ``__row`` and the file's columns as text."""
-
-    select: str
-    columns: list[str]
-    encoding: str | None = None
+def _read_dataset(con, dataset: Dataset, export_dir: Path, scratch: Path, table: str) -> RawFile | None:
+    path = find_file(dataset, export_dir)
+    if path is None:
+        if dataset.optional:
+            return None
+        expected = ", ".join(f"{dataset.file}.{ext}" for ext in FORMATS)
+        raise DataError(f'dataset "{dataset.name}" is missing: expected one of {expected}', Location(str(export_dir)))
+    return readers.read(con, path, table, ReadOptions(dataset.delimiter, dataset.encoding), scratch)
 
 
 def find_file(dataset: Dataset, export_dir: Path) -> Path | None:
@@ -78,199 +78,67 @@ def find_file(dataset: Dataset, export_dir: Path) -> Path | None:
     return found[0] if found else None
 
 
-def _load_dataset(con, dataset: Dataset, export_dir: Path, scratch: Path, lang: str) -> DataFile:
-    path = find_file(dataset, export_dir)
-    if path is None:
-        if not dataset.optional:
-            expected = ", ".join(f"{dataset.file}.{ext}" for ext in FORMATS)
-            raise DataError(f'dataset "{dataset.name}" is missing: expected one of {expected}', Location(str(export_dir)))
-        _type_table(con, dataset, Source(_empty_select(dataset), []), path, lang)
+def convert_export(con, policy: Policy, raw: dict[str, RawFile | None], lang: str) -> LoadedExport:
+    """Create one typed table per dataset and the data-quality findings (after the lock)."""
+    errors = Collector()
+    files, loaded = [], []
+    for name, raw_file in raw.items():
+        dataset = policy.datasets[name]
+        try:
+            files.append(_convert_dataset(con, dataset, raw_file, lang))
+        except ClauseWiseError as exc:
+            errors.add(exc)
+            continue
+        loaded.append(dataset)
+    errors.raise_if_any()
+    return LoadedExport(files, *_time_range(con, loaded))
+
+
+@dataclass
+class Source:
+    """SQL yielding ``__row`` and the file's columns as text, and which columns the file has."""
+
+    select: str
+    columns: list[str]
+
+
+def _convert_dataset(con, dataset: Dataset, raw: RawFile | None, lang: str) -> DataFile:
+    if raw is None:
+        _type_table(con, dataset, Source(_empty_select(dataset), []), None, lang)
         return DataFile(dataset.name, None, None, 0)
-    fmt = path.suffix[1:]
     try:
-        source = _READERS[fmt](con, path, dataset, scratch)
-    except _NotUtf8:
-        source = _read_csv(con, path, dataset, scratch, encoding="gb18030")
-    _check_columns(source, dataset, path)
-    _type_table(con, dataset, source, path, lang)
+        source = _source(con, dataset, raw)
+        _check_columns(source, dataset, raw.path)
+        _type_table(con, dataset, source, raw.path, lang)
+    finally:
+        con.execute(f"DROP TABLE IF EXISTS {raw.table}")
     rows = con.execute(f"SELECT count(*) FROM {ident(dataset.name)}").fetchone()[0]
-    return DataFile(dataset.name, str(path), fmt, rows, source.encoding)
+    return DataFile(dataset.name, str(raw.path), raw.format, rows, raw.encoding)
+
+
+def _source(con, dataset: Dataset, raw: RawFile) -> Source:
+    """The raw table as text columns numbered by their position in the file."""
+    if raw.json:
+        return _json_source(con, dataset, raw)
+    if raw.format == "parquet":
+        casts = ", ".join(f"CAST({ident(c)} AS VARCHAR) AS {ident(c)}" for c in raw.columns)
+        return Source(f"SELECT rowid + 1 AS __row, {casts} FROM {raw.table}", raw.columns)
+    return Source(f"SELECT rowid + 1 AS __row, * FROM {raw.table}", raw.columns)
+
+
+def _json_source(con, dataset: Dataset, raw: RawFile) -> Source:
+    """JSON Lines: each declared column read as text; a key in no record is a missing column."""
+    columns = [f.column for f in dataset.file_fields()]
+    present = ", ".join(f"bool_or(json_exists(json, {json_path(c)}))" for c in columns)
+    found = con.execute(f"SELECT {present} FROM {raw.table}").fetchone() if columns else ()
+    keep = [c for c, ok in zip(columns, found) if ok]
+    picks = "".join(f", json ->> {json_path(c)} AS {ident(c)}" for c in keep)
+    return Source(f"SELECT rowid + 1 AS __row{picks} FROM {raw.table}", keep)
 
 
 def _empty_select(dataset: Dataset) -> str:
     cols = ", ".join(f"CAST(NULL AS VARCHAR) AS {ident(f.column)}" for f in dataset.file_fields())
     return f"SELECT CAST(NULL AS BIGINT) AS __row, {cols} WHERE FALSE"
-
-
-class _NotUtf8(Exception):
-    """DuckDB met bytes that are not UTF-8 in a file the first megabyte said was."""
-
-
-def _numbered(con, dataset: Dataset, select: str, path: Path | None) -> str:
-    """Read the rows into a scratch table; SQL giving them numbered in file order from 1.
-
-    Reading into a table first lets DuckDB read the file on every core while
-    keeping insertion order, so the row id is the position in the file; a
-    numbering window over the reader would hold the whole load to one core.
-    """
-    raw = ident(f"__raw_{dataset.name}")
-    try:
-        con.execute(f"CREATE OR REPLACE TEMP TABLE {raw} AS {select}")
-    except duckdb.Error as exc:
-        raise _reader_error(str(exc), dataset, path) from None
-    return f"SELECT rowid + 1 AS __row, * FROM {raw}"
-
-
-def _reader_error(text: str, dataset: Dataset, path: Path | None) -> Exception:
-    if "unicode" in text.lower() and dataset.encoding == "auto" and path is not None and path.suffix == ".csv":
-        return _NotUtf8()
-    return _read_error(text, path)
-
-
-_CSV_LINE = re.compile(r"CSV Error on Line: (\d+)")
-_CSV_COUNT = re.compile(r"Expected Number of Columns: (\d+) Found: (\d+)")
-
-
-def _csv_problem(text: str) -> str:
-    """The sentence in DuckDB's CSV error that says what is wrong with the line."""
-    lines = [x.strip() for x in text.splitlines()[2:] if x.strip()]
-    return lines[0].rstrip(".").lower() if lines and not lines[0].startswith("Possible fixes") else "malformed"
-
-
-def _read_error(text: str, path: Path) -> DataError:
-    """DuckDB's reader error as one line: where, and what is wrong."""
-    line = _CSV_LINE.search(text)
-    count = _CSV_COUNT.search(text)
-    if line and count:
-        message = f"this line has {count[2]} fields but the header has {count[1]}"
-    elif line:
-        message = f"cannot read this line: {_csv_problem(text)}"
-    else:
-        first = text.strip().splitlines()[0] if text.strip() else "unknown error"
-        message = f"cannot read: {first.split(': ', 1)[-1]}"
-    return DataError(message, Location(str(path), line=int(line[1]) if line else None))
-
-
-def _read_csv(con, path: Path, dataset: Dataset, scratch: Path, encoding: str | None = None) -> Source:
-    encoding = encoding or _csv_encoding(path, dataset.encoding)
-    source = path if encoding == "utf-8" else _transcode(path, encoding, scratch)
-    return _csv_source(con, dataset, source, path, encoding)
-
-
-def _csv_source(con, dataset: Dataset, source: Path, shown: Path, encoding: str | None) -> Source:
-    """Read a UTF-8 CSV strictly, with the header as written and every cell as text.
-
-    No dialect sniffing: a malformed row is an error naming its line, not a
-    reason to guess a different dialect.
-    """
-    delimiter = dataset.delimiter if shown.suffix == ".csv" else ","
-    header = _header(source, delimiter, shown)
-    columns = ", ".join(f"{string(name)}: 'VARCHAR'" for name in header)
-    select = _numbered(
-        con, dataset,
-        f"SELECT * FROM read_csv({string(str(source))}, header = true, auto_detect = false, "
-        f"columns = {{{columns}}}, delim = {string(delimiter)}, quote = '\"', escape = '\"', "
-        "null_padding = false, strict_mode = true)",
-        shown,
-    )
-    return Source(select, header, encoding)
-
-
-def _header(source: Path, delimiter: str, shown: Path) -> list[str]:
-    try:
-        with source.open("r", encoding="utf-8-sig", newline="") as handle:
-            header = next(csv.reader(handle, delimiter=delimiter), None)
-    except UnicodeDecodeError:
-        raise _NotUtf8() from None
-    if not header:
-        raise DataError("the file is empty; a header row is required", Location(str(shown), line=1))
-    seen = set()
-    for name in header:
-        if name in seen:
-            raise DataError(f'column "{name}" appears twice in the header', Location(str(shown), line=1))
-        seen.add(name)
-    return header
-
-
-def _csv_encoding(path: Path, declared: str) -> str:
-    """UTF-8 (BOM or not) when the first megabyte decodes as UTF-8, else GB18030 (a superset of GBK).
-
-    Only the start is read here; DuckDB checks the rest as it reads, and a file
-    that turns out not to be UTF-8 further in is read again as GB18030.
-    """
-    if declared != "auto":
-        return {"gbk": "gb18030"}.get(declared, declared)
-    with path.open("rb") as handle:
-        head = handle.read(1 << 20)
-    try:
-        codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
-    except UnicodeDecodeError:
-        return "gb18030"
-    return "utf-8"
-
-
-def _transcode(path: Path, encoding: str, scratch: Path) -> Path:
-    target = scratch / f"{path.stem}.utf8.csv"
-    try:
-        with path.open("r", encoding=encoding, newline="") as src, target.open("w", encoding="utf-8", newline="") as dst:
-            while chunk := src.read(1 << 20):
-                dst.write(chunk)
-    except UnicodeDecodeError as exc:
-        raise DataError(f"not valid {encoding} text (byte {exc.start})", Location(str(path))) from None
-    return target
-
-
-def _read_jsonl(con, path: Path, dataset: Dataset, scratch: Path) -> Source:
-    """JSON Lines: each declared column is read as text; a key in no record is a missing column."""
-    columns = [f.column for f in dataset.file_fields()]
-    numbered = _numbered(con, dataset, f"SELECT json FROM read_ndjson_objects({string(str(path))})", path)
-    raw = ident(f"__json_{dataset.name}")
-    con.execute(f"CREATE OR REPLACE TEMP TABLE {raw} AS {numbered}")
-    present = ", ".join(f"bool_or(json_exists(json, {json_path(c)}))" for c in columns)
-    found = con.execute(f"SELECT {present} FROM {raw}").fetchone() if columns else ()
-    keep = [c for c, ok in zip(columns, found) if ok]
-    picks = "".join(f", json ->> {json_path(c)} AS {ident(c)}" for c in keep)
-    return Source(f"SELECT __row{picks} FROM {raw}", keep, "utf-8")
-
-
-def _read_parquet(con, path: Path, dataset: Dataset, scratch: Path) -> Source:
-    reader = f"read_parquet({string(str(path))})"
-    try:
-        columns = [r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {reader}").fetchall()]
-    except duckdb.Error as exc:
-        raise _read_error(str(exc), path) from None
-    casts = ", ".join(f"CAST({ident(c)} AS VARCHAR) AS {ident(c)}" for c in columns)
-    return Source(_numbered(con, dataset, f"SELECT {casts} FROM {reader}", path), columns)
-
-
-def _read_xlsx(con, path: Path, dataset: Dataset, scratch: Path) -> Source:
-    from python_calamine import CalamineWorkbook
-
-    try:
-        sheet = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0)
-        rows = sheet.to_python(skip_empty_area=False)
-    except Exception as exc:  # calamine raises its own error types for broken files
-        raise DataError(f"cannot read the workbook: {exc}", Location(str(path))) from None
-    target = scratch / f"{path.stem}.xlsx.csv"
-    with target.open("w", encoding="utf-8", newline="") as out:
-        csv.writer(out).writerows([_cell(v) for v in row] for row in rows)
-    return _csv_source(con, dataset, target, path, None)
-
-
-def _cell(value) -> str:
-    """A workbook cell as the text a CSV export would hold."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, (datetime, date, time)):
-        return value.isoformat(sep=" ") if isinstance(value, datetime) else value.isoformat()
-    return str(value)
-
-
-_READERS = {"csv": _read_csv, "jsonl": _read_jsonl, "parquet": _read_parquet, "xlsx": _read_xlsx}
 
 
 def _check_columns(source: Source, dataset: Dataset, path: Path) -> None:
@@ -393,11 +261,7 @@ def _type_table(con, dataset: Dataset, source: Source, path: Path | None, lang: 
         f"CREATE TABLE {ident(dataset.name)} AS SELECT __row, {columns}, {invalid} AS __invalid "
         f"FROM (SELECT __row, {typed}, {kept} FROM (SELECT __row, {norm} FROM ({source.select})))"
     )
-    try:
-        con.execute(statement)
-    finally:
-        for scratch in ("__raw_", "__json_"):
-            con.execute(f"DROP TABLE IF EXISTS {ident(scratch + dataset.name)}")
+    con.execute(statement)
     _invalid_findings(con, dataset)
 
 

@@ -11,15 +11,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime
 
 from ..errors import Collector, PolicyError, did_you_mean
-from ..model import Policy, Rule
+from ..model import LANGS, Policy, Rule
 from .calendar import CalendarSQL
-from .conditions import compile_condition, literal
+from .conditions import compile_condition
 from .kinds import KINDS
 from .kinds.base import Check, CompileContext, sql
-from .sqltext import ident
+from .sqltext import ident, string
 
 FINDINGS_TABLE = "__findings"
 FINDINGS_DDL = (
@@ -31,21 +30,35 @@ RESERVED_RULE = "data-quality"
 
 @dataclass(frozen=True)
 class CompiledRule:
+    """One rule as SQL, compiled once for every audit.
+
+    ``select`` is the finding rows without their message (SQL up to the
+    message column), ``messages`` the message expression per language, and
+    ``examined`` a condition over the dataset's table counting the records
+    the rule looked at.
+    """
+
     rule: Rule
-    insert_sql: str
-    examined_sql: str
     check: Check
+    columns: str
+    source: str
+    messages: dict[str, str]
+    examined_sql: str
+
+    def select_sql(self, lang: str) -> str:
+        """``SELECT`` of this rule's findings with messages in ``lang``."""
+        return f"SELECT {self.columns}, {self.messages[lang]} {self.source}"
+
+    def insert_sql(self, lang: str) -> str:
+        return f"INSERT INTO {FINDINGS_TABLE} {self.select_sql(lang)}"
 
 
 def compile_policy(
     policy: Policy,
-    as_of: datetime,
-    lang: str,
-    rule_ids: tuple[str, ...] = (),
     errors: Collector | None = None,
     calendar: CalendarSQL | None = None,
 ) -> list[CompiledRule]:
-    """Every selected rule as SQL.
+    """Every rule of the policy as SQL, with messages in every language.
 
     Problems go to ``errors`` when given; otherwise they are raised together.
     """
@@ -56,9 +69,7 @@ def compile_policy(
         if rule.id == RESERVED_RULE:
             errors.error(f'"{RESERVED_RULE}" is reserved for data-quality findings; choose another id', rule.location)
             continue
-        if rule_ids and rule.id not in rule_ids:
-            continue
-        item = compile_rule(CompileContext(policy, rule, errors, as_of, calendar), lang)
+        item = compile_rule(CompileContext(policy, rule, errors, calendar))
         if item is not None:
             compiled.append(item)
     if own:
@@ -66,14 +77,30 @@ def compile_policy(
     return compiled
 
 
-def compile_rule(ctx: CompileContext, lang: str) -> CompiledRule | None:
+def compile_rule(ctx: CompileContext) -> CompiledRule | None:
+    """The rule's SQL, or None when it has problems (they are in ``ctx.errors``)."""
     before = len(ctx.errors.errors)
     check = KINDS[ctx.rule.kind].compile(ctx)
-    evidence = {**check.evidence, **_user_evidence(ctx)}
-    message = _message(ctx, ctx.rule.message.get(lang), check, evidence)
-    if len(ctx.errors.errors) > before or message is None:
+    if check is None or len(ctx.errors.errors) > before:
         return None
-    return CompiledRule(ctx.rule, _insert(ctx, check, evidence, message), check.examined, check)
+    evidence = {**check.evidence, **_user_evidence(ctx)}
+    messages = _messages(ctx, check, evidence)
+    if len(ctx.errors.errors) > before:
+        return None
+    columns, source = _select(ctx, check, evidence)
+    return CompiledRule(ctx.rule, check, columns, source, messages, check.examined)
+
+
+def _messages(ctx: CompileContext, check: Check, evidence: dict[str, str]) -> dict[str, str]:
+    """The message template of each language as SQL; one template shared by two languages compiles once."""
+    by_template: dict[str, str | None] = {}
+    out = {}
+    for lang in LANGS:
+        template = ctx.rule.message.get(lang)
+        if template not in by_template:
+            by_template[template] = _message(ctx, template, check, evidence)
+        out[lang] = by_template[template]
+    return out
 
 
 def _user_evidence(ctx: CompileContext) -> dict[str, str]:
@@ -87,16 +114,15 @@ def _user_evidence(ctx: CompileContext) -> dict[str, str]:
     return out
 
 
-def _insert(ctx: CompileContext, check: Check, evidence: dict[str, str], message: str) -> str:
+def _select(ctx: CompileContext, check: Check, evidence: dict[str, str]) -> tuple[str, str]:
+    """(the finding columns before the message, the FROM … WHERE … that follows it)."""
     key = check.key or ctx.key_sql()
-    pairs = ", ".join(f"{sql(literal(name))}, {expr}" for name, expr in evidence.items())
+    pairs = ", ".join(f"{string(name)}, {expr}" for name, expr in evidence.items())
     evidence_json = f"CAST(json_object({pairs}) AS VARCHAR)" if pairs else "NULL"
     source = check.source or ident(ctx.dataset.name)
-    return (
-        f"INSERT INTO {FINDINGS_TABLE} SELECT {sql(literal(ctx.rule.id))}, {check.row}, CAST({key} AS VARCHAR), "
-        f"{check.group}, {check.status}, {evidence_json}, CAST({check.due_at} AS TIMESTAMP), {message} "
-        f"FROM {source} WHERE {check.where}"
-    )
+    columns = (f"{string(ctx.rule.id)}, {check.row}, CAST({key} AS VARCHAR), {check.group}, {check.status}, "
+               f"{evidence_json}, CAST({check.due_at} AS TIMESTAMP)")
+    return columns, f"FROM {source} WHERE {check.where}"
 
 
 _PLACEHOLDER = re.compile(r"\{\{|\}\}|\{([^{}]*)\}")
@@ -112,16 +138,16 @@ def _message(ctx: CompileContext, template: str, check: Check, evidence: dict[st
     names = _template_names(ctx, check, evidence)
     parts, pos, ok = [], 0, True
     for match in _PLACEHOLDER.finditer(template):
-        parts.append(sql(literal(template[pos:match.start()])))
+        parts.append(string(template[pos:match.start()]))
         pos = match.end()
         token = match.group(0)
         if token in ("{{", "}}"):
-            parts.append(sql(literal(token[0])))
+            parts.append(string(token[0]))
             continue
         expr = _placeholder(ctx, match.group(1).strip(), names, template, match.start())
         ok = ok and expr is not None
         parts.append(f"coalesce(CAST({expr} AS VARCHAR), '—')")
-    parts.append(sql(literal(template[pos:])))
+    parts.append(string(template[pos:]))
     return " || ".join(parts) if ok else None
 
 
@@ -141,7 +167,7 @@ def _placeholder(ctx: CompileContext, name: str, names: dict[str, str], template
     if name.startswith("$"):
         param = ctx.policy.parameters.get(name[1:])
         if param is not None:
-            return sql(literal(_param_text(param.value)))
+            return string(_param_text(param.value))
         known = [f"${p}" for p in ctx.policy.parameters]
         _template_error(ctx, template, offset, f'unknown parameter "{name}"{did_you_mean(name, known)}')
         return None

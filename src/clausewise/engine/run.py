@@ -1,165 +1,64 @@
-"""Run a policy over an export on an in-process DuckDB.
+"""Run a compiled pack over an export on an in-process DuckDB.
 
-The order matters for safety: ``validate`` (called by ``load``) compiles every
-rule and dry-runs it against empty tables before any data is read, so a broken
-rule file costs nothing; then the export is loaded, and the connection is
-locked — no file or network access, no extension installs, configuration
-frozen — before a single rule's SQL runs. What is read back afterwards lives
-in ``collect``; the as-of time in ``asof``.
+The order is what keeps a run safe: the export's files are read into raw
+tables first (by fixed SQL, with no text from the policy); then the
+connection is locked — no file or network access, no extensions,
+configuration frozen — and only then does anything the policy wrote run:
+typing, computed columns, the business calendar, the rules. What is read
+back afterwards lives in ``collect``; the as-of time in ``asof``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
-from datetime import date, datetime, time
+from dataclasses import dataclass, replace
+from datetime import datetime
 from pathlib import Path
 
 import duckdb
 
 from .. import __version__
-from ..errors import Collector, Location, PolicyError, UsageError, did_you_mean
+from ..errors import Collector, PolicyError
 from ..model import Policy, RunResult
-from . import collect
+from ..policy import read_policy
+from . import collect, connection, runvars
 from .asof import choose_as_of, read_manifest
-from .calendar import Calendar, CalendarSQL, register
-from .derive import DerivePlan, derive_plan
-from .exports import LoadedExport, load_export, scratch_dir
-from .plan import FINDINGS_DDL, CompiledRule, compile_policy
-from .sqltext import ident, string
-
-_LOCKDOWN = (
-    "SET enable_external_access = false",
-    "SET autoinstall_known_extensions = false",
-    "SET autoload_known_extensions = false",
-    "SET lock_configuration = true",
-)
+from .exports import LoadedExport, convert_export, read_export, scratch_dir
+from .kinds import kind_schemas
+from .plan import FINDINGS_DDL, CompiledRule
+from .program import Program, check_program, compile_program, register_calendar
 
 
-def connect(timezone: str) -> duckdb.DuckDBPyConnection:
-    con = duckdb.connect(":memory:")
-    con.execute(f"SET TimeZone = {string(timezone)}")
-    con.execute("SET preserve_insertion_order = true")
-    return con
+def load(path: str | Path) -> Policy:
+    """Load a policy and its rule files, compile them once and check everything that needs no data.
 
-
-def lock(con: duckdb.DuckDBPyConnection) -> None:
-    """From here on nothing the SQL says can touch a file, the network or the settings."""
-    for statement in _LOCKDOWN:
-        con.execute(statement)
-
-
-def select_rules(policy: Policy, rule_ids: tuple[str, ...]) -> tuple[str, ...]:
-    known = [r.id for r in policy.rules]
-    for rule_id in rule_ids:
-        if rule_id not in known:
-            raise UsageError(f'no rule "{rule_id}" in policy "{policy.id}"{did_you_mean(rule_id, known)}')
-    return rule_ids
-
-
-def validate(
-    policy: Policy,
-    as_of: datetime | None = None,
-    lang: str = "en",
-    rule_ids: tuple[str, ...] = (),
-    errors: Collector | None = None,
-) -> list[CompiledRule]:
-    """Compile the rules and let DuckDB bind them against empty tables.
-
-    Problems are added to ``errors`` when given, else raised together.
+    Schema, names, conditions and the SQL each rule compiles to are all
+    checked; every problem in the pack is raised together as an ErrorList.
+    The returned policy carries its compiled program, which every audit reuses.
     """
-    own = errors is None
-    errors = Collector() if own else errors
-    as_of = as_of or datetime(2000, 1, 1)
-    con = connect(policy.timezone)
-    try:
-        _empty_tables(con, policy)
-        if _derive(con, policy, errors, as_of) is None:
-            return []
-        calendar = register_calendar(con, policy, as_of, as_of, errors)
-        compiled = compile_policy(policy, as_of, lang, rule_ids, errors, calendar)
-        lock(con)
-        for item in compiled:
-            try:
-                con.execute("EXPLAIN " + item.insert_sql)
-                con.execute(f"EXPLAIN SELECT count(*) FILTER (WHERE {item.examined_sql}) FROM {ident(item.rule.dataset)}")
-            except duckdb.Error as exc:
-                message = str(exc).strip().splitlines()[0]
-                errors.add(PolicyError(f'rule "{item.rule.id}": DuckDB cannot run it: {message}', item.rule.location))
-    finally:
-        con.close()
-    if own:
-        errors.raise_if_any()
-    return compiled
+    errors = Collector()
+    policy = read_policy(path, kind_schemas(), errors)
+    program = compile_program(policy, errors)
+    if program is not None:
+        check_program(policy, program, errors)
+    errors.raise_if_any()
+    return replace(policy, program=program)
 
 
-_SQL_TYPES = {
-    "string": "VARCHAR", "enum": "VARCHAR", "integer": "BIGINT", "number": "DOUBLE",
-    "boolean": "BOOLEAN", "date": "DATE", "timestamp": "TIMESTAMP",
-}
+def program_of(policy: Policy) -> Program:
+    """The policy's compiled program (compiled now for a policy that did not come from :func:`load`)."""
+    if policy.program is not None:
+        return policy.program
+    errors = Collector()
+    program = compile_program(policy, errors)
+    errors.raise_if_any()
+    return program
 
 
-def business_calendar(policy: Policy) -> Calendar:
-    """The policy's calendar as the engine's working-time calendar."""
-    spec = policy.calendar
-    return Calendar(
-        country=spec.country,
-        subdivision=spec.subdivision,
-        work_start=time.fromisoformat(spec.work_start),
-        work_end=time.fromisoformat(spec.work_end),
-        extra_holidays=tuple(date.fromisoformat(d) for d in spec.extra_holidays),
-        extra_workdays=tuple(date.fromisoformat(d) for d in spec.extra_workdays),
-    )
-
-
-def needs_calendar(policy: Policy) -> bool:
-    """True when some goal counts working time (a parameter or a goal written in a rule)."""
-    if any(p.type == "duration" and p.value is not None and p.value.working for p in policy.parameters.values()):
-        return True
-    if any(p.type == "map" and any("working" in str(v) for v in p.value.values()) for p in policy.parameters.values()):
-        return True
-    return any("working" in str(r.body.get(key, "")) for r in policy.rules for key in ("goal", "every"))
-
-
-def register_calendar(con, policy: Policy, first: datetime, last: datetime, errors: Collector | None = None) -> CalendarSQL | None:
-    """Create the day table working-time rules join; a bad calendar is a policy error.
-
-    A policy without working-time goals gets no table (building it costs a
-    look at the holiday calendar for every day of the range), except when
-    validating, so that a mistake in the calendar is still reported.
-    """
-    if errors is None and not needs_calendar(policy):
-        return None
-    try:
-        return register(con, business_calendar(policy), first, last)
-    except ValueError as exc:
-        error = PolicyError(f"calendar: {exc}", Location(policy.path))
-        if errors is None:
-            raise error from None
-        errors.add(error)
-        return None
-
-
-def _derive(con, policy: Policy, errors: Collector, as_of: datetime) -> DerivePlan | None:
-    """Add the computed columns and datasets; None (with errors) when they cannot be built."""
-    before = len(errors.errors)
-    plan = derive_plan(policy, errors, as_of)
-    for statement in plan.statements:
-        try:
-            con.execute(statement)
-        except duckdb.Error as exc:
-            message = str(exc).strip().splitlines()[0]
-            errors.add(PolicyError(f"computed columns: DuckDB cannot build them: {message}", Location(policy.path)))
-            break
-    return plan if len(errors.errors) == before else None
-
-
-def _empty_tables(con, policy: Policy) -> None:
-    con.execute(FINDINGS_DDL)
-    for d in (d for d in policy.datasets.values() if d.exported):
-        cols = ", ".join(f"{ident(f.name)} {_SQL_TYPES[f.type]}" for f in d.file_fields())
-        con.execute(f"CREATE TABLE {ident(d.name)} (__row BIGINT, {cols})")
+def validate(policy: Policy) -> list[CompiledRule]:
+    """The compiled rules of a loaded policy (loading has checked them)."""
+    return list(program_of(policy).rules)
 
 
 @dataclass
@@ -197,32 +96,31 @@ def session(
     ``progress(stage, done, total)`` is called as loading and rules advance,
     so a front end can show progress; the engine itself prints nothing.
     """
-    # ``policy`` comes from ``load``, which has compiled and dry-run every rule.
-    select_rules(policy, rule_ids)
+    program = program_of(policy)
+    compiled = program.selected(policy, rule_ids)
     export_dir = Path(export_dir)
-    con = connect(policy.timezone)
-    try:
-        con.execute(FINDINGS_DDL)
-        progress("loading", 0, 1)
-        with scratch_dir() as scratch:
-            loaded = load_export(con, policy, export_dir, Path(scratch), lang)
-        progress("loading", 1, 1)
-        as_of, source = choose_as_of(as_of, read_manifest(export_dir), loaded.latest)
-        first = min(filter(None, [loaded.earliest, as_of]))
-        last = max(filter(None, [loaded.latest, as_of]))
-        lock(con)
-        errors = Collector()
-        derived = _derive(con, policy, errors, as_of)
-        errors.raise_if_any()
-        calendar = register_calendar(con, policy, first, last)
-        compiled = compile_policy(policy, as_of, lang, rule_ids, calendar=calendar)
-        for done, item in enumerate(compiled):
-            progress(f"rule {item.rule.id}", done, len(compiled))
-            _execute(con, item)
-        progress("rules", len(compiled), len(compiled))
-        yield Session(con, policy, compiled, loaded, as_of, source, export_dir, derived.breakdowns)
-    finally:
-        con.close()
+    with scratch_dir() as scratch:
+        con = connection.connect(policy.timezone, Path(scratch))
+        try:
+            progress("loading", 0, 1)
+            raw = read_export(con, policy, export_dir, Path(scratch))
+            connection.lock(con)
+            con.execute(FINDINGS_DDL)
+            loaded = convert_export(con, policy, raw, lang)
+            progress("loading", 1, 1)
+            as_of, source = choose_as_of(as_of, read_manifest(export_dir), loaded.latest)
+            runvars.set_values(con, {runvars.AS_OF: as_of})
+            _derive(con, policy, program)
+            first = min(filter(None, [loaded.earliest, as_of]))
+            last = max(filter(None, [loaded.latest, as_of]))
+            register_calendar(con, program, first, last)
+            for done, item in enumerate(compiled):
+                progress(f"rule {item.rule.id}", done, len(compiled))
+                _execute(con, item, lang)
+            progress("rules", len(compiled), len(compiled))
+            yield Session(con, policy, compiled, loaded, as_of, source, export_dir, program.derive.breakdowns)
+        finally:
+            con.close()
 
 
 def audit(
@@ -251,11 +149,19 @@ def audit(
         )
 
 
-def _execute(con, item: CompiledRule) -> None:
+def _derive(con, policy: Policy, program: Program) -> None:
+    """Add the computed columns and datasets of the datasets this run loaded."""
+    for statement in program.derive.statements(policy.datasets):
+        try:
+            con.execute(statement)
+        except duckdb.Error as exc:
+            message = str(exc).strip().splitlines()[0]
+            raise PolicyError(f"computed columns failed on this export: {message}") from None
+
+
+def _execute(con, item: CompiledRule, lang: str) -> None:
     try:
-        con.execute(item.insert_sql)
+        con.execute(item.insert_sql(lang))
     except duckdb.Error as exc:
         message = str(exc).strip().splitlines()[0]
         raise PolicyError(f'rule "{item.rule.id}" failed on this export: {message}', item.rule.location) from None
-
-

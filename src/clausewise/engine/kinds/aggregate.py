@@ -50,14 +50,14 @@ SCHEMA = {
 }
 
 
-def compile(ctx: CompileContext) -> Check:
+def compile(ctx: CompileContext) -> Check | None:
     scope = ctx.scope_sql()
     metric = ctx.condition("metric", aggregates=True, boolean=False)
     threshold = ctx.param_value(ctx.body["threshold"], "threshold", ("number", "integer"))
     groups = ctx.fields("group_by")
     period = _period(ctx)
     if metric is None or threshold is None or len(groups) != len(ctx.body.get("group_by", [])) or period is False:
-        return Check(where="FALSE")
+        return None
     keys = groups + (["__period"] if period else [])
     source = _source(ctx, scope, metric, groups, period)
     group_json = _group_json(groups, period)
@@ -98,7 +98,7 @@ def _source(ctx: CompileContext, scope: str, metric: str, groups: list[str], per
     if not period:
         return f"({grouped}) AS __agg"
     unit = period[1]
-    as_of = ctx.literal(ctx.as_of)
+    as_of = ctx.as_of_sql
     first = f"(SELECT min({trunc}) FROM {table} WHERE {scope})"
     last = f"date_trunc({string(unit)}, {as_of}) - {_one(unit)}"
     periods = f"SELECT unnest(generate_series(coalesce({first}, {last}), {last}, {_one(unit)})) AS __period"

@@ -33,11 +33,11 @@ SCHEMA = {
 }
 
 
-def compile(ctx: CompileContext) -> Check:
+def compile(ctx: CompileContext) -> Check | None:
     scope = ctx.scope_sql()
     column = ctx.field(ctx.body["field"], "field")
     if column is None:
-        return Check(where="FALSE")
+        return None
     tests = [t for t in (_values(ctx, column), _bound(ctx, column, "min", ">="),
                          _bound(ctx, column, "max", "<="), _pattern(ctx, column)) if t]
     ok = " AND ".join(tests) or "TRUE"

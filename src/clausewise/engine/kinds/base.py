@@ -9,7 +9,6 @@ dataset, so every kind is set-based by construction.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 
 from sqlglot import exp
@@ -18,6 +17,7 @@ from ...errors import Collector, Location, PolicyError, did_you_mean
 from ...model import Dataset, Duration, Policy, Rule
 from ..calendar import CalendarSQL
 from ..conditions import Scope, builtin_params, compile_condition, literal
+from .. import runvars
 from ..sqltext import ident
 
 
@@ -56,8 +56,12 @@ class CompileContext:
     policy: Policy
     rule: Rule
     errors: Collector
-    as_of: datetime
     calendar: CalendarSQL | None = None
+
+    @property
+    def as_of_sql(self) -> str:
+        """SQL for the audit's as-of time, read at run time (the rule is compiled once)."""
+        return runvars.sql(runvars.AS_OF)
 
     @property
     def dataset(self) -> Dataset:
@@ -70,7 +74,7 @@ class CompileContext:
     def scope(self, dataset: Dataset | None = None, aggregates: bool = False) -> Scope:
         dataset = dataset or self.dataset
         columns = {name: f.type for name, f in dataset.fields.items()}
-        return Scope(columns, self.policy.parameters, dataset.name, aggregates, builtin_params(self.as_of))
+        return Scope(columns, self.policy.parameters, dataset.name, aggregates, builtin_params())
 
     def where(self, key: str) -> Location:
         at = getattr(self.body, "value_at", None)

@@ -34,9 +34,11 @@ SCHEMA = {
 }
 
 
-def compile(ctx: CompileContext) -> Check:
+def compile(ctx: CompileContext) -> Check | None:
     scope = ctx.scope_sql()
-    assertion = ctx.condition("assert") or "TRUE"
+    assertion = ctx.condition("assert")
+    if assertion is None:
+        return None
     return Check(
         examined=scope,
         where=f"{scope} AND ({assertion}) IS NOT TRUE",

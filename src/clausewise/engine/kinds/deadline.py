@@ -59,15 +59,15 @@ SCHEMA = {
 START, STOP, END = "__start", "__stop", "__end"
 
 
-def compile(ctx: CompileContext) -> Check:
+def compile(ctx: CompileContext) -> Check | None:
     scope = ctx.scope_sql()
     start = ctx.condition("start", boolean=False)
     stop = ctx.field(ctx.body["stop"], "stop", types=("timestamp", "date"))
     pauses = _pauses(ctx)
     warn = warn_fraction(ctx)
     if start is None or stop is None or pauses is None or warn is None:
-        return Check(where="FALSE")
-    as_of = ctx.literal(ctx.as_of)
+        return None
+    as_of = ctx.as_of_sql
     inner = (
         f"SELECT *, CAST({start} AS TIMESTAMP) AS {START}, CAST({stop} AS TIMESTAMP) AS {STOP}, "
         f"CAST(coalesce({stop}, {as_of}) AS TIMESTAMP) AS {END} "
@@ -75,7 +75,7 @@ def compile(ctx: CompileContext) -> Check:
     )
     timing = _due_columns(ctx, pauses, warn)
     if timing is None:
-        return Check(where="FALSE")
+        return None
     due, warn_due, elapsed, allowed = timing
     timed = f"SELECT *, {due} AS __due, {warn_due} AS __warn FROM ({inner})"
     source = f"(SELECT *, {status_sql(as_of)} AS __status FROM ({timed})) AS {ident(ctx.dataset.name)}"

@@ -45,14 +45,14 @@ SCHEMA = {
 }
 
 
-def compile(ctx: CompileContext) -> Check:
+def compile(ctx: CompileContext) -> Check | None:
     scope = ctx.scope_sql()
     event = ctx.condition("field", boolean=False)
     groups = ctx.fields("group_by")
     goal = parse_goal(ctx, "every")
     if event is None or goal is None or len(groups) != len(ctx.body.get("group_by", [])):
-        return Check(where="FALSE")
-    as_of = ctx.literal(ctx.as_of)
+        return None
+    as_of = ctx.as_of_sql
     partition = f"PARTITION BY {', '.join(groups)} " if groups else ""
     series = (
         f"SELECT *, CAST({event} AS TIMESTAMP) AS __event, "

@@ -41,19 +41,19 @@ SCHEMA = {
 TARGET = "__target"
 
 
-def compile(ctx: CompileContext) -> Check:
+def compile(ctx: CompileContext) -> Check | None:
     target = ctx.policy.datasets.get(ctx.body["target"])
     if target is None:
         hint = did_you_mean(ctx.body["target"], ctx.policy.datasets)
         ctx.error(f'unknown dataset "{ctx.body["target"]}"{hint}', "target")
-        return Check(where="FALSE")
+        return None
     scope = ctx.scope_sql()
     source = ident(ctx.dataset.name)
     match = _match(ctx, target, source)
     window, evidence = _window(ctx, target, source)
     wanted = ctx.condition("target_when", default="TRUE", dataset=target, qualifier=TARGET)
     if match is None or window is None or wanted is None:
-        return Check(where="FALSE")
+        return None
     exists = f"SELECT 1 FROM {ident(target.name)} AS {TARGET} WHERE {match} AND ({wanted}) IS TRUE AND {window}"
     return Check(examined=scope, where=f"{scope} AND NOT EXISTS ({exists})", evidence=evidence)
 

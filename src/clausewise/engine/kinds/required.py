@@ -34,12 +34,12 @@ def missing_sql(column: str, text: bool) -> str:
     return f"({column} IS NULL OR {column} = '')" if text else f"{column} IS NULL"
 
 
-def compile(ctx: CompileContext) -> Check:
+def compile(ctx: CompileContext) -> Check | None:
     scope = ctx.scope_sql()
     names = ctx.body["fields"]
     columns = ctx.fields("fields")
     if len(columns) != len(names):
-        return Check(where="FALSE")
+        return None
     text = [ctx.dataset.fields[n].type in ("string", "enum") for n in names]
     tests = [missing_sql(c, t) for c, t in zip(columns, text)]
     flagged = ", ".join(f"CASE WHEN {t} THEN {ctx.literal(str(n))} END" for t, n in zip(tests, names))

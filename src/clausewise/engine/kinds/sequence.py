@@ -25,12 +25,12 @@ SCHEMA = {
 }
 
 
-def compile(ctx: CompileContext) -> Check:
+def compile(ctx: CompileContext) -> Check | None:
     scope = ctx.scope_sql()
     names = ctx.body["fields"]
     columns = ctx.fields("fields", types=("date", "timestamp"))
     if len(columns) != len(names):
-        return Check(where="FALSE")
+        return None
     op = "<=" if ctx.body.get("strict") else "<"
     breaks = []  # (condition, earlier-name expression, later name)
     for i in range(1, len(columns)):

@@ -25,11 +25,11 @@ SCHEMA = {
 }
 
 
-def compile(ctx: CompileContext) -> Check:
+def compile(ctx: CompileContext) -> Check | None:
     scope = ctx.scope_sql()
     columns = ctx.fields("fields")
     if len(columns) != len(ctx.body["fields"]):
-        return Check(where="FALSE")
+        return None
     present = " AND ".join(f"{c} IS NOT NULL" for c in columns)
     part = ", ".join(columns)
     table = ident(ctx.dataset.name)

@@ -1,0 +1,138 @@
+"""A pack compiled once: the SQL of every rule and computed column, checked by DuckDB.
+
+``clausewise.load`` reads a policy and its rule files, then compiles them
+into a :class:`Program` and binds every statement against empty tables on a
+connection that is locked from its first statement — so a broken rule is a
+load error with its file position, and nothing a policy writes ever runs on a
+connection that can reach a file. ``validate``, ``audit``, ``test``,
+``explain`` and ``grades`` all reuse the same program: what varies between
+runs (the as-of time) is read by the SQL at run time (see ``runvars``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time
+
+import duckdb
+
+from ..errors import Collector, Location, PolicyError, UsageError, did_you_mean
+from ..model import Policy
+from . import connection, runvars
+from .calendar import Calendar, CalendarSQL, register
+from .derive import DerivePlan, derive_plan
+from .plan import FINDINGS_DDL, CompiledRule, compile_policy
+from .sqltext import ident
+
+CALENDAR_TABLE = "__calendar"
+_SQL_TYPES = {
+    "string": "VARCHAR", "enum": "VARCHAR", "integer": "BIGINT", "number": "DOUBLE",
+    "boolean": "BOOLEAN", "date": "DATE", "timestamp": "TIMESTAMP",
+}
+
+
+@dataclass(frozen=True)
+class Program:
+    """The compiled pack: rules, computed columns, and the business calendar if any rule counts working time."""
+
+    rules: tuple[CompiledRule, ...]
+    derive: DerivePlan
+    calendar: Calendar | None
+
+    def selected(self, policy: Policy, rule_ids: tuple[str, ...] = ()) -> list[CompiledRule]:
+        """The compiled rules to run: all, or those named (an unknown id is a usage error)."""
+        if not rule_ids:
+            return list(self.rules)
+        known = [r.id for r in policy.rules]
+        for rule_id in rule_ids:
+            if rule_id not in known:
+                raise UsageError(f'no rule "{rule_id}" in policy "{policy.id}"{did_you_mean(rule_id, known)}')
+        return [r for r in self.rules if r.rule.id in rule_ids]
+
+
+def business_calendar(policy: Policy) -> Calendar:
+    """The policy's calendar as the engine's working-time calendar (ValueError when it is impossible)."""
+    spec = policy.calendar
+    return Calendar(
+        country=spec.country,
+        subdivision=spec.subdivision,
+        work_start=time.fromisoformat(spec.work_start),
+        work_end=time.fromisoformat(spec.work_end),
+        extra_holidays=tuple(date.fromisoformat(d) for d in spec.extra_holidays),
+        extra_workdays=tuple(date.fromisoformat(d) for d in spec.extra_workdays),
+    )
+
+
+def compile_program(policy: Policy, errors: Collector) -> Program | None:
+    """Compile every rule and computed column; None (with ``errors``) when some cannot be."""
+    before = len(errors.errors)
+    calendar = _calendar(policy, errors)
+    calendar_sql = CalendarSQL(CALENDAR_TABLE, calendar.day_seconds * 1_000_000) if calendar else None
+    plan = derive_plan(policy, errors)
+    rules = compile_policy(policy, errors, calendar_sql)
+    if len(errors.errors) > before:
+        return None
+    uses_calendar = any(ident(CALENDAR_TABLE) in r.source or ident(CALENDAR_TABLE) in r.columns for r in rules)
+    return Program(tuple(rules), plan, calendar if uses_calendar else None)
+
+
+def _calendar(policy: Policy, errors: Collector) -> Calendar | None:
+    """The business calendar, checked (hours, dates, country) even when no rule needs it."""
+    try:
+        calendar = business_calendar(policy)
+        calendar.days(date(2000, 1, 1), date(2000, 1, 1))  # an unknown country fails here
+    except ValueError as exc:
+        errors.add(PolicyError(f"calendar: {exc}", Location(policy.path)))
+        return None
+    return calendar
+
+
+def check_program(policy: Policy, program: Program, errors: Collector) -> None:
+    """Bind every statement against empty tables; what DuckDB refuses is a load error of its rule."""
+    con = connection.connect(policy.timezone, locked=True)
+    try:
+        empty_tables(con, policy)
+        runvars.set_values(con, {runvars.AS_OF: runvars.PLACEHOLDER})
+        if not _derive_empty(con, policy, program, errors):
+            return
+        if program.calendar is not None:
+            register(con, program.calendar, runvars.PLACEHOLDER, runvars.PLACEHOLDER, CALENDAR_TABLE)
+        for item in program.rules:
+            _bind(con, item, errors)
+    finally:
+        con.close()
+
+
+def _derive_empty(con, policy: Policy, program: Program, errors: Collector) -> bool:
+    for statement in program.derive.statements(policy.datasets):
+        try:
+            con.execute(statement)
+        except duckdb.Error as exc:
+            message = str(exc).strip().splitlines()[0]
+            errors.add(PolicyError(f"computed columns: DuckDB cannot build them: {message}", Location(policy.path)))
+            return False
+    return True
+
+
+def _bind(con, item: CompiledRule, errors: Collector) -> None:
+    """Let DuckDB bind the rule's statements (without running them)."""
+    try:
+        con.sql(item.select_sql("en"))
+        con.sql(f"SELECT count(*) FILTER (WHERE {item.examined_sql}) FROM {ident(item.rule.dataset)}")
+    except duckdb.Error as exc:
+        message = str(exc).strip().splitlines()[0]
+        errors.add(PolicyError(f'rule "{item.rule.id}": DuckDB cannot run it: {message}', item.rule.location))
+
+
+def empty_tables(con, policy: Policy) -> None:
+    """The findings table and one empty table per exported dataset, with the declared types."""
+    con.execute(FINDINGS_DDL)
+    for d in (d for d in policy.datasets.values() if d.exported):
+        cols = ", ".join(f"{ident(f.name)} {_SQL_TYPES[f.type]}" for f in d.file_fields())
+        con.execute(f"CREATE TABLE {ident(d.name)} (__row BIGINT, {cols})")
+
+
+def register_calendar(con, program: Program, first: datetime, last: datetime) -> None:
+    """The day table the working-time rules join, over the export's dates (plus padding)."""
+    if program.calendar is not None:
+        register(con, program.calendar, first, last, CALENDAR_TABLE)

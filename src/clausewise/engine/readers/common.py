@@ -1,0 +1,91 @@
+"""What every reader shares: its options, its result, and reading a path literally."""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+
+from ...errors import DataError, Location
+
+
+@dataclass(frozen=True)
+class ReadOptions:
+    """What a policy may say about reading a file: CSV delimiter and encoding."""
+
+    delimiter: str = ","
+    encoding: str = "auto"
+
+
+@dataclass
+class RawFile:
+    """A file read into a raw table.
+
+    ``columns`` are the file's columns in file order (for JSON Lines, the
+    keys are found after the lock, when the declared columns are known);
+    ``json`` says the table holds one ``json`` column per record.
+    """
+
+    path: Path
+    format: str
+    table: str
+    columns: list[str] = field(default_factory=list)
+    encoding: str | None = None
+    json: bool = False
+
+
+_GLOB = re.compile(r"[*?\[\]{}~]")
+
+
+def literal_path(path: Path, scratch: Path) -> str:
+    """A name under which DuckDB opens exactly ``path``.
+
+    DuckDB reads a file name as a glob pattern (``exp[1]/a.csv`` would read
+    ``exp1/a.csv``); paths given by a user are literal, so a path holding a
+    pattern character is opened through a link with a plain name in the
+    run's private scratch folder.
+    """
+    text = str(path)
+    if not _GLOB.search(text):
+        return text
+    if _GLOB.search(str(scratch)):
+        raise DataError("the temporary folder's name holds a glob character; set TMPDIR to a plain folder",
+                        Location(str(scratch)))
+    link = scratch / f"link-{len(list(scratch.iterdir()))}{path.suffix}"
+    os.symlink(path.resolve(), link)
+    return str(link)
+
+
+_CSV_LINE = re.compile(r"CSV Error on Line: (\d+)")
+_CSV_COUNT = re.compile(r"Expected Number of Columns: (\d+) Found: (\d+)")
+
+
+def _csv_problem(text: str) -> str:
+    """The sentence in DuckDB's CSV error that says what is wrong with the line."""
+    lines = [x.strip() for x in text.splitlines()[2:] if x.strip()]
+    return lines[0].rstrip(".").lower() if lines and not lines[0].startswith("Possible fixes") else "malformed"
+
+
+def read_error(text: str, path: Path) -> DataError:
+    """DuckDB's reader error as one line: where, and what is wrong."""
+    line = _CSV_LINE.search(text)
+    count = _CSV_COUNT.search(text)
+    if line and count:
+        message = f"this line has {count[2]} fields but the header has {count[1]}"
+    elif line:
+        message = f"cannot read this line: {_csv_problem(text)}"
+    else:
+        first = text.strip().splitlines()[0] if text.strip() else "unknown error"
+        message = f"cannot read: {first.split(': ', 1)[-1]}"
+    return DataError(message, Location(str(path), line=int(line[1]) if line else None))
+
+
+def create(con, table: str, select: str, parameters: list, path: Path) -> None:
+    """``CREATE TABLE table AS select`` with the reader's parameters; reader errors become DataErrors."""
+    try:
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS {select}", parameters)
+    except duckdb.Error as exc:
+        raise read_error(str(exc), path) from None

@@ -1,0 +1,40 @@
+"""XLSX: the first sheet, read with python-calamine, cells written as a CSV export would hold them."""
+
+from __future__ import annotations
+
+import csv
+from datetime import date, datetime, time
+from pathlib import Path
+
+from ...errors import DataError, Location
+from .common import RawFile, ReadOptions
+from .csv import read_text_csv
+
+
+def read(con, path: Path, table: str, options: ReadOptions, scratch: Path) -> RawFile:
+    from python_calamine import CalamineWorkbook
+
+    try:
+        sheet = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0)
+        rows = sheet.to_python(skip_empty_area=False)
+    except Exception as exc:  # calamine raises its own error types for broken files
+        raise DataError(f"cannot read the workbook: {exc}", Location(str(path))) from None
+    target = scratch / f"workbook-{len(list(scratch.iterdir()))}.csv"
+    with target.open("w", encoding="utf-8", newline="") as out:
+        csv.writer(out).writerows([_cell(v) for v in row] for row in rows)
+    raw = read_text_csv(con, target, path, table, ",", scratch)
+    raw.format = "xlsx"
+    return raw
+
+
+def _cell(value) -> str:
+    """A workbook cell as the text a CSV export would hold."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, (datetime, date, time)):
+        return value.isoformat(sep=" ") if isinstance(value, datetime) else value.isoformat()
+    return str(value)
