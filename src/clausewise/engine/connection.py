@@ -44,7 +44,11 @@ def connect(timezone: str, scratch: Path | None = None, locked: bool = False) ->
         con = duckdb.connect(":memory:", config=config)
     except duckdb.Error as exc:  # only the settings above can fail here
         raise UsageError(f"cannot start DuckDB with memory limit {config['memory_limit']}: {exc}") from None
-    con.execute("SET TimeZone = ?", [timezone])
+    try:
+        con.execute("SET TimeZone = ?", [timezone])
+    except duckdb.Error:
+        con.close()
+        raise UsageError(f'DuckDB does not know the timezone "{timezone}"; use an IANA name such as Asia/Shanghai') from None
     if locked:
         lock(con)
     return con

@@ -39,8 +39,15 @@ def load(path: str | Path) -> Policy:
     """
     errors = Collector()
     policy = read_policy(path, kind_schemas(), errors)
-    program = compile_program(policy, errors)
-    if program is not None:
+    try:
+        program = compile_program(policy, errors)
+    except Exception:
+        # A pack with reported problems may trip the compiler on what those
+        # problems left behind; the problems themselves are what to show.
+        if errors:
+            errors.raise_if_any()
+        raise
+    if program is not None and not errors:
         check_program(policy, program, errors)
     errors.raise_if_any()
     return replace(policy, program=program)

@@ -7,7 +7,6 @@ compile step, and every problem is collected before anything is raised, so one
 
 from __future__ import annotations
 
-import glob
 import hashlib
 import math
 from pathlib import Path
@@ -29,6 +28,7 @@ from ..model import (
 )
 from .decision import parse_tables
 from .derived import add_derived
+from .packfiles import PackPathError, expand, pack_root
 from .schema import full_schema
 from .validate import schema_errors
 from .yamlfile import YList, YMap, load_yaml
@@ -64,11 +64,16 @@ def read_policy(path: str | Path, kind_schemas: dict[str, dict[str, Any]], error
         errors.raise_if_any()
     if bad:  # the policy itself is malformed; its rules cannot be checked against it
         errors.raise_if_any()
-    rule_paths = _expand(path.parent, doc.get("rules", []), doc, "rules", display, errors)
-    test_paths = _expand(path.parent, doc.get("tests", []), doc, "tests", display, errors, required=False)
+    rule_paths = _expand(path, doc.get("rules", []), doc, "rules", display, errors)
+    test_paths = _expand(path, doc.get("tests", []), doc, "tests", display, errors, required=False)
     rule_docs = [_load_checked(p, _display(p), schema, errors) for p in rule_paths]
+    for rule_path, (rule_doc, _) in zip(rule_paths, rule_docs):
+        if isinstance(rule_doc, dict) and "policy" in rule_doc:
+            errors.error(f'this is a policy file, not a rule file; remove it from "rules:" in {display}',
+                         Location(_display(rule_path), 1, 1))
     # A rule file whose shape is wrong as a whole has nothing to check further.
-    rule_docs = [(d, bad) for d, bad in rule_docs if d is not None and not any(len(p) < 2 for p in bad)]
+    rule_docs = [(d, bad) for d, bad in rule_docs
+                 if isinstance(d, dict) and "policy" not in d and not any(len(p) < 2 for p in bad)]
     return _build(doc, rule_docs, path, display, rule_paths, test_paths, errors)
 
 
@@ -107,16 +112,22 @@ def _non_finite(node: Any, where: Location | None = None) -> list[Location]:
     return []
 
 
-def _expand(base: Path, patterns, doc: YMap, key: str, display: str, errors: Collector, required: bool = True) -> list[Path]:
-    """Rule files named by the policy, in a stable order, each once."""
+def _expand(policy_path: Path, patterns, doc: YMap, key: str, display: str, errors: Collector,
+            required: bool = True) -> list[Path]:
+    """Files named by the policy's ``key`` patterns, in a stable order, each once, inside the pack."""
     found: dict[Path, None] = {}
+    root = pack_root(policy_path)
     for index, pattern in enumerate(patterns):
-        matches = [Path(m) for m in sorted(glob.glob(str(base / pattern), recursive=True))]
-        matches = [m for m in matches if m.is_file()]
+        where = doc[key].item_at(index) if hasattr(doc.get(key), "item_at") else Location(display)
+        try:
+            matches = expand(pattern, policy_path.parent, root)
+        except PackPathError as exc:
+            errors.error(str(exc), where)
+            continue
         if not matches and required:
-            where = doc[key].item_at(index) if hasattr(doc.get(key), "item_at") else Location(display)
             errors.error(f'no rule file matches "{pattern}"', where)
-        found.update(dict.fromkeys(m.resolve() for m in matches))
+        found.update(dict.fromkeys(matches))
+    found.pop(policy_path.resolve(), None)  # a "*.yaml" beside the policy does not make it a rule file
     return list(found)
 
 
@@ -294,6 +305,7 @@ def _rules(rule_docs, clauses, datasets: dict, errors: Collector) -> list[Rule]:
             if rule.dataset not in datasets:
                 hint = did_you_mean(rule.dataset, datasets)
                 errors.error(f'unknown dataset "{rule.dataset}"{hint}', raw.value_at("dataset"))
+                continue  # reported; its conditions cannot be checked against a dataset that does not exist
             rules.append(rule)
     return rules
 
