@@ -19,6 +19,17 @@ SEVERITIES = ("critical", "high", "medium", "low")
 STATUSES = ("violation", "warning", "invalid")
 LANGS = ("zh", "en")
 FIELD_TYPES = ("string", "integer", "number", "boolean", "date", "timestamp", "enum")
+# The years clausewise judges (half-open): a date outside them in an export is an
+# invalid value, and an as-of time outside them is refused. Far enough for any
+# record a regulation asks about; near enough that calendar arithmetic (a year of
+# padding either side) never leaves what Python's datetime can hold.
+EARLIEST = datetime(1900, 1, 1)
+LATEST = datetime(2200, 1, 1)
+
+
+def in_time_range(value: datetime) -> bool:
+    """True when ``value`` lies in the years clausewise judges (1900 to 2199)."""
+    return EARLIEST <= value < LATEST
 
 
 def severity_rank(severity: str) -> int:

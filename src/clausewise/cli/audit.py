@@ -8,7 +8,6 @@ from ..engine import audit as run_audit
 from ..engine import load
 from ..report import WRITERS, write
 from .options import (
-    emit,
     fail_on_option,
     lang_option,
     output_option,
@@ -17,6 +16,7 @@ from .options import (
     progress_display,
     quiet_option,
 )
+from .output import check_output, emit, run_inputs
 
 
 @click.command()
@@ -39,7 +39,8 @@ def audit(ctx: click.Context, export_dir, policy_path, as_of, fmt, output, lang,
     rule file or unreadable data.
     """
     policy = load(policy_path)
+    check_output(output, run_inputs(policy, export_dir))
     when = parse_as_of(as_of, policy.timezone)
     result = run_audit(policy, export_dir, when, lang, tuple(rules), progress=progress_display(quiet))
-    emit(write(result, fmt, fail_on), output)
+    emit(write(result, fmt, fail_on), output, run_inputs(policy, export_dir))
     ctx.exit(result.exit_code(fail_on))

@@ -10,7 +10,8 @@ from tabulate import tabulate
 from ..coverage import coverage as compute
 from ..engine import load
 from ..testing import load_cases
-from .options import emit, lang_option, output_option, policy_option
+from .options import lang_option, output_option, policy_option
+from .output import emit, run_inputs
 
 
 @click.command()
@@ -28,7 +29,7 @@ def coverage(ctx: click.Context, policy_path, fmt, output, lang) -> None:
     """
     policy = load(policy_path)
     result = compute(policy, load_cases(policy), lang)
-    emit(_json(result) if fmt == "json" else _table(result), output)
+    emit(_json(result) if fmt == "json" else _table(result), output, run_inputs(policy))
     ctx.exit(0 if result.complete else 1)
 
 

@@ -7,7 +7,8 @@ import click
 from ..engine import explain as run_explain
 from ..engine import load
 from ..report.explain import write
-from .options import emit, lang_option, output_option, parse_as_of, policy_option
+from .options import lang_option, output_option, parse_as_of, policy_option
+from .output import emit, run_inputs
 
 
 @click.command()
@@ -27,4 +28,5 @@ def explain(export_dir, rule, key, policy_path, as_of, output, lang) -> None:
     the verdict. Exit code 0, or 2 on errors.
     """
     policy = load(policy_path)
-    emit(write(run_explain(policy, export_dir, rule, key, parse_as_of(as_of, policy.timezone), lang), lang), output)
+    explanation = run_explain(policy, export_dir, rule, key, parse_as_of(as_of, policy.timezone), lang)
+    emit(write(explanation, lang), output, run_inputs(policy, export_dir))

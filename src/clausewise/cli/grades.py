@@ -7,7 +7,8 @@ import click
 from ..engine import audit as run_audit
 from ..engine import load
 from ..report.grades import FORMATS
-from .options import emit, lang_option, output_option, parse_as_of, policy_option
+from .options import lang_option, output_option, parse_as_of, policy_option
+from .output import emit, run_inputs
 
 
 @click.command()
@@ -27,4 +28,4 @@ def grades(export_dir, policy_path, as_of, fmt, output, lang) -> None:
     """
     policy = load(policy_path)
     result = run_audit(policy, export_dir, parse_as_of(as_of, policy.timezone), lang)
-    emit(FORMATS[fmt](result), output)
+    emit(FORMATS[fmt](result), output, run_inputs(policy, export_dir))

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import click
 
 from ..errors import UsageError
-from ..model import LANGS, SEVERITIES
+from ..model import LANGS, SEVERITIES, in_time_range
 
 policy_option = click.option(
     "--policy", "-p", "policy_path", required=True, type=click.Path(dir_okay=False),
@@ -62,16 +62,6 @@ def parse_as_of(text: str | None, timezone: str) -> datetime | None:
         raise UsageError(f'--as-of "{text}" is not a date or timestamp; write e.g. 2026-10-31 or "2026-10-31 18:00"') from None
     if value.tzinfo is not None:
         value = value.astimezone(zone).replace(tzinfo=None)
+    if not in_time_range(value):
+        raise UsageError(f'--as-of "{text}" is outside the years 1900 to 2199 that clausewise judges')
     return value
-
-
-def emit(text: str, output: str | None) -> None:
-    """Print the report, or write it to ``output``."""
-    if output is None:
-        click.echo(text, nl=False)
-        return
-    try:
-        with open(output, "w", encoding="utf-8") as handle:
-            handle.write(text)
-    except OSError as exc:
-        raise UsageError(f"cannot write {output}: {exc.strerror}") from None

@@ -5,7 +5,8 @@ from __future__ import annotations
 import click
 
 from ..engine import schema_text
-from .options import emit, output_option
+from .options import output_option
+from .output import emit
 
 
 @click.command()

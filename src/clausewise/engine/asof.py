@@ -12,15 +12,17 @@ from __future__ import annotations
 import re
 from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from ..errors import DataError, Location
+from ..model import in_time_range
 from ..policy.yamlfile import load_yaml
 
 MANIFEST = "export.yaml"
 _PERIOD = re.compile(r"^(\d{4})(?:-(?:(\d{2})|Q([1-4])))?$")
 
 
-def read_manifest(export_dir: Path) -> tuple[datetime | None, str]:
+def read_manifest(export_dir: Path, timezone: str) -> tuple[datetime | None, str]:
     """The as-of time an export states for itself in ``export.yaml``, if any.
 
     ``as_of: 2026-10-31 18:00`` states it outright; ``period: 2026-10`` (or
@@ -36,12 +38,23 @@ def read_manifest(export_dir: Path) -> tuple[datetime | None, str]:
     if doc.get("as_of") is not None:
         value = doc["as_of"]
         try:
-            return (value if isinstance(value, datetime) else datetime.fromisoformat(str(value))), f"as_of in {MANIFEST}"
+            as_of = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
         except ValueError:
             raise DataError(f'as_of "{value}" is not a timestamp', doc.value_at("as_of")) from None
+        if as_of.tzinfo is not None:  # an instant: the policy's wall-clock time at that moment
+            as_of = as_of.astimezone(ZoneInfo(timezone)).replace(tzinfo=None)
+        return _judged(as_of, value, doc.value_at("as_of")), f"as_of in {MANIFEST}"
     if doc.get("period") is not None:
-        return _period_end(str(doc["period"]), doc.value_at("period")), f"end of period {doc['period']} in {MANIFEST}"
+        end = _period_end(str(doc["period"]), doc.value_at("period"))
+        return _judged(end, doc["period"], doc.value_at("period")), f"end of period {doc['period']} in {MANIFEST}"
     return None, ""
+
+
+def _judged(value: datetime, written, where: Location) -> datetime:
+    """``value`` naive in the policy's zone, refused outside the years clausewise judges."""
+    if not in_time_range(value):
+        raise DataError(f'"{written}" is outside the years 1900 to 2199 that clausewise judges', where)
+    return value
 
 
 def _period_end(period: str, where: Location) -> datetime:
@@ -49,6 +62,8 @@ def _period_end(period: str, where: Location) -> datetime:
     if not match:
         raise DataError(f'period "{period}" is not a month (2026-10), quarter (2026-Q4) or year (2026)', where)
     year, month, quarter = int(match[1]), match[2], match[3]
+    if not in_time_range(datetime(year, 1, 1)):
+        raise DataError(f'period "{period}" is outside the years 1900 to 2199 that clausewise judges', where)
     last = int(month) if month else (int(quarter) * 3 if quarter else 12)
     if not 1 <= last <= 12:
         raise DataError(f'period "{period}" has no month {last}', where)

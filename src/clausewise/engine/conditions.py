@@ -68,6 +68,12 @@ _ALLOWED_NODES = {
     exp.Cast, exp.TryCast, exp.DataType, exp.Interval, exp.Var, exp.Placeholder, exp.Tuple,
     exp.Bracket, exp.Array, exp.Star, exp.Distinct, exp.Filter, exp.Where, exp.IgnoreNulls,
 }
+# Limits that a real rule never meets and a hostile one always does (docs/security.md).
+MAX_LENGTH = 10_000  # characters in one condition
+MAX_DEPTH = 64  # levels of nesting
+MAX_NODES = 2_000  # parts of one expression
+MAX_TEXT = 1_000_000  # characters a function may make from one value
+
 _ALLOWED_CASTS = {
     "VARCHAR", "TEXT", "INT", "INTEGER", "BIGINT", "DOUBLE", "FLOAT", "DECIMAL", "DATE",
     "TIMESTAMP", "BOOLEAN", "INTERVAL",
@@ -146,12 +152,15 @@ class Condition:
 
     # ---- parsing -----------------------------------------------------------
     def compile(self, expect_boolean: bool = True) -> exp.Expression | None:
+        if len(self.text) > MAX_LENGTH:
+            self._error(f"is {len(self.text)} characters long; a condition may have at most {MAX_LENGTH}")
+            return None
         tree = self._parse()
-        if tree is None:
+        if tree is None or not self._check_size(tree):
             return None
         if not self._check_nodes(tree):
             return None
-        tree = self._substitute(tree)
+        tree = self._bounded(self._substitute(tree))
         kind = TypeCheck(self).infer(tree)
         if expect_boolean and kind not in (None, "boolean", "null"):
             self._error(f"must be true or false, but this expression gives a value of type {_word(kind)}")
@@ -164,6 +173,9 @@ class Condition:
             trees = sqlglot.parse(self.text, read="duckdb")
         except (ParseError, TokenError) as exc:
             self._parse_error(exc)
+            return None
+        except RecursionError:
+            self._error(f"is nested too deeply; a condition may nest at most {MAX_DEPTH} levels")
             return None
         trees = [t for t in trees if t is not None]
         if len(trees) != 1:
@@ -185,6 +197,21 @@ class Condition:
         offset = _offset_of(self.text, line, col) if line else 0
         desc = _plain_parse_error(first.get("description") or str(exc).splitlines()[0])
         self._error(f"cannot parse SQL: {desc}", offset)
+
+    def _check_size(self, tree: exp.Expression) -> bool:
+        """At most ``MAX_DEPTH`` levels and ``MAX_NODES`` parts, counted without recursion."""
+        stack, nodes = [(tree, 1)], 0
+        while stack:
+            node, depth = stack.pop()
+            nodes += 1
+            if depth > MAX_DEPTH:
+                self._error(f"is nested too deeply; a condition may nest at most {MAX_DEPTH} levels")
+                return False
+            if nodes > MAX_NODES:
+                self._error(f"has more than {MAX_NODES} parts; split it into several rules or computed columns")
+                return False
+            stack.extend((child, depth + 1) for child in node.iter_expressions())
+        return True
 
     # ---- whitelist -----------------------------------------------------------
     def _check_nodes(self, tree: exp.Expression) -> bool:
@@ -247,6 +274,31 @@ class Condition:
         if name.upper() not in _ALLOWED_CASTS:
             self._error(f"cannot cast to {node.sql('duckdb')}", self._offset(node.parent or node))
 
+    # ---- limits ---------------------------------------------------------------
+    def _bounded(self, tree: exp.Expression) -> exp.Expression:
+        """The tree with a guard around each function whose result can outgrow its input.
+
+        ``lpad``/``rpad`` to a huge width, or ``replace`` of every character by
+        a long text, could ask for gigabytes from one small cell; such a value
+        is refused at run time with an error naming the rule, and a literal
+        width over the limit is refused here.
+        """
+        def guard(node: exp.Expression) -> exp.Expression:
+            if isinstance(node, exp.Pad):
+                width = node.expression
+                if isinstance(width, exp.Literal) and not width.is_string and float(width.this) > MAX_TEXT:
+                    self._error(f"lpad/rpad to {width.this} characters is over the limit of {MAX_TEXT:,}",
+                                self._offset(node))
+                return _guarded(node, width.copy(), self.what, "lpad/rpad")
+            if isinstance(node, (exp.Replace, exp.RegexpReplace)):
+                grows = exp.Length(this=node.args["replacement"].copy())
+                size = exp.Mul(this=exp.paren(exp.Add(this=exp.Length(this=node.this.copy()), expression=exp.Literal.number(1))),
+                               expression=exp.paren(exp.Add(this=grows, expression=exp.Literal.number(1))))
+                return _guarded(node, size, self.what, "replace")
+            return node
+
+        return tree.transform(guard)
+
     # ---- parameters ------------------------------------------------------------
     def _substitute(self, tree: exp.Expression) -> exp.Expression:
         def replace(node: exp.Expression) -> exp.Expression:
@@ -299,6 +351,14 @@ class Condition:
         for k, v in mapping.items():
             case = case.when(_literal(str(k)), _literal(v))
         return case
+
+
+def _guarded(node: exp.Expression, size: exp.Expression, what: str, name: str) -> exp.Expression:
+    message = f"{what}: {name} would make a text longer than {MAX_TEXT:,} characters; refused"
+    refuse = exp.Anonymous(this="error", expressions=[exp.Literal.string(message)])
+    too_big = exp.GT(this=size, expression=exp.Literal.number(MAX_TEXT))
+    return exp.Case(ifs=[exp.If(this=too_big, true=exp.Cast(this=refuse, to=exp.DataType.build("VARCHAR")))],
+                    default=node)
 
 
 def _interval(value: Duration) -> exp.Expression:

@@ -25,10 +25,10 @@ from pathlib import Path
 import duckdb
 
 from ..errors import ClauseWiseError, Collector, DataError, Location
-from ..model import DataFile, Dataset, Field, Policy
+from ..model import EARLIEST, LATEST, DataFile, Dataset, Field, Policy
 from . import readers
 from .readers import FORMATS, RawFile, ReadOptions
-from .sqltext import ident, json_path, literal, string, strings
+from .sqltext import ident, json_path, literal, string, strings, timestamp
 
 TRUE_WORDS = ("true", "t", "1", "yes", "y", "是")
 FALSE_WORDS = ("false", "f", "0", "no", "n", "否")
@@ -178,7 +178,18 @@ def _strptime(n: str, formats: tuple[str, ...]) -> str:
     return f"try_strptime(trim({n}), [{strings(formats)}])"
 
 
+def _in_range(value: str, sql_type: str) -> str:
+    """``value`` when it lies in the years clausewise judges, else NULL (an invalid value)."""
+    low, high = timestamp(EARLIEST), timestamp(LATEST)
+    # The value is written three times; DuckDB computes it once (common subexpressions).
+    return f"CASE WHEN ({value}) >= {low} AND ({value}) < {high} THEN CAST({value} AS {sql_type}) END"
+
+
 def _timestamp(f: Field, n: str) -> str:
+    return _in_range(_parsed_timestamp(f, n), "TIMESTAMP")
+
+
+def _parsed_timestamp(f: Field, n: str) -> str:
     if f.formats:
         parsed = _strptime(n, f.formats)
         return f"CAST({parsed} AS TIMESTAMP)" if not any("%z" in x for x in f.formats) else f"CAST(CAST({parsed} AS TIMESTAMPTZ) AS TIMESTAMP)"
@@ -192,8 +203,8 @@ def _timestamp(f: Field, n: str) -> str:
 
 def _date(f: Field, n: str) -> str:
     if f.formats:
-        return f"CAST({_strptime(n, f.formats)} AS DATE)"
-    return f"coalesce(TRY_CAST({n} AS DATE), CAST(TRY_CAST({n} AS TIMESTAMP) AS DATE))"
+        return _in_range(_strptime(n, f.formats), "DATE")
+    return _in_range(f"coalesce(TRY_CAST({n} AS DATE), CAST(TRY_CAST({n} AS TIMESTAMP) AS DATE))", "DATE")
 
 
 def _integer(f: Field, n: str) -> str:
@@ -227,8 +238,8 @@ _EXPECTED = {
     "integer": ("a whole number", "整数"),
     "number": ("a number", "数字"),
     "boolean": ("true/false, 1/0, yes/no or 是/否", "布尔值（true/false、1/0、yes/no、是/否）"),
-    "date": ("a date (YYYY-MM-DD)", "日期（YYYY-MM-DD）"),
-    "timestamp": ("a timestamp (YYYY-MM-DD HH:MM:SS)", "时间（YYYY-MM-DD HH:MM:SS）"),
+    "date": ("a date (YYYY-MM-DD) between 1900 and 2199", "1900 至 2199 年间的日期（YYYY-MM-DD）"),
+    "timestamp": ("a timestamp (YYYY-MM-DD HH:MM:SS) between 1900 and 2199", "1900 至 2199 年间的时间（YYYY-MM-DD HH:MM:SS）"),
     "enum": ("one of the allowed values", "允许的取值之一"),
     "string": ("text", "文本"),
 }

@@ -115,7 +115,7 @@ def session(
             con.execute(FINDINGS_DDL)
             loaded = convert_export(con, policy, raw, lang)
             progress("loading", 1, 1)
-            as_of, source = choose_as_of(as_of, read_manifest(export_dir), loaded.latest)
+            as_of, source = choose_as_of(as_of, read_manifest(export_dir, policy.timezone), loaded.latest)
             runvars.set_values(con, {runvars.AS_OF: as_of})
             _derive(con, policy, program)
             first = min(filter(None, [loaded.earliest, as_of]))
@@ -162,13 +162,17 @@ def _derive(con, policy: Policy, program: Program) -> None:
         try:
             con.execute(statement)
         except duckdb.Error as exc:
-            message = str(exc).strip().splitlines()[0]
-            raise PolicyError(f"computed columns failed on this export: {message}") from None
+            raise PolicyError(f"computed columns failed on this export: {_said(exc)}") from None
 
 
 def _execute(con, item: CompiledRule, lang: str) -> None:
     try:
         con.execute(item.insert_sql(lang))
     except duckdb.Error as exc:
-        message = str(exc).strip().splitlines()[0]
-        raise PolicyError(f'rule "{item.rule.id}" failed on this export: {message}', item.rule.location) from None
+        raise PolicyError(f'rule "{item.rule.id}" failed on this export: {_said(exc)}', item.rule.location) from None
+
+
+def _said(exc: duckdb.Error) -> str:
+    """DuckDB's message, first line, without its "Invalid Input Error:"-style prefix."""
+    first = str(exc).strip().splitlines()[0]
+    return first.split(" Error: ", 1)[1] if " Error: " in first else first

@@ -145,6 +145,7 @@ def _build(doc, rule_docs, path: Path, display: str, rule_paths, test_paths, err
     parameters = _parameters(doc.get("parameters") or {}, errors)
     datasets = _datasets(doc["datasets"], errors)
     tables = parse_tables(doc["decision_tables"], path.parent, errors) if doc.get("decision_tables") else {}
+    table_paths = _table_files(doc.get("decision_tables"), path.parent)
     datasets = add_derived(doc.get("derived") or {}, datasets, parameters, tables, errors)
     rules = _rules(rule_docs, clauses, datasets, errors)
     return Policy(
@@ -160,8 +161,8 @@ def _build(doc, rule_docs, path: Path, display: str, rule_paths, test_paths, err
         datasets=datasets,
         rules=tuple(rules),
         path=display,
-        files=tuple([display, *(_display(p) for p in rule_paths)]),
-        content_hash=_hash(path, rule_paths),
+        files=tuple([display, *(_display(p) for p in rule_paths), *(_display(p) for p in table_paths)]),
+        content_hash=_hash(path, [*rule_paths, *table_paths]),
         tests=tuple(str(p) for p in test_paths),
         decision_tables=tables,
         scorecard=_scorecard(doc.get("scorecard") or {}),
@@ -325,8 +326,16 @@ def _rule(raw: YMap, location: Location) -> Rule:
     )
 
 
+def _table_files(raw, base: Path) -> list[Path]:
+    """The decision-table files the policy reads (already confined to its folder by the table parser)."""
+    if not isinstance(raw, dict):
+        return []
+    names = [spec["file"] for spec in raw.values() if isinstance(spec, dict) and isinstance(spec.get("file"), str)]
+    return sorted({(base / name).resolve() for name in names if (base / name).is_file()})
+
+
 def _hash(policy_path: Path, rule_paths: list[Path]) -> str:
-    """sha256 over the policy and rule files, so a report names exactly what ran."""
+    """sha256 over the policy, rule and decision-table files, so a report names exactly what ran."""
     digest = hashlib.sha256()
     for p in [policy_path.resolve(), *sorted(rule_paths)]:
         digest.update(p.name.encode() + b"\0" + p.read_bytes() + b"\0")

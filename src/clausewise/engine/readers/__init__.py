@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ...errors import DataError, Location
 from . import csv, jsonl, parquet, xlsx
 from .common import RawFile, ReadOptions
 
@@ -30,8 +31,15 @@ FORMATS = tuple(READERS)
 
 
 def read(con, path: Path, table: str, options: ReadOptions, scratch: Path) -> RawFile:
-    """Read ``path`` (its suffix names the format) into the raw table ``table``."""
-    return READERS[path.suffix[1:]](con, path, table, options, scratch)
+    """Read ``path`` (its suffix names the format) into the raw table ``table``.
+
+    Raises :class:`~clausewise.errors.DataError` naming the file (and line,
+    where the reader knows it) for anything that cannot be read.
+    """
+    try:
+        return READERS[path.suffix[1:]](con, path, table, options, scratch)
+    except OSError as exc:
+        raise DataError(f"cannot be read: {(exc.strerror or str(exc)).lower()}", Location(str(path))) from None
 
 
 __all__ = ["FORMATS", "READERS", "RawFile", "ReadOptions", "read"]
