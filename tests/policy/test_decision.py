@@ -118,11 +118,17 @@ LIST = 'like "company, customer"'
     ("'\"a, b'", 'policy.yaml:6:11: this quote is never closed; a quoted value ends with "'),
     ("'\"a\" b'", "policy.yaml:6:14: expected a comma after the quoted value"),
     ("'a\"b'", f'policy.yaml:6:12: a quote mark (") can only go around a whole value, {LIST}'),
-    ("yes", 'policy.yaml:6:10: YAML reads this cell as true/false; put it in quotes to keep it as written, like "yes"'),
+    ("true", 'policy.yaml:6:10: YAML reads this cell as true/false; put it in quotes to keep it as written, like "true"'),
     ("[8..15]", 'policy.yaml:6:10: YAML reads this cell as a list; put it in quotes to keep it as written, like "[8..15]"'),
 ])
 def test_malformed_cell_is_refused_at_its_position(cell, error):
     assert _one_cell(cell) == [error]
+
+
+@pytest.mark.parametrize("cell", ["yes", "no", "on", "off", "NO"])
+def test_yaml_1_1_booleans_are_text_cells(cell):
+    # YAML 1.2: only true/false are booleans, so these cells need no quotes.
+    assert _one_cell(cell) == []
 
 
 @pytest.mark.parametrize("output", ['"-"', '"a\\"b"', "''"])

@@ -255,7 +255,7 @@ def _output_cell(text: str, where: Where) -> Literal:
 # YAML turns some unquoted words into other types; a cell needs them as written.
 # (Dates stay text: the policy loader keeps them as written.)
 _YAML_READS = (
-    (bool, "true/false", '"yes"'),
+    (bool, "true/false", '"true"'),
     (list, "a list", '"[8..15]"'),
     (dict, "a mapping", '"{a}"'),
 )

@@ -1,9 +1,17 @@
-"""Safe YAML loading that remembers where every key and value came from.
+"""Safe YAML 1.2 loading that remembers where every key and value came from.
 
-Rule files are untrusted input, so loading is PyYAML's safe loader with three
-more refusals: files over ``MAX_BYTES``, duplicate keys (YAML would silently keep
-the last one, hiding an officer's typo), and documents whose aliases expand past
-``MAX_NODES`` nodes (the "billion laughs" bomb).
+Files are read with the YAML 1.2 core schema (the ``yamlcore`` package on
+PyYAML, on libyaml's C parser when PyYAML has it): only ``true`` and ``false``
+are booleans, so a list ``[NO, SE, DK, FI]`` stays four country codes, and
+``010`` is ten, not octal eight. Dates and times stay text as written, and keys
+are always text as written.
+
+Rule files are untrusted input, so loading refuses, with the place and the fix
+in plain words: files over ``MAX_BYTES``, characters YAML forbids (NUL and other
+control characters), syntax errors (see :mod:`.yamlerrors`), duplicate keys (YAML
+would silently keep the last one, hiding an officer's typo), tags, and
+documents whose aliases expand past ``MAX_NODES`` nodes (the "billion laughs"
+bomb) or that nest deeper than ``MAX_DEPTH``.
 
 Mappings load as :class:`YMap` and sequences as :class:`YList`, plain ``dict``
 and ``list`` subclasses that also know the position of each entry; strings load
@@ -19,9 +27,11 @@ from typing import Any
 import yaml
 
 from ..errors import Location, PolicyError
+from .yamlerrors import forbidden_character, syntax_error
 
 MAX_BYTES = 1 << 20
 MAX_NODES = 100_000
+MAX_DEPTH = 64
 
 
 class YStr(str):
@@ -78,31 +88,41 @@ class YList(list):
         return self.location
 
 
+def _core_loaders() -> tuple[type, type]:
+    """yamlcore's (C, pure) core-schema loaders; the C one is the pure one without libyaml."""
+    if yaml.__with_libyaml__:
+        import yamlcore
+
+        return yamlcore.CCoreLoader, yamlcore.CoreLoader
+    # yamlcore 0.0.4 subclasses PyYAML's C classes as it is imported, and PyYAML
+    # built without libyaml has none: lend it the pure ones for that import.
+    yaml.CBaseLoader, yaml.CBaseDumper = yaml.BaseLoader, yaml.BaseDumper
+    try:
+        import yamlcore
+    finally:
+        del yaml.CBaseLoader, yaml.CBaseDumper
+    return yamlcore.CoreLoader, yamlcore.CoreLoader
+
+
 def _loc(file: str, node: yaml.Node) -> Location:
     return Location(file, node.start_mark.line + 1, node.start_mark.column + 1)
 
 
-class _Loader(yaml.SafeLoader):
-    """SafeLoader that builds YMap/YList/YStr and refuses duplicate keys."""
+class _Positions:
+    """Constructors that build YMap/YList/YStr and refuse duplicate and non-text keys."""
 
     def __init__(self, stream: str, file: str):
         super().__init__(stream)
         self.file = file
         self.source_lines = tuple(stream.splitlines())
 
-    def construct_yaml_map(self, node):  # type: ignore[override]
+    def construct_yaml_map(self, node):
         data = YMap()
         data.location = _loc(self.file, node)
         data.key_locations, data.value_locations = {}, {}
         yield data
-        self.flatten_mapping(node)
         for key_node, value_node in node.value:
-            # Keys are names: take them as written, so `on:` or `no:` stay text
-            # instead of YAML 1.1 booleans.
-            if isinstance(key_node, yaml.ScalarNode):
-                key = self.construct_yaml_str(key_node)
-            else:
-                key = str(self.construct_object(key_node, deep=True))
+            key = self._key(key_node)
             if key in data.key_locations:
                 first = data.key_locations[key]
                 raise PolicyError(
@@ -113,15 +133,23 @@ class _Loader(yaml.SafeLoader):
             data.key_locations[key] = _loc(self.file, key_node)
             data.value_locations[key] = _loc(self.file, value_node)
 
-    def construct_yaml_seq(self, node):  # type: ignore[override]
+    def _key(self, node: yaml.Node) -> YStr:
+        """A key as written: names are text, so `on:`, `1:` or `null:` stay text."""
+        if not isinstance(node, yaml.ScalarNode):
+            raise PolicyError("a list or mapping cannot be a key: if this is text, put it in quotes", _loc(self.file, node))
+        if node.value == "<<" and node.style in (None, ""):
+            raise PolicyError('"<<" merge keys are YAML 1.1, not 1.2: write the keys out', _loc(self.file, node))
+        return self.construct_yaml_str(node)
+
+    def construct_yaml_seq(self, node):
         data = YList()
         data.location = _loc(self.file, node)
         data.item_locations = [_loc(self.file, n) for n in node.value]
         yield data
         data.extend(self.construct_object(n, deep=True) for n in node.value)
 
-    def construct_yaml_str(self, node):  # type: ignore[override]
-        value = YStr(super().construct_yaml_str(node))
+    def construct_yaml_str(self, node):
+        value = YStr(self.construct_scalar(node))
         value.file = self.file
         value.line = node.start_mark.line + 1
         value.column = node.start_mark.column + 1
@@ -130,42 +158,104 @@ class _Loader(yaml.SafeLoader):
         return value
 
 
-_Loader.add_constructor("tag:yaml.org,2002:map", _Loader.construct_yaml_map)
-_Loader.add_constructor("tag:yaml.org,2002:seq", _Loader.construct_yaml_seq)
-_Loader.add_constructor("tag:yaml.org,2002:str", _Loader.construct_yaml_str)
-# Dates and times stay text as written (2026-10-12): the schema checks their
-# format, and the engine reads them in the policy's timezone, not YAML's UTC.
-_Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_yaml_str)
+def _checked(construct, what: str, tag: str):
+    """A core-schema scalar constructor that says in words when an explicit tag does not fit."""
+
+    def run(self, node):
+        try:
+            return construct(self, node)
+        except (ValueError, KeyError, IndexError):
+            raise PolicyError(
+                f'"{node.value}" is not {what}: remove the "{tag}" tag or correct the value', _loc(self.file, node)
+            ) from None
+
+    return run
 
 
-def _expanded_size(node: yaml.Node, memo: dict[int, int]) -> int:
-    """Node count with aliases expanded, memoised so the bomb is never built."""
-    if id(node) in memo:
-        return memo[id(node)]
-    memo[id(node)] = 1  # a recursive alias counts once; it cannot nest further
-    if isinstance(node, yaml.MappingNode):
-        size = 1 + sum(_expanded_size(k, memo) + _expanded_size(v, memo) for k, v in node.value)
-    elif isinstance(node, yaml.SequenceNode):
-        size = 1 + sum(_expanded_size(n, memo) for n in node.value)
-    else:
-        size = 1
-    memo[id(node)] = size
-    return size
+def _with_positions(base: type) -> type:
+    loader = type(f"_Positions{base.__name__}", (_Positions, base), {})
+    loader.add_constructor("tag:yaml.org,2002:map", _Positions.construct_yaml_map)
+    loader.add_constructor("tag:yaml.org,2002:seq", _Positions.construct_yaml_seq)
+    loader.add_constructor("tag:yaml.org,2002:str", _Positions.construct_yaml_str)
+    # YAML 1.2 has no implicit timestamps: 2026-10-12 is already text. An explicit
+    # !!timestamp stays text as written too: the engine reads it in the policy's
+    # timezone, not YAML's UTC.
+    loader.add_constructor("tag:yaml.org,2002:timestamp", _Positions.construct_yaml_str)
+    for tag, what in [("int", "a whole number"), ("float", "a number"), ("bool", "true or false"), ("null", "null")]:
+        construct = base.yaml_constructors[f"tag:yaml.org,2002:{tag}"]
+        loader.add_constructor(f"tag:yaml.org,2002:{tag}", _checked(construct, what, f"!!{tag}"))
+    return loader
+
+
+_C_CORE, _PURE_CORE = _core_loaders()
+_PURE = _with_positions(_PURE_CORE)
+#: Both loaders, by parser; "c" is the pure one where PyYAML has no libyaml.
+LOADERS = {"c": _PURE if _C_CORE is _PURE_CORE else _with_positions(_C_CORE), "pure": _PURE}
+_Loader = LOADERS["c"]  # the loader in use
+
+
+def _shape(node: yaml.Node, memo: dict[int, tuple[int, int]], open_: set[int], depth: int, file: str) -> tuple[int, int]:
+    """(node count with aliases expanded, levels of lists and mappings) of a list or mapping.
+
+    Memoised, so an alias bomb is measured without being built. Refuses, before
+    anything is constructed, nesting deeper than MAX_DEPTH (counting what
+    aliases bring in) and a list or mapping that holds an alias of itself.
+    ``depth`` is the level of ``node`` itself, the root's being 1.
+    """
+    key = id(node)
+    if key in open_:
+        raise PolicyError("this list or mapping holds an alias of itself: remove that alias", _loc(file, node))
+    if key in memo:
+        return memo[key]
+    if depth > MAX_DEPTH:
+        raise PolicyError(_too_deep(), _loc(file, node))
+    open_.add(key)
+    size, height = 1, 0
+    children = [n for pair in node.value for n in pair] if isinstance(node, yaml.MappingNode) else node.value
+    for child in children:
+        if isinstance(child, yaml.ScalarNode):
+            size += 1
+            continue
+        child_size, child_height = _shape(child, memo, open_, depth + 1, file)
+        if depth + child_height > MAX_DEPTH:  # an alias brought in more levels than fit here
+            raise PolicyError(_too_deep(), _loc(file, node))
+        size, height = size + child_size, max(height, child_height)
+    open_.discard(key)
+    memo[key] = (size, height + 1)
+    return memo[key]
+
+
+def _too_deep(here: str = " here") -> str:
+    return f"lists and mappings nest more than {MAX_DEPTH} levels deep{here}; refusing to load"
 
 
 def read_text(path: Path, display: str) -> str:
-    """The file's text, refusing what is too large or not UTF-8."""
+    """The file's text, refusing what is too large, unreadable or not UTF-8."""
     try:
         size = path.stat().st_size
         if size > MAX_BYTES:
             raise PolicyError(f"file is {size} bytes; the limit is {MAX_BYTES}", Location(display))
-        return path.read_bytes().decode("utf-8-sig")
+        data = path.read_bytes()
     except FileNotFoundError:
         raise PolicyError("file not found", Location(display)) from None
     except IsADirectoryError:
         raise PolicyError("is a folder, expected a YAML file", Location(display)) from None
+    except PermissionError:
+        raise PolicyError("cannot be read: permission denied", Location(display)) from None
+    except OSError as exc:
+        raise PolicyError(f"cannot be read: {exc.strerror or type(exc).__name__}", Location(display)) from None
+    try:
+        return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise PolicyError(f"not UTF-8 text (byte {exc.start})", Location(display)) from None
+        raise _not_utf8(data, exc.start, display) from None
+
+
+def _not_utf8(data: bytes, start: int, display: str) -> PolicyError:
+    """Where the first byte that is not UTF-8 stands, as line and character column."""
+    line_start = data.rfind(b"\n", 0, start) + 1
+    line = data.count(b"\n", 0, start) + 1
+    column = len(data[line_start:start].decode("utf-8-sig", errors="replace")) + 1
+    return PolicyError(f"not UTF-8 text (byte 0x{data[start]:02X}): save the file as UTF-8", Location(display, line, column))
 
 
 def load_yaml(path: Path, display: str | None = None) -> Any:
@@ -176,23 +266,40 @@ def load_yaml(path: Path, display: str | None = None) -> Any:
 
 
 def parse_yaml(text: str, display: str) -> Any:
-    """Parse one YAML document from a string (see :func:`load_yaml`)."""
+    """Parse one YAML 1.2 document from a string (see :func:`load_yaml`).
+
+    Returns YMap/YList/YStr, int, float, bool or None. Raises
+    :class:`~clausewise.errors.PolicyError`, one line at file:line:column.
+    """
+    bad = forbidden_character(text, display)
+    if bad is not None:
+        raise bad
     loader = _Loader(text, display)
     try:
         node = loader.get_single_node()
         if node is None:
             return None
-        if _expanded_size(node, {}) > MAX_NODES:
+        size = 1 if isinstance(node, yaml.ScalarNode) else _shape(node, {}, set(), 1, display)[0]
+        if size > MAX_NODES:
             raise PolicyError(
                 f"aliases expand to more than {MAX_NODES} nodes; refusing to load",
                 _loc(display, node),
             )
         return loader.construct_document(node)
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        where = Location(display, mark.line + 1, mark.column + 1) if mark else Location(display)
-        raise PolicyError(f"invalid YAML: {exc.problem or exc.context}", where) from None
+        raise _marked(exc, text, display) from None
     except yaml.YAMLError as exc:
-        raise PolicyError(f"invalid YAML: {exc}", Location(display)) from None
+        raise PolicyError(f"invalid YAML: {' '.join(str(exc).split())}", Location(display, 1, 1)) from None
+    except RecursionError:  # the pure parser recurses per level, and cannot say where it stopped
+        raise PolicyError(_too_deep(""), Location(display, 1, 1)) from None
     finally:
         loader.dispose()
+
+
+def _marked(exc: yaml.MarkedYAMLError, text: str, display: str) -> PolicyError:
+    at = (exc.problem_mark.line, exc.problem_mark.column) if exc.problem_mark else None
+    context_at = (exc.context_mark.line, exc.context_mark.column) if exc.context_mark else None
+    if "nesting depth" in (exc.problem or ""):
+        line, column = at or (0, 0)
+        return PolicyError(_too_deep(), Location(display, line + 1, column + 1))
+    return syntax_error(exc.problem, exc.context, at, context_at, text, display)
