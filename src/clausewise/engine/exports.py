@@ -202,9 +202,13 @@ def _parsed_timestamp(f: Field, n: str) -> str:
 
 
 def _date(f: Field, n: str) -> str:
+    return _in_range(_parsed_date(f, n), "DATE")
+
+
+def _parsed_date(f: Field, n: str) -> str:
     if f.formats:
-        return _in_range(_strptime(n, f.formats), "DATE")
-    return _in_range(f"coalesce(TRY_CAST({n} AS DATE), CAST(TRY_CAST({n} AS TIMESTAMP) AS DATE))", "DATE")
+        return _strptime(n, f.formats)
+    return f"coalesce(TRY_CAST({n} AS DATE), CAST(TRY_CAST({n} AS TIMESTAMP) AS DATE))"
 
 
 def _integer(f: Field, n: str) -> str:
@@ -234,12 +238,14 @@ _CONVERTERS = {
     "enum": _enum,
 }
 
+_UNBOUNDED = {"date": _parsed_date, "timestamp": _parsed_timestamp}
+
 _EXPECTED = {
     "integer": ("a whole number", "整数"),
     "number": ("a number", "数字"),
     "boolean": ("true/false, 1/0, yes/no or 是/否", "布尔值（true/false、1/0、yes/no、是/否）"),
-    "date": ("a date (YYYY-MM-DD) between 1900 and 2199", "1900 至 2199 年间的日期（YYYY-MM-DD）"),
-    "timestamp": ("a timestamp (YYYY-MM-DD HH:MM:SS) between 1900 and 2199", "1900 至 2199 年间的时间（YYYY-MM-DD HH:MM:SS）"),
+    "date": ("a date (YYYY-MM-DD)", "日期（YYYY-MM-DD）"),
+    "timestamp": ("a timestamp (YYYY-MM-DD HH:MM:SS)", "时间（YYYY-MM-DD HH:MM:SS）"),
     "enum": ("one of the allowed values", "允许的取值之一"),
     "string": ("text", "文本"),
 }
@@ -281,10 +287,14 @@ def _invalid_item(dataset: Dataset, f: Field, path: Path | None, lang: str) -> t
     n, t = ident("n_" + f.name), ident(f.name)
     bad = f"({n} IS NOT NULL AND {t} IS NULL)"
     if lang == "zh":
-        before, after = "列“" + f.column + "”的值“", "”不是" + _expected(f, 1)
+        before, after, outside = "列“" + f.column + "”的值“", "”不是" + _expected(f, 1), "”不在 1900 至 2199 年之间"
     else:
         before, after = 'value "', '" in column "' + f.column + '" is not ' + _expected(f, 0)
-    message = f"{string(before)} || {n} || {string(after)}"
+        outside = '" in column "' + f.column + '" is outside the years 1900 to 2199'
+    reason = string(after)
+    if f.type in _UNBOUNDED:  # a time that reads but lies outside the years judged says so
+        reason = f"CASE WHEN ({_UNBOUNDED[f.type](f, n)}) IS NOT NULL THEN {string(outside)} ELSE {reason} END"
+    message = f"{string(before)} || {n} || {reason}"
     evidence = (f"CAST(json_object('dataset', {literal(dataset.name)}, 'file', {literal(path and str(path))}, "
                 f"'column', {literal(f.column)}, 'value', {n}, 'expected', {literal(f.type)}) AS VARCHAR)")
     item = f"CASE WHEN {bad} THEN struct_pack(key := {ident('n_' + dataset.key)}, evidence := {evidence}, message := {message}) END"
