@@ -37,6 +37,16 @@ def severity_rank(severity: str) -> int:
     return SEVERITIES.index(severity)
 
 
+def fails(finding: Finding, fail_on: str) -> bool:
+    """True when ``finding`` fails a run that fails on ``fail_on``: a violation or invalid value that severe.
+
+    Early warnings never fail a run.
+    """
+    if fail_on == "never" or finding.status == "warning":
+        return False
+    return severity_rank(finding.severity) <= severity_rank(fail_on)
+
+
 _AS_OF_ZH = (
     (r"given", "命令行指定"),
     (r"as_of in export\.yaml", "export.yaml 中的 as_of"),
@@ -406,20 +416,38 @@ class DataFile:
 
 @dataclass
 class RunResult:
-    """Everything an audit produced; report writers are pure functions of this."""
+    """Everything an audit produced; report writers are pure functions of this.
+
+    ``findings`` and ``grades`` are stores on the run's database connection
+    (see ``engine/findings.py``): they behave like sequences, count and
+    render in SQL, and hold the connection open until :meth:`close` (or the
+    end of a ``with`` block).
+    """
 
     policy: Policy
     as_of: datetime
     as_of_source: str
     lang: str
-    findings: list[Finding]
+    findings: Any  # engine.findings.FindingStore: a sequence of Finding
     stats: dict[str, RuleStats]
     data_files: list[DataFile]
     export_dir: str
     engine_version: str
     rules_run: tuple[str, ...] = field(default_factory=tuple)
-    grades: list[Grade] = field(default_factory=list)
+    grades: Any = ()  # engine.findings.GradeStore: a sequence of Grade with distribution()
     group_counts: list[GroupCount] = field(default_factory=list)
+
+    def __enter__(self) -> RunResult:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Let go of the run's database (findings and grades can no longer be read)."""
+        close = getattr(self.findings, "close", None)
+        if close is not None:
+            close()
 
     def as_of_reason(self) -> str:
         """Where the as-of time came from, in the run's language."""
@@ -432,28 +460,19 @@ class RunResult:
         return self.as_of_source
 
     def counts(self) -> dict[str, int]:
-        out = {s: 0 for s in STATUSES}
-        for f in self.findings:
-            out[f.status] += 1
-        return out
+        """Findings by status."""
+        return self.findings.counts()
 
-    def failing(self, fail_on: str) -> list[Finding]:
-        """Findings that fail the run: violations and invalid data at or above ``fail_on``.
+    def failing_count(self, fail_on: str) -> int:
+        """How many findings fail the run: violations and invalid data at or above ``fail_on``.
 
         Early warnings never fail a run; they are there to act on before the breach.
         """
-        if fail_on == "never":
-            return []
-        limit = severity_rank(fail_on)
-        return [
-            f
-            for f in self.findings
-            if f.status != "warning" and severity_rank(f.severity) <= limit
-        ]
+        return self.findings.failing_count(fail_on)
 
     def exit_code(self, fail_on: str) -> int:
-        """0 clean, 1 when some finding is at or above ``fail_on`` (see :meth:`failing`)."""
-        return 1 if self.failing(fail_on) else 0
+        """0 clean, 1 when some finding is at or above ``fail_on`` (see :meth:`failing_count`)."""
+        return 1 if self.failing_count(fail_on) else 0
 
     def scorecard(self) -> list[ScoreLine]:
         """Per clause, per chapter and per group: a severity-weighted score from 0 to 100.
@@ -476,7 +495,7 @@ class RunResult:
         return lines
 
     def _tally_by_clause(self) -> dict[str, tuple[int, dict[str, int], int]]:
-        """(examined, findings by severity, warnings) for each clause, in one pass."""
+        """(examined, findings by severity, warnings) for each clause, counted in the findings store."""
         clause_of = {r.id: r.clause for r in self.policy.rules}
         clause_of["data-quality"] = self.policy.data_quality_clause
         examined: dict[str, int] = {}
@@ -485,13 +504,13 @@ class RunResult:
                 examined[clause_of[rule]] = examined.get(clause_of[rule], 0) + stats.examined
         findings = {c: {sev: 0 for sev in SEVERITIES} for c in examined}
         warnings = dict.fromkeys(examined, 0)
-        for f in self.findings:
-            findings.setdefault(f.clause, {sev: 0 for sev in SEVERITIES})
-            warnings.setdefault(f.clause, 0)
-            if f.status == "warning":
-                warnings[f.clause] += 1
+        for (clause, status, severity), n in self.findings.tally("clause", "status", "severity").items():
+            findings.setdefault(clause, {sev: 0 for sev in SEVERITIES})
+            warnings.setdefault(clause, 0)
+            if status == "warning":
+                warnings[clause] += n
             else:
-                findings[f.clause][f.severity] += 1
+                findings[clause][severity] += n
         return {c: (examined.get(c, 0), findings[c], warnings[c]) for c in findings}
 
     def _score_line(self, scope: str, ident: str, title: str, examined: int, findings: dict[str, int], warnings: int) -> ScoreLine:

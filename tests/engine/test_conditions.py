@@ -7,8 +7,6 @@ from pathlib import Path
 import pytest
 import yaml
 
-from datetime import datetime
-
 from clausewise.engine.conditions import Scope, builtin_params, compile_condition
 from clausewise.errors import Collector
 from clausewise.model import Duration, Parameter

@@ -9,7 +9,6 @@ from pathlib import Path
 
 import duckdb
 import pytest
-
 from support import DATA
 
 from clausewise.engine.decision_sql import hit_sql, table_sql

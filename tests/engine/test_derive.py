@@ -6,10 +6,10 @@ import shutil
 from datetime import datetime
 
 import pytest
+from support import DATA
 
 import clausewise
 from clausewise.errors import ClauseWiseError
-from support import DATA
 
 AS_OF = datetime(2026, 11, 1)
 

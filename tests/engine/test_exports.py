@@ -7,10 +7,10 @@ from datetime import datetime
 
 import duckdb
 import pytest
+from support import DATA
 
 import clausewise
 from clausewise.errors import DataError, ErrorList
-from support import DATA
 
 DATASETS = """\
 inquiries:

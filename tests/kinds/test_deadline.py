@@ -6,9 +6,9 @@ import shutil
 from datetime import datetime
 
 import pytest
+from support import DATA
 
 import clausewise
-from support import DATA
 
 DATASETS = """\
 items:

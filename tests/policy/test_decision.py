@@ -7,7 +7,6 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-
 from support import DATA
 
 from clausewise.errors import Collector, Location

@@ -20,13 +20,13 @@ import pytest
 import yaml
 import yamlcore
 from click.testing import CliRunner
+from support import ROOT
 
 import clausewise
 from clausewise.cli import cli
 from clausewise.errors import PolicyError
 from clausewise.policy import yamlfile
 from clausewise.policy.yamlfile import MAX_BYTES, MAX_DEPTH, YStr, load_yaml, parse_yaml
-from support import ROOT
 
 
 @pytest.fixture(params=["c", "pure"])

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 import clausewise
+from clausewise.engine.findings import FindingStore
 from clausewise.model import RunResult
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -64,7 +65,7 @@ def edge_result(result_en) -> RunResult:
     warning = result_en.findings[0]._replace(status="warning", key="Q-009", row=9,
         message="due soon | 50% used\nsecond line, with: punctuation", due_at=datetime(2026, 11, 2, 9, 0),
     )
-    return dataclasses.replace(result_en, findings=[*result_en.findings, warning])
+    return dataclasses.replace(result_en, findings=FindingStore.of([*result_en.findings, warning]))
 
 
 @pytest.fixture

@@ -18,11 +18,12 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from support import render
 
 from clausewise.cli import cli
+from clausewise.engine.findings import FindingStore
 from clausewise.model import STATUSES, RunResult, severity_rank
 from clausewise.report import html
-from clausewise.report import json as json_writer
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
@@ -93,7 +94,7 @@ def rows(doc: Node) -> list[Node]:
 @pytest.mark.parametrize("name", ["result_en", "result_zh", "grades_result"])
 def test_well_formed_with_the_policy_and_every_finding(name, request):
     result = request.getfixturevalue(name)
-    doc = page(html.write(result, "high"))
+    doc = page(render("html", result, "high"))
     assert doc.find("html").attrs["lang"] == html.LANG_TAGS[result.lang]
     assert doc.find("header").find("code").text == result.policy.id
     assert result.policy.title.get(result.lang) in doc.find("title").text
@@ -104,7 +105,7 @@ def test_well_formed_with_the_policy_and_every_finding(name, request):
 
 @pytest.mark.parametrize("name", ["result_en", "grades_result"])
 def test_loads_nothing_and_says_so_in_its_content_security_policy(name, request):
-    text = html.write(request.getfixturevalue(name), "high")
+    text = render("html", request.getfixturevalue(name), "high")
     doc = page(text)
     assert not re.search(r"https?://", text, re.I)
     assert not list(doc.iter("link")) and not list(doc.iter("img")) and not list(doc.iter("iframe"))
@@ -118,19 +119,19 @@ def test_loads_nothing_and_says_so_in_its_content_security_policy(name, request)
 
 
 def test_headline_figures_and_verdict(result_en):
-    doc = page(html.write(result_en, "high"))
+    doc = page(render("html", result_en, "high"))
     figures = [n.text for n in doc.find("section", id="summary").iter("div", class_="figure")]
     counts = result_en.counts()
     records = sum(d.rows for d in result_en.data_files)
     assert figures == [str(n) for n in (counts["violation"], counts["warning"], counts["invalid"], len(result_en.rules_run) + 1, records)]
     verdict = doc.find("div", class_="card verdict fail").all_text()
-    assert f"{len(result_en.failing('high'))} findings at or above “high”" in verdict and "exit code 1" in verdict
-    assert "exit code 0" in page(html.write(result_en, "never")).find("div", class_="card verdict pass").all_text()
+    assert f"{result_en.failing_count('high')} findings at or above “high”" in verdict and "exit code 1" in verdict
+    assert "exit code 0" in page(render("html", result_en, "never")).find("div", class_="card verdict pass").all_text()
 
 
 def test_a_finding_opens_to_its_dataset_row_source_due_at_and_evidence(result_en):
     f = next(f for f in result_en.findings if f.due_at is not None)
-    row = rows(page(html.write(result_en, "high")))[result_en.findings.index(f)]
+    row = rows(page(render("html", result_en, "high")))[list(result_en.findings).index(f)]
     details = row.find("details")
     assert details.find("summary").text == f.message
     facts = dict(zip([n.all_text() for n in details.iter("dt")], [n.all_text() for n in details.iter("dd")]))
@@ -142,21 +143,21 @@ def test_a_finding_opens_to_its_dataset_row_source_due_at_and_evidence(result_en
 
 
 def test_rows_carry_what_the_filters_and_sorting_read(result_en):
-    for f, row in zip(result_en.findings, rows(page(html.write(result_en, "high")))):
+    for f, row in zip(result_en.findings, rows(page(render("html", result_en, "high")))):
         assert (row.attrs["data-status"], row.attrs["data-severity"], row.attrs["data-clause"]) == (f.status, f.severity, f.clause)
         assert [c.attrs.get("data-k") for c in row.children[4:6]] == [str(STATUSES.index(f.status)), str(severity_rank(f.severity))]
 
 
 def test_export_data_stays_text(result_en):
     evil = result_en.findings[0]._replace(message="<script>alert(1)</script>", evidence_json=json.dumps({"value": '"><img src=x onerror=alert(2)>'}))
-    text = html.write(dataclasses.replace(result_en, findings=[evil]), "high")
+    text = render("html", dataclasses.replace(result_en, findings=FindingStore.of([evil])), "high")
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in text
     doc = page(text)
     assert len(list(doc.iter("script"))) == 2 and not list(doc.iter("img"))
 
 
 def test_charts_are_drawn_to_scale(result_en):
-    doc = page(html.write(result_en, "high"))
+    doc = page(render("html", result_en, "high"))
     chart = doc.find("section", id="clauses")
     bars = {row.find("span", class_="id").text: row for row in chart.find("table").find("tbody").iter("tr")}
     widths = {cid: sum(float(r.attrs["width"]) for r in row.iter("rect")) for cid, row in bars.items()}
@@ -172,7 +173,7 @@ def test_charts_are_drawn_to_scale(result_en):
 
 
 def test_early_warnings_count_once_in_their_own_segment(edge_result):
-    doc = page(html.write(edge_result, "high"))
+    doc = page(render("html", edge_result, "high"))
     chapter = next(r for r in doc.find("section", id="clauses").find("tbody").iter("tr") if r.find("span", class_="id").text == "EX-1")
     assert [td.text for td in chapter.iter("td", class_="num")] == ["7", "1", "0"]
     assert [r.attrs["class"] for r in chapter.iter("rect")] == ["seg-high", "seg-medium", "seg-warning"]
@@ -180,7 +181,7 @@ def test_early_warnings_count_once_in_their_own_segment(edge_result):
 
 
 def test_grade_distributions_show_every_band_in_the_policys_order(grades_result):
-    doc = page(html.write(grades_result, "high"))
+    doc = page(render("html", grades_result, "high"))
     charts = {t.find("caption").find("code").text: t for t in doc.find("section", id="grades").iter("table")}
     grade = charts["appraisal_scores.grade"]
     counted = [(r.find("th").text, r.find("rect").attrs["width"], r.find("td", class_="num").text) for r in grade.find("tbody").iter("tr")]
@@ -190,7 +191,7 @@ def test_grade_distributions_show_every_band_in_the_policys_order(grades_result)
 
 
 def test_run_metadata(result_en):
-    doc = page(html.write(result_en, "high")).find("section", id="run")
+    doc = page(render("html", result_en, "high")).find("section", id="run")
     meta = dict(zip([n.text for n in doc.find("dl").iter("dt")], [n.all_text() for n in doc.find("dl").iter("dd")]))
     assert meta["Content hash"] == result_en.policy.content_hash
     assert meta["As of"] == "2026-11-01 09:00:00" and meta["As-of source"] == result_en.as_of_source
@@ -206,7 +207,7 @@ def test_every_fixed_word_in_both_languages(result_zh):
         return {k: shape(v) if isinstance(v, dict) else None for k, v in words.items()}
 
     assert shape(html._WORDS["en"]) == shape(html._WORDS["zh"])
-    doc = page(html.write(result_zh, "high"))
+    doc = page(render("html", result_zh, "high"))
     for heading in doc.iter("h2"):
         assert re.search(r"[\u4e00-\u9fff]", heading.all_text()), heading.all_text()
 
@@ -214,19 +215,29 @@ def test_every_fixed_word_in_both_languages(result_zh):
 def test_clean_run_without_scorecard(result_en, monkeypatch):
     # RunResult.scorecard() promises [] for a policy without a scorecard (today every loaded policy has one).
     monkeypatch.setattr(RunResult, "scorecard", lambda self: [])
-    doc = page(html.write(dataclasses.replace(result_en, findings=[]), "high"))
+    doc = page(render("html", dataclasses.replace(result_en, findings=FindingStore.of([])), "high"))
     assert doc.find("p", class_="empty").text == "No findings."
     assert not list(doc.iter("section", id="scorecard")) and not list(doc.iter("table", id="findings-table"))
 
 
 def test_size_grows_about_as_the_json_report_does(result_en):
-    """A few thousand findings must stay a file one can mail: per finding, within 1.6 × the JSON report."""
+    """A few thousand findings must stay a file one can mail: per finding, within 2.2 × the JSON report's compact line."""
 
-    def per_finding(writer):
-        big = dataclasses.replace(result_en, findings=result_en.findings * 101)
-        return (len(writer(big, "high")) - len(writer(result_en, "high"))) / (len(result_en.findings) * 100)
+    def per_finding(fmt):
+        big = dataclasses.replace(result_en, findings=FindingStore.of(list(result_en.findings) * 101))
+        return (len(render(fmt, big)) - len(render(fmt, result_en))) / (len(result_en.findings) * 100)
 
-    assert per_finding(html.write) < 1.6 * per_finding(json_writer.write)
+    assert per_finding("html") < 2.2 * per_finding("json")
+
+
+def test_a_large_run_lists_the_first_findings_and_says_so(result_en, monkeypatch):
+    monkeypatch.setattr(html, "MAX_FINDINGS", 4)
+    doc = page(render("html", result_en))
+    assert len(rows(doc)) == 4
+    total = len(result_en.findings)
+    assert doc.find("p", class_="capped").text == (
+        f"This page lists the first 4 of {total} findings; the json, jsonl, csv and sarif formats list them all."
+    )
 
 
 def test_cli_writes_the_report(root, tmp_path):
@@ -265,7 +276,7 @@ def rendered(tmp_path: Path, report: Path, fragment: str = "") -> Node:
 def example_report(result_en) -> Path:
     ARTIFACTS.mkdir(exist_ok=True)
     path = ARTIFACTS / "report-example-en.html"
-    path.write_text(html.write(result_en, "high"), encoding="utf-8")
+    path.write_text(render("html", result_en, "high"), encoding="utf-8")
     return path
 
 

@@ -6,7 +6,9 @@ from pathlib import Path
 
 import pytest
 import xmlschema
+from support import render
 
+from clausewise.engine.findings import FindingStore
 from clausewise.model import RuleStats
 from clausewise.report import junit
 
@@ -19,16 +21,16 @@ def case(text: str, rule: str) -> ET.Element:
 
 
 def test_golden(result_en, golden):
-    golden("example.junit.xml", junit.write(result_en, "high"))
+    golden("example.junit.xml", render("junit", result_en, "high"))
 
 
 @pytest.mark.parametrize("name", ["result_en", "result_zh", "edge_result", "grades_result"])
 def test_valid_against_the_jenkins_schema(name, request):
-    XSD.validate(junit.write(request.getfixturevalue(name), "high"))
+    XSD.validate(render("junit", request.getfixturevalue(name), "high"))
 
 
 def test_one_suite_per_chapter_one_case_per_rule(result_en):
-    root = ET.fromstring(junit.write(result_en, "high"))
+    root = ET.fromstring(render("junit", result_en, "high"))
     suites = root.findall("testsuite")
     assert [s.get("name").split()[0] for s in suites] == ["EX-1", "EX-2", "EX-3", "EX-9"]
     assert int(root.get("tests")) == len(result_en.rules_run) + 1  # + data-quality
@@ -39,8 +41,8 @@ def test_one_suite_per_chapter_one_case_per_rule(result_en):
 
 def test_warnings_alone_go_to_system_out_not_failure(result_en):
     warning = result_en.findings[0]._replace(status="warning")
-    result = dataclasses.replace(result_en, findings=[warning])
-    element = case(junit.write(result, "high"), warning.rule)
+    result = dataclasses.replace(result_en, findings=FindingStore.of([warning]))
+    element = case(render("junit", result, "high"), warning.rule)
     assert element.find("failure") is None
     assert warning.message in element.find("system-out").text
 
@@ -48,7 +50,7 @@ def test_warnings_alone_go_to_system_out_not_failure(result_en):
 def test_failure_lists_records_capped(result_en):
     first = result_en.findings[0]
     many = [first._replace(key=f"Q-{i:03}", row=i) for i in range(1, junit.MAX_LINES + 8)]
-    failure = case(junit.write(dataclasses.replace(result_en, findings=many), "high"), first.rule).find("failure")
+    failure = case(render("junit", dataclasses.replace(result_en, findings=FindingStore.of(many)), "high"), first.rule).find("failure")
     lines = failure.text.splitlines()
     assert len(lines) == junit.MAX_LINES + 1
     assert lines[0].startswith("Q-001, row 1: ")
@@ -57,15 +59,15 @@ def test_failure_lists_records_capped(result_en):
 
 def test_rule_that_examined_nothing_is_skipped(result_en):
     stats = {**result_en.stats, "inquiry-channel": RuleStats(examined=0)}
-    result = dataclasses.replace(result_en, stats=stats, findings=[f for f in result_en.findings if f.rule != "inquiry-channel"])
-    text = junit.write(result, "high")
+    result = dataclasses.replace(result_en, stats=stats, findings=FindingStore.of([f for f in result_en.findings if f.rule != "inquiry-channel"]))
+    text = render("junit", result, "high")
     assert case(text, "inquiry-channel").find("skipped") is not None
     assert ET.fromstring(text).find("testsuite").get("skipped") == "1"
 
 
 def test_control_characters_in_data_still_make_valid_xml(result_en):
     bad = result_en.findings[0]._replace(message="value \x01\x1b[31m")
-    text = junit.write(dataclasses.replace(result_en, findings=[bad]), "high")
+    text = render("junit", dataclasses.replace(result_en, findings=FindingStore.of([bad])), "high")
     XSD.validate(text)
     assert "value \ufffd\ufffd[31m" in case(text, bad.rule).find("failure").text
 
@@ -75,7 +77,7 @@ def suite_properties(text: str) -> dict[str, dict[str, str]]:
 
 
 def test_suite_properties_carry_the_chapters_score_and_band(grades_result):
-    props = suite_properties(junit.write(grades_result, "high"))
+    props = suite_properties(render("junit", grades_result, "high"))
     assert {name: (p["score"], p["band"], p["examined"]) for name, p in props.items()} == {
         "C-1 Risks": ("80", "B", "3"), "C-2 Appraisals": ("70", "C", "2"), "C-9 Data": ("100", "A", "10"),
     }
@@ -84,6 +86,6 @@ def test_suite_properties_carry_the_chapters_score_and_band(grades_result):
 def test_chapter_that_examined_nothing_has_no_score(result_en):
     stats = {rule: RuleStats(examined=0) if result_en.policy.rule(rule) and result_en.policy.rule(rule).clause == "EX-3" else s
              for rule, s in result_en.stats.items()}
-    result = dataclasses.replace(result_en, stats=stats, findings=[f for f in result_en.findings if f.clause != "EX-3"])
-    props = suite_properties(junit.write(result, "high"))["EX-3 Team meetings"]
+    result = dataclasses.replace(result_en, stats=stats, findings=FindingStore.of([f for f in result_en.findings if f.clause != "EX-3"]))
+    props = suite_properties(render("junit", result, "high"))["EX-3 Team meetings"]
     assert props["examined"] == "0" and "score" not in props and "band" not in props

@@ -4,7 +4,9 @@ import dataclasses
 import re
 
 import pytest
+from support import render
 
+from clausewise.engine.findings import FindingStore
 from clausewise.report import markdown
 
 
@@ -16,11 +18,11 @@ def cells(line: str) -> list[str]:
 @pytest.mark.parametrize("name", ["result_en", "result_zh"])
 def test_golden(name, request, golden):
     result = request.getfixturevalue(name)
-    golden(f"example-{result.lang}.md", markdown.write(result, "high"))
+    golden(f"example-{result.lang}.md", render("markdown", result, "high"))
 
 
 def test_pipe_and_newline_in_a_message_stay_in_their_cell(edge_result):
-    text = markdown.write(edge_result, "high")
+    text = render("markdown", edge_result, "high")
     row = next(line for line in text.splitlines() if "due soon" in line)
     assert "due soon \\| 50% used<br>second line, with: punctuation" in row
     header = next(line for line in text.splitlines() if line.startswith("| Clause | Rule |"))
@@ -34,8 +36,8 @@ def test_cell_escapes_html_and_backslash():
 def test_findings_capped_most_severe_first(result_en):
     low = result_en.findings[0]._replace(severity="low")
     critical = result_en.findings[0]._replace(severity="critical", message="the critical one")
-    result = dataclasses.replace(result_en, findings=[low] * markdown.MAX_FINDINGS + [critical])
-    text = markdown.write(result, "high")
+    result = dataclasses.replace(result_en, findings=FindingStore.of([low] * markdown.MAX_FINDINGS + [critical]))
+    text = render("markdown", result, "high")
     rows = [line for line in text.splitlines() if f"`{low.rule}`" in line]
     assert len(rows) == markdown.MAX_FINDINGS
     assert "the critical one" in rows[0]
@@ -43,14 +45,14 @@ def test_findings_capped_most_severe_first(result_en):
 
 
 def test_clean_run_passes_and_still_lists_clauses(result_en):
-    text = markdown.write(dataclasses.replace(result_en, findings=[]), "high")
+    text = render("markdown", dataclasses.replace(result_en, findings=FindingStore.of([])), "high")
     assert text.startswith("## ✅ ")
     assert "| EX-1 | Receiving and answering inquiries | 0 | 0 | 0 |" in text
     assert text.rstrip().endswith("No findings.")
 
 
 def test_scorecard_chapters_and_groups_then_grades(grades_result):
-    text = markdown.write(grades_result, "high")
+    text = render("markdown", grades_result, "high")
     assert "| chapter | C-1 | Risks | 3 | 0 | 1 | 0 | 0 | 0 | 80 | B |" in text
     assert "| employee | E2 |  | 1 | 0 | 1 | 0 | 0 | 0 | 40 | D |" in text
     assert "| clause |" not in text  # the clauses are the "By clause" table already
@@ -59,5 +61,5 @@ def test_scorecard_chapters_and_groups_then_grades(grades_result):
 
 
 def test_no_grades_section_without_computed_grades(result_en):
-    text = markdown.write(result_en, "high")
+    text = render("markdown", result_en, "high")
     assert "### Scorecard" in text and "### Grades" not in text

@@ -7,8 +7,9 @@ from pathlib import Path
 import pytest
 from jsonschema import FormatChecker
 from jsonschema.validators import validator_for
+from support import render
 
-from clausewise.report import sarif
+from clausewise.engine.findings import FindingStore
 
 SCHEMA = json.loads((Path(__file__).parent / "data" / "sarif-schema-2.1.0.json").read_text(encoding="utf-8"))
 
@@ -19,11 +20,11 @@ def finding(result, rule, **changes):
 
 
 def with_findings(result, findings):
-    return dataclasses.replace(result, findings=findings)
+    return dataclasses.replace(result, findings=FindingStore.of(findings))
 
 
 def _run(result, fail_on="high") -> dict:
-    return json.loads(sarif.write(result, fail_on))["runs"][0]
+    return json.loads(render("sarif", result, fail_on))["runs"][0]
 
 
 def _validator():
@@ -36,12 +37,12 @@ def _validator():
 
 
 def test_golden(result_en, golden):
-    golden("example.sarif", sarif.write(result_en, "high"))
+    golden("example.sarif", render("sarif", result_en, "high"))
 
 
 @pytest.mark.parametrize("name", ["result_en", "result_zh", "edge_result", "grades_result"])
 def test_valid_against_the_official_schema(name, request):
-    log = json.loads(sarif.write(request.getfixturevalue(name), "high"))
+    log = json.loads(render("sarif", request.getfixturevalue(name), "high"))
     errors = sorted(_validator().iter_errors(log), key=lambda e: list(e.absolute_path))
     assert not errors, "\n".join(f"{list(e.absolute_path)}: {e.message}" for e in errors[:10])
 
@@ -98,7 +99,7 @@ def test_fingerprints_tell_duplicates_apart_and_ignore_the_row(result_en):
 def test_uris_are_relative_and_encoded(result_en):
     export = Path.cwd() / "exports" / "十月 数据" / "inquiries.csv"
     files = [dataclasses.replace(d, path=str(export)) if d.dataset == "inquiries" else d for d in result_en.data_files]
-    log = json.loads(sarif.write(dataclasses.replace(result_en, data_files=files), "high"))
+    log = json.loads(render("sarif", dataclasses.replace(result_en, data_files=files), "high"))
     _validator().validate(log)
     uri = log["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
     assert uri == "exports/%E5%8D%81%E6%9C%88%20%E6%95%B0%E6%8D%AE/inquiries.csv"

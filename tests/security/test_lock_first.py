@@ -15,10 +15,10 @@ import shutil
 import duckdb
 import pytest
 from click.testing import CliRunner
+from support import DATA
 
 from clausewise.cli import cli
 from clausewise.engine import connection
-from support import DATA
 
 HOSTILE = DATA / "hostile"
 # Everything that may run before the lock: setting the zone (a parameter) and

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 
 import pytest
 from click.testing import CliRunner
+from support import ROOT
 
 import clausewise
 from clausewise.cli import cli
 from clausewise.errors import ClauseWiseError
 from clausewise.policy import packfiles
-from support import ROOT
 
 
 @pytest.fixture
@@ -111,5 +112,5 @@ def test_an_export_folder_name_is_literal_not_a_pattern(tmp_path, monkeypatch):
             assert result.exit_code == 2 and "exp*: export folder not found" in result.output
         else:
             assert result.exit_code == 0
-            keys = {line.split('"key": "')[1].split('"')[0] for line in result.output.splitlines() if '"key": "' in line}
+            keys = {json.loads(line)["key"] for line in result.output.splitlines()}
             assert "Q-LITERAL" in keys and "Q-001" not in keys

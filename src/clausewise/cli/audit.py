@@ -6,7 +6,7 @@ import click
 
 from ..engine import audit as run_audit
 from ..engine import load
-from ..report import WRITERS, write
+from ..report import WRITERS, stream
 from .options import (
     fail_on_option,
     lang_option,
@@ -16,7 +16,7 @@ from .options import (
     progress_display,
     quiet_option,
 )
-from .output import check_output, emit, run_inputs
+from .output import check_output, opened, run_inputs
 
 
 @click.command()
@@ -41,6 +41,8 @@ def audit(ctx: click.Context, export_dir, policy_path, as_of, fmt, output, lang,
     policy = load(policy_path)
     check_output(output, run_inputs(policy, export_dir))
     when = parse_as_of(as_of, policy.timezone)
-    result = run_audit(policy, export_dir, when, lang, tuple(rules), progress=progress_display(quiet))
-    emit(write(result, fmt, fail_on), output, run_inputs(policy, export_dir))
-    ctx.exit(result.exit_code(fail_on))
+    with run_audit(policy, export_dir, when, lang, tuple(rules), progress=progress_display(quiet)) as result:
+        with opened(output, run_inputs(policy, export_dir)) as out:
+            stream(result, fmt, fail_on, out)
+        code = result.exit_code(fail_on)
+    ctx.exit(code)

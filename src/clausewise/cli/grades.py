@@ -8,7 +8,7 @@ from ..engine import audit as run_audit
 from ..engine import load
 from ..report.grades import FORMATS
 from .options import lang_option, output_option, parse_as_of, policy_option
-from .output import emit, run_inputs
+from .output import opened, run_inputs
 
 
 @click.command()
@@ -27,5 +27,6 @@ def grades(export_dir, policy_path, as_of, fmt, output, lang) -> None:
     Exit code 0, or 2 on errors.
     """
     policy = load(policy_path)
-    result = run_audit(policy, export_dir, parse_as_of(as_of, policy.timezone), lang)
-    emit(FORMATS[fmt](result), output, run_inputs(policy, export_dir))
+    with run_audit(policy, export_dir, parse_as_of(as_of, policy.timezone), lang) as result:
+        with opened(output, run_inputs(policy, export_dir)) as out:
+            FORMATS[fmt](result, "high", out)

@@ -1,18 +1,15 @@
 """What an audit reads back from DuckDB: per-rule counts, findings, grades, group counts.
 
 Each is one or a few set-based queries over the findings table and the
-datasets; Python only turns the resulting rows into the model's objects.
+datasets; findings and grades stay in DuckDB as stores (``findings.py``).
 """
 
 from __future__ import annotations
 
-import gc
-import json
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 
-from ..model import SEVERITIES, Finding, Grade, GroupCount, Policy, RuleStats
+from ..model import SEVERITIES, GroupCount, Policy, RuleStats
+from .findings import RESULT_TABLE, FindingStore, GradeStore
 from .plan import FINDINGS_TABLE, RESERVED_RULE, CompiledRule
 from .sqltext import ident, strings
 
@@ -43,7 +40,7 @@ def _count_group(con, dataset, column: str, rules: list[CompiledRule], totals: d
     join = "f.row = d.__row" if dataset.exported else f"f.key = CAST(d.{ident(dataset.key)} AS VARCHAR)"
     listed = strings(severity)
     rows = con.execute(
-        f"SELECT CAST(d.{col} AS VARCHAR), f.rule, f.status, count(*) FROM {FINDINGS_TABLE} f "
+        f"SELECT CAST(d.{col} AS VARCHAR), f.rule, f.status, count(*) FROM {RESULT_TABLE} f "
         f"JOIN {table} d ON {join} WHERE f.rule IN ({listed}) GROUP BY ALL"
     ).fetchall()
     for value, rule, status, n in rows:
@@ -54,28 +51,16 @@ def _count_group(con, dataset, column: str, rules: list[CompiledRule], totals: d
             entry[1][severity[rule]] += n
 
 
-def fetch_grades(con, policy: Policy, breakdowns: dict[str, dict[str, str]]) -> list[Grade]:
-    """Every record's computed values with their breakdowns, dataset by dataset."""
-    grades = []
+def grades(con, policy: Policy, breakdowns: dict[str, dict[str, str]]) -> GradeStore:
+    """Every record's computed values, read (with their breakdowns) only when a writer asks."""
+    datasets, enums = {}, {}
     for dataset in policy.datasets.values():
         fields = dataset.derived_fields()
         if not fields:
             continue
-        parts = breakdowns[dataset.name]
-        values = ", ".join(f"{ident(f.name)}" for f in fields)
-        explained = ", ".join(f"CAST({parts[f.name]} AS VARCHAR)" for f in fields)
-        order = ", ".join(["__row"] + [ident(g) for g in dataset.group_by])
-        rows = con.execute(
-            f"SELECT CAST({ident(dataset.key)} AS VARCHAR), __row, {values}, {explained} FROM {ident(dataset.name)} ORDER BY {order}"
-        ).fetchall()
-        names = [f.name for f in fields]
-        for key, row, *rest in rows:
-            grades.append(Grade(
-                dataset=dataset.name, key=key, row=row,
-                values=dict(zip(names, rest[: len(names)])),
-                breakdown={n: json.loads(b) if b else None for n, b in zip(names, rest[len(names):])},
-            ))
-    return grades
+        datasets[dataset.name] = ([f.name for f in fields], breakdowns[dataset.name], dataset.key, dataset.group_by)
+        enums[dataset.name] = [f.name for f in fields if f.type == "enum"]
+    return GradeStore(con, datasets, enums)
 
 
 def rule_stats(con, policy: Policy, compiled: list[CompiledRule], files) -> dict[str, RuleStats]:
@@ -88,7 +73,7 @@ def rule_stats(con, policy: Policy, compiled: list[CompiledRule], files) -> dict
         row = con.execute(f"SELECT {counts} FROM {ident(dataset)}").fetchone()
         for item, examined in zip(items, row):
             stats[item.rule.id] = RuleStats(examined=examined)
-    for rule, status, n in con.execute(f"SELECT rule, status, count(*) FROM {FINDINGS_TABLE} GROUP BY ALL").fetchall():
+    for rule, status, n in con.execute(f"SELECT rule, status, count(*) FROM {RESULT_TABLE} GROUP BY ALL").fetchall():
         setattr(stats.setdefault(rule, RuleStats()), _COUNTERS[status], n)
     return stats
 
@@ -100,37 +85,22 @@ def _natural(text: str) -> tuple:
     return tuple(int(p) if p.isdigit() else p for p in re.split(r"(\d+)", text))
 
 
-def findings(con, policy: Policy, compiled: list[CompiledRule], lang: str) -> list[Finding]:
-    """All findings, sorted by clause (naturally: 3.1.9 before 3.1.10), rule, record.
+def findings(con, policy: Policy, compiled: list[CompiledRule], closer=None) -> FindingStore:
+    """All findings, sorted by clause (naturally: 3.1.9 before 3.1.10), rule, record, in a table of their own.
 
-    Clause, dataset and severity are joined on in SQL, so each row arrives
-    ready to become a Finding.
+    Clause, dataset and severity are joined on in SQL; the findings table the
+    rules wrote is emptied, so each finding is held once.
     """
     dq = (policy.data_quality_clause, RESERVED_RULE, None, policy.data_quality_severity)
     rules = [dq] + [(c.rule.clause, c.rule.id, c.rule.dataset, c.rule.severity) for c in compiled]
     rules.sort(key=lambda r: (_natural(r[0]), r[1]))
     con.execute("CREATE OR REPLACE TEMP TABLE __rank (pos INTEGER, clause VARCHAR, rule VARCHAR, dataset VARCHAR, severity VARCHAR)")
     con.executemany("INSERT INTO __rank VALUES (?, ?, ?, ?, ?)", [(i, *r) for i, r in enumerate(rules)])
-    with _no_gc():
-        return _fetch_findings(con)
-
-
-@contextmanager
-def _no_gc() -> Iterator[None]:
-    """Pause the cycle collector while building many small objects that hold no cycles."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
-def _fetch_findings(con) -> list[Finding]:
-    rows = con.execute(
-        "SELECT f.rule, r.clause, coalesce(r.dataset, json_extract_string(f.evidence, '$.dataset')), f.key, f.status, "
-        f"r.severity, f.message, f.evidence, f.due_at, f.grp, f.row FROM {FINDINGS_TABLE} f JOIN __rank r USING (rule) "
+    con.execute(
+        f"CREATE OR REPLACE TABLE {RESULT_TABLE} AS SELECT f.rule, r.clause, "
+        "coalesce(r.dataset, json_extract_string(f.evidence, '$.dataset')) AS dataset, f.key, f.status, r.severity, "
+        f"f.message, f.evidence, f.due_at, f.grp, f.row FROM {FINDINGS_TABLE} f JOIN __rank r USING (rule) "
         "ORDER BY r.pos, f.grp NULLS FIRST, f.row NULLS FIRST, f.key, f.status, f.message"
-    ).fetchall()
-    return list(map(Finding._make, rows))
+    )
+    con.execute(f"DELETE FROM {FINDINGS_TABLE}")
+    return FindingStore(con, closer=closer)

@@ -38,7 +38,7 @@ def explain(policy: Policy, export_dir: str | Path, rule_id: str, key: str,
         rule = item.rule
         dataset = policy.datasets[rule.dataset]
         records = _records(s, dataset, key)
-        found = [f for f in collect.findings(s.con, policy, s.compiled, lang) if f.rule == rule_id]
+        found = list(collect.findings(s.con, policy, s.compiled).where(rules=[rule_id]))
         group = _group_of(rule, records[0]) if records and rule.kind == "aggregate" else None
         findings = [f for f in found if (f.group == group if group is not None else f.key == key)]
         return Explanation(
@@ -53,7 +53,7 @@ def explain(policy: Policy, export_dir: str | Path, rule_id: str, key: str,
             steps=_steps(s, rule, dataset, key),
             timeline=_timeline(s, item, dataset, key),
             findings=findings,
-            grades=[g for g in collect.fetch_grades(s.con, policy, s.breakdowns) if g.dataset == dataset.name and g.key == key],
+            grades=[g for g in collect.grades(s.con, policy, s.breakdowns) if g.dataset == dataset.name and g.key == key],
             group=group,
         )
 

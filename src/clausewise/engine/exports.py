@@ -340,5 +340,5 @@ def _latest_timestamp(con, datasets: list[Dataset]) -> datetime | None:
 
 
 def scratch_dir() -> tempfile.TemporaryDirectory:
-    """A private folder for transcoded files, removed after loading."""
+    """The run's private folder: transcoded files, links to oddly named files, DuckDB's spill space."""
     return tempfile.TemporaryDirectory(prefix="clausewise-")

@@ -10,6 +10,7 @@ back afterwards lives in ``collect``; the as-of time in ``asof``.
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
@@ -70,7 +71,10 @@ def validate(policy: Policy) -> list[CompiledRule]:
 
 @dataclass
 class Session:
-    """An export loaded, computed columns built and rules run, on a locked connection."""
+    """An export loaded, computed columns built and rules run, on a locked connection.
+
+    It owns the connection and the run's scratch folder; :meth:`close` lets go of both.
+    """
 
     con: duckdb.DuckDBPyConnection
     policy: Policy
@@ -80,6 +84,11 @@ class Session:
     as_of_source: str
     export_dir: Path
     breakdowns: dict[str, dict[str, str]]
+    scratch: tempfile.TemporaryDirectory
+
+    def close(self) -> None:
+        self.con.close()
+        self.scratch.cleanup()
 
 
 Progress = Callable[[str, int, int], None]
@@ -89,16 +98,15 @@ def _quiet(stage: str, done: int, total: int) -> None:
     """The default progress callback: say nothing."""
 
 
-@contextmanager
-def session(
+def run(
     policy: Policy,
     export_dir: str | Path,
     as_of: datetime | None,
     lang: str,
     rule_ids: tuple[str, ...] = (),
     progress: Progress = _quiet,
-) -> Iterator[Session]:
-    """Run the rules over an export and keep the connection open for questions.
+) -> Session:
+    """Run the rules over an export; the caller closes the returned session.
 
     ``progress(stage, done, total)`` is called as loading and rules advance,
     so a front end can show progress; the engine itself prints nothing.
@@ -106,28 +114,41 @@ def session(
     program = program_of(policy)
     compiled = program.selected(policy, rule_ids)
     export_dir = Path(export_dir)
-    with scratch_dir() as scratch:
-        con = connection.connect(policy.timezone, Path(scratch))
-        try:
-            progress("loading", 0, 1)
-            raw = read_export(con, policy, export_dir, Path(scratch))
-            connection.lock(con)
-            con.execute(FINDINGS_DDL)
-            loaded = convert_export(con, policy, raw, lang)
-            progress("loading", 1, 1)
-            as_of, source = choose_as_of(as_of, read_manifest(export_dir, policy.timezone), loaded.latest)
-            runvars.set_values(con, {runvars.AS_OF: as_of})
-            _derive(con, policy, program)
-            first = min(filter(None, [loaded.earliest, as_of]))
-            last = max(filter(None, [loaded.latest, as_of]))
-            register_calendar(con, program, first, last)
-            for done, item in enumerate(compiled):
-                progress(f"rule {item.rule.id}", done, len(compiled))
-                _execute(con, item, lang)
-            progress("rules", len(compiled), len(compiled))
-            yield Session(con, policy, compiled, loaded, as_of, source, export_dir, program.derive.breakdowns)
-        finally:
-            con.close()
+    scratch = scratch_dir()
+    con = connection.connect(policy.timezone, Path(scratch.name))
+    try:
+        progress("loading", 0, 1)
+        raw = read_export(con, policy, export_dir, Path(scratch.name))
+        connection.lock(con)
+        con.execute(FINDINGS_DDL)
+        loaded = convert_export(con, policy, raw, lang)
+        progress("loading", 1, 1)
+        as_of, source = choose_as_of(as_of, read_manifest(export_dir, policy.timezone), loaded.latest)
+        runvars.set_values(con, {runvars.AS_OF: as_of})
+        _derive(con, policy, program)
+        first = min(filter(None, [loaded.earliest, as_of]))
+        last = max(filter(None, [loaded.latest, as_of]))
+        register_calendar(con, program, first, last)
+        for done, item in enumerate(compiled):
+            progress(f"rule {item.rule.id}", done, len(compiled))
+            _execute(con, item, lang)
+        progress("rules", len(compiled), len(compiled))
+    except BaseException:
+        con.close()
+        scratch.cleanup()
+        raise
+    return Session(con, policy, compiled, loaded, as_of, source, export_dir, program.derive.breakdowns, scratch)
+
+
+@contextmanager
+def session(policy: Policy, export_dir: str | Path, as_of: datetime | None, lang: str,
+            rule_ids: tuple[str, ...] = (), progress: Progress = _quiet) -> Iterator[Session]:
+    """:func:`run` as a context: the session is closed when the block ends."""
+    s = run(policy, export_dir, as_of, lang, rule_ids, progress)
+    try:
+        yield s
+    finally:
+        s.close()
 
 
 def audit(
@@ -138,22 +159,31 @@ def audit(
     rule_ids: tuple[str, ...] = (),
     progress: Progress = _quiet,
 ) -> RunResult:
-    """Evaluate ``policy`` over the export in ``export_dir``; see DESIGN.md for the contract."""
-    with session(policy, export_dir, as_of, lang, rule_ids, progress) as s:
+    """Evaluate ``policy`` over the export in ``export_dir``; see DESIGN.md for the contract.
+
+    The result holds the run's database, where its findings and grades stay
+    until read: use it in a ``with`` block, or call ``close()`` when done.
+    """
+    s = run(policy, export_dir, as_of, lang, rule_ids, progress)
+    try:
+        findings = collect.findings(s.con, policy, s.compiled, closer=s.close)
         return RunResult(
             policy=policy,
             as_of=s.as_of,
             as_of_source=s.as_of_source,
             lang=lang,
-            findings=collect.findings(s.con, policy, s.compiled, lang),
+            findings=findings,
             stats=collect.rule_stats(s.con, policy, s.compiled, s.loaded.files),
             data_files=s.loaded.files,
             export_dir=str(s.export_dir),
             engine_version=__version__,
             rules_run=tuple(c.rule.id for c in s.compiled),
-            grades=collect.fetch_grades(s.con, policy, s.breakdowns),
+            grades=collect.grades(s.con, policy, s.breakdowns),
             group_counts=collect.group_counts(s.con, policy, s.compiled),
         )
+    except BaseException:
+        s.close()
+        raise
 
 
 def _derive(con, policy: Policy, program: Program) -> None:

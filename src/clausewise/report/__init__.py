@@ -1,17 +1,22 @@
-"""Report writers: one module per format, each a pure function of a RunResult.
+"""Report writers: one module per format, each a function of a RunResult that writes as it goes.
 
-A writer is ``write(result, fail_on) -> str``. Adding a format is one module and
-one entry in ``WRITERS``; the CLI's ``--format`` choices come from here.
+A writer is ``write(result, fail_on, out)``: it writes the report to the text
+stream ``out`` a part at a time, reading findings and grades from the run's
+stores, so memory does not grow with the number of findings (an HTML report
+caps its findings table and says so). Adding a format is one module and one
+entry in ``WRITERS``; the CLI's ``--format`` choices come from here.
 """
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable
+from typing import TextIO
 
 from ..model import RunResult
 from . import csv, github, html, json, jsonl, junit, markdown, sarif, table
 
-Writer = Callable[[RunResult, str], str]
+Writer = Callable[[RunResult, str, TextIO], None]
 
 WRITERS: dict[str, Writer] = {
     "table": table.write,
@@ -26,5 +31,13 @@ WRITERS: dict[str, Writer] = {
 }
 
 
+def stream(result: RunResult, fmt: str, fail_on: str, out: TextIO) -> None:
+    """Write the report in format ``fmt`` to ``out``."""
+    WRITERS[fmt](result, fail_on, out)
+
+
 def write(result: RunResult, fmt: str, fail_on: str = "high") -> str:
-    return WRITERS[fmt](result, fail_on)
+    """The report in format ``fmt`` as one string (for small runs and tests)."""
+    buffer = io.StringIO()
+    stream(result, fmt, fail_on, buffer)
+    return buffer.getvalue()

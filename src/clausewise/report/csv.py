@@ -3,21 +3,23 @@
 from __future__ import annotations
 
 import csv
-import io
-import json
+from typing import TextIO
 
 from ..model import RunResult
 
 COLUMNS = ("clause", "rule", "dataset", "key", "row", "group", "status", "severity", "due_at", "message", "evidence")
+_ROWS = 5_000
 
 
-def write(result: RunResult, fail_on: str) -> str:
-    out = io.StringIO()
+def write(result: RunResult, fail_on: str, out: TextIO) -> None:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(COLUMNS)
+    batch = []
     for f in result.findings:
-        d = f.to_dict()
-        d["group"] = json.dumps(f.group, ensure_ascii=False) if f.group else ""
-        d["evidence"] = json.dumps(f.evidence, ensure_ascii=False, default=str)
-        writer.writerow(["" if d[c] is None else d[c] for c in COLUMNS])
-    return out.getvalue()
+        batch.append((f.clause, f.rule, f.dataset, f.key or "", "" if f.row is None else f.row, f.group_json or "",
+                      f.status, f.severity, "" if f.due_at is None else f.due_at.isoformat(sep=" "), f.message,
+                      f.evidence_json or "{}"))
+        if len(batch) == _ROWS:
+            writer.writerows(batch)
+            batch = []
+    writer.writerows(batch)

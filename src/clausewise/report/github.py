@@ -15,8 +15,10 @@ the command early and the rest of the line would run as a new command.
 
 from __future__ import annotations
 
-from ..model import Finding, RunResult
-from .sarif import RanRule, export_position, ran_rules, relative_path
+from typing import TextIO
+
+from ..model import Finding, RunResult, fails
+from .common import RanRule, export_position, ran_rules, relative_path
 
 _WORDS = {
     "en": {
@@ -30,17 +32,15 @@ _WORDS = {
 }
 
 
-def write(result: RunResult, fail_on: str) -> str:
-    # By identity: the model decides what fails, and findings (holding dicts) are not hashable.
-    failing = {id(f) for f in result.failing(fail_on)}
+def write(result: RunResult, fail_on: str, out: TextIO) -> None:
     rules = {r.id: r for r in ran_rules(result)}
-    lines = [_command(result, f, rules[f.rule], id(f) in failing) for f in result.findings]
-    lines.append(f"::notice::{escape_data(_summary(result, fail_on))}")
-    return "\n".join(lines) + "\n"
+    for f in result.findings:
+        out.write(_command(result, f, rules[f.rule], fails(f, fail_on)) + "\n")
+    out.write(f"::notice::{escape_data(_summary(result, fail_on))}\n")
 
 
-def _command(result: RunResult, f: Finding, rule: RanRule, fails: bool) -> str:
-    level = "notice" if f.status == "warning" else "error" if fails else "warning"
+def _command(result: RunResult, f: Finding, rule: RanRule, failing: bool) -> str:
+    level = "notice" if f.status == "warning" else "error" if failing else "warning"
     props = [*_place(result, f, rule), ("title", f"{f.clause} {f.rule}: {rule.title.get(result.lang)}")]
     joined = ",".join(f"{name}={escape_property(str(value))}" for name, value in props)
     return f"::{level} {joined}::{escape_data(f.message)}"
@@ -61,7 +61,7 @@ def _summary(result: RunResult, fail_on: str) -> str:
     return _WORDS[result.lang]["summary"].format(
         policy=result.policy.id, version=result.policy.version, as_of=result.as_of.isoformat(sep=" "),
         v=counts["violation"], w=counts["warning"], i=counts["invalid"],
-        failing=len(result.failing(fail_on)), fail_on=fail_on, code=result.exit_code(fail_on),
+        failing=result.failing_count(fail_on), fail_on=fail_on, code=result.exit_code(fail_on),
     )
 
 

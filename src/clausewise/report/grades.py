@@ -7,30 +7,17 @@ grades sections, so every format shows grades the same way.
 from __future__ import annotations
 
 import csv
-import io
 import json
-from collections import Counter
+from collections.abc import Iterator
+from itertools import islice
+from typing import TextIO
 
 from tabulate import tabulate
 
 from ..model import RunResult
+from .common import hole, write_json
 
 MAX_ROWS = 200
-
-
-def distribution(result: RunResult) -> dict[str, dict[str, int]]:
-    """``dataset.column`` → counts of each grade, for the computed columns with a fixed set of values.
-
-    Those are bands and decision-table outputs; free text such as a composite
-    key has no distribution worth showing.
-    """
-    counts: dict[str, Counter] = {}
-    datasets = result.policy.datasets
-    for grade in result.grades:
-        for name, value in grade.values.items():
-            if datasets[grade.dataset].fields[name].type == "enum":
-                counts.setdefault(f"{grade.dataset}.{name}", Counter())[str(value) if value is not None else "—"] += 1
-    return {k: dict(sorted(v.items())) for k, v in counts.items()}
 
 
 def explain(breakdown) -> str:
@@ -51,45 +38,51 @@ def _num(value) -> str:
     return "—" if value is None else str(value)
 
 
-def rows(result: RunResult) -> list[tuple]:
-    return [
-        (g.dataset, g.key, name, _num(value), explain(g.breakdown.get(name)))
-        for g in result.grades
-        for name, value in g.values.items()
-    ]
+def _rows(result: RunResult) -> Iterator[tuple]:
+    for g in result.grades:
+        for name, value in g.values.items():
+            yield g.dataset, g.key, name, _num(value), explain(g.breakdown.get(name))
 
 
-def table(result: RunResult, fail_on: str = "high") -> str:
-    body = rows(result)
-    shown = body[:MAX_ROWS]
-    text = tabulate(shown, headers=["dataset", "record", "value", "result", "how"], tablefmt="simple") if body else "No computed values."
-    if len(body) > MAX_ROWS:
-        text += f"\n… and {len(body) - MAX_ROWS} more (use --format json or csv for all)"
-    dist = distribution(result)
+def table(result: RunResult, fail_on: str, out: TextIO) -> None:
+    shown = list(islice(_rows(result), MAX_ROWS + 1))
+    text = tabulate(shown[:MAX_ROWS], headers=["dataset", "record", "value", "result", "how"], tablefmt="simple") if shown else "No computed values."
+    if len(shown) > MAX_ROWS:
+        total = sum(len(columns) * n for columns, n in _sizes(result))
+        text += f"\n… and {total - MAX_ROWS} more (use --format json or csv for all)"
+    dist = result.grades.distribution()
     if dist:
         text += "\n\n" + "\n".join(f"{k}: " + ", ".join(f"{g} {n}" for g, n in v.items()) for k, v in dist.items())
-    return text + "\n"
+    out.write(text + "\n")
 
 
-def json_text(result: RunResult, fail_on: str = "high") -> str:
+def _sizes(result: RunResult) -> Iterator[tuple[list[str], int]]:
+    """(computed columns, records) per dataset with computed columns."""
+    for dataset in result.policy.datasets.values():
+        columns = [f.name for f in dataset.derived_fields()]
+        if columns:
+            yield columns, result.grades.count(dataset.name)
+
+
+def json_text(result: RunResult, fail_on: str, out: TextIO) -> None:
     doc = {
         "run": result.meta(),
-        "grades": [g.to_dict() for g in result.grades],
-        "distribution": distribution(result),
+        "grades": hole("grades"),
+        "distribution": result.grades.distribution(),
         "scorecard": [line.to_dict() for line in result.scorecard()],
     }
-    return json.dumps(doc, ensure_ascii=False, indent=2, default=str) + "\n"
+    write_json(out, doc, {"grades": result.grades.json_lines()})
 
 
-def csv_text(result: RunResult, fail_on: str = "high") -> str:
-    out = io.StringIO()
+def csv_text(result: RunResult, fail_on: str, out: TextIO) -> None:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(["dataset", "key", "row", "column", "value", "breakdown"])
     for g in result.grades:
-        for name, value in g.values.items():
-            writer.writerow([g.dataset, g.key, "" if g.row is None else g.row, name,
-                             "" if value is None else value, json.dumps(g.breakdown.get(name), ensure_ascii=False)])
-    return out.getvalue()
+        writer.writerows(
+            [g.dataset, g.key, "" if g.row is None else g.row, name, "" if value is None else value,
+             json.dumps(g.breakdown.get(name), ensure_ascii=False)]
+            for name, value in g.values.items()
+        )
 
 
 def scorecard_table(result: RunResult, scopes: tuple[str, ...] | None = None) -> str:

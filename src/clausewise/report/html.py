@@ -18,13 +18,12 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from typing import Any
+from typing import Any, TextIO
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from ..model import SEVERITIES, STATUSES, Finding, RunResult, ScoreLine, severity_rank
-from .grades import distribution
-from .sarif import chapter_title, export_position, natural, ran_rules, record_label
+from .common import chapter_title, export_position, natural, ran_rules, record_label
 
 _ENV = Environment(
     loader=PackageLoader("clausewise.report", "templates"),
@@ -35,6 +34,8 @@ LANG_TAGS = {"en": "en", "zh": "zh-CN"}
 SEGMENTS = (*SEVERITIES, "warning")
 # Band colours from the best band to the worst; a policy's bands are spread over them.
 BAND_COLOURS = 5
+# The findings table shows at most this many (in the run's order); the JSON and SARIF formats list them all.
+MAX_FINDINGS = 5_000
 _WORDS = {
     "en": {
         "report": "Compliance report", "as_of": "as of", "as_of_label": "As of", "nav_summary": "Summary", "nav_clauses": "By clause",
@@ -51,6 +52,7 @@ _WORDS = {
         "count": "Records", "findings": "Findings", "search": "Search", "search_hint": "rule, record, message, evidence…",
         "status": "Status", "severity": "Severity", "all": "All", "rule": "Rule", "record": "Record",
         "message": "Message", "shown": "{shown} of {total} findings shown", "no_match": "No finding matches the filters.",
+        "capped": "This page lists the first {shown} of {total} findings; the json, jsonl, csv and sarif formats list them all.",
         "dataset": "Dataset", "row": "Row", "due_at": "Due at", "evidence": "Evidence", "source": "Source",
         "kind": "Kind", "title": "Title", "never": "examined no record", "run": "Run",
         "policy": "Policy", "version": "Version", "hash": "Content hash", "as_of_source": "As-of source",
@@ -75,6 +77,7 @@ _WORDS = {
         "search": "搜索", "search_hint": "规则、记录、说明、依据……", "status": "状态", "severity": "严重度",
         "all": "全部", "rule": "规则", "record": "记录", "message": "说明",
         "shown": "显示 {shown} / {total} 项", "no_match": "没有符合筛选条件的发现。",
+        "capped": "本页列出前 {shown} 项（共 {total} 项）；json、jsonl、csv 和 sarif 格式列出全部。",
         "dataset": "数据集", "row": "行", "due_at": "期限", "evidence": "依据", "source": "位置",
         "kind": "类型", "title": "标题", "never": "没有检查任何记录", "run": "运行信息",
         "policy": "制度", "version": "版本", "hash": "内容哈希", "as_of_source": "截至时间来源",
@@ -87,8 +90,9 @@ _WORDS = {
 }
 
 
-def write(result: RunResult, fail_on: str) -> str:
-    return _ENV.get_template("report.html.j2").render(context(result, fail_on))
+def write(result: RunResult, fail_on: str, out: TextIO) -> None:
+    for part in _ENV.get_template("report.html.j2").generate(context(result, fail_on)):
+        out.write(part)
 
 
 def context(result: RunResult, fail_on: str) -> dict[str, Any]:
@@ -101,12 +105,13 @@ def context(result: RunResult, fail_on: str) -> dict[str, Any]:
         "meta": {**result.meta(), "as_of_source": result.as_of_reason()},
         "fail_on": fail_on,
         "headline": _headline(result, fail_on),
-        "donut": _donut(Counter(_segment(f) for f in result.findings)),
+        "donut": _donut(_segments(result)),
         "chapters": _chapters(result),
         "scorecard": _scorecard(result),
         "grades": _grades(result),
-        "findings": [_finding(result, f) for f in result.findings],
-        "clauses": sorted({f.clause for f in result.findings}, key=natural),
+        "findings": [_finding(result, f) for f in result.findings.where(limit=MAX_FINDINGS)],
+        "total": len(result.findings),
+        "clauses": sorted(result.findings.tally("clause"), key=natural),
         "severities": SEVERITIES,
         "segments": SEGMENTS,
         "rules": _rules(result),
@@ -119,7 +124,7 @@ def context(result: RunResult, fail_on: str) -> dict[str, Any]:
 def _headline(result: RunResult, fail_on: str) -> dict[str, Any]:
     return {
         **result.counts(),
-        "failing": len(result.failing(fail_on)),
+        "failing": result.failing_count(fail_on),
         "exit_code": result.exit_code(fail_on),
         "rules": len(ran_rules(result)),
         "records": sum(d.rows for d in result.data_files),
@@ -127,14 +132,19 @@ def _headline(result: RunResult, fail_on: str) -> dict[str, Any]:
     }
 
 
-def _segment(f: Finding) -> str:
-    """The bar segment a finding counts in: its severity, or ``warning`` for an early warning."""
-    return "warning" if f.status == "warning" else f.severity
+def _segments(result: RunResult, *keys: str) -> dict[tuple, Counter]:
+    """Findings counted by ``keys`` and by bar segment: their severity, or ``warning`` for an early warning."""
+    out: dict[tuple, Counter] = {}
+    for (*group, status, severity), n in result.findings.tally(*keys, "status", "severity").items():
+        counts = out.setdefault(tuple(group), Counter())
+        # An early warning's status and segment are the same key, counted once.
+        counts.update({key: n for key in {status, "warning" if status == "warning" else severity}})
+    return out if keys else out.get((), Counter())
 
 
 def _donut(counts: Counter) -> dict[str, Any]:
     """Arcs of a ring whose circumference is 100, so an arc's length is its percentage."""
-    total = sum(counts.values())
+    total = sum(counts[key] for key in SEGMENTS)
     arcs, start = [], 0.0
     for key in SEGMENTS:
         share = 100 * counts[key] / total if total else 0
@@ -147,9 +157,8 @@ def _donut(counts: Counter) -> dict[str, Any]:
 def _chapters(result: RunResult) -> list[dict[str, Any]]:
     """Chapters, each with its clauses, counted per status and bar segment, on one scale."""
     counts = {rule.clause: Counter() for rule in ran_rules(result)}
-    for f in result.findings:
-        # A set, as an early warning's status and segment are the same key, counted once.
-        counts.setdefault(f.clause, Counter()).update({f.status, _segment(f)})
+    for (clause,), tally in _segments(result, "clause").items():
+        counts[clause] = counts.get(clause, Counter()) + tally
     by_chapter: dict[str, list[str]] = {}
     for clause in sorted(counts, key=natural):
         by_chapter.setdefault(result.policy.clauses[clause].chapter, []).append(clause)
@@ -221,7 +230,7 @@ def _scope_title(result: RunResult, line: ScoreLine) -> str:
 def _grades(result: RunResult) -> list[dict[str, Any]]:
     """One bar chart per computed column; bands in the policy's order, each shown even when empty."""
     charts = []
-    for column, counts in distribution(result).items():
+    for column, counts in result.grades.distribution().items():
         dataset, name = column.split(".", 1)
         order = result.policy.datasets[dataset].fields[name].values
         counts = {**dict.fromkeys(order, 0), **counts}

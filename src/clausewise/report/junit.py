@@ -21,9 +21,10 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
+from typing import TextIO
 
 from ..model import Finding, RunResult, ScoreLine
-from .sarif import RanRule, chapter_title, ran_rules, record_label
+from .common import RanRule, chapter_title, ran_rules, record_label
 
 MAX_LINES = 50
 _WORDS = {
@@ -40,14 +41,15 @@ _WORDS = {
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
-def write(result: RunResult, fail_on: str) -> str:
+def write(result: RunResult, fail_on: str, out: TextIO) -> None:
     root = ET.Element("testsuites", name=f"clausewise {result.policy.id} {result.policy.version}")
     scores = {line.id: line for line in result.scorecard() if line.scope == "chapter"}
+    counts = result.findings.tally("rule", "status")
     for chapter, rules in _chapters(result).items():
-        root.append(_suite(result, fail_on, chapter, rules, scores.get(chapter)))
+        root.append(_suite(result, fail_on, chapter, rules, scores.get(chapter), counts))
     _sum_suites(root, root.findall("testsuite"))
     ET.indent(root)
-    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+    out.write('<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n")
 
 
 def _chapters(result: RunResult) -> dict[str, list[RanRule]]:
@@ -57,11 +59,12 @@ def _chapters(result: RunResult) -> dict[str, list[RanRule]]:
     return out
 
 
-def _suite(result: RunResult, fail_on: str, chapter: str, rules: list[RanRule], score: ScoreLine | None) -> ET.Element:
+def _suite(result: RunResult, fail_on: str, chapter: str, rules: list[RanRule], score: ScoreLine | None,
+           counts: dict) -> ET.Element:
     name = f"{chapter} {chapter_title(result, chapter)}".rstrip()
     suite = ET.Element("testsuite", name=name)
     suite.append(_properties(result, fail_on, score))
-    cases = [_case(result, rule) for rule in rules]
+    cases = [_case(result, rule, counts) for rule in rules]
     suite.extend(cases)
     _count_cases(suite, cases)
     return suite
@@ -102,33 +105,29 @@ def _score(line: ScoreLine | None) -> dict[str, str]:
     return {name: value for name, value in values.items() if value is not None}
 
 
-def _case(result: RunResult, rule: RanRule) -> ET.Element:
+def _case(result: RunResult, rule: RanRule, counts: dict) -> ET.Element:
+    """The rule's testcase; at most ``MAX_LINES`` findings of each outcome are read from the store."""
     words = _WORDS[result.lang]
     case = ET.Element("testcase", classname=rule.clause, name=_xml(f"{rule.id}: {rule.title.get(result.lang)}"), time="0")
-    findings = [f for f in result.findings if f.rule == rule.id]
-    failing = [f for f in findings if f.status != "warning"]
-    warnings = [f for f in findings if f.status == "warning"]
-    if failing:
-        case.append(_failure(rule, failing, words))
-    elif not findings and result.stats[rule.id].examined == 0:
+    violations, invalid = counts.get((rule.id, "violation"), 0), counts.get((rule.id, "invalid"), 0)
+    warnings = counts.get((rule.id, "warning"), 0)
+    if violations or invalid:
+        failing = result.findings.where(rules=[rule.id], statuses=["violation", "invalid"], limit=MAX_LINES)
+        message = words["counts"].format(v=violations, i=invalid)
+        failure = ET.SubElement(case, "failure", message=message, type=rule.severity)
+        failure.text = _listing(failing, violations + invalid, words)
+    elif not warnings and result.stats[rule.id].examined == 0:
         ET.SubElement(case, "skipped", message=words["unexamined"])
     if warnings:
-        ET.SubElement(case, "system-out").text = _listing(warnings, words)
+        shown = result.findings.where(rules=[rule.id], statuses=["warning"], limit=MAX_LINES)
+        ET.SubElement(case, "system-out").text = _listing(shown, warnings, words)
     return case
 
 
-def _failure(rule: RanRule, failing: list[Finding], words) -> ET.Element:
-    violations = sum(f.status == "violation" for f in failing)
-    message = words["counts"].format(v=violations, i=len(failing) - violations)
-    failure = ET.Element("failure", message=message, type=rule.severity)
-    failure.text = _listing(failing, words)
-    return failure
-
-
-def _listing(findings: list[Finding], words) -> str:
-    lines = [_line(f, words) for f in findings[:MAX_LINES]]
-    if len(findings) > MAX_LINES:
-        lines.append(words["more"].format(n=len(findings) - MAX_LINES))
+def _listing(findings, total: int, words) -> str:
+    lines = [_line(f, words) for f in findings]
+    if total > MAX_LINES:
+        lines.append(words["more"].format(n=total - MAX_LINES))
     return _xml("\n".join(lines))
 
 

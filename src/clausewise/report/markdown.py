@@ -16,10 +16,10 @@ break in a cell would otherwise break the table.
 from __future__ import annotations
 
 import html
+from typing import TextIO
 
-from ..model import SEVERITIES, Finding, RunResult, ScoreLine, severity_rank
-from .grades import distribution
-from .sarif import chapter_title, natural, ran_rules, record_label
+from ..model import SEVERITIES, Finding, RunResult, ScoreLine
+from .common import chapter_title, natural, ran_rules, record_label
 
 MAX_FINDINGS = 100
 _WORDS = {
@@ -57,15 +57,15 @@ _WORDS = {
 _COUNTED = ("violation", "warning", "invalid")
 
 
-def write(result: RunResult, fail_on: str) -> str:
+def write(result: RunResult, fail_on: str, out: TextIO) -> None:
     words = _WORDS[result.lang]
     parts = [_headline(result, fail_on, words), _by_clause(result, words),
              _scorecard(result, words), _grades(result, words), _findings(result, words)]
-    return "\n\n".join(part for part in parts if part) + "\n"
+    out.write("\n\n".join(part for part in parts if part) + "\n")
 
 
 def _headline(result: RunResult, fail_on: str, words) -> str:
-    failing = len(result.failing(fail_on))
+    failing = result.failing_count(fail_on)
     counts = result.counts()
     return "\n\n".join([
         "## " + words["head"].format(mark="❌" if failing else "✅", title=cell(result.policy.title.get(result.lang))),
@@ -80,8 +80,8 @@ def _headline(result: RunResult, fail_on: str, words) -> str:
 
 def _by_clause(result: RunResult, words) -> str:
     counts = {rule.clause: dict.fromkeys(_COUNTED, 0) for rule in ran_rules(result)}
-    for f in result.findings:
-        counts.setdefault(f.clause, dict.fromkeys(_COUNTED, 0))[f.status] += 1
+    for (clause, status), n in result.findings.tally("clause", "status").items():
+        counts.setdefault(clause, dict.fromkeys(_COUNTED, 0))[status] += n
     rows = [
         [cell(clause), cell(result.policy.clauses[clause].title.get(result.lang)), *map(str, n.values())]
         for clause, n in sorted(counts.items(), key=lambda item: natural(item[0]))
@@ -109,7 +109,7 @@ def _score_row(result: RunResult, line: ScoreLine, words) -> list[str]:
 
 
 def _grades(result: RunResult, words) -> str:
-    dist = distribution(result)
+    dist = result.grades.distribution()
     if not dist:
         return ""
     rows = [[f"`{column}`", cell(" · ".join(f"{grade} {n}" for grade, n in counts.items()))] for column, counts in dist.items()]
@@ -119,8 +119,8 @@ def _grades(result: RunResult, words) -> str:
 def _findings(result: RunResult, words) -> str:
     if not result.findings:
         return f"### {words['findings']}\n\n{words['none']}"
-    # Stable sort: within a severity the engine's order (clause, rule, record) stays.
-    shown = sorted(result.findings, key=lambda f: severity_rank(f.severity))[:MAX_FINDINGS]
+    # Within a severity the engine's order (clause, rule, record) stays.
+    shown = result.findings.where(worst_first=True, limit=MAX_FINDINGS)
     headers = [words[h] for h in ("clause", "rule", "record", "row", "status", "severity", "message")]
     text = f"### {words['findings']}\n\n" + _table(headers, [_finding_row(f, words) for f in shown])
     if len(result.findings) > MAX_FINDINGS:

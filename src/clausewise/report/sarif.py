@@ -17,125 +17,40 @@ The run's ``properties`` carry the grade distribution and the compliance
 scorecard (the same lists as the ``json`` format), so a dashboard that keeps
 only SARIF still has the run's grades.
 
-The location helpers, :func:`ran_rules` and :func:`chapter_title` below are
-shared with the ``junit``, ``github``, ``markdown`` and ``html`` writers.
+The results are written one at a time (one compact result a line), so the
+log of a million findings is never held in memory.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import re
-from dataclasses import dataclass
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 from urllib.parse import quote
 
 from ..errors import Location
-from ..model import Finding, RunResult, Text
-from .grades import distribution
+from ..model import Finding, RunResult
+from .common import RanRule, export_position, hole, ran_rules, relative_path, write_json
 
 SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 LEVELS = {"critical": "error", "high": "error", "medium": "warning", "low": "note"}
 # SARIF's run.language is a BCP 47 tag; titles and messages are in the run's language.
 LANGUAGE_TAGS = {"en": "en-US", "zh": "zh-CN"}
-DATA_QUALITY = "data-quality"
-# The data-quality rule has no YAML, so no title of its own; the clause title would only repeat the clause.
-_DATA_QUALITY_TITLE = Text(zh="值符合声明的类型", en="Values convert to their declared types")
 _DEFINED_HERE = {
     "en": {"rule": "rule {id} is defined here", "clause": "clause {id} is declared here"},
     "zh": {"rule": "规则 {id} 定义于此", "clause": "条款 {id} 声明于此"},
 }
 
 
-# ---- parts the other CI writers reuse ---------------------------------------
-
-
-@dataclass(frozen=True)
-class RanRule:
-    """A rule that ran, including the engine's own ``data-quality`` rule, which no YAML file defines."""
-
-    id: str
-    clause: str
-    kind: str
-    severity: str
-    title: Text
-    description: str | None
-    location: Location | None
-    defined_by: str  # "rule", or "clause" when only the clause has a place in a file
-
-
-def ran_rules(result: RunResult) -> list[RanRule]:
-    """Rules that ran, ordered like the findings: by clause (3.1.9 before 3.1.10), then id."""
-    ids = [*result.rules_run, *(r for r in result.stats if r not in result.rules_run)]
-    rules = [_ran_rule(result, rule_id) for rule_id in ids]
-    return sorted(rules, key=lambda r: (natural(r.clause), r.id))
-
-
-def _ran_rule(result: RunResult, rule_id: str) -> RanRule:
-    rule = result.policy.rule(rule_id)
-    if rule is not None:
-        return RanRule(rule.id, rule.clause, rule.kind, rule.severity, rule.title, rule.description, rule.location, "rule")
-    # Only the data-quality rule runs without a Rule: it belongs to the policy's data-quality clause.
-    policy = result.policy
-    clause = policy.clauses[policy.data_quality_clause]
-    return RanRule(
-        rule_id, clause.id, DATA_QUALITY, policy.data_quality_severity, _DATA_QUALITY_TITLE, None, clause.location, "clause"
-    )
-
-
-def chapter_title(result: RunResult, chapter: str) -> str:
-    """The title of the clause whose id is the chapter's (``OS-3``), else "" (a chapter has no title of its own)."""
-    clause = result.policy.clauses.get(chapter)
-    return clause.title.get(result.lang) if clause else ""
-
-
-def natural(text: str) -> tuple:
-    """Sort key that orders ``OS-3.1.9`` before ``OS-3.1.10``, as the engine orders findings."""
-    return tuple((1, int(p)) if p.isdigit() else (0, p) for p in re.split(r"(\d+)", text))
-
-
-def relative_path(path: str) -> str:
-    """``path`` with forward slashes, relative to the current folder when it lies inside it."""
-    p = Path(path)
-    if p.is_absolute() and p.is_relative_to(Path.cwd()):
-        p = p.relative_to(Path.cwd())
-    return p.as_posix()
-
-
-# The text line a record starts on is its row plus the lines before the first
-# record: CSV has a header line, JSON Lines none. XLSX and Parquet are not text,
-# so their records have no line (CSV fields holding line breaks would shift
-# lines too; the model carries only the record's position, see Finding.row).
-_LINES_BEFORE_FIRST_RECORD = {"csv": 1, "jsonl": 0}
-
-
-def export_position(result: RunResult, finding: Finding) -> tuple[str, int | None] | None:
-    """(export file, line) of a finding's record; line is None when unknown, None when no file."""
-    data_file = next((d for d in result.data_files if d.dataset == finding.dataset and d.path), None)
-    if data_file is None:
-        return None
-    before = _LINES_BEFORE_FIRST_RECORD.get(data_file.format or "")
-    line = finding.row + before if finding.row is not None and before is not None else None
-    return relative_path(data_file.path), line
-
-
-def record_label(finding: Finding) -> str:
-    """The record a finding is about: its aggregate group or its key ("" when it has neither)."""
-    if finding.group:
-        return ", ".join(f"{k}={v}" for k, v in finding.group.items())
-    return finding.key or ""
-
-
-# ---- the SARIF document -------------------------------------------------------
-
-
-def write(result: RunResult, fail_on: str) -> str:
-    return json.dumps(document(result, fail_on), ensure_ascii=False, indent=2, default=str) + "\n"
-
-
-def document(result: RunResult, fail_on: str) -> dict[str, Any]:
+def write(result: RunResult, fail_on: str, out: TextIO) -> None:
     rules = ran_rules(result)
+    write_json(out, document(result, fail_on, rules), {"results": _results(result, rules)})
+
+
+def document(result: RunResult, fail_on: str, rules: list[RanRule]) -> dict[str, Any]:
+    """The log with a hole where the results stream in (see ``common.write_json``)."""
     return {
         "$schema": SCHEMA,
         "version": "2.1.0",
@@ -147,11 +62,11 @@ def document(result: RunResult, fail_on: str) -> dict[str, Any]:
             }},
             "invocations": [_invocation(result, fail_on)],
             "language": LANGUAGE_TAGS[result.lang],
-            "results": _results(result, rules),
+            "results": hole("results"),
             "properties": {
                 "policy": result.meta()["policy"],
                 "lang": result.lang,
-                "grade_distribution": distribution(result),
+                "grade_distribution": result.grades.distribution(),
                 "scorecard": [line.to_dict() for line in result.scorecard()],
             },
         }],
@@ -197,15 +112,15 @@ def _invocation(result: RunResult, fail_on: str) -> dict[str, Any]:
     }
 
 
-def _results(result: RunResult, rules: list[RanRule]) -> list[dict[str, Any]]:
+def _results(result: RunResult, rules: list[RanRule]) -> Iterator[str]:
     index = {r.id: i for i, r in enumerate(rules)}
-    seen: dict[str, int] = {}
-    out = []
+    seen: dict[bytes, int] = {}
     for f in result.findings:
         identity = _identity_hash(f)
-        seen[identity] = seen.get(identity, 0) + 1
-        out.append(_result(result, f, rules[index[f.rule]], index[f.rule], f"{identity}:{seen[identity]}"))
-    return out
+        digest = bytes.fromhex(identity)
+        seen[digest] = seen.get(digest, 0) + 1
+        item = _result(result, f, rules[index[f.rule]], index[f.rule], f"{identity}:{seen[digest]}")
+        yield json.dumps(item, ensure_ascii=False, default=str, separators=(",", ":"))
 
 
 def _identity_hash(f: Finding) -> str:

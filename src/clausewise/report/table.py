@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TextIO
+
 from tabulate import tabulate
 
 from ..model import RunResult
@@ -17,6 +19,7 @@ _WORDS = {
         "head": "{policy} {version} · as of {as_of} ({source}) · {files} data files, {rows} rows",
         "verdict": "{v} violations, {w} warnings, {i} invalid values · exit {code} (fail on {fail_on})",
         "statuses": {"violation": "violation", "warning": "warning", "invalid": "invalid"},
+        "capped": "… the first {shown} of {total} findings; --format json, jsonl, csv or sarif lists them all",
     },
     "zh": {
         "findings": "发现", "none": "没有发现问题。", "rules": "规则",
@@ -27,21 +30,24 @@ _WORDS = {
         "head": "{policy} {version} · 截至 {as_of}（{source}）· {files} 个数据文件，{rows} 行",
         "verdict": "违规 {v} 项，预警 {w} 项，无效值 {i} 项 · 退出码 {code}（阈值 {fail_on}）",
         "statuses": {"violation": "违规", "warning": "预警", "invalid": "无效"},
+        "capped": "…… 仅列出前 {shown} 项（共 {total} 项）；--format json、jsonl、csv 或 sarif 列出全部",
     },
 }
 MAX_MESSAGE = 100
+# A terminal shows at most this many findings; the json, jsonl, csv and sarif formats list them all.
+MAX_FINDINGS = 1_000
 
 
-def write(result: RunResult, fail_on: str) -> str:
+def write(result: RunResult, fail_on: str, out: TextIO) -> None:
     words = _WORDS[result.lang]
     parts = [_head(result, words), _findings(result, words), _rules(result, words)]
     parts += [p for p in (_grades(result, words), _scorecard(result, words)) if p]
     parts.append(_verdict(result, words, fail_on))
-    return "\n\n".join(parts) + "\n"
+    out.write("\n\n".join(parts) + "\n")
 
 
 def _grades(result: RunResult, words) -> str:
-    dist = grades.distribution(result)
+    dist = result.grades.distribution()
     if not dist:
         return ""
     lines = [f"{k}: " + ", ".join(f"{g} {n}" for g, n in v.items()) for k, v in dist.items()]
@@ -76,10 +82,13 @@ def _findings(result: RunResult, words) -> str:
         return words["none"]
     rows = [
         (f.clause, f.rule, _record(f), words["statuses"][f.status], f.severity, _short(f.message))
-        for f in result.findings
+        for f in result.findings.where(limit=MAX_FINDINGS)
     ]
     headers = [words[h] for h in ("clause", "rule", "record", "status", "severity", "message")]
-    return f"{words['findings']}\n" + tabulate(rows, headers=headers, tablefmt="simple")
+    text = f"{words['findings']}\n" + tabulate(rows, headers=headers, tablefmt="simple")
+    if len(result.findings) > MAX_FINDINGS:
+        text += "\n" + words["capped"].format(shown=MAX_FINDINGS, total=len(result.findings))
+    return text
 
 
 def _rules(result: RunResult, words) -> str:

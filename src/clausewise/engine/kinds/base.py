@@ -15,9 +15,9 @@ from sqlglot import exp
 
 from ...errors import Collector, Location, PolicyError, did_you_mean
 from ...model import Dataset, Duration, Policy, Rule
+from .. import runvars
 from ..calendar import CalendarSQL
 from ..conditions import Scope, builtin_params, compile_condition, literal
-from .. import runvars
 from ..sqltext import ident
 
 

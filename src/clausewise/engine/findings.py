@@ -1,0 +1,228 @@
+"""A run's findings and grades, kept in DuckDB until a writer reads them.
+
+An audit may find hundreds of thousands of things. Building a Python object
+for each one, then a dict for each one, then JSON text from each dict, is most
+of what an audit used to cost. So findings stay in a table on the run's
+connection, sorted once, and each writer asks for what it needs: counts and
+tallies come from ``GROUP BY``, JSON is rendered by DuckDB (``to_json``), and
+iteration fetches :class:`~clausewise.model.Finding` tuples a batch at a time,
+so memory does not grow with the number of findings.
+
+:class:`FindingStore` behaves like a read-only sequence of findings (``len``,
+iteration in order, indexing); :meth:`FindingStore.of` builds one from a list,
+for tests and callers that make findings themselves. :class:`GradeStore`
+does the same for the computed values of each record.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+import duckdb
+
+from ..model import SEVERITIES, Finding, Grade, severity_rank
+from .sqltext import ident, string, strings
+
+RESULT_TABLE = "__result"
+BATCH = 10_000
+COLUMNS = ("rule", "clause", "dataset", "key", "status", "severity", "message", "evidence", "due_at", "grp", "row")
+RESULT_DDL = (
+    f"CREATE TABLE {RESULT_TABLE} (rule VARCHAR, clause VARCHAR, dataset VARCHAR, key VARCHAR, status VARCHAR, "
+    "severity VARCHAR, message VARCHAR, evidence VARCHAR, due_at TIMESTAMP, grp VARCHAR, row BIGINT)"
+)
+# A time as Python's isoformat(sep=" ") writes it: microseconds only when there are some.
+_TIME = "CASE WHEN microsecond({t}) % 1000000 = 0 THEN strftime({t}, '%Y-%m-%d %H:%M:%S') ELSE strftime({t}, '%Y-%m-%d %H:%M:%S.%f') END"
+# One finding as the JSON object of the output contract (DESIGN.md, Finding.to_dict).
+_JSON = (
+    "to_json(struct_pack(rule := rule, clause := clause, dataset := dataset, \"key\" := \"key\", "
+    "\"group\" := json(grp), \"row\" := \"row\", status := status, severity := severity, message := message, "
+    f"evidence := coalesce(json(evidence), json('{{}}')), due_at := {_TIME.format(t='due_at')}))::VARCHAR"
+)
+TALLY_KEYS = ("rule", "clause", "dataset", "status", "severity")
+
+
+def batches(con, sql: str, make) -> Iterator:
+    """``make(row)`` for each row of ``sql``, fetched a batch at a time on a cursor of its own."""
+    cursor = con.cursor()
+    try:
+        cursor.execute(sql)
+        while rows := cursor.fetchmany(BATCH):
+            yield from map(make, rows)
+    finally:
+        cursor.close()
+
+
+class FindingStore:
+    """The findings of a run, in the contract's order, read from a DuckDB table."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, table: str = RESULT_TABLE, closer=None):
+        self._con = con
+        self._table = table
+        self._len: int | None = None
+        self._closer = closer or con.close
+
+    @classmethod
+    def of(cls, findings: Iterable[Finding]) -> FindingStore:
+        """A store holding exactly ``findings``, in the order given (on a connection of its own)."""
+        con = duckdb.connect(":memory:")
+        con.execute(RESULT_DDL)
+        rows = [(f.rule, f.clause, f.dataset, f.key, f.status, f.severity, f.message, f.evidence_json,
+                 f.due_at, f.group_json, f.row) for f in findings]
+        if rows:
+            con.executemany(f"INSERT INTO {RESULT_TABLE} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+        return cls(con)
+
+    # ---- a sequence ----------------------------------------------------------
+    def __len__(self) -> int:
+        if self._len is None:
+            self._len = self._con.execute(f"SELECT count(*) FROM {self._table}").fetchone()[0]
+        return self._len
+
+    def __bool__(self) -> bool:
+        return len(self) > 0
+
+    def __iter__(self) -> Iterator[Finding]:
+        return self.where()
+
+    def __eq__(self, other: object) -> bool:
+        """Equal to a list or another store holding the same findings in the same order."""
+        if isinstance(other, (list, tuple, FindingStore)):
+            return list(self) == list(other)
+        return NotImplemented
+
+    __hash__ = None  # a mutable view of a table: not hashable
+
+    def __repr__(self) -> str:
+        return f"<{len(self)} findings>"
+
+    def __getitem__(self, index: int | slice) -> Finding | list[Finding]:
+        if isinstance(index, slice):
+            return list(self)[index]
+        size = len(self)
+        position = index + size if index < 0 else index
+        if not 0 <= position < size:
+            raise IndexError("finding index out of range")
+        row = self._con.execute(f"SELECT {', '.join(COLUMNS)} FROM {self._table} LIMIT 1 OFFSET {int(position)}").fetchone()
+        return Finding._make(row)
+
+    def where(self, rules: Iterable[str] | None = None, statuses: Iterable[str] | None = None,
+              limit: int | None = None, worst_first: bool = False) -> Iterator[Finding]:
+        """Findings of some rules or statuses, in order (or worst severity first), fetched a batch at a time."""
+        sql = f"SELECT {', '.join(COLUMNS)} FROM {self._table}{self._filter(rules, statuses)}"
+        if worst_first:
+            ranks = " ".join(f"WHEN {string(s)} THEN {severity_rank(s)}" for s in SEVERITIES)
+            sql += f" ORDER BY CASE severity {ranks} END, rowid"
+        if limit is not None:
+            sql += f" LIMIT {int(limit)}"
+        return self._batches(sql, Finding._make)
+
+    def _filter(self, rules, statuses) -> str:
+        tests = []
+        if rules is not None:
+            tests.append(f"rule IN ({strings(rules) or 'NULL'})")
+        if statuses is not None:
+            tests.append(f"status IN ({strings(statuses) or 'NULL'})")
+        return " WHERE " + " AND ".join(tests) if tests else ""
+
+    def _batches(self, sql: str, make) -> Iterator:
+        return batches(self._con, sql, make)
+
+    # ---- counting --------------------------------------------------------------
+    def counts(self) -> dict[str, int]:
+        """Findings by status: violation, warning, invalid (zeros included)."""
+        out = {"violation": 0, "warning": 0, "invalid": 0}
+        out.update(self.tally("status"))
+        return out
+
+    def tally(self, *keys: str) -> dict[Any, int]:
+        """How many findings share each value of ``keys`` (a tuple of values for several keys)."""
+        if not keys or any(k not in TALLY_KEYS for k in keys):
+            raise ValueError(f"tally by some of {TALLY_KEYS}")
+        columns = ", ".join(keys)
+        rows = self._con.execute(f"SELECT {columns}, count(*) FROM {self._table} GROUP BY ALL").fetchall()
+        return {(r[0] if len(keys) == 1 else tuple(r[:-1])): r[-1] for r in rows}
+
+    def failing_count(self, fail_on: str) -> int:
+        """Violations and invalid values at or above ``fail_on`` (warnings never fail a run)."""
+        if fail_on == "never":
+            return 0
+        severe = [s for s in SEVERITIES if severity_rank(s) <= severity_rank(fail_on)]
+        return self._con.execute(
+            f"SELECT count(*) FROM {self._table} WHERE status <> 'warning' AND severity IN ({strings(severe)})"
+        ).fetchone()[0]
+
+    # ---- rendering -------------------------------------------------------------
+    def json_lines(self) -> Iterator[str]:
+        """Each finding as one line of compact JSON (the output contract), rendered by DuckDB."""
+        return self._batches(f"SELECT {_JSON} FROM {self._table}", lambda row: row[0])
+
+    def close(self) -> None:
+        """Close the run's database (and its scratch folder)."""
+        self._closer()
+
+
+class GradeStore:
+    """The computed values of every record, read dataset by dataset when asked for.
+
+    ``datasets`` maps a dataset to (computed column names, their breakdown SQL,
+    the dataset's key and group fields); breakdowns are computed only when a
+    writer iterates the grades, never for a format that does not print them.
+    """
+
+    def __init__(self, con=None, datasets: dict[str, tuple[list[str], dict[str, str], str, tuple[str, ...]]] | None = None,
+                 enums: dict[str, list[str]] | None = None):
+        self._con = con
+        self._datasets = datasets or {}
+        self._enums = enums or {}
+
+    def __iter__(self) -> Iterator[Grade]:
+        for dataset, (names, breakdowns, key, groups) in self._datasets.items():
+            values = ", ".join(ident(n) for n in names)
+            explained = ", ".join(f"CAST({breakdowns[n]} AS VARCHAR)" for n in names)
+            order = ", ".join(["__row", *(ident(g) for g in groups)])
+            sql = (f"SELECT CAST({ident(key)} AS VARCHAR), __row, {values}, {explained} "
+                   f"FROM {ident(dataset)} ORDER BY {order}")
+            yield from batches(self._con, sql, lambda row, n=names, d=dataset: _grade(d, n, row))
+
+    def json_lines(self) -> Iterator[str]:
+        """Each record's grade as one line of compact JSON (as ``Grade.to_dict``), rendered by DuckDB."""
+        for dataset, (names, breakdowns, key, groups) in self._datasets.items():
+            values = ", ".join(f"{string(n)}, {ident(n)}" for n in names)
+            explained = ", ".join(f"{string(n)}, json(CAST({breakdowns[n]} AS VARCHAR))" for n in names)
+            order = ", ".join(["__row", *(ident(g) for g in groups)])
+            sql = (f"SELECT CAST(json_object('dataset', {string(dataset)}, 'key', CAST({ident(key)} AS VARCHAR), "
+                   f"'row', __row, 'values', json_object({values}), 'breakdown', json_object({explained})) AS VARCHAR) "
+                   f"FROM {ident(dataset)} ORDER BY {order}")
+            yield from batches(self._con, sql, lambda row: row[0])
+
+    def count(self, dataset: str) -> int:
+        """Records of ``dataset`` with computed values."""
+        if dataset not in self._datasets:
+            return 0
+        return self._con.execute(f"SELECT count(*) FROM {ident(dataset)}").fetchone()[0]
+
+    def __len__(self) -> int:
+        return sum(self.count(d) for d in self._datasets)
+
+    def __bool__(self) -> bool:
+        return bool(self._datasets) and len(self) > 0
+
+    def distribution(self) -> dict[str, dict[str, int]]:
+        """``dataset.column`` → count of each value, for computed columns with a fixed set of values."""
+        out = {}
+        for dataset, columns in self._enums.items():
+            for name in columns:
+                rows = self._con.execute(
+                    f"SELECT coalesce(CAST({ident(name)} AS VARCHAR), '—'), count(*) FROM {ident(dataset)} GROUP BY ALL"
+                ).fetchall()
+                out[f"{dataset}.{name}"] = dict(sorted(rows))
+        return out
+
+
+def _grade(dataset: str, names: list[str], row: tuple) -> Grade:
+    key, position, *rest = row
+    values = dict(zip(names, rest[: len(names)]))
+    breakdown = {n: json.loads(b) if b else None for n, b in zip(names, rest[len(names):])}
+    return Grade(dataset=dataset, key=key, row=position, values=values, breakdown=breakdown)
