@@ -335,3 +335,56 @@ def test_connection_is_locked_once_the_export_is_loaded(pack, export, tmp_path):
             with pytest.raises(duckdb.Error):
                 s.con.execute(statement)
     assert not (tmp_path / "out.csv").exists() and not (tmp_path / "x.db").exists()
+
+
+TYPED = """\
+cases:
+  key: case_id
+  null_values: [N/A]
+  fields:
+    case_id: string
+    opened_at: timestamp
+    opened_on: date
+    tz_at: timestamp
+    count: integer
+    ratio: number
+    done: boolean
+    text_at: timestamp
+    code: string
+"""
+
+
+def test_parquet_columns_keep_their_stored_types(pack, tmp_path):
+    """Typed Parquet columns are used as stored; out-of-range times and NaN are invalid; text columns are parsed."""
+    folder = tmp_path / "typed"
+    folder.mkdir()
+    duckdb.connect().execute(
+        "COPY (SELECT * FROM (VALUES "
+        "('C1', TIMESTAMP '2026-10-12 09:30:00', DATE '2026-10-12', TIMESTAMPTZ '2026-10-12 01:00:00+00', 3, 0.5, TRUE, '2026-10-12 10:00', 7),"
+        "('C2', TIMESTAMP '9999-12-31 00:00:00', DATE '1800-01-01', NULL, NULL, 'NaN'::DOUBLE, FALSE, 'N/A', 8),"
+        "('C3', NULL, NULL, NULL, 2, 'Infinity'::DOUBLE, NULL, 'soon', NULL)"
+        ") AS t(case_id, opened_at, opened_on, tz_at, count, ratio, done, text_at, code)) "
+        f"TO '{folder / 'cases.parquet'}' (FORMAT parquet)"
+    )
+    rules = RULES.replace("dataset: inquiries", "dataset: cases").replace("field: channel", "field: code").replace(
+        "values: [hotline, email, online]", "values: ['7', '8']")
+    policy = clausewise.load(pack(TYPED, rules))
+    with clausewise.audit(policy, folder, as_of=AS_OF) as result:
+        con = result.findings._con
+        rows = con.execute("SELECT case_id, opened_at, opened_on, tz_at, count, ratio, done, text_at, code "
+                           "FROM cases ORDER BY __row").fetchall()
+        invalid = sorted((f.key, f.evidence["column"], f.message) for f in result.findings if f.rule == "data-quality")
+    assert rows[0] == ("C1", datetime(2026, 10, 12, 9, 30), datetime(2026, 10, 12).date(),
+                       # 01:00 UTC is 09:00 in Shanghai (UTC+8), the policy's zone
+                       datetime(2026, 10, 12, 9, 0), 3, 0.5, True, datetime(2026, 10, 12, 10, 0), "7")
+    # C2: the year 9999 and 1800 are outside the years judged, NaN is no number, N/A is the null token;
+    # C3: infinity is no number, "soon" is not a timestamp. Each bad value is one finding; the rows stay.
+    assert [r[0] for r in rows] == ["C1", "C2", "C3"]
+    assert rows[1][1:6] == (None, None, None, None, None) and rows[1][7] is None
+    assert invalid == [
+        ("C2", "opened_at", 'value "9999-12-31 00:00:00" in column "opened_at" is outside the years 1900 to 2199'),
+        ("C2", "opened_on", 'value "1800-01-01" in column "opened_on" is outside the years 1900 to 2199'),
+        ("C2", "ratio", 'value "nan" in column "ratio" is not a number'),
+        ("C3", "ratio", 'value "inf" in column "ratio" is not a number'),
+        ("C3", "text_at", 'value "soon" in column "text_at" is not a timestamp (YYYY-MM-DD HH:MM:SS)'),
+    ]

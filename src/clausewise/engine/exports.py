@@ -18,7 +18,7 @@ Timestamps without an offset are wall-clock time in the policy's timezone
 from __future__ import annotations
 
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
@@ -96,10 +96,15 @@ def convert_export(con, policy: Policy, raw: dict[str, RawFile | None], lang: st
 
 @dataclass
 class Source:
-    """SQL yielding ``__row`` and the file's columns as text, and which columns the file has."""
+    """SQL yielding ``__row`` and the file's columns, which columns the file has, and their stored types.
+
+    A column without a stored type (CSV, XLSX, JSON Lines) is text; a Parquet
+    column keeps the type it was written with.
+    """
 
     select: str
     columns: list[str]
+    types: dict[str, str] = field(default_factory=dict)
 
 
 def _convert_dataset(con, dataset: Dataset, raw: RawFile | None, lang: str) -> DataFile:
@@ -120,10 +125,7 @@ def _source(con, dataset: Dataset, raw: RawFile) -> Source:
     """The raw table as text columns numbered by their position in the file."""
     if raw.json:
         return _json_source(con, dataset, raw)
-    if raw.format == "parquet":
-        casts = ", ".join(f"CAST({ident(c)} AS VARCHAR) AS {ident(c)}" for c in raw.columns)
-        return Source(f"SELECT rowid + 1 AS __row, {casts} FROM {raw.table}", raw.columns)
-    return Source(f"SELECT rowid + 1 AS __row, * FROM {raw.table}", raw.columns)
+    return Source(f"SELECT rowid + 1 AS __row, * FROM {raw.table}", raw.columns, raw.types)
 
 
 def _json_source(con, dataset: Dataset, raw: RawFile) -> Source:
@@ -154,17 +156,18 @@ def _check_columns(source: Source, dataset: Dataset, path: Path) -> None:
 
 
 # ---- typing ----------------------------------------------------------------------
-def _normalised(f: Field, nulls: tuple[str, ...], present: set[str]) -> str:
+def _normalised(f: Field, nulls: tuple[str, ...], present: set[str], text: bool = False) -> str:
     """The raw text with blanks and the dataset's null tokens read as NULL.
 
     The cheap tests come first: a blank cell starts with white space, so only
     such cells are trimmed (and, when the dataset has null tokens, cells that
     end with white space), and a clean column costs a comparison per cell.
+    ``text`` casts a column stored with another type to text first.
     """
     if f.column not in present:
         return "CAST(NULL AS VARCHAR)"  # an optional column the export does not have
     tokens = strings(("", *nulls))
-    col = ident(f.column)
+    col = f"CAST({ident(f.column)} AS VARCHAR)" if text else ident(f.column)
     spaced = f"(ascii({col}) <= 32" + (f" OR ascii(right({col}, 1)) <= 32)" if nulls else ")")
     return f"CASE WHEN {col} IN ({tokens}) OR ({spaced} AND trim({col}) IN ({tokens})) THEN NULL ELSE {col} END"
 
@@ -231,7 +234,7 @@ def _enum(f: Field, n: str) -> str:
 _CONVERTERS = {
     "string": lambda f, n: n,
     "integer": _integer,
-    "number": lambda f, n: f"TRY_CAST({n} AS DOUBLE)",
+    "number": lambda f, n: f"CASE WHEN isfinite(TRY_CAST({n} AS DOUBLE)) THEN TRY_CAST({n} AS DOUBLE) END",  # NaN and infinity are not data
     "boolean": _boolean,
     "date": _date,
     "timestamp": _timestamp,
@@ -263,14 +266,20 @@ def _type_table(con, dataset: Dataset, source: Source, path: Path | None, lang: 
     """The typed table in one pass over the file, then one invalid finding per bad value.
 
     Each row keeps a list of the values that did not convert (``__invalid``,
-    empty for almost every row), so the file is read once.
+    empty for almost every row), so the file is read once. A column stored
+    with a type that fits its field (a Parquet timestamp for a timestamp
+    field) is used as it is, never turned into text and parsed back.
     """
     fields = dataset.file_fields()
     present = set(source.columns) if path is not None else {f.column for f in fields}
-    norm = ", ".join(f"{_normalised(f, dataset.null_values, present)} AS {ident('n_' + f.name)}" for f in fields)
-    typed = ", ".join(f"{_converted(f, ident('n_' + f.name))} AS {ident(f.name)}" for f in fields)
+    native = {f.name: _native(f, source.types.get(f.column)) for f in fields if f.column in present}
+    norm = ", ".join(
+        f"{_first_pass(f, dataset.null_values, present, native.get(f.name), source.types.get(f.column))} "
+        f"AS {ident('n_' + f.name)}" for f in fields
+    )
+    typed = ", ".join(f"{_second_pass(f, ident('n_' + f.name), native.get(f.name))} AS {ident(f.name)}" for f in fields)
     kept = ", ".join(ident("n_" + f.name) for f in fields)
-    checks = [_invalid_item(dataset, f, path, lang) for f in fields if f.type != "string"]
+    checks = [_invalid_item(dataset, f, path, lang, native.get(f.name)) for f in fields if f.type != "string"]
     invalid = (f"CASE WHEN {' OR '.join(c for c, _ in checks)} THEN list_filter([{', '.join(i for _, i in checks)}], "
                "lambda x: x IS NOT NULL) END") if checks else "NULL"
     columns = ", ".join(ident(f.name) for f in fields)
@@ -282,22 +291,65 @@ def _type_table(con, dataset: Dataset, source: Source, path: Path | None, lang: 
     _invalid_findings(con, dataset)
 
 
-def _invalid_item(dataset: Dataset, f: Field, path: Path | None, lang: str) -> tuple[str, str]:
+# Stored types that hold each field type's values as they are (DuckDB's names for Parquet's types).
+_INTEGERS = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT", "HUGEINT")
+_TIMES = ("DATE", "TIMESTAMP", "TIMESTAMP_S", "TIMESTAMP_MS", "TIMESTAMP_NS", "TIMESTAMP WITH TIME ZONE")
+_NATIVE = {
+    "integer": _INTEGERS,
+    "number": (*_INTEGERS, "FLOAT", "DOUBLE", "DECIMAL"),
+    "boolean": ("BOOLEAN",),
+    "date": _TIMES,
+    "timestamp": _TIMES,
+}
+_SQL_TYPES = {"integer": "BIGINT", "number": "DOUBLE", "boolean": "BOOLEAN", "date": "DATE", "timestamp": "TIMESTAMP"}
+
+
+def _native(f: Field, stored: str | None) -> str | None:
+    """The stored type when it holds the field's values as they are, else None (the column is read as text)."""
+    if stored is None:
+        return None
+    family = stored.split("(")[0].upper()
+    return stored if family in _NATIVE.get(f.type, ()) else None
+
+
+def _first_pass(f: Field, nulls: tuple[str, ...], present: set[str], native: str | None, stored_type: str | None) -> str:
+    """The column as stored when native; else its text, with blanks and null tokens read as NULL."""
+    if f.column in present and native is not None:
+        return ident(f.column)
+    return _normalised(f, nulls, present, text=stored_type is not None and stored_type != "VARCHAR")
+
+
+def _second_pass(f: Field, n: str, native: str | None) -> str:
+    """The field's value from the first pass: a cast of a native column, a conversion of text."""
+    if native is None:
+        return _converted(f, n)
+    if f.type == "number":  # NaN and infinity are not data
+        return f"CASE WHEN isfinite(CAST({n} AS DOUBLE)) THEN CAST({n} AS DOUBLE) END"
+    if f.type in ("date", "timestamp"):
+        return _in_range(f"CAST({n} AS TIMESTAMP)", _SQL_TYPES[f.type])
+    return f"TRY_CAST({n} AS {_SQL_TYPES[f.type]})"
+
+
+def _invalid_item(dataset: Dataset, f: Field, path: Path | None, lang: str, native: str | None) -> tuple[str, str]:
     """(SQL: this value did not convert, SQL: the struct describing it)."""
-    n, t = ident("n_" + f.name), ident(f.name)
-    bad = f"({n} IS NOT NULL AND {t} IS NULL)"
+    stored, t = ident("n_" + f.name), ident(f.name)
+    bad = f"({stored} IS NOT NULL AND {t} IS NULL)"
+    n = f"CAST({stored} AS VARCHAR)" if native else stored
     if lang == "zh":
         before, after, outside = "列“" + f.column + "”的值“", "”不是" + _expected(f, 1), "”不在 1900 至 2199 年之间"
     else:
         before, after = 'value "', '" in column "' + f.column + '" is not ' + _expected(f, 0)
         outside = '" in column "' + f.column + '" is outside the years 1900 to 2199'
     reason = string(after)
-    if f.type in _UNBOUNDED:  # a time that reads but lies outside the years judged says so
+    if f.type in _UNBOUNDED and native:  # a stored time is a time: what is wrong is its year
+        reason = string(outside)
+    elif f.type in _UNBOUNDED:  # a time that reads but lies outside the years judged says so
         reason = f"CASE WHEN ({_UNBOUNDED[f.type](f, n)}) IS NOT NULL THEN {string(outside)} ELSE {reason} END"
     message = f"{string(before)} || {n} || {reason}"
     evidence = (f"CAST(json_object('dataset', {literal(dataset.name)}, 'file', {literal(path and str(path))}, "
                 f"'column', {literal(f.column)}, 'value', {n}, 'expected', {literal(f.type)}) AS VARCHAR)")
-    item = f"CASE WHEN {bad} THEN struct_pack(key := {ident('n_' + dataset.key)}, evidence := {evidence}, message := {message}) END"
+    key = f"CAST({ident('n_' + dataset.key)} AS VARCHAR)"
+    item = f"CASE WHEN {bad} THEN struct_pack(key := {key}, evidence := {evidence}, message := {message}) END"
     return bad, item
 
 

@@ -35,6 +35,7 @@ class RawFile:
     columns: list[str] = field(default_factory=list)
     encoding: str | None = None
     json: bool = False
+    types: dict[str, str] = field(default_factory=dict)  # stored types (Parquet); none means text
 
 
 _GLOB = re.compile(r"[*?\[\]{}~]")
