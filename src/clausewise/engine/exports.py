@@ -29,6 +29,7 @@ import duckdb
 
 from ..errors import ClauseWiseError, Collector, DataError, Location
 from ..model import DataFile, Dataset, Field, Policy
+from ..workbook import check_workbook
 from .kinds.base import ident
 
 FORMATS = ("csv", "jsonl", "parquet", "xlsx")
@@ -255,6 +256,7 @@ def _read_parquet(con, path: Path, dataset: Dataset, scratch: Path) -> Source:
 def _read_xlsx(con, path: Path, dataset: Dataset, scratch: Path) -> Source:
     from python_calamine import CalamineWorkbook
 
+    check_workbook(path, str(path), DataError)  # calamine aborts the process on a zip bomb or a huge used range
     try:
         sheet = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0)
         rows = sheet.to_python(skip_empty_area=False)
