@@ -1,4 +1,4 @@
-"""The layers point one way (cli → report → engine → policy → model/errors)."""
+"""The layers point one way (cli → report → engine → policy → model/workbook → errors)."""
 
 from __future__ import annotations
 

@@ -29,6 +29,7 @@ from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 from pathlib import Path, PurePosixPath, PureWindowsPath
 
 from ..errors import Collector, Location, PolicyError, did_you_mean
+from ..workbook import check_workbook
 from .yamlfile import MAX_BYTES, YList, YMap, YStr
 
 HIT_POLICIES = ("first", "unique")
@@ -483,6 +484,7 @@ def _xlsx_grid(path: Path, display: str) -> list[list[str]]:
         CalamineWorkbook,  # loaded only when a table is a workbook
     )
 
+    check_workbook(path, display, PolicyError)  # calamine aborts the process on a zip bomb or a huge used range
     try:
         rows = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).to_python(skip_empty_area=False)
     except Exception as exc:  # calamine raises its own error types for broken files

@@ -7,6 +7,7 @@ from datetime import date, datetime, time
 from pathlib import Path
 
 from ...errors import DataError, Location
+from ...workbook import check_workbook
 from .common import RawFile, ReadOptions
 from .csv import read_text_csv
 
@@ -14,6 +15,7 @@ from .csv import read_text_csv
 def read(con, path: Path, table: str, options: ReadOptions, scratch: Path) -> RawFile:
     from python_calamine import CalamineWorkbook
 
+    check_workbook(path, str(path), DataError)
     try:
         sheet = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0)
         rows = sheet.to_python(skip_empty_area=False)
