@@ -172,12 +172,14 @@ def late(w: World, start: datetime, goal: str, extra_hours: float = 0.0) -> date
     g = DEADLINES[goal]
     if g.unit in ("minutes", "hours"):
         return _minute(start + timedelta(seconds=g.seconds * 1.5 + extra_hours * H))
+    _, counted = g.ends(w.cal, start)
     if g.working:
         stop = w.cal.add1(start, (g.amount + 2) * WORK_LEN + extra_hours * H)
+        past = w.cal.position(np.array([secs(stop)]))[0] - w.cal.position(np.array([secs(counted)]))[0]
+        assert past >= WORK_LEN, goal  # a working day past the day-counted end
     else:
         stop = start + timedelta(days=g.amount + 2, hours=extra_hours)
-    _, counted = g.ends(w.cal, start)
-    assert stop >= counted + timedelta(hours=9), goal
+        assert stop - counted >= timedelta(days=1), goal
     return _minute(stop)
 
 
@@ -498,8 +500,12 @@ class World:
         self.small: dict[str, list[dict[str, Any]]] = {name: [] for name in DATASETS if name not in LARGE}
         self.large: dict[str, list[Part]] = {name: [] for name in LARGE}
         self.expected = Expected()
-        self.used: dict[str, set[int]] = {name: set() for name in DATASETS}
+        self.used: dict[str, set[int | str]] = {name: set() for name in DATASETS}  # rows or keys injections took
         self.serials = {name: 0 for name in DATASETS}
+        # Set by build() and generate():
+        self.roster: Roster | None = None
+        self.actors = self.long_serving = np.zeros(0, dtype=np.int64)  # staff indices acting in records
+        self.defects: dict[str, dict] = {}  # the staff records injections give a defect
 
     # -- helpers ------------------------------------------------------------------------------
     def key(self, dataset: str, number: int) -> str:
@@ -1068,8 +1074,8 @@ def carried_items(x: World) -> None:
     """
     own = x.as_of == x.end
     r = x.rand.sub("carried")
-    actors = x.long_serving
-    for name, size in bulk_sizes(x.rows).items():
+    actors = x.long_serving  # on the roster of both months
+    for name, size in bulk_sizes(x.rows).items():  # the same keys whether the month's records were built or not
         x.serials[name] = size
     days, next_days = x.days, x.cal.between(x.end // DAY, x.end // DAY + 40)
 
@@ -1084,7 +1090,7 @@ def carried_items(x: World) -> None:
     if not own:
         x.expected.add("problem-resolution-deadline", x.key("problems", part.cols["problem_id"][0]))
 
-    reported = np.array([secs(warning_start(x.__class__(x.month, x.rows, x.seed), "resolution_P2", 0.88))])
+    reported = np.array([secs(warning_start(World(x.month, x.rows, x.seed), "resolution_P2", 0.88))])
     part = x.add("problems", problems(x, 1, r.sub("p2"), actors, severity=1, scope=1, urgent=False, reported=reported,
                                       resolve=lambda t: t + int(21.5 * H)))
     if own:
@@ -1162,7 +1168,7 @@ def persistent_staff(w: World) -> dict[str, dict]:
     places a month, so they never repeat the month before's.
     """
     rng = scalar_rng(f"{w.seed}/persistent")
-    pool = [r for r in w.roster.long_serving]
+    pool = list(w.roster.long_serving)
     chosen: dict[str, dict] = {}
     for defect, test in [("level", lambda r: r["track"] == "technical"), ("reviewed", lambda r: r["hired_at"].year <= w.start_dt.year - 2),
                          ("supervisor", lambda r: True), ("written_test", lambda r: True), ("bad_date", lambda r: True)]:
@@ -1545,7 +1551,7 @@ def inject_49_completed_without_summary(w: World) -> None:
     w.expected.add("collaboration-accepted", _key(w, "collaborations", i))
 
 
-def _risk(w: World, number: str, **forced) -> str:
+def _risk(w: World, number: str, **forced) -> tuple[Part, str]:
     part = w.add("risks", risks(w, 1, w.rand.sub(f"inject-{number}"), w.actors, **forced))
     return part, w.key("risks", part.cols["risk_id"][0])
 
