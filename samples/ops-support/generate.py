@@ -39,12 +39,16 @@ from the start (how clausewise counts today), or as a period counted like a
 statute (the start day not counted, the period ending at 24:00 of its last day).
 The day-counted reading never ends earlier, so a clean clock stops within 2/3
 of its allowed time under the hour reading (for a goal of 3 working days, more
-than a working day before it ends), and each injected late stop is at least one
-working day (one day for calendar days) past the end of the day-counted period;
-early warnings are placed where both readings give 80 % to 100 %. Monthly
-obligations (appraised, trained, two meetings) are met for the export's month,
-the only month the export covers. A change of reading is an edit of
-``Goal.ends`` (and the helpers beside it), not of the datasets.
+than a working day before it ends; for one of a working day, a third of it),
+and each injected late stop is at least one working day (one day for calendar
+days) past the end of the day-counted period; early warnings are placed where
+both readings give 80 % to 100 %. ``Goal.ends`` gives the end under both
+readings; ``within`` (clean stops), ``late`` (injected late stops, checked
+against both ends) and ``warning_start`` (checked to warn under both) are the
+only deadline arithmetic, so a changed parameter or reading is an edit there.
+Monthly obligations (an appraisal and a training per person, two meetings, a
+data report) are met for the export's own month; the records carried over from
+the month before bring none.
 
 Months. Keys carry their month (``ZX2610-0000123``), so records of two months
 never share one; the roster of long-serving staff (``E001`` …) is the same every
@@ -57,7 +61,7 @@ written test, a level off track, …) from month to month. A finding marked
 ``"carried": true`` is also expected in the previous month's export generated
 with the same ``--rows`` and ``--seed``; the others are not. So comparing two
 consecutive months gives: persisting = the carried findings of the later month;
-new = the rest of it; resolved = the earlier month's findings that persist not.
+new = the rest of it; resolved = the earlier month's findings that do not persist.
 
 Dependencies: the standard library, ``numpy``, ``duckdb``, ``holidays``, and
 ``openpyxl`` to write the one XLSX file (python-calamine, which clausewise reads
