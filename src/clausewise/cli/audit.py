@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import click
 
-from ..engine import audit as run_audit
-from ..engine import load
 from ..report import WRITERS, stream
 from .options import (
     fail_on_option,
@@ -38,6 +36,9 @@ def audit(ctx: click.Context, export_dir, policy_path, as_of, fmt, output, lang,
     Exit code 0: no finding at or above --fail-on; 1: some; 2: bad usage, a bad
     rule file or unreadable data.
     """
+    from ..engine import audit as run_audit
+    from ..engine import load
+
     policy = load(policy_path)
     check_output(output, run_inputs(policy, export_dir))
     when = parse_as_of(as_of, policy.timezone)

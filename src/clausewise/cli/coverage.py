@@ -5,11 +5,7 @@ from __future__ import annotations
 import json
 
 import click
-from tabulate import tabulate
 
-from ..coverage import coverage as compute
-from ..engine import load
-from ..testing import load_cases
 from .options import lang_option, output_option, policy_option
 from .output import emit, run_inputs
 
@@ -27,6 +23,10 @@ def coverage(ctx: click.Context, policy_path, fmt, output, lang) -> None:
     0 when every observable clause has a rule and every rule has a pass_ and a
     fail_ case, 1 when not, 2 on errors.
     """
+    from ..coverage import coverage as compute
+    from ..engine import load
+    from ..testing import load_cases
+
     policy = load(policy_path)
     result = compute(policy, load_cases(policy), lang)
     emit(_json(result) if fmt == "json" else _table(result), output, run_inputs(policy))
@@ -34,6 +34,8 @@ def coverage(ctx: click.Context, policy_path, fmt, output, lang) -> None:
 
 
 def _table(result) -> str:
+    from tabulate import tabulate
+
     clauses = [
         (c.clause, c.title, ", ".join(c.rules) if c.rules else f"— ({c.reason or 'no reason given'})",
          "✓" if c.covered else "✗")

@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import click
 
-from ..engine import explain as run_explain
-from ..engine import load
-from ..report.explain import write
 from .options import lang_option, output_option, parse_as_of, policy_option
 from .output import emit, run_inputs
 
@@ -27,6 +24,10 @@ def explain(export_dir, rule, key, policy_path, as_of, output, lang) -> None:
     stop or as-of, due) for deadlines, the breakdown of computed values, and
     the verdict. Exit code 0, or 2 on errors.
     """
+    from ..engine import explain as run_explain
+    from ..engine import load
+    from ..report.explain import write
+
     policy = load(policy_path)
     explanation = run_explain(policy, export_dir, rule, key, parse_as_of(as_of, policy.timezone), lang)
     emit(write(explanation, lang), output, run_inputs(policy, export_dir))

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import click
 
-from ..engine import audit as run_audit
-from ..engine import load
 from ..report.grades import FORMATS
 from .options import lang_option, output_option, parse_as_of, policy_option
 from .output import opened, run_inputs
@@ -26,6 +24,9 @@ def grades(export_dir, policy_path, as_of, fmt, output, lang) -> None:
     deciding row for decision tables. The JSON format adds the scorecard.
     Exit code 0, or 2 on errors.
     """
+    from ..engine import audit as run_audit
+    from ..engine import load
+
     policy = load(policy_path)
     with run_audit(policy, export_dir, parse_as_of(as_of, policy.timezone), lang) as result:
         with opened(output, run_inputs(policy, export_dir)) as out:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import click
 
-from ..engine import schema_text
 from .options import output_option
 from .output import emit
 
@@ -17,4 +16,6 @@ def schema(output) -> None:
     Point an editor at it with a first line such as
     `# yaml-language-server: $schema=clausewise.schema.json`.
     """
+    from ..engine import schema_text
+
     emit(schema_text(), output)

@@ -6,8 +6,6 @@ import fnmatch
 
 import click
 
-from ..engine import load
-from ..testing import load_cases, run_case
 from .options import policy_option
 
 
@@ -22,6 +20,9 @@ def test_command(ctx: click.Context, policy_path, pattern, verbose) -> None:
     A failing case shows the expected finding against the closest actual one,
     field by field. Exit code 0 when all pass, 1 when any fails, 2 on errors.
     """
+    from ..engine import load
+    from ..testing import load_cases, run_case
+
     policy = load(policy_path)
     cases = [c for c in load_cases(policy) if not pattern or _matches(pattern, c)]
     failed = 0

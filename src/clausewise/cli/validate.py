@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import click
 
-from ..engine import load
-from ..engine import validate as run_validate
 from .options import policy_option
 
 
@@ -16,6 +14,9 @@ def validate(policy_path) -> None:
 
     Exit code 0 when the pack is valid, 2 when it is not.
     """
+    from ..engine import load
+    from ..engine import validate as run_validate
+
     policy = load(policy_path)
     compiled = run_validate(policy)
     click.echo(f"{policy.path}: policy {policy.id} {policy.version} is valid: "

@@ -50,8 +50,6 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from functools import lru_cache
 
-import holidays
-
 from .sqltext import ident, string
 
 _US_PER_SECOND = 1_000_000
@@ -111,6 +109,8 @@ class Calendar:
         return result
 
     def _holidays(self, years: range) -> holidays.HolidayBase:
+        import holidays  # on first use: a policy without working-time goals never needs it
+
         try:
             return holidays.country_holidays(self.country, subdiv=self.subdivision, years=years)
         except NotImplementedError as error:  # how holidays reports an unknown code

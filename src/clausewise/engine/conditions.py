@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cache
 from typing import Any
 
 import sqlglot
@@ -94,8 +95,10 @@ def _classes(samples: dict[str, str]) -> tuple[set[type], set[str]]:
     return classes, anonymous
 
 
-_SCALAR_CLASSES, _SCALAR_ANON = _classes(SCALAR_FUNCTIONS)
-_AGG_FN_CLASSES, _AGG_ANON = _classes(AGGREGATE_FUNCTIONS)
+@cache
+def _whitelist() -> tuple[set[type], set[str], set[type], set[str]]:
+    """(scalar node classes, scalar anonymous names, aggregate classes, aggregate names), parsed once when first needed."""
+    return (*_classes(SCALAR_FUNCTIONS), *_classes(AGGREGATE_FUNCTIONS))
 
 
 @dataclass
@@ -254,15 +257,16 @@ class Condition:
 
     def _check_function(self, node: exp.Func) -> None:
         name = _function_name(node) or type(node).__name__
+        scalar_classes, scalar_names, aggregate_classes, aggregate_names = _whitelist()
         if isinstance(node, exp.Anonymous):
-            allowed = name.lower() in _SCALAR_ANON or (self.scope.aggregates and name.lower() in _AGG_ANON)
+            allowed = name.lower() in scalar_names or (self.scope.aggregates and name.lower() in aggregate_names)
         else:
-            allowed = type(node) in _SCALAR_CLASSES or (
-                self.scope.aggregates and type(node) in _AGG_FN_CLASSES
+            allowed = type(node) in scalar_classes or (
+                self.scope.aggregates and type(node) in aggregate_classes
             )
         if allowed:
             return
-        if not self.scope.aggregates and (isinstance(node, _AGG_CLASSES) or name.lower() in _AGG_ANON):
+        if not self.scope.aggregates and (isinstance(node, _AGG_CLASSES) or name.lower() in aggregate_names):
             self._error(f'aggregate function "{name.lower()}" is only allowed in aggregate rules', self._offset(node))
             return
         names = list(SCALAR_FUNCTIONS) + (list(AGGREGATE_FUNCTIONS) if self.scope.aggregates else [])

@@ -73,18 +73,29 @@ def compile_program(policy: Policy, errors: Collector) -> Program | None:
     if len(errors.errors) > before:
         return None
     uses_calendar = any(ident(CALENDAR_TABLE) in r.source or ident(CALENDAR_TABLE) in r.columns for r in rules)
-    return Program(tuple(rules), plan, calendar if uses_calendar else None)
+    if not uses_calendar:
+        return Program(tuple(rules), plan, None)
+    if not _known_country(calendar.country):
+        errors.add(PolicyError(f'calendar: no holiday calendar for country "{calendar.country}"; '
+                               "use an ISO 3166 code such as CN", Location(policy.path)))
+        return None
+    return Program(tuple(rules), plan, calendar)
 
 
 def _calendar(policy: Policy, errors: Collector) -> Calendar | None:
-    """The business calendar, checked (hours, dates, country) even when no rule needs it."""
+    """The business calendar, its hours and dates checked even when no rule needs it."""
     try:
-        calendar = business_calendar(policy)
-        calendar.days(date(2000, 1, 1), date(2000, 1, 1))  # an unknown country fails here
+        return business_calendar(policy)
     except ValueError as exc:
         errors.add(PolicyError(f"calendar: {exc}", Location(policy.path)))
         return None
-    return calendar
+
+
+def _known_country(code: str) -> bool:
+    """True when the ``holidays`` package has a calendar for ``code`` (its registry; no calendar is built)."""
+    from holidays.registry import COUNTRIES
+
+    return any(code == entry[1] for entry in COUNTRIES.values())
 
 
 def check_program(policy: Policy, program: Program, errors: Collector) -> None:
@@ -97,8 +108,7 @@ def check_program(policy: Policy, program: Program, errors: Collector) -> None:
             return
         if program.calendar is not None:
             register(con, program.calendar, runvars.PLACEHOLDER, runvars.PLACEHOLDER, CALENDAR_TABLE)
-        for item in program.rules:
-            _bind(con, item, errors)
+        _bind_all(con, program.rules, errors)
     finally:
         con.close()
 
@@ -114,11 +124,28 @@ def _derive_empty(con, policy: Policy, program: Program, errors: Collector) -> b
     return True
 
 
-def _bind(con, item: CompiledRule, errors: Collector) -> None:
-    """Let DuckDB bind the rule's statements (without running them)."""
+def _bind_all(con, rules: tuple[CompiledRule, ...], errors: Collector) -> None:
+    """Bind every rule in one statement; only when DuckDB refuses it, rule by rule to find which."""
+    selects = [f"({item.select_sql('en')})" for item in rules]
+    examined = {}
+    for item in rules:
+        examined.setdefault(item.rule.dataset, []).append(f"count(*) FILTER (WHERE {item.examined_sql})")
+    counts = [f"(SELECT {', '.join(parts)} FROM {ident(dataset)})" for dataset, parts in examined.items()]
     try:
-        con.sql(item.select_sql("en"))
-        con.sql(f"SELECT count(*) FILTER (WHERE {item.examined_sql}) FROM {ident(item.rule.dataset)}")
+        if selects:
+            con.execute("DESCRIBE " + " UNION ALL ".join(selects))
+        for count in counts:
+            con.execute("DESCRIBE " + count)
+    except duckdb.Error:
+        for item in rules:
+            _bind(con, item, errors)
+
+
+def _bind(con, item: CompiledRule, errors: Collector) -> None:
+    """Let DuckDB bind the rule's statements without running them (``DESCRIBE`` binds, and plans nothing)."""
+    try:
+        con.execute("DESCRIBE " + item.select_sql("en"))
+        con.execute(f"DESCRIBE SELECT count(*) FILTER (WHERE {item.examined_sql}) FROM {ident(item.rule.dataset)}")
     except duckdb.Error as exc:
         message = str(exc).strip().splitlines()[0]
         errors.add(PolicyError(f'rule "{item.rule.id}": DuckDB cannot run it: {message}', item.rule.location))
@@ -132,7 +159,11 @@ def empty_tables(con, policy: Policy) -> None:
         con.execute(f"CREATE TABLE {ident(d.name)} (__row BIGINT, {cols})")
 
 
-def register_calendar(con, program: Program, first: datetime, last: datetime) -> None:
+def register_calendar(con, policy: Policy, program: Program, first: datetime, last: datetime) -> None:
     """The day table the working-time rules join, over the export's dates (plus padding)."""
-    if program.calendar is not None:
+    if program.calendar is None:
+        return
+    try:
         register(con, program.calendar, first, last, CALENDAR_TABLE)
+    except ValueError as exc:  # a subdivision the holidays package does not know
+        raise PolicyError(f"calendar: {exc}", Location(policy.path)) from None

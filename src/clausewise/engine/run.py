@@ -128,7 +128,7 @@ def run(
         _derive(con, policy, program)
         first = min(filter(None, [loaded.earliest, as_of]))
         last = max(filter(None, [loaded.latest, as_of]))
-        register_calendar(con, program, first, last)
+        register_calendar(con, policy, program, first, last)
         for done, item in enumerate(compiled):
             progress(f"rule {item.rule.id}", done, len(compiled))
             _execute(con, item, lang)
