@@ -268,7 +268,9 @@ class Finding(NamedTuple):
     A named tuple, because an audit may find hundreds of thousands of things
     and each is built straight from a database row. Evidence and group arrive
     as JSON text and are parsed when read, so an audit does not pay for what no
-    report looks at.
+    report looks at. ``fingerprint`` names the problem across runs (see
+    ``engine/findings.py``): the same rule, clause, dataset and record key (or
+    aggregate group) next month has the same fingerprint.
     """
 
     rule: str
@@ -282,6 +284,7 @@ class Finding(NamedTuple):
     due_at: datetime | None = None
     group_json: str | None = None
     row: int | None = None
+    fingerprint: str | None = None
 
     @property
     def evidence(self) -> dict[str, Any]:
@@ -304,6 +307,7 @@ class Finding(NamedTuple):
             "message": self.message,
             "evidence": self.evidence,
             "due_at": self.due_at.isoformat(sep=" ") if self.due_at else None,
+            "fingerprint": self.fingerprint,
         }
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 from ..model import SEVERITIES, GroupCount, Policy, RuleStats
-from .findings import RESULT_TABLE, FindingStore, GradeStore
+from .findings import FINGERPRINT, RESULT_TABLE, FindingStore, GradeStore
 from .plan import FINDINGS_TABLE, RESERVED_RULE, CompiledRule
 from .sqltext import ident, strings
 
@@ -85,7 +85,7 @@ def _natural(text: str) -> tuple:
     return tuple(int(p) if p.isdigit() else p for p in re.split(r"(\d+)", text))
 
 
-def findings(con, policy: Policy, compiled: list[CompiledRule], closer=None) -> FindingStore:
+def findings(con, policy: Policy, compiled: list[CompiledRule], closer=None, outbox=None) -> FindingStore:
     """All findings, sorted by clause (naturally: 3.1.9 before 3.1.10), rule, record, in a table of their own.
 
     Clause, dataset and severity are joined on in SQL; the findings table the
@@ -96,11 +96,11 @@ def findings(con, policy: Policy, compiled: list[CompiledRule], closer=None) -> 
     rules.sort(key=lambda r: (_natural(r[0]), r[1]))
     con.execute("CREATE OR REPLACE TEMP TABLE __rank (pos INTEGER, clause VARCHAR, rule VARCHAR, dataset VARCHAR, severity VARCHAR)")
     con.executemany("INSERT INTO __rank VALUES (?, ?, ?, ?, ?)", [(i, *r) for i, r in enumerate(rules)])
-    con.execute(
-        f"CREATE OR REPLACE TABLE {RESULT_TABLE} AS SELECT f.rule, r.clause, "
-        "coalesce(r.dataset, json_extract_string(f.evidence, '$.dataset')) AS dataset, f.key, f.status, r.severity, "
-        f"f.message, f.evidence, f.due_at, f.grp, f.row FROM {FINDINGS_TABLE} f JOIN __rank r USING (rule) "
-        "ORDER BY r.pos, f.grp NULLS FIRST, f.row NULLS FIRST, f.key, f.status, f.message"
+    sorted_findings = (
+        "SELECT f.rule, r.clause, coalesce(r.dataset, json_extract_string(f.evidence, '$.dataset')) AS dataset, "
+        f"f.key, f.status, r.severity, f.message, f.evidence, f.due_at, f.grp, f.row FROM {FINDINGS_TABLE} f "
+        "JOIN __rank r USING (rule) ORDER BY r.pos, f.grp NULLS FIRST, f.row NULLS FIRST, f.key, f.status, f.message"
     )
+    con.execute(f"CREATE OR REPLACE TABLE {RESULT_TABLE} AS SELECT *, {FINGERPRINT} AS fingerprint FROM ({sorted_findings})")
     con.execute(f"DELETE FROM {FINDINGS_TABLE}")
-    return FindingStore(con, closer=closer)
+    return FindingStore(con, closer=closer, outbox=outbox)

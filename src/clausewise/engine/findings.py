@@ -17,7 +17,9 @@ does the same for the computed values of each record.
 from __future__ import annotations
 
 import json
+import tempfile
 from collections.abc import Iterable, Iterator
+from pathlib import Path
 from typing import Any
 
 import duckdb
@@ -27,18 +29,25 @@ from .sqltext import ident, string, strings
 
 RESULT_TABLE = "__result"
 BATCH = 10_000
-COLUMNS = ("rule", "clause", "dataset", "key", "status", "severity", "message", "evidence", "due_at", "grp", "row")
+COLUMNS = ("rule", "clause", "dataset", "key", "status", "severity", "message", "evidence", "due_at", "grp", "row",
+           "fingerprint")
 RESULT_DDL = (
     f"CREATE TABLE {RESULT_TABLE} (rule VARCHAR, clause VARCHAR, dataset VARCHAR, key VARCHAR, status VARCHAR, "
-    "severity VARCHAR, message VARCHAR, evidence VARCHAR, due_at TIMESTAMP, grp VARCHAR, row BIGINT)"
+    "severity VARCHAR, message VARCHAR, evidence VARCHAR, due_at TIMESTAMP, grp VARCHAR, row BIGINT, fingerprint VARCHAR)"
 )
+# A finding's fingerprint: the first 32 hex digits of the SHA-256 of rule, clause, dataset and
+# record key (or, for an aggregate finding, its group as JSON), joined by the unit separator
+# (U+001F). Not the message, not the row: the same problem in next month's export, however
+# worded and wherever it stands in the file, has the same fingerprint (docs/history.md).
+FINGERPRINT = "substr(sha256(concat_ws(chr(31), rule, clause, dataset, coalesce(key, grp, ''))), 1, 32)"
 # A time as Python's isoformat(sep=" ") writes it: microseconds only when there are some.
 _TIME = "CASE WHEN microsecond({t}) % 1000000 = 0 THEN strftime({t}, '%Y-%m-%d %H:%M:%S') ELSE strftime({t}, '%Y-%m-%d %H:%M:%S.%f') END"
 # One finding as the JSON object of the output contract (DESIGN.md, Finding.to_dict).
 _JSON = (
     "to_json(struct_pack(rule := rule, clause := clause, dataset := dataset, \"key\" := \"key\", "
     "\"group\" := json(grp), \"row\" := \"row\", status := status, severity := severity, message := message, "
-    f"evidence := coalesce(json(evidence), json('{{}}')), due_at := {_TIME.format(t='due_at')}))::VARCHAR"
+    f"evidence := coalesce(json(evidence), json('{{}}')), due_at := {_TIME.format(t='due_at')}, "
+    "fingerprint := fingerprint))::VARCHAR"
 )
 TALLY_KEYS = ("rule", "clause", "dataset", "status", "severity")
 
@@ -57,11 +66,13 @@ def batches(con, sql: str, make) -> Iterator:
 class FindingStore:
     """The findings of a run, in the contract's order, read from a DuckDB table."""
 
-    def __init__(self, con: duckdb.DuckDBPyConnection, table: str = RESULT_TABLE, closer=None):
+    def __init__(self, con: duckdb.DuckDBPyConnection, table: str = RESULT_TABLE, closer=None,
+                 outbox: Path | None = None):
         self._con = con
         self._table = table
         self._len: int | None = None
         self._closer = closer or con.close
+        self._outbox = outbox
 
     @classmethod
     def of(cls, findings: Iterable[Finding]) -> FindingStore:
@@ -71,7 +82,8 @@ class FindingStore:
         rows = [(f.rule, f.clause, f.dataset, f.key, f.status, f.severity, f.message, f.evidence_json,
                  f.due_at, f.group_json, f.row) for f in findings]
         if rows:
-            con.executemany(f"INSERT INTO {RESULT_TABLE} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+            con.executemany(f"INSERT INTO {RESULT_TABLE} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)", rows)
+            con.execute(f"UPDATE {RESULT_TABLE} SET fingerprint = {FINGERPRINT}")
         return cls(con)
 
     # ---- a sequence ----------------------------------------------------------
@@ -157,6 +169,19 @@ class FindingStore:
     def json_lines(self) -> Iterator[str]:
         """Each finding as one line of compact JSON (the output contract), rendered by DuckDB."""
         return self._batches(f"SELECT {_JSON} FROM {self._table}", lambda row: row[0])
+
+    def to_parquet(self) -> Path:
+        """Every finding with every column, in order, as a Parquet file in the run's private folder.
+
+        This is how findings leave a locked run's database for another one (the
+        run history): the file is the one path the locked connection may write.
+        It lasts until the result is closed.
+        """
+        if self._outbox is None:  # a store made with FindingStore.of: its connection was never locked
+            self._outbox = Path(tempfile.mkdtemp(prefix="clausewise-")) / "findings.parquet"
+        self._con.execute(f"COPY (SELECT {', '.join(COLUMNS)} FROM {self._table}) TO {string(str(self._outbox))} "
+                          "(FORMAT parquet)")
+        return self._outbox
 
     def close(self) -> None:
         """Close the run's database (and its scratch folder)."""

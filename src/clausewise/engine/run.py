@@ -166,7 +166,8 @@ def audit(
     """
     s = run(policy, export_dir, as_of, lang, rule_ids, progress)
     try:
-        findings = collect.findings(s.con, policy, s.compiled, closer=s.close)
+        findings = collect.findings(s.con, policy, s.compiled, closer=s.close,
+                                    outbox=Path(s.scratch.name) / connection.OUTBOX)
         return RunResult(
             policy=policy,
             as_of=s.as_of,

@@ -7,7 +7,8 @@ from typing import TextIO
 
 from ..model import RunResult
 
-COLUMNS = ("clause", "rule", "dataset", "key", "row", "group", "status", "severity", "due_at", "message", "evidence")
+COLUMNS = ("clause", "rule", "dataset", "key", "row", "group", "status", "severity", "due_at", "message", "evidence",
+           "fingerprint")
 _ROWS = 5_000
 
 
@@ -18,7 +19,7 @@ def write(result: RunResult, fail_on: str, out: TextIO) -> None:
     for f in result.findings:
         batch.append((f.clause, f.rule, f.dataset, f.key or "", "" if f.row is None else f.row, f.group_json or "",
                       f.status, f.severity, "" if f.due_at is None else f.due_at.isoformat(sep=" "), f.message,
-                      f.evidence_json or "{}"))
+                      f.evidence_json or "{}", f.fingerprint or ""))
         if len(batch) == _ROWS:
             writer.writerows(batch)
             batch = []
