@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import Any, NamedTuple
 
@@ -198,9 +199,52 @@ class Dataset:
         return [f for f in self.fields.values() if f.derived is not None]
 
 
+@dataclass(frozen=True, kw_only=True)
+class Spec:
+    """A rule's condition and its kind's own keys, typed, each remembering where it was written.
+
+    Every rule kind defines a subclass with its keys as fields (a field whose
+    key is not a Python name, such as ``assert``, names its key in
+    ``metadata={"key": ...}``). The policy loader fills it with
+    :meth:`from_mapping` once the JSON Schema has checked the shapes; text
+    values keep their place in the file (``YStr.locate``), so an error inside
+    a condition points at its column.
+    """
+
+    when: str | None = None
+    located: dict[str, Location] = field(default_factory=dict, compare=False, repr=False)
+
+    @classmethod
+    def keys(cls) -> dict[str, str]:
+        """YAML key → field name, for every key the spec holds."""
+        return {f.metadata.get("key", f.name): f.name for f in fields(cls) if f.name != "located"}
+
+    @classmethod
+    def from_mapping(cls, raw: Mapping[str, Any]) -> Spec:
+        """The spec of a rule's mapping (keys the spec does not hold are ignored: the schema refused them)."""
+        where = getattr(raw, "value_at", None)
+        values = {name: raw[key] for key, name in cls.keys().items() if key in raw}
+        located = {key: where(key) for key in cls.keys() if key in raw} if where else {}
+        return cls(**values, located=located)
+
+    def get(self, key: str, default: Any = None) -> Any:
+        """The value written at YAML key ``key`` (``default`` when absent)."""
+        name = self.keys().get(key)
+        value = getattr(self, name) if name else None
+        return default if value is None else value
+
+    def written(self) -> dict[str, Any]:
+        """The keys the rule wrote, with their values, in the spec's order."""
+        return {key: getattr(self, name) for key, name in self.keys().items() if key in self.located}
+
+    def where(self, key: str) -> Location | None:
+        """Where ``key`` was written, if it was."""
+        return self.located.get(key)
+
+
 @dataclass(frozen=True)
 class Rule:
-    """One rule as written: the common keys, plus the kind's own keys in ``body``."""
+    """One rule as written: the common keys, and its condition and kind's own keys in ``spec``."""
 
     id: str
     clause: str
@@ -209,7 +253,7 @@ class Rule:
     severity: str
     title: Text
     message: Text
-    body: dict[str, Any]
+    spec: Spec
     location: Location
     description: str | None = None
 

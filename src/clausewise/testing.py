@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from .engine import audit
+from .engine.kinds import KINDS
 from .errors import Collector, Location
 from .model import Finding, Policy
 from .policy.yamlfile import YMap, load_yaml
@@ -126,7 +127,7 @@ def run_case(policy: Policy, case: Case) -> CaseResult:
 
 def _needed(policy: Policy, case: Case) -> set[str]:
     rule = policy.rule(case.rule)
-    wanted = {rule.dataset, *case.data, *([rule.body["target"]] if "target" in rule.body else [])}
+    wanted = {rule.dataset, *case.data, *KINDS[rule.kind].reads(rule.spec)}
     needed: set[str] = set()
     while wanted:
         name = wanted.pop()

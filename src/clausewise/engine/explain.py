@@ -21,12 +21,11 @@ from ..policy.yamlfile import YStr
 from . import collect
 from .conditions import compile_condition
 from .kinds.aggregate import UNITS
+from .kinds import KINDS
 from .kinds.base import CompileContext
 from .run import Session, session
 from .sqltext import ident, string
 
-CONDITION_KEYS = ("when", "assert", "target_when", "metric", "start")
-TIMELINE = ("__start", "__stop", "__due", "__warn", "__end", "__event", "__next")
 _PARAM = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
 
 
@@ -39,7 +38,7 @@ def explain(policy: Policy, export_dir: str | Path, rule_id: str, key: str,
         dataset = policy.datasets[rule.dataset]
         records = _records(s, dataset, key)
         found = list(collect.findings(s.con, policy, s.compiled).where(rules=[rule_id]))
-        group = _group_of(rule, records[0]) if records and rule.kind == "aggregate" else None
+        group = _group_of(rule, records[0]) if records and KINDS[rule.kind].grouped else None
         findings = [f for f in found if (f.group == group if group is not None else f.key == key)]
         return Explanation(
             rule=rule,
@@ -60,8 +59,8 @@ def explain(policy: Policy, export_dir: str | Path, rule_id: str, key: str,
 
 def _group_of(rule, record: dict) -> dict:
     """The group an aggregate rule puts the record in, as findings name it."""
-    group = {name: record.get(name) for name in rule.body.get("group_by", [])}
-    period = rule.body.get("period")
+    group = {name: record.get(name) for name in rule.spec.get("group_by", [])}
+    period = rule.spec.get("period")
     if period and record.get(period["field"]) is not None:
         group["period"] = _period_label(record[period["field"]], period["unit"])
     return group
@@ -95,11 +94,12 @@ def _steps(s: Session, rule, dataset, key: str) -> list[Step]:
     """Each condition of the rule, and each part of it, evaluated for the record."""
     ctx = CompileContext(s.policy, rule, Collector())
     steps = []
-    for name in CONDITION_KEYS:
-        text = rule.body.get(name)
-        if not isinstance(text, str) or name == "metric":
+    kind = KINDS[rule.kind]
+    for name in (*kind.conditions, *kind.expressions):
+        text = rule.spec.get(name)
+        if not isinstance(text, str):
             continue
-        tree = compile_condition(text, ctx.scope(), name, Collector(), expect_boolean=name != "start")
+        tree = compile_condition(text, ctx.scope(), name, Collector(), expect_boolean=name in kind.conditions)
         if tree is None:
             continue
         for depth, part in _parts(tree):
@@ -124,7 +124,8 @@ def _parts(tree: exp.Expression, depth: int = 0) -> list[tuple[int, exp.Expressi
 def _timeline(s: Session, item, dataset, key: str) -> list[tuple[str, object]]:
     """A clock's start, stop, due and warning times as the rule computed them."""
     source = item.check.source
-    if not source or "__due" not in source:
+    timeline = KINDS[item.rule.kind].timeline
+    if not source or not timeline:
         return []
     cursor = s.con.execute(f"SELECT * FROM {source} WHERE {_where_key(dataset, key)} LIMIT 1")
     names = [d[0] for d in cursor.description]
@@ -132,7 +133,7 @@ def _timeline(s: Session, item, dataset, key: str) -> list[tuple[str, object]]:
     if row is None:
         return []
     values = dict(zip(names, row))
-    return [(n.strip("_"), values[n]) for n in TIMELINE if n in values]
+    return [(n.strip("_"), values[n]) for n in timeline if n in values]
 
 
 def _rule_text(rule) -> str:
@@ -156,7 +157,7 @@ def _rule_text(rule) -> str:
 def _parameters(policy: Policy, rule) -> dict[str, str]:
     """Every $parameter the rule uses, with the value it resolved to."""
     found: dict[str, str] = {}
-    for value in _strings(rule.body):
+    for value in _strings(rule.spec.written()):
         for name in _PARAM.findall(value):
             param = policy.parameters.get(name)
             if param is not None:

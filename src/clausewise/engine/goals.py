@@ -34,8 +34,8 @@ class Goal:
 
 
 def parse_goal(ctx: CompileContext, key: str) -> Goal | None:
-    """The goal written at ``body[key]``: a duration, ``$param``, or ``{by, map}``."""
-    raw = ctx.body.get(key)
+    """The goal written at ``key``: a duration, ``$param``, or ``{by, map}``."""
+    raw = ctx.spec.get(key)
     if isinstance(raw, dict):
         return _lookup_goal(ctx, key, raw)
     duration = ctx.param_value(raw, key, ("duration",))

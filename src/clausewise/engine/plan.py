@@ -69,7 +69,10 @@ def compile_policy(
         if rule.id == RESERVED_RULE:
             errors.error(f'"{RESERVED_RULE}" is reserved for data-quality findings; choose another id', rule.location)
             continue
-        item = compile_rule(CompileContext(policy, rule, errors, calendar))
+        own = Collector()  # this rule's problems: a rule with any is not compiled
+        item = compile_rule(CompileContext(policy, rule, own, calendar))
+        for error in own.errors:
+            errors.add(error)
         if item is not None:
             compiled.append(item)
     if own:
@@ -78,14 +81,17 @@ def compile_policy(
 
 
 def compile_rule(ctx: CompileContext) -> CompiledRule | None:
-    """The rule's SQL, or None when it has problems (they are in ``ctx.errors``)."""
-    before = len(ctx.errors.errors)
+    """The rule's SQL, or None when it has problems (``ctx.errors`` holds this rule's problems only).
+
+    The message is compiled only once the rule itself compiled, so a wrong
+    goal does not also make its placeholders (``{due_at}``) look unknown.
+    """
     check = KINDS[ctx.rule.kind].compile(ctx)
-    if check is None or len(ctx.errors.errors) > before:
+    if check is None or ctx.errors:
         return None
     evidence = {**check.evidence, **_user_evidence(ctx)}
     messages = _messages(ctx, check, evidence)
-    if len(ctx.errors.errors) > before:
+    if ctx.errors:
         return None
     columns, source = _select(ctx, check, evidence)
     return CompiledRule(ctx.rule, check, columns, source, messages, check.examined)
@@ -106,7 +112,7 @@ def _messages(ctx: CompileContext, check: Check, evidence: dict[str, str]) -> di
 def _user_evidence(ctx: CompileContext) -> dict[str, str]:
     """The rule's own ``evidence:`` expressions, checked like conditions."""
     out = {}
-    for name, text in (ctx.body.get("evidence") or {}).items():
+    for name, text in (ctx.spec.get("evidence") or {}).items():
         what = f'rule "{ctx.rule.id}" evidence "{name}"'
         tree = compile_condition(text, ctx.scope(), what, ctx.errors, expect_boolean=False)
         if tree is not None:

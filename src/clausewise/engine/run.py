@@ -26,7 +26,7 @@ from ..policy import read_policy
 from . import collect, connection, runvars
 from .asof import choose_as_of, read_manifest
 from .exports import LoadedExport, convert_export, read_export, scratch_dir
-from .kinds import kind_schemas
+from .kinds import KINDS
 from .plan import FINDINGS_DDL, CompiledRule
 from .program import Program, check_program, compile_program, register_calendar
 
@@ -39,7 +39,7 @@ def load(path: str | Path) -> Policy:
     The returned policy carries its compiled program, which every audit reuses.
     """
     errors = Collector()
-    policy = read_policy(path, kind_schemas(), errors)
+    policy = read_policy(path, KINDS, errors)
     try:
         program = compile_program(policy, errors)
     except Exception:

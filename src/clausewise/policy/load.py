@@ -34,20 +34,22 @@ from .validate import schema_errors
 from .yamlfile import YList, YMap, load_yaml
 
 
-def load_policy(path: str | Path, kind_schemas: dict[str, dict[str, Any]]) -> Policy:
+def load_policy(path: str | Path, kinds: dict[str, Any]) -> Policy:
     """Read, validate and build the policy at ``path`` with all of its rules.
 
-    ``kind_schemas`` maps each rule kind the engine knows to the JSON Schema
-    fragment of its own keys. Raises :class:`~clausewise.errors.ErrorList` (or a
-    single :class:`~clausewise.errors.PolicyError`) with every problem found.
+    ``kinds`` maps each rule kind the engine knows to an object with
+    ``schema`` (the JSON Schema fragment of its own keys) and ``Spec`` (the
+    :class:`~clausewise.model.Spec` subclass its rules are read into). Raises
+    :class:`~clausewise.errors.ErrorList` (or a single
+    :class:`~clausewise.errors.PolicyError`) with every problem found.
     """
     errors = Collector()
-    policy = read_policy(path, kind_schemas, errors)
+    policy = read_policy(path, kinds, errors)
     errors.raise_if_any()
     return policy
 
 
-def read_policy(path: str | Path, kind_schemas: dict[str, dict[str, Any]], errors: Collector) -> Policy:
+def read_policy(path: str | Path, kinds: dict[str, Any], errors: Collector) -> Policy:
     """Like :func:`load_policy`, but problems go to ``errors``.
 
     Raises only when nothing sensible can be built; otherwise returns a policy
@@ -55,7 +57,7 @@ def read_policy(path: str | Path, kind_schemas: dict[str, dict[str, Any]], error
     and report every problem in the pack at once.
     """
     path = Path(path)
-    schema = full_schema(kind_schemas)
+    schema = full_schema({name: kind.schema for name, kind in kinds.items()})
     display = _display(path)
     doc, bad = _load_checked(path, display, schema, errors)
     if doc is None or not isinstance(doc, dict) or "policy" not in doc:
@@ -74,7 +76,7 @@ def read_policy(path: str | Path, kind_schemas: dict[str, dict[str, Any]], error
     # A rule file whose shape is wrong as a whole has nothing to check further.
     rule_docs = [(d, bad) for d, bad in rule_docs
                  if isinstance(d, dict) and "policy" not in d and not any(len(p) < 2 for p in bad)]
-    return _build(doc, rule_docs, path, display, rule_paths, test_paths, errors)
+    return _build(doc, rule_docs, path, display, rule_paths, test_paths, kinds, errors)
 
 
 def _display(path: Path) -> str:
@@ -136,7 +138,7 @@ def _text(value: dict | None) -> Text:
     return Text(zh=value.get("zh"), en=value.get("en"))
 
 
-def _build(doc, rule_docs, path: Path, display: str, rule_paths, test_paths, errors: Collector) -> Policy:
+def _build(doc, rule_docs, path: Path, display: str, rule_paths, test_paths, kinds, errors: Collector) -> Policy:
     head = doc["policy"]
     clauses = _clauses(doc["clauses"])
     timezone = _timezone(head, errors)
@@ -147,7 +149,7 @@ def _build(doc, rule_docs, path: Path, display: str, rule_paths, test_paths, err
     tables = parse_tables(doc["decision_tables"], path.parent, errors) if doc.get("decision_tables") else {}
     table_paths = _table_files(doc.get("decision_tables"), path.parent)
     datasets = add_derived(doc.get("derived") or {}, datasets, parameters, tables, errors)
-    rules = _rules(rule_docs, clauses, datasets, errors)
+    rules = _rules(rule_docs, clauses, datasets, kinds, errors)
     return Policy(
         id=str(head["id"]),
         version=str(head["version"]),
@@ -287,7 +289,7 @@ def _check_clause(clause: str, clauses: dict[str, Clause], where: Location, erro
         errors.error(f'unknown clause "{clause}"{did_you_mean(clause, clauses)}', where)
 
 
-def _rules(rule_docs, clauses, datasets: dict, errors: Collector) -> list[Rule]:
+def _rules(rule_docs, clauses, datasets: dict, kinds, errors: Collector) -> list[Rule]:
     """The rules that passed the schema; the others' errors are already reported."""
     rules: list[Rule] = []
     seen: dict[str, Location] = {}
@@ -297,7 +299,7 @@ def _rules(rule_docs, clauses, datasets: dict, errors: Collector) -> list[Rule]:
         for index, raw in enumerate(items):
             if index in broken:
                 continue
-            rule = _rule(raw, items.item_at(index))
+            rule = _rule(raw, items.item_at(index), kinds)
             if rule.id in seen:
                 first = seen[rule.id]
                 errors.error(f'duplicate rule id "{rule.id}" (first defined at {first})', raw.value_at("id"))
@@ -311,7 +313,8 @@ def _rules(rule_docs, clauses, datasets: dict, errors: Collector) -> list[Rule]:
     return rules
 
 
-def _rule(raw: YMap, location: Location) -> Rule:
+def _rule(raw: YMap, location: Location, kinds) -> Rule:
+    """The rule as written; its kind's keys read into the kind's typed spec."""
     return Rule(
         id=str(raw["id"]),
         clause=str(raw["clause"]),
@@ -320,7 +323,7 @@ def _rule(raw: YMap, location: Location) -> Rule:
         severity=str(raw["severity"]),
         title=_text(raw["title"]),
         message=_text(raw["message"]),
-        body=raw,
+        spec=kinds[str(raw["kind"])].Spec.from_mapping(raw),
         location=location,
         description=raw.get("description"),
     )

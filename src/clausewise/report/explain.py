@@ -64,7 +64,7 @@ def _value(value, w) -> str:
 
 def _record(ex: Explanation, w) -> str:
     words = set(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", ex.rule_text))
-    shown = {k: v for k, v in ex.record.items() if k in words or k == ex.rule.body.get("key")}
+    shown = {k: v for k, v in ex.record.items() if k in words}
     row = ex.record.get("__row")
     head = f"{w['record']} {ex.key}" + (f" ({w['row']} {row})" if row is not None else "")
     if ex.matches > 1:

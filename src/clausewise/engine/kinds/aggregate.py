@@ -1,86 +1,111 @@
-"""``aggregate``: a metric per group and/or calendar period, against a threshold.
-
-``metric`` is a SQL expression with aggregate functions (``count``, ``count_if``,
-``sum``, ``avg``, ``min``, ``max``, ``median``, ``bool_and``, ``bool_or``,
-``stddev``) over the records in scope; ``op`` and ``threshold`` state what it
-must satisfy. ``group_by`` lists fields; ``period`` groups by the day, week,
-month, quarter or year of a date/timestamp field. A group whose metric is
-unknown (NULL, e.g. a ratio over no records) is a finding.
-
-With a ``period``, every period from the first record in scope up to the last
-one that has ended by the as-of time is checked, including periods with no
-records at all — "at least 2 meetings a month" fails for a month with none.
-With no record in scope at all, the last ended period is checked.
-Findings carry the group (its field values and the period) instead of a key.
-
-Example (OS-3.1.5: at least 90 % of visits rate 4 or 5, per month)::
-
-    - id: satisfaction-rate
-      kind: aggregate
-      dataset: followups
-      when: satisfaction IS NOT NULL
-      period: {field: visited_at, unit: month}
-      metric: count_if(satisfaction >= 4) / count(*)
-      op: ">="
-      threshold: $satisfaction_target
-"""
+"""``aggregate``: a metric per group and/or calendar period, against a threshold."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any
+
+from ...model import Spec
 from ..sqltext import ident, string
-from .base import Check, CompileContext
+from .base import Check, CompileContext, Kind
 
 UNITS = {"day": "%Y-%m-%d", "week": "%G-W%V", "month": "%Y-%m", "quarter": None, "year": "%Y"}
-OPS = (">=", ">", "<=", "<", "=", "!=")
+# The comparison operators a rule may name (the schema's enum), as SQL.
+OPS = {">=": ">=", ">": ">", "<=": "<=", "<": "<", "=": "=", "!=": "<>"}
 
-SCHEMA = {
-    "properties": {
-        "metric": {"type": "string", "minLength": 1},
-        "op": {"enum": list(OPS)},
-        "threshold": {"type": ["number", "string"]},
-        "group_by": {"type": "array", "items": {"type": "string"}},
-        "period": {
-            "type": "object",
-            "properties": {"field": {"type": "string"}, "unit": {"enum": list(UNITS)}},
-            "required": ["field", "unit"],
-            "additionalProperties": False,
+
+@dataclass(frozen=True, kw_only=True)
+class AggregateSpec(Spec):
+    metric: str = ""
+    op: str = ">="
+    threshold: Any = None
+    group_by: list[str] | None = None
+    period: dict[str, str] | None = None
+
+
+class AggregateKind(Kind):
+    """``aggregate``: a metric per group and/or calendar period, against a threshold.
+
+    ``metric`` is a SQL expression with aggregate functions (``count``, ``count_if``,
+    ``sum``, ``avg``, ``min``, ``max``, ``median``, ``bool_and``, ``bool_or``,
+    ``stddev``) over the records in scope; ``op`` and ``threshold`` state what it
+    must satisfy. ``group_by`` lists fields; ``period`` groups by the day, week,
+    month, quarter or year of a date/timestamp field. A group whose metric is
+    unknown (NULL, e.g. a ratio over no records) is a finding.
+
+    With a ``period``, every period from the first record in scope up to the last
+    one that has ended by the as-of time is checked, including periods with no
+    records at all — "at least 2 meetings a month" fails for a month with none.
+    With no record in scope at all, the last ended period is checked.
+    Findings carry the group (its field values and the period) instead of a key.
+
+    Evidence: ``metric`` (rounded to 4 places), ``threshold``, ``records``.
+
+    Example (OS-3.1.5: at least 90 % of visits rate 4 or 5, per month)::
+
+        - id: satisfaction-rate
+          clause: OS-3.1.5
+          dataset: followups
+          kind: aggregate
+          severity: medium
+          when: satisfaction IS NOT NULL
+          period: {field: visited_at, unit: month}
+          metric: count_if(satisfaction >= 4) / count(*)
+          op: ">="
+          threshold: $satisfaction_target
+    """
+
+    name = "aggregate"
+    Spec = AggregateSpec
+    grouped = True
+    schema = {
+        "properties": {
+            "metric": {"type": "string", "minLength": 1},
+            "op": {"enum": list(OPS)},
+            "threshold": {"type": ["number", "string"]},
+            "group_by": {"type": "array", "items": {"type": "string"}},
+            "period": {
+                "type": "object",
+                "properties": {"field": {"type": "string"}, "unit": {"enum": list(UNITS)}},
+                "required": ["field", "unit"],
+                "additionalProperties": False,
+            },
         },
-    },
-    "required": ["metric", "op", "threshold"],
-}
+        "required": ["metric", "op", "threshold"],
+    }
 
-
-def compile(ctx: CompileContext) -> Check | None:
-    scope = ctx.scope_sql()
-    metric = ctx.condition("metric", aggregates=True, boolean=False)
-    threshold = ctx.param_value(ctx.body["threshold"], "threshold", ("number", "integer"))
-    groups = ctx.fields("group_by")
-    period = _period(ctx)
-    if metric is None or threshold is None or len(groups) != len(ctx.body.get("group_by", [])) or period is False:
-        return None
-    keys = groups + (["__period"] if period else [])
-    source = _source(ctx, scope, metric, groups, period)
-    group_json = _group_json(groups, period)
-    names = {name: col for name, col in zip(ctx.body.get("group_by", []), groups)}
-    if period:
-        names["period"] = _label(period[1])
-    labels = [f"{ctx.literal(n + '=')} || CAST({c} AS VARCHAR)" for n, c in names.items()]
-    names["group"] = " || ', ' || ".join(labels) if labels else "'all records'"
-    verdict = f"(__metric {ctx.body['op']} {ctx.literal(threshold)})"
-    return Check(
-        examined=scope,
-        source=source,
-        where=f"{verdict} IS NOT TRUE",
-        evidence={"metric": "round(__metric, 4)", "threshold": ctx.literal(threshold), "records": "__records"},
-        key="NULL",
-        row="NULL",
-        group=group_json if keys else "NULL",
-        names=names,
-    )
+    def compile(self, ctx: CompileContext) -> Check | None:
+        scope = ctx.scope_sql()
+        metric = ctx.condition("metric", aggregates=True, boolean=False)
+        threshold = ctx.param_value(ctx.spec.threshold, "threshold", ("number", "integer"))
+        groups = ctx.fields("group_by")
+        period = _period(ctx)
+        if scope is None or metric is None or threshold is None or groups is None or period is False:
+            return None
+        keys = groups + (["__period"] if period else [])
+        source = _source(ctx, scope, metric, groups, period)
+        group_json = _group_json(groups, period)
+        names = dict(zip(ctx.spec.group_by or [], groups))
+        if period:
+            names["period"] = _label(period[1])
+        labels = [f"{ctx.literal(n + '=')} || CAST({c} AS VARCHAR)" for n, c in names.items()]
+        names["group"] = " || ', ' || ".join(labels) if labels else "'all records'"
+        verdict = f"(__metric {OPS[ctx.spec.op]} {ctx.literal(threshold)})"
+        return Check(
+            examined=scope,
+            source=source,
+            where=f"{verdict} IS NOT TRUE",
+            evidence={"metric": "round(__metric, 4)", "threshold": ctx.literal(threshold), "records": "__records"},
+            key="NULL",
+            row="NULL",
+            group=group_json if keys else "NULL",
+            names=names,
+        )
 
 
 def _period(ctx: CompileContext):
-    spec = ctx.body.get("period")
+    """(column, unit); None without a period; False when it is wrong."""
+    spec = ctx.spec.period
     if not spec:
         return None
     column = ctx.field(spec["field"], "period", types=("date", "timestamp"))

@@ -1,78 +1,107 @@
-"""``allowed``: a field's value is in a set, in a range, or matches a pattern.
-
-Empty values are not checked (pair with ``required`` when the field must be
-present). ``values`` may be a list or a ``$list`` parameter; ``min``/``max``
-bound numbers, dates or timestamps (inclusive); ``pattern`` is a regular
-expression the whole value must match (RE2 syntax, linear time).
-
-Example (OS-3.2.1: every record carries an allowed source channel)::
-
-    - id: inquiry-source-allowed
-      kind: allowed
-      field: source
-      values: $data_sources
-"""
+"""``allowed``: a field's value is in a set, in a range, or matches a pattern."""
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
+from typing import Any
 
-from .base import Check, CompileContext
-
-SCHEMA = {
-    "properties": {
-        "field": {"type": "string"},
-        "values": {"oneOf": [{"type": "array", "minItems": 1}, {"type": "string", "pattern": "^\\$"}]},
-        "min": {"type": ["number", "string"]},
-        "max": {"type": ["number", "string"]},
-        "pattern": {"type": "string"},
-        "evidence": {"type": "object", "additionalProperties": {"type": "string"}},
-    },
-    "required": ["field"],
-    "anyOf": [{"required": ["values"]}, {"required": ["min"]}, {"required": ["max"]}, {"required": ["pattern"]}],
-}
+from ...model import Spec
+from .base import EVIDENCE, Check, CompileContext, Kind
 
 
-def compile(ctx: CompileContext) -> Check | None:
-    scope = ctx.scope_sql()
-    column = ctx.field(ctx.body["field"], "field")
-    if column is None:
+@dataclass(frozen=True, kw_only=True)
+class AllowedSpec(Spec):
+    column: str = field(default="", metadata={"key": "field"})
+    values: Any = None
+    min: Any = None
+    max: Any = None
+    pattern: str | None = None
+    evidence: dict[str, str] = field(default_factory=dict)
+
+
+class AllowedKind(Kind):
+    """``allowed``: a field's value is in a set, in a range, or matches a pattern.
+
+    Empty values are not checked (pair with ``required`` when the field must be
+    present). ``values`` may be a list or a ``$list`` parameter; ``min``/``max``
+    bound numbers, dates or timestamps (inclusive); ``pattern`` is a regular
+    expression the whole value must match (RE2 syntax, linear time).
+
+    Evidence: ``value``.
+
+    Example (OS-3.2.1: every record carries an allowed source channel)::
+
+        - id: inquiry-source-allowed
+          clause: OS-3.2.1
+          dataset: inquiries
+          kind: allowed
+          severity: medium
+          field: source
+          values: $data_sources
+    """
+
+    name = "allowed"
+    Spec = AllowedSpec
+    schema = {
+        "properties": {
+            "field": {"type": "string"},
+            "values": {"oneOf": [{"type": "array", "minItems": 1}, {"type": "string", "pattern": "^\\$"}]},
+            "min": {"type": ["number", "string"]},
+            "max": {"type": ["number", "string"]},
+            "pattern": {"type": "string"},
+            "evidence": EVIDENCE,
+        },
+        "required": ["field"],
+        "anyOf": [{"required": ["values"]}, {"required": ["min"]}, {"required": ["max"]}, {"required": ["pattern"]}],
+    }
+
+    def compile(self, ctx: CompileContext) -> Check | None:
+        scope = ctx.scope_sql()
+        column = ctx.field(ctx.spec.column, "field")
+        if scope is None or column is None:
+            return None
+        tests = [_values(ctx, column), _bound(ctx, column, "min", ">="), _bound(ctx, column, "max", "<="),
+                 _pattern(ctx, column)]
+        if False in tests:
+            return None
+        ok = " AND ".join(t for t in tests if t) or "TRUE"
+        return Check(
+            examined=scope,
+            where=f"{scope} AND {column} IS NOT NULL AND NOT ({ok})",
+            evidence={"value": column},
+        )
+
+
+def _values(ctx: CompileContext, column: str) -> str | bool | None:
+    """The set test; None when there is no ``values``, False when it is wrong."""
+    if ctx.spec.values is None:
         return None
-    tests = [t for t in (_values(ctx, column), _bound(ctx, column, "min", ">="),
-                         _bound(ctx, column, "max", "<="), _pattern(ctx, column)) if t]
-    ok = " AND ".join(tests) or "TRUE"
-    return Check(
-        examined=scope,
-        where=f"{scope} AND {column} IS NOT NULL AND NOT ({ok})",
-        evidence={"value": column},
-    )
-
-
-def _values(ctx: CompileContext, column: str) -> str | None:
-    if "values" not in ctx.body:
-        return None
-    values = ctx.param_value(ctx.body["values"], "values", ("list",)) or []
+    values = ctx.param_value(ctx.spec.values, "values", ("list",))
+    if values is None:
+        return False
     listed = ", ".join(ctx.literal(str(v)) for v in values) or "NULL"
     return f"CAST({column} AS VARCHAR) IN ({listed})"
 
 
-def _bound(ctx: CompileContext, column: str, key: str, op: str) -> str | None:
-    if key not in ctx.body:
+def _bound(ctx: CompileContext, column: str, key: str, op: str) -> str | bool | None:
+    if ctx.spec.get(key) is None:
         return None
-    value = ctx.param_value(ctx.body[key], key, ("number", "integer", "string"))
-    ftype = ctx.dataset.fields[ctx.body["field"]].type
+    value = ctx.param_value(ctx.spec.get(key), key, ("number", "integer", "string"))
+    if value is None:
+        return False
+    ftype = ctx.dataset.fields[ctx.spec.column].type
     cast = {"date": "DATE", "timestamp": "TIMESTAMP"}.get(ftype)
     bound = f"CAST({ctx.literal(str(value))} AS {cast})" if cast else ctx.literal(value)
     return f"{column} {op} {bound}"
 
 
-def _pattern(ctx: CompileContext, column: str) -> str | None:
-    if "pattern" not in ctx.body:
+def _pattern(ctx: CompileContext, column: str) -> str | bool | None:
+    if ctx.spec.pattern is None:
         return None
-    pattern = ctx.body["pattern"]
     try:
-        re.compile(pattern)
+        re.compile(ctx.spec.pattern)
     except re.error as exc:
         ctx.error(f"pattern is not a valid regular expression: {exc}", "pattern")
-        return None
-    return f"regexp_full_match(CAST({column} AS VARCHAR), {ctx.literal(pattern)})"
+        return False
+    return f"regexp_full_match(CAST({column} AS VARCHAR), {ctx.literal(ctx.spec.pattern)})"

@@ -1,24 +1,60 @@
-"""What every rule kind compiles to, and the context it compiles in.
+"""What every rule kind is, what it compiles to, and the context it compiles in.
 
-A kind is a module with ``SCHEMA`` (the JSON Schema of its own keys) and
-``compile(ctx) -> Check``. A :class:`Check` is a set of finding rows described
-as SQL pieces; the planner turns it into one ``INSERT … SELECT`` over the
-dataset, so every kind is set-based by construction.
+A kind is a subclass of :class:`Kind` in a module of its own, registered by
+name in ``kinds/__init__.py``. The class says everything the rest of the
+engine needs to know about it: its keys (``Spec``, a typed dataclass, and
+``schema``, their JSON Schema), which of them are SQL conditions, which other
+datasets its rules read, the columns of its clock (for ``explain``), whether
+its findings belong to a group rather than a record — and how a rule of the
+kind becomes SQL (:meth:`Kind.compile`, returning a :class:`Check`). Its
+docstring is the kind's section of the rule reference (docs/rules.md), with an
+example the tests run.
+
+A :class:`Check` is a set of finding rows described as SQL pieces; the planner
+turns it into one ``INSERT … SELECT`` over the dataset, so every kind is
+set-based by construction.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlglot import exp
 
 from ...errors import Collector, Location, PolicyError, did_you_mean
-from ...model import Dataset, Duration, Policy, Rule
+from ...model import Dataset, Duration, Policy, Rule, Spec
 from .. import runvars
 from ..calendar import CalendarSQL
 from ..conditions import Scope, builtin_params, compile_condition, literal
 from ..sqltext import ident
+
+EVIDENCE = {"type": "object", "additionalProperties": {"type": "string"},
+            "description": "Extra values to show with each finding: name → SQL expression."}
+
+
+class Kind:
+    """A rule kind. Subclasses set the class attributes and implement :meth:`compile`."""
+
+    name: ClassVar[str]
+    Spec: ClassVar[type[Spec]] = Spec
+    schema: ClassVar[dict[str, Any]] = {}
+    # Keys holding SQL conditions over the rule's own record (true or false), and keys holding
+    # SQL values over it (a clock's start), in the order ``explain`` shows them step by step.
+    conditions: ClassVar[tuple[str, ...]] = ("when",)
+    expressions: ClassVar[tuple[str, ...]] = ()
+    # Columns of the compiled source that ``explain`` shows as the rule's clock.
+    timeline: ClassVar[tuple[str, ...]] = ()
+    # True when findings belong to a group of records (aggregate) rather than to one record.
+    grouped: ClassVar[bool] = False
+
+    def reads(self, spec: Spec) -> tuple[str, ...]:
+        """Datasets a rule reads besides its own (a reference's target)."""
+        return ()
+
+    def compile(self, ctx: CompileContext) -> Check | None:
+        """The rule as SQL, or None after reporting its problems to ``ctx``."""
+        raise NotImplementedError
 
 
 def sql(node: exp.Expression | str) -> str:
@@ -68,8 +104,8 @@ class CompileContext:
         return self.policy.datasets[self.rule.dataset]
 
     @property
-    def body(self) -> dict[str, Any]:
-        return self.rule.body
+    def spec(self) -> Spec:
+        return self.rule.spec
 
     def scope(self, dataset: Dataset | None = None, aggregates: bool = False) -> Scope:
         dataset = dataset or self.dataset
@@ -77,8 +113,7 @@ class CompileContext:
         return Scope(columns, self.policy.parameters, dataset.name, aggregates, builtin_params())
 
     def where(self, key: str) -> Location:
-        at = getattr(self.body, "value_at", None)
-        return at(key) if at else self.rule.location
+        return self.spec.where(key) or self.rule.location
 
     def error(self, message: str, key: str | None = None) -> None:
         location = self.where(key) if key else self.rule.location
@@ -86,12 +121,12 @@ class CompileContext:
 
     def condition(self, key: str, default: str | None = None, dataset: Dataset | None = None,
                   aggregates: bool = False, boolean: bool = True, qualifier: str | None = None) -> str | None:
-        """Compile the condition at ``body[key]``; ``default`` SQL when absent.
+        """Compile the condition written at ``key``; ``default`` SQL when absent.
 
         ``qualifier`` prefixes every column with a table alias, for conditions
         that run inside a join.
         """
-        text = self.body.get(key)
+        text = self.spec.get(key)
         if text is None:
             return default
         scope = self.scope(dataset, aggregates)
@@ -104,13 +139,13 @@ class CompileContext:
             )
         return sql(tree)
 
-    def scope_sql(self) -> str:
-        """The rule's ``when`` as SQL (TRUE when absent), NULL treated as out of scope."""
+    def scope_sql(self) -> str | None:
+        """The rule's ``when`` as SQL (TRUE when absent), NULL treated as out of scope; None when it is wrong."""
         when = self.condition("when", default="TRUE")
-        return f"({when or 'TRUE'}) IS TRUE"
+        return None if when is None else f"({when}) IS TRUE"
 
     def field(self, name: Any, key: str, dataset: Dataset | None = None, types: tuple[str, ...] = ()) -> str | None:
-        """The quoted column for a field name written at ``body[key]``, checked."""
+        """The quoted column for a field name written at ``key``, checked."""
         dataset = dataset or self.dataset
         if name not in dataset.fields:
             hint = did_you_mean(str(name), dataset.fields)
@@ -122,11 +157,12 @@ class CompileContext:
             return None
         return ident(name)
 
-    def fields(self, key: str, dataset: Dataset | None = None, types: tuple[str, ...] = ()) -> list[str]:
-        names = self.body.get(key) or []
+    def fields(self, key: str, dataset: Dataset | None = None, types: tuple[str, ...] = ()) -> list[str] | None:
+        """The quoted columns for the field names written at ``key``; None when any is wrong."""
+        names = self.spec.get(key) or []
         names = [names] if isinstance(names, str) else names
         cols = [self.field(n, key, dataset, types) for n in names]
-        return [c for c in cols if c is not None]
+        return None if None in cols else cols
 
     def param_value(self, value: Any, key: str, types: tuple[str, ...]) -> Any:
         """A literal value, or ``$name`` resolved to the parameter's value."""

@@ -1,92 +1,118 @@
-"""``deadline``: a clock that starts, may pause, stops, and must stop in time.
-
-``start`` is when the clock starts (a timestamp field or expression);
-``stop`` is when it stops (a field; empty means the item is still open).
-``pauses`` lists pairs of fields between which the clock stands still, such as
-waiting for the customer's correction (a pause with no end lasts until the
-clock stops, or until the as-of time). The goal is one of:
-
-- ``goal: $param`` or ``goal: 24h`` — a duration: ``30m``, ``24h``,
-  ``7 days``, ``12 months``, ``4 working hours``, ``3 working days``;
-- ``goal: {by: priority, map: $resolution_deadline}`` — the duration looked
-  up by the field's value; a value missing from the map is a finding;
-- ``due: target_dt`` — a due time already in the data; a due *date* means
-  the end of that day (the next midnight), so anything on the date is on time.
-
-A stopped item is a violation when it stopped after its due time; an open item
-is a violation when the as-of time is past its due time, and a ``warning``
-when ``warn_at`` (default 0.8) of its allowed time has elapsed. Exactly at the
-due time is on time. Records with no start are not examined. Evidence:
-``start``, ``stop``, ``due_at``, ``elapsed``, ``allowed``; findings carry
-``due_at``.
-
-Example (OS-3.1.1: reply within 24 hours when not answered on the spot)::
-
-    - id: inquiry-reply-in-time
-      kind: deadline
-      when: NOT answered_on_spot
-      start: received_at
-      stop: replied_at
-      goal: $reply_deadline
-"""
+"""``deadline``: a clock that starts, may pause, stops, and must stop in time."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+from typing import Any
+
+from ...model import Spec
 from ..goals import Goal, allowed_text, due_sql, is_working, parse_goal
 from ..sqltext import ident
-from .base import Check, CompileContext
-
-_DURATION = {"type": "string"}
-SCHEMA = {
-    "properties": {
-        "start": {"type": "string", "description": "Timestamp field or expression at which the clock starts."},
-        "stop": {"type": "string", "description": "Timestamp field at which the clock stops; empty = still open."},
-        "pauses": {"type": "array", "items": {"type": "array", "items": {"type": "string"}, "minItems": 2, "maxItems": 2}},
-        "goal": {"oneOf": [_DURATION, {
-            "type": "object",
-            "properties": {"by": {"type": "string"}, "map": {"type": "string"}},
-            "required": ["by", "map"],
-            "additionalProperties": False,
-        }]},
-        "due": {"type": "string", "description": "A field holding the due time."},
-        "warn_at": {"type": ["number", "string"], "description": "Fraction of the allowed time at which an open item is a warning (default 0.8)."},
-        "evidence": {"type": "object", "additionalProperties": {"type": "string"}},
-    },
-    "required": ["start", "stop"],
-    "oneOf": [{"required": ["goal"]}, {"required": ["due"]}],
-}
+from .base import EVIDENCE, Check, CompileContext, Kind
 
 START, STOP, END = "__start", "__stop", "__end"
+_DURATION = {"type": "string"}
 
 
-def compile(ctx: CompileContext) -> Check | None:
-    scope = ctx.scope_sql()
-    start = ctx.condition("start", boolean=False)
-    stop = ctx.field(ctx.body["stop"], "stop", types=("timestamp", "date"))
-    pauses = _pauses(ctx)
-    warn = warn_fraction(ctx)
-    if start is None or stop is None or pauses is None or warn is None:
-        return None
-    as_of = ctx.as_of_sql
-    inner = (
-        f"SELECT *, CAST({start} AS TIMESTAMP) AS {START}, CAST({stop} AS TIMESTAMP) AS {STOP}, "
-        f"CAST(coalesce({stop}, {as_of}) AS TIMESTAMP) AS {END} "
-        f"FROM {ident(ctx.dataset.name)} WHERE {scope} AND ({start}) IS NOT NULL"
-    )
-    timing = _due_columns(ctx, pauses, warn)
-    if timing is None:
-        return None
-    due, warn_due, elapsed, allowed = timing
-    timed = f"SELECT *, {due} AS __due, {warn_due} AS __warn FROM ({inner})"
-    source = f"(SELECT *, {status_sql(as_of)} AS __status FROM ({timed})) AS {ident(ctx.dataset.name)}"
-    return Check(
-        examined=f"{scope} AND ({start}) IS NOT NULL",
-        source=source,
-        where="__status IS NOT NULL",
-        status="__status",
-        due_at="__due",
-        evidence={"start": START, "stop": STOP, "due_at": "__due", "elapsed": elapsed, "allowed": allowed},
-    )
+@dataclass(frozen=True, kw_only=True)
+class DeadlineSpec(Spec):
+    start: str = ""
+    stop: str = ""
+    pauses: list[list[str]] = field(default_factory=list)
+    goal: Any = None
+    due: str | None = None
+    warn_at: Any = 0.8
+    evidence: dict[str, str] = field(default_factory=dict)
+
+
+class DeadlineKind(Kind):
+    """``deadline``: a clock that starts, may pause, stops, and must stop in time.
+
+    ``start`` is when the clock starts (a timestamp field or expression);
+    ``stop`` is when it stops (a field; empty means the item is still open).
+    ``pauses`` lists pairs of fields between which the clock stands still, such as
+    waiting for the customer's correction (a pause with no end lasts until the
+    clock stops, or until the as-of time). The goal is one of:
+
+    - ``goal: $param`` or ``goal: 24h`` — a duration: ``30m``, ``24h``,
+      ``7 days``, ``12 months``, ``4 working hours``, ``3 working days``;
+    - ``goal: {by: priority, map: $resolution_deadline}`` — the duration looked
+      up by the field's value; a value missing from the map is a finding;
+    - ``due: target_dt`` — a due time already in the data; a due *date* means
+      the end of that day (the next midnight), so anything on the date is on time.
+
+    A stopped item is a violation when it stopped after its due time; an open item
+    is a violation when the as-of time is past its due time, and a ``warning``
+    when ``warn_at`` (default 0.8) of its allowed time has elapsed. Exactly at the
+    due time is on time. Records with no start are not examined.
+
+    Evidence: ``start``, ``stop``, ``due_at``, ``elapsed``, ``allowed``;
+    findings carry ``due_at``.
+
+    Example (OS-3.1.1: reply within 24 hours when not answered on the spot)::
+
+        - id: inquiry-reply-in-time
+          clause: OS-3.1.1
+          dataset: inquiries
+          kind: deadline
+          severity: high
+          when: NOT answered_on_spot
+          start: received_at
+          stop: replied_at
+          goal: $reply_deadline
+    """
+
+    name = "deadline"
+    Spec = DeadlineSpec
+    expressions = ("start",)
+    timeline = ("__start", "__stop", "__due", "__warn", "__end")
+    schema = {
+        "properties": {
+            "start": {"type": "string", "description": "Timestamp field or expression at which the clock starts."},
+            "stop": {"type": "string", "description": "Timestamp field at which the clock stops; empty = still open."},
+            "pauses": {"type": "array", "items": {"type": "array", "items": {"type": "string"}, "minItems": 2, "maxItems": 2}},
+            "goal": {"oneOf": [_DURATION, {
+                "type": "object",
+                "properties": {"by": {"type": "string"}, "map": {"type": "string"}},
+                "required": ["by", "map"],
+                "additionalProperties": False,
+            }]},
+            "due": {"type": "string", "description": "A field holding the due time."},
+            "warn_at": {"type": ["number", "string"], "description": "Fraction of the allowed time at which an open item is a warning (default 0.8)."},
+            "evidence": EVIDENCE,
+        },
+        "required": ["start", "stop"],
+        "oneOf": [{"required": ["goal"]}, {"required": ["due"]}],
+    }
+
+    def compile(self, ctx: CompileContext) -> Check | None:
+        scope = ctx.scope_sql()
+        start = ctx.condition("start", boolean=False)
+        stop = ctx.field(ctx.spec.stop, "stop", types=("timestamp", "date"))
+        pauses = _pauses(ctx)
+        warn = warn_fraction(ctx)
+        if scope is None or start is None or stop is None or pauses is None or warn is None:
+            return None
+        as_of = ctx.as_of_sql
+        inner = (
+            f"SELECT *, CAST({start} AS TIMESTAMP) AS {START}, CAST({stop} AS TIMESTAMP) AS {STOP}, "
+            f"CAST(coalesce({stop}, {as_of}) AS TIMESTAMP) AS {END} "
+            f"FROM {ident(ctx.dataset.name)} WHERE {scope} AND ({start}) IS NOT NULL"
+        )
+        timing = _due_columns(ctx, pauses, warn)
+        if timing is None:
+            return None
+        due, warn_due, elapsed, allowed = timing
+        timed = f"SELECT *, {due} AS __due, {warn_due} AS __warn FROM ({inner})"
+        source = f"(SELECT *, {status_sql(as_of)} AS __status FROM ({timed})) AS {ident(ctx.dataset.name)}"
+        return Check(
+            examined=f"{scope} AND ({start}) IS NOT NULL",
+            source=source,
+            where="__status IS NOT NULL",
+            status="__status",
+            due_at="__due",
+            evidence={"start": START, "stop": STOP, "due_at": "__due", "elapsed": elapsed, "allowed": allowed},
+        )
 
 
 def status_sql(as_of: str) -> str:
@@ -100,7 +126,7 @@ def status_sql(as_of: str) -> str:
 
 
 def warn_fraction(ctx: CompileContext) -> float | None:
-    value = ctx.param_value(ctx.body.get("warn_at", 0.8), "warn_at", ("number",))
+    value = ctx.param_value(ctx.spec.warn_at, "warn_at", ("number",))
     if value is None:
         return None
     if not 0 < float(value) <= 1:
@@ -111,7 +137,7 @@ def warn_fraction(ctx: CompileContext) -> float | None:
 
 def _pauses(ctx: CompileContext) -> list[tuple[str, str]] | None:
     pairs = []
-    for pair in ctx.body.get("pauses") or []:
+    for pair in ctx.spec.pauses or []:
         cols = [ctx.field(name, "pauses", types=("timestamp", "date")) for name in pair]
         if None in cols:
             return None
@@ -138,11 +164,11 @@ def _paused(ctx: CompileContext, pauses: list[tuple[str, str]], working: bool) -
 
 def _due_columns(ctx: CompileContext, pauses, warn: float) -> tuple[str, str, str, str] | None:
     """(due, warning time, elapsed, allowed) as SQL over the inner columns."""
-    if "due" in ctx.body:
-        due = ctx.field(ctx.body["due"], "due", types=("timestamp", "date"))
+    if ctx.spec.due is not None:
+        due = ctx.field(ctx.spec.due, "due", types=("timestamp", "date"))
         if due is None:
             return None
-        end_of_day = ctx.dataset.fields[ctx.body["due"]].type == "date"
+        end_of_day = ctx.dataset.fields[ctx.spec.due].type == "date"
         due = f"(CAST({due} AS TIMESTAMP) + INTERVAL 1 DAY)" if end_of_day else f"CAST({due} AS TIMESTAMP)"
         warn_due = f"make_timestamp(epoch_us({START}) + CAST((epoch_us({due}) - epoch_us({START})) * {warn} AS BIGINT))"
         return due, warn_due, f"{END} - {START}", f"{due} - {START}"

@@ -1,70 +1,90 @@
-"""``periodic``: something that must happen at least every so often.
-
-``field`` is the time of each event (a date or timestamp field or expression);
-``every`` is the longest allowed gap — a duration (``24h``, ``90 days``,
-``12 months``, ``5 working days``) or a lookup ``{by: field, map: $param}``;
-``group_by`` lists the fields that make a series (one backup series per
-system, one review series per risk). Within each series, every gap between
-consecutive events, and the gap from the last event to the as-of time, must
-not exceed ``every`` (exactly ``every`` is on time). A gap is a finding on the
-event that opens it. A series with no events at all is not seen; pair with a
-``reference`` or ``required`` rule when every group must have one.
-
-Evidence: ``previous`` (the event opening the gap), ``next`` (the next event,
-or the as-of time), ``due_at``, ``allowed``.
-
-Example (OS-3.2.5: at most 24 hours between two backups of a system)::
-
-    - id: backup-every-day
-      kind: periodic
-      dataset: backups
-      field: finished_at
-      group_by: [system]
-      every: $backup_interval
-"""
+"""``periodic``: something that must happen at least every so often."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+from typing import Any
+
+from ...model import Spec
 from ..goals import allowed_text, due_sql, parse_goal
 from ..sqltext import ident
-from .base import Check, CompileContext
-
-SCHEMA = {
-    "properties": {
-        "field": {"type": "string"},
-        "every": {"oneOf": [{"type": "string"}, {
-            "type": "object",
-            "properties": {"by": {"type": "string"}, "map": {"type": "string"}},
-            "required": ["by", "map"],
-            "additionalProperties": False,
-        }]},
-        "group_by": {"type": "array", "items": {"type": "string"}},
-        "evidence": {"type": "object", "additionalProperties": {"type": "string"}},
-    },
-    "required": ["field", "every"],
-}
+from .base import EVIDENCE, Check, CompileContext, Kind
 
 
-def compile(ctx: CompileContext) -> Check | None:
-    scope = ctx.scope_sql()
-    event = ctx.condition("field", boolean=False)
-    groups = ctx.fields("group_by")
-    goal = parse_goal(ctx, "every")
-    if event is None or goal is None or len(groups) != len(ctx.body.get("group_by", [])):
-        return None
-    as_of = ctx.as_of_sql
-    partition = f"PARTITION BY {', '.join(groups)} " if groups else ""
-    series = (
-        f"SELECT *, CAST({event} AS TIMESTAMP) AS __event, "
-        f"lead(CAST({event} AS TIMESTAMP)) OVER ({partition}ORDER BY CAST({event} AS TIMESTAMP)) AS __following "
-        f"FROM {ident(ctx.dataset.name)} WHERE {scope} AND ({event}) IS NOT NULL"
-    )
-    due = due_sql(goal, "__event", ctx.calendar, {})
-    timed = f"SELECT *, coalesce(__following, {as_of}) AS __next, {due} AS __due FROM ({series})"
-    return Check(
-        examined=f"{scope} AND ({event}) IS NOT NULL",
-        source=f"({timed}) AS {ident(ctx.dataset.name)}",
-        where="(__due IS NULL OR __next > __due)",
-        due_at="__due",
-        evidence={"previous": "__event", "next": "__next", "due_at": "__due", "allowed": allowed_text(goal)},
-    )
+@dataclass(frozen=True, kw_only=True)
+class PeriodicSpec(Spec):
+    event: str = field(default="", metadata={"key": "field"})
+    every: Any = None
+    group_by: list[str] | None = None
+    evidence: dict[str, str] = field(default_factory=dict)
+
+
+class PeriodicKind(Kind):
+    """``periodic``: something that must happen at least every so often.
+
+    ``field`` is the time of each event (a date or timestamp field or expression);
+    ``every`` is the longest allowed gap — a duration (``24h``, ``90 days``,
+    ``12 months``, ``5 working days``) or a lookup ``{by: field, map: $param}``;
+    ``group_by`` lists the fields that make a series (one backup series per
+    system, one review series per risk). Within each series, every gap between
+    consecutive events, and the gap from the last event to the as-of time, must
+    not exceed ``every`` (exactly ``every`` is on time). A gap is a finding on the
+    event that opens it. A series with no events at all is not seen; pair with a
+    ``reference`` or ``required`` rule when every group must have one.
+
+    Evidence: ``previous`` (the event opening the gap), ``next`` (the next event,
+    or the as-of time), ``due_at``, ``allowed``.
+
+    Example (OS-3.2.5: at most 24 hours between two backups of a system)::
+
+        - id: backup-every-day
+          clause: OS-3.2.5
+          dataset: backups
+          kind: periodic
+          severity: high
+          field: finished_at
+          group_by: [system]
+          every: $backup_interval
+    """
+
+    name = "periodic"
+    Spec = PeriodicSpec
+    expressions = ("field",)
+    timeline = ("__event", "__next", "__due")
+    schema = {
+        "properties": {
+            "field": {"type": "string"},
+            "every": {"oneOf": [{"type": "string"}, {
+                "type": "object",
+                "properties": {"by": {"type": "string"}, "map": {"type": "string"}},
+                "required": ["by", "map"],
+                "additionalProperties": False,
+            }]},
+            "group_by": {"type": "array", "items": {"type": "string"}},
+            "evidence": EVIDENCE,
+        },
+        "required": ["field", "every"],
+    }
+
+    def compile(self, ctx: CompileContext) -> Check | None:
+        scope = ctx.scope_sql()
+        event = ctx.condition("field", boolean=False)
+        groups = ctx.fields("group_by")
+        goal = parse_goal(ctx, "every")
+        if scope is None or event is None or goal is None or groups is None:
+            return None
+        partition = f"PARTITION BY {', '.join(groups)} " if groups else ""
+        series = (
+            f"SELECT *, CAST({event} AS TIMESTAMP) AS __event, "
+            f"lead(CAST({event} AS TIMESTAMP)) OVER ({partition}ORDER BY CAST({event} AS TIMESTAMP)) AS __following "
+            f"FROM {ident(ctx.dataset.name)} WHERE {scope} AND ({event}) IS NOT NULL"
+        )
+        due = due_sql(goal, "__event", ctx.calendar, {})
+        timed = f"SELECT *, coalesce(__following, {ctx.as_of_sql}) AS __next, {due} AS __due FROM ({series})"
+        return Check(
+            examined=f"{scope} AND ({event}) IS NOT NULL",
+            source=f"({timed}) AS {ident(ctx.dataset.name)}",
+            where="(__due IS NULL OR __next > __due)",
+            due_at="__due",
+            evidence={"previous": "__event", "next": "__next", "due_at": "__due", "allowed": allowed_text(goal)},
+        )
