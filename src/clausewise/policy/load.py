@@ -129,14 +129,14 @@ def _expand(policy_path: Path, patterns, doc: YMap, key: str, display: str, erro
     for index, pattern in enumerate(patterns):
         where = doc[key].item_at(index) if hasattr(doc.get(key), "item_at") else Location(display)
         try:
-            matches = expand(pattern, policy_path.parent, root)
+            # A "*.yaml" beside the policy does not make the policy one of its own rule files.
+            matches = [m for m in expand(pattern, policy_path.parent, root) if m != policy_path.resolve()]
         except PackPathError as exc:
             errors.error(str(exc), where)
             continue
         if not matches and required:
             errors.error(f'no rule file matches "{pattern}"', where)
         found.update(dict.fromkeys(matches))
-    found.pop(policy_path.resolve(), None)  # a "*.yaml" beside the policy does not make it a rule file
     return list(found)
 
 
