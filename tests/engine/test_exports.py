@@ -142,7 +142,15 @@ def test_row_with_extra_fields_names_its_line(pack, export):
                                       "Q1,a,,,,\nQ2,b,,,,,extra\n"})
     with pytest.raises(DataError) as info:
         _audit(pack(DATASETS, RULES), folder)
-    assert str(info.value) == f"{folder}/inquiries.csv:3: this line has 7 fields but the header has 6"
+    assert str(info.value) == f"{folder}/inquiries.csv:3: this line has more fields than the header's 6"
+
+
+def test_row_with_missing_fields_says_how_many(pack, export):
+    folder = export({"inquiries.csv": "inquiry_id,channel,received_at,answered_on_spot,score,subject\n"
+                                      "Q1,a,,,,\nQ2,b\n"})
+    with pytest.raises(DataError) as info:
+        _audit(pack(DATASETS, RULES), folder)
+    assert str(info.value) == f"{folder}/inquiries.csv:3: this line has 2 fields but the header has 6"
 
 
 def test_extra_columns_and_column_names(pack, export):

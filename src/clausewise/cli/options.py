@@ -60,8 +60,11 @@ def parse_as_of(text: str | None, timezone: str) -> datetime | None:
         value = datetime.fromisoformat(text)
     except ValueError:
         raise UsageError(f'--as-of "{text}" is not a date or timestamp; write e.g. 2026-10-31 or "2026-10-31 18:00"') from None
-    if value.tzinfo is not None:
-        value = value.astimezone(zone).replace(tzinfo=None)
-    if not in_time_range(value):
+    try:
+        if value.tzinfo is not None:  # an instant: the policy's wall-clock time at that moment
+            value = value.astimezone(zone).replace(tzinfo=None)
+    except OverflowError:  # before the year 1 or after 9999 once converted
+        value = None
+    if value is None or not in_time_range(value):
         raise UsageError(f'--as-of "{text}" is outside the years 1900 to 2199 that clausewise judges')
     return value

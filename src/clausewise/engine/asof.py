@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 from ..errors import DataError, Location
 from ..model import in_time_range
 from ..policy.yamlfile import load_yaml
+from .exports import inside_export
 
 MANIFEST = "export.yaml"
 _PERIOD = re.compile(r"^(\d{4})(?:-(?:(\d{2})|Q([1-4])))?$")
@@ -31,7 +32,7 @@ def read_manifest(export_dir: Path, timezone: str) -> tuple[datetime | None, str
     path = export_dir / MANIFEST
     if not path.is_file():
         return None, ""
-    doc = load_yaml(path) or {}
+    doc = load_yaml(inside_export(path, export_dir)) or {}
     where = Location(str(path))
     if not isinstance(doc, dict):
         raise DataError("expected a mapping with as_of or period", where)
@@ -42,7 +43,10 @@ def read_manifest(export_dir: Path, timezone: str) -> tuple[datetime | None, str
         except ValueError:
             raise DataError(f'as_of "{value}" is not a timestamp', doc.value_at("as_of")) from None
         if as_of.tzinfo is not None:  # an instant: the policy's wall-clock time at that moment
-            as_of = as_of.astimezone(ZoneInfo(timezone)).replace(tzinfo=None)
+            try:
+                as_of = as_of.astimezone(ZoneInfo(timezone)).replace(tzinfo=None)
+            except OverflowError:  # before the year 1 or after 9999 once converted
+                as_of = datetime.min
         return _judged(as_of, value, doc.value_at("as_of")), f"as_of in {MANIFEST}"
     if doc.get("period") is not None:
         end = _period_end(str(doc["period"]), doc.value_at("period"))

@@ -16,6 +16,7 @@ be traced to its inputs from the output alone.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from graphlib import CycleError, TopologicalSorter
 
@@ -55,6 +56,24 @@ class DerivePlan:
     def statements(self, datasets) -> list[str]:
         """The statements that build the computed columns of ``datasets`` (names), in order."""
         return [statement for name, statement in self.steps if name in datasets]
+
+
+_NAMED = re.compile(r'computed column "([^"]+)"')
+
+
+def failure_location(policy: Policy, message: str) -> Location:
+    """Where a computed column that failed at run time is declared.
+
+    A guard's message names its column (``computed column "score": …``);
+    DuckDB's own errors (an overflow) do not, and point at the policy file.
+    """
+    named = _NAMED.search(message)
+    if named:
+        for dataset in policy.datasets.values():
+            found = dataset.fields.get(named[1])
+            if found is not None and found.derived is not None and found.location is not None:
+                return found.location
+    return Location(policy.path)
 
 
 def derive_plan(policy: Policy, errors: Collector) -> DerivePlan:

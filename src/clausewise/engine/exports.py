@@ -75,7 +75,20 @@ def find_file(dataset: Dataset, export_dir: Path) -> Path | None:
     if len(found) > 1:
         names = " and ".join(p.name for p in found)
         raise DataError(f'dataset "{dataset.name}" is in both {names}; keep one', Location(str(export_dir)))
-    return found[0] if found else None
+    return inside_export(found[0], export_dir) if found else None
+
+
+def inside_export(path: Path, export_dir: Path) -> Path:
+    """``path``, refused when it leads outside the export folder through a link.
+
+    An export is untrusted like a pack: a file in it that is a link to a file
+    elsewhere (a key, another department's records) would be read, and its
+    content shown in findings, as if it were part of the export.
+    """
+    if not path.resolve().is_relative_to(export_dir.resolve()):
+        raise DataError("leads outside the export folder through a link; put the file itself in the folder",
+                        Location(str(path)))
+    return path
 
 
 def convert_export(con, policy: Policy, raw: dict[str, RawFile | None], lang: str) -> LoadedExport:

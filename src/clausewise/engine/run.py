@@ -25,6 +25,7 @@ from ..model import Policy, RunResult
 from ..policy import read_policy
 from . import collect, connection, runvars
 from .asof import choose_as_of, read_manifest
+from .derive import failure_location
 from .exports import LoadedExport, convert_export, read_export, scratch_dir
 from .kinds import KINDS
 from .plan import FINDINGS_DDL, CompiledRule
@@ -193,7 +194,8 @@ def _derive(con, policy: Policy, program: Program) -> None:
         try:
             con.execute(statement)
         except duckdb.Error as exc:
-            raise PolicyError(f"computed columns failed on this export: {_said(exc)}") from None
+            said = _said(exc)
+            raise PolicyError(f"computed columns failed on this export: {said}", failure_location(policy, said)) from None
 
 
 def _execute(con, item: CompiledRule, lang: str) -> None:

@@ -434,7 +434,7 @@ def _width_message(count: int, inputs, output) -> str:
 # ---- rows from a CSV or XLSX file ---------------------------------------------------
 def _file_rows(spec: YMap, inputs, output, base_dir: Path, errors: Collector) -> list[Row]:
     try:
-        path, display = _table_file(spec["file"], base_dir, spec.value_at("file"))
+        path, display = table_file(spec["file"], base_dir, spec.value_at("file"))
         grid = _GRIDS[path.suffix.lower()](path, display)
     except PolicyError as exc:
         errors.add(exc)
@@ -447,7 +447,7 @@ def _escapes(text: str) -> bool:
     return any(p.is_absolute() or p.drive or ".." in p.parts for p in (PurePosixPath(text), PureWindowsPath(text)))
 
 
-def _table_file(text, base_dir: Path, where: Location) -> tuple[Path, str]:
+def table_file(text, base_dir: Path, where: Location) -> tuple[Path, str]:
     """The table file a policy names, and its name for messages; refused if it leaves the policy's folder."""
     if not isinstance(text, str) or not text.strip():
         raise PolicyError('file must be a path relative to the policy file, like "tables/risk_grade.csv"', where)
@@ -470,6 +470,10 @@ def _table_file(text, base_dir: Path, where: Location) -> tuple[Path, str]:
 def _csv_grid(path: Path, display: str) -> list[list[str]]:
     try:
         text = path.read_bytes().decode("utf-8-sig")
+    except PermissionError:
+        raise PolicyError("cannot be read: permission denied", Location(display)) from None
+    except OSError as exc:
+        raise PolicyError(f"cannot be read: {exc.strerror or type(exc).__name__}", Location(display)) from None
     except UnicodeDecodeError as exc:
         raise PolicyError(f'not UTF-8 text (byte {exc.start}); save it as "CSV UTF-8" or as .xlsx', Location(display)) from None
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)

@@ -104,6 +104,8 @@ def _table_column(name: str, body, fields: dict[str, Field], tables, where: Loca
     """A decision-table column, its table checked against the types of its inputs."""
     table = tables.get(body["table"])
     derived = Derived(how="table", spec=body)
+    if table is None and body["table"] in tables:  # the table is there but broken, and reported where it is
+        return Field(name, "string", name, location=where, derived=derived)
     if table is None:
         known = ", ".join(tables) or "none"
         errors.error(f'no decision table "{body["table"]}"{did_you_mean(body["table"], tables)} (tables: {known})',

@@ -26,7 +26,7 @@ from ..model import (
     Scorecard,
     Text,
 )
-from .decision import parse_tables
+from .decision import parse_tables, table_file
 from .derived import add_derived
 from .packfiles import PackPathError, expand, pack_root
 from .schema import full_schema
@@ -68,15 +68,24 @@ def read_policy(path: str | Path, kinds: dict[str, Any], errors: Collector) -> P
         errors.raise_if_any()
     rule_paths = _expand(path, doc.get("rules", []), doc, "rules", display, errors)
     test_paths = _expand(path, doc.get("tests", []), doc, "tests", display, errors, required=False)
-    rule_docs = [_load_checked(p, _display(p), schema, errors) for p in rule_paths]
-    for rule_path, (rule_doc, _) in zip(rule_paths, rule_docs):
-        if isinstance(rule_doc, dict) and "policy" in rule_doc:
-            errors.error(f'this is a policy file, not a rule file; remove it from "rules:" in {display}',
-                         Location(_display(rule_path), 1, 1))
+    rule_docs = [_rule_file(p, display, schema, errors) for p in rule_paths]
     # A rule file whose shape is wrong as a whole has nothing to check further.
     rule_docs = [(d, bad) for d, bad in rule_docs
                  if isinstance(d, dict) and "policy" not in d and not any(len(p) < 2 for p in bad)]
     return _build(doc, rule_docs, path, display, rule_paths, test_paths, kinds, errors)
+
+
+def _rule_file(path: Path, policy_display: str, schema: dict, errors: Collector) -> tuple[Any, set]:
+    """A rule file's document and its schema errors; a policy in its place is one error, not a schema report."""
+    own = Collector()
+    doc, bad = _load_checked(path, _display(path), schema, own)
+    if isinstance(doc, dict) and "policy" in doc:
+        errors.error(f'this is a policy file, not a rule file; remove it from "rules:" in {policy_display}',
+                     Location(_display(path), 1, 1))
+        return doc, bad
+    for error in own.errors:
+        errors.add(error)
+    return doc, bad
 
 
 def _display(path: Path) -> str:
@@ -122,14 +131,14 @@ def _expand(policy_path: Path, patterns, doc: YMap, key: str, display: str, erro
     for index, pattern in enumerate(patterns):
         where = doc[key].item_at(index) if hasattr(doc.get(key), "item_at") else Location(display)
         try:
-            matches = expand(pattern, policy_path.parent, root)
+            # A "*.yaml" beside the policy does not make the policy one of its own rule files.
+            matches = [m for m in expand(pattern, policy_path.parent, root) if m != policy_path.resolve()]
         except PackPathError as exc:
             errors.error(str(exc), where)
             continue
         if not matches and required:
             errors.error(f'no rule file matches "{pattern}"', where)
         found.update(dict.fromkeys(matches))
-    found.pop(policy_path.resolve(), None)  # a "*.yaml" beside the policy does not make it a rule file
     return list(found)
 
 
@@ -148,7 +157,8 @@ def _build(doc, rule_docs, path: Path, display: str, rule_paths, test_paths, kin
     datasets = _datasets(doc["datasets"], errors)
     tables = parse_tables(doc["decision_tables"], path.parent, errors) if doc.get("decision_tables") else {}
     table_paths = _table_files(doc.get("decision_tables"), path.parent)
-    datasets = add_derived(doc.get("derived") or {}, datasets, parameters, tables, errors)
+    broken = {str(name): None for name in doc.get("decision_tables") or {} if str(name) not in tables}  # reported
+    datasets = add_derived(doc.get("derived") or {}, datasets, parameters, {**broken, **tables}, errors)
     rules = _rules(rule_docs, clauses, datasets, kinds, errors)
     return Policy(
         id=str(head["id"]),
@@ -330,16 +340,30 @@ def _rule(raw: YMap, location: Location, kinds) -> Rule:
 
 
 def _table_files(raw, base: Path) -> list[Path]:
-    """The decision-table files the policy reads (already confined to its folder by the table parser)."""
+    """The decision-table files the policy reads: those the table parser accepts, inside the policy's folder.
+
+    A refused name (outside the folder, through a link, too large) is reported by
+    the parser and never opened here, not even to be hashed.
+    """
     if not isinstance(raw, dict):
         return []
     names = [spec["file"] for spec in raw.values() if isinstance(spec, dict) and isinstance(spec.get("file"), str)]
-    return sorted({(base / name).resolve() for name in names if (base / name).is_file()})
+    found = set()
+    for name in names:
+        try:
+            found.add(table_file(name, base, Location(""))[0].resolve())
+        except PolicyError:
+            continue
+    return sorted(found)
 
 
 def _hash(policy_path: Path, rule_paths: list[Path]) -> str:
     """sha256 over the policy, rule and decision-table files, so a report names exactly what ran."""
     digest = hashlib.sha256()
     for p in [policy_path.resolve(), *sorted(rule_paths)]:
-        digest.update(p.name.encode() + b"\0" + p.read_bytes() + b"\0")
+        try:
+            content = p.read_bytes()
+        except OSError:  # unreadable: reported by the loader, and the pack does not load
+            content = b""
+        digest.update(p.name.encode() + b"\0" + content + b"\0")
     return "sha256:" + digest.hexdigest()

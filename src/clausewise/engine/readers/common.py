@@ -75,7 +75,10 @@ def read_error(text: str, path: Path) -> DataError:
     line = _CSV_LINE.search(text)
     count = _CSV_COUNT.search(text)
     if line and count:
-        message = f"this line has {count[2]} fields but the header has {count[1]}"
+        # DuckDB stops counting one field past the header, so "more" is all it can say of a long line.
+        more = int(count[2]) > int(count[1])
+        message = (f"this line has more fields than the header's {count[1]}" if more
+                   else f"this line has {count[2]} fields but the header has {count[1]}")
     elif line:
         message = f"cannot read this line: {_csv_problem(text)}"
     else:

@@ -91,14 +91,25 @@ def _encoding(path: Path, declared: str) -> str:
 
 
 def _transcode(path: Path, encoding: str, scratch: Path) -> Path:
+    """``path`` re-encoded as UTF-8 in the scratch folder; bytes that do not decode are an error at their line."""
     target = scratch / f"transcoded-{len(list(scratch.iterdir()))}.csv"
-    try:
-        with path.open("r", encoding=encoding, newline="") as src, target.open("w", encoding="utf-8", newline="") as dst:
-            while chunk := src.read(1 << 20):
-                dst.write(chunk)
-    except UnicodeDecodeError as exc:
-        raise DataError(f"not valid {encoding} text (byte {exc.start})", Location(str(path))) from None
-    return target
+    decoder = codecs.getincrementaldecoder(encoding)()
+    read, lines = 0, 1
+    with path.open("rb") as src, target.open("w", encoding="utf-8", newline="") as dst:
+        while True:
+            chunk = src.read(1 << 20)
+            pending = len(decoder.getstate()[0])
+            try:
+                text = decoder.decode(chunk, final=not chunk)
+            except UnicodeDecodeError as exc:
+                line = lines + exc.object[:exc.start].count(b"\n")
+                where = read - pending + exc.start
+                raise DataError(f"not valid {encoding.upper()} text (byte 0x{exc.object[exc.start]:02X} at offset {where})",
+                                Location(str(path), line=line)) from None
+            dst.write(text)
+            read, lines = read + len(chunk), lines + text.count("\n")
+            if not chunk:
+                return target
 
 
 __all__ = ["read", "read_text_csv"]
