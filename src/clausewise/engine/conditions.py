@@ -18,7 +18,6 @@ import logging
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import cache
 from typing import Any
 
 import sqlglot
@@ -29,82 +28,19 @@ from ..errors import Collector, Location, PolicyError, did_you_mean
 from ..model import Duration, Parameter
 from ..policy.yamlfile import YStr
 from . import runvars
+from .typecheck import TypeCheck, word
+from .whitelist import AGGREGATE_CLASSES, AGGREGATE_FUNCTIONS, ALLOWED_CASTS, ALLOWED_NODES, SCALAR_FUNCTIONS, whitelist
 
 # sqlglot logs a warning when it falls back to reading a statement as a raw
 # command (``LOAD httpfs``); the condition checker reports that statement
 # itself, with its place, so the warning must not reach the user's terminal.
 logging.getLogger("sqlglot").addHandler(logging.NullHandler())
 
-# One sample call per allowed function, in DuckDB spelling; the sqlglot node class
-# each one parses to is what the whitelist admits (so `ifnull` and `coalesce`,
-# which parse to the same node, are both allowed by naming one).
-SCALAR_FUNCTIONS = {
-    "abs": "abs(x)", "ceil": "ceil(x)", "ceiling": "ceiling(x)", "floor": "floor(x)",
-    "round": "round(x, 1)", "sign": "sign(x)", "sqrt": "sqrt(x)", "power": "power(x, 2)",
-    "ln": "ln(x)", "log": "log(x)", "greatest": "greatest(x, y)", "least": "least(x, y)",
-    "coalesce": "coalesce(x, y)", "ifnull": "ifnull(x, y)", "nullif": "nullif(x, y)",
-    "if": "if(x, y, z)", "lower": "lower(x)", "upper": "upper(x)", "trim": "trim(x)",
-    "ltrim": "ltrim(x)", "rtrim": "rtrim(x)", "length": "length(x)", "substring": "substring(x, 1, 2)",
-    "substr": "substr(x, 1, 2)", "left": "left(x, 2)", "right": "right(x, 2)", "concat": "concat(x, y)",
-    "replace": "replace(x, 'a', 'b')", "starts_with": "starts_with(x, 'a')",
-    "ends_with": "ends_with(x, 'a')", "contains": "contains(x, 'a')", "strpos": "strpos(x, 'a')",
-    "lpad": "lpad(x, 2, '0')", "rpad": "rpad(x, 2, '0')", "split_part": "split_part(x, '-', 1)",
-    "regexp_matches": "regexp_matches(x, 'a')", "regexp_full_match": "regexp_full_match(x, 'a')",
-    "regexp_extract": "regexp_extract(x, 'a')", "regexp_replace": "regexp_replace(x, 'a', 'b')",
-    "date_trunc": "date_trunc('month', x)", "date_part": "date_part('month', x)",
-    "date_diff": "date_diff('day', x, y)", "datediff": "datediff('day', x, y)",
-    "date_sub": "date_sub('day', x, y)", "year": "year(x)", "month": "month(x)", "day": "day(x)",
-    "hour": "hour(x)", "minute": "minute(x)", "dayofweek": "dayofweek(x)", "isodow": "isodow(x)",
-    "week": "week(x)", "quarter": "quarter(x)", "epoch": "epoch(x)", "last_day": "last_day(x)",
-    "make_date": "make_date(x, y, z)", "strftime": "strftime(x, '%Y')",
-    "to_days": "to_days(x)", "to_hours": "to_hours(x)", "to_minutes": "to_minutes(x)",
-    "to_seconds": "to_seconds(x)", "len": "len(x)", "list_contains": "list_contains(x, y)",
-}
-AGGREGATE_FUNCTIONS = {
-    "count": "count(x)", "count_star": "count(*)", "count_if": "count_if(x)", "sum": "sum(x)",
-    "avg": "avg(x)", "min": "min(x)", "max": "max(x)", "median": "median(x)",
-    "bool_and": "bool_and(x)", "bool_or": "bool_or(x)", "stddev": "stddev(x)",
-    "any_value": "any_value(x)", "arg_max": "arg_max(x, y)", "arg_min": "arg_min(x, y)", "mode": "mode(x)",
-}
-
-_ALLOWED_NODES = {
-    exp.Column, exp.Identifier, exp.Literal, exp.Boolean, exp.Null, exp.Paren, exp.Neg,
-    exp.Not, exp.And, exp.Or, exp.EQ, exp.NEQ, exp.GT, exp.GTE, exp.LT, exp.LTE,
-    exp.NullSafeEQ, exp.NullSafeNEQ, exp.Is, exp.In, exp.Between, exp.Like, exp.ILike,
-    exp.Add, exp.Sub, exp.Mul, exp.Div, exp.Mod, exp.IntDiv, exp.DPipe, exp.Case, exp.If,
-    exp.Cast, exp.TryCast, exp.DataType, exp.Interval, exp.Var, exp.Placeholder, exp.Tuple,
-    exp.Bracket, exp.Array, exp.Star, exp.Distinct, exp.Filter, exp.Where, exp.IgnoreNulls,
-}
 # Limits that a real rule never meets and a hostile one always does (docs/security.md).
 MAX_LENGTH = 10_000  # characters in one condition
 MAX_DEPTH = 64  # levels of nesting
 MAX_NODES = 2_000  # parts of one expression
 MAX_TEXT = 1_000_000  # characters a function may make from one value
-
-_ALLOWED_CASTS = {
-    "VARCHAR", "TEXT", "INT", "INTEGER", "BIGINT", "DOUBLE", "FLOAT", "DECIMAL", "DATE",
-    "TIMESTAMP", "TIMESTAMPNTZ", "BOOLEAN", "INTERVAL",  # sqlglot reads DuckDB's TIMESTAMP as TIMESTAMPNTZ
-}
-_AGG_CLASSES = (exp.AggFunc, exp.CountIf)
-
-
-def _classes(samples: dict[str, str]) -> tuple[set[type], set[str]]:
-    classes, anonymous = set(), set()
-    for call in samples.values():
-        node = sqlglot.parse_one(call, read="duckdb")
-        if isinstance(node, exp.IgnoreNulls):  # any_value(x) parses as IGNORE NULLS around it
-            node = node.this
-        if isinstance(node, exp.Anonymous):
-            anonymous.add(node.name.lower())
-        else:
-            classes.add(type(node))
-    return classes, anonymous
-
-
-@cache
-def _whitelist() -> tuple[set[type], set[str], set[type], set[str]]:
-    """(scalar node classes, scalar anonymous names, aggregate classes, aggregate names), parsed once when first needed."""
-    return (*_classes(SCALAR_FUNCTIONS), *_classes(AGGREGATE_FUNCTIONS))
 
 
 @dataclass
@@ -172,7 +108,7 @@ class Condition:
         tree = self._bounded(self._substitute(tree))
         kind = TypeCheck(self).infer(tree)
         if expect_boolean and kind not in (None, "boolean", "null"):
-            self._error(f"must be true or false, but this expression gives a value of type {_word(kind)}")
+            self._error(f"must be true or false, but this expression gives a value of type {word(kind)}")
         if self.failed:
             return None
         return _quote_columns(tree)
@@ -237,7 +173,7 @@ class Condition:
                 return False
             elif isinstance(node, exp.Star) and not isinstance(node.parent, exp.Count):
                 self._error("'*' is only allowed inside count(*)", self._offset(node))
-            elif type(node) in _ALLOWED_NODES:
+            elif type(node) in ALLOWED_NODES:
                 continue
             elif isinstance(node, exp.Func):
                 self._check_function(node)
@@ -263,7 +199,7 @@ class Condition:
 
     def _check_function(self, node: exp.Func) -> None:
         name = _function_name(node) or type(node).__name__
-        scalar_classes, scalar_names, aggregate_classes, aggregate_names = _whitelist()
+        scalar_classes, scalar_names, aggregate_classes, aggregate_names = whitelist()
         if isinstance(node, exp.Anonymous):
             allowed = name.lower() in scalar_names or (self.scope.aggregates and name.lower() in aggregate_names)
         else:
@@ -272,7 +208,7 @@ class Condition:
             )
         if allowed:
             return
-        if not self.scope.aggregates and (isinstance(node, _AGG_CLASSES) or name.lower() in aggregate_names):
+        if not self.scope.aggregates and (isinstance(node, AGGREGATE_CLASSES) or name.lower() in aggregate_names):
             self._error(f'aggregate function "{name.lower()}" is only allowed in aggregate rules', self._offset(node))
             return
         names = list(SCALAR_FUNCTIONS) + (list(AGGREGATE_FUNCTIONS) if self.scope.aggregates else [])
@@ -281,7 +217,7 @@ class Condition:
 
     def _check_cast(self, node: exp.DataType) -> None:
         name = node.this.name if hasattr(node.this, "name") else str(node.this)
-        if name.upper() not in _ALLOWED_CASTS:
+        if name.upper() not in ALLOWED_CASTS:
             self._error(f"cannot cast to {node.sql('duckdb')}", self._offset(node.parent or node))
 
     # ---- limits ---------------------------------------------------------------
@@ -441,221 +377,6 @@ def _offset_of(text: str, line: int, col: int) -> int:
     lines = text.split("\n")
     before = sum(len(line_text) + 1 for line_text in lines[: max(line - 1, 0)])
     return max(before + col - 1, 0)
-
-
-# ---- types -----------------------------------------------------------------------
-_CATEGORY = {
-    "string": "text", "enum": "text", "integer": "number", "number": "number",
-    "boolean": "boolean", "date": "time", "timestamp": "time", "interval": "interval",
-}
-_FUNCTION_TYPES = {
-    exp.Count: "integer", exp.CountIf: "integer", exp.Sum: "number", exp.Avg: "number",
-    exp.Lower: "string", exp.Upper: "string", exp.Trim: "string", exp.Length: "integer",
-    exp.DateDiff: "integer", exp.RegexpLike: "boolean",
-}
-
-
-class TypeCheck:
-    """Infer expression types where they are known and report impossible comparisons.
-
-    Types are field types (string, integer, number, boolean, date, timestamp),
-    plus interval, null, and None for "not known here" — unknown never errors.
-    """
-
-    def __init__(self, cond: Condition):
-        self.cond = cond
-
-    def infer(self, node: exp.Expression) -> str | None:
-        method = getattr(self, "_" + type(node).__name__, None)
-        return method(node) if method else self._children(node)
-
-    def _children(self, node: exp.Expression) -> None:
-        for child in node.iter_expressions():
-            self.infer(child)
-        return _FUNCTION_TYPES.get(type(node))
-
-    def _Column(self, node):
-        return self.cond.scope.columns.get(node.name)
-
-    def _Literal(self, node):
-        return "text_literal" if node.is_string else "number"
-
-    def _Boolean(self, node):
-        return "boolean"
-
-    def _Null(self, node):
-        return "null"
-
-    def _Interval(self, node):
-        return "interval"
-
-    def _Paren(self, node):
-        return self.infer(node.this)
-
-    def _Neg(self, node):
-        return self.infer(node.this)
-
-    def _Cast(self, node):
-        self.infer(node.this)
-        name = node.to.this.name.lower() if hasattr(node.to.this, "name") else ""
-        return {"varchar": "string", "text": "string", "int": "integer", "bigint": "integer",
-                "integer": "integer", "double": "number", "float": "number", "decimal": "number",
-                "date": "date", "timestamp": "timestamp", "timestampntz": "timestamp", "boolean": "boolean",
-                "interval": "interval"}.get(name)
-
-    _TryCast = _Cast
-
-    def _logic(self, node):
-        for child in node.iter_expressions():
-            self._expect_boolean(child)
-        return "boolean"
-
-    _And = _Or = _Not = _logic
-
-    def _expect_boolean(self, node):
-        kind = self.infer(node)
-        if kind not in (None, "boolean", "null"):
-            self.cond._error(
-                f"{node.sql('duckdb')} is of type {_word(kind)}, but AND/OR/NOT need true or false",
-                self.cond._offset(node),
-            )
-
-    def _compare(self, node):
-        left, right = self.infer(node.this), self.infer(node.expression)
-        self._compatible(node, node.this, left, node.expression, right)
-        return "boolean"
-
-    _EQ = _NEQ = _GT = _GTE = _LT = _LTE = _NullSafeEQ = _NullSafeNEQ = _compare
-
-    def _Is(self, node):
-        self.infer(node.this)
-        return "boolean"
-
-    def _In(self, node):
-        left = self.infer(node.this)
-        for item in node.expressions:
-            self._compatible(node, node.this, left, item, self.infer(item))
-        return "boolean"
-
-    def _Between(self, node):
-        left = self.infer(node.this)
-        for bound in (node.args.get("low"), node.args.get("high")):
-            if bound is not None:
-                self._compatible(node, node.this, left, bound, self.infer(bound))
-        return "boolean"
-
-    def _like(self, node):
-        self._children(node)
-        return "boolean"
-
-    _Like = _ILike = _RegexpLike = _RegexpFullMatch = _like
-
-    def _Add(self, node):
-        return self._arith(node, "+")
-
-    def _Sub(self, node):
-        return self._arith(node, "-")
-
-    def _arith(self, node, op):
-        left, right = self.infer(node.this), self.infer(node.expression)
-        cats = (_cat(left), _cat(right))
-        if cats == ("time", "interval") or (op == "+" and cats == ("interval", "time")):
-            return "timestamp"
-        if cats == ("time", "time") and op == "-":
-            return "interval" if "timestamp" in (left, right) else "integer"
-        if cats == ("time", "number") and left == "date":
-            return "date"
-        if cats == ("number", "number"):
-            return "number"
-        if cats == ("interval", "interval"):
-            return "interval"
-        if None in cats or "null" in (left, right):
-            return None
-        if "text" in cats and "time" in cats:
-            return None  # '2026-10-01' + INTERVAL … is fine for DuckDB
-        self.cond._error(f"cannot compute {_word(left)} {op} {_word(right)} in {node.sql('duckdb')}", self.cond._offset(node))
-        return None
-
-    def _numeric(self, node):
-        left, right = self.infer(node.this), self.infer(node.expression)
-        if _cat(left) == "interval" or _cat(right) == "interval":
-            return "interval"
-        return "number" if _cat(left) == _cat(right) == "number" else None
-
-    _Mul = _Div = _Mod = _IntDiv = _numeric
-
-    def _DPipe(self, node):
-        self._children(node)
-        return "string"
-
-    def _Case(self, node):
-        simple = node.this is not None
-        if simple:
-            self.infer(node.this)
-        results = []
-        for branch in node.args.get("ifs", []):
-            if simple:
-                self.infer(branch.this)
-            else:
-                self._expect_boolean(branch.this)
-            results.append(self.infer(branch.args["true"]))
-        if node.args.get("default") is not None:
-            results.append(self.infer(node.args["default"]))
-        known = [k for k in results if k not in (None, "null")]
-        return known[0] if known else None
-
-    def _If(self, node):
-        self._expect_boolean(node.this)
-        true = self.infer(node.args["true"])
-        false = self.infer(node.args["false"]) if node.args.get("false") else None
-        return true if true not in (None, "null") else false
-
-    def _Coalesce(self, node):
-        kinds = [self.infer(c) for c in node.iter_expressions()]
-        known = [k for k in kinds if k not in (None, "null")]
-        return known[0] if known else None
-
-    def _compatible(self, node, a, left, b, right) -> None:
-        if left in (None, "null") or right in (None, "null"):
-            return
-        if left == "text_literal" and right == "text_literal":
-            return
-        if left == "text_literal":
-            a, left, b, right = b, right, a, left
-        if right == "text_literal":
-            self._literal_fits(node, left, b)
-            return
-        if _cat(left) != _cat(right):
-            self.cond._error(
-                f"cannot compare {_word(left)} with {_word(right)} in {node.sql('duckdb')}",
-                self.cond._offset(node),
-            )
-
-    def _literal_fits(self, node, kind, literal_node) -> None:
-        text = literal_node.this
-        ok = {
-            "text": lambda: True,
-            "number": lambda: float(text) is not None,
-            "boolean": lambda: text.lower() in ("true", "false"),
-            "time": lambda: datetime.fromisoformat(text) is not None,
-            "interval": lambda: True,
-        }.get(_cat(kind), lambda: True)
-        try:
-            fits = ok()
-        except ValueError:
-            fits = False
-        if not fits:
-            self.cond._error(f'"{text}" is not a valid {_word(kind)} in {node.sql("duckdb")}', self.cond._offset(node))
-
-
-def _cat(kind: str | None) -> str | None:
-    if kind == "text_literal":
-        return "text"
-    return _CATEGORY.get(kind, kind)
-
-
-def _word(kind: str | None) -> str:
-    return {"text_literal": "text", "string": "text", "enum": "text"}.get(kind, kind or "value")
 
 
 def compile_condition(

@@ -26,9 +26,10 @@ from sqlglot import exp
 from ..errors import Collector, Location, PolicyError
 from ..model import Dataset, Field, Policy
 from ..policy.derived import DEFAULT_ROUND, check_bands, check_weights
-from .conditions import AGGREGATE_FUNCTIONS, Scope, builtin_params, compile_condition
+from .conditions import Scope, builtin_params, compile_condition
 from .decision_sql import hit_sql, table_sql
 from .sqltext import ident, number, string
+from .whitelist import AGGREGATE_FUNCTIONS
 
 
 @dataclass

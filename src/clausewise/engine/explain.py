@@ -20,8 +20,8 @@ from ..model import Explanation, Policy, Step
 from ..policy.yamlfile import YStr
 from . import collect
 from .conditions import compile_condition
-from .kinds.aggregate import UNITS
 from .kinds import KINDS
+from .kinds.aggregate import UNITS
 from .kinds.base import CompileContext
 from .run import Session, session
 from .sqltext import ident, string
