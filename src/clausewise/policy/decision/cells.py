@@ -15,7 +15,7 @@ FILE_TYPES = (".csv", ".xlsx")
 GAP_EXAMPLES = 3
 TABLE_KEYS = ("hit_policy", "complete", "inputs", "output", "rows", "file", "input_values", "description")
 # How each field type compares: enum and string values as exact text, the others as numbers.
-VALUE_VALUE_KINDS = {"string": "text", "enum": "text", "integer": "integer", "number": "number"}
+VALUE_KINDS = {"string": "text", "enum": "text", "integer": "integer", "number": "number"}
 
 # Where character ``offset`` of a cell's text stands in its file.
 Where = Callable[[int], Location]
