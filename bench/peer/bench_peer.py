@@ -78,8 +78,9 @@ def timed(command: list[str]) -> tuple[float, float, float]:
     seconds = time.perf_counter() - start
     proc.stderr.close()
     code = proc.returncode = os.waitstatus_to_exitcode(status)
-    if code != 0:
-        sys.exit(f"{' '.join(command)} failed with exit code {code}:\n{stderr.decode(errors='replace')}")
+    if code != 0:  # 2, not 1: exit code 1 means the two sides disagree
+        print(f"{' '.join(command)} failed with exit code {code}:\n{stderr.decode(errors='replace')}", file=sys.stderr)
+        raise SystemExit(2)
     peak_kib = usage.ru_maxrss / 1024 if sys.platform == "darwin" else usage.ru_maxrss  # bytes on macOS
     return seconds, usage.ru_utime + usage.ru_stime, peak_kib / 1024
 
