@@ -266,16 +266,26 @@ _BUILDERS = {"expr": _expr, "weighted": _weighted, "bands": _bands, "table": _ta
 
 
 def _build(policy: Policy, dataset: Dataset, columns: list[Column]) -> list[str]:
+    """The statements that give ``dataset`` its computed columns.
+
+    An exported dataset becomes a view over its stored table: a computed
+    column costs nothing until a rule reads it, and DuckDB drops the columns a
+    query does not use. A computed dataset (one record per group) is a table,
+    built once, since every rule on it reads the grouping.
+    """
     table = ident(dataset.name)
-    staged = ident(f"__derived_{dataset.name}")
     row_level = [c for c in columns if not c.aggregate]
     if dataset.exported:
-        base = table
+        stored = ident(f"__stored_{dataset.name}")
+        base = stored
     else:
         base = _grouped(policy, dataset, [c for c in columns if c.aggregate])
     for index, column in enumerate(row_level):
         alias = "__d" if column.correlated else f"__d{index}"
         base = f"(SELECT *, {column.sql} AS {ident(column.name)} FROM {base} AS {alias})"
+    if dataset.exported:
+        return [f"ALTER TABLE {table} RENAME TO {stored}", f"CREATE VIEW {table} AS SELECT * FROM {base} AS __d"]
+    staged = ident(f"__derived_{dataset.name}")
     return [
         f"CREATE OR REPLACE TABLE {staged} AS SELECT * FROM {base} AS __d ORDER BY __row, {_order(dataset)}",
         f"DROP TABLE IF EXISTS {table}",

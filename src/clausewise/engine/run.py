@@ -132,7 +132,7 @@ def run(
         register_calendar(con, policy, program, first, last)
         for done, item in enumerate(compiled):
             progress(f"rule {item.rule.id}", done, len(compiled))
-            _execute(con, item, lang)
+            _execute(con, policy, item, lang)
         progress("rules", len(compiled), len(compiled))
     except BaseException:
         con.close()
@@ -198,11 +198,14 @@ def _derive(con, policy: Policy, program: Program) -> None:
             raise PolicyError(f"computed columns failed on this export: {said}", failure_location(policy, said)) from None
 
 
-def _execute(con, item: CompiledRule, lang: str) -> None:
+def _execute(con, policy: Policy, item: CompiledRule, lang: str) -> None:
     try:
         con.execute(item.insert_sql(lang))
     except duckdb.Error as exc:
-        raise PolicyError(f'rule "{item.rule.id}" failed on this export: {_said(exc)}', item.rule.location) from None
+        said = _said(exc)
+        if said.startswith("computed column "):  # computed columns are views, evaluated as rules read them
+            raise PolicyError(f"computed columns failed on this export: {said}", failure_location(policy, said)) from None
+        raise PolicyError(f'rule "{item.rule.id}" failed on this export: {said}', item.rule.location) from None
 
 
 def _said(exc: duckdb.Error) -> str:
