@@ -229,9 +229,10 @@ from decimal import Decimal  # noqa: E402
 from hypothesis import HealthCheck, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
-from clausewise.engine.calendar import Calendar, reference_add_working_seconds, reference_working_seconds  # noqa: E402
+from clausewise.engine.calendar import BusinessCalendar  # noqa: E402
+from clausewise.engine.calendar_reference import reference_add_working_seconds, reference_working_seconds  # noqa: E402
 
-CN = Calendar()
+CN = BusinessCalendar()
 BASE = datetime(2026, 9, 14)
 SHANGHAI = timezone(timedelta(hours=8))
 minutes = st.integers(0, 60 * 24 * 60)  # two months around National Day 2026

@@ -13,17 +13,17 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime
 from pathlib import Path
 
 import duckdb
 
 from .. import __version__
-from ..errors import Collector, Location, PolicyError, UsageError, did_you_mean
+from ..errors import Collector, ErrorList, Location, PolicyError, UsageError, did_you_mean
 from ..model import Policy, RunResult
 from . import collect
 from .asof import choose_as_of, read_manifest
-from .calendar import Calendar, CalendarSQL, register
+from .calendar import BusinessCalendar, CalendarSQL, parse_hours, register
 from .derive import DerivePlan, derive_plan
 from .exports import LoadedExport, load_export, scratch_dir
 from .kinds.base import ident
@@ -100,17 +100,38 @@ _SQL_TYPES = {
 }
 
 
-def business_calendar(policy: Policy) -> Calendar:
-    """The policy's calendar as the engine's working-time calendar."""
-    spec = policy.calendar
-    return Calendar(
+def business_calendar(policy: Policy) -> BusinessCalendar:
+    """The policy's calendar as the engine's working-time calendar.
+
+    Raises PolicyError (ErrorList for several) at the keys that are wrong: the
+    hours that do not parse, or the ``calendar:`` key for settings that
+    contradict each other.
+    """
+    spec, problems = policy.calendar, Collector()
+
+    def checked(build, key: str):
+        try:
+            return build()
+        except ValueError as exc:
+            where = spec.locations.get(key) or spec.locations.get("calendar") or Location(policy.path)
+            problems.add(PolicyError(f"calendar: {exc}", where))
+            return None
+
+    hours = checked(lambda: parse_hours(spec.work_hours), "work_hours")
+    own = {day: checked(lambda text=text: parse_hours(text), f"weekday_hours.{day}") for day, text in spec.weekday_hours}
+    problems.raise_if_any()
+    calendar = checked(lambda: BusinessCalendar(
         country=spec.country,
         subdivision=spec.subdivision,
-        work_start=time.fromisoformat(spec.work_start),
-        work_end=time.fromisoformat(spec.work_end),
+        timezone=policy.timezone,
+        hours=hours,
+        weekday_hours=own,
+        weekend=spec.weekend,
         extra_holidays=tuple(date.fromisoformat(d) for d in spec.extra_holidays),
         extra_workdays=tuple(date.fromisoformat(d) for d in spec.extra_workdays),
-    )
+    ), "calendar")
+    problems.raise_if_any()
+    return calendar
 
 
 def needs_calendar(policy: Policy) -> bool:
@@ -123,22 +144,26 @@ def needs_calendar(policy: Policy) -> bool:
 
 
 def register_calendar(con, policy: Policy, first: datetime, last: datetime, errors: Collector | None = None) -> CalendarSQL | None:
-    """Create the day table working-time rules join; a bad calendar is a policy error.
+    """Create the tables working-time rules join; a bad calendar is a policy error.
 
-    A policy without working-time goals gets no table (building it costs a
+    A policy without working-time goals gets no tables (building them costs a
     look at the holiday calendar for every day of the range), except when
-    validating, so that a mistake in the calendar is still reported.
+    validating, so that a mistake in the calendar is still reported; the
+    rules are then checked against the default calendar, so the mistake is
+    reported once rather than again by every working-time rule.
     """
     if errors is None and not needs_calendar(policy):
         return None
     try:
         return register(con, business_calendar(policy), first, last)
-    except ValueError as exc:
-        error = PolicyError(f"calendar: {exc}", Location(policy.path))
-        if errors is None:
-            raise error from None
-        errors.add(error)
-        return None
+    except (PolicyError, ErrorList) as error:
+        problem = error
+    except ValueError as exc:  # the country has no holiday calendar
+        problem = PolicyError(f"calendar: {exc}", policy.calendar.locations.get("country") or Location(policy.path))
+    if errors is None:
+        raise problem
+    errors.add(problem)
+    return register(con, BusinessCalendar(timezone=policy.timezone), first, last)
 
 
 def _derive(con, policy: Policy, errors: Collector, as_of: datetime) -> DerivePlan | None:
