@@ -306,7 +306,11 @@ def test_result_types(con, cn):
 
 
 @pytest.mark.parametrize("naive", [False, True])
-def test_outside_registered_range_is_an_error_not_null(con, cn, naive):
+@pytest.mark.parametrize("zone", [SHANGHAI, NEW_YORK])  # one offset all year (read without the tables), and two
+def test_outside_registered_range_is_an_error_not_null(db, zone, naive):
+    con = db(zone)
+    cn = register(con, night_calendar(zone, "09:00-18:00") if zone == NEW_YORK else BusinessCalendar(), FIRST, LAST,
+                  name="ranged")  # fmt: skip
     early, inside = ts("2020-01-01 10:00"), ts("2026-10-09 10:00")
     for sql in [
         cn.working_seconds(early, ts("2026-01-05 10:00"), naive=naive),
@@ -469,8 +473,10 @@ def test_register_table_shape(con):
     assert rows[7] == (date(2026, 10, 8), True, 0, 1, datetime(2026, 10, 8, tzinfo=shanghai),
                        datetime(2026, 10, 9), datetime(2026, 10, 8, 18))  # fmt: skip
     assert rows[10][:4] == (date(2026, 10, 11), False, None, 3)  # Sunday after 8, 9 and 10 October
-    # One clock bucket per day; 09:00-18:00 fits in one whatever the origin; in a 9 h index bucket one interval.
+    # One clock bucket per day; 09:00-18:00 fits in one whatever the origin; in a 9 h index bucket one interval;
+    # Shanghai keeps UTC+8 all year.
     assert (sql.pieces, sql.midnights, sql.candidates, sql.index_step) == (1, 1, 1, DAY * 10**6)
+    assert (sql.changes, sql.fixed_offset) == (0, 8 * HOUR * 10**6)
     assert con.execute("SELECT count(*) FROM shape_clock").fetchone() == (31,)
 
 

@@ -33,9 +33,10 @@ read as local time in the connection's ``TimeZone`` (which must be the
 calendar's) exactly as ``CAST(… AS TIMESTAMPTZ)`` reads it: a time shown twice
 is the second, a skipped time is moved forward by the jump. Results that are
 times are ``TIMESTAMPTZ``; ``CAST(… AS TIMESTAMP)`` gives local wall-clock
-time, and :meth:`CalendarSQL.local` and :meth:`CalendarSQL.instant` do both
-conversions through the calendar's tables, without the database's timezone
-library on every row.
+time. Callers whose columns are naive local time pass ``naive=True``: inputs
+and results are then local ``TIMESTAMP`` values, converted through the
+calendar's own tables (or a constant, in a zone that keeps one offset) inside
+the same subquery, instead of the timezone library on every row.
 
 Operations
 ----------
@@ -72,15 +73,18 @@ the earliest instant whose index reaches ``index(a) + s``. Three small tables
 (one row per day, not per record; see :mod:`.calendar_tables`) make both
 directions equality joins: an instant finds its 24-hour *clock bucket*, which
 holds the index at the bucket's start and the few working intervals inside
-it; an index finds its *index bucket*, a stretch of working time no longer
-than the shortest working interval, which therefore overlaps only a few
-intervals, and picks the one that reaches it. The local date of an instant
+it; an index finds its *index bucket*, a stretch of working time as long as
+the shortest working interval (longer only when a change of the clocks leaves
+a sliver of one), which therefore overlaps only a few intervals, and picks
+the one that reaches it. The local date of an instant
 comes from the clock bucket too, through the local midnights inside it.
 
 The SQL is portable apart from ``epoch_us``, ``make_timestamptz``,
 ``make_timestamp`` and ``error`` (DuckDB names; Spark has ``unix_micros``,
-``timestamp_micros`` and ``raise_error``); it uses no ASOF join and no
-timezone functions. An instant or deadline outside the registered range is an
+``timestamp_micros``/``timestamp_ntz`` arithmetic and ``raise_error``), ``//``
+(sqlglot writes ``DIV``) and ``DATE + INTEGER``; it uses no ASOF join and no
+timezone functions, and ``CAST(… AS TIMESTAMPTZ)`` only for inputs that are
+not ``naive``. An instant or deadline outside the registered range is an
 error, not NULL, because a silent NULL would hide a late record.
 ``reference_*`` in :mod:`.calendar_reference` are the same operations in
 plain Python, one day at a time: the tests' oracle.
@@ -122,7 +126,7 @@ def parse_hours(value: str | Iterable) -> Hours:
     Raises ValueError for a malformed or impossible time, an empty interval,
     overlapping intervals, or more than ``MAX_INTERVALS`` of them.
     """
-    pieces = [p for p in value.split(",")] if isinstance(value, str) else list(value)
+    pieces = value.split(",") if isinstance(value, str) else list(value)
     if not pieces or pieces == [""]:
         raise ValueError("no working hours given; a day without working hours belongs in the weekend")
     if len(pieces) > MAX_INTERVALS:
@@ -184,11 +188,6 @@ def _text(start: int, end: int) -> str:
     return f"{_clock(start)}-{'24:00' if end == _DAY else _clock(end)}"
 
 
-def hours_text(hours: Hours) -> str:
-    """Working hours as written in a policy: ``09:00-12:00, 13:00-18:00``."""
-    return ", ".join(_text(s, e) for s, e in hours)
-
-
 @dataclass(frozen=True)
 class BusinessCalendar:
     """Which days are worked, the working hours of each, and the timezone of those hours.
@@ -239,15 +238,15 @@ class BusinessCalendar:
         clash = set(self.extra_holidays) & set(self.extra_workdays)
         if clash:
             raise ValueError(f"dates both extra holiday and extra workday: {sorted(clash)}")
-        own = dict(self.weekday_hours)
-        for day in range(7):
-            for today in {own.get(day, self.hours), self.hours}:
-                for tomorrow in {own.get((day + 1) % 7, self.hours), self.hours}:
-                    if today[-1][1] - _DAY > tomorrow[0][0]:
-                        raise ValueError(
-                            f"working hours {_text(*today[-1])} on {WEEKDAYS[day]} run into the next "
-                            f"day's {_text(*tomorrow[0])}"
-                        )
+        # Each weekday has one set of hours, whether worked as a regular or as a
+        # make-up day (a weekend weekday has none of its own), so checking each
+        # weekday against the next covers every pair of days that can meet.
+        week = _week(self)
+        for day, (today, tomorrow) in enumerate(zip(week, week[1:] + week[:1])):
+            if today[-1][1] - _DAY > tomorrow[0][0]:
+                raise ValueError(
+                    f"working hours {_text(*today[-1])} on {WEEKDAYS[day]} run into the next day's {_text(*tomorrow[0])}"
+                )
 
     @property
     def zone(self) -> ZoneInfo:
@@ -258,10 +257,6 @@ class BusinessCalendar:
         """Length of a working day in seconds (32400 for 09:00-18:00); None when the days differ."""
         lengths = {sum(e - s for s, e in h) for h in [self.hours, *dict(self.weekday_hours).values()]}
         return lengths.pop() if len(lengths) == 1 else None
-
-    def hours_on(self, day: date) -> Hours:
-        """The working hours ``day`` has if it is a working day."""
-        return _week(self)[day.weekday()]
 
     def working_hours(self, day: date) -> Hours:
         """The working hours of ``day``; () on a day off."""
@@ -364,6 +359,7 @@ class CalendarSQL:
     candidates: int
     changes: int
     day_changes: int
+    fixed_offset: int | None  # microseconds, when the zone's offset does not change in the range
 
     def working_seconds(self, a_sql: str, b_sql: str, naive: bool = False) -> str:
         """``DECIMAL(18,6)`` working seconds in [a, b); 0 if b <= a; NULL if either is NULL."""
@@ -413,7 +409,7 @@ class CalendarSQL:
     LEFT JOIN {self._table("index")} AS __cw_ix
       ON __cw_ix.bucket = (__cw_at.__cw_target - 1) // {self.index_step}
   ) AS __cw_due
-  {self._bucket("__cw_due.__cw_end", "__cw_cr") if naive else ""})"""
+  {self._bucket("__cw_due.__cw_end", "__cw_cr") if self._offsets_joined(naive) else ""})"""
 
     def end_of_working_days(self, a_sql: str, n_sql: str, at_close: bool = False, naive: bool = False) -> str:
         """``TIMESTAMPTZ`` at which a period of ``n`` working days starting at ``a`` ends.
@@ -476,7 +472,9 @@ class CalendarSQL:
         columns, joins = [], []
         for name in instants:
             value = f"__cw_raw.__cw_{name}"
-            if naive:
+            if naive and self.fixed_offset is not None:
+                columns.append(f"epoch_us({value}) - {self.fixed_offset} AS __cw_{name}_us")
+            elif naive:
                 # The date's row says which offset a wall-clock time is read with.
                 row = f"__cw_l{name}"
                 offset = self._latest(f"epoch_us({value})", row, "wall", "off", self.day_changes)
@@ -490,10 +488,16 @@ class CalendarSQL:
         """The instant ``us`` as TIMESTAMPTZ, or as local time from the clock bucket ``row``."""
         if not naive:
             return f"make_timestamptz({us})"
+        if self.fixed_offset is not None:
+            return f"make_timestamp({us} + {self.fixed_offset})"
         return f"make_timestamp({us} + {self._latest(us, row, 'tr', 'off', self.changes)})"
 
     def _unknown(self, us: str, row: str, naive: bool) -> str:
-        return f"{us} IS NULL" + (f" OR {row}.bucket IS NULL" if naive else "")
+        return f"{us} IS NULL" + (f" OR {row}.bucket IS NULL" if self._offsets_joined(naive) else "")
+
+    def _offsets_joined(self, naive: bool) -> bool:
+        """Whether local time needs the offsets of the tables (not when the zone keeps one offset)."""
+        return naive and self.fixed_offset is None
 
     @staticmethod
     def _type(naive: bool) -> str:
@@ -571,7 +575,7 @@ def register(
         table=name, first=lo, last=hi, day_seconds=cal.day_seconds,
         lo_us=tables.lo_us, hi_us=tables.hi_us, origin_us=tables.origin_us, index_step=tables.index_step,
         pieces=tables.pieces, midnights=tables.midnights, candidates=tables.candidates,
-        changes=tables.changes, day_changes=tables.day_changes,
+        changes=tables.changes, day_changes=tables.day_changes, fixed_offset=tables.fixed_offset,
     )
 
 

@@ -117,7 +117,6 @@ class Span:
     start: int
     end: int
     before: int  # working microseconds from the first interval of the range to ``start``
-    day: date
 
 
 def working_spans(cal: BusinessCalendar, first: date, last: date) -> list[Span]:
@@ -127,7 +126,7 @@ def working_spans(cal: BusinessCalendar, first: date, last: date) -> list[Span]:
         for start_s, end_s in hours:
             start, end = boundary(zone, day, start_s), boundary(zone, day, end_s)
             if end > start:  # a change of the clocks can swallow a whole interval
-                spans.append(Span(start, end, before, day))
+                spans.append(Span(start, end, before))
                 before += end - start
     return spans
 
@@ -138,13 +137,14 @@ class Tables:
 
     lo_us: int  # first instant of the range (local midnight starting ``first``)
     hi_us: int  # first instant after it
-    origin_us: int  # where clock bucket 0 starts
-    index_step: int  # length of an index bucket, in working microseconds
-    pieces: int  # working intervals per clock bucket, at most
-    midnights: int  # local midnights per clock bucket, at most
-    candidates: int  # working intervals per index bucket, at most
+    origin_us: int = 0  # where clock bucket 0 starts
+    index_step: int = 0  # length of an index bucket, in working microseconds
+    pieces: int = 0  # working intervals per clock bucket, at most
+    midnights: int = 0  # local midnights per clock bucket, at most
+    candidates: int = 0  # working intervals per index bucket, at most
     changes: int = 0  # changes of the clocks per clock bucket, at most
     day_changes: int = 0  # changes of the clocks per local date, at most
+    fixed_offset: int | None = None  # the zone's UTC offset, if it never changes in the range
     days: dict[str, list] = field(default_factory=dict)
     clock: dict[str, list] = field(default_factory=dict)
     index: dict[str, list] = field(default_factory=dict)
@@ -158,13 +158,16 @@ def build(cal: BusinessCalendar, first: date, last: date) -> Tables:
     dates = [first + timedelta(days=n) for n in range((last - first).days + 2)]
     begins = [boundary(zone, d, 0) for d in dates]  # begins[-1]: the end of the range
     hours = dict(cal.schedule(first, last))  # no hours: a day off
-    tables = Tables(begins[0], begins[-1], 0, 0, 0, 0, 0)
+    tables = Tables(lo_us=begins[0], hi_us=begins[-1])
     tables.days = _day_rows(zone, dates, begins, hours)
     _clock_rows(tables, spans, dates, begins, tables.days["through"])
     _index_rows(tables, spans)
     changes = transitions(zone, tables.origin_us - DAY_US, tables.origin_us + len(tables.clock["bucket"]) * DAY_US)
     _clock_offsets(tables, zone, changes)
     _day_offsets(tables, zone, changes)
+    offsets = set(tables.clock["off0"]) | set(tables.days["off0"])
+    if not changes and len(offsets) == 1:
+        tables.fixed_offset = offsets.pop()
     for column in ("ends", "closes"):
         tables.days[f"{column}_local"] = [None if us is None else _wall_us(zone, us) for us in tables.days[column]]
     return tables

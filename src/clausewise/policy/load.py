@@ -174,13 +174,12 @@ def _calendar(head: YMap, display: str, errors: Collector) -> Calendar:
     weekday_hours: list[tuple[int, str]] = []
     table = raw.get("weekday_hours") or {}
     for name, hours in table.items():
-        where = table.value_at(name) if isinstance(table, YMap) else locations["calendar"]
         days = _weekdays(str(name))
         taken = {d for d, _ in weekday_hours} & set(days)
         if taken:
-            errors.error(f"weekday_hours: {WEEKDAY_NAMES[min(taken)]} has hours twice", where)
+            errors.error(f"weekday_hours: {WEEKDAY_NAMES[min(taken)]} has hours twice", table.key_at(name))
         for day in days:
-            locations[f"weekday_hours.{day}"] = where
+            locations[f"weekday_hours.{day}"] = table.value_at(name)
             weekday_hours.append((day, str(hours)))
     weekend = raw.get("weekend")
     return Calendar(
