@@ -173,6 +173,8 @@ def test_night_shift_belongs_to_the_day_it_starts_on(db):
     assert elapsed(con, sql, "2026-06-13 00:00", "2026-06-15 00:00") == 6 * HOUR
     # 7 h from Friday 23:00 runs out at 06:00, the end of the shift.
     assert due(con, sql, "2026-06-12 23:00", 7 * HOUR) == datetime(2026, 6, 13, 6, 0)
+    # Clock buckets start at 14:00, the middle of 06:00-22:00, so no shift is cut in two.
+    assert sql.pieces == 1
 
 
 def test_saturday_hours_of_its_own(db):
@@ -477,7 +479,9 @@ def test_register_table_shape(con):
     # Shanghai keeps UTC+8 all year.
     assert (sql.pieces, sql.midnights, sql.candidates, sql.index_step) == (1, 1, 1, DAY * 10**6)
     assert (sql.changes, sql.fixed_offset) == (0, 8 * HOUR * 10**6)
-    assert con.execute("SELECT count(*) FROM shape_clock").fetchone() == (31,)
+    # Clock buckets start at 01:30, the middle of 18:00-09:00: from 30 September to 31 October, 32 of them.
+    assert sql.origin_us == to_us(datetime(2026, 9, 30, 1, 30, tzinfo=shanghai))
+    assert con.execute("SELECT count(*) FROM shape_clock").fetchone() == (32,)
 
 
 def test_register_accepts_timestamps_from_the_data(con):

@@ -6,11 +6,14 @@ interval of every day in the registered range becomes a pair of instants
 times the policy configures; then the instants are cut into the three small
 tables whose rows the SQL joins by equality:
 
-* ``days``: one row per local date;
-* ``clock``: one row per *clock bucket* (24 hours of real time, from an
-  origin chosen so that as few working intervals as possible cross a bucket's
-  edge), holding the working-time index at the bucket's start, the working
-  intervals inside it, and the local midnights that fall inside it;
+* ``days``: one row per local date: whether it is worked, how many working
+  days there are up to it, when it begins, ends and closes, and how its
+  wall-clock times are read;
+* ``clock``: one row per *clock bucket* (24 hours of real time, starting in
+  the middle of the longest stretch of the day without working hours, so that
+  few working intervals cross a bucket's edge), holding the working-time index
+  at the bucket's start, the working intervals inside it, the local midnights
+  that fall inside it, and the UTC offsets in force;
 * ``index``: one row per *index bucket* (a stretch of working time no longer
   than the shortest working interval, so it overlaps only a few intervals),
   holding those intervals.
@@ -160,7 +163,7 @@ def build(cal: BusinessCalendar, first: date, last: date) -> Tables:
     hours = dict(cal.schedule(first, last))  # no hours: a day off
     tables = Tables(lo_us=begins[0], hi_us=begins[-1])
     tables.days = _day_rows(zone, dates, begins, hours)
-    _clock_rows(tables, spans, dates, begins, tables.days["through"])
+    _clock_rows(tables, spans, dates, begins, tables.days["through"], quiet_time(cal))
     _index_rows(tables, spans)
     changes = transitions(zone, tables.origin_us - DAY_US, tables.origin_us + len(tables.clock["bucket"]) * DAY_US)
     _clock_offsets(tables, zone, changes)
@@ -250,14 +253,14 @@ def _day_rows(zone, dates, begins, hours) -> dict[str, list]:
     return rows
 
 
-def _clock_rows(tables: Tables, spans: list[Span], dates, begins, through) -> None:
+def _clock_rows(tables: Tables, spans: list[Span], dates, begins, through, quiet: int) -> None:
     starts, ends = [s.start for s in spans], [s.end for s in spans]
-    shift = min(range(0, DAY_US, _HOUR_US), key=lambda s: (_most_pieces(tables, starts, ends, s), s))
-    tables.origin_us = tables.lo_us - shift
+    # Bucket edges at a quiet time of day cut few working intervals in two.
+    tables.origin_us = tables.lo_us + quiet * US - DAY_US
     # Deadlines in the night shift of the range's last day lie after its end.
     count = (max(tables.hi_us, ends[-1] if ends else 0) - 1 - tables.origin_us) // DAY_US + 1
     buckets = [tables.origin_us + b * DAY_US for b in range(count)]
-    tables.pieces = max(1, _most_pieces(tables, starts, ends, shift))
+    tables.pieces = max(1, max(bisect_left(starts, bs + DAY_US) - bisect_right(ends, bs) for bs in buckets))
     inner = begins[:-1]  # the range's own end is never inside: later instants are refused
     midnights = [range(bisect_right(inner, bs), bisect_left(inner, bs + DAY_US)) for bs in buckets]
     tables.midnights = max(1, max(map(len, midnights)))
@@ -286,13 +289,16 @@ def _clock_rows(tables: Tables, spans: list[Span], dates, begins, through) -> No
     tables.clock = rows
 
 
-def _most_pieces(tables: Tables, starts: list[int], ends: list[int], shift: int) -> int:
-    """The most working intervals that overlap one clock bucket, for buckets ``shift`` before the range."""
-    most, bs = 0, tables.lo_us - shift
-    while bs < tables.hi_us:
-        most = max(most, bisect_left(starts, bs + DAY_US) - bisect_right(ends, bs))
-        bs += DAY_US
-    return most
+def quiet_time(cal: BusinessCalendar) -> int:
+    """Seconds after midnight in the middle of the longest stretch of the day no working hours cover."""
+    spans = sorted({span for hours in (cal.hours, *dict(cal.weekday_hours).values()) for span in hours})
+    # Walk round the clock: each gap runs from the furthest end so far to the next start.
+    reach, best, longest = spans[0][1], 0, 0
+    for start, end in spans[1:] + [(spans[0][0] + 86_400, 0)]:
+        if start - reach > longest:
+            best, longest = reach + (start - reach) // 2, start - reach
+        reach = max(reach, end)
+    return best % 86_400
 
 
 def _index_at(spans: list[Span], starts: list[int], us: int) -> int:
