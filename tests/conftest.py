@@ -6,7 +6,16 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
+
 from support import ROOT
+
+# Property tests run a few dozen examples by default, to keep the suite fast;
+# ``pytest --hypothesis-profile=thorough`` runs many more.
+_PROPERTY = {"deadline": None, "suppress_health_check": [HealthCheck.too_slow]}
+settings.register_profile("quick", max_examples=20, **_PROPERTY)
+settings.register_profile("thorough", max_examples=1000, **_PROPERTY)
+settings.load_profile("quick")
 
 POLICY_HEAD = """\
 policy:

@@ -258,16 +258,27 @@ class Rule:
     description: str | None = None
 
 
+WEEKDAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
 @dataclass(frozen=True)
 class Calendar:
-    """Which days and hours count as working time (see docs/time.md)."""
+    """Which days and hours count as working time, as the policy writes it (see docs/time.md).
+
+    Hours are text (``09:00-12:00, 13:00-18:00``), checked when the engine
+    builds the calendar; weekdays are numbers, Monday 0. ``locations`` says
+    where each key was written (``weekday_hours.5`` for Saturday's hours), so
+    that those checks can point at it.
+    """
 
     country: str = "CN"
     subdivision: str | None = None
-    work_start: str = "09:00"
-    work_end: str = "18:00"
+    work_hours: str = "09:00-18:00"
+    weekday_hours: tuple[tuple[int, str], ...] = ()
+    weekend: tuple[int, ...] | None = None
     extra_holidays: tuple[str, ...] = ()
     extra_workdays: tuple[str, ...] = ()
+    locations: dict[str, Location] = field(default_factory=dict, compare=False, hash=False)
 
 
 @dataclass(frozen=True)

@@ -229,9 +229,10 @@ from decimal import Decimal  # noqa: E402
 from hypothesis import HealthCheck, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
-from clausewise.engine.calendar import Calendar, reference_add_working_seconds, reference_working_seconds  # noqa: E402
+from clausewise.engine.calendar import BusinessCalendar  # noqa: E402
+from clausewise.engine.calendar_reference import reference_add_working_seconds, reference_working_seconds  # noqa: E402
 
-CN = Calendar()
+CN = BusinessCalendar()
 BASE = datetime(2026, 9, 14)
 SHANGHAI = timezone(timedelta(hours=8))
 minutes = st.integers(0, 60 * 24 * 60)  # two months around National Day 2026
@@ -322,3 +323,19 @@ def test_policy_calendar_adds_holidays_and_working_days(pack, export):
     result = clausewise.audit(clausewise.load(policy), folder, as_of=datetime(2026, 11, 1))
     # From Saturday 16:00: 1 h Saturday, 8 h on the extra working Sunday → Sunday 16:00 (Monday is a holiday).
     assert [(f.key, f.due_at) for f in result.findings] == [("b", datetime(2026, 10, 11, 16, 0))]
+
+
+def test_night_shift_calendar(pack, export):
+    policy = pack(DATASETS, _rule("goal: 8 working hours"), PARAMETERS)
+    text = policy.read_text(encoding="utf-8").replace(
+        "  timezone: Asia/Shanghai\n", "  timezone: Asia/Shanghai\n  calendar: {work_hours: '22:00-06:00'}\n")
+    policy.write_text(text, encoding="utf-8")
+    # Friday 2026-10-16 23:00 + 8 working hours: Friday's shift gives 7 h (to Saturday 06:00);
+    # no shift starts on the weekend; Monday's starts at 22:00 → due Monday 2026-10-19 23:00.
+    folder = export({"items.csv": "id,priority,started_at,stopped_at,paused_at,resumed_at\n"
+                                  "late,,2026-10-16 23:00,2026-10-19 23:01,,\n"
+                                  "ok,,2026-10-16 23:00,2026-10-19 23:00,,\n"})
+    result = clausewise.audit(clausewise.load(policy), folder, as_of=datetime(2026, 11, 1))
+    assert [(f.key, f.due_at, f.evidence["elapsed"]) for f in result.findings] == [
+        ("late", datetime(2026, 10, 19, 23, 0), "8.02 working hours"),  # 7 h + 1 h 1 min
+    ]

@@ -1,115 +1,281 @@
-"""Working-time arithmetic on a business calendar, as set-based DuckDB SQL.
+"""Working-time arithmetic on a business calendar, as set-based SQL.
 
-Deadlines such as "within 4 working hours" or "within 2 working days" depend
-on which days are worked (weekends, public holidays, and in mainland China the
-make-up working days, 调休, that fall on weekends) and on the working hours.
-Rules are evaluated over millions of records, so the arithmetic has to run
-inside DuckDB as ordinary expressions, never as a Python loop per record.
+Deadlines such as "within 4 working hours", "within 2 working days" or "within
+15 days" depend on which days are worked (weekends, public holidays, and in
+mainland China the make-up working days, 调休, that fall on weekends), on the
+working hours of each day, and on the policy's timezone. Rules are evaluated
+over millions of records, so the arithmetic runs inside the database as
+ordinary expressions, never as a Python loop per record.
 
-The trick is a *working-time index*: the number of working microseconds
-between the start of the calendar and an instant.  It is non-decreasing, so
+What counts
+-----------
+A :class:`BusinessCalendar` says which days are worked and the working hours
+of each: one or more intervals of local clock time (``09:00-12:00,
+13:00-18:00``), possibly crossing midnight (``22:00-06:00``: an interval
+belongs to the day it starts on, so Friday's night shift runs into Saturday
+morning even when Saturday is off), possibly different on some weekdays
+(Saturday ``09:00-13:00``). A make-up working day on a weekend, from the
+country's calendar or ``extra_workdays``, takes the regular ``hours``; every
+other working day takes the hours of its weekday.
 
-* working time in [a, b) is ``index(b) - index(a)``, and
-* the instant at which ``s`` of working time has elapsed after ``a`` is the
-  earliest instant whose index reaches ``index(a) + s``.
+Working hours are local clock hours in the policy's timezone, and working
+time is real elapsed time between those instants: on the night the clocks go
+forward, ``22:00-06:00`` holds 7 hours; on the night they go back, 9. A
+boundary that names a clock time the clock skips falls at the moment it
+jumps (``02:30`` on a night that jumps from 02:00 to 03:00 is 03:00); one that
+names a time the clock shows twice falls at the first of the two. A local day
+runs from 00:00 to the next 00:00 the same way.
 
-``register`` materialises one row per day (a few thousand rows, built in
-Python from the ``holidays`` package: one row per *day*, not per record), with
-the index at the start of that day's working hours.  Because every working day
-has the same length ``L``, the k-th working day (0-based) starts at index
-``k * L``; so an index maps back to its working day by integer division and an
-equality lookup, and both directions are plain equality joins on a small
-table, which DuckDB decorrelates into hash joins.
+Instants
+--------
+Every SQL input is an instant: a ``TIMESTAMPTZ``, or a naive ``TIMESTAMP``
+read as local time in the connection's ``TimeZone`` (which must be the
+calendar's) exactly as ``CAST(… AS TIMESTAMPTZ)`` reads it: a time shown twice
+is the second, a skipped time is moved forward by the jump. Results that are
+times are ``TIMESTAMPTZ``; ``CAST(… AS TIMESTAMP)`` gives local wall-clock
+time. Callers whose columns are naive local time pass ``naive=True``: inputs
+and results are then local ``TIMESTAMP`` values, converted through the
+calendar's own tables (or a constant, in a zone that keeps one offset) inside
+the same subquery, instead of the timezone library on every row.
 
-Interface
----------
-``register(con, cal, first, last)`` creates the day table and returns a
-``CalendarSQL`` whose methods take SQL expression strings and return SQL
-expression strings (DuckDB dialect) that compose with anything, e.g.::
+Operations
+----------
+``register(con, cal, first, last)`` builds the tables for the data's range
+(plus a year on each side) and returns a :class:`CalendarSQL`, whose methods
+take SQL expression strings and return SQL expression strings that compose
+with anything and evaluate each input once:
 
-    sql = register(con, Calendar(), date(2024, 1, 1), date(2026, 12, 31))
-    due = sql.add_working_seconds("t.opened_at", str(2 * Calendar().day_seconds))
+* ``working_seconds(a, b)``: the working time in [a, b), exact
+  ``DECIMAL(18,6)`` seconds;
+* ``add_working_seconds(a, s)``: the earliest instant by which ``s`` working
+  seconds have elapsed since ``a``; time that runs out at the end of an
+  interval ends there (18:00, not the next morning's 09:00);
+* ``end_of_working_days(a, n, at_close)`` and ``end_of_days(a, n)``: periods
+  counted in days as statutes count them (PRC Civil Code arts. 201 and 203):
+  the day the period starts is not counted, and it ends at 24:00 of its last
+  day, or at the close of that day's working hours when ``at_close``.
+
+For example::
+
+    sql = register(con, BusinessCalendar(), date(2024, 1, 1), date(2026, 12, 31))
+    due = sql.add_working_seconds("t.opened_at", str(2 * sql.day_seconds))
     con.sql(f"SELECT t.id, t.closed_at <= {due} AS on_time FROM tickets t")
 
-A "working day" amount is ``n * cal.day_seconds`` seconds (docs/time.md).
-``reference_working_seconds`` and ``reference_add_working_seconds`` are the
-same semantics in plain Python, one day at a time: the tests' oracle.
+An "N working days" goal is ``N * day_seconds`` of working time, which needs
+working days of equal length (``day_seconds`` is None otherwise).
 
-Timestamps are naive local wall-clock ``TIMESTAMP`` values in the policy's
-timezone.  Working time is measured on the wall clock with the full precision
-of ``TIMESTAMP`` (microseconds), so it is exact: results are
-``DECIMAL(18,6)`` seconds, which add, subtract and compare without rounding.
-An instant outside the registered (padded) range raises a DuckDB error rather
-than yielding NULL, because a silent NULL would hide a late record.
+How
+---
+The trick is a *working-time index*: the number of working microseconds
+between the start of the calendar and an instant. It never decreases, so the
+working time in [a, b) is ``index(b) - index(a)``, and ``s`` after ``a`` is
+the earliest instant whose index reaches ``index(a) + s``. Three small tables
+(one row per day, not per record; see :mod:`.calendar_tables`) make both
+directions equality joins: an instant finds its 24-hour *clock bucket*, which
+holds the index at the bucket's start and the few working intervals inside
+it; an index finds its *index bucket*, a stretch of working time as long as
+the shortest working interval (longer only when a change of the clocks leaves
+a sliver of one), which therefore overlaps only a few intervals, and picks
+the one that reaches it. The local date of an instant
+comes from the clock bucket too, through the local midnights inside it.
+
+The SQL is portable apart from ``epoch_us``, ``make_timestamptz``,
+``make_timestamp`` and ``error`` (DuckDB names; Spark has ``unix_micros``,
+``timestamp_micros``/``timestamp_ntz`` arithmetic and ``raise_error``), ``//``
+(sqlglot writes ``DIV``) and ``DATE + INTEGER``; it uses no ASOF join and no
+timezone functions, and ``CAST(… AS TIMESTAMPTZ)`` only for inputs that are
+not ``naive``. An instant or deadline outside the registered range is an
+error, not NULL, because a silent NULL would hide a late record.
+``reference_*`` in :mod:`.calendar_reference` are the same operations in
+plain Python, one day at a time: the tests' oracle.
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from decimal import Decimal
 from functools import lru_cache
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from . import calendar_tables
+from .calendar_tables import DAY_US, US
 from .sqltext import ident, string
 
-_US_PER_SECOND = 1_000_000
 # Deadlines of records near the edges of the data must still resolve.
 DEFAULT_PAD = timedelta(days=366)
+MAX_INTERVALS = 6
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+_DAY = 86_400
+
+# Working hours of one day: (start, end) in seconds after its local midnight,
+# sorted, end after start; an end past 86400 runs into the next day.
+Hours = tuple[tuple[int, int], ...]
+
+_INTERVAL = re.compile(r"\s*(\d{1,2}:\d{2}(?::\d{2})?)\s*-\s*(\d{1,2}:\d{2}(?::\d{2})?)\s*")
+
+
+def parse_hours(value: str | Iterable) -> Hours:
+    """Working hours of one day from ``"09:00-12:00, 13:00-18:00"`` or ``[(time(9), time(12)), …]``.
+
+    Also accepts its own result: (start, end) pairs in seconds after midnight.
+    An interval whose end is not after its start crosses midnight
+    (``22:00-06:00``); ``24:00`` may end one (``00:00-24:00`` is the whole day).
+    Raises ValueError for a malformed or impossible time, an empty interval,
+    overlapping intervals, or more than ``MAX_INTERVALS`` of them.
+    """
+    pieces = value.split(",") if isinstance(value, str) else list(value)
+    if not pieces or pieces == [""]:
+        raise ValueError("no working hours given; a day without working hours belongs in the weekend")
+    if len(pieces) > MAX_INTERVALS:
+        raise ValueError(f"at most {MAX_INTERVALS} working intervals a day, not {len(pieces)}")
+    hours = sorted(_interval(p) for p in pieces)
+    for (s1, e1), (s2, e2) in zip(hours, hours[1:]):
+        if e1 > s2:
+            raise ValueError(f"working hours {_text(s1, e1)} and {_text(s2, e2)} overlap")
+    return tuple(hours)
+
+
+def _interval(piece) -> tuple[int, int]:
+    if isinstance(piece, str):
+        match = _INTERVAL.fullmatch(piece)
+        if match is None:
+            raise ValueError(f'"{piece.strip()}" is not working hours; write e.g. 09:00-18:00')
+        start, end = _clock_seconds(match[1], end=False), _clock_seconds(match[2], end=True)
+    elif all(isinstance(t, int) and not isinstance(t, bool) for t in piece):  # already parsed
+        start, end = piece
+        if not (0 <= start < _DAY and start < end <= start + _DAY):
+            raise ValueError(f"{piece!r} is not working hours in seconds after midnight")
+        return (start, end)
+    else:
+        start, end = (_time_seconds(t) for t in piece)
+    if end == start:
+        raise ValueError(f"working hours {_text(start, end)} are empty; the whole day is 00:00-24:00")
+    return (start, end if end > start else end + _DAY)
+
+
+def _clock_seconds(text: str, end: bool) -> int:
+    parts = [int(p) for p in text.split(":")] + [0]
+    hour, minute, second = parts[:3]
+    if (hour, minute, second) == (24, 0, 0) and end:
+        return _DAY
+    if (hour, minute, second) == (24, 0, 0):
+        raise ValueError("24:00 can only end working hours")
+    if hour > 23 or minute > 59 or second > 59:
+        raise ValueError(f'"{text}" is not a time of day')
+    return hour * 3600 + minute * 60 + second
+
+
+def _time_seconds(value: time) -> int:
+    if not isinstance(value, time):
+        raise ValueError(f"{value!r} is not a time of day")
+    if value.tzinfo is not None:
+        raise ValueError("working hours are local clock times, without a timezone")
+    if value.microsecond:
+        raise ValueError("working hours have a resolution of one second")
+    return value.hour * 3600 + value.minute * 60 + value.second
+
+
+def _clock(seconds: int) -> str:
+    seconds %= _DAY
+    text = f"{seconds // 3600:02d}:{seconds // 60 % 60:02d}"
+    return text + (f":{seconds % 60:02d}" if seconds % 60 else "")
+
+
+def _text(start: int, end: int) -> str:
+    return f"{_clock(start)}-{'24:00' if end == _DAY else _clock(end)}"
 
 
 @dataclass(frozen=True)
-class Calendar:
-    """Which days are worked, and the working hours on each of them.
+class BusinessCalendar:
+    """Which days are worked, the working hours of each, and the timezone of those hours.
 
-    ``weekend`` holds ``date.weekday()`` numbers (Monday is 0); ``None`` means
-    the country's own weekend as known to ``holidays``.  ``extra_holidays``
-    and ``extra_workdays`` override the country calendar.
+    ``hours`` are the regular working hours (text such as ``"09:00-12:00,
+    13:00-18:00"``, or a sequence of ``(time, time)``); ``weekday_hours`` maps
+    ``date.weekday()`` numbers (Monday is 0) to other hours for that weekday,
+    which also makes that weekday a working one. ``weekend`` holds weekday
+    numbers; ``None`` means the country's own weekend as known to
+    ``holidays``. ``extra_holidays`` and ``extra_workdays`` override the
+    country calendar. Make-up working days on a weekend take ``hours``.
+
+    Raises ValueError for impossible settings (see :func:`parse_hours`; also
+    hours of one day that run into the next day's, a weekday both in the
+    weekend and given hours, a date both extra holiday and extra workday, an
+    unknown timezone). An unknown country is reported when days are asked for.
     """
 
     country: str = "CN"
     subdivision: str | None = None
-    work_start: time = time(9)
-    work_end: time = time(18)
+    timezone: str = "Asia/Shanghai"
+    hours: Hours | str = "09:00-18:00"
+    weekday_hours: tuple[tuple[int, Hours], ...] | Mapping = ()
+    weekend: tuple[int, ...] | None = None
     extra_holidays: tuple[date, ...] = ()
     extra_workdays: tuple[date, ...] = ()
-    weekend: tuple[int, ...] | None = None
 
     def __post_init__(self) -> None:
-        # Policies arrive as lists from YAML; tuples keep the calendar hashable.
-        object.__setattr__(self, "extra_holidays", tuple(self.extra_holidays))
-        object.__setattr__(self, "extra_workdays", tuple(self.extra_workdays))
+        # Policies arrive as lists and dicts; tuples keep the calendar hashable.
+        put = object.__setattr__
+        put(self, "hours", parse_hours(self.hours))
+        own = dict(self.weekday_hours.items() if isinstance(self.weekday_hours, Mapping) else self.weekday_hours)
+        put(self, "weekday_hours", tuple(sorted((_weekday(d), parse_hours(h)) for d, h in own.items())))
+        put(self, "extra_holidays", tuple(self.extra_holidays))
+        put(self, "extra_workdays", tuple(self.extra_workdays))
         if self.weekend is not None:
-            object.__setattr__(self, "weekend", tuple(self.weekend))
-        _check_hours(self.work_start, self.work_end)
+            put(self, "weekend", tuple(sorted({_weekday(d) for d in self.weekend})))
+        self._check()
+
+    def _check(self) -> None:
+        try:
+            ZoneInfo(self.timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f'unknown timezone "{self.timezone}"') from None
+        both = set(self.weekend or ()) & {d for d, _ in self.weekday_hours}
+        if both:
+            raise ValueError(f"{WEEKDAYS[min(both)]} is in the weekend but has working hours")
         clash = set(self.extra_holidays) & set(self.extra_workdays)
         if clash:
             raise ValueError(f"dates both extra holiday and extra workday: {sorted(clash)}")
+        # Each weekday has one set of hours, whether worked as a regular or as a
+        # make-up day (a weekend weekday has none of its own), so checking each
+        # weekday against the next covers every pair of days that can meet.
+        week = _week(self)
+        for day, (today, tomorrow) in enumerate(zip(week, week[1:] + week[:1])):
+            if today[-1][1] - _DAY > tomorrow[0][0]:
+                raise ValueError(
+                    f"working hours {_text(*today[-1])} on {WEEKDAYS[day]} run into the next day's {_text(*tomorrow[0])}"
+                )
 
     @property
-    def day_seconds(self) -> int:
-        """Length of one working day in seconds (32400 for 09:00-18:00)."""
-        return _seconds_of_day(self.work_end) - _seconds_of_day(self.work_start)
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def day_seconds(self) -> int | None:
+        """Length of a working day in seconds (32400 for 09:00-18:00); None when the days differ."""
+        lengths = {sum(e - s for s, e in h) for h in [self.hours, *dict(self.weekday_hours).values()]}
+        return lengths.pop() if len(lengths) == 1 else None
+
+    def working_hours(self, day: date) -> Hours:
+        """The working hours of ``day``; () on a day off."""
+        return _week(self)[day.weekday()] if day in _working_dates(self, day.year) else ()
+
+    def schedule(self, start: date, end: date) -> list[tuple[date, Hours]]:
+        """Every day in [start, end] with its working hours; () on a day off."""
+        first, last = _as_date(start), _as_date(end)
+        days = (first + timedelta(days=n) for n in range((last - first).days + 1))
+        return [(day, self.working_hours(day)) for day in days]
 
     def days(self, start: date, end: date) -> list[tuple[date, bool]]:
         """Every day in [start, end] paired with whether it is a working day."""
-        start, end = _as_date(start), _as_date(end)
-        # holidays records a make-up day while building the year of the
-        # holiday it serves, which can be the next year (a late-December
-        # Sunday worked for New Year); hence end.year + 1 as well.
-        source = self._holidays(range(start.year, end.year + 2))
-        weekend = set(source.weekend if self.weekend is None else self.weekend)
-        off = set(self.extra_holidays)
-        on = set(self.extra_workdays) | source.weekend_workdays
-        result = []
-        day = start
-        while day <= end:
-            regular = day.weekday() not in weekend and day not in source
-            result.append((day, day not in off and (day in on or regular)))
-            day += timedelta(days=1)
-        return result
+        return [(day, bool(hours)) for day, hours in self.schedule(start, end)]
 
-    def _holidays(self, years: range) -> holidays.HolidayBase:
-        import holidays  # on first use: a policy without working-time goals never needs it
+    def _holidays(self, years: range):
+        """The country's public holidays (a ``holidays.HolidayBase``); none at all when ``country`` is empty."""
+        if not self.country:
+            return _NoHolidays()
+        import holidays  # on first use: a run without working-time goals never needs it
 
         try:
             return holidays.country_holidays(self.country, subdiv=self.subdivision, years=years)
@@ -117,193 +283,325 @@ class Calendar:
             raise ValueError(f"no holiday calendar for {self.country}: {error}") from error
 
 
-def _check_hours(start: time, end: time) -> None:
-    if start.tzinfo or end.tzinfo:
-        raise ValueError("working hours are naive local wall-clock times")
-    if start.microsecond or end.microsecond:
-        raise ValueError("working hours have a resolution of one second")
-    if not start < end:
-        raise ValueError(f"working hours must start before they end: {start}-{end}")
+class _NoHolidays(dict):
+    """A calendar of no public holidays: Saturday and Sunday off, no make-up days."""
+
+    weekend = frozenset({5, 6})
+    weekend_workdays: frozenset = frozenset()
 
 
-def _as_date(value: date) -> date:
+# The engine's calendar was called Calendar before the policy model had one.
+Calendar = BusinessCalendar
+
+
+@lru_cache(maxsize=256)
+def _week(cal: BusinessCalendar) -> tuple[Hours, ...]:
+    """The hours of each weekday, Monday first."""
+    own = dict(cal.weekday_hours)
+    return tuple(own.get(day, cal.hours) for day in range(7))
+
+
+@lru_cache(maxsize=256)
+def _working_dates(cal: BusinessCalendar, year: int) -> frozenset[date]:
+    # holidays records a make-up day while building the year of the holiday
+    # it serves, which can be the next year (a late-December Sunday worked for
+    # New Year); hence year + 1 as well.
+    source = cal._holidays(range(year, year + 2))
+    weekend = set(source.weekend if cal.weekend is None else cal.weekend) - {d for d, _ in cal.weekday_hours}
+    off, on = set(cal.extra_holidays), set(cal.extra_workdays) | source.weekend_workdays
+    day, found = date(year, 1, 1), set()
+    while day.year == year:
+        regular = day.weekday() not in weekend and day not in source
+        if day not in off and (day in on or regular):
+            found.add(day)
+        day += timedelta(days=1)
+    return frozenset(found)
+
+
+def _weekday(value) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 6:
+        raise ValueError(f"{value!r} is not a weekday number (0 is Monday, 6 is Sunday)")
+    return value
+
+
+def _as_date(value: date, zone: ZoneInfo | None = None) -> date:
     # Ranges often come from MIN/MAX over timestamp columns.
-    return value.date() if isinstance(value, datetime) else value
+    if isinstance(value, datetime):
+        return value.astimezone(zone).date() if value.tzinfo and zone else value.date()
+    return value
 
 
-def _seconds_of_day(t: time) -> int:
-    return t.hour * 3600 + t.minute * 60 + t.second
 
 
 @dataclass(frozen=True)
 class CalendarSQL:
-    """Builds SQL expressions over a day table created by ``register``.
+    """Builds SQL expressions over the tables created by :func:`register`.
 
-    Each expression is one scalar subquery that names each of its inputs
-    once, so inputs may themselves be large expressions (even other results
-    of this class) without being evaluated twice.  Its own names start with
-    ``__cw_`` to stay clear of the caller's columns.
+    Each expression is one scalar subquery that names each of its inputs once,
+    so inputs may themselves be large expressions (even other results of this
+    class) without being evaluated twice. Its own names start with ``__cw_``
+    to stay clear of the caller's columns. The numbers are those of
+    :class:`.calendar_tables.Tables`.
+
+    With ``naive=True`` the instants going in are naive local ``TIMESTAMP``
+    values and the times coming out are too: the same results as wrapping
+    each input in ``CAST(… AS TIMESTAMPTZ)`` and the result in ``CAST(… AS
+    TIMESTAMP)``, but read through the calendar's own tables, inside the same
+    subquery, instead of the timezone rules on every row. (An input returned
+    as it is, when ``seconds`` or ``n`` is not positive, comes back as given.)
     """
 
     table: str
-    day_us: int
-    first: date | None = None
-    last: date | None = None
+    first: date
+    last: date
+    day_seconds: int | None
+    lo_us: int
+    hi_us: int
+    origin_us: int
+    index_step: int
+    pieces: int
+    midnights: int
+    candidates: int
+    changes: int
+    day_changes: int
+    fixed_offset: int | None  # microseconds, when the zone's offset does not change in the range
 
-    def working_seconds(self, a_sql: str, b_sql: str) -> str:
-        """DECIMAL(18,6) working seconds in [a, b); 0 if b <= a; NULL if either is NULL."""
-        stop = self._index("__cw_in.__cw_b", "__cw_db")
-        start = self._index("__cw_in.__cw_a", "__cw_da")
+    def working_seconds(self, a_sql: str, b_sql: str, naive: bool = False) -> str:
+        """``DECIMAL(18,6)`` working seconds in [a, b); 0 if b <= a; NULL if either is NULL."""
+        reading = self._reading({"a": a_sql, "b": b_sql}, ("a", "b"), naive)
         return f"""(SELECT CASE
     WHEN __cw_in.__cw_a IS NULL OR __cw_in.__cw_b IS NULL THEN NULL
-    WHEN __cw_da.day IS NULL OR __cw_db.day IS NULL THEN {self._out_of_range("DECIMAL(18,6)")}
-    WHEN __cw_in.__cw_b <= __cw_in.__cw_a THEN CAST(0 AS DECIMAL(18,6))
-    ELSE CAST({stop} - {start} AS DECIMAL(18,0)) * 0.000001
+    WHEN NOT coalesce({self._inside("__cw_in.__cw_a_us")} AND {self._inside("__cw_in.__cw_b_us")}, FALSE)
+      THEN {self._out_of_range("DECIMAL(18,6)")}
+    WHEN __cw_in.__cw_b_us <= __cw_in.__cw_a_us THEN CAST(0 AS DECIMAL(18,6))
+    ELSE CAST(({self._index("__cw_in.__cw_b_us", "__cw_cb")}) - ({self._index("__cw_in.__cw_a_us", "__cw_ca")})
+      AS DECIMAL(18,0)) * 0.000001
   END
-  FROM (SELECT CAST({a_sql} AS TIMESTAMP) AS __cw_a,
-               CAST({b_sql} AS TIMESTAMP) AS __cw_b) AS __cw_in
-  {self._day_of("__cw_in.__cw_a", "__cw_da")}
-  {self._day_of("__cw_in.__cw_b", "__cw_db")})"""
+  FROM ({reading}) AS __cw_in
+  {self._bucket("__cw_in.__cw_a_us", "__cw_ca")}
+  {self._bucket("__cw_in.__cw_b_us", "__cw_cb")})"""
 
-    def add_working_seconds(self, a_sql: str, seconds_sql: str) -> str:
-        """TIMESTAMP at which ``seconds`` of working time have elapsed from a.
+    def add_working_seconds(self, a_sql: str, seconds_sql: str, naive: bool = False) -> str:
+        """``TIMESTAMPTZ`` by which ``seconds`` of working time have elapsed since ``a``.
 
-        NULL if either input is NULL; ``a`` itself if ``seconds`` <= 0.  When
-        the time runs out exactly at the end of a working day the result is
-        that end (18:00), not the start of the next working day.
+        NULL if either input is NULL; ``a`` itself if ``seconds`` <= 0. When
+        the time runs out exactly at the end of a working interval the result
+        is that end (18:00), not the start of the next one.
         """
-        # The k-th working day holds indexes (k*L, (k+1)*L]; the closed upper
-        # end is what makes 18:00 rather than the next 09:00 the answer.
+        seconds = f"CAST(CAST({seconds_sql} AS DECIMAL(38,6)) * {US} AS BIGINT)"
+        reading = self._reading({"a": a_sql, "s": seconds}, ("a",), naive)
+        # An index bucket holds the intervals whose index ranges (before,
+        # before + length] meet it; the closed upper end is what makes 18:00
+        # rather than the next 09:00 the answer.
+        picks = " ".join(
+            f"WHEN __cw_at.__cw_target <= __cw_ix.e{k} THEN __cw_ix.d{k}" for k in range(1, self.candidates + 1)
+        )
         return f"""(SELECT CASE
-    WHEN __cw_at.__cw_a IS NULL OR __cw_at.__cw_us IS NULL THEN NULL
-    WHEN __cw_at.__cw_us <= 0 THEN __cw_at.__cw_a
-    WHEN __cw_at.__cw_target IS NULL OR __cw_dd.day IS NULL
-      THEN {self._out_of_range("TIMESTAMP")}
-    ELSE make_timestamp(__cw_dd.ws_us + __cw_at.__cw_target - __cw_dd.before_us)
+    WHEN __cw_due.__cw_a IS NULL OR __cw_due.__cw_s IS NULL THEN NULL
+    WHEN __cw_due.__cw_s <= 0 THEN __cw_due.__cw_a
+    WHEN {self._unknown("__cw_due.__cw_end", "__cw_cr", naive)} THEN {self._out_of_range(self._type(naive))}
+    ELSE {self._time("__cw_due.__cw_end", "__cw_cr", naive)}
   END
   FROM (
-    SELECT __cw_in.__cw_a, __cw_in.__cw_us,
-           {self._index("__cw_in.__cw_a", "__cw_da")} + __cw_in.__cw_us AS __cw_target
-    FROM (SELECT CAST({a_sql} AS TIMESTAMP) AS __cw_a,
-                 CAST(CAST({seconds_sql} AS DECIMAL(38,6)) * {_US_PER_SECOND} AS BIGINT)
-                   AS __cw_us
-    ) AS __cw_in
-    {self._day_of("__cw_in.__cw_a", "__cw_da")}
+    SELECT __cw_at.__cw_a, __cw_at.__cw_s, __cw_at.__cw_target + CASE {picks} END AS __cw_end
+    FROM (
+      SELECT __cw_in.__cw_a, __cw_in.__cw_s,
+             CASE WHEN {self._inside("__cw_in.__cw_a_us")} THEN {self._index("__cw_in.__cw_a_us", "__cw_ca")} END
+               + __cw_in.__cw_s AS __cw_target
+      FROM ({reading}) AS __cw_in
+      {self._bucket("__cw_in.__cw_a_us", "__cw_ca")}
+    ) AS __cw_at
+    LEFT JOIN {self._table("index")} AS __cw_ix
+      ON __cw_ix.bucket = (__cw_at.__cw_target - 1) // {self.index_step}
+  ) AS __cw_due
+  {self._bucket("__cw_due.__cw_end", "__cw_cr") if self._offsets_joined(naive) else ""})"""
+
+    def end_of_working_days(self, a_sql: str, n_sql: str, at_close: bool = False, naive: bool = False) -> str:
+        """``TIMESTAMPTZ`` at which a period of ``n`` working days starting at ``a`` ends.
+
+        The day of ``a`` is not counted; the period ends at the local midnight
+        after the ``n``-th working day after it, or, ``at_close``, at the end
+        of that day's last working interval (the next morning for a night
+        shift). NULL if either input is NULL; ``a`` itself if ``n`` <= 0.
+        """
+        column = ("closes" if at_close else "ends") + ("_local" if naive else "")
+        through = self._by_midnight("__cw_in.__cw_a_us", "__cw_ca", "through")
+        reading = self._reading({"a": a_sql, "n": f"CAST({n_sql} AS BIGINT)"}, ("a",), naive)
+        return f"""(SELECT CASE
+    WHEN __cw_at.__cw_a IS NULL OR __cw_at.__cw_n IS NULL THEN NULL
+    WHEN __cw_at.__cw_n <= 0 THEN __cw_at.__cw_a
+    WHEN __cw_dd.day IS NULL THEN {self._out_of_range(self._type(naive))}
+    ELSE __cw_dd.{column}
+  END
+  FROM (
+    SELECT __cw_in.__cw_a, __cw_in.__cw_n,
+           CASE WHEN {self._inside("__cw_in.__cw_a_us")} THEN {through} END + __cw_in.__cw_n - 1 AS __cw_ordinal
+    FROM ({reading}) AS __cw_in
+    {self._bucket("__cw_in.__cw_a_us", "__cw_ca")}
   ) AS __cw_at
-  LEFT JOIN {self._table()} AS __cw_dd
-    ON __cw_dd.ordinal = (__cw_at.__cw_target - 1) // {self.day_us})"""
+  LEFT JOIN {self._table("days")} AS __cw_dd ON __cw_dd.ordinal = __cw_at.__cw_ordinal)"""
 
-    def _index(self, instant: str, day_row: str) -> str:
-        # The day's index plus the part of its working hours already past,
-        # clamped to [0, span] so that off-hours and days off add nothing.
-        return (
-            f"({day_row}.before_us"
-            f" + least(greatest(epoch_us({instant}) - {day_row}.ws_us, 0), {day_row}.span_us))"
+    def end_of_days(self, a_sql: str, n_sql: str, naive: bool = False) -> str:
+        """``TIMESTAMPTZ`` of 24:00 local time at the end of the ``n``-th day after ``a``'s local date.
+
+        A period of ``n`` calendar days as statutes count it: the day of ``a``
+        is not counted (``n`` = 0 is the end of ``a``'s own day). NULL if
+        either input is NULL.
+        """
+        day = self._by_midnight("__cw_in.__cw_a_us", "__cw_ca", "day")
+        reading = self._reading({"a": a_sql, "n": f"CAST({n_sql} AS INTEGER)"}, ("a",), naive)
+        return f"""(SELECT CASE
+    WHEN __cw_at.__cw_a IS NULL OR __cw_at.__cw_n IS NULL THEN NULL
+    WHEN __cw_dd.day IS NULL THEN {self._out_of_range(self._type(naive))}
+    ELSE __cw_dd.ends{"_local" if naive else ""}
+  END
+  FROM (
+    SELECT __cw_in.__cw_a, __cw_in.__cw_n,
+           CASE WHEN {self._inside("__cw_in.__cw_a_us")} THEN {day} END + __cw_in.__cw_n AS __cw_day
+    FROM ({reading}) AS __cw_in
+    {self._bucket("__cw_in.__cw_a_us", "__cw_ca")}
+  ) AS __cw_at
+  LEFT JOIN {self._table("days")} AS __cw_dd ON __cw_dd.day = __cw_at.__cw_day)"""
+
+    # -- pieces ---------------------------------------------------------------
+
+    def _reading(self, inputs: dict[str, str], instants: tuple[str, ...], naive: bool) -> str:
+        """A one-row table of the inputs, each named ``__cw_<name>``, and ``__cw_<name>_us``
+        (epoch microseconds; NULL when a naive time's date is outside the range) for the instants.
+        """
+        kind = "TIMESTAMP" if naive else "TIMESTAMPTZ"
+        raw = ", ".join(
+            (f"CAST({value} AS {kind})" if name in instants else value) + f" AS __cw_{name}"
+            for name, value in inputs.items()
         )
+        columns, joins = [], []
+        for name in instants:
+            value = f"__cw_raw.__cw_{name}"
+            if naive and self.fixed_offset is not None:
+                columns.append(f"epoch_us({value}) - {self.fixed_offset} AS __cw_{name}_us")
+            elif naive:
+                # The date's row says which offset a wall-clock time is read with.
+                row = f"__cw_l{name}"
+                offset = self._latest(f"epoch_us({value})", row, "wall", "off", self.day_changes)
+                columns.append(f"epoch_us({value}) - {offset} AS __cw_{name}_us")
+                joins.append(f"LEFT JOIN {self._table('days')} AS {row} ON {row}.day = CAST({value} AS DATE)")
+            else:
+                columns.append(f"epoch_us({value}) AS __cw_{name}_us")
+        return f"SELECT __cw_raw.*, {', '.join(columns)} FROM (SELECT {raw}) AS __cw_raw {' '.join(joins)}"
 
-    def _day_of(self, instant: str, day_row: str) -> str:
+    def _time(self, us: str, row: str, naive: bool) -> str:
+        """The instant ``us`` as TIMESTAMPTZ, or as local time from the clock bucket ``row``."""
+        if not naive:
+            return f"make_timestamptz({us})"
+        if self.fixed_offset is not None:
+            return f"make_timestamp({us} + {self.fixed_offset})"
+        return f"make_timestamp({us} + {self._latest(us, row, 'tr', 'off', self.changes)})"
+
+    def _unknown(self, us: str, row: str, naive: bool) -> str:
+        return f"{us} IS NULL" + (f" OR {row}.bucket IS NULL" if self._offsets_joined(naive) else "")
+
+    def _offsets_joined(self, naive: bool) -> bool:
+        """Whether local time needs the offsets of the tables (not when the zone keeps one offset)."""
+        return naive and self.fixed_offset is None
+
+    @staticmethod
+    def _type(naive: bool) -> str:
+        return "TIMESTAMP" if naive else "TIMESTAMPTZ"
+
+    def _inside(self, us: str) -> str:
+        return f"({us} >= {self.lo_us} AND {us} < {self.hi_us})"
+
+    def _bucket(self, us: str, row: str) -> str:
         # LEFT, so that an instant missing from the table is seen and reported.
+        # Integer division truncates towards zero, hence the range check first.
         return (
-            f"LEFT JOIN {self._table()} AS {day_row}"
-            f" ON {day_row}.day = CAST({instant} AS DATE)"
+            f"LEFT JOIN {self._table('clock')} AS {row}"
+            f" ON {row}.bucket = ({us} - {self.origin_us}) // {DAY_US}"
         )
 
-    def _table(self) -> str:
-        return ident(self.table)
+    def _index(self, us: str, row: str) -> str:
+        # The index at the bucket's start plus the part of each interval in
+        # the bucket that is already past.
+        parts = [f"{row}.w0"] + [
+            f"greatest(least({us} - {row}.s{k}, {row}.n{k}), 0)" for k in range(1, self.pieces + 1)
+        ]
+        return " + ".join(parts)
+
+    def _by_midnight(self, us: str, row: str, column: str) -> str:
+        # From the latest local midnight in the bucket that the instant has passed.
+        return self._latest(us, row, "m", column, self.midnights)
+
+    @staticmethod
+    def _latest(at: str, row: str, when: str, value: str, count: int) -> str:
+        """``row.value0``, or ``row.value{k}`` for the last ``row.when{k}`` at or before ``at``."""
+        if count == 0:
+            return f"{row}.{value}0"
+        whens = " ".join(f"WHEN {at} >= {row}.{when}{k} THEN {row}.{value}{k}" for k in range(count, 0, -1))
+        return f"CASE {whens} ELSE {row}.{value}0 END"
+
+    def _table(self, part: str) -> str:
+        return ident(f"{self.table}_{part}")
 
     def _out_of_range(self, sql_type: str) -> str:
-        span = f" {self.first}..{self.last}" if self.first else ""
         message = (
-            f"clausewise: timestamp or deadline outside the business calendar{span} "
-            "(the export's dates plus a year either side)"
+            f"a timestamp or deadline falls outside the business calendar {self.first}..{self.last} "
+            "(the export's dates and the as-of time, a year either side)"
         )
         return f"CAST(error({string(message)}) AS {sql_type})"
 
 
 def register(
     con,
-    cal: Calendar,
+    cal: BusinessCalendar,
     first: date,
     last: date,
     name: str = "__calendar",
     pad: timedelta = DEFAULT_PAD,
 ) -> CalendarSQL:
-    """Create (or replace) the day table ``name`` covering [first - pad, last + pad].
+    """Create (or replace) the tables ``name_days``, ``name_clock``, ``name_index``.
 
-    Columns: ``day``; ``is_workday``; ``ordinal`` (0-based number of a
-    working day, NULL on days off); ``before_us`` (working microseconds
-    before the day's working hours); ``ws_us`` (epoch microseconds of the
-    day's work start); ``span_us`` (working microseconds in the day).
+    They cover the local days [first - pad, last + pad]; ``first`` and
+    ``last`` may be dates or datetimes (naive ones are local). The
+    connection's ``TimeZone`` must be the calendar's, so that naive
+    timestamps are read in the zone the hours are in; raises ValueError if
+    it is not, or if the country has no holiday calendar.
     """
-    lo, hi = _as_date(first) - pad, _as_date(last) + pad
-    days = cal.days(lo, hi)
-    day_us = cal.day_seconds * _US_PER_SECOND
-    start_us = _seconds_of_day(cal.work_start) * _US_PER_SECOND
-    con.execute(
-        f"""CREATE OR REPLACE TABLE {ident(name)} AS
-WITH flagged AS (
-  SELECT unnest(?::DATE[]) AS day, unnest(?::BOOLEAN[]) AS is_workday
-), counted AS (
-  SELECT day, is_workday,
-         CAST(coalesce(sum(CAST(is_workday AS BIGINT)) OVER (
-           ORDER BY day ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS BIGINT)
-           AS n_before
-  FROM flagged
-)
-SELECT day, is_workday,
-       CASE WHEN is_workday THEN n_before END AS ordinal,
-       n_before * {day_us} AS before_us,
-       epoch_us(CAST(day AS TIMESTAMP)) + {start_us} AS ws_us,
-       CASE WHEN is_workday THEN {day_us} ELSE 0 END AS span_us
-FROM counted
-ORDER BY day""",
-        [[d for d, _ in days], [w for _, w in days]],
+    setting = con.execute("SELECT current_setting('TimeZone')").fetchone()[0]
+    if setting != cal.timezone:
+        raise ValueError(f'the connection\'s TimeZone is "{setting}", the calendar\'s "{cal.timezone}"')
+    tables, sql = plan(cal, first, last, name, pad)
+    instants = {"begins", "ends", "closes"}
+    walls = {"ends_local", "closes_local"}
+    dates = {"day"} | {f"day{k}" for k in range(tables.midnights + 1)}
+    for part, rows in (("days", tables.days), ("clock", tables.clock), ("index", tables.index)):
+        _create(con, ident(f"{name}_{part}"), rows, instants, walls, dates)
+    return sql
+
+
+def plan(cal: BusinessCalendar, first: date, last: date, name: str = "__calendar",
+         pad: timedelta = DEFAULT_PAD) -> tuple[calendar_tables.Tables, CalendarSQL]:
+    """The tables' rows for [first - pad, last + pad] and the SQL builder that reads them (nothing is created)."""
+    lo, hi = _as_date(first, cal.zone) - pad, _as_date(last, cal.zone) + pad
+    tables = calendar_tables.build(cal, lo, hi)
+    return tables, CalendarSQL(
+        table=name, first=lo, last=hi, day_seconds=cal.day_seconds,
+        lo_us=tables.lo_us, hi_us=tables.hi_us, origin_us=tables.origin_us, index_step=tables.index_step,
+        pieces=tables.pieces, midnights=tables.midnights, candidates=tables.candidates,
+        changes=tables.changes, day_changes=tables.day_changes, fixed_offset=tables.fixed_offset,
     )
-    return CalendarSQL(table=name, day_us=day_us, first=lo, last=hi)
 
 
-# Reference implementation: obviously correct, one day at a time, for tests
-# and for explaining a single deadline; never use it per record.
+def _create(con, table: str, rows: dict[str, list], instants: set[str], walls: set[str], dates: set[str]) -> None:
+    def typed(column: str) -> str:
+        if column in dates:
+            return "DATE"
+        return "BOOLEAN" if column == "is_workday" else "BIGINT"
 
+    lists = ", ".join(f"unnest(?::{typed(c)}[]) AS {c}" for c in rows)
+    def made(column: str) -> str:
+        if column in instants:
+            return f"make_timestamptz({column}) AS {column}"
+        return f"make_timestamp({column}) AS {column}" if column in walls else column
 
-@lru_cache(maxsize=64)
-def _workdays(cal: Calendar, first_year: int, last_year: int) -> frozenset[date]:
-    days = cal.days(date(first_year, 1, 1), date(last_year, 12, 31))
-    return frozenset(d for d, working in days if working)
-
-
-def _working_hours(cal: Calendar, day: date) -> tuple[datetime, datetime]:
-    return datetime.combine(day, cal.work_start), datetime.combine(day, cal.work_end)
-
-
-def reference_working_seconds(cal: Calendar, a: datetime, b: datetime) -> Decimal:
-    """Working seconds in [a, b), summed over the working hours of each day."""
-    workdays = _workdays(cal, a.year, b.year)
-    total = timedelta(0)
-    day = a.date()
-    while day <= b.date():
-        if day in workdays:
-            start, end = _working_hours(cal, day)
-            total += max(min(b, end) - max(a, start), timedelta(0))
-        day += timedelta(days=1)
-    return Decimal(total // timedelta(microseconds=1)) / _US_PER_SECOND
-
-
-def reference_add_working_seconds(
-    cal: Calendar, a: datetime, seconds: Decimal | int, horizon_years: int = 3
-) -> datetime:
-    """Earliest instant by which ``seconds`` of working time have elapsed from a."""
-    remaining = timedelta(microseconds=round(Decimal(seconds) * _US_PER_SECOND))
-    if remaining <= timedelta(0):
-        return a
-    workdays = _workdays(cal, a.year, a.year + horizon_years)
-    day = a.date()
-    while day.year <= a.year + horizon_years:
-        if day in workdays:
-            start, end = _working_hours(cal, day)
-            available = end - max(a, start)
-            if remaining <= available:
-                return max(a, start) + remaining
-            remaining -= max(available, timedelta(0))
-        day += timedelta(days=1)
-    raise ValueError(f"no deadline within {horizon_years} years of {a}")
+    columns = ", ".join(made(c) for c in rows)
+    con.execute(f"CREATE OR REPLACE TABLE {table} AS SELECT {columns} FROM (SELECT {lists})", list(rows.values()))

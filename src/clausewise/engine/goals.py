@@ -37,11 +37,24 @@ def parse_goal(ctx: CompileContext, key: str) -> Goal | None:
     """The goal written at ``key``: a duration, ``$param``, or ``{by, map}``."""
     raw = ctx.spec.get(key)
     if isinstance(raw, dict):
-        return _lookup_goal(ctx, key, raw)
-    duration = ctx.param_value(raw, key, ("duration",))
-    if duration is None:
-        return None
-    return Goal(((None, duration),))
+        goal = _lookup_goal(ctx, key, raw)
+    else:
+        duration = ctx.param_value(raw, key, ("duration",))
+        goal = None if duration is None else Goal(((None, duration),))
+    return goal if goal is None or _countable(ctx, key, goal) else None
+
+
+def _countable(ctx: CompileContext, key: str, goal: Goal) -> bool:
+    """Working days count as whole working days' time only when every working day is as long."""
+    days = [d for _, d in goal.branches if d.basis == "working_days"]
+    if days and ctx.calendar is not None and ctx.calendar.day_seconds is None:
+        ctx.error(
+            f'"{days[0].text}" counts working days, but the calendar\'s working days differ in length; '
+            "write the goal in working hours",
+            key,
+        )
+        return False
+    return True
 
 
 def _lookup_goal(ctx: CompileContext, key: str, raw: dict[str, Any]) -> Goal | None:
@@ -62,6 +75,7 @@ def _lookup_goal(ctx: CompileContext, key: str, raw: dict[str, Any]) -> Goal | N
 def due_sql(goal: Goal, start: str, calendar: CalendarSQL | None, paused: dict[str, str], fraction: float = 1.0) -> str:
     """SQL for the time at which ``fraction`` of the goal has elapsed since ``start``.
 
+    ``start`` and the result are naive local time in the policy's timezone.
     ``paused`` holds SQL for the paused time already spent, in seconds: under
     ``calendar`` for wall-clock and month goals, under ``working`` for
     working-time goals. A record whose lookup value has no goal gets NULL.
@@ -77,8 +91,8 @@ def due_sql(goal: Goal, start: str, calendar: CalendarSQL | None, paused: dict[s
 
 def _due_one(duration: Duration, start: str, calendar: CalendarSQL | None, paused: dict[str, str], fraction: float) -> str:
     if duration.working:
-        seconds = duration.amount * (calendar.day_us // 1_000_000 if duration.basis == "working_days" else 1)
-        return calendar.add_working_seconds(start, f"({seconds * fraction} + {paused.get('working', '0')})")
+        seconds = duration.amount * (calendar.day_seconds if duration.basis == "working_days" else 1)
+        return calendar.add_working_seconds(start, f"({seconds * fraction} + {paused.get('working', '0')})", naive=True)
     if duration.basis == "months":
         nominal = f"({start} + INTERVAL {int(duration.amount)} MONTH)"
         if fraction != 1.0:

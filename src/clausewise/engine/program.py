@@ -11,20 +11,25 @@ runs (the as-of time) is read by the SQL at run time (see ``runvars``).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date, datetime, time
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import duckdb
 
-from ..errors import Collector, Location, PolicyError, UsageError, did_you_mean
+from ..errors import ClauseWiseError, Collector, Location, PolicyError, UsageError, did_you_mean
 from ..model import Policy
 from . import connection, runvars
-from .calendar import Calendar, CalendarSQL, register
+from .calendar import BusinessCalendar, parse_hours, register
+from .calendar import plan as plan_calendar
 from .derive import DerivePlan, derive_plan
-from .plan import FINDINGS_DDL, CompiledRule, compile_policy
+from .kinds.base import CompileContext
+from .plan import FINDINGS_DDL, CompiledRule, compile_policy, compile_rule
 from .sqltext import ident
 
 CALENDAR_TABLE = "__calendar"
+# The week a pack's working-time rules are checked against at load (any week serves: only the tables' shape matters).
+TEMPLATE_WEEK = date(2001, 1, 8)
 _SQL_TYPES = {
     "string": "VARCHAR", "enum": "VARCHAR", "integer": "BIGINT", "number": "DOUBLE",
     "boolean": "BOOLEAN", "date": "DATE", "timestamp": "TIMESTAMP",
@@ -33,11 +38,18 @@ _SQL_TYPES = {
 
 @dataclass(frozen=True)
 class Program:
-    """The compiled pack: rules, computed columns, and the business calendar if any rule counts working time."""
+    """The compiled pack: rules, computed columns, and the business calendar if any rule counts working time.
+
+    Rules that count working time are compiled against a *template* of the
+    calendar (its tables over one week, without public holidays), which is
+    enough to check them; a run registers the real tables over its own dates
+    and compiles just those rules again (``for_calendar``), as the calendar's
+    SQL depends on the tables' shape.
+    """
 
     rules: tuple[CompiledRule, ...]
     derive: DerivePlan
-    calendar: Calendar | None
+    calendar: BusinessCalendar | None
 
     def selected(self, policy: Policy, rule_ids: tuple[str, ...] = ()) -> list[CompiledRule]:
         """The compiled rules to run: all, or those named (an unknown id is a usage error)."""
@@ -50,45 +62,81 @@ class Program:
         return [r for r in self.rules if r.rule.id in rule_ids]
 
 
-def business_calendar(policy: Policy) -> Calendar:
-    """The policy's calendar as the engine's working-time calendar (ValueError when it is impossible)."""
-    spec = policy.calendar
-    return Calendar(
+def business_calendar(policy: Policy) -> BusinessCalendar:
+    """The policy's calendar as the engine's working-time calendar.
+
+    Raises PolicyError (ErrorList for several) at the keys that are wrong: the
+    hours that do not parse, or the ``calendar:`` key for settings that
+    contradict each other.
+    """
+    spec, problems = policy.calendar, Collector()
+
+    def checked(build, key: str):
+        try:
+            return build()
+        except ValueError as exc:
+            where = spec.locations.get(key) or spec.locations.get("calendar") or Location(policy.path)
+            problems.add(PolicyError(f"calendar: {exc}", where))
+            return None
+
+    hours = checked(lambda: parse_hours(spec.work_hours), "work_hours")
+    own = {day: checked(lambda text=text: parse_hours(text), f"weekday_hours.{day}") for day, text in spec.weekday_hours}
+    problems.raise_if_any()
+    calendar = checked(lambda: BusinessCalendar(
         country=spec.country,
         subdivision=spec.subdivision,
-        work_start=time.fromisoformat(spec.work_start),
-        work_end=time.fromisoformat(spec.work_end),
+        timezone=policy.timezone,
+        hours=hours,
+        weekday_hours=own,
+        weekend=spec.weekend,
         extra_holidays=tuple(date.fromisoformat(d) for d in spec.extra_holidays),
         extra_workdays=tuple(date.fromisoformat(d) for d in spec.extra_workdays),
-    )
+    ), "calendar")
+    problems.raise_if_any()
+    return calendar
 
 
 def compile_program(policy: Policy, errors: Collector) -> Program | None:
     """Compile every rule and computed column; None (with ``errors``) when some cannot be."""
     before = len(errors.errors)
     calendar = _calendar(policy, errors)
-    calendar_sql = CalendarSQL(CALENDAR_TABLE, calendar.day_seconds * 1_000_000) if calendar else None
+    template = _template(calendar)[1] if calendar else None
     plan = derive_plan(policy, errors)
-    rules = compile_policy(policy, errors, calendar_sql)
+    rules = compile_policy(policy, errors, template)
     if len(errors.errors) > before:
         return None
-    uses_calendar = any(ident(CALENDAR_TABLE) in r.source or ident(CALENDAR_TABLE) in r.columns for r in rules)
-    if not uses_calendar:
+    if not any(uses_calendar(r) for r in rules):
         return Program(tuple(rules), plan, None)
     if not _known_country(calendar.country):
+        where = policy.calendar.locations.get("country") or Location(policy.path)
         errors.add(PolicyError(f'calendar: no holiday calendar for country "{calendar.country}"; '
-                               "use an ISO 3166 code such as CN", Location(policy.path)))
+                               "use an ISO 3166 code such as CN", where))
         return None
     return Program(tuple(rules), plan, calendar)
 
 
-def _calendar(policy: Policy, errors: Collector) -> Calendar | None:
+def uses_calendar(item: CompiledRule) -> bool:
+    """True when the rule's SQL reads the business calendar's tables."""
+    return CALENDAR_TABLE in item.source or CALENDAR_TABLE in item.columns
+
+
+def _calendar(policy: Policy, errors: Collector) -> BusinessCalendar | None:
     """The business calendar, its hours and dates checked even when no rule needs it."""
     try:
+        ZoneInfo(policy.timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        return None  # the loader has reported the timezone, at its place
+    try:
         return business_calendar(policy)
-    except ValueError as exc:
-        errors.add(PolicyError(f"calendar: {exc}", Location(policy.path)))
+    except ClauseWiseError as exc:
+        errors.add(exc)
         return None
+
+
+def _template(calendar: BusinessCalendar):
+    """The calendar's tables over one week without public holidays, and their SQL builder: enough to check rules."""
+    return plan_calendar(replace(calendar, country=""), TEMPLATE_WEEK, TEMPLATE_WEEK, CALENDAR_TABLE,
+                         pad=timedelta(days=7))
 
 
 def _known_country(code: str) -> bool:
@@ -107,7 +155,8 @@ def check_program(policy: Policy, program: Program, errors: Collector) -> None:
         if not _derive_empty(con, policy, program, errors):
             return
         if program.calendar is not None:
-            register(con, program.calendar, runvars.PLACEHOLDER, runvars.PLACEHOLDER, CALENDAR_TABLE)
+            register(con, replace(program.calendar, country=""), TEMPLATE_WEEK, TEMPLATE_WEEK, CALENDAR_TABLE,
+                     pad=timedelta(days=7))
         _bind_all(con, program.rules, errors)
     finally:
         con.close()
@@ -159,11 +208,23 @@ def empty_tables(con, policy: Policy) -> None:
         con.execute(f"CREATE TABLE {ident(d.name)} (__row BIGINT, {cols})")
 
 
-def register_calendar(con, policy: Policy, program: Program, first: datetime, last: datetime) -> None:
-    """The day table the working-time rules join, over the export's dates (plus padding)."""
+def with_calendar(con, policy: Policy, program: Program, compiled: list[CompiledRule],
+                  first: datetime, last: datetime) -> list[CompiledRule]:
+    """Register the business calendar over the run's dates and compile its working-time rules for it."""
     if program.calendar is None:
-        return
+        return compiled
     try:
-        register(con, program.calendar, first, last, CALENDAR_TABLE)
+        calendar = register(con, program.calendar, first, last, CALENDAR_TABLE)
     except ValueError as exc:  # a subdivision the holidays package does not know
-        raise PolicyError(f"calendar: {exc}", Location(policy.path)) from None
+        where = policy.calendar.locations.get("subdivision") or Location(policy.path)
+        raise PolicyError(f"calendar: {exc}", where) from None
+    out = []
+    for item in compiled:
+        if not uses_calendar(item):
+            out.append(item)
+            continue
+        errors = Collector()
+        again = compile_rule(CompileContext(policy, item.rule, errors, calendar))
+        errors.raise_if_any()
+        out.append(again)
+    return out

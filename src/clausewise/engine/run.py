@@ -29,7 +29,7 @@ from .derive import failure_location
 from .exports import LoadedExport, convert_export, read_export, scratch_dir
 from .kinds import KINDS
 from .plan import FINDINGS_DDL, CompiledRule
-from .program import Program, check_program, compile_program, register_calendar
+from .program import Program, check_program, compile_program, with_calendar
 
 
 def load(path: str | Path) -> Policy:
@@ -129,7 +129,7 @@ def run(
         _derive(con, policy, program)
         first = min(filter(None, [loaded.earliest, as_of]))
         last = max(filter(None, [loaded.latest, as_of]))
-        register_calendar(con, policy, program, first, last)
+        compiled = with_calendar(con, policy, program, compiled, first, last)
         for done, item in enumerate(compiled):
             progress(f"rule {item.rule.id}", done, len(compiled))
             _execute(con, policy, item, lang)

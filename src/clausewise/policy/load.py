@@ -24,6 +24,7 @@ from ..model import (
     Policy,
     Rule,
     Scorecard,
+    WEEKDAY_NAMES,
     Text,
 )
 from .decision import parse_tables, table_file
@@ -165,7 +166,7 @@ def _build(doc, rule_docs, path: Path, display: str, rule_paths, test_paths, kin
         version=str(head["version"]),
         title=_text(head["title"]),
         timezone=timezone,
-        calendar=_calendar(head.get("calendar") or {}),
+        calendar=_calendar(head, display, errors),
         data_quality_clause=str(dq["clause"]),
         data_quality_severity=str(dq.get("severity", "medium")),
         clauses=clauses,
@@ -202,16 +203,40 @@ def _timezone(head: YMap, errors: Collector) -> str:
     return name
 
 
-def _calendar(raw: dict) -> Calendar:
-    start, _, end = str(raw.get("work_hours", "09:00-18:00")).partition("-")
+def _calendar(head: YMap, display: str, errors: Collector) -> Calendar:
+    """The policy's ``calendar:`` as written; hours are checked when the engine builds it."""
+    raw = head.get("calendar") or {}
+    locations = {"calendar": head.value_at("calendar") if "calendar" in head else Location(display)}
+    if isinstance(raw, YMap):
+        locations.update({str(key): raw.value_at(key) for key in raw})
+    weekday_hours: list[tuple[int, str]] = []
+    table = raw.get("weekday_hours") or {}
+    for name, hours in table.items():
+        days = _weekdays(str(name))
+        taken = {d for d, _ in weekday_hours} & set(days)
+        if taken:
+            errors.error(f"weekday_hours: {WEEKDAY_NAMES[min(taken)]} has hours twice", table.key_at(name))
+        for day in days:
+            locations[f"weekday_hours.{day}"] = table.value_at(name)
+            weekday_hours.append((day, str(hours)))
+    weekend = raw.get("weekend")
     return Calendar(
         country=str(raw.get("country", "CN")),
         subdivision=raw.get("subdivision"),
-        work_start=start,
-        work_end=end,
+        work_hours=str(raw.get("work_hours", "09:00-18:00")),
+        weekday_hours=tuple(weekday_hours),
+        weekend=None if weekend is None else tuple(WEEKDAY_NAMES.index(str(d)) for d in weekend),
         extra_holidays=tuple(str(d) for d in raw.get("extra_holidays", [])),
         extra_workdays=tuple(str(d) for d in raw.get("extra_workdays", [])),
+        locations=locations,
     )
+
+
+def _weekdays(name: str) -> list[int]:
+    """Weekday numbers (Monday 0) of ``sat`` or of a range such as ``mon-thu`` (``fri-mon`` wraps)."""
+    first, _, last = name.partition("-")
+    start, end = WEEKDAY_NAMES.index(first), WEEKDAY_NAMES.index(last or first)
+    return [(start + n) % 7 for n in range((end - start) % 7 + 1)]
 
 
 def _clauses(raw: YMap) -> dict[str, Clause]:

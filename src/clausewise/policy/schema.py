@@ -11,6 +11,8 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+from ..model import WEEKDAY_NAMES
+
 SCHEMA_ID = "https://clausewise.dev/schema/clausewise.schema.json"
 
 NAME = {"type": "string", "pattern": "^[A-Za-z_][A-Za-z0-9_]*$", "x-expected": "a name of letters, digits and _"}
@@ -26,6 +28,15 @@ TEXT = {
     "description": "A text in Chinese (zh) and English (en); one may stand in for the other.",
 }
 SCALAR = {"type": ["string", "number", "boolean"]}
+_WEEKDAY = f"({'|'.join(WEEKDAY_NAMES)})"
+_CLOCK = "\\d{1,2}:\\d{2}(:\\d{2})?"
+_SPAN = f"\\s*{_CLOCK}\\s*-\\s*{_CLOCK}\\s*"
+_HOURS = {
+    "type": "string",
+    "pattern": f"^{_SPAN}(,{_SPAN})*$",
+    "x-expected": "hours like 09:00-18:00, or 09:00-12:00, 13:00-18:00",
+    "description": "Working intervals of local clock time; one whose end is not after its start crosses midnight.",
+}
 
 _FIELD_OBJECT = {
     "type": "object",
@@ -197,7 +208,16 @@ POLICY_DOC = {
                     "properties": {
                         "country": {"type": "string"},
                         "subdivision": {"type": "string"},
-                        "work_hours": {"type": "string", "pattern": "^\\d{2}:\\d{2}-\\d{2}:\\d{2}$", "x-expected": "hours like 09:00-18:00"},
+                        "work_hours": _HOURS,
+                        "weekday_hours": {
+                            "type": "object",
+                            "propertyNames": {"pattern": f"^{_WEEKDAY}(-{_WEEKDAY})?$",
+                                              "x-expected": "a weekday (mon … sun) or a range such as mon-thu"},
+                            "additionalProperties": _HOURS,
+                            "description": "Working hours of particular weekdays, e.g. {sat: 09:00-13:00}; a weekday listed is worked.",
+                        },
+                        "weekend": {"type": "array", "items": {"enum": list(WEEKDAY_NAMES)}, "uniqueItems": True,
+                                    "description": "Weekdays off, e.g. [sat, sun]; the country's own weekend by default."},
                         "extra_holidays": {"type": "array", "items": {"type": "string", "format": "date"}},
                         "extra_workdays": {"type": "array", "items": {"type": "string", "format": "date"}},
                     },

@@ -157,7 +157,8 @@ def _paused(ctx: CompileContext, pauses: list[tuple[str, str]], working: bool) -
     paused = {"calendar": f"({calendar})" if calendar else "0"}
     if working and clipped:
         paused["working"] = "(" + " + ".join(
-            f"CASE WHEN {a} IS NOT NULL THEN {ctx.calendar.working_seconds(lo, hi)} ELSE 0 END" for lo, hi, a in clipped
+            f"CASE WHEN {a} IS NOT NULL THEN {ctx.calendar.working_seconds(lo, hi, naive=True)} ELSE 0 END"
+            for lo, hi, a in clipped
         ) + ")"
     return paused
 
@@ -186,6 +187,6 @@ def elapsed_sql(ctx: CompileContext, goal: Goal, start: str, end: str, paused: d
     wall = f"({end} - {start} - to_microseconds(CAST({paused.get('calendar', '0')} * 1000000 AS BIGINT)))"
     if not goal.working:
         return f"CAST({wall} AS VARCHAR)"
-    working = f"({ctx.calendar.working_seconds(start, end)} - {paused.get('working', '0')})"
+    working = f"({ctx.calendar.working_seconds(start, end, naive=True)} - {paused.get('working', '0')})"
     hours = f"CAST(round({working} / 3600, 2) AS VARCHAR) || ' working hours'"
     return f"CASE WHEN {is_working(goal)} THEN {hours} ELSE CAST({wall} AS VARCHAR) END"
