@@ -19,6 +19,7 @@ from clausewise.policy.yamlfile import load_yaml
 
 HERE = Path(__file__).resolve().parent
 POLICY = HERE / "policy.yaml"
+OPS_SUPPORT = HERE.parent.parent / "policies" / "ops-support.yaml"
 _TOP_KEY = re.compile(r"^([A-Za-z_]\w*):")
 
 
@@ -54,6 +55,11 @@ def read(path: Path) -> dict[str, Any]:
     return load_yaml(path, str(path.name))
 
 
+def kind_keys(kind) -> list[str]:
+    """The keys a rule of ``kind`` accepts besides the common ones: its schema's, and ``when``."""
+    return ["when", *kind.schema.get("properties", {})]
+
+
 def untested_keys(keys: list[str], doc: dict[str, Any]) -> list[str]:
     """Problems: each key in ``keys`` needs a pass_ and a fail_ case of a rule that writes it."""
     rules = {r["id"]: r for r in doc.get("rules") or []}
@@ -65,4 +71,30 @@ def untested_keys(keys: list[str], doc: dict[str, Any]) -> list[str]:
         for prefix in ("pass_", "fail_"):
             if not any(n.startswith(prefix) for n in names):
                 problems.append(f'key "{key}" has no {prefix} case (of a rule that uses it)')
+    return problems
+
+
+def example_pack(folder: Path, rule_yaml: str) -> Path:
+    """The ops-support policy with one rule file holding ``rule_yaml`` (one rule, as a list item)."""
+    text = OPS_SUPPORT.read_text(encoding="utf-8")
+    # Every line of the policy but its rules: and tests: lists, which name the pack's own files.
+    kept = re.sub(r"^(rules|tests):\n(?:[ #].*\n|\n)*", "", text, flags=re.MULTILINE)
+    assert "\nrules:" not in kept and "\ntests:" not in kept
+    (folder / "policy.yaml").write_text(kept + "rules: [example.yaml]\n", encoding="utf-8")
+    indented = "\n".join("  " + line for line in rule_yaml.splitlines())
+    (folder / "example.yaml").write_text(f"rules:\n{indented}\n", encoding="utf-8")
+    return folder / "policy.yaml"
+
+
+def misfiled(kind: str, doc: dict[str, Any]) -> list[str]:
+    """Problems: the rules of ``kind``'s file are of that kind, named ``kind-…``, each with both cases."""
+    names = [str(c["name"]) for c in doc.get("cases") or []]
+    problems = ["case names repeat"] if len(names) != len(set(names)) else []
+    for rule in doc.get("rules") or []:
+        if rule["kind"] != kind or not rule["id"].startswith(f"{kind}-"):
+            problems.append(f'rule "{rule["id"]}" should be a {kind} rule named {kind}-…')
+        mine = [str(c["name"]) for c in doc.get("cases") or [] if c["rule"] == rule["id"]]
+        for prefix in ("pass_", "fail_"):
+            if not any(n.startswith(prefix) for n in mine):
+                problems.append(f'rule "{rule["id"]}" has no {prefix} case')
     return problems

@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from kindpack import build_pack, case_files, read, untested_keys
+from kindpack import build_pack, case_files, kind_keys, misfiled, read, untested_keys
 
 import clausewise
 from clausewise.engine.kinds import KINDS
@@ -48,20 +48,11 @@ def test_every_kind_has_a_case_file():
 
 @pytest.mark.parametrize("kind", sorted(KINDS))
 def test_every_key_has_a_pass_and_a_fail_case(kind):
-    keys = ["when", *KINDS[kind].schema.get("properties", {})]
-    problems = untested_keys(keys, read(FILES[kind]))
+    problems = untested_keys(kind_keys(KINDS[kind]), read(FILES[kind]))
     assert not problems, f"tests/kinds/{kind}.yaml: " + "; ".join(problems)
 
 
 @pytest.mark.parametrize("kind", sorted(FILES))
 def test_rules_are_of_their_kind_and_each_has_both_cases(kind):
-    doc = read(FILES[kind])
-    names = [str(c["name"]) for c in doc.get("cases") or []]
-    assert len(names) == len(set(names)), f"tests/kinds/{kind}.yaml: case names repeat"
-    for rule in doc.get("rules") or []:
-        assert rule["kind"] == kind and rule["id"].startswith(f"{kind}-"), (
-            f'tests/kinds/{kind}.yaml: rule "{rule["id"]}" should be a {kind} rule named {kind}-…'
-        )
-        mine = [str(c["name"]) for c in doc["cases"] if c["rule"] == rule["id"]]
-        assert any(n.startswith("pass_") for n in mine), f'rule "{rule["id"]}" has no pass_ case'
-        assert any(n.startswith("fail_") for n in mine), f'rule "{rule["id"]}" has no fail_ case'
+    problems = misfiled(kind, read(FILES[kind]))
+    assert not problems, f"tests/kinds/{kind}.yaml: " + "; ".join(problems)

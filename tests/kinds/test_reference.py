@@ -10,10 +10,9 @@ and schemas. After changing a kind, rewrite it and review the diff::
 from __future__ import annotations
 
 import os
-import re
-from pathlib import Path
 
 import pytest
+from kindpack import example_pack
 from support import ROOT
 
 import clausewise
@@ -23,7 +22,6 @@ from clausewise.errors import ClauseWiseError
 from clausewise.policy.yamlfile import load_yaml
 
 RULES_MD = ROOT / "docs" / "rules.md"
-OPS_SUPPORT = ROOT / "policies" / "ops-support.yaml"
 
 
 def test_rules_md_is_written_from_the_kinds():
@@ -45,18 +43,6 @@ def test_every_key_is_described(name):
         assert prop.get("description"), f'kind {name}: key "{key}" has no description in its schema'
         for inner, inner_prop in prop.get("properties", {}).items():
             assert inner_prop.get("description"), f'kind {name}: key "{key}.{inner}" has no description'
-
-
-def example_pack(folder: Path, rule_yaml: str) -> Path:
-    """The ops-support policy with one rule file holding ``rule_yaml`` (a rule as a list item)."""
-    text = OPS_SUPPORT.read_text(encoding="utf-8")
-    # Every line of the policy but its rules: and tests: lists, which name the pack's own files.
-    kept = re.sub(r"^(rules|tests):\n(?:[ #].*\n|\n)*", "", text, flags=re.MULTILINE)
-    assert "\nrules:" not in kept and "\ntests:" not in kept
-    (folder / "policy.yaml").write_text(kept + "rules: [example.yaml]\n", encoding="utf-8")
-    (folder / "example.yaml").write_text("rules:\n" + "\n".join("  " + line for line in rule_yaml.splitlines()) + "\n",
-                                         encoding="utf-8")
-    return folder / "policy.yaml"
 
 
 @pytest.mark.parametrize("name", list(KINDS))
