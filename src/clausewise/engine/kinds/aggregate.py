@@ -40,8 +40,9 @@ class AggregateKind(Kind):
     up to the last one that has ended by the as-of time is checked, for every
     group, including periods with no records at all, for which the metric is
     what it gives over nothing: ``count(*)`` is 0, so "at least 2 meetings a
-    month" fails for a month with none; a ratio is unknown, and so a finding. With no record in scope at all, the last ended
-    period is checked. A period still running at the as-of time is not judged yet.
+    month" fails for a month with none; a ratio is unknown, and so a finding.
+    With no record in scope at all, the last ended period is checked. A period
+    still running at the as-of time is not judged yet.
 
     Findings carry the group instead of a key: its fields and ``period``, written
     ``2026-10``, ``2026-Q4``, ``2026-W41`` (ISO weeks, from Monday) or ``2026``.

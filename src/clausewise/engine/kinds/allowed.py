@@ -24,8 +24,8 @@ class AllowedKind(Kind):
     """``allowed``: a field's value is in a set, in a range, or matches a pattern.
 
     ``values`` is a list, or a ``$list`` parameter; ``min`` and ``max`` bound
-    numbers, dates or timestamps, both ends included (a literal or a parameter);
-    ``pattern`` is a regular expression the whole value must match
+    numbers, dates or timestamps, both ends included (a literal or a
+    parameter); ``pattern`` is a regular expression the whole value must match
     (RE2 syntax, linear time, so no pattern can stall an audit). A rule may
     combine them: the value must pass every test it names. Values are compared
     as written: ``Hotline`` is not ``hotline``.
