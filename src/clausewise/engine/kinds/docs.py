@@ -4,9 +4,12 @@ Each kind's docstring is its user documentation and its JSON ``schema`` lists
 its keys; :func:`reference_markdown` turns both into the Markdown that
 docs/rules.md holds between :data:`BEGIN` and :data:`END`, so the reference
 cannot drift from the code (a test compares the two). The docstrings are
-written in the reStructuredText that Python docstrings use: ````x```` is code,
-a paragraph ending in ``::`` introduces an indented YAML block (the kind's
-example), and ``docs/time.md`` names another page of the reference.
+written in the reStructuredText that Python docstrings use, and turned into
+Markdown: text in double backquotes becomes code; the paragraph ending in
+``::`` that starts with "Example" introduces the kind's example, an indented
+YAML block that becomes a fenced one; a path such as docs/time.md becomes a
+link to that page of the reference. Raises ValueError for a kind with no
+example.
 """
 
 from __future__ import annotations
