@@ -3,8 +3,9 @@
 A kind is a :class:`~.base.Kind` subclass in its own module: its typed
 ``Spec``, its JSON ``schema``, what it tells the engine (condition keys,
 datasets read, clock columns, grouping) and ``compile``. Its docstring is
-its user documentation (docs/rules.md is generated from it). Adding a kind
-is one new module, one line below, and one case file in tests/kinds/.
+its user documentation (docs/rules.md is generated from it by
+:func:`.docs.reference_markdown`). Adding a kind is one new module, its import
+and one line below, and one case file in tests/kinds/ (docs/extending.md).
 """
 
 from __future__ import annotations

@@ -28,31 +28,46 @@ class AggregateKind(Kind):
 
     ``metric`` is a SQL expression with aggregate functions (``count``, ``count_if``,
     ``sum``, ``avg``, ``min``, ``max``, ``median``, ``bool_and``, ``bool_or``,
-    ``stddev``) over the records in scope; ``op`` and ``threshold`` state what it
-    must satisfy. ``group_by`` lists fields; ``period`` groups by the day, week,
-    month, quarter or year of a date/timestamp field. A group whose metric is
-    unknown (NULL, e.g. a ratio over no records) is a finding.
+    ``stddev`` …) over the records in scope; ``op`` and ``threshold`` state what it
+    must satisfy. ``group_by`` lists fields: one metric per combination of their
+    values, for the combinations that have records in scope. ``period`` groups by
+    the ``day``, ``week``, ``month``, ``quarter`` or ``year`` of a date or timestamp
+    field. Without either, the metric is computed once, over every record in
+    scope. A group whose metric is unknown (NULL, e.g. a ratio over no records)
+    is a finding.
 
-    With a ``period``, every period from the first record in scope up to the last
-    one that has ended by the as-of time is checked, including periods with no
-    records at all — "at least 2 meetings a month" fails for a month with none.
-    With no record in scope at all, the last ended period is checked.
-    Findings carry the group (its field values and the period) instead of a key.
+    With a ``period``, every period from the first record in scope (of any group)
+    up to the last one that has ended by the as-of time is checked, for every
+    group, including periods with no records at all, for which the metric is
+    what it gives over nothing: ``count(*)`` is 0, so "at least 2 meetings a
+    month" fails for a month with none; a ratio is unknown, and so a finding.
+    With no record in scope at all, the last ended period is checked. A period
+    still running at the as-of time is not judged yet.
+
+    Findings carry the group instead of a key: its fields and ``period``, written
+    ``2026-10``, ``2026-Q4``, ``2026-W41`` (ISO weeks, from Monday) or ``2026``.
+    Message templates may use the group fields, ``{period}`` and ``{group}`` (all
+    of them in one text).
 
     Evidence: ``metric`` (rounded to 4 places), ``threshold``, ``records``.
 
-    Example (OS-3.1.5: at least 90 % of visits rate 4 or 5, per month)::
+    Example (OS-3.1.5: at least 90 % of the visits each month are satisfied)::
 
         - id: satisfaction-rate
           clause: OS-3.1.5
           dataset: followups
           kind: aggregate
-          severity: medium
+          severity: high
           when: satisfaction IS NOT NULL
           period: {field: visited_at, unit: month}
-          metric: count_if(satisfaction >= 4) / count(*)
+          metric: count_if(satisfaction >= $satisfied_min_score) / count(*)
           op: ">="
           threshold: $satisfaction_target
+          title: {en: Monthly satisfaction rate, zh: 月度回访满意率}
+          message:
+            en: "{period}: the share of visits scoring {$satisfied_min_score} or more should be
+              at least {threshold}; it is {metric} of {records} visits"
+            zh: "{period} 满意（{$satisfied_min_score} 分及以上）回访占比应不低于 {threshold}；实际为 {metric}（共 {records} 次回访）"
     """
 
     name = "aggregate"
@@ -60,15 +75,21 @@ class AggregateKind(Kind):
     grouped = True
     schema = {
         "properties": {
-            "metric": {"type": "string", "minLength": 1},
-            "op": {"enum": list(OPS)},
-            "threshold": {"type": ["number", "string"]},
-            "group_by": {"type": "array", "items": {"type": "string"}},
+            "metric": {"type": "string", "minLength": 1,
+                       "description": "SQL expression with aggregate functions over the records in scope of each group."},
+            "op": {"enum": list(OPS), "description": "How the metric must compare with the threshold."},
+            "threshold": {"type": ["number", "string"], "description": "A number, or a number $parameter."},
+            "group_by": {"type": "array", "items": {"type": "string"},
+                         "description": "Fields: one metric per combination of their values."},
             "period": {
                 "type": "object",
-                "properties": {"field": {"type": "string"}, "unit": {"enum": list(UNITS)}},
+                "properties": {
+                    "field": {"type": "string", "description": "Date or timestamp field that places a record in a period."},
+                    "unit": {"enum": list(UNITS), "description": "The calendar period."},
+                },
                 "required": ["field", "unit"],
                 "additionalProperties": False,
+                "description": "One metric per calendar period of a date or timestamp field, empty periods included.",
             },
         },
         "required": ["metric", "op", "threshold"],

@@ -23,33 +23,48 @@ class AllowedSpec(Spec):
 class AllowedKind(Kind):
     """``allowed``: a field's value is in a set, in a range, or matches a pattern.
 
-    Empty values are not checked (pair with ``required`` when the field must be
-    present). ``values`` may be a list or a ``$list`` parameter; ``min``/``max``
-    bound numbers, dates or timestamps (inclusive); ``pattern`` is a regular
-    expression the whole value must match (RE2 syntax, linear time).
+    ``values`` is a list, or a ``$list`` parameter; ``min`` and ``max`` bound
+    numbers, dates or timestamps, both ends included (a literal or a
+    parameter); ``pattern`` is a regular expression the whole value must match
+    (RE2 syntax, linear time, so no pattern can stall an audit). A rule may
+    combine them: the value must pass every test it names. Values are compared
+    as written: ``Hotline`` is not ``hotline``.
+
+    Empty values are not checked: pair with ``required`` when the field must be
+    present.
 
     Evidence: ``value``.
 
-    Example (OS-3.2.1: every record carries an allowed source channel)::
+    Example (OS-3.2.2: a satisfaction score lies on its scale)::
 
-        - id: inquiry-source-allowed
-          clause: OS-3.2.1
-          dataset: inquiries
+        - id: followup-satisfaction-scale
+          clause: OS-3.2.2
+          dataset: followups
           kind: allowed
           severity: medium
-          field: source
-          values: $data_sources
+          field: satisfaction
+          min: $satisfaction_scale_min
+          max: $satisfaction_scale_max
+          title: {en: Satisfaction score on its scale, zh: 满意度评分在量表范围内}
+          message:
+            en: "follow-up {key} should score satisfaction from {$satisfaction_scale_min}
+              to {$satisfaction_scale_max}; found {value}"
+            zh: "回访 {key} 的满意度应在 {$satisfaction_scale_min} 到 {$satisfaction_scale_max} 之间；实际为 {value}"
     """
 
     name = "allowed"
     Spec = AllowedSpec
     schema = {
         "properties": {
-            "field": {"type": "string"},
-            "values": {"oneOf": [{"type": "array", "minItems": 1}, {"type": "string", "pattern": "^\\$"}]},
-            "min": {"type": ["number", "string"]},
-            "max": {"type": ["number", "string"]},
-            "pattern": {"type": "string"},
+            "field": {"type": "string", "description": "The field whose value is checked."},
+            "values": {"oneOf": [{"type": "array", "minItems": 1}, {"type": "string", "pattern": "^\\$"}],
+                       "description": "The allowed values: a list, or a $list parameter."},
+            "min": {"type": ["number", "string"],
+                    "description": "Lowest allowed value (included): a number, date, timestamp or $parameter."},
+            "max": {"type": ["number", "string"],
+                    "description": "Highest allowed value (included): a number, date, timestamp or $parameter."},
+            "pattern": {"type": "string",
+                        "description": "Regular expression (RE2) that the whole value, as text, must match."},
             "evidence": EVIDENCE,
         },
         "required": ["field"],

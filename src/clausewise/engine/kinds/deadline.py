@@ -30,36 +30,52 @@ class DeadlineKind(Kind):
 
     ``start`` is when the clock starts (a timestamp field or expression);
     ``stop`` is when it stops (a field; empty means the item is still open).
-    ``pauses`` lists pairs of fields between which the clock stands still, such as
-    waiting for the customer's correction (a pause with no end lasts until the
-    clock stops, or until the as-of time). The goal is one of:
+    ``pauses`` lists pairs ``[from_field, to_field]`` between which the clock
+    stands still, such as waiting for the customer's correction (a pause with no
+    end lasts until the clock stops, or until the as-of time). The goal is one of:
 
     - ``goal: $param`` or ``goal: 24h`` — a duration: ``30m``, ``24h``,
       ``7 days``, ``12 months``, ``4 working hours``, ``3 working days``;
     - ``goal: {by: priority, map: $resolution_deadline}`` — the duration looked
-      up by the field's value; a value missing from the map is a finding;
+      up by the field's value;
     - ``due: target_dt`` — a due time already in the data; a due *date* means
       the end of that day (the next midnight), so anything on the date is on time.
 
+    A record with no due time (its value missing from the map, or its ``due``
+    field empty) is a finding, with no ``due_at``.
+
     A stopped item is a violation when it stopped after its due time; an open item
     is a violation when the as-of time is past its due time, and a ``warning``
-    when ``warn_at`` (default 0.8) of its allowed time has elapsed. Exactly at the
-    due time is on time. Records with no start are not examined.
+    when ``warn_at`` (default 0.8, or a number parameter) of its allowed time
+    has elapsed. Exactly at the due time is on time. A stopped item is never a
+    warning. Records with no start are not examined.
 
-    Evidence: ``start``, ``stop``, ``due_at``, ``elapsed``, ``allowed``;
+    How working time, pauses and the as-of time are counted, with worked
+    examples: docs/time.md.
+
+    Evidence: ``start``, ``stop``, ``due_at``, ``elapsed`` (an interval, or
+    working hours for working goals), ``allowed`` (the goal as written);
     findings carry ``due_at``.
 
-    Example (OS-3.1.1: reply within 24 hours when not answered on the spot)::
+    Example (OS-3.1.3: review within 3 working days of assignment, not counting
+    the wait for the customer's correction)::
 
-        - id: inquiry-reply-in-time
-          clause: OS-3.1.1
-          dataset: inquiries
+        - id: application-review-deadline
+          clause: OS-3.1.3
+          dataset: applications
           kind: deadline
           severity: high
-          when: NOT answered_on_spot
-          start: received_at
-          stop: replied_at
-          goal: $reply_deadline
+          start: assigned_at
+          stop: reviewed_at
+          pauses: [[correction_notified_at, correction_received_at]]
+          goal: $review_deadline
+          warn_at: $deadline_warn_fraction
+          title: {en: Reviewed within the deadline after assignment, zh: 分配后按时审核}
+          message:
+            en: "application {key} assigned at {start} is due its review within {allowed}
+              (not counting time waiting for the customer; by {due_at}); reviewed: {stop},
+              elapsed {elapsed}"
+            zh: "申请 {key} 于 {start} 分配，应在 {allowed} 内（等待客户补正的时间不计，{due_at} 前）审核；审核时间：{stop}，已用时 {elapsed}"
     """
 
     name = "deadline"
@@ -69,16 +85,18 @@ class DeadlineKind(Kind):
     schema = {
         "properties": {
             "start": {"type": "string", "description": "Timestamp field or expression at which the clock starts."},
-            "stop": {"type": "string", "description": "Timestamp field at which the clock stops; empty = still open."},
-            "pauses": {"type": "array", "items": {"type": "array", "items": {"type": "string"}, "minItems": 2, "maxItems": 2}},
+            "stop": {"type": "string", "description": "Date or timestamp field at which the clock stops; empty = still open."},
+            "pauses": {"type": "array", "items": {"type": "array", "items": {"type": "string"}, "minItems": 2, "maxItems": 2},
+                       "description": "Pairs [from_field, to_field] of timestamps between which the clock stands still."},
             "goal": {"oneOf": [_DURATION, {
                 "type": "object",
                 "properties": {"by": {"type": "string"}, "map": {"type": "string"}},
                 "required": ["by", "map"],
                 "additionalProperties": False,
-            }]},
-            "due": {"type": "string", "description": "A field holding the due time."},
-            "warn_at": {"type": ["number", "string"], "description": "Fraction of the allowed time at which an open item is a warning (default 0.8)."},
+            }], "description": "The time allowed: a duration or $parameter, or {by: field, map: $map} to look it up."},
+            "due": {"type": "string", "description": "A date or timestamp field holding the due time (a date: by the end of that day)."},
+            "warn_at": {"type": ["number", "string"], "default": 0.8,
+                        "description": "Fraction of the allowed time at which an open item is a warning; a number or $parameter."},
             "evidence": EVIDENCE,
         },
         "required": ["start", "stop"],

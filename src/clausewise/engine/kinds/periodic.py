@@ -29,22 +29,28 @@ class PeriodicKind(Kind):
     system, one review series per risk). Within each series, every gap between
     consecutive events, and the gap from the last event to the as-of time, must
     not exceed ``every`` (exactly ``every`` is on time). A gap is a finding on the
-    event that opens it. A series with no events at all is not seen; pair with a
-    ``reference`` or ``required`` rule when every group must have one.
+    event that opens it. Records whose ``field`` is empty are not events. A series
+    with no events at all is not seen; pair with a ``reference`` or ``required``
+    rule when every group must have one.
 
     Evidence: ``previous`` (the event opening the gap), ``next`` (the next event,
     or the as-of time), ``due_at``, ``allowed``.
 
     Example (OS-3.2.5: at most 24 hours between two backups of a system)::
 
-        - id: backup-every-day
+        - id: backup-interval
           clause: OS-3.2.5
           dataset: backups
           kind: periodic
           severity: high
           field: finished_at
           group_by: [system]
-          every: $backup_interval
+          every: $backup_max_gap
+          title: {en: Every system backed up regularly, zh: 各系统定期备份}
+          message:
+            en: "system {system} should be backed up at least every {allowed}; after backup {key}
+              finished at {previous}, the next came at {next}"
+            zh: "系统 {system} 两次备份的间隔不应超过 {allowed}；备份 {key} 于 {previous} 完成后，下一次在 {next}"
     """
 
     name = "periodic"
@@ -53,14 +59,15 @@ class PeriodicKind(Kind):
     timeline = ("__event", "__next", "__due")
     schema = {
         "properties": {
-            "field": {"type": "string"},
+            "field": {"type": "string", "description": "Date or timestamp field or expression: when each event happened."},
             "every": {"oneOf": [{"type": "string"}, {
                 "type": "object",
                 "properties": {"by": {"type": "string"}, "map": {"type": "string"}},
                 "required": ["by", "map"],
                 "additionalProperties": False,
-            }]},
-            "group_by": {"type": "array", "items": {"type": "string"}},
+            }], "description": "The longest allowed gap: a duration or $parameter, or {by: field, map: $map}."},
+            "group_by": {"type": "array", "items": {"type": "string"},
+                         "description": "Fields that make one series of events (one per system, per risk …)."},
             "evidence": EVIDENCE,
         },
         "required": ["field", "every"],

@@ -24,12 +24,20 @@ class ReferenceSpec(Spec):
 class ReferenceKind(Kind):
     """``reference``: each record in scope has a matching record in another dataset.
 
-    ``on`` pairs this dataset's fields with the target's (``{application_id:
-    application_id}``). ``target_when`` filters the target records that count.
-    ``window`` adds a time limit: the target's ``field`` must fall between this
-    record's ``from`` and ``from`` plus ``within`` (a calendar duration), inclusive.
+    ``target`` names the other dataset (it may be the rule's own). ``on`` pairs
+    this dataset's fields with the target's, one or more pairs, all of which
+    must match (``{application_id: application_id}``). ``target_when`` is a
+    condition on the target's fields: only the target records for which it is
+    true count. ``window`` adds a time limit: the target's ``field`` must fall
+    between this record's ``from`` and ``from`` plus ``within`` (a calendar
+    duration, such as ``7 days``, or a duration parameter), both ends
+    included.
 
-    Evidence: with a window, ``from`` and ``due``.
+    A record whose ``on`` fields are empty has no match, and so is a finding:
+    give ``when`` a condition such as ``application_id IS NOT NULL`` where an
+    empty reference is allowed.
+
+    Evidence: with a window, ``from`` and ``due`` (the end of the window).
 
     Example (OS-3.1.5: a completed application gets a follow-up visit within 7 days)::
 
@@ -38,24 +46,36 @@ class ReferenceKind(Kind):
           dataset: applications
           kind: reference
           severity: medium
-          when: completed_at IS NOT NULL
+          when: completed_at IS NOT NULL AND completed_at + $followup_window <= $as_of
           target: followups
           on: {application_id: application_id}
           window: {from: completed_at, field: visited_at, within: $followup_window}
+          title: {en: Follow-up visit after completion, zh: 办结后按时回访}
+          message:
+            en: "application {key} was completed at {from} and is due a follow-up visit within
+              {$followup_window} (by {due}); no visit is recorded in that time"
+            zh: "申请 {key} 于 {from} 办结，应在 {$followup_window} 内（{due} 前）回访；实际没有这段时间内的回访记录"
     """
 
     name = "reference"
     Spec = ReferenceSpec
     schema = {
         "properties": {
-            "target": {"type": "string"},
-            "on": {"type": "object", "minProperties": 1, "additionalProperties": {"type": "string"}},
-            "target_when": {"type": "string", "minLength": 1},
+            "target": {"type": "string", "description": "The dataset that must hold a matching record."},
+            "on": {"type": "object", "minProperties": 1, "additionalProperties": {"type": "string"},
+                   "description": "This dataset's field → the target's field; every pair must match."},
+            "target_when": {"type": "string", "minLength": 1,
+                            "description": "SQL condition on the target's fields: only target records for which it is true count."},
             "window": {
                 "type": "object",
-                "properties": {"from": {"type": "string"}, "field": {"type": "string"}, "within": {"type": "string"}},
+                "properties": {
+                    "from": {"type": "string", "description": "Date or timestamp field of this record: the window opens."},
+                    "field": {"type": "string", "description": "Date or timestamp field of the target that must fall in the window."},
+                    "within": {"type": "string", "description": "Calendar duration or $parameter: how long the window stays open."},
+                },
                 "required": ["from", "field", "within"],
                 "additionalProperties": False,
+                "description": "A time limit: the target's field lies between from and from + within, both included.",
             },
             "evidence": EVIDENCE,
         },

@@ -27,11 +27,13 @@ class RequiredKind(Kind):
     """``required``: fields that must be filled in, within a scope.
 
     A field is missing when it is empty (NULL) or, for text, only blanks. One
-    finding per record lists every missing field.
+    finding per record in scope lists every missing field. ``when`` makes the
+    requirement conditional: "a resolved problem records its root cause".
 
-    Evidence: ``missing`` (the missing fields, comma-separated).
+    Evidence: ``missing`` (the missing fields, comma-separated, in the order of
+    ``fields``).
 
-    Example (OS-3.3.3: a resolved problem records owner, root cause and plan)::
+    Example (OS-3.3.3: a resolved problem records its root cause, plan and resolver)::
 
         - id: problem-resolution-recorded
           clause: OS-3.3.3
@@ -39,7 +41,12 @@ class RequiredKind(Kind):
           kind: required
           severity: medium
           when: resolved_at IS NOT NULL
-          fields: [owner_id, root_cause, solution_plan]
+          fields: [root_cause, solution_plan, resolver_id]
+          title: {en: "Root cause, plan and resolver recorded on resolution", zh: 解决时记录根因、方案和解决人}
+          message:
+            en: "problem {key} was resolved at {resolved_at}, so the root cause, the plan and
+              the resolver should be recorded; missing: {missing}"
+            zh: "问题 {key} 已于 {resolved_at} 解决，应记录问题根源、解决方案和解决人；缺少：{missing}"
     """
 
     name = "required"
@@ -47,7 +54,7 @@ class RequiredKind(Kind):
     schema = {
         "properties": {
             "fields": {"type": "array", "items": {"type": "string"}, "minItems": 1,
-                       "description": "Fields that must be present and not blank."},
+                       "description": "Fields of the dataset that must be filled in (not empty, and for text not only blanks)."},
             "evidence": EVIDENCE,
         },
         "required": ["fields"],

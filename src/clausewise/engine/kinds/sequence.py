@@ -18,30 +18,41 @@ class SequenceSpec(Spec):
 class SequenceKind(Kind):
     """``sequence``: timestamps that must come in order, skipping the empty ones.
 
-    Each non-empty field must be at or after the last non-empty field before it
-    in the list; with ``strict: true`` strictly after, so two equal timestamps
-    are out of order too. The first pair out of order is named in the
-    evidence, as ``a > b`` (``b`` came before ``a``) or ``a = b`` (at the same
-    time, under ``strict``).
+    ``fields`` lists two or more date or timestamp fields in the order the
+    steps must happen. Each filled field must be at or after the last filled
+    field before it in the list; empty fields are skipped, so a step not taken
+    (yet) breaks nothing. With ``strict: true`` each must be strictly after it,
+    so two equal timestamps are out of order too. A date counts as the start of
+    its day (00:00), so a date is out of order after a timestamp of the same day.
+
+    The first pair out of order is named in the evidence, as ``a > b`` (``b``
+    came before ``a``) or ``a = b`` (at the same time, under ``strict``).
 
     Evidence: ``out_of_order``.
 
-    Example (OS-3.1.2: an application is checked, then entered, then assigned)::
+    Example (OS-3.1.1: an inquiry is replied to no earlier than it was received)::
 
-        - id: application-steps-in-order
-          clause: OS-3.1.2
-          dataset: applications
+        - id: inquiry-times-in-order
+          clause: OS-3.1.1
+          dataset: inquiries
           kind: sequence
           severity: medium
-          fields: [submitted_at, precheck_at, entered_at, assigned_at, reviewed_at, completed_at]
+          fields: [received_at, replied_at]
+          title: {en: Replied no earlier than received, zh: 答复不早于受理}
+          message:
+            en: "inquiry {key} should be received before it is replied to; found {out_of_order}
+              (received {received_at}, replied {replied_at})"
+            zh: "咨询 {key} 应先受理后答复；实际顺序颠倒：{out_of_order}（受理 {received_at}，答复 {replied_at}）"
     """
 
     name = "sequence"
     Spec = SequenceSpec
     schema = {
         "properties": {
-            "fields": {"type": "array", "items": {"type": "string"}, "minItems": 2},
-            "strict": {"type": "boolean"},
+            "fields": {"type": "array", "items": {"type": "string"}, "minItems": 2,
+                       "description": "Date or timestamp fields, in the order the steps must happen; empty ones are skipped."},
+            "strict": {"type": "boolean", "default": False,
+                       "description": "true: each step strictly after the one before (equal times are out of order)."},
             "evidence": EVIDENCE,
         },
         "required": ["fields"],

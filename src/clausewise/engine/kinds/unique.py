@@ -18,27 +18,35 @@ class UniqueSpec(Spec):
 class UniqueKind(Kind):
     """``unique``: no two records in scope share a key or a combination of fields.
 
-    Every record of a duplicated combination is a finding, with how many records
-    share it and the first row where it appears. Records with any of the fields
-    empty are not compared.
+    Every record of a duplicated combination is a finding (three records with
+    the same id are three findings), with how many records share it and the
+    first row where it appears. Records with any of the fields empty are not
+    compared. ``when`` limits the comparison to the records in scope: "one
+    open ticket per customer".
 
     Evidence: ``duplicates`` (records sharing the values), ``first_row``.
 
-    Example (OS-3.2.2: inquiry ids are unique)::
+    Example (OS-4.2.2: one appraisal result per employee, cycle and period)::
 
-        - id: inquiry-id-unique
-          clause: OS-3.2.2
-          dataset: inquiries
+        - id: appraisal-result-once
+          clause: OS-4.2.2
+          dataset: appraisal_results
           kind: unique
-          severity: high
-          fields: [inquiry_id]
+          severity: medium
+          fields: [employee_id, cycle, period]
+          title: {en: One appraisal result per employee and period, zh: 每人每期一个考核结果}
+          message:
+            en: "the {cycle} appraisal of {employee_id} for {period} should have one result;
+              there are {duplicates} (the first at row {first_row})"
+            zh: "员工 {employee_id} 的 {period} {cycle} 考核应只有一个结果；实际有 {duplicates} 个（首个在第 {first_row} 行）"
     """
 
     name = "unique"
     Spec = UniqueSpec
     schema = {
         "properties": {
-            "fields": {"type": "array", "items": {"type": "string"}, "minItems": 1},
+            "fields": {"type": "array", "items": {"type": "string"}, "minItems": 1,
+                       "description": "Fields whose values, taken together, no two records in scope may share."},
             "evidence": EVIDENCE,
         },
         "required": ["fields"],
