@@ -43,28 +43,27 @@ def test_the_page_shows_exactly_the_three_places():
 def exclusive(monkeypatch, tmp_path):
     """The page's kind, imported from its block and registered as its registry block says."""
     page = blocks()
-    imported, entry = _registry_lines(page[REGISTRY])
-    path = tmp_path / "exclusive.py"
+    name, module_name, entry = _registry_line(page[REGISTRY])
+    path = tmp_path / f"{module_name}.py"
     path.write_text(page[MODULE], encoding="utf-8")
-    spec = importlib.util.spec_from_file_location("clausewise.engine.kinds.exclusive", path)
+    spec = importlib.util.spec_from_file_location(f"clausewise.engine.kinds.{module_name}", path)
     module = importlib.util.module_from_spec(spec)
     monkeypatch.setitem(sys.modules, spec.name, module)
     spec.loader.exec_module(module)
-    assert imported == entry, "the registry block should import the class it registers"
     kind = getattr(module, entry)()
+    assert kind.name == name, "the registry line should name the kind as the kind names itself"
     assert kind.name not in KINDS, "the page's kind should be new"
     monkeypatch.setitem(KINDS, kind.name, kind)
     return kind
 
 
-def _registry_lines(block: str) -> tuple[str, str]:
-    """(the class the import line names, the class the KINDS line instantiates)."""
+def _registry_line(block: str) -> tuple[str, str, str]:
+    """(the kind's name, its module, its class) from the one REGISTRY line."""
     lines = [line for line in block.splitlines() if line.strip()]
-    assert len(lines) == 2, "the registry block should be an import and an entry"
-    imported = re.fullmatch(r"from \.exclusive import (\w+)", lines[0])
-    entry = re.fullmatch(r" {4}(\w+)\(\),", lines[1])
-    assert imported and entry, f"unexpected registry lines: {lines}"
-    return imported.group(1), entry.group(1)
+    assert len(lines) == 1, "the registry block should be one line"
+    found = re.fullmatch(r' {4}"(\w+)": "(\w+)\.(\w+)",', lines[0])
+    assert found, f"unexpected registry line: {lines}"
+    return found.group(1), found.group(2), found.group(3)
 
 
 def test_worked_kind_passes_its_cases(exclusive, tmp_path):
