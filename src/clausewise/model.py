@@ -237,7 +237,7 @@ class Spec:
         """The keys the rule wrote, with their values, in the spec's order."""
         return {key: getattr(self, name) for key, name in self.keys().items() if key in self.located}
 
-    def where(self, key: str) -> Location | None:
+    def location_of(self, key: str) -> Location | None:
         """Where ``key`` was written, if it was."""
         return self.located.get(key)
 

@@ -94,7 +94,7 @@ def compile_rule(ctx: CompileContext) -> CompiledRule | None:
     if ctx.errors:
         return None
     columns, source = _select(ctx, check, evidence)
-    return CompiledRule(ctx.rule, check, columns, source, messages, check.examined)
+    return CompiledRule(ctx.rule, check, columns, source, messages, check.examined_sql)
 
 
 def _messages(ctx: CompileContext, check: Check, evidence: dict[str, str]) -> dict[str, str]:

@@ -113,7 +113,7 @@ class AggregateKind(Kind):
         names["group"] = " || ', ' || ".join(labels) if labels else "'all records'"
         verdict = f"(__metric {OPS[ctx.spec.op]} {ctx.literal(threshold)})"
         return Check(
-            examined=scope,
+            examined_sql=scope,
             source=source,
             where=f"{verdict} IS NOT TRUE",
             evidence={"metric": "round(__metric, 4)", "threshold": ctx.literal(threshold), "records": "__records"},

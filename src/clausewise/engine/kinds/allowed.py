@@ -82,7 +82,7 @@ class AllowedKind(Kind):
             return None
         ok = " AND ".join(t for t in tests if t) or "TRUE"
         return Check(
-            examined=scope,
+            examined_sql=scope,
             where=f"{scope} AND {column} IS NOT NULL AND NOT ({ok})",
             evidence={"value": column},
         )

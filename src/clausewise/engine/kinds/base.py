@@ -66,7 +66,7 @@ def sql(node: exp.Expression | str) -> str:
 class Check:
     """A rule as SQL: which records it examines and which of them are findings.
 
-    ``source`` is the FROM clause (default: the dataset's table); ``examined``
+    ``source`` is the FROM clause (default: the dataset's table); ``examined_sql``
     is a condition over the dataset's table counting what the rule looked at;
     ``where`` selects the finding rows from ``source``; ``evidence`` names the
     values that decided each finding; ``names`` adds values that message
@@ -74,7 +74,7 @@ class Check:
     """
 
     where: str
-    examined: str = "TRUE"
+    examined_sql: str = "TRUE"
     source: str | None = None
     evidence: dict[str, str] = field(default_factory=dict)
     status: str = "'violation'"
@@ -112,11 +112,11 @@ class CompileContext:
         columns = {name: f.type for name, f in dataset.fields.items()}
         return Scope(columns, self.policy.parameters, dataset.name, aggregates, builtin_params())
 
-    def where(self, key: str) -> Location:
-        return self.spec.where(key) or self.rule.location
+    def location_of(self, key: str) -> Location:
+        return self.spec.location_of(key) or self.rule.location
 
     def error(self, message: str, key: str | None = None) -> None:
-        location = self.where(key) if key else self.rule.location
+        location = self.location_of(key) if key else self.rule.location
         self.errors.add(PolicyError(f'rule "{self.rule.id}": {message}', location))
 
     def condition(self, key: str, default: str | None = None, dataset: Dataset | None = None,

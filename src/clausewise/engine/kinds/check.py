@@ -67,7 +67,7 @@ class CheckKind(Kind):
         if scope is None or assertion is None:
             return None
         return Check(
-            examined=scope,
+            examined_sql=scope,
             where=f"{scope} AND ({assertion}) IS NOT TRUE",
             evidence={"assertion": f"CAST(({assertion}) AS VARCHAR)"},
             status=ctx.literal(ctx.spec.status),

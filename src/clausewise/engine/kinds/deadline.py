@@ -124,7 +124,7 @@ class DeadlineKind(Kind):
         timed = f"SELECT *, {due} AS __due, {warn_due} AS __warn FROM ({inner})"
         source = f"(SELECT *, {status_sql(as_of)} AS __status FROM ({timed})) AS {ident(ctx.dataset.name)}"
         return Check(
-            examined=f"{scope} AND ({start}) IS NOT NULL",
+            examined_sql=f"{scope} AND ({start}) IS NOT NULL",
             source=source,
             where="__status IS NOT NULL",
             status="__status",

@@ -89,7 +89,7 @@ class PeriodicKind(Kind):
         due = due_sql(goal, "__event", ctx.calendar, {})
         timed = f"SELECT *, coalesce(__following, {ctx.as_of_sql}) AS __next, {due} AS __due FROM ({series})"
         return Check(
-            examined=f"{scope} AND ({event}) IS NOT NULL",
+            examined_sql=f"{scope} AND ({event}) IS NOT NULL",
             source=f"({timed}) AS {ident(ctx.dataset.name)}",
             where="(__due IS NULL OR __next > __due)",
             due_at="__due",

@@ -100,7 +100,7 @@ class ReferenceKind(Kind):
             return None
         test, evidence = window
         exists = f"SELECT 1 FROM {ident(target.name)} AS {TARGET} WHERE {match} AND ({wanted}) IS TRUE AND {test}"
-        return Check(examined=scope, where=f"{scope} AND NOT EXISTS ({exists})", evidence=evidence)
+        return Check(examined_sql=scope, where=f"{scope} AND NOT EXISTS ({exists})", evidence=evidence)
 
 
 def _match(ctx: CompileContext, target, source: str) -> str | None:

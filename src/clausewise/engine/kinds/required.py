@@ -70,7 +70,7 @@ class RequiredKind(Kind):
         tests = [missing_sql(c, t) for c, t in zip(columns, text)]
         flagged = ", ".join(f"CASE WHEN {t} THEN {ctx.literal(str(n))} END" for t, n in zip(tests, names))
         return Check(
-            examined=scope,
+            examined_sql=scope,
             where=f"{scope} AND ({' OR '.join(tests)})",
             evidence={"missing": f"array_to_string(list_filter([{flagged}], lambda x: x IS NOT NULL), ', ')"},
         )

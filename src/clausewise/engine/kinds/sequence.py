@@ -80,7 +80,7 @@ class SequenceKind(Kind):
             for cond, name_sql, later, later_col, earlier in breaks
         )
         return Check(
-            examined=scope,
+            examined_sql=scope,
             where=f"{scope} AND ({out_of_order})",
             evidence={"out_of_order": f"CASE {first} END"},
         )

@@ -72,7 +72,7 @@ class UniqueKind(Kind):
             f"JOIN ({dupes}) AS __d ON {match}) AS {table}"
         )
         return Check(
-            examined=scope,
+            examined_sql=scope,
             source=source,
             where="TRUE",
             evidence={"duplicates": "__dupes", "first_row": "__first_row"},
