@@ -68,12 +68,13 @@ def read_policy(path: str | Path, kind_schemas: dict[str, dict[str, Any]], error
     test_paths = _expand(path, doc.get("tests", []), doc, "tests", display, errors, required=False)
     rule_docs = [_load_checked(p, _display(p), schema, errors) for p in rule_paths]
     for rule_path, (rule_doc, _) in zip(rule_paths, rule_docs):
-        if isinstance(rule_doc, dict) and "policy" in rule_doc:
-            errors.error(f'this is a policy file, not a rule file; remove it from "rules:" in {display}',
-                         Location(_display(rule_path), 1, 1))
+        for other in ("policy", "waivers"):
+            if isinstance(rule_doc, dict) and other in rule_doc:
+                errors.error(f'this is a {other} file, not a rule file; remove it from "rules:" in {display}',
+                             Location(_display(rule_path), 1, 1))
     # A rule file whose shape is wrong as a whole has nothing to check further.
     rule_docs = [(d, bad) for d, bad in rule_docs
-                 if isinstance(d, dict) and "policy" not in d and not any(len(p) < 2 for p in bad)]
+                 if isinstance(d, dict) and "policy" not in d and "waivers" not in d and not any(len(p) < 2 for p in bad)]
     return _build(doc, rule_docs, path, display, rule_paths, test_paths, errors)
 
 
@@ -166,6 +167,7 @@ def _build(doc, rule_docs, path: Path, display: str, rule_paths, test_paths, err
         tests=tuple(str(p) for p in test_paths),
         decision_tables=tables,
         scorecard=_scorecard(doc.get("scorecard") or {}),
+        record_history=bool((doc.get("history") or {}).get("record", False)),
     )
 
 
