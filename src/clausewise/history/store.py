@@ -281,6 +281,15 @@ class History:
             out[run_id].setdefault(clause, {})[status] = n
         return out
 
+    def by_clause(self, runs: list[RunInfo]) -> dict[str, dict[str, dict[int, int]]]:
+        """Policy id → clause → run id → findings (every status), for the given runs."""
+        counts = self.clause_counts([r.id for r in runs])
+        out: dict[str, dict[str, dict[int, int]]] = {}
+        for run in runs:
+            for clause, statuses in counts[run.id].items():
+                out.setdefault(run.policy_id, {}).setdefault(clause, {})[run.id] = sum(statuses.values())
+        return out
+
     def trend(self, policy_id: str, upto: datetime, last: int = 12) -> list[TrendPoint]:
         """Findings per clause and status of the ``last`` runs of ``policy_id`` judged up to ``upto``, oldest first."""
         rows = self.con.execute(

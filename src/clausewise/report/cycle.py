@@ -14,7 +14,7 @@ _WORDS = {
     "en": {
         "waived": "{n} findings waived: {by}",
         "none_waived": "no finding waived",
-        "by": "{id} ({n})",
+        "by": "{id} ({n})", "sep": ", ",
         "expired": "expired waiver {id} (last day {expires}, approved by {approved_by}): it waives nothing now; "
                    "it matches {n} findings",
         "unused": "unused waiver {id} (approved by {approved_by}): it matches no finding; remove or correct it",
@@ -28,7 +28,7 @@ _WORDS = {
     "zh": {
         "waived": "豁免 {n} 项：{by}",
         "none_waived": "没有豁免的问题",
-        "by": "{id}（{n} 项）",
+        "by": "{id}（{n} 项）", "sep": "，",
         "expired": "豁免 {id} 已过期（最后一天 {expires}，批准人 {approved_by}）：不再豁免；匹配 {n} 项",
         "unused": "豁免 {id}（批准人 {approved_by}）未匹配任何问题：请删除或更正",
         "compared": "与第 {run} 次运行（截至 {as_of}）相比：新增 {new} 项，持续 {persisting} 项，已解决 {resolved} 项",
@@ -53,7 +53,7 @@ def waived_line(result: RunResult) -> str | None:
     used = [use for use in result.waivers if use.waived]
     if not used:
         return w["none_waived"]
-    by = ", ".join(w["by"].format(id=use.waiver.id, n=use.waived) for use in used)
+    by = w["sep"].join(w["by"].format(id=use.waiver.id, n=use.waived) for use in used)
     return w["waived"].format(n=sum(use.waived for use in used), by=by)
 
 
