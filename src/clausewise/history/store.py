@@ -308,6 +308,8 @@ def _connect(path: Path, write: bool, timeout: float) -> duckdb.DuckDBPyConnecti
         try:
             return duckdb.connect(str(path), read_only=not write)
         except duckdb.IOException as exc:
+            if "not a valid DuckDB database" in str(exc):
+                raise UsageError(f"{path} is not a clausewise run history") from None
             if "lock" in str(exc).lower() and time.monotonic() < deadline:
                 time.sleep(0.05)
                 continue

@@ -129,10 +129,10 @@ def _first(store, n: int) -> Iterable[Finding]:
 
 
 def diff_json(comparison, findings: dict[str, Any], lang: str, out: TextIO) -> None:
-    """``{"old", "new", "totals", "by_clause", "new": [...], "persisting": [...], "resolved": [...]}``."""
+    """``{"old", "new" (the runs), "totals", "by_clause", "findings": {"new", "persisting", "resolved"}}``."""
     doc = {"old": comparison.old.to_dict(), "new": comparison.new.to_dict(), "totals": comparison.totals(),
            "by_clause": {c: dict(zip(BASELINE_STATES, n)) for c, *n in _clause_rows(comparison)},
-           **{state: hole(state) for state in BASELINE_STATES}}
+           "findings": {state: hole(state) for state in BASELINE_STATES}}
     write_json(out, doc, {state: findings[state].json_lines() for state in BASELINE_STATES})
 
 
