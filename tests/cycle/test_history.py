@@ -23,7 +23,7 @@ from clausewise.cli import cli
 from clausewise.engine.findings import FindingStore
 from clausewise.errors import UsageError
 from clausewise.history import History, compare
-from clausewise.model import Finding
+from clausewise.model import Finding, RunResult
 from clausewise.report import write
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -98,6 +98,23 @@ def test_november_against_october_counts_what_the_generator_carried_over(recorde
     assert {f["baseline_state"] for f in recorded["2026-11"]["resolved"]} == {"resolved"}
 
 
+def test_the_sample_waivers_over_october_and_november(recorded):
+    def outcome(month: str):
+        doc = recorded[month]
+        failing = sum(f["status"] != "warning" and f["waiver"] is None for f in doc["findings"])
+        return {w["id"]: (w["state"], w["waived"]) for w in doc["waivers"]}, doc["summary"]["waived"], failing
+
+    # 67 findings a month, 3 of them early warnings: 64 would fail at "low". October (as of
+    # 2026-11-01): E042's supervisor, E011's career plan and the two findings of the problem key
+    # issued twice (WT2610-…) are waived: 64 - 4 fail.
+    assert outcome("2026-10") == (
+        {"WV-2026-01": ("used", 1), "WV-2026-02": ("used", 1), "WV-2026-03": ("used", 2)}, 4, 64 - 4)
+    # November (as of 2026-12-01): WV-2026-02's last day was 2026-11-30, so E011 fails again; the key
+    # issued twice is WT2611-…, which WV-2026-03's pattern does not match: only E042 is waived.
+    assert outcome("2026-11") == (
+        {"WV-2026-01": ("used", 1), "WV-2026-02": ("expired", 0), "WV-2026-03": ("unused", 0)}, 1, 64 - 1)
+
+
 def test_diff_between_the_recorded_runs_says_the_same(recorded, months):
     history = str(months / ".clausewise" / "history.duckdb")
     doc = json.loads(run("diff", "--history", history, "-f", "json").output)
@@ -133,24 +150,26 @@ def test_the_export_files_are_recorded_with_their_hashes(recorded, months):
     assert files["staff"]["format"] == "xlsx" and len(files) == 13
 
 
-def test_recording_the_same_export_again_does_not_duplicate_it(recorded, months):
-    history = months / ".clausewise" / "history.duckdb"
-    again = run("audit", str(months / "2026-11"), "-p", POLICY, "--record", "-f", "json")
-    assert json.loads(again.output)["summary"]["recorded_as"] == 2
-    with History.open(history) as store:
+@pytest.fixture(scope="module")
+def november(recorded, months, ops_policy):
+    """November again, compared with run 1, failing only on new findings, and recorded again without waivers.
+
+    It replaces run 2, so the tests that read run 2 as first recorded come before those that use this.
+    """
+    with clausewise.audit(ops_policy, months / "2026-11") as result:
+        clausewise.complete(result, history=months / ".clausewise" / "history.duckdb", record=True, baseline="1",
+                            fail_on_new=True)
+        yield result
+
+
+def test_recording_the_same_export_again_does_not_duplicate_it(november, months):
+    assert november.recorded_as == 2
+    with History.open(months / ".clausewise" / "history.duckdb") as store:
         runs = store.runs()
         assert [r.id for r in runs] == [1, 2]
         # Recorded again without waivers: the run's rows are replaced, so none is waived now.
         assert runs[1].counts["waived"] == 0
         assert store.con.execute("SELECT count(*) FROM findings WHERE run_id = 2").fetchone()[0] == 67
-
-
-@pytest.fixture(scope="module")
-def november(recorded, months, ops_policy):
-    """November compared with run 1 and failing only on new findings, not recorded."""
-    with clausewise.audit(ops_policy, months / "2026-11") as result:
-        clausewise.complete(result, history=months / ".clausewise" / "history.duckdb", baseline="1", fail_on_new=True)
-        yield result
 
 
 def test_sarif_marks_baseline_states_and_lists_the_absent(november):
@@ -186,8 +205,8 @@ def test_the_html_report_shows_states_and_the_trend(november):
     assert page.count('<span class="st since-new">new</span>') == 60
     assert page.count('<span class="st since-persisting">persisting</span>') == 7
     # The trend: runs 1 and 2, both with 67 findings over all clauses.
-    # The trend: the runs judged before this audit's as-of (run 1), then this audit, not recorded.
-    assert 'title="run 1">2026-11-01</th>' in page and 'title="this audit">2026-12-01</th>' in page
+    # The trend: the runs judged before this audit's as-of (run 1), then this audit (recorded as run 2).
+    assert 'title="run 1">2026-11-01</th>' in page and 'title="run 2">2026-12-01</th>' in page
 
 
 def test_baseline_last_without_a_history_calls_every_finding_new(example_policy, tmp_path, root):
@@ -207,10 +226,10 @@ def test_baseline_last_without_a_history_calls_every_finding_new(example_policy,
 # ---- matching findings that share a fingerprint ------------------------------------------------
 
 
-def _result(example_policy, as_of: datetime, findings: list[Finding]):
-    result = clausewise.audit(example_policy, ROOT / "examples" / "example-export", as_of=as_of)
-    result.findings.close()
-    return dataclasses.replace(result, findings=FindingStore.of(findings))
+def _result(example_policy, as_of: datetime, findings: list[Finding]) -> RunResult:
+    return RunResult(policy=example_policy, as_of=as_of, as_of_source="given", lang="en",
+                     findings=FindingStore.of(findings), stats={}, data_files=[], export_dir="export",
+                     engine_version="test", rules_run=("inquiry-channel", "inquiry-contact"))
 
 
 def _finding(key: str, rule: str = "inquiry-channel", message: str = "m") -> Finding:

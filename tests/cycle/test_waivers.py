@@ -312,25 +312,3 @@ def test_a_bad_waivers_file_is_one_line_and_exit_2(root, tmp_path):
                                       "--waivers", str(path)])
     assert result.exit_code == 2
     assert result.output.strip().endswith('waivers.yaml:3:11: unknown rule "inquiry-chanel" — did you mean "inquiry-channel"?')
-
-
-# ---- the sample's waivers over two months --------------------------------------------------
-
-
-def test_the_sample_waivers_over_october_and_november(ops_policy, months):
-    waivers = clausewise.load_waivers(ROOT / "samples" / "ops-support" / "waivers.yaml", ops_policy)
-    seen = {}
-    for month in ("2026-10", "2026-11"):
-        with clausewise.audit(ops_policy, months / month) as result:
-            before = result.failing_count("low")
-            apply(result, waivers)
-            seen[month] = ({u.waiver.id: (u.state, u.waived) for u in result.waivers}, before,
-                           result.failing_count("low"), json.loads(write(result, "json", "low"))["summary"]["exit_code"])
-    # October (as of 2026-11-01): E042's supervisor (medium), E011's career plan (low) and the two
-    # findings of the problem key issued twice (WT2610-…, medium): 4 of the 64 failing at "low".
-    assert seen["2026-10"] == ({"WV-2026-01": ("used", 1), "WV-2026-02": ("used", 1), "WV-2026-03": ("used", 2)},
-                               64, 64 - 4, 1)
-    # November (as of 2026-12-01): WV-2026-02's last day was 2026-11-30, so E011 fails again; the
-    # problem key issued twice is WT2611-…, which WV-2026-03's pattern does not match: 64 - 1.
-    assert seen["2026-11"] == ({"WV-2026-01": ("used", 1), "WV-2026-02": ("expired", 0), "WV-2026-03": ("unused", 0)},
-                               64, 64 - 1, 1)
