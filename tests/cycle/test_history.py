@@ -20,7 +20,7 @@ from support import sarif_validator
 
 import clausewise
 from clausewise.cli import cli
-from clausewise.engine.findings import FindingStore
+from clausewise.engine.findings import FindingStore, GradeStore
 from clausewise.errors import UsageError
 from clausewise.history import History, compare
 from clausewise.model import Finding, RunResult
@@ -229,7 +229,7 @@ def test_baseline_last_without_a_history_calls_every_finding_new(example_policy,
 def _result(example_policy, as_of: datetime, findings: list[Finding]) -> RunResult:
     return RunResult(policy=example_policy, as_of=as_of, as_of_source="given", lang="en",
                      findings=FindingStore.of(findings), stats={}, data_files=[], export_dir="export",
-                     engine_version="test", rules_run=("inquiry-channel", "inquiry-contact"))
+                     engine_version="test", rules_run=("inquiry-channel", "inquiry-contact"), grades=GradeStore())
 
 
 def _finding(key: str, rule: str = "inquiry-channel", message: str = "m") -> Finding:
@@ -252,6 +252,22 @@ def test_findings_sharing_a_fingerprint_are_matched_by_count(example_policy, tmp
     assert [f.key for f in resolved] == ["B", "B", "C"]  # the 2nd and 3rd B, in the old run's order
     new_store = FindingStore.from_parquet(comparison.files["new"])
     assert [f.key for f in new_store] == ["A", "D"]
+
+
+def test_sarif_numbers_absent_results_after_the_present_ones(example_policy, tmp_path):
+    path = tmp_path / "h.duckdb"
+    with History.open(path, write=True) as store:
+        store.record(_result(example_policy, datetime(2026, 10, 1), [_finding("B"), _finding("B"), _finding("B"),
+                                                                     _finding("C")]))
+    with _result(example_policy, datetime(2026, 11, 1), [_finding("B")]) as result:
+        clausewise.complete(result, history=path, baseline="last")
+        results = json.loads(write(result, "sarif", "high"))["runs"][0]["results"]
+    b, c = _finding("B"), _finding("C")
+    b_print, c_print = (FindingStore.of([f])[0].fingerprint for f in (b, c))
+    # B had three findings and has one: the first persists (B:1), the 2nd and 3rd are gone, and keep
+    # the numbers they had last month (B:2, B:3), so a code-scanning tool closes those alerts.
+    assert [(r["partialFingerprints"]["clausewise/v1"], r["baselineState"]) for r in results] == [
+        (f"{b_print}:1", "unchanged"), (f"{b_print}:2", "absent"), (f"{b_print}:3", "absent"), (f"{c_print}:1", "absent")]
 
 
 def test_findings_of_rules_the_newer_run_left_out_are_not_resolved(example_policy, tmp_path):

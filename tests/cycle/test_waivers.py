@@ -18,6 +18,7 @@ import clausewise
 from clausewise.cli import cli
 from clausewise.engine.waivers import apply
 from clausewise.errors import ClauseWiseError
+from clausewise.history import History
 from clausewise.report import write
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -193,11 +194,28 @@ def test_the_first_waiver_in_the_file_wins_a_finding_two_match(example_policy, t
 
 
 def test_hostile_waiver_values_stay_data(example_policy, tmp_path):
-    text = WAIVERS.replace('pattern: "Q-*"', """pattern: "Q-*' OR 1=1 --" """)
+    hostile = "x'); DROP TABLE __result; SELECT ('\"{}\\"
+    quoted = json.dumps(hostile)  # a JSON string is a YAML double-quoted scalar
+    text = (
+        "waivers:\n"
+        f"  - id: W-1\n    rule: inquiry-channel\n    key: [{quoted}, Q-003]\n    approved_by: {quoted}\n"
+        f"    reason: {quoted}\n    reference: {quoted}\n    expires: 2026-12-31\n"
+        "  - id: W-2\n    rule: inquiry-id-unique\n    pattern: \"Q-*' OR 1=1 --\"\n    approved_by: Li\n"
+        "    reason: r\n    expires: 2026-12-31\n"
+        f"  - id: W-3\n    rule: satisfaction-rate\n    group: {{period: {quoted}}}\n    approved_by: Li\n"
+        "    reason: r\n    expires: 2026-12-31\n"
+    )
     waivers = clausewise.load_waivers(waivers_file(tmp_path, text), example_policy)
-    with clausewise.audit(example_policy, EXAMPLE, as_of=datetime(2026, 10, 1)) as result:
-        apply(result, waivers)
-        assert {u.waiver.id: u.matched for u in result.waivers}["W-3"] == 0
+    assert waivers[0].reason == hostile and waivers[0].keys == (hostile, "Q-003")
+    history = tmp_path / "h.duckdb"
+    with clausewise.audit(example_policy, EXAMPLE, as_of=AS_OF) as result:
+        clausewise.complete(result, waivers, history=history, record=True)
+        assert {u.waiver.id: u.matched for u in result.waivers} == {"W-1": 1, "W-2": 0, "W-3": 0}
+        doc = json.loads(write(result, "json"))
+    assert doc["findings"][0]["waiver"]["reason"] == hostile and len(doc["findings"]) == 17
+    with History.open(history) as store:
+        assert store.con.execute("SELECT reason, approved_by FROM run_waivers WHERE waiver = 'W-1'").fetchone() == (
+            hostile, hostile)
 
 
 # ---- reports ---------------------------------------------------------------------------

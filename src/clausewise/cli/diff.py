@@ -41,7 +41,8 @@ def diff(old, new, history_path, policy_id, fmt, output, lang) -> None:
         if older is None:
             raise UsageError(f"run {newer.id} is the first recorded run of policy {newer.policy_id}; nothing to compare")
         if older.policy_id != newer.policy_id:
-            raise UsageError(f"run {older.id} audited policy {older.policy_id} and run {newer.id} {newer.policy_id}")
+            raise UsageError(f"runs {older.id} and {newer.id} audited different policies "
+                             f"({older.policy_id}, {newer.policy_id}); compare runs of one policy")
         comparison = compare(store, older, newer, Path(folder), states=STATES)
         findings = {state: FindingStore.from_parquet(comparison.files[state]) for state in STATES}
     try:

@@ -128,7 +128,7 @@ class RunInfo:
             "timezone": self.timezone,
             "export_dir": self.export_dir,
             "export_hash": self.export_hash,
-            "recorded_at": self.recorded_at.isoformat(sep=" ") + "Z" if self.recorded_at else None,
+            "recorded_at": self.recorded_at.isoformat(sep=" ", timespec="seconds") + "Z" if self.recorded_at else None,
             **self.counts,
         }
 

@@ -118,10 +118,15 @@ def _listing(store, total: int, w, state: str) -> str:
     title = w["listed"][state].format(n=total)
     if not total:
         return title
-    rows = [(f.clause, f.rule, record_label(f), f.status, f.severity, f.message) for f in _first(store, MAX_LISTED)]
+    rows = [(f.clause, f.rule, record_label(f), f.status, f.severity, _short(f.message))
+            for f in _first(store, MAX_LISTED)]
     headers = [w[h] for h in ("clause", "rule", "record", "status", "severity", "message")]
     text = title + "\n" + tabulate(rows, headers=headers, tablefmt="simple")
     return text + ("\n" + w["capped"].format(shown=MAX_LISTED, total=total) if total > MAX_LISTED else "")
+
+
+def _short(text: str, width: int = 100) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 def _first(store, n: int) -> Iterable[Finding]:

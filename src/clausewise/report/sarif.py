@@ -60,8 +60,11 @@ SARIF_STATES = {"new": "new", "persisting": "unchanged", "resolved": "absent"}
 
 def write(result: RunResult, fail_on: str, out: TextIO) -> None:
     rules = ran_rules(result)
-    results = chain(_results(result, rules, result.findings),
-                    _results(result, rules, result.baseline.resolved if result.baseline else ()))
+    # The baseline's resolved findings of a fingerprint are its occurrences after this run's (matched
+    # by count, see docs/history.md), so their numbering goes on from this run's.
+    seen: dict[str, int] = {}
+    results = chain(_results(result, rules, result.findings, seen),
+                    _results(result, rules, result.baseline.resolved if result.baseline else (), seen))
     write_json(out, document(result, fail_on, rules), {"results": results})
 
 
@@ -136,10 +139,9 @@ def _invocation(result: RunResult, fail_on: str) -> dict[str, Any]:
     return out
 
 
-def _results(result: RunResult, rules: list[RanRule], findings: Iterable[Finding]) -> Iterator[str]:
+def _results(result: RunResult, rules: list[RanRule], findings: Iterable[Finding], seen: dict[str, int]) -> Iterator[str]:
     """One compact result a finding; the n-th finding of a fingerprint is ``<fingerprint>:<n>``."""
     index = {r.id: i for i, r in enumerate(rules)}
-    seen: dict[str, int] = {}
     for f in findings:
         seen[f.fingerprint] = seen.get(f.fingerprint, 0) + 1
         if f.rule not in index:  # a resolved finding of a rule this run did not report on
