@@ -22,8 +22,8 @@ import clausewise
 from clausewise.cli import cli
 from clausewise.engine.findings import FindingStore, GradeStore
 from clausewise.errors import UsageError
-from clausewise.history import History, compare
-from clausewise.model import Finding, RunResult
+from clausewise.history import History, compare, default_path
+from clausewise.model import DataFile, Finding, RunResult
 from clausewise.report import write
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -45,16 +45,22 @@ def loaded_once(ops_policy):
 
 
 @pytest.fixture(scope="module")
-def recorded(months):
-    """October then November audited and recorded (with the sample's waivers) into the default history."""
-    outputs = {}
-    for month, extra in (("2026-10", []), ("2026-11", ["--baseline", "last"])):
-        target = months / f"{month}.json"
-        done = run("audit", str(months / month), "-p", POLICY, "--waivers", WAIVERS, "--record", *extra,
-                   "-f", "json", "-o", str(target))
-        assert done.exit_code == 1, done.output
-        outputs[month] = json.loads(target.read_text(encoding="utf-8"))
-    return outputs
+def recorded(months, ops_policy):
+    """October then November audited and recorded (with the sample's waivers) into the default history.
+
+    October by the command; November by the library, compared with the last run, and kept open
+    (``recorded["result"]``) for the reports the tests write from it.
+    """
+    target = months / "2026-10.json"
+    done = run("audit", str(months / "2026-10"), "-p", POLICY, "--waivers", WAIVERS, "--record", "-f", "json",
+               "-o", str(target))
+    assert done.exit_code == 1, done.output
+    outputs = {"2026-10": json.loads(target.read_text(encoding="utf-8"))}
+    waivers = clausewise.load_waivers(WAIVERS, ops_policy)
+    with clausewise.audit(ops_policy, months / "2026-11") as result:
+        clausewise.complete(result, waivers, history=default_path(months / "2026-11"), record=True, baseline="last")
+        outputs["2026-11"] = json.loads(write(result, "json", "high"))
+        yield {**outputs, "result": result}
 
 
 def expected(folder: Path, policy) -> list[tuple[str, str, str, bool]]:
@@ -150,30 +156,8 @@ def test_the_export_files_are_recorded_with_their_hashes(recorded, months):
     assert files["staff"]["format"] == "xlsx" and len(files) == 13
 
 
-@pytest.fixture(scope="module")
-def november(recorded, months, ops_policy):
-    """November again, compared with run 1, failing only on new findings, and recorded again without waivers.
-
-    It replaces run 2, so the tests that read run 2 as first recorded come before those that use this.
-    """
-    with clausewise.audit(ops_policy, months / "2026-11") as result:
-        clausewise.complete(result, history=months / ".clausewise" / "history.duckdb", record=True, baseline="1",
-                            fail_on_new=True)
-        yield result
-
-
-def test_recording_the_same_export_again_does_not_duplicate_it(november, months):
-    assert november.recorded_as == 2
-    with History.open(months / ".clausewise" / "history.duckdb") as store:
-        runs = store.runs()
-        assert [r.id for r in runs] == [1, 2]
-        # Recorded again without waivers: the run's rows are replaced, so none is waived now.
-        assert runs[1].counts["waived"] == 0
-        assert store.con.execute("SELECT count(*) FROM findings WHERE run_id = 2").fetchone()[0] == 67
-
-
-def test_sarif_marks_baseline_states_and_lists_the_absent(november):
-    log = json.loads(write(november, "sarif", "high"))
+def test_sarif_marks_baseline_states_and_lists_the_absent(recorded):
+    log = json.loads(write(recorded["result"], "sarif", "high"))
     sarif_validator().validate(log)
     states = [r["baselineState"] for r in log["runs"][0]["results"]]
     assert (states.count("new"), states.count("unchanged"), states.count("absent")) == (60, 7, 60)
@@ -182,29 +166,33 @@ def test_sarif_marks_baseline_states_and_lists_the_absent(november):
     assert sum(f.endswith(":2") for f in fingerprints) == 1
 
 
-def test_fail_on_new_fails_only_on_what_is_new(november, months):
-    history = str(months / ".clausewise" / "history.duckdb")
-    doc = json.loads(write(november, "json", "high"))
-    failing = [f for f in doc["findings"] if f["status"] != "warning" and f["severity"] in ("critical", "high")
-               and f["waiver"] is None]
+def test_fail_on_new_fails_only_on_what_is_new(recorded):
+    november = recorded["result"]
+    failing = [f for f in recorded["2026-11"]["findings"] if f["status"] != "warning" and f["waiver"] is None
+               and f["severity"] in ("critical", "high")]
     new = [f for f in failing if f["baseline_state"] == "new"]
     # Of the findings at "high" or above, those carried from October (the inquiry answered late and
-    # the risk still breaching, both high) no longer fail: only the new ones count.
-    assert november.failing_count("high") == len(new) == len(failing) - 2
-    assert doc["summary"]["fail_on_new"] is True and doc["summary"]["exit_code"] == 1
-    # October compared with itself (run 1): nothing is new, so nothing fails, though much is high.
-    october = run("audit", str(months / "2026-10"), "-p", POLICY, "--history", history, "--baseline", "1",
-                  "--fail-on-new", "-q")
-    assert october.exit_code == 0, october.output
-    assert "compared with run 1 (as of 2026-11-01 00:00:00): 0 new, 67 persisting, 0 resolved" in october.output
+    # the risk still breaching, both high) no longer fail when only new findings do.
+    assert november.failing_count("high") == len(failing)
+    assert november.findings.failing_count("high", new_only=True) == len(new) == len(failing) - 2
+    assert recorded["2026-11"]["summary"]["exit_code"] == 1
 
 
-def test_the_html_report_shows_states_and_the_trend(november):
-    page = write(november, "html", "high")
+def test_fail_on_new_passes_a_run_with_nothing_new(tmp_path, root):
+    history = str(tmp_path / "h.duckdb")
+    args = ["audit", "examples/example-export", "-p", "policies/example.yaml", "--history", history]
+    assert run(*args, "--record", "-q").exit_code == 1
+    # The same export compared with its recorded run: nothing is new, so nothing fails, though some are high.
+    again = run(*args, "--baseline", "1", "--fail-on-new")
+    assert again.exit_code == 0, again.output
+    assert "compared with run 1 (as of 2026-10-26 10:00:00): 0 new, 15 persisting, 0 resolved" in again.output
+
+
+def test_the_html_report_shows_states_and_the_trend(recorded):
+    page = write(recorded["result"], "html", "high")
     assert '<section id="trend">' in page and '<section id="cycle">' in page
     assert page.count('<span class="st since-new">new</span>') == 60
     assert page.count('<span class="st since-persisting">persisting</span>') == 7
-    # The trend: runs 1 and 2, both with 67 findings over all clauses.
     # The trend: the runs judged before this audit's as-of (run 1), then this audit (recorded as run 2).
     assert 'title="run 1">2026-11-01</th>' in page and 'title="run 2">2026-12-01</th>' in page
 
@@ -268,6 +256,21 @@ def test_sarif_numbers_absent_results_after_the_present_ones(example_policy, tmp
     # the numbers they had last month (B:2, B:3), so a code-scanning tool closes those alerts.
     assert [(r["partialFingerprints"]["clausewise/v1"], r["baselineState"]) for r in results] == [
         (f"{b_print}:1", "unchanged"), (f"{b_print}:2", "absent"), (f"{b_print}:3", "absent"), (f"{c_print}:1", "absent")]
+
+
+def test_recording_the_same_export_again_replaces_the_run(example_policy, tmp_path):
+    export = tmp_path / "inquiries.csv"
+    export.write_text("inquiry_id\nQ-1\n", encoding="utf-8")
+    files = [DataFile("inquiries", str(export), "csv", 1)]
+    path = tmp_path / "h.duckdb"
+    with History.open(path, write=True) as store:
+        first = dataclasses.replace(_result(example_policy, datetime(2026, 11, 1), [_finding("A")]), data_files=files)
+        again = dataclasses.replace(first, findings=FindingStore.of([_finding("A"), _finding("B")]))
+        assert [store.record(first), store.record(again)] == [(1, False), (1, True)]
+        export.write_text("inquiry_id\nQ-1\nQ-2\n", encoding="utf-8")  # another export, same as-of: another run
+        assert store.record(again) == (2, False)
+        assert [(r.id, r.counts["findings"]) for r in store.runs()] == [(1, 2), (2, 2)]
+        assert store.con.execute("SELECT count(*) FROM findings").fetchone()[0] == 4
 
 
 def test_findings_of_rules_the_newer_run_left_out_are_not_resolved(example_policy, tmp_path):

@@ -25,7 +25,7 @@ from clausewise.engine.findings import COLUMNS
 from clausewise.history import History
 
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="SIGKILL and flock are POSIX")
-FINDINGS = 10_000
+FINDINGS = 5_000
 FIRST_DAY = date(2026, 1, 1).toordinal()  # a recorder's run i is judged as of this day + i
 RECORDER = r"""
 import sys

@@ -151,7 +151,7 @@ def test_the_command_prints_changes_and_appends_them_as_json_lines(folder, tmp_p
 
     def pause(seconds: float) -> None:
         assert seconds == 0.5
-        clock.now += timedelta(minutes=40)
+        clock.now += timedelta(minutes=160)
         if clock.now > datetime(2026, 11, 3, 9, 30):
             raise KeyboardInterrupt
 
@@ -163,10 +163,10 @@ def test_the_command_prints_changes_and_appends_them_as_json_lines(folder, tmp_p
                                       "--every", "60", "--jsonl", str(log)])
     assert result.exit_code == 0, result.output
     printed = result.output.splitlines()
-    # 04:00 started, 04:40 warning (20.7 h of 24), 05:20 … 08:40 nothing new, 09:20 due, then Ctrl-C.
+    # 04:00 started (19 h of 24: not yet 80 %), 06:40 warning (21.7 h), 09:20 due, then Ctrl-C.
     assert printed[0] == f"2026-11-03 04:00:00  watching {folder}: 2 violations, 0 warnings, 0 invalid values"
     assert [p[21:].split("  ")[0] for p in printed[1:]] == ["new warning", "now a violation (was a warning)", "stopped"]
-    assert printed[1].startswith("2026-11-03 04:40:00") and printed[2].startswith("2026-11-03 09:20:00")
+    assert printed[1].startswith("2026-11-03 06:40:00") and printed[2].startswith("2026-11-03 09:20:00")
     events = [json.loads(text) for text in log.read_text(encoding="utf-8").splitlines()]
     assert [e["event"] for e in events] == ["earlier", "started", "new", "changed", "stopped"]
     assert events[3]["was"] == {"status": "warning", "waiver": None} and events[3]["at"] == "2026-11-03 09:20:00"
