@@ -37,7 +37,7 @@ RESULT_DDL = (
     "severity VARCHAR, message VARCHAR, evidence VARCHAR, due_at TIMESTAMP, grp VARCHAR, row BIGINT, fingerprint VARCHAR, "
     "waiver VARCHAR, baseline VARCHAR)"
 )
-# The columns the waivers and the baseline fill in later (engine/waivers.py, engine/baseline.py): empty at first.
+# The columns the waivers and the baseline comparison fill in later (engine/waivers.py, engine/cycle.py): empty at first.
 CYCLE_COLUMNS = "CAST(NULL AS VARCHAR) AS waiver, CAST(NULL AS VARCHAR) AS baseline"
 # A finding's fingerprint: the first 32 hex digits of the SHA-256 of rule, clause, dataset and
 # record key (or, for an aggregate finding, its group as JSON), joined by the unit separator
