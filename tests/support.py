@@ -13,3 +13,16 @@ def render(fmt: str, result, fail_on: str = "high") -> str:
     from clausewise.report import write
 
     return write(result, fmt, fail_on)
+
+
+def sarif_validator():
+    """A validator of the official SARIF 2.1.0 schema, checking URI formats too."""
+    import json
+
+    from jsonschema import FormatChecker
+    from jsonschema.validators import validator_for
+
+    schema = json.loads((DATA.parent / "report" / "data" / "sarif-schema-2.1.0.json").read_text(encoding="utf-8"))
+    checker = FormatChecker()
+    assert "uri-reference" in checker.checkers, "pip install rfc3986-validator"
+    return validator_for(schema)(schema, format_checker=checker)

@@ -11,7 +11,7 @@ import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
-from datetime import datetime
+from datetime import date, datetime, time, timedelta
 from typing import Any, NamedTuple
 
 from .errors import Location
@@ -38,12 +38,15 @@ def severity_rank(severity: str) -> int:
     return SEVERITIES.index(severity)
 
 
-def fails(finding: Finding, fail_on: str) -> bool:
+def fails(finding: Finding, fail_on: str, new_only: bool = False) -> bool:
     """True when ``finding`` fails a run that fails on ``fail_on``: a violation or invalid value that severe.
 
-    Early warnings never fail a run.
+    Early warnings never fail a run, nor do waived findings; with ``new_only``
+    (``--fail-on-new``) only findings new since the baseline run do.
     """
-    if fail_on == "never" or finding.status == "warning":
+    if fail_on == "never" or finding.status == "warning" or finding.waiver_json is not None:
+        return False
+    if new_only and finding.baseline != "new":
         return False
     return severity_rank(finding.severity) <= severity_rank(fail_on)
 
@@ -309,6 +312,7 @@ class Policy:
     tests: tuple[str, ...] = ()
     decision_tables: dict[str, Any] = field(default_factory=dict)
     scorecard: Scorecard | None = None
+    record_history: bool = False  # ``history: {record: true}``: every audit is recorded (docs/history.md)
     # The engine's compiled form of the rules, set once by ``clausewise.load``
     # and reused by every audit; opaque to the model.
     program: Any = field(default=None, compare=False, repr=False)
@@ -326,6 +330,11 @@ class Finding(NamedTuple):
     report looks at. ``fingerprint`` names the problem across runs (see
     ``engine/findings.py``): the same rule, clause, dataset and record key (or
     aggregate group) next month has the same fingerprint.
+
+    ``waiver_json`` is the waiver that accepted this finding (its id, who
+    approved it, why, reference, expiry; see :class:`Waiver`), or None;
+    ``baseline`` is ``new`` or ``persisting`` when the run was compared with
+    a recorded one (docs/history.md), else None.
     """
 
     rule: str
@@ -340,10 +349,17 @@ class Finding(NamedTuple):
     group_json: str | None = None
     row: int | None = None
     fingerprint: str | None = None
+    waiver_json: str | None = None
+    baseline: str | None = None
 
     @property
     def evidence(self) -> dict[str, Any]:
         return json.loads(self.evidence_json) if self.evidence_json else {}
+
+    @property
+    def waiver(self) -> dict[str, Any] | None:
+        """The waiver that accepted this finding, as in the report (``Waiver.to_dict``), or None."""
+        return json.loads(self.waiver_json) if self.waiver_json else None
 
     @property
     def group(self) -> dict[str, Any] | None:
@@ -363,7 +379,117 @@ class Finding(NamedTuple):
             "evidence": self.evidence,
             "due_at": self.due_at.isoformat(sep=" ") if self.due_at else None,
             "fingerprint": self.fingerprint,
+            "waiver": self.waiver,
+            "baseline_state": self.baseline,
         }
+
+
+@dataclass(frozen=True)
+class Waiver:
+    """One accepted deviation, from a waivers file (see docs/waivers.md).
+
+    It matches the findings of ``rule`` and/or ``clause`` (and ``dataset``,
+    when given) whose record key is one of ``keys``, whose key matches the
+    glob ``pattern``, or whose aggregate group has the values in ``group``.
+    It waives through the whole day ``expires`` (a date in the policy's
+    timezone): an audit whose as-of time is at or after the next midnight
+    finds it expired, and it waives nothing.
+    """
+
+    id: str
+    rule: str | None
+    clause: str | None
+    dataset: str | None
+    keys: tuple[str, ...]
+    group: dict[str, str] | None
+    pattern: str | None
+    approved_by: str
+    reason: str
+    reference: str | None
+    expires: date
+    location: Location | None = None
+
+    def ends(self) -> datetime:
+        """The first moment (naive, policy timezone) the waiver no longer covers: midnight after ``expires``."""
+        return datetime.combine(self.expires + timedelta(days=1), time())
+
+    def expired(self, as_of: datetime) -> bool:
+        """True when an audit as of ``as_of`` (naive, policy timezone) is past the waiver's last day."""
+        return as_of >= self.ends()
+
+    def to_dict(self) -> dict[str, Any]:
+        """What a report says of the waiver: id, approver, reason, reference, expiry."""
+        return {"id": self.id, "approved_by": self.approved_by, "reason": self.reason,
+                "reference": self.reference, "expires": self.expires.isoformat()}
+
+
+# What became of a waiver in a run: it waived findings, matched none, or has expired.
+WAIVER_STATES = ("used", "unused", "expired")
+
+
+@dataclass(frozen=True)
+class WaiverUse:
+    """One waiver in one run: ``state`` is used, unused or expired.
+
+    ``matched`` counts the findings the waiver's selector matches (for an
+    expired waiver: those it would have waived); ``waived`` those it waived.
+    A finding two waivers match is waived by the first in the file.
+    """
+
+    waiver: Waiver
+    state: str
+    matched: int
+    waived: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**self.waiver.to_dict(), "state": self.state, "matched": self.matched, "waived": self.waived}
+
+
+# A finding against a baseline run: new, or there before (persisting); resolved ones are the baseline's.
+BASELINE_STATES = ("new", "persisting", "resolved")
+
+
+@dataclass(frozen=True)
+class Baseline:
+    """The recorded run an audit was compared with, and what changed since (docs/history.md).
+
+    ``run_id`` is None when no earlier run of the policy was recorded: then
+    every finding is new. ``by_clause`` maps a clause to its counts of new,
+    persisting and resolved findings; ``resolved`` holds the baseline's
+    findings that are gone (a sequence of :class:`Finding`, like a run's).
+    """
+
+    run_id: int | None
+    as_of: datetime | None
+    policy_version: str | None
+    by_clause: dict[str, dict[str, int]]
+    resolved: Any = ()
+
+    def totals(self) -> dict[str, int]:
+        """New, persisting and resolved findings over all clauses."""
+        return {state: sum(c.get(state, 0) for c in self.by_clause.values()) for state in BASELINE_STATES}
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"run": self.run_id, "as_of": self.as_of.isoformat(sep=" ") if self.as_of else None,
+                "policy_version": self.policy_version, **self.totals(), "by_clause": self.by_clause}
+
+
+@dataclass(frozen=True)
+class TrendPoint:
+    """Findings per clause and status in one run of a policy, for the trend over recorded months.
+
+    ``run_id`` is None for the audit being reported when it is not recorded.
+    """
+
+    run_id: int | None
+    as_of: datetime
+    period: str | None
+    counts: dict[str, dict[str, int]]
+
+    def total(self, clause: str | None = None) -> int:
+        """Findings of every status, in one clause or in all."""
+        parts = [self.counts.get(clause, {})] if clause else list(self.counts.values())
+        return sum(n for part in parts for n in part.values())
 
 
 @dataclass(frozen=True)
@@ -495,6 +621,14 @@ class RunResult:
     rules_run: tuple[str, ...] = field(default_factory=tuple)
     grades: Any = ()  # engine.findings.GradeStore: a sequence of Grade with distribution()
     group_counts: list[GroupCount] = field(default_factory=list)
+    # The monthly cycle (docs/history.md, docs/waivers.md): what became of each waiver,
+    # the recorded run compared with, findings per clause over the recorded runs, whether
+    # only new findings fail the run, and the run's id in the history once recorded.
+    waivers: tuple[WaiverUse, ...] = ()
+    baseline: Baseline | None = None
+    trend: tuple[TrendPoint, ...] = ()
+    fail_on_new: bool = False
+    recorded_as: int | None = None
 
     def __enter__(self) -> RunResult:
         return self
@@ -504,9 +638,10 @@ class RunResult:
 
     def close(self) -> None:
         """Let go of the run's database (findings and grades can no longer be read)."""
-        close = getattr(self.findings, "close", None)
-        if close is not None:
-            close()
+        for store in (self.findings, getattr(self.baseline, "resolved", None)):
+            close = getattr(store, "close", None)
+            if close is not None:
+                close()
 
     def as_of_reason(self) -> str:
         """Where the as-of time came from, in the run's language."""
@@ -525,9 +660,23 @@ class RunResult:
     def failing_count(self, fail_on: str) -> int:
         """How many findings fail the run: violations and invalid data at or above ``fail_on``.
 
-        Early warnings never fail a run; they are there to act on before the breach.
+        Early warnings never fail a run; they are there to act on before the
+        breach. Waived findings never fail it either; with ``fail_on_new``
+        only findings new since the baseline run count.
         """
-        return self.findings.failing_count(fail_on)
+        return self.findings.failing_count(fail_on, new_only=self.fail_on_new)
+
+    def fails(self, finding: Finding, fail_on: str) -> bool:
+        """True when ``finding`` is one of those :meth:`failing_count` counts."""
+        return fails(finding, fail_on, self.fail_on_new)
+
+    def waived_count(self) -> int:
+        """Findings accepted by a waiver (reported, but failing nothing)."""
+        return self.findings.waived_count()
+
+    def waiver_notices(self) -> list[WaiverUse]:
+        """Waivers to act on: expired ones (they waive nothing now) and unused ones (stale), in file order."""
+        return [use for use in self.waivers if use.state != "used"]
 
     def exit_code(self, fail_on: str) -> int:
         """0 clean, 1 when some finding is at or above ``fail_on`` (see :meth:`failing_count`)."""

@@ -92,4 +92,4 @@ def test_worked_kind_documents_itself(exclusive, tmp_path):
     assert section in docs.reference_markdown()
     policy = clausewise.load(example_pack(tmp_path, docs.example(exclusive)))
     assert [(r.id, r.kind) for r in policy.rules] == [("application-one-outcome", "exclusive")]
-    assert clausewise.schema()["else"]["properties"]["rules"]["items"]["properties"]["kind"]["enum"].count("exclusive") == 1
+    assert clausewise.schema()["else"]["else"]["properties"]["rules"]["items"]["properties"]["kind"]["enum"].count("exclusive") == 1

@@ -212,6 +212,51 @@ def test_every_fixed_word_in_both_languages(result_zh):
         assert re.search(r"[\u4e00-\u9fff]", heading.all_text()), heading.all_text()
 
 
+def cycle_result(result_en) -> RunResult:
+    """The example run as after --waivers and --baseline: a waived finding, states, a resolved one, a trend."""
+    from datetime import date, datetime
+
+    from clausewise.model import Baseline, TrendPoint, Waiver, WaiverUse
+
+    waiver = Waiver("W-<1>", "inquiry-channel", None, None, ("Q-003",), None, None, "Li <b>", "agreed <i>channel</i>",
+                    None, date(2026, 12, 31))
+    expired = dataclasses.replace(waiver, id="W-2", expires=date(2026, 10, 1))
+    findings = [f._replace(baseline="persisting" if i == 0 else "new",
+                           waiver_json=json.dumps(waiver.to_dict()) if f.rule == "inquiry-channel" else None)
+                for i, f in enumerate(result_en.findings)]
+    gone = result_en.findings[1]._replace(key="Q-900", baseline="resolved")
+    base = Baseline(1, datetime(2026, 10, 1), "2026.10", {"EX-1": {"new": 6, "persisting": 1, "resolved": 1}},
+                    FindingStore.of([gone]))
+    trend = (TrendPoint(1, datetime(2026, 10, 1), None, {"EX-1": {"violation": 4}}),
+             TrendPoint(None, datetime(2026, 11, 1), None, {"EX-1": {"violation": 7}, "EX-2": {"violation": 4}}))
+    return dataclasses.replace(result_en, findings=FindingStore.of(findings), baseline=base, trend=trend,
+                               waivers=(WaiverUse(waiver, "used", 1, 1), WaiverUse(expired, "expired", 2, 0)))
+
+
+def test_the_monthly_cycle_sections(result_en):
+    result = cycle_result(result_en)
+    doc = page(render("html", result))
+    lines = [p.text for p in doc.iter("p", class_="cycle-line")]
+    assert lines[0] == "compared with run 1 (as of 2026-10-01 00:00:00): 6 new, 1 persisting, 1 resolved"
+    assert lines[1] == "1 findings waived: W-<1> (1)" and lines[2].startswith("expired waiver W-2 (last day 2026-10-01")
+    waivers = doc.find("table", class_="plain waivers")
+    assert [r.find("code").text for r in waivers.find("tbody").iter("tr")] == ["W-<1>", "W-2"]
+    badge = doc.find("span", class_="st waived")
+    assert badge.text == "waived W-<1>" and badge.attrs["title"] == "agreed <i>channel</i> (Li <b>)"
+    table = rows(doc)
+    assert [r.attrs["data-since"] for r in table] == ["persisting"] + ["new"] * (len(table) - 1)
+    assert doc.find("select", name="since") is not None
+    resolved = doc.find("table", class_="plain resolved")
+    assert [td.text for td in resolved.find("tbody").find("tr").iter("td")][2] == "Q-900"
+    trend = doc.find("section", id="trend")
+    first = [r for r in trend.find("tbody").iter("tr")]
+    # All clauses: 4 then 7 + 4 = 11; EX-1 4 then 7; EX-2 0 then 4. A line rises from y 19 (none) to 1
+    # (its largest); 4 of 11 is at 20 - 1 - 18 × 4/11 = 12.455.
+    assert [[td.text for td in r.iter("td", class_="num")] for r in first] == [["4", "11"], ["4", "7"], ["0", "4"]]
+    assert first[0].find("polyline").attrs["points"] == "0.0,12.455 100.0,1.0"
+    assert first[2].find("polyline").attrs["points"] == "0.0,19.0 100.0,1.0"
+
+
 def test_clean_run_without_scorecard(result_en, monkeypatch):
     # RunResult.scorecard() promises [] for a policy without a scorecard (today every loaded policy has one).
     monkeypatch.setattr(RunResult, "scorecard", lambda self: [])

@@ -28,7 +28,7 @@ def test_grades_report_golden(fmt, grades_result, golden):
 
 def test_json_is_one_document_with_everything(result_en):
     doc = json.loads(render("json", result_en))
-    assert set(doc) == {"run", "summary", "stats", "findings", "grades", "scorecard"}
+    assert set(doc) == {"run", "summary", "stats", "waivers", "baseline", "findings", "resolved", "grades", "scorecard"}
     assert len(doc["findings"]) == len(result_en.findings)
 
 

@@ -12,11 +12,14 @@ import click
 from ..errors import ClauseWiseError, ErrorList
 from .audit import audit
 from .coverage import coverage
+from .diff import diff
 from .explain import explain
 from .grades import grades
+from .history import history
 from .schema import schema
 from .test import test_command
 from .validate import validate
+from .watch import watch
 
 
 class _Group(click.Group):
@@ -59,6 +62,9 @@ cli.add_command(test_command)
 cli.add_command(coverage)
 cli.add_command(explain)
 cli.add_command(schema)
+cli.add_command(history)
+cli.add_command(diff)
+cli.add_command(watch)
 
 
 def main() -> None:

@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
+from ..errors import UsageError
 from ..report import WRITERS, stream
 from .options import (
     fail_on_option,
+    history_option,
     lang_option,
     output_option,
     parse_as_of,
     policy_option,
     progress_display,
     quiet_option,
+    waivers_option,
 )
 from .output import check_output, opened, run_inputs
 
@@ -28,22 +33,51 @@ from .output import check_output, opened, run_inputs
 @lang_option
 @fail_on_option
 @click.option("--rule", "rules", multiple=True, metavar="ID", help="Run only this rule (repeat for more).")
+@waivers_option
+@click.option("--record/--no-record", default=None,
+              help="Record this audit in the run history. Default: the policy's history: setting, else no.")
+@history_option(beside_export=True)
+@click.option("--baseline", metavar="last|RUN", default=None,
+              help="Compare with a recorded run: last (the latest judged before this one) or a run id.")
+@click.option("--fail-on-new", is_flag=True,
+              help="Fail only on findings new since the baseline run (implies --baseline last).")
 @quiet_option
 @click.pass_context
-def audit(ctx: click.Context, export_dir, policy_path, as_of, fmt, output, lang, fail_on, rules, quiet) -> None:
+def audit(ctx: click.Context, export_dir, policy_path, as_of, fmt, output, lang, fail_on, rules, waivers_path,
+          record, history_path, baseline, fail_on_new, quiet) -> None:
     """Check the exports in EXPORT_DIR against a policy.
 
     Exit code 0: no finding at or above --fail-on; 1: some; 2: bad usage, a bad
-    rule file or unreadable data.
+    rule file or unreadable data. Waived findings are reported but fail nothing.
     """
     from ..engine import audit as run_audit
-    from ..engine import load
+    from ..engine import complete, load, load_waivers
+    from ..history import default_path
 
     policy = load(policy_path)
-    check_output(output, run_inputs(policy, export_dir))
+    waivers = load_waivers(waivers_path, policy) if waivers_path else ()
+    record = _recording(record, policy, rules)
+    wanted = record or baseline is not None or fail_on_new or history_path is not None
+    history = Path(history_path) if history_path else default_path(export_dir) if wanted else None
+    inputs = run_inputs(policy, export_dir) + ([Path(waivers_path)] if waivers_path else [])
+    _refuse_history(history, inputs)
+    check_output(output, inputs + ([history] if history else []))
     when = parse_as_of(as_of, policy.timezone)
     with run_audit(policy, export_dir, when, lang, tuple(rules), progress=progress_display(quiet)) as result:
-        with opened(output, run_inputs(policy, export_dir)) as out:
+        complete(result, waivers, history, record, baseline, fail_on_new)
+        with opened(output, inputs) as out:
             stream(result, fmt, fail_on, out)
         code = result.exit_code(fail_on)
     ctx.exit(code)
+
+
+def _recording(record: bool | None, policy, rules) -> bool:
+    """--record, else the policy's ``history: {record: true}``; an audit of some rules only is never recorded."""
+    if rules and record:
+        raise UsageError("--record records whole audits; leave out --rule")
+    return bool(policy.record_history if record is None else record) and not rules
+
+
+def _refuse_history(history: Path | None, inputs: list[Path]) -> None:
+    if history is not None and any(history.resolve() == p.resolve() for p in inputs):
+        raise UsageError(f"--history {history} is an input of this run; keep the history somewhere else")

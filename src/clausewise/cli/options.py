@@ -29,6 +29,23 @@ fail_on_option = click.option(
 )
 
 
+waivers_option = click.option(
+    "--waivers", "waivers_path", type=click.Path(dir_okay=False), default=None,
+    help="A waivers file: accepted deviations, reported but failing nothing (docs/waivers.md).",
+)
+# Where the run history is (docs/history.md): for a command given an export folder, in the folder that
+# holds it, so that the months of one export tree share one history; for the others, in the current folder.
+HISTORY_FILE = ".clausewise/history.duckdb"
+
+
+def history_option(beside_export: bool):
+    where = "in the folder that holds the export folder" if beside_export else "in the current folder"
+    return click.option(
+        "--history", "history_path", type=click.Path(dir_okay=False), default=None, envvar="CLAUSEWISE_HISTORY",
+        help=f"The run history file (or set CLAUSEWISE_HISTORY). Default: {HISTORY_FILE} {where}.",
+    )
+
+
 quiet_option = click.option(
     "--quiet", "-q", is_flag=True, help="No progress display (it is shown only when standard error is a terminal)."
 )

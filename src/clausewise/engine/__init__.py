@@ -6,6 +6,8 @@ import json
 from typing import Any
 
 from ..policy import full_schema
+from ..policy.waivers import load_waivers
+from .cycle import complete
 from .explain import explain
 from .kinds import KINDS, kind_schemas
 from .run import audit, load, validate
@@ -20,4 +22,4 @@ def schema_text() -> str:
     return json.dumps(schema(), indent=2, ensure_ascii=False) + "\n"
 
 
-__all__ = ["KINDS", "audit", "explain", "load", "schema", "schema_text", "validate"]
+__all__ = ["KINDS", "audit", "complete", "explain", "load", "load_waivers", "schema", "schema_text", "validate"]

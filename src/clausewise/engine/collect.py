@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 from ..model import SEVERITIES, GroupCount, Policy, RuleStats
-from .findings import FINGERPRINT, RESULT_TABLE, FindingStore, GradeStore
+from .findings import CYCLE_COLUMNS, FINGERPRINT, RESULT_TABLE, FindingStore, GradeStore
 from .plan import FINDINGS_TABLE, RESERVED_RULE, CompiledRule
 from .sqltext import ident, strings
 
@@ -101,6 +101,7 @@ def findings(con, policy: Policy, compiled: list[CompiledRule], closer=None, out
         f"f.key, f.status, r.severity, f.message, f.evidence, f.due_at, f.grp, f.row FROM {FINDINGS_TABLE} f "
         "JOIN __rank r USING (rule) ORDER BY r.pos, f.grp NULLS FIRST, f.row NULLS FIRST, f.key, f.status, f.message"
     )
-    con.execute(f"CREATE OR REPLACE TABLE {RESULT_TABLE} AS SELECT *, {FINGERPRINT} AS fingerprint FROM ({sorted_findings})")
+    con.execute(f"CREATE OR REPLACE TABLE {RESULT_TABLE} AS SELECT *, {FINGERPRINT} AS fingerprint, {CYCLE_COLUMNS} "
+                f"FROM ({sorted_findings})")
     con.execute(f"DELETE FROM {FINDINGS_TABLE}")
     return FindingStore(con, closer=closer, outbox=outbox)

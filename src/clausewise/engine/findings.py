@@ -25,16 +25,20 @@ from typing import Any
 import duckdb
 
 from ..model import SEVERITIES, Finding, Grade, severity_rank
+from . import connection
 from .sqltext import ident, string, strings
 
 RESULT_TABLE = "__result"
 BATCH = 10_000
 COLUMNS = ("rule", "clause", "dataset", "key", "status", "severity", "message", "evidence", "due_at", "grp", "row",
-           "fingerprint")
+           "fingerprint", "waiver", "baseline")
 RESULT_DDL = (
     f"CREATE TABLE {RESULT_TABLE} (rule VARCHAR, clause VARCHAR, dataset VARCHAR, key VARCHAR, status VARCHAR, "
-    "severity VARCHAR, message VARCHAR, evidence VARCHAR, due_at TIMESTAMP, grp VARCHAR, row BIGINT, fingerprint VARCHAR)"
+    "severity VARCHAR, message VARCHAR, evidence VARCHAR, due_at TIMESTAMP, grp VARCHAR, row BIGINT, fingerprint VARCHAR, "
+    "waiver VARCHAR, baseline VARCHAR)"
 )
+# The columns the waivers and the baseline comparison fill in later (engine/waivers.py, engine/cycle.py): empty at first.
+CYCLE_COLUMNS = "CAST(NULL AS VARCHAR) AS waiver, CAST(NULL AS VARCHAR) AS baseline"
 # A finding's fingerprint: the MD5 (32 hex digits) of rule, clause, dataset and record key (or,
 # for an aggregate finding, its group as JSON), joined by the unit separator (U+001F). Not the
 # message, not the row: the same problem in next month's export, however worded and wherever it
@@ -48,9 +52,11 @@ _JSON = (
     "to_json(struct_pack(rule := rule, clause := clause, dataset := dataset, \"key\" := \"key\", "
     "\"group\" := json(grp), \"row\" := \"row\", status := status, severity := severity, message := message, "
     f"evidence := coalesce(json(evidence), json('{{}}')), due_at := {_TIME.format(t='due_at')}, "
-    "fingerprint := fingerprint))::VARCHAR"
+    "fingerprint := fingerprint, waiver := json(waiver), baseline_state := baseline))::VARCHAR"
 )
-TALLY_KEYS = ("rule", "clause", "dataset", "status", "severity")
+# What findings can be counted by: a column, or ``waived`` (True for a finding a waiver accepted).
+TALLY_KEYS = {"rule": "rule", "clause": "clause", "dataset": "dataset", "status": "status", "severity": "severity",
+              "baseline": "baseline", "waived": "waiver IS NOT NULL"}
 
 
 def batches(con, sql: str, make) -> Iterator:
@@ -81,11 +87,38 @@ class FindingStore:
         con = duckdb.connect(":memory:")
         con.execute(RESULT_DDL)
         rows = [(f.rule, f.clause, f.dataset, f.key, f.status, f.severity, f.message, f.evidence_json,
-                 f.due_at, f.group_json, f.row) for f in findings]
+                 f.due_at, f.group_json, f.row, f.waiver_json, f.baseline) for f in findings]
         if rows:
-            con.executemany(f"INSERT INTO {RESULT_TABLE} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)", rows)
+            con.executemany(f"INSERT INTO {RESULT_TABLE} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?)", rows)
             con.execute(f"UPDATE {RESULT_TABLE} SET fingerprint = {FINGERPRINT}")
         return cls(con)
+
+    @classmethod
+    def from_parquet(cls, path: Path) -> FindingStore:
+        """A store holding the findings of a Parquet file with the columns of :data:`COLUMNS`, in file order.
+
+        The file (one clausewise wrote: a run's findings copied out, or a
+        history's) is read into memory at once; the store's connection is
+        then locked like a run's.
+        """
+        con = connection.connect("UTC")
+        try:
+            con.execute(RESULT_DDL)
+            con.execute(f"INSERT INTO {RESULT_TABLE} SELECT {', '.join(COLUMNS)} FROM read_parquet(?)", [str(path)])
+            connection.lock(con)
+        except BaseException:
+            con.close()
+            raise
+        return cls(con)
+
+    def execute(self, sql: str, parameters: list | None = None) -> list[tuple]:
+        """Run one statement on the run's connection (the engine's own passes: waivers, baseline); its rows.
+
+        ``sql`` is fixed text naming the findings table :data:`RESULT_TABLE`;
+        values come as ``parameters``.
+        """
+        self._len = None
+        return self._con.execute(sql, parameters or []).fetchall()
 
     # ---- a sequence ----------------------------------------------------------
     def __len__(self) -> int:
@@ -121,9 +154,9 @@ class FindingStore:
         return Finding._make(row)
 
     def where(self, rules: Iterable[str] | None = None, statuses: Iterable[str] | None = None,
-              limit: int | None = None, worst_first: bool = False) -> Iterator[Finding]:
-        """Findings of some rules or statuses, in order (or worst severity first), fetched a batch at a time."""
-        sql = f"SELECT {', '.join(COLUMNS)} FROM {self._table}{self._filter(rules, statuses)}"
+              limit: int | None = None, worst_first: bool = False, waived: bool | None = None) -> Iterator[Finding]:
+        """Findings of some rules or statuses (waived or not), in order (or worst severity first), a batch at a time."""
+        sql = f"SELECT {', '.join(COLUMNS)} FROM {self._table}{self._filter(rules, statuses, waived)}"
         if worst_first:
             ranks = " ".join(f"WHEN {string(s)} THEN {severity_rank(s)}" for s in SEVERITIES)
             sql += f" ORDER BY CASE severity {ranks} END, rowid"
@@ -131,8 +164,8 @@ class FindingStore:
             sql += f" LIMIT {int(limit)}"
         return self._batches(sql, Finding._make)
 
-    def _filter(self, rules, statuses) -> str:
-        tests = []
+    def _filter(self, rules, statuses, waived=None) -> str:
+        tests = [] if waived is None else ["waiver IS NOT NULL" if waived else "waiver IS NULL"]
         if rules is not None:
             tests.append(f"rule IN ({strings(rules) or 'NULL'})")
         if statuses is not None:
@@ -152,19 +185,28 @@ class FindingStore:
     def tally(self, *keys: str) -> dict[Any, int]:
         """How many findings share each value of ``keys`` (a tuple of values for several keys)."""
         if not keys or any(k not in TALLY_KEYS for k in keys):
-            raise ValueError(f"tally by some of {TALLY_KEYS}")
-        columns = ", ".join(keys)
+            raise ValueError(f"tally by some of {tuple(TALLY_KEYS)}")
+        columns = ", ".join(TALLY_KEYS[k] for k in keys)
         rows = self._con.execute(f"SELECT {columns}, count(*) FROM {self._table} GROUP BY ALL").fetchall()
         return {(r[0] if len(keys) == 1 else tuple(r[:-1])): r[-1] for r in rows}
 
-    def failing_count(self, fail_on: str) -> int:
-        """Violations and invalid values at or above ``fail_on`` (warnings never fail a run)."""
+    def failing_count(self, fail_on: str, new_only: bool = False) -> int:
+        """Violations and invalid values at or above ``fail_on``, not waived (and, ``new_only``, new since the baseline).
+
+        Warnings never fail a run; a waived finding is reported but fails nothing.
+        """
         if fail_on == "never":
             return 0
         severe = [s for s in SEVERITIES if severity_rank(s) <= severity_rank(fail_on)]
+        new = " AND baseline = 'new'" if new_only else ""
         return self._con.execute(
-            f"SELECT count(*) FROM {self._table} WHERE status <> 'warning' AND severity IN ({strings(severe)})"
+            f"SELECT count(*) FROM {self._table} WHERE status <> 'warning' AND waiver IS NULL"
+            f" AND severity IN ({strings(severe)}){new}"
         ).fetchone()[0]
+
+    def waived_count(self) -> int:
+        """Findings a waiver accepted."""
+        return self._con.execute(f"SELECT count(*) FROM {self._table} WHERE waiver IS NOT NULL").fetchone()[0]
 
     # ---- rendering -------------------------------------------------------------
     def json_lines(self) -> Iterator[str]:

@@ -72,7 +72,7 @@ def read_policy(path: str | Path, kinds: dict[str, Any], errors: Collector) -> P
     rule_docs = [_rule_file(p, display, schema, errors) for p in rule_paths]
     # A rule file whose shape is wrong as a whole has nothing to check further.
     rule_docs = [(d, bad) for d, bad in rule_docs
-                 if isinstance(d, dict) and "policy" not in d and not any(len(p) < 2 for p in bad)]
+                 if isinstance(d, dict) and "policy" not in d and "waivers" not in d and not any(len(p) < 2 for p in bad)]
     return _build(doc, rule_docs, path, display, rule_paths, test_paths, kinds, errors)
 
 
@@ -80,10 +80,11 @@ def _rule_file(path: Path, policy_display: str, schema: dict, errors: Collector)
     """A rule file's document and its schema errors; a policy in its place is one error, not a schema report."""
     own = Collector()
     doc, bad = _load_checked(path, _display(path), schema, own)
-    if isinstance(doc, dict) and "policy" in doc:
-        errors.error(f'this is a policy file, not a rule file; remove it from "rules:" in {policy_display}',
-                     Location(_display(path), 1, 1))
-        return doc, bad
+    for other in ("policy", "waivers"):
+        if isinstance(doc, dict) and other in doc:
+            errors.error(f'this is a {other} file, not a rule file; remove it from "rules:" in {policy_display}',
+                         Location(_display(path), 1, 1))
+            return doc, bad
     for error in own.errors:
         errors.add(error)
     return doc, bad
@@ -179,6 +180,7 @@ def _build(doc, rule_docs, path: Path, display: str, rule_paths, test_paths, kin
         tests=tuple(str(p) for p in test_paths),
         decision_tables=tables,
         scorecard=_scorecard(doc.get("scorecard") or {}),
+        record_history=bool((doc.get("history") or {}).get("record", False)),
     )
 
 

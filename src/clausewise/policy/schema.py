@@ -1,7 +1,8 @@
-"""The JSON Schema (Draft 2020-12) of policy files and rule files.
+"""The JSON Schema (Draft 2020-12) of policy files, rule files and waiver files.
 
-One schema covers both kinds of file: a document with a top-level ``policy`` key
-is a policy, anything else is a rule file. The rule kinds add their own keys:
+One schema covers all three kinds of file: a document with a top-level
+``policy`` key is a policy, one with ``waivers`` a waivers file (see
+docs/waivers.md), anything else is a rule file. The rule kinds add their own keys:
 :func:`full_schema` takes their fragments, so a new kind never edits this file.
 Validation messages are rewritten in plain words in :mod:`.validate`.
 """
@@ -242,6 +243,14 @@ POLICY_DOC = {
         "decision_tables": {"type": "object", "propertyNames": NAME, "additionalProperties": {"type": "object"},
                             "description": "DMN-style decision tables (see docs/decision-tables.md)."},
         "scorecard": _SCORECARD,
+        "history": {
+            "type": "object",
+            "properties": {
+                "record": {"type": "boolean", "description": "Record every audit in the run history, as --record does "
+                                                             "(docs/history.md); the history's place is the command's."},
+            },
+            "additionalProperties": False,
+        },
         "rules": {"type": "array", "items": {"type": "string"}, "description": "Rule files, relative to this file; glob patterns allowed."},
         "tests": {"type": "array", "items": {"type": "string"}, "description": "Rule test files, relative to this file; glob patterns allowed."},
     },
@@ -278,8 +287,45 @@ RULE_DOC = {
 }
 
 
+_KEY = {"type": ["string", "integer"], "minLength": 1}
+_KEYS = {"oneOf": [_KEY, {"type": "array", "items": _KEY, "minItems": 1}]}
+WAIVER = {
+    "type": "object",
+    "properties": {
+        "id": {**RULE_ID, "description": "The waiver's id, unique in the file; reports name it."},
+        "rule": {**RULE_ID, "description": "The rule whose findings it waives (data-quality for invalid values)."},
+        "clause": {**CLAUSE_ID, "description": "The clause whose findings it waives."},
+        "dataset": {**NAME, "description": "Only findings in this dataset."},
+        "key": {**_KEYS, "description": "The record key, or a list of keys, of the findings it waives."},
+        "group": {"type": "object", "minProperties": 1, "propertyNames": NAME, "additionalProperties": SCALAR,
+                  "description": "Aggregate findings whose group has these values (field: value)."},
+        "pattern": {"type": "string", "minLength": 1,
+                    "description": "A glob over record keys: * any text, ? one character, [abc] one of."},
+        "approved_by": {"type": "string", "minLength": 1, "description": "Who accepted the deviation."},
+        "reason": {"type": "string", "minLength": 1, "description": "Why it was accepted."},
+        "reference": {"type": "string", "minLength": 1, "description": "A ticket, decision or minute."},
+        "expires": {"type": "string", "format": "date",
+                    "description": "The last day it waives (YYYY-MM-DD); audits as of a later day find it expired."},
+        "description": {"type": "string"},
+    },
+    "required": ["id", "approved_by", "reason", "expires"],
+    "additionalProperties": False,
+    "allOf": [
+        {"anyOf": [{"required": ["rule"]}, {"required": ["clause"]}]},
+        {"oneOf": [{"required": ["key"]}, {"required": ["group"]}, {"required": ["pattern"]}]},
+    ],
+}
+WAIVERS_DOC = {
+    "type": "object",
+    "properties": {"waivers": {"type": "array", "items": WAIVER, "minItems": 1,
+                               "description": "Accepted deviations (docs/waivers.md)."}},
+    "required": ["waivers"],
+    "additionalProperties": False,
+}
+
+
 def full_schema(kinds: dict[str, dict[str, Any]]) -> dict[str, Any]:
-    """The published schema: both documents, with each rule kind's own keys.
+    """The published schema: the three documents, with each rule kind's own keys.
 
     ``kinds`` maps a kind name to a JSON Schema object fragment with
     ``properties`` and optionally ``required`` for the keys that kind adds.
@@ -291,10 +337,14 @@ def full_schema(kinds: dict[str, dict[str, Any]]) -> dict[str, Any]:
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": SCHEMA_ID,
-        "title": "clausewise policy or rule file",
+        "title": "clausewise policy, rule or waivers file",
         "if": {"type": "object", "required": ["policy"]},
         "then": POLICY_DOC,
-        "else": rule_doc,
+        "else": {
+            "if": {"type": "object", "required": ["waivers"]},
+            "then": WAIVERS_DOC,
+            "else": rule_doc,
+        },
     }
 
 

@@ -131,8 +131,8 @@ def _where(path: list, doc: Any = None) -> str:
         node = node[step] if isinstance(node, (dict, list)) and _has(node, step) else None
         if isinstance(step, int):
             ident = node.get("id") if isinstance(node, dict) else None
-            if words and words[-1] == "rules" and ident:
-                words[-1] = f'rule "{ident}"'
+            if words and words[-1] in ("rules", "waivers") and ident:
+                words[-1] = f'{words[-1][:-1]} "{ident}"'
             else:
                 words.append(f"item {step + 1}")
         else:

@@ -6,7 +6,10 @@ invalid data below it, ``::notice`` for early warnings, which never fail a run.
 The annotation points at the record's line in the export file when it has one,
 else at the rule in its YAML file (aggregate findings, XLSX and Parquet
 exports). A last ``::notice::`` states the totals, because GitHub shows only the
-first few annotations of each level per step.
+first few annotations of each level per step. A waived finding is a
+``::notice`` whose message starts with its waiver; expired and unused waivers
+are ``::warning`` lines, and the waivers' summary and the comparison with the
+baseline run are notices before the totals.
 
 Data is escaped as the Actions toolkit escapes it (``escapeData`` and
 ``escapeProperty`` in @actions/core): without it a newline in a message would end
@@ -17,7 +20,8 @@ from __future__ import annotations
 
 from typing import TextIO
 
-from ..model import Finding, RunResult, fails
+from ..model import Finding, RunResult
+from . import cycle
 from .common import RanRule, export_position, ran_rules, relative_path
 
 _WORDS = {
@@ -35,15 +39,22 @@ _WORDS = {
 def write(result: RunResult, fail_on: str, out: TextIO) -> None:
     rules = {r.id: r for r in ran_rules(result)}
     for f in result.findings:
-        out.write(_command(result, f, rules[f.rule], fails(f, fail_on)) + "\n")
+        out.write(_command(result, f, rules[f.rule], result.fails(f, fail_on)) + "\n")
+    for line in cycle.notices(result):
+        out.write(f"::warning::{escape_data(line)}\n")
+    for line in (cycle.baseline_line(result), cycle.waived_line(result)):
+        if line:
+            out.write(f"::notice::{escape_data(line)}\n")
     out.write(f"::notice::{escape_data(_summary(result, fail_on))}\n")
 
 
 def _command(result: RunResult, f: Finding, rule: RanRule, failing: bool) -> str:
-    level = "notice" if f.status == "warning" else "error" if failing else "warning"
+    level = "notice" if f.status == "warning" or f.waiver else "error" if failing else "warning"
     props = [*_place(result, f, rule), ("title", f"{f.clause} {f.rule}: {rule.title.get(result.lang)}")]
     joined = ",".join(f"{name}={escape_property(str(value))}" for name, value in props)
-    return f"::{level} {joined}::{escape_data(f.message)}"
+    waived = cycle.waiver_note(result, f)
+    message = f"{waived} — {f.message}" if waived else f.message
+    return f"::{level} {joined}::{escape_data(message)}"
 
 
 def _place(result: RunResult, f: Finding, rule: RanRule) -> list[tuple[str, object]]:

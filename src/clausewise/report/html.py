@@ -12,6 +12,13 @@ Messages and evidence quote export data, so the template is rendered with
 autoescaping: a cell holding ``<script>`` stays text. This module only turns a
 RunResult into plain values (counts, bar widths, labels in the run's
 language); the layout lives in ``templates/report.html.j2``.
+
+With the monthly cycle the page gains: what changed since the recorded run
+the audit was compared with (new, persisting and resolved per clause, a state
+badge on each finding and a filter for it, the resolved findings), the
+waivers and what became of them (a waived finding carries a badge naming its
+waiver, with the reason), and a trend chart of findings per clause over the
+recorded runs of the policy, one small line per clause.
 """
 
 from __future__ import annotations
@@ -22,7 +29,8 @@ from typing import Any, TextIO
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
-from ..model import SEVERITIES, STATUSES, Finding, RunResult, ScoreLine, severity_rank
+from ..model import BASELINE_STATES, SEVERITIES, STATUSES, Finding, RunResult, ScoreLine, severity_rank
+from . import cycle
 from .common import chapter_title, export_position, natural, ran_rules, record_label
 
 _ENV = Environment(
@@ -61,6 +69,16 @@ _WORDS = {
         "encoding": "Encoding", "rows": "Rows", "rules_list": "Rules run",
         "statuses": {"violation": "violation", "warning": "early warning", "invalid": "invalid value"},
         "severities": {"critical": "critical", "high": "high", "medium": "medium", "low": "low", "warning": "early warning"},
+        "nav_cycle": "Since last run", "nav_trend": "Trend", "cycle": "Since the last run and waivers",
+        "since": "Since", "states": {"new": "new", "persisting": "persisting", "resolved": "resolved"},
+        "waivers": "Waivers", "waiver": "Waiver", "waiver_state": "State", "waived": "Waived",
+        "waived_detail": "{n} waived", "matched": "Matched", "approved_by": "Approved by", "reason": "Reason",
+        "reference": "Reference", "expires": "Last day",
+        "waiver_states": {"used": "used", "unused": "unused", "expired": "expired"},
+        "waived_badge": "waived {id}", "resolved_list": "Resolved findings ({n})",
+        "trend": "Findings per clause over the recorded runs", "trend_note": "Each line is one clause, scaled to its "
+        "own largest count; the numbers are all findings (violations, early warnings, invalid values).",
+        "total": "All clauses", "this_run": "this audit", "run_n": "run {id}",
     },
     "zh": {
         "report": "合规报告", "as_of": "截至", "as_of_label": "截至时间", "nav_summary": "概要", "nav_clauses": "按条款",
@@ -86,6 +104,15 @@ _WORDS = {
         "encoding": "编码", "rows": "行数", "rules_list": "已运行规则",
         "statuses": {"violation": "违规", "warning": "预警", "invalid": "无效值"},
         "severities": {"critical": "严重", "high": "高", "medium": "中", "low": "低", "warning": "预警"},
+        "nav_cycle": "与上次相比", "nav_trend": "趋势", "cycle": "与上次运行相比及豁免",
+        "since": "对比", "states": {"new": "新增", "persisting": "持续", "resolved": "已解决"},
+        "waivers": "豁免", "waiver": "豁免", "waiver_state": "状态", "waived": "已豁免",
+        "waived_detail": "已豁免 {n} 项", "matched": "匹配", "approved_by": "批准人", "reason": "理由",
+        "reference": "依据", "expires": "最后一天",
+        "waiver_states": {"used": "已使用", "unused": "未使用", "expired": "已过期"},
+        "waived_badge": "已豁免 {id}", "resolved_list": "已解决的问题（{n} 项）",
+        "trend": "各条款问题数随已记录运行的变化", "trend_note": "每条线为一个条款，按其自身最大值缩放；数字为全部问题（违规、预警、无效值）。",
+        "total": "全部条款", "this_run": "本次审计", "run_n": "第 {id} 次",
     },
 }
 
@@ -115,6 +142,9 @@ def context(result: RunResult, fail_on: str) -> dict[str, Any]:
         "severities": SEVERITIES,
         "segments": SEGMENTS,
         "rules": _rules(result),
+        "cycle": _cycle(result),
+        "compared": result.baseline is not None,
+        "trend": _trend(result),
     }
 
 
@@ -125,6 +155,7 @@ def _headline(result: RunResult, fail_on: str) -> dict[str, Any]:
     return {
         **result.counts(),
         "failing": result.failing_count(fail_on),
+        "waived": result.waived_count(),
         "exit_code": result.exit_code(fail_on),
         "rules": len(ran_rules(result)),
         "records": sum(d.rows for d in result.data_files),
@@ -252,6 +283,7 @@ def _finding(result: RunResult, f: Finding) -> dict[str, Any]:
         "severity": f.severity, "severity_rank": severity_rank(f.severity), "message": f.message,
         "due_at": f.due_at.isoformat(sep=" ") if f.due_at else None,
         "evidence": [(name, _value(value)) for name, value in f.evidence.items()], "source": source,
+        "waiver": f.waiver, "since": f.baseline,
     }
 
 
@@ -269,3 +301,55 @@ def _rules(result: RunResult) -> list[dict[str, Any]]:
          **result.stats[r.id].to_dict()}
         for r in ran_rules(result)
     ]
+
+
+# ---- the monthly cycle: baseline, waivers, trend --------------------------------
+
+# Resolved findings listed on the page at most; the json format lists them all.
+MAX_RESOLVED = 500
+
+
+def _cycle(result: RunResult) -> dict[str, Any] | None:
+    """The comparison with the baseline run and the waivers, when the audit had either."""
+    if result.baseline is None and not result.waivers:
+        return None
+    base = result.baseline
+    by_clause = [] if base is None else [
+        {"clause": clause, **{s: counts.get(s, 0) for s in BASELINE_STATES}}
+        for clause, counts in sorted(base.by_clause.items(), key=lambda item: natural(item[0]))
+    ]
+    resolved = [] if base is None else list(_first(base.resolved, MAX_RESOLVED))
+    return {
+        "lines": cycle.lines(result),
+        "by_clause": by_clause,
+        "resolved": [_finding(result, f) for f in resolved],
+        "resolved_total": base.totals()["resolved"] if base else 0,
+        "waivers": [{**u.to_dict(), "reference": u.waiver.reference or "—"} for u in result.waivers],
+    }
+
+
+def _first(findings, n: int):
+    where = getattr(findings, "where", None)
+    return where(limit=n) if where else list(findings)[:n]
+
+
+def _trend(result: RunResult) -> dict[str, Any] | None:
+    """Per clause, its findings in each recorded run (oldest first) and a line 100 wide, 20 high, through them."""
+    points = result.trend
+    if len(points) < 2:
+        return None
+    words = _WORDS[result.lang]
+    clauses = sorted({c for p in points for c in p.counts}, key=natural)
+    runs = [{"label": p.as_of.date().isoformat(), "period": p.period,
+             "run": words["this_run"] if p.run_id is None else words["run_n"].format(id=p.run_id)} for p in points]
+    rows = [_trend_row(words["total"], "", [p.total() for p in points])]
+    rows += [_trend_row(c, result.policy.clauses[c].title.get(result.lang) if c in result.policy.clauses else "",
+                        [p.total(c) for p in points]) for c in clauses]
+    return {"runs": runs, "rows": rows}
+
+
+def _trend_row(ident: str, title: str, counts: list[int]) -> dict[str, Any]:
+    top = max(counts) or 1
+    step = 100 / (len(counts) - 1)
+    points = " ".join(f"{round(i * step, 3)},{round(20 - 18 * n / top - 1, 3)}" for i, n in enumerate(counts))
+    return {"id": ident, "title": title, "counts": counts, "points": points}

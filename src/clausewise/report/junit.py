@@ -13,8 +13,12 @@ the chapter is the unit a CI tab shows and a reader asks "how compliant".
 A rule with any violation or invalid value fails (``<failure>`` lists the
 records, capped); early warnings alone do not fail, they go to ``<system-out>``;
 a rule that examined no record is ``<skipped>``, so "passed" always means
-"looked at records and found nothing wrong". ``fail_on`` does not change
-outcomes here: it is recorded as a property for the reader.
+"looked at records and found nothing wrong". A rule whose violations and
+invalid values were all waived is ``<skipped>`` too, its message naming the
+waivers and their reasons and its text listing the waived records; waived
+findings never count as failures. ``fail_on`` does not change outcomes here:
+it is recorded as a property for the reader, with the waivers' summary,
+expired and unused waivers, and the comparison with the baseline run.
 """
 
 from __future__ import annotations
@@ -24,17 +28,18 @@ import xml.etree.ElementTree as ET
 from typing import TextIO
 
 from ..model import Finding, RunResult, ScoreLine
+from . import cycle
 from .common import RanRule, chapter_title, ran_rules, record_label
 
 MAX_LINES = 50
 _WORDS = {
     "en": {
         "counts": "{v} violations, {i} invalid values", "more": "… and {n} more", "row": "row {row}",
-        "unexamined": "no records to examine",
+        "unexamined": "no records to examine", "waived": "{n} waived: {why}",
     },
     "zh": {
         "counts": "违规 {v} 项，无效值 {i} 项", "more": "… 另有 {n} 项", "row": "第 {row} 行",
-        "unexamined": "没有可检查的记录",
+        "unexamined": "没有可检查的记录", "waived": "豁免 {n} 项：{why}",
     },
 }
 # XML 1.0 cannot carry most control characters, not even escaped, and export data may hold them.
@@ -44,7 +49,7 @@ _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 def write(result: RunResult, fail_on: str, out: TextIO) -> None:
     root = ET.Element("testsuites", name=f"clausewise {result.policy.id} {result.policy.version}")
     scores = {line.id: line for line in result.scorecard() if line.scope == "chapter"}
-    counts = result.findings.tally("rule", "status")
+    counts = result.findings.tally("rule", "status", "waived")
     for chapter, rules in _chapters(result).items():
         root.append(_suite(result, fail_on, chapter, rules, scores.get(chapter), counts))
     _sum_suites(root, root.findall("testsuite"))
@@ -89,12 +94,19 @@ def _properties(result: RunResult, fail_on: str, score: ScoreLine | None) -> ET.
         "policy.id": result.policy.id, "policy.version": result.policy.version,
         "policy.hash": result.policy.content_hash, "as_of": result.as_of.isoformat(sep=" "),
         "as_of_source": result.as_of_source, "timezone": result.policy.timezone, "fail_on": fail_on,
-        **_score(score),
+        **_score(score), **_cycle(result),
     }
     props = ET.Element("properties")
     for name, value in values.items():
         ET.SubElement(props, "property", name=name, value=_xml(value))
     return props
+
+
+def _cycle(result: RunResult) -> dict[str, str]:
+    """The waivers' summary and notices, and the comparison with the baseline run, as properties."""
+    values = {"waived": cycle.waived_line(result), "baseline": cycle.baseline_line(result)}
+    values.update({f"waiver.{use.waiver.id}": cycle.notice(result, use) for use in result.waiver_notices()})
+    return {name: value for name, value in values.items() if value}
 
 
 def _score(line: ScoreLine | None) -> dict[str, str]:
@@ -109,19 +121,31 @@ def _case(result: RunResult, rule: RanRule, counts: dict) -> ET.Element:
     """The rule's testcase; at most ``MAX_LINES`` findings of each outcome are read from the store."""
     words = _WORDS[result.lang]
     case = ET.Element("testcase", classname=rule.clause, name=_xml(f"{rule.id}: {rule.title.get(result.lang)}"), time="0")
-    violations, invalid = counts.get((rule.id, "violation"), 0), counts.get((rule.id, "invalid"), 0)
-    warnings = counts.get((rule.id, "warning"), 0)
+    violations, invalid = counts.get((rule.id, "violation", False), 0), counts.get((rule.id, "invalid", False), 0)
+    waived = counts.get((rule.id, "violation", True), 0) + counts.get((rule.id, "invalid", True), 0)
+    warnings = counts.get((rule.id, "warning", False), 0) + counts.get((rule.id, "warning", True), 0)
+    failing_statuses = ["violation", "invalid"]
     if violations or invalid:
-        failing = result.findings.where(rules=[rule.id], statuses=["violation", "invalid"], limit=MAX_LINES)
+        failing = result.findings.where(rules=[rule.id], statuses=failing_statuses, limit=MAX_LINES, waived=False)
         message = words["counts"].format(v=violations, i=invalid)
         failure = ET.SubElement(case, "failure", message=message, type=rule.severity)
         failure.text = _listing(failing, violations + invalid, words)
+    elif waived:
+        accepted = list(result.findings.where(rules=[rule.id], statuses=failing_statuses, limit=MAX_LINES, waived=True))
+        skipped = ET.SubElement(case, "skipped", message=_xml(words["waived"].format(n=waived, why=_why(accepted))))
+        skipped.text = _listing(accepted, waived, words)
     elif not warnings and result.stats[rule.id].examined == 0:
         ET.SubElement(case, "skipped", message=words["unexamined"])
     if warnings:
         shown = result.findings.where(rules=[rule.id], statuses=["warning"], limit=MAX_LINES)
         ET.SubElement(case, "system-out").text = _listing(shown, warnings, words)
     return case
+
+
+def _why(findings: list[Finding]) -> str:
+    """``W-1 (reason); W-2 (reason)``: each waiver of the findings once, in their order."""
+    reasons = {f.waiver["id"]: f.waiver["reason"] for f in findings}
+    return "; ".join(f"{ident} ({reason})" for ident, reason in reasons.items())
 
 
 def _listing(findings, total: int, words) -> str:

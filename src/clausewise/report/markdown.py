@@ -9,6 +9,11 @@ scorecard follows for chapters and groups only (the per-clause lines would
 repeat the table above), then the distribution of each computed grade; both
 are left out when the policy has none.
 
+After a comparison with a recorded run, a section counts new, persisting and
+resolved findings per clause and each finding says which it is; with
+waivers, a section lists each waiver with what became of it (used, unused,
+expired) and a waived finding's status names its waiver.
+
 Cells are escaped: finding messages quote export data, and a ``|`` or a line
 break in a cell would otherwise break the table.
 """
@@ -19,6 +24,7 @@ import html
 from typing import TextIO
 
 from ..model import SEVERITIES, Finding, RunResult, ScoreLine
+from . import cycle
 from .common import chapter_title, natural, ran_rules, record_label
 
 MAX_FINDINGS = 100
@@ -37,6 +43,10 @@ _WORDS = {
         "scorecard": "Scorecard", "scope": "Scope", "id": "Id", "examined": "Examined", "score": "Score", "band": "Band",
         "critical": "Critical", "high": "High", "medium": "Medium", "low": "Low", "chapter": "chapter",
         "grades": "Grades", "column": "Computed value", "distribution": "Distribution",
+        "since": "Since run {run}", "since_none": "Since the last run", "new": "New", "persisting": "Persisting",
+        "resolved": "Resolved", "state": "Since", "waivers": "Waivers", "waiver": "Waiver", "waiver_state": "State",
+        "waived": "Waived", "approved_by": "Approved by", "reason": "Reason", "expires": "Expires",
+        "waiver_states": {"used": "used", "unused": "unused", "expired": "expired"}, "waived_by": "{status}, waived {id}",
     },
     "zh": {
         "head": "{mark} clausewise：{title}",
@@ -52,6 +62,10 @@ _WORDS = {
         "scorecard": "合规评分", "scope": "范围", "id": "编号", "examined": "检查数", "score": "得分", "band": "等级",
         "critical": "严重", "high": "高", "medium": "中", "low": "低", "chapter": "章节",
         "grades": "评级", "column": "计算项", "distribution": "分布",
+        "since": "与第 {run} 次运行相比", "since_none": "与上次运行相比", "new": "新增", "persisting": "持续",
+        "resolved": "已解决", "state": "对比", "waivers": "豁免", "waiver": "豁免", "waiver_state": "状态",
+        "waived": "已豁免", "approved_by": "批准人", "reason": "理由", "expires": "到期",
+        "waiver_states": {"used": "已使用", "unused": "未使用", "expired": "已过期"}, "waived_by": "{status}，已豁免 {id}",
     },
 }
 _COUNTED = ("violation", "warning", "invalid")
@@ -59,8 +73,8 @@ _COUNTED = ("violation", "warning", "invalid")
 
 def write(result: RunResult, fail_on: str, out: TextIO) -> None:
     words = _WORDS[result.lang]
-    parts = [_headline(result, fail_on, words), _by_clause(result, words),
-             _scorecard(result, words), _grades(result, words), _findings(result, words)]
+    parts = [_headline(result, fail_on, words), _by_clause(result, words), _since(result, words),
+             _waivers(result, words), _scorecard(result, words), _grades(result, words), _findings(result, words)]
     out.write("\n\n".join(part for part in parts if part) + "\n")
 
 
@@ -75,7 +89,29 @@ def _headline(result: RunResult, fail_on: str, words) -> str:
         ),
         (words["fail"] if failing else words["pass"]).format(n=failing, fail_on=fail_on),
         words["totals"].format(v=counts["violation"], w=counts["warning"], i=counts["invalid"]),
+        *(cell(line) for line in cycle.lines(result)),
     ])
+
+
+def _since(result: RunResult, words) -> str:
+    """New, persisting and resolved findings per clause, after a comparison with a recorded run."""
+    base = result.baseline
+    if base is None:
+        return ""
+    title = words["since"].format(run=base.run_id) if base.run_id else words["since_none"]
+    states = ("new", "persisting", "resolved")
+    rows = [[cell(clause), *(str(counts.get(s, 0)) for s in states)]
+            for clause, counts in sorted(base.by_clause.items(), key=lambda item: natural(item[0]))]
+    return f"### {title}\n\n" + _table([words["clause"], *(words[s] for s in states)], rows, numeric=3)
+
+
+def _waivers(result: RunResult, words) -> str:
+    if not result.waivers:
+        return ""
+    headers = [words[h] for h in ("waiver", "waiver_state", "waived", "approved_by", "reason", "expires")]
+    rows = [[cell(u.waiver.id), words["waiver_states"][u.state], str(u.waived), cell(u.waiver.approved_by),
+             cell(u.waiver.reason), u.waiver.expires.isoformat()] for u in result.waivers]
+    return f"### {words['waivers']}\n\n" + _table(headers, rows)
 
 
 def _by_clause(result: RunResult, words) -> str:
@@ -121,16 +157,22 @@ def _findings(result: RunResult, words) -> str:
         return f"### {words['findings']}\n\n{words['none']}"
     # Within a severity the engine's order (clause, rule, record) stays.
     shown = result.findings.where(worst_first=True, limit=MAX_FINDINGS)
-    headers = [words[h] for h in ("clause", "rule", "record", "row", "status", "severity", "message")]
-    text = f"### {words['findings']}\n\n" + _table(headers, [_finding_row(f, words) for f in shown])
+    compared = result.baseline is not None
+    names = ("clause", "rule", "record", "row", "status", "severity", *(["state"] if compared else []), "message")
+    rows = [_finding_row(result, f, words, compared) for f in shown]
+    text = f"### {words['findings']}\n\n" + _table([words[h] for h in names], rows)
     if len(result.findings) > MAX_FINDINGS:
         text += "\n\n" + words["capped"].format(shown=MAX_FINDINGS, total=len(result.findings))
     return text
 
 
-def _finding_row(f: Finding, words) -> list[str]:
+def _finding_row(result: RunResult, f: Finding, words, compared: bool) -> list[str]:
     row = "" if f.row is None else str(f.row)
-    return [cell(f.clause), f"`{f.rule}`", cell(record_label(f)), row, words["statuses"][f.status], f.severity, cell(f.message)]
+    status = words["statuses"][f.status]
+    if f.waiver:
+        status = words["waived_by"].format(status=status, id=cell(f.waiver["id"]))
+    state = [cycle.state_word(result, f.baseline)] if compared else []
+    return [cell(f.clause), f"`{f.rule}`", cell(record_label(f)), row, status, f.severity, *state, cell(f.message)]
 
 
 def _table(headers: list[str], rows: list[list[str]], numeric: int = 0) -> str:

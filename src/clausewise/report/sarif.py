@@ -7,11 +7,21 @@ flagged it. Paths are written relative to the current folder (uri-encoded,
 without a ``uriBaseId``): CI runs clausewise from the checkout root, which is
 what code-scanning tools resolve relative URIs against.
 
-``partialFingerprints["clausewise/v1"]`` hashes rule, dataset and record key
-(or aggregate group), not the row, so an alert survives rows being inserted
-above it; findings that share that identity (a duplicated key, two bad cells in
-one record) are told apart by their order, ``<hash>:<n>``, as GitHub's own
-``primaryLocationLineHash`` does.
+``partialFingerprints["clausewise/v1"]`` is the finding's fingerprint (rule,
+clause, dataset and record key or aggregate group, not the row; see
+docs/history.md), so an alert survives rows being inserted above it and is
+recognised in next month's export; findings that share it (a duplicated key,
+two bad cells in one record) are told apart by their order, ``<hash>:<n>``, as
+GitHub's own ``primaryLocationLineHash`` does, and as the run history matches
+them.
+
+When the audit was compared with a recorded run (``--baseline``), each result
+has a ``baselineState`` (``new`` or ``unchanged``) and the baseline's findings
+that are gone follow as results whose state is ``absent`` (located at their
+rule: their rows were in an export that is no longer there). A waived finding
+carries a ``suppressions`` entry (``external``, ``accepted``) whose
+justification is the waiver's reason; expired and unused waivers are
+notifications of the invocation.
 
 The run's ``properties`` carry the grade distribution and the compliance
 scorecard (the same lists as the ``json`` format), so a dashboard that keeps
@@ -23,15 +33,16 @@ log of a million findings is never held in memory.
 
 from __future__ import annotations
 
-import hashlib
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from itertools import chain
 from pathlib import Path
 from typing import Any, TextIO
 from urllib.parse import quote
 
 from ..errors import Location
 from ..model import Finding, RunResult
+from . import cycle
 from .common import RanRule, export_position, hole, ran_rules, relative_path, write_json
 
 SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
@@ -44,9 +55,17 @@ _DEFINED_HERE = {
 }
 
 
+SARIF_STATES = {"new": "new", "persisting": "unchanged", "resolved": "absent"}
+
+
 def write(result: RunResult, fail_on: str, out: TextIO) -> None:
     rules = ran_rules(result)
-    write_json(out, document(result, fail_on, rules), {"results": _results(result, rules)})
+    # The baseline's resolved findings of a fingerprint are its occurrences after this run's (matched
+    # by count, see docs/history.md), so their numbering goes on from this run's.
+    seen: dict[str, int] = {}
+    results = chain(_results(result, rules, result.findings, seen),
+                    _results(result, rules, result.baseline.resolved if result.baseline else (), seen))
+    write_json(out, document(result, fail_on, rules), {"results": results})
 
 
 def document(result: RunResult, fail_on: str, rules: list[RanRule]) -> dict[str, Any]:
@@ -68,6 +87,9 @@ def document(result: RunResult, fail_on: str, rules: list[RanRule]) -> dict[str,
                 "lang": result.lang,
                 "grade_distribution": result.grades.distribution(),
                 "scorecard": [line.to_dict() for line in result.scorecard()],
+                "waived": result.waived_count(),
+                "waivers": [use.to_dict() for use in result.waivers],
+                "baseline": result.baseline.to_dict() if result.baseline else None,
             },
         }],
     }
@@ -100,7 +122,7 @@ def _location_text(location: Location | None) -> str | None:
 
 def _invocation(result: RunResult, fail_on: str) -> dict[str, Any]:
     # The audit finished, so execution succeeded whatever it found; exitCode is the CLI's.
-    return {
+    out: dict[str, Any] = {
         "executionSuccessful": True,
         "exitCode": result.exit_code(fail_on),
         "properties": {
@@ -110,27 +132,28 @@ def _invocation(result: RunResult, fail_on: str) -> dict[str, Any]:
             "fail_on": fail_on,
         },
     }
+    notes = [{"level": "warning", "message": {"text": cycle.notice(result, use)},
+              "properties": {"waiver": use.waiver.id, "state": use.state}} for use in result.waiver_notices()]
+    if notes:
+        out["toolExecutionNotifications"] = notes
+    return out
 
 
-def _results(result: RunResult, rules: list[RanRule]) -> Iterator[str]:
+def _results(result: RunResult, rules: list[RanRule], findings: Iterable[Finding], seen: dict[str, int]) -> Iterator[str]:
+    """One compact result a finding; the n-th finding of a fingerprint is ``<fingerprint>:<n>``."""
     index = {r.id: i for i, r in enumerate(rules)}
-    seen: dict[bytes, int] = {}
-    for f in result.findings:
-        identity = _identity_hash(f)
-        digest = bytes.fromhex(identity)
-        seen[digest] = seen.get(digest, 0) + 1
-        item = _result(result, f, rules[index[f.rule]], index[f.rule], f"{identity}:{seen[digest]}")
+    for f in findings:
+        seen[f.fingerprint] = seen.get(f.fingerprint, 0) + 1
+        if f.rule not in index:  # a resolved finding of a rule this run did not report on
+            continue
+        item = _result(result, f, rules[index[f.rule]], index[f.rule], f"{f.fingerprint}:{seen[f.fingerprint]}")
         yield json.dumps(item, ensure_ascii=False, default=str, separators=(",", ":"))
-
-
-def _identity_hash(f: Finding) -> str:
-    identity = [f.rule, f.dataset, f.key, f.group]
-    return hashlib.sha256(json.dumps(identity, sort_keys=True, default=str).encode()).hexdigest()
 
 
 def _result(result: RunResult, f: Finding, rule: RanRule, rule_index: int, fingerprint: str) -> dict[str, Any]:
     defined = _physical(rule.location) if rule.location and rule.location.line else None
-    primary = _export_location(result, f) or defined
+    here = f.baseline != "resolved"  # a resolved finding's record was in the baseline's export, not this one
+    primary = (_export_location(result, f) if here else None) or defined
     out: dict[str, Any] = {
         "ruleId": f.rule,
         "ruleIndex": rule_index,
@@ -140,9 +163,19 @@ def _result(result: RunResult, f: Finding, rule: RanRule, rule_index: int, finge
         "partialFingerprints": {"clausewise/v1": fingerprint},
         "properties": _properties(f),
     }
+    if f.baseline:
+        out["baselineState"] = SARIF_STATES[f.baseline]
+    if f.waiver:
+        out["suppressions"] = [_suppression(f.waiver)]
     if defined:
         out["relatedLocations"] = [{"id": 1, "physicalLocation": defined, "message": {"text": _defined_here(result, rule)}}]
     return out
+
+
+def _suppression(waiver: dict[str, Any]) -> dict[str, Any]:
+    """A waiver as SARIF sees it: accepted outside the source, justified by its reason."""
+    return {"kind": "external", "status": "accepted", "justification": waiver["reason"],
+            "properties": {k: waiver[k] for k in ("id", "approved_by", "reference", "expires")}}
 
 
 def _defined_here(result: RunResult, rule: RanRule) -> str:

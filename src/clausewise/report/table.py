@@ -1,4 +1,10 @@
-"""``table``: findings for a terminal, then a per-rule summary and the verdict."""
+"""``table``: findings for a terminal, then a per-rule summary and the verdict.
+
+A waived finding's status says so (``violation, waived W-1``); after a
+comparison with a recorded run a column says whether each finding is new or
+persisting. Before the verdict come the comparison's totals, the waivers'
+summary and a line for each expired or unused waiver.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +13,7 @@ from typing import TextIO
 from tabulate import tabulate
 
 from ..model import RunResult
-from . import grades
+from . import cycle, grades
 
 _WORDS = {
     "en": {
@@ -20,6 +26,7 @@ _WORDS = {
         "verdict": "{v} violations, {w} warnings, {i} invalid values · exit {code} (fail on {fail_on})",
         "statuses": {"violation": "violation", "warning": "warning", "invalid": "invalid"},
         "capped": "… the first {shown} of {total} findings; --format json, jsonl, csv or sarif lists them all",
+        "since": "since", "waived": "{status}, waived {id}",
     },
     "zh": {
         "findings": "发现", "none": "没有发现问题。", "rules": "规则",
@@ -31,6 +38,7 @@ _WORDS = {
         "verdict": "违规 {v} 项，预警 {w} 项，无效值 {i} 项 · 退出码 {code}（阈值 {fail_on}）",
         "statuses": {"violation": "违规", "warning": "预警", "invalid": "无效"},
         "capped": "…… 仅列出前 {shown} 项（共 {total} 项）；--format json、jsonl、csv 或 sarif 列出全部",
+        "since": "对比", "waived": "{status}，已豁免 {id}",
     },
 }
 MAX_MESSAGE = 100
@@ -41,7 +49,7 @@ MAX_FINDINGS = 1_000
 def write(result: RunResult, fail_on: str, out: TextIO) -> None:
     words = _WORDS[result.lang]
     parts = [_head(result, words), _findings(result, words), _rules(result, words)]
-    parts += [p for p in (_grades(result, words), _scorecard(result, words)) if p]
+    parts += [p for p in (_grades(result, words), _scorecard(result, words), "\n".join(cycle.lines(result))) if p]
     parts.append(_verdict(result, words, fail_on))
     out.write("\n\n".join(parts) + "\n")
 
@@ -80,15 +88,23 @@ def _short(text: str) -> str:
 def _findings(result: RunResult, words) -> str:
     if not result.findings:
         return words["none"]
+    compared = result.baseline is not None
     rows = [
-        (f.clause, f.rule, _record(f), words["statuses"][f.status], f.severity, _short(f.message))
+        (f.clause, f.rule, _record(f), _status(f, words), f.severity,
+         *([cycle.state_word(result, f.baseline)] if compared else []), _short(f.message))
         for f in result.findings.where(limit=MAX_FINDINGS)
     ]
-    headers = [words[h] for h in ("clause", "rule", "record", "status", "severity", "message")]
+    names = ("clause", "rule", "record", "status", "severity", *(["since"] if compared else []), "message")
+    headers = [words[h] for h in names]
     text = f"{words['findings']}\n" + tabulate(rows, headers=headers, tablefmt="simple")
     if len(result.findings) > MAX_FINDINGS:
         text += "\n" + words["capped"].format(shown=MAX_FINDINGS, total=len(result.findings))
     return text
+
+
+def _status(f, words) -> str:
+    status = words["statuses"][f.status]
+    return words["waived"].format(status=status, id=f.waiver["id"]) if f.waiver else status
 
 
 def _rules(result: RunResult, words) -> str:

@@ -12,7 +12,7 @@
     var body = table.tBodies[0];
     var rows = Array.prototype.slice.call(body.rows);
     var texts = rows.map(function (row) { return row.textContent.toLowerCase(); });
-    var fields = ["status", "severity", "clause"];
+    var fields = Array.prototype.map.call(form.querySelectorAll("select"), function (s) { return s.name; });
     var shown = document.getElementById("shown");
     var collator = new Intl.Collator(document.documentElement.lang, {numeric: true});
     var sorting = {key: "", desc: false};

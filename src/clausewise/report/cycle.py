@@ -1,0 +1,109 @@
+"""What every report says about the monthly cycle: waivers, the baseline run, new and resolved findings.
+
+The sentences live here, in both languages, so that the table, Markdown,
+HTML, JUnit, SARIF and GitHub reports say the same thing: how many findings
+were waived and by which waivers, which waivers have expired or matched
+nothing, and what changed since the recorded run the audit was compared with.
+"""
+
+from __future__ import annotations
+
+from ..model import Finding, RunResult, WaiverUse
+
+_WORDS = {
+    "en": {
+        "waived": "{n} findings waived: {by}",
+        "none_waived": "no finding waived",
+        "by": "{id} ({n})", "sep": ", ",
+        "expired": "expired waiver {id} (last day {expires}, approved by {approved_by}): it waives nothing now; "
+                   "it matches {n} findings",
+        "unused": "unused waiver {id} (approved by {approved_by}): it matches no finding; remove or correct it",
+        "compared": "compared with run {run} (as of {as_of}): {new} new, {persisting} persisting, {resolved} resolved",
+        "first": "no earlier run of this policy recorded: all {new} findings are new",
+        "fail_on_new": "only new findings fail the run (--fail-on-new)",
+        "recorded": "recorded as run {run}",
+        "waived_by": "waived by {id}: {reason} ({approved_by}{reference}, until {expires})",
+        "states": {"new": "new", "persisting": "persisting", "resolved": "resolved"},
+    },
+    "zh": {
+        "waived": "豁免 {n} 项：{by}",
+        "none_waived": "没有豁免的问题",
+        "by": "{id}（{n} 项）", "sep": "，",
+        "expired": "豁免 {id} 已过期（最后一天 {expires}，批准人 {approved_by}）：不再豁免；匹配 {n} 项",
+        "unused": "豁免 {id}（批准人 {approved_by}）未匹配任何问题：请删除或更正",
+        "compared": "与第 {run} 次运行（截至 {as_of}）相比：新增 {new} 项，持续 {persisting} 项，已解决 {resolved} 项",
+        "first": "此前没有记录本制度的运行：全部 {new} 项均为新增",
+        "fail_on_new": "仅新增问题导致不通过（--fail-on-new）",
+        "recorded": "已记录为第 {run} 次运行",
+        "waived_by": "已由 {id} 豁免：{reason}（{approved_by}{reference}，至 {expires}）",
+        "states": {"new": "新增", "persisting": "持续", "resolved": "已解决"},
+    },
+}
+
+
+def words(result: RunResult) -> dict:
+    return _WORDS[result.lang]
+
+
+def waived_line(result: RunResult) -> str | None:
+    """``5 findings waived: W-1 (3), W-2 (2)``; None when the run had no waivers."""
+    if not result.waivers:
+        return None
+    w = words(result)
+    used = [use for use in result.waivers if use.waived]
+    if not used:
+        return w["none_waived"]
+    by = w["sep"].join(w["by"].format(id=use.waiver.id, n=use.waived) for use in used)
+    return w["waived"].format(n=sum(use.waived for use in used), by=by)
+
+
+def notice(result: RunResult, use: WaiverUse) -> str:
+    """The sentence about an expired or unused waiver."""
+    w = words(result)
+    waiver = use.waiver
+    return w[use.state].format(id=waiver.id, expires=waiver.expires.isoformat(), approved_by=waiver.approved_by,
+                               n=use.matched)
+
+
+def notices(result: RunResult) -> list[str]:
+    """One sentence for each expired or unused waiver, in file order."""
+    return [notice(result, use) for use in result.waiver_notices()]
+
+
+def baseline_line(result: RunResult) -> str | None:
+    """What changed since the baseline run; None when the audit was not compared with one."""
+    base = result.baseline
+    if base is None:
+        return None
+    w = words(result)
+    totals = base.totals()
+    if base.run_id is None:
+        text = w["first"].format(**totals)
+    else:
+        text = w["compared"].format(run=base.run_id, as_of=base.as_of.isoformat(sep=" "), **totals)
+    return text + ("; " + w["fail_on_new"] if result.fail_on_new else "")
+
+
+def recorded_line(result: RunResult) -> str | None:
+    return None if result.recorded_as is None else words(result)["recorded"].format(run=result.recorded_as)
+
+
+def lines(result: RunResult) -> list[str]:
+    """Every sentence about the cycle that applies to this run, in reading order."""
+    return [line for line in (baseline_line(result), waived_line(result), *notices(result), recorded_line(result))
+            if line]
+
+
+def waiver_note(result: RunResult, f: Finding) -> str | None:
+    """``waived by W-1: reason (approver, reference, until 2026-12-31)`` for a waived finding, else None."""
+    waiver = f.waiver
+    if waiver is None:
+        return None
+    reference = f", {waiver['reference']}" if waiver.get("reference") else ""
+    return words(result)["waived_by"].format(id=waiver["id"], reason=waiver["reason"],
+                                            approved_by=waiver["approved_by"], reference=reference,
+                                            expires=waiver["expires"])
+
+
+def state_word(result: RunResult, state: str | None) -> str:
+    return words(result)["states"].get(state, "") if state else ""
