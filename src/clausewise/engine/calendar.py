@@ -582,13 +582,19 @@ def plan(cal: BusinessCalendar, first: date, last: date, name: str = "__calendar
          pad: timedelta = DEFAULT_PAD) -> tuple[calendar_tables.Tables, CalendarSQL]:
     """The tables' rows for [first - pad, last + pad] and the SQL builder that reads them (nothing is created)."""
     lo, hi = _as_date(first, cal.zone) - pad, _as_date(last, cal.zone) + pad
-    tables = calendar_tables.build(cal, lo, hi)
+    tables = _built(cal, lo, hi)
     return tables, CalendarSQL(
         table=name, first=lo, last=hi, day_seconds=cal.day_seconds,
         lo_us=tables.lo_us, hi_us=tables.hi_us, origin_us=tables.origin_us, index_step=tables.index_step,
         pieces=tables.pieces, midnights=tables.midnights, candidates=tables.candidates,
         changes=tables.changes, day_changes=tables.day_changes, fixed_offset=tables.fixed_offset,
     )
+
+
+@lru_cache(maxsize=16)
+def _built(cal: BusinessCalendar, lo: date, hi: date) -> calendar_tables.Tables:
+    """The tables' rows, built once per calendar and range in a process (a watch, a test run)."""
+    return calendar_tables.build(cal, lo, hi)
 
 
 def _create(con, table: str, rows: dict[str, list], instants: set[str], walls: set[str], dates: set[str]) -> None:

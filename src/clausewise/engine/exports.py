@@ -194,17 +194,6 @@ def _strptime(n: str, formats: tuple[str, ...]) -> str:
     return f"try_strptime(trim({n}), [{strings(formats)}])"
 
 
-def _in_range(value: str, sql_type: str) -> str:
-    """``value`` when it lies in the years clausewise judges, else NULL (an invalid value)."""
-    low, high = timestamp(EARLIEST), timestamp(LATEST)
-    # The value is written three times; DuckDB computes it once (common subexpressions).
-    return f"CASE WHEN ({value}) >= {low} AND ({value}) < {high} THEN CAST({value} AS {sql_type}) END"
-
-
-def _timestamp(f: Field, n: str) -> str:
-    return _in_range(_parsed_timestamp(f, n), "TIMESTAMP")
-
-
 def _parsed_timestamp(f: Field, n: str) -> str:
     if f.formats:
         parsed = _strptime(n, f.formats)
@@ -215,10 +204,6 @@ def _parsed_timestamp(f: Field, n: str) -> str:
     offset = (f"(contains({n}, '+') OR contains({n}, 'Z') OR contains({n}, 'z') OR contains(substr({n}, 12), '-') "
               f"OR TRY_CAST({n} AS TIMESTAMP) IS NULL)")
     return f"CASE WHEN {offset} THEN CAST(TRY_CAST({n} AS TIMESTAMPTZ) AS TIMESTAMP) ELSE TRY_CAST({n} AS TIMESTAMP) END"
-
-
-def _date(f: Field, n: str) -> str:
-    return _in_range(_parsed_date(f, n), "DATE")
 
 
 def _parsed_date(f: Field, n: str) -> str:
@@ -249,8 +234,6 @@ _CONVERTERS = {
     "integer": _integer,
     "number": lambda f, n: f"CASE WHEN isfinite(TRY_CAST({n} AS DOUBLE)) THEN TRY_CAST({n} AS DOUBLE) END",  # NaN and infinity are not data
     "boolean": _boolean,
-    "date": _date,
-    "timestamp": _timestamp,
     "enum": _enum,
 }
 
@@ -290,15 +273,19 @@ def _type_table(con, dataset: Dataset, source: Source, path: Path | None, lang: 
         f"{_first_pass(f, dataset.null_values, present, native.get(f.name), source.types.get(f.column))} "
         f"AS {ident('n_' + f.name)}" for f in fields
     )
-    typed = ", ".join(f"{_second_pass(f, ident('n_' + f.name), native.get(f.name))} AS {ident(f.name)}" for f in fields)
-    kept = ", ".join(ident("n_" + f.name) for f in fields)
+    # Each value is parsed once (p_…), then held to the years judged: a time is written once in the SQL.
+    parsed = ", ".join(f"{_second_pass(f, ident('n_' + f.name), native.get(f.name))} AS {ident('p_' + f.name)}"
+                       for f in fields)
+    typed = ", ".join(f"{_bounded(f, ident('p_' + f.name))} AS {ident(f.name)}" for f in fields)
+    kept = ", ".join(ident(prefix + f.name) for f in fields for prefix in ("n_", "p_"))
     checks = [_invalid_item(dataset, f, path, lang, native.get(f.name)) for f in fields if f.type != "string"]
     invalid = (f"CASE WHEN {' OR '.join(c for c, _ in checks)} THEN list_filter([{', '.join(i for _, i in checks)}], "
                "lambda x: x IS NOT NULL) END") if checks else "NULL"
     columns = ", ".join(ident(f.name) for f in fields)
     statement = (
         f"CREATE TABLE {ident(dataset.name)} AS SELECT __row, {columns}, {invalid} AS __invalid "
-        f"FROM (SELECT __row, {typed}, {kept} FROM (SELECT __row, {norm} FROM ({source.select})))"
+        f"FROM (SELECT __row, {typed}, {kept} FROM (SELECT __row, {parsed}, {', '.join(ident('n_' + f.name) for f in fields)} "
+        f"FROM (SELECT __row, {norm} FROM ({source.select}))))"
     )
     con.execute(statement)
     _invalid_findings(con, dataset)
@@ -333,14 +320,25 @@ def _first_pass(f: Field, nulls: tuple[str, ...], present: set[str], native: str
 
 
 def _second_pass(f: Field, n: str, native: str | None) -> str:
-    """The field's value from the first pass: a cast of a native column, a conversion of text."""
+    """The field's value from the first pass: a cast of a native column, a conversion of text.
+
+    Dates and times are not yet held to the years judged (:func:`_bounded` does).
+    """
+    if f.type in _UNBOUNDED:
+        return f"CAST({n} AS TIMESTAMP)" if native else _UNBOUNDED[f.type](f, n)
     if native is None:
         return _converted(f, n)
     if f.type == "number":  # NaN and infinity are not data
         return f"CASE WHEN isfinite(CAST({n} AS DOUBLE)) THEN CAST({n} AS DOUBLE) END"
-    if f.type in ("date", "timestamp"):
-        return _in_range(f"CAST({n} AS TIMESTAMP)", _SQL_TYPES[f.type])
     return f"TRY_CAST({n} AS {_SQL_TYPES[f.type]})"
+
+
+def _bounded(f: Field, p: str) -> str:
+    """The parsed value ``p`` as the field holds it: dates and times only in the years judged."""
+    if f.type not in _UNBOUNDED:
+        return p
+    low, high = timestamp(EARLIEST), timestamp(LATEST)
+    return f"CASE WHEN {p} >= {low} AND {p} < {high} THEN CAST({p} AS {_SQL_TYPES[f.type]}) END"
 
 
 def _invalid_item(dataset: Dataset, f: Field, path: Path | None, lang: str, native: str | None) -> tuple[str, str]:
@@ -354,10 +352,8 @@ def _invalid_item(dataset: Dataset, f: Field, path: Path | None, lang: str, nati
         before, after = 'value "', '" in column "' + f.column + '" is not ' + _expected(f, 0)
         outside = '" in column "' + f.column + '" is outside the years 1900 to 2199'
     reason = string(after)
-    if f.type in _UNBOUNDED and native:  # a stored time is a time: what is wrong is its year
-        reason = string(outside)
-    elif f.type in _UNBOUNDED:  # a time that reads but lies outside the years judged says so
-        reason = f"CASE WHEN ({_UNBOUNDED[f.type](f, n)}) IS NOT NULL THEN {string(outside)} ELSE {reason} END"
+    if f.type in _UNBOUNDED:  # a time that reads but lies outside the years judged says so
+        reason = f"CASE WHEN {ident('p_' + f.name)} IS NOT NULL THEN {string(outside)} ELSE {reason} END"
     message = f"{string(before)} || {n} || {reason}"
     evidence = (f"CAST(json_object('dataset', {literal(dataset.name)}, 'file', {literal(path and str(path))}, "
                 f"'column', {literal(f.column)}, 'value', {n}, 'expected', {literal(f.type)}) AS VARCHAR)")
