@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, settings
-
 from support import ROOT
 
 # Property tests run a few dozen examples by default, to keep the suite fast;

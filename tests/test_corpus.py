@@ -38,9 +38,9 @@ from pathlib import Path
 import pytest
 import yaml
 from click.testing import CliRunner
+from support import ROOT
 
 from clausewise.cli import cli
-from support import ROOT
 
 CORPUS = Path(__file__).resolve().parent / "corpus"
 CASES = sorted(CORPUS.rglob("*.yaml"))

@@ -1363,8 +1363,9 @@ def inject_23_bad_number(w: World) -> None:
     c = _cols(w, "followups")
     i = w.pick("followups", (c["issue_raised"] == 0) & (c["satisfaction"] >= 4))
     _text(w, "followups", i, "satisfaction", "五")
+    # The score is there but unreadable: an invalid value, not a missing one (followup-recorded
+    # asks only whether it is there), so no other finding.
     w.expected.add("data-quality", _key(w, "followups", i), status="invalid")
-    w.expected.add("followup-recorded", _key(w, "followups", i))
 
 
 def inject_24_report_without_recommendations(w: World) -> None:

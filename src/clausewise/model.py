@@ -576,10 +576,18 @@ class Explanation:
 
 @dataclass
 class RuleStats:
+    """What one rule did in a run: records examined, findings by status, and records it could not judge.
+
+    ``unjudged`` counts records in the rule's scope that it did not judge
+    because a value it needs could not be read (each such value is also an
+    ``invalid`` finding); they are not in ``examined``.
+    """
+
     examined: int = 0
     violations: int = 0
     warnings: int = 0
     invalid: int = 0
+    unjudged: int = 0
 
     def to_dict(self) -> dict[str, int]:
         return {
@@ -587,6 +595,7 @@ class RuleStats:
             "violations": self.violations,
             "warnings": self.warnings,
             "invalid": self.invalid,
+            "unjudged": self.unjudged,
         }
 
 

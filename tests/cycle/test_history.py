@@ -82,12 +82,12 @@ def test_the_default_history_lies_beside_the_export_folders(recorded, months):
 
 def test_november_against_october_counts_what_the_generator_carried_over(recorded, months, ops_policy):
     october, november = expected(months / "2026-10", ops_policy), expected(months / "2026-11", ops_policy)
-    # 66 entries a month, one of them a problem key issued twice: 67 findings. 7 of November's are
+    # 65 entries a month, one of them a problem key issued twice: 66 findings. 7 of November's are
     # carried from October (5 staff defects, the inquiry now answered late, the risk still
-    # breaching): they persist; 67 - 7 = 60 are new, and 67 - 7 = 60 of October's are resolved.
-    assert (len(october), len(november), sum(c for *_, c in november)) == (67, 67, 7)
+    # breaching): they persist; 66 - 7 = 59 are new, and 66 - 7 = 59 of October's are resolved.
+    assert (len(october), len(november), sum(c for *_, c in november)) == (66, 66, 7)
     base = recorded["2026-11"]["baseline"]
-    assert (base["run"], base["new"], base["persisting"], base["resolved"]) == (1, 60, 7, 60)
+    assert (base["run"], base["new"], base["persisting"], base["resolved"]) == (1, 59, 7, 59)
     # The same, clause by clause.
     wanted: dict[str, dict[str, int]] = {}
     for clause, *_, carried in november:
@@ -100,7 +100,7 @@ def test_november_against_october_counts_what_the_generator_carried_over(recorde
     persisting = {(f["rule"], f["key"] if f["group"] is None else json.dumps(f["group"], sort_keys=True))
                   for f in recorded["2026-11"]["findings"] if f["baseline_state"] == "persisting"}
     assert persisting == {(rule, where) for _, rule, where, carried in november if carried}
-    assert len(recorded["2026-11"]["resolved"]) == 60
+    assert len(recorded["2026-11"]["resolved"]) == 59
     assert {f["baseline_state"] for f in recorded["2026-11"]["resolved"]} == {"resolved"}
 
 
@@ -110,38 +110,38 @@ def test_the_sample_waivers_over_october_and_november(recorded):
         failing = sum(f["status"] != "warning" and f["waiver"] is None for f in doc["findings"])
         return {w["id"]: (w["state"], w["waived"]) for w in doc["waivers"]}, doc["summary"]["waived"], failing
 
-    # 67 findings a month, 3 of them early warnings: 64 would fail at "low". October (as of
+    # 66 findings a month, 3 of them early warnings: 63 would fail at "low". October (as of
     # 2026-11-01): E042's supervisor, E011's career plan and the two findings of the problem key
-    # issued twice (WT2610-…) are waived: 64 - 4 fail.
+    # issued twice (WT2610-…) are waived: 63 - 4 fail.
     assert outcome("2026-10") == (
-        {"WV-2026-01": ("used", 1), "WV-2026-02": ("used", 1), "WV-2026-03": ("used", 2)}, 4, 64 - 4)
+        {"WV-2026-01": ("used", 1), "WV-2026-02": ("used", 1), "WV-2026-03": ("used", 2)}, 4, 63 - 4)
     # November (as of 2026-12-01): WV-2026-02's last day was 2026-11-30, so E011 fails again; the key
     # issued twice is WT2611-…, which WV-2026-03's pattern does not match: only E042 is waived.
     assert outcome("2026-11") == (
-        {"WV-2026-01": ("used", 1), "WV-2026-02": ("expired", 0), "WV-2026-03": ("unused", 0)}, 1, 64 - 1)
+        {"WV-2026-01": ("used", 1), "WV-2026-02": ("expired", 0), "WV-2026-03": ("unused", 0)}, 1, 63 - 1)
 
 
 def test_diff_between_the_recorded_runs_says_the_same(recorded, months):
     history = str(months / ".clausewise" / "history.duckdb")
     doc = json.loads(run("diff", "--history", history, "-f", "json").output)
     assert (doc["old"]["id"], doc["new"]["id"]) == (1, 2)
-    assert doc["totals"] == {"new": 60, "persisting": 7, "resolved": 60}
+    assert doc["totals"] == {"new": 59, "persisting": 7, "resolved": 59}
     assert doc["by_clause"] == recorded["2026-11"]["baseline"]["by_clause"]
-    assert [len(doc["findings"][s]) for s in ("new", "persisting", "resolved")] == [60, 7, 60]
+    assert [len(doc["findings"][s]) for s in ("new", "persisting", "resolved")] == [59, 7, 59]
     assert doc["findings"]["new"] == [f for f in recorded["2026-11"]["findings"] if f["baseline_state"] == "new"]
     table = run("diff", "1", "2", "--history", history).output
     assert "ops-support: run 1 (as of 2026-11-01 00:00:00) → run 2 (as of 2026-12-01 00:00:00)" in table
-    assert "60 new, 7 persisting, 60 resolved" in table and "Resolved (60)" in table
-    assert "### Resolved (60)" in run("diff", "--history", history, "-f", "markdown").output
+    assert "59 new, 7 persisting, 59 resolved" in table and "Resolved (59)" in table
+    assert "### Resolved (59)" in run("diff", "--history", history, "-f", "markdown").output
 
 
 def test_history_lists_the_runs_with_totals_and_clauses_over_time(recorded, months):
     history = str(months / ".clausewise" / "history.duckdb")
     doc = json.loads(run("history", "--history", history, "-f", "json").output)
-    # October: 67 findings (60 violations, 3 warnings, 4 invalid), 4 waived (E042, E011 and the two
-    # findings of WT2610's key issued twice). November: 67, 1 waived (E042; WV-2026-02 expired).
+    # October: 66 findings (59 violations, 3 warnings, 4 invalid), 4 waived (E042, E011 and the two
+    # findings of WT2610's key issued twice). November: 66, 1 waived (E042; WV-2026-02 expired).
     assert [(r["id"], r["as_of"], r["findings"], r["violation"], r["warning"], r["invalid"], r["waived"])
-            for r in doc["runs"]] == [(1, "2026-11-01 00:00:00", 67, 60, 3, 4, 4), (2, "2026-12-01 00:00:00", 67, 60, 3, 4, 1)]
+            for r in doc["runs"]] == [(1, "2026-11-01 00:00:00", 66, 59, 3, 4, 4), (2, "2026-12-01 00:00:00", 66, 59, 3, 4, 1)]
     # OS-2.1 has one finding each month (E042's supervisor, carried over).
     assert doc["by_clause"]["ops-support"]["OS-2.1"] == {"1": 1, "2": 1}
     table = run("history", "--history", history).output
@@ -160,9 +160,9 @@ def test_sarif_marks_baseline_states_and_lists_the_absent(recorded):
     log = json.loads(write(recorded["result"], "sarif", "high"))
     sarif_validator().validate(log)
     states = [r["baselineState"] for r in log["runs"][0]["results"]]
-    assert (states.count("new"), states.count("unchanged"), states.count("absent")) == (60, 7, 60)
+    assert (states.count("new"), states.count("unchanged"), states.count("absent")) == (59, 7, 59)
     fingerprints = [r["partialFingerprints"]["clausewise/v1"] for r in log["runs"][0]["results"] if r["baselineState"] != "absent"]
-    assert len(set(fingerprints)) == 67  # the key issued twice is told apart by its occurrence, :1 and :2
+    assert len(set(fingerprints)) == 66  # the key issued twice is told apart by its occurrence, :1 and :2
     assert sum(f.endswith(":2") for f in fingerprints) == 1
 
 
@@ -185,13 +185,13 @@ def test_fail_on_new_passes_a_run_with_nothing_new(tmp_path, root):
     # The same export compared with its recorded run: nothing is new, so nothing fails, though some are high.
     again = run(*args, "--baseline", "1", "--fail-on-new")
     assert again.exit_code == 0, again.output
-    assert "compared with run 1 (as of 2026-10-26 10:00:00): 0 new, 15 persisting, 0 resolved" in again.output
+    assert "compared with run 1 (as of 2026-10-26 10:00:00): 0 new, 14 persisting, 0 resolved" in again.output
 
 
 def test_the_html_report_shows_states_and_the_trend(recorded):
     page = write(recorded["result"], "html", "high")
     assert '<section id="trend">' in page and '<section id="cycle">' in page
-    assert page.count('<span class="st since-new">new</span>') == 60
+    assert page.count('<span class="st since-new">new</span>') == 59
     assert page.count('<span class="st since-persisting">persisting</span>') == 7
     # The trend: the runs judged before this audit's as-of (run 1), then this audit (recorded as run 2).
     assert 'title="run 1">2026-11-01</th>' in page and 'title="run 2">2026-12-01</th>' in page
@@ -204,10 +204,10 @@ def test_baseline_last_without_a_history_calls_every_finding_new(example_policy,
         (export / name).write_bytes((ROOT / "examples" / "example-export" / name).read_bytes())
     done = run("audit", str(export), "-p", "policies/example.yaml", "--baseline", "last", "-f", "json")
     doc = json.loads(done.output)
-    assert doc["baseline"]["run"] is None and doc["baseline"]["new"] == len(doc["findings"]) == 15
+    assert doc["baseline"]["run"] is None and doc["baseline"]["new"] == len(doc["findings"]) == 14
     assert {f["baseline_state"] for f in doc["findings"]} == {"new"}
     assert not (tmp_path / ".clausewise").exists()
-    assert "no earlier run of this policy recorded: all 15 findings are new" in run(
+    assert "no earlier run of this policy recorded: all 14 findings are new" in run(
         "audit", str(export), "-p", "policies/example.yaml", "--baseline", "last").output
 
 

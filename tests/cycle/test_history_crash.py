@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import os
 import random
-from datetime import date
 import signal
 import subprocess
 import sys
+from datetime import date
 from pathlib import Path
 
 import duckdb

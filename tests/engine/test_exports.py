@@ -379,9 +379,12 @@ def test_parquet_columns_keep_their_stored_types(pack, tmp_path):
     policy = clausewise.load(pack(TYPED, rules))
     with clausewise.audit(policy, folder, as_of=AS_OF) as result:
         con = result.findings._con
-        rows = con.execute("SELECT case_id, opened_at, opened_on, tz_at, count, ratio, done, text_at, code "
-                           "FROM cases ORDER BY __row").fetchall()
+        # Timestamps are held as instants; read back as the policy's wall-clock time.
+        rows = con.execute("SELECT case_id, opened_at::TIMESTAMP, opened_on, tz_at::TIMESTAMP, count, ratio, done, "
+                           "text_at::TIMESTAMP, code FROM cases ORDER BY __row").fetchall()
+        stored = con.execute("SELECT typeof(opened_at), typeof(tz_at), typeof(text_at) FROM cases LIMIT 1").fetchone()
         invalid = sorted((f.key, f.evidence["column"], f.message) for f in result.findings if f.rule == "data-quality")
+    assert stored == ("TIMESTAMP WITH TIME ZONE",) * 3
     assert rows[0] == ("C1", datetime(2026, 10, 12, 9, 30), datetime(2026, 10, 12).date(),
                        # 01:00 UTC is 09:00 in Shanghai (UTC+8), the policy's zone
                        datetime(2026, 10, 12, 9, 0), 3, 0.5, True, datetime(2026, 10, 12, 10, 0), "7")
@@ -394,5 +397,6 @@ def test_parquet_columns_keep_their_stored_types(pack, tmp_path):
         ("C2", "opened_on", 'value "1800-01-01" in column "opened_on" is outside the years 1900 to 2199'),
         ("C2", "ratio", 'value "nan" in column "ratio" is not a number'),
         ("C3", "ratio", 'value "inf" in column "ratio" is not a number'),
-        ("C3", "text_at", 'value "soon" in column "text_at" is not a timestamp (YYYY-MM-DD HH:MM:SS)'),
+        ("C3", "text_at", 'value "soon" in column "text_at" is not a timestamp, year first '
+                "(YYYY-MM-DD HH:MM:SS, with an optional offset or zone); for another order add format: to the field"),
     ]

@@ -24,7 +24,7 @@ HOSTILE = DATA / "hostile"
 # Everything that may run before the lock: setting the zone (a parameter) and
 # reading files into raw tables (fixed SQL, parameters).
 BEFORE_LOCK = re.compile(
-    r'^(SET TimeZone = \?|SET allowed_paths = \?|CREATE OR REPLACE TEMP TABLE "__raw_\d+" AS SELECT (\*|json) FROM read_\w+\(\?.*'
+    r'^(SET GLOBAL TimeZone = \?|SET allowed_paths = \?|CREATE OR REPLACE TEMP TABLE "__raw_\d+" AS SELECT (\*|json) FROM read_\w+\(\?.*'
     r'|DESCRIBE "__raw_\d+"|SET enable_external_access = false|SET lock_configuration = true)$',
     re.S,
 )

@@ -53,14 +53,15 @@ def _count_group(con, dataset, column: str, rules: list[CompiledRule], totals: d
 
 def grades(con, policy: Policy, breakdowns: dict[str, dict[str, str]]) -> GradeStore:
     """Every record's computed values, read (with their breakdowns) only when a writer asks."""
-    datasets, enums = {}, {}
+    datasets, enums, timestamps = {}, {}, {}
     for dataset in policy.datasets.values():
         fields = dataset.derived_fields()
         if not fields:
             continue
         datasets[dataset.name] = ([f.name for f in fields], breakdowns[dataset.name], dataset.key, dataset.group_by)
         enums[dataset.name] = [f.name for f in fields if f.type == "enum"]
-    return GradeStore(con, datasets, enums)
+        timestamps[dataset.name] = {f.name for f in fields if f.type == "timestamp"}
+    return GradeStore(con, datasets, enums, timestamps)
 
 
 def rule_stats(con, policy: Policy, compiled: list[CompiledRule], files) -> dict[str, RuleStats]:
@@ -69,10 +70,11 @@ def rule_stats(con, policy: Policy, compiled: list[CompiledRule], files) -> dict
     for item in compiled:
         by_dataset.setdefault(item.rule.dataset, []).append(item)
     for dataset, items in by_dataset.items():
-        counts = ", ".join(f"count(*) FILTER (WHERE {i.examined_sql})" for i in items)
+        counts = ", ".join(f"count(*) FILTER (WHERE {i.examined_sql}), count(*) FILTER (WHERE {i.unjudged_sql})"
+                           for i in items)
         row = con.execute(f"SELECT {counts} FROM {ident(dataset)}").fetchone()
-        for item, examined in zip(items, row):
-            stats[item.rule.id] = RuleStats(examined=examined)
+        for i, item in enumerate(items):
+            stats[item.rule.id] = RuleStats(examined=row[2 * i], unjudged=row[2 * i + 1])
     for rule, status, n in con.execute(f"SELECT rule, status, count(*) FROM {RESULT_TABLE} GROUP BY ALL").fetchall():
         setattr(stats.setdefault(rule, RuleStats()), _COUNTERS[status], n)
     return stats

@@ -72,6 +72,7 @@ class Condition:
         self.what = what
         self.errors = errors
         self.failed = False
+        self.kind: str | None = None  # the expression's type, once compiled (None: not known)
 
     # ---- locating ----------------------------------------------------------
     def _loc(self, offset: int = 0) -> Location | None:
@@ -106,7 +107,7 @@ class Condition:
         if not self._check_nodes(tree):
             return None
         tree = self._bounded(self._substitute(tree))
-        kind = TypeCheck(self).infer(tree)
+        kind = self.kind = TypeCheck(self).infer(tree)
         if expect_boolean and kind not in (None, "boolean", "null"):
             self._error(f"must be true or false, but this expression gives a value of type {word(kind)}")
         if self.failed:
@@ -384,3 +385,9 @@ def compile_condition(
 ) -> exp.Expression | None:
     """Check ``text`` in ``scope``; the safe tree, or None after adding errors."""
     return Condition(text, scope, what, errors).compile(expect_boolean)
+
+
+def compile_value(text: str, scope: Scope, what: str, errors: Collector) -> tuple[exp.Expression | None, str | None]:
+    """Check expression ``text`` in ``scope``: (the safe tree or None, its type when known: ``timestamp``…)."""
+    condition = Condition(text, scope, what, errors)
+    return condition.compile(expect_boolean=False), condition.kind

@@ -46,7 +46,7 @@ def connect(timezone: str, scratch: Path | None = None, locked: bool = False) ->
     except duckdb.Error as exc:  # only the settings above can fail here
         raise UsageError(f"cannot start DuckDB with memory limit {config['memory_limit']}: {exc}") from None
     try:
-        con.execute("SET TimeZone = ?", [timezone])
+        con.execute("SET GLOBAL TimeZone = ?", [timezone])  # global: cursors share it
     except duckdb.Error:
         con.close()
         raise UsageError(f'DuckDB does not know the timezone "{timezone}"; use an IANA name such as Asia/Shanghai') from None

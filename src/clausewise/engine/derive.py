@@ -27,6 +27,7 @@ from ..errors import Collector, Location, PolicyError
 from ..model import Dataset, Field, Policy
 from ..policy.derived import DEFAULT_ROUND, check_bands, check_weights
 from .conditions import Scope, builtin_params, compile_condition
+from .convert import shown
 from .decision_sql import hit_sql, table_sql
 from .sqltext import ident, number, string
 from .whitelist import AGGREGATE_FUNCTIONS
@@ -53,6 +54,8 @@ class DerivePlan:
 
     steps: list[tuple[str, str]] = field(default_factory=list)
     breakdowns: dict[str, dict[str, str]] = field(default_factory=dict)
+    # dataset → computed column → the fields it is computed from
+    refers: dict[str, dict[str, set[str]]] = field(default_factory=dict)
 
     def statements(self, datasets) -> list[str]:
         """The statements that build the computed columns of ``datasets`` (names), in order."""
@@ -86,6 +89,7 @@ def derive_plan(policy: Policy, errors: Collector) -> DerivePlan:
             continue
         plan.steps += [(dataset.name, statement) for statement in _build(policy, dataset, columns)]
         plan.breakdowns[dataset.name] = {c.name: c.breakdown for c in columns}
+        plan.refers[dataset.name] = {c.name: set(c.refers) for c in columns}
     return plan
 
 
@@ -146,6 +150,12 @@ def _round(f: Field, sql: str) -> str:
     return f"round(CAST({sql} AS DOUBLE), {number(digits)})"
 
 
+def _shown(dataset: Dataset, name: str) -> str:
+    """SQL of a field's value as a breakdown shows it (an instant as the policy's wall-clock time)."""
+    f = dataset.fields.get(name)
+    return shown(ident(name), f.type if f else None)
+
+
 def _has_aggregate(text: str) -> bool:
     try:
         tree = sqlglot.parse_one(text, read="duckdb")
@@ -168,7 +178,7 @@ def _expr(policy, dataset, f, errors) -> Column | None:
     refers = {c.name for c in tree.find_all(exp.Column)}
     value = tree.sql(dialect="duckdb")
     value = _round(f, value) if f.type == "number" else value
-    inputs = ", ".join(f"{string(r)}, {ident(r)}" for r in sorted(refers)) if not aggregate else ""
+    inputs = ", ".join(f"{string(r)}, {_shown(dataset, r)}" for r in sorted(refers)) if not aggregate else ""
     breakdown = f"json_object({inputs})" if inputs else "NULL"
     return Column(f.name, value, breakdown, refers, aggregate)
 
@@ -238,7 +248,7 @@ def _table(policy, dataset, f, errors) -> Column | None:
     spec = f.derived.spec
     inputs = {name: (spec.get("inputs") or {}).get(name, name) for name in table.inputs}
     columns = {name: ident(column) for name, column in inputs.items()}
-    values = ", ".join(f"{string(n)}, {c}" for n, c in columns.items())
+    values = ", ".join(f"{string(n)}, {_shown(dataset, inputs[n])}" for n in columns)
     breakdown = f"json_object('table', {string(table.name)}, 'row', {hit_sql(table, columns)}, {values})"
     return Column(f.name, table_sql(table, columns), breakdown, set(inputs.values()))
 
@@ -258,7 +268,7 @@ def _lookup(policy, dataset, f, errors) -> Column | None:
     match = " AND ".join(f"__l.{ident(there)} = __d.{ident(here)}" for here, there in spec["on"].items())
     # any_value: the lookup must name one record; duplicates are a unique rule's business.
     value = f"(SELECT any_value(__l.{ident(spec['value'])}) FROM {ident(target.name)} AS __l WHERE {match})"
-    keys = ", ".join(f"{string(here)}, {ident(here)}" for here in spec["on"])
+    keys = ", ".join(f"{string(here)}, {_shown(dataset, here)}" for here in spec["on"])
     return Column(f.name, value, f"json_object('from', {string(target.name)}, {keys})", set(spec["on"]), correlated=True)
 
 

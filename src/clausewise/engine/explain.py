@@ -79,7 +79,7 @@ def _where_key(dataset, key: str) -> str:
 def _records(s: Session, dataset, key: str) -> list[dict]:
     cursor = s.con.execute(f"SELECT * FROM {ident(dataset.name)} WHERE {_where_key(dataset, key)} ORDER BY __row")
     names = [d[0] for d in cursor.description]
-    rows = [dict(zip(names, r)) for r in cursor.fetchall()]
+    rows = [dict(zip(names, map(_local, r))) for r in cursor.fetchall()]
     if not rows and dataset.exported:
         raise UsageError(f'no record with key "{key}" in dataset "{dataset.name}"')
     return rows
@@ -87,7 +87,12 @@ def _records(s: Session, dataset, key: str) -> list[dict]:
 
 def _scalar(s: Session, dataset, key: str, sql: str):
     row = s.con.execute(f"SELECT ({sql}) FROM {ident(dataset.name)} WHERE {_where_key(dataset, key)} LIMIT 1").fetchone()
-    return row[0] if row else None
+    return _local(row[0]) if row else None
+
+
+def _local(value):
+    """A value as explain shows it: an instant as the policy's wall-clock time (DuckDB hands it over in that zone)."""
+    return value.replace(tzinfo=None) if isinstance(value, datetime) and value.tzinfo is not None else value
 
 
 def _steps(s: Session, rule, dataset, key: str) -> list[Step]:
@@ -132,7 +137,7 @@ def _timeline(s: Session, item, dataset, key: str) -> list[tuple[str, object]]:
     row = cursor.fetchone()
     if row is None:
         return []
-    values = dict(zip(names, row))
+    values = dict(zip(names, map(_local, row)))
     return [(n.strip("_"), values[n]) for n in timeline if n in values]
 
 

@@ -25,7 +25,8 @@ from typing import Any
 import duckdb
 
 from ..model import SEVERITIES, Finding, Grade, severity_rank
-from . import connection
+from . import connection, runvars
+from .convert import shown
 from .sqltext import ident, string, strings
 
 RESULT_TABLE = "__result"
@@ -61,7 +62,7 @@ TALLY_KEYS = {"rule": "rule", "clause": "clause", "dataset": "dataset", "status"
 
 def batches(con, sql: str, make) -> Iterator:
     """``make(row)`` for each row of ``sql``, fetched a batch at a time on a cursor of its own."""
-    cursor = con.cursor()
+    cursor = runvars.cursor(con)
     try:
         cursor.execute(sql)
         while rows := cursor.fetchmany(BATCH):
@@ -240,14 +241,19 @@ class GradeStore:
     """
 
     def __init__(self, con=None, datasets: dict[str, tuple[list[str], dict[str, str], str, tuple[str, ...]]] | None = None,
-                 enums: dict[str, list[str]] | None = None):
+                 enums: dict[str, list[str]] | None = None, timestamps: dict[str, set[str]] | None = None):
         self._con = con
         self._datasets = datasets or {}
         self._enums = enums or {}
+        self._timestamps = timestamps or {}
+
+    def _value(self, dataset: str, name: str) -> str:
+        """SQL of a computed value as shown: an instant as the policy's wall-clock time."""
+        return shown(ident(name), "timestamp" if name in self._timestamps.get(dataset, ()) else None)
 
     def __iter__(self) -> Iterator[Grade]:
         for dataset, (names, breakdowns, key, groups) in self._datasets.items():
-            values = ", ".join(ident(n) for n in names)
+            values = ", ".join(self._value(dataset, n) for n in names)
             explained = ", ".join(f"CAST({breakdowns[n]} AS VARCHAR)" for n in names)
             order = ", ".join(["__row", *(ident(g) for g in groups)])
             sql = (f"SELECT CAST({ident(key)} AS VARCHAR), __row, {values}, {explained} "
@@ -257,7 +263,7 @@ class GradeStore:
     def json_lines(self) -> Iterator[str]:
         """Each record's grade as one line of compact JSON (as ``Grade.to_dict``), rendered by DuckDB."""
         for dataset, (names, breakdowns, key, groups) in self._datasets.items():
-            values = ", ".join(f"{string(n)}, {ident(n)}" for n in names)
+            values = ", ".join(f"{string(n)}, {self._value(dataset, n)}" for n in names)
             explained = ", ".join(f"{string(n)}, json(CAST({breakdowns[n]} AS VARCHAR))" for n in names)
             order = ", ".join(["__row", *(ident(g) for g in groups)])
             sql = (f"SELECT CAST(json_object('dataset', {string(dataset)}, 'key', CAST({ident(key)} AS VARCHAR), "

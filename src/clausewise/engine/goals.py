@@ -92,11 +92,11 @@ def due_sql(goal: Goal, start: str, calendar: CalendarSQL | None, paused: dict[s
 def _due_one(duration: Duration, start: str, calendar: CalendarSQL | None, paused: dict[str, str], fraction: float) -> str:
     if duration.working:
         seconds = duration.amount * (calendar.day_seconds if duration.basis == "working_days" else 1)
-        return calendar.add_working_seconds(start, f"({seconds * fraction} + {paused.get('working', '0')})", naive=True)
+        return calendar.add_working_seconds(start, f"({seconds * fraction} + {paused.get('working', '0')})")
     if duration.basis == "months":
         nominal = f"({start} + INTERVAL {int(duration.amount)} MONTH)"
         if fraction != 1.0:
-            nominal = f"make_timestamp(epoch_us({start}) + CAST((epoch_us({nominal}) - epoch_us({start})) * {fraction} AS BIGINT))"
+            nominal = f"make_timestamptz(epoch_us({start}) + CAST((epoch_us({nominal}) - epoch_us({start})) * {fraction} AS BIGINT))"
         return f"({nominal} + to_microseconds(CAST({paused.get('calendar', '0')} * 1000000 AS BIGINT)))"
     micros = f"CAST(({duration.seconds * fraction} + {paused.get('calendar', '0')}) * 1000000 AS BIGINT)"
     return f"({start} + to_microseconds({micros}))"

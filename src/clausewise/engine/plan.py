@@ -13,12 +13,13 @@ import re
 from dataclasses import dataclass
 
 from ..errors import Collector, PolicyError, did_you_mean
-from ..model import LANGS, Policy, Rule
+from ..model import LANGS, Dataset, Policy, Rule
 from .calendar import CalendarSQL
-from .conditions import compile_condition
+from .conditions import compile_value
+from .convert import shown
 from .kinds import KINDS
 from .kinds.base import Check, CompileContext, sql
-from .sqltext import ident, string
+from .sqltext import ident, string, strings
 
 FINDINGS_TABLE = "__findings"
 FINDINGS_DDL = (
@@ -43,11 +44,38 @@ class CompiledRule:
     columns: str
     source: str
     messages: dict[str, str]
-    examined_sql: str
+    scope_sql: str
+    unread: tuple[str, ...] = ()
+    when_sql: str = "TRUE"
+
+    @property
+    def judged_sql(self) -> str:
+        """A record of the dataset can be judged: none of the fields this rule needs is unreadable."""
+        if not self.unread:
+            return "TRUE"
+        return f"(__unread IS NULL OR NOT list_has_any(__unread, [{strings(self.unread)}]))"
+
+    @property
+    def examined_sql(self) -> str:
+        """The records the rule looked at: in its scope, and judged."""
+        return self.scope_sql if not self.unread else f"({self.scope_sql}) AND {self.judged_sql}"
+
+    @property
+    def unjudged_sql(self) -> str:
+        """The records in the rule's scope (its ``when``) it could not judge, a value it needs being unreadable."""
+        return "FALSE" if not self.unread else f"{self.when_sql} AND NOT {self.judged_sql}"
 
     def select_sql(self, lang: str) -> str:
-        """``SELECT`` of this rule's findings with messages in ``lang``."""
-        return f"SELECT {self.columns}, {self.messages[lang]} {self.source}"
+        """``SELECT`` of this rule's findings with messages in ``lang``.
+
+        When the rule needs fields that may be unreadable, its dataset's name
+        stands, inside the statement, for the records it can judge only.
+        """
+        select = f"SELECT {self.columns}, {self.messages[lang]} {self.source}"
+        if not self.unread:
+            return select
+        table = ident(self.rule.dataset)
+        return f"WITH {table} AS (SELECT * FROM {table} WHERE {self.judged_sql}) {select}"
 
     def insert_sql(self, lang: str) -> str:
         return f"INSERT INTO {FINDINGS_TABLE} {self.select_sql(lang)}"
@@ -57,30 +85,32 @@ def compile_policy(
     policy: Policy,
     errors: Collector | None = None,
     calendar: CalendarSQL | None = None,
+    refers: dict[str, dict[str, set[str]]] | None = None,
 ) -> list[CompiledRule]:
     """Every rule of the policy as SQL, with messages in every language.
 
+    ``refers`` is what each computed column is computed from (``DerivePlan.refers``).
     Problems go to ``errors`` when given; otherwise they are raised together.
     """
-    own = errors is None
-    errors = Collector() if own else errors
+    raise_here = errors is None
+    errors = Collector() if raise_here else errors
     compiled = []
     for rule in policy.rules:
         if rule.id == RESERVED_RULE:
             errors.error(f'"{RESERVED_RULE}" is reserved for data-quality findings; choose another id', rule.location)
             continue
-        own = Collector()  # this rule's problems: a rule with any is not compiled
-        item = compile_rule(CompileContext(policy, rule, own, calendar))
-        for error in own.errors:
+        problems = Collector()  # this rule's problems: a rule with any is not compiled
+        item = compile_rule(CompileContext(policy, rule, problems, calendar), refers)
+        for error in problems.errors:
             errors.add(error)
         if item is not None:
             compiled.append(item)
-    if own:
+    if raise_here:
         errors.raise_if_any()
     return compiled
 
 
-def compile_rule(ctx: CompileContext) -> CompiledRule | None:
+def compile_rule(ctx: CompileContext, refers: dict[str, dict[str, set[str]]] | None = None) -> CompiledRule | None:
     """The rule's SQL, or None when it has problems (``ctx.errors`` holds this rule's problems only).
 
     The message is compiled only once the rule itself compiled, so a wrong
@@ -89,12 +119,36 @@ def compile_rule(ctx: CompileContext) -> CompiledRule | None:
     check = KINDS[ctx.rule.kind].compile(ctx)
     if check is None or ctx.errors:
         return None
+    refers = refers or {}
     evidence = {**check.evidence, **_user_evidence(ctx)}
     messages = _messages(ctx, check, evidence)
     if ctx.errors:
         return None
     columns, source = _select(ctx, check, evidence)
-    return CompiledRule(ctx.rule, check, columns, source, messages, check.examined_sql)
+    unread = unread_fields(ctx.dataset, ctx.reads, refers)
+    when = ctx.scope_sql() if unread else "TRUE"  # the rule's `when`: its scope before any value is read
+    return CompiledRule(ctx.rule, check, columns, source, messages, check.examined_sql, unread, when or "TRUE")
+
+
+def unread_fields(dataset: Dataset, reads: set[str], refers: dict[str, dict[str, set[str]]]) -> tuple[str, ...]:
+    """The export fields whose unreadable value leaves a record unjudged by a rule reading ``reads``.
+
+    A computed column reads what it is computed from (``refers``: dataset →
+    column → the fields it refers to), so a rule reading a score computed from
+    an unreadable date cannot judge that record either. Text is never
+    unreadable; computed datasets are judged on what their records hold.
+    """
+    if not dataset.exported:
+        return ()
+    own = refers.get(dataset.name, {})
+    seen, todo = set(), list(reads)
+    while todo:
+        name = todo.pop()
+        if name not in seen:
+            seen.add(name)
+            todo += own.get(name, ())
+    typed = {f.name for f in dataset.file_fields() if f.type != "string"}
+    return tuple(sorted(seen & typed))
 
 
 def _messages(ctx: CompileContext, check: Check, evidence: dict[str, str]) -> dict[str, str]:
@@ -114,9 +168,10 @@ def _user_evidence(ctx: CompileContext) -> dict[str, str]:
     out = {}
     for name, text in (ctx.spec.get("evidence") or {}).items():
         what = f'rule "{ctx.rule.id}" evidence "{name}"'
-        tree = compile_condition(text, ctx.scope(), what, ctx.errors, expect_boolean=False)
+        tree, kind = compile_value(text, ctx.scope(), what, ctx.errors)
         if tree is not None:
-            out[str(name)] = sql(tree)
+            ctx.note_reads(tree)
+            out[str(name)] = shown(sql(tree), kind)
     return out
 
 
@@ -160,10 +215,10 @@ def _message(ctx: CompileContext, template: str, check: Check, evidence: dict[st
 def _template_names(ctx: CompileContext, check: Check, evidence: dict[str, str]) -> dict[str, str]:
     names = {}
     if check.key != "NULL":
-        names.update({n: ident(n) for n in ctx.dataset.fields})
+        names.update({n: shown(ident(n), f.type) for n, f in ctx.dataset.fields.items()})
         names["key"] = check.key or ctx.key_sql()
     if check.due_at != "NULL":
-        names["due_at"] = check.due_at
+        names["due_at"] = shown(check.due_at, "timestamp")
     names.update(check.names)
     names.update(evidence)
     return names

@@ -22,6 +22,7 @@ from ..model import Policy
 from . import connection, runvars
 from .calendar import BusinessCalendar, parse_hours, register
 from .calendar import plan as plan_calendar
+from .convert import empty_table
 from .derive import DerivePlan, derive_plan
 from .kinds.base import CompileContext
 from .plan import FINDINGS_DDL, CompiledRule, compile_policy, compile_rule
@@ -30,10 +31,6 @@ from .sqltext import ident
 CALENDAR_TABLE = "__calendar"
 # The week a pack's working-time rules are checked against at load (any week serves: only the tables' shape matters).
 TEMPLATE_WEEK = date(2001, 1, 8)
-_SQL_TYPES = {
-    "string": "VARCHAR", "enum": "VARCHAR", "integer": "BIGINT", "number": "DOUBLE",
-    "boolean": "BOOLEAN", "date": "DATE", "timestamp": "TIMESTAMP",
-}
 
 
 @dataclass(frozen=True)
@@ -102,7 +99,7 @@ def compile_program(policy: Policy, errors: Collector) -> Program | None:
     calendar = _calendar(policy, errors)
     template = _template(calendar)[1] if calendar else None
     plan = derive_plan(policy, errors)
-    rules = compile_policy(policy, errors, template)
+    rules = compile_policy(policy, errors, template, plan.refers)
     if len(errors.errors) > before:
         return None
     if not any(uses_calendar(r) for r in rules):
@@ -178,7 +175,8 @@ def _bind_all(con, rules: tuple[CompiledRule, ...], errors: Collector) -> None:
     selects = [f"({item.select_sql('en')})" for item in rules]
     examined = {}
     for item in rules:
-        examined.setdefault(item.rule.dataset, []).append(f"count(*) FILTER (WHERE {item.examined_sql})")
+        examined.setdefault(item.rule.dataset, []).append(
+            f"count(*) FILTER (WHERE {item.examined_sql}), count(*) FILTER (WHERE {item.unjudged_sql})")
     counts = [f"(SELECT {', '.join(parts)} FROM {ident(dataset)})" for dataset, parts in examined.items()]
     try:
         if selects:
@@ -194,7 +192,8 @@ def _bind(con, item: CompiledRule, errors: Collector) -> None:
     """Let DuckDB bind the rule's statements without running them (``DESCRIBE`` binds, and plans nothing)."""
     try:
         con.execute("DESCRIBE " + item.select_sql("en"))
-        con.execute(f"DESCRIBE SELECT count(*) FILTER (WHERE {item.examined_sql}) FROM {ident(item.rule.dataset)}")
+        con.execute(f"DESCRIBE SELECT count(*) FILTER (WHERE {item.examined_sql}), "
+                    f"count(*) FILTER (WHERE {item.unjudged_sql}) FROM {ident(item.rule.dataset)}")
     except duckdb.Error as exc:
         message = str(exc).strip().splitlines()[0]
         errors.add(PolicyError(f'rule "{item.rule.id}": DuckDB cannot run it: {message}', item.rule.location))
@@ -204,8 +203,7 @@ def empty_tables(con, policy: Policy) -> None:
     """The findings table and one empty table per exported dataset, with the declared types."""
     con.execute(FINDINGS_DDL)
     for d in (d for d in policy.datasets.values() if d.exported):
-        cols = ", ".join(f"{ident(f.name)} {_SQL_TYPES[f.type]}" for f in d.file_fields())
-        con.execute(f"CREATE TABLE {ident(d.name)} (__row BIGINT, {cols})")
+        empty_table(con, d)
 
 
 def with_calendar(con, policy: Policy, program: Program, compiled: list[CompiledRule],
@@ -224,7 +222,7 @@ def with_calendar(con, policy: Policy, program: Program, compiled: list[Compiled
             out.append(item)
             continue
         errors = Collector()
-        again = compile_rule(CompileContext(policy, item.rule, errors, calendar))
+        again = compile_rule(CompileContext(policy, item.rule, errors, calendar), program.derive.refers)
         errors.raise_if_any()
         out.append(again)
     return out

@@ -17,7 +17,7 @@ from datetime import datetime
 
 from sqlglot import exp
 
-from .sqltext import string, timestamp
+from .sqltext import ident, string, timestamp
 
 AS_OF = "clausewise_as_of"
 # Set before validation binds the compiled SQL, so every expression has its type.
@@ -25,17 +25,37 @@ PLACEHOLDER = datetime(2000, 1, 1)
 
 
 def sql(name: str) -> str:
-    """SQL reading run-time value ``name`` (a naive local timestamp in the policy's zone)."""
-    return f"CAST(getvariable({string(name)}) AS TIMESTAMP)"
+    """SQL reading run-time value ``name`` (an instant)."""
+    return f"CAST(getvariable({string(name)}) AS TIMESTAMPTZ)"
 
 
 def node(name: str) -> exp.Expression:
     """The same as :func:`sql`, as a sqlglot tree for the condition compiler."""
     call = exp.Anonymous(this="getvariable", expressions=[exp.Literal.string(name)])
-    return exp.Cast(this=call, to=exp.DataType.build("TIMESTAMP"))
+    return exp.Cast(this=call, to=exp.DataType.build("TIMESTAMPTZ"))
 
 
 def set_values(con, values: dict[str, datetime]) -> None:
-    """Give the run's values to the connection (allowed after the lock: variables are not settings)."""
+    """Give the run's values to the connection (allowed after the lock: variables are not settings).
+
+    The values are naive wall-clock times in the policy's zone, read as the
+    export's own times are read (the connection's ``TimeZone``).
+    """
     for name, value in values.items():
-        con.execute(f"SET VARIABLE {name} = {timestamp(value)}")
+        con.execute(f"SET VARIABLE {name} = CAST({timestamp(value)} AS TIMESTAMPTZ)")
+
+
+def cursor(con):
+    """A second cursor on the run's database that reads the same run-time values.
+
+    DuckDB variables belong to one connection, and a cursor is a connection of
+    its own: without this copy a view reading ``$as_of`` would read NULL there.
+    (The timezone is set globally, so cursors share it.)
+    """
+    other = con.cursor()
+    for name, kind, value in con.execute(
+        "SELECT name, type, CAST(value AS VARCHAR) FROM duckdb_variables() WHERE starts_with(name, 'clausewise_')"
+    ).fetchall():
+        cast = "TIMESTAMPTZ" if kind.startswith("TIMESTAMP") else "VARCHAR"
+        other.execute(f"SET VARIABLE {ident(name)} = CAST(? AS {cast})", [value])
+    return other

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ..errors import Collector, Location, PolicyError, did_you_mean
 from ..model import (
+    WEEKDAY_NAMES,
     Calendar,
     Clause,
     Dataset,
@@ -24,7 +25,6 @@ from ..model import (
     Policy,
     Rule,
     Scorecard,
-    WEEKDAY_NAMES,
     Text,
 )
 from .decision import parse_tables, table_file

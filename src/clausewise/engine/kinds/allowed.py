@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ...model import Spec
+from ..convert import shown
 from .base import EVIDENCE, Check, CompileContext, Kind
 
 
@@ -84,7 +85,7 @@ class AllowedKind(Kind):
         return Check(
             examined_sql=scope,
             where=f"{scope} AND {column} IS NOT NULL AND NOT ({ok})",
-            evidence={"value": column},
+            evidence={"value": shown(column, ctx.dataset.fields[ctx.spec.column].type)},
         )
 
 
@@ -106,7 +107,7 @@ def _bound(ctx: CompileContext, column: str, key: str, op: str) -> str | bool | 
     if value is None:
         return False
     ftype = ctx.dataset.fields[ctx.spec.column].type
-    cast = {"date": "DATE", "timestamp": "TIMESTAMP"}.get(ftype)
+    cast = {"date": "DATE", "timestamp": "TIMESTAMPTZ"}.get(ftype)
     bound = f"CAST({ctx.literal(str(value))} AS {cast})" if cast else ctx.literal(value)
     return f"{column} {op} {bound}"
 

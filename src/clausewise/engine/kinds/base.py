@@ -57,6 +57,17 @@ class Kind:
         raise NotImplementedError
 
 
+
+def span_text(start_sql: str, end_sql: str, minus_seconds: str = "0") -> str:
+    """SQL text of the real time elapsed from one instant to another, as people read it: ``1 day 01:01:00``.
+
+    Computed from the instants' microseconds, so a day on which the clocks
+    change counts its 23 or 25 hours (``minus_seconds``: paused seconds to leave out).
+    """
+    us = f"(epoch_us({end_sql}) - epoch_us({start_sql}) - CAST(({minus_seconds}) * 1000000 AS BIGINT))"
+    return f"CAST(to_days(CAST({us} // 86400000000 AS INTEGER)) + to_microseconds({us} % 86400000000) AS VARCHAR)"
+
+
 def sql(node: exp.Expression | str) -> str:
     """DuckDB SQL text of a checked tree (strings are already generated SQL)."""
     return node if isinstance(node, str) else node.sql(dialect="duckdb")
@@ -93,6 +104,8 @@ class CompileContext:
     rule: Rule
     errors: Collector
     calendar: CalendarSQL | None = None
+    # Fields of the rule's own dataset that its SQL reads, as compiled (see ``plan.unread_fields``).
+    reads: set[str] = field(default_factory=set)
 
     @property
     def as_of_sql(self) -> str:
@@ -133,6 +146,7 @@ class CompileContext:
         tree = compile_condition(text, scope, f'rule "{self.rule.id}" {key}', self.errors, boolean)
         if tree is None:
             return None
+        self.note_reads(tree, dataset)
         if qualifier:
             tree = tree.transform(
                 lambda n: exp.column(n.name, table=qualifier, quoted=True) if isinstance(n, exp.Column) else n
@@ -155,7 +169,14 @@ class CompileContext:
         if types and ftype not in types:
             self.error(f'field "{name}" is a {ftype}; expected {" or ".join(types)}', key)
             return None
+        if dataset is self.dataset:
+            self.reads.add(name)
         return ident(name)
+
+    def note_reads(self, tree: exp.Expression, dataset: Dataset | None = None) -> None:
+        """Record the fields of the rule's own dataset that a compiled condition reads."""
+        if dataset is None or dataset is self.dataset:
+            self.reads.update(c.name for c in tree.find_all(exp.Column) if c.name in self.dataset.fields)
 
     def fields(self, key: str, dataset: Dataset | None = None, types: tuple[str, ...] = ()) -> list[str] | None:
         """The quoted columns for the field names written at ``key``; None when any is wrong."""

@@ -6,9 +6,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ...model import Spec
+from ..convert import shown
 from ..goals import Goal, allowed_text, due_sql, is_working, parse_goal
 from ..sqltext import ident
-from .base import EVIDENCE, Check, CompileContext, Kind
+from .base import EVIDENCE, Check, CompileContext, Kind, span_text
 
 START, STOP, END = "__start", "__stop", "__end"
 _DURATION = {"type": "string"}
@@ -113,8 +114,8 @@ class DeadlineKind(Kind):
             return None
         as_of = ctx.as_of_sql
         inner = (
-            f"SELECT *, CAST({start} AS TIMESTAMP) AS {START}, CAST({stop} AS TIMESTAMP) AS {STOP}, "
-            f"CAST(coalesce({stop}, {as_of}) AS TIMESTAMP) AS {END} "
+            f"SELECT *, CAST({start} AS TIMESTAMPTZ) AS {START}, CAST({stop} AS TIMESTAMPTZ) AS {STOP}, "
+            f"CAST(coalesce({stop}, {as_of}) AS TIMESTAMPTZ) AS {END} "
             f"FROM {ident(ctx.dataset.name)} WHERE {scope} AND ({start}) IS NOT NULL"
         )
         timing = _due_columns(ctx, pauses, warn)
@@ -129,7 +130,8 @@ class DeadlineKind(Kind):
             where="__status IS NOT NULL",
             status="__status",
             due_at="__due",
-            evidence={"start": START, "stop": STOP, "due_at": "__due", "elapsed": elapsed, "allowed": allowed},
+            evidence={"start": shown(START, "timestamp"), "stop": shown(STOP, "timestamp"),
+                      "due_at": shown("__due", "timestamp"), "elapsed": elapsed, "allowed": allowed},
         )
 
 
@@ -166,7 +168,7 @@ def _pauses(ctx: CompileContext) -> list[tuple[str, str]] | None:
 def _paused(ctx: CompileContext, pauses: list[tuple[str, str]], working: bool) -> dict[str, str]:
     """Paused seconds between start and end: wall-clock, and working time if needed."""
     clipped = [
-        (f"greatest(CAST({a} AS TIMESTAMP), {START})", f"least(CAST(coalesce({b}, {END}) AS TIMESTAMP), {END})", a)
+        (f"greatest(CAST({a} AS TIMESTAMPTZ), {START})", f"least(CAST(coalesce({b}, {END}) AS TIMESTAMPTZ), {END})", a)
         for a, b in pauses
     ]
     calendar = " + ".join(
@@ -175,7 +177,7 @@ def _paused(ctx: CompileContext, pauses: list[tuple[str, str]], working: bool) -
     paused = {"calendar": f"({calendar})" if calendar else "0"}
     if working and clipped:
         paused["working"] = "(" + " + ".join(
-            f"CASE WHEN {a} IS NOT NULL THEN {ctx.calendar.working_seconds(lo, hi, naive=True)} ELSE 0 END"
+            f"CASE WHEN {a} IS NOT NULL THEN {ctx.calendar.working_seconds(lo, hi)} ELSE 0 END"
             for lo, hi, a in clipped
         ) + ")"
     return paused
@@ -188,9 +190,9 @@ def _due_columns(ctx: CompileContext, pauses, warn: float) -> tuple[str, str, st
         if due is None:
             return None
         end_of_day = ctx.dataset.fields[ctx.spec.due].type == "date"
-        due = f"(CAST({due} AS TIMESTAMP) + INTERVAL 1 DAY)" if end_of_day else f"CAST({due} AS TIMESTAMP)"
-        warn_due = f"make_timestamp(epoch_us({START}) + CAST((epoch_us({due}) - epoch_us({START})) * {warn} AS BIGINT))"
-        return due, warn_due, f"{END} - {START}", f"{due} - {START}"
+        due = f"(CAST({due} AS TIMESTAMPTZ) + INTERVAL 1 DAY)" if end_of_day else f"CAST({due} AS TIMESTAMPTZ)"
+        warn_due = f"make_timestamptz(epoch_us({START}) + CAST((epoch_us({due}) - epoch_us({START})) * {warn} AS BIGINT))"
+        return due, warn_due, span_text(START, END), span_text(START, due)
     goal = parse_goal(ctx, "goal")
     if goal is None:
         return None
@@ -202,9 +204,9 @@ def _due_columns(ctx: CompileContext, pauses, warn: float) -> tuple[str, str, st
 
 def elapsed_sql(ctx: CompileContext, goal: Goal, start: str, end: str, paused: dict[str, str]) -> str:
     """Elapsed time as people read it: an interval, or working hours for working goals."""
-    wall = f"({end} - {start} - to_microseconds(CAST({paused.get('calendar', '0')} * 1000000 AS BIGINT)))"
+    wall = span_text(start, end, paused.get("calendar", "0"))
     if not goal.working:
-        return f"CAST({wall} AS VARCHAR)"
-    working = f"({ctx.calendar.working_seconds(start, end, naive=True)} - {paused.get('working', '0')})"
+        return wall
+    working = f"({ctx.calendar.working_seconds(start, end)} - {paused.get('working', '0')})"
     hours = f"CAST(round({working} / 3600, 2) AS VARCHAR) || ' working hours'"
-    return f"CASE WHEN {is_working(goal)} THEN {hours} ELSE CAST({wall} AS VARCHAR) END"
+    return f"CASE WHEN {is_working(goal)} THEN {hours} ELSE {wall} END"

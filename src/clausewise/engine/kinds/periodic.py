@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ...model import Spec
+from ..convert import shown
 from ..goals import allowed_text, due_sql, parse_goal
 from ..sqltext import ident
 from .base import EVIDENCE, Check, CompileContext, Kind
@@ -82,8 +83,8 @@ class PeriodicKind(Kind):
             return None
         partition = f"PARTITION BY {', '.join(groups)} " if groups else ""
         series = (
-            f"SELECT *, CAST({event} AS TIMESTAMP) AS __event, "
-            f"lead(CAST({event} AS TIMESTAMP)) OVER ({partition}ORDER BY CAST({event} AS TIMESTAMP)) AS __following "
+            f"SELECT *, CAST({event} AS TIMESTAMPTZ) AS __event, "
+            f"lead(CAST({event} AS TIMESTAMPTZ)) OVER ({partition}ORDER BY CAST({event} AS TIMESTAMPTZ)) AS __following "
             f"FROM {ident(ctx.dataset.name)} WHERE {scope} AND ({event}) IS NOT NULL"
         )
         due = due_sql(goal, "__event", ctx.calendar, {})
@@ -93,5 +94,6 @@ class PeriodicKind(Kind):
             source=f"({timed}) AS {ident(ctx.dataset.name)}",
             where="(__due IS NULL OR __next > __due)",
             due_at="__due",
-            evidence={"previous": "__event", "next": "__next", "due_at": "__due", "allowed": allowed_text(goal)},
+            evidence={"previous": shown("__event", "timestamp"), "next": shown("__next", "timestamp"),
+                      "due_at": shown("__due", "timestamp"), "allowed": allowed_text(goal)},
         )

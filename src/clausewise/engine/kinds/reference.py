@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from ...errors import did_you_mean
 from ...model import Spec
+from ..convert import shown
 from ..sqltext import ident
 from .base import EVIDENCE, Check, CompileContext, Kind
 
@@ -128,4 +129,6 @@ def _window(ctx: CompileContext, target, source: str) -> tuple[str, dict[str, st
         ctx.error(f'window "within" must be a calendar duration, not {within.text}', "window")
         return None
     due = f"{source}.{start} + {ctx.literal(within)}"
-    return f"{TARGET}.{field} BETWEEN {source}.{start} AND {due}", {"from": f"{source}.{start}", "due": due}
+    kind = ctx.dataset.fields[window["from"]].type
+    evidence = {"from": shown(f"{source}.{start}", kind), "due": shown(due, kind)}
+    return f"{TARGET}.{field} BETWEEN {source}.{start} AND {due}", evidence

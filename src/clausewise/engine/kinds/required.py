@@ -14,20 +14,27 @@ class RequiredSpec(Spec):
     evidence: dict[str, str] = field(default_factory=dict)
 
 
-def missing_sql(column: str, text: bool) -> str:
+def missing_sql(column: str, text: bool, unreadable: str | None = None) -> str:
     """TRUE when a value is missing.
 
     Loading already reads blank cells as NULL; a computed text column can
-    still be empty, so text is also compared with ''.
+    still be empty, so text is also compared with ''. A value that is there
+    but cannot be read (``unreadable``: its field's name, for a field of an
+    export) is not missing: it is reported as an invalid value instead.
     """
-    return f"({column} IS NULL OR {column} = '')" if text else f"{column} IS NULL"
+    empty = f"({column} IS NULL OR {column} = '')" if text else f"{column} IS NULL"
+    if unreadable is None:
+        return empty
+    return f"({empty} AND NOT coalesce(list_contains(__unread, {unreadable}), FALSE))"
 
 
 class RequiredKind(Kind):
     """``required``: fields that must be filled in, within a scope.
 
-    A field is missing when it is empty (NULL) or, for text, only blanks. One
-    finding per record in scope lists every missing field. ``when`` makes the
+    A field is missing when it is empty (NULL) or, for text, only blanks; a
+    value that is there but cannot be read as its type is not missing (it is
+    an ``invalid`` finding of its own). One finding per record in scope lists
+    every missing field. ``when`` makes the
     requirement conditional: "a resolved problem records its root cause".
 
     Evidence: ``missing`` (the missing fields, comma-separated, in the order of
@@ -62,12 +69,19 @@ class RequiredKind(Kind):
 
     def compile(self, ctx: CompileContext) -> Check | None:
         scope = ctx.scope_sql()
+        in_scope = set(ctx.reads)
         names = ctx.spec.fields
         columns = ctx.fields("fields")
         if scope is None or columns is None:
             return None
-        text = [ctx.dataset.fields[n].type in ("string", "enum") for n in names]
-        tests = [missing_sql(c, t) for c, t in zip(columns, text)]
+        # The rule asks whether each value is there, not what it is: an unreadable value leaves
+        # the record judged (it is there), so these fields do not make a record unjudged.
+        ctx.reads.difference_update(set(names) - in_scope)
+        fields = ctx.dataset.fields
+        text = [fields[n].type in ("string", "enum") for n in names]
+        exported = ctx.dataset.exported
+        tests = [missing_sql(c, t, ctx.literal(str(n)) if exported and not fields[n].derived else None)
+                 for c, t, n in zip(columns, text, names)]
         flagged = ", ".join(f"CASE WHEN {t} THEN {ctx.literal(str(n))} END" for t, n in zip(tests, names))
         return Check(
             examined_sql=scope,

@@ -1,0 +1,303 @@
+"""Typing: each declared field of a raw table converted to its type, in one pass, every row kept.
+
+A value that does not convert becomes an ``invalid`` finding citing the
+policy's data-quality clause, with what was expected; the field reads as
+empty for the rules, and the row always stays. Each row also carries the
+names of its unreadable fields (``__unread``), so that a rule needing one of
+them says the record could not be judged instead of judging an empty value.
+
+What each type accepts (docs/rules.md, "How values are read"):
+
+- **timestamp**: year first — ``2026-10-12 09:30``, ``2026-10-12T09:30:00``,
+  ``2026/10/12 9:30:00.5``, or a date alone (midnight) — optionally followed by
+  an offset (``Z``, ``+08``, ``+08:00``) or a zone (``UTC``, ``GMT`` or an IANA
+  name such as ``Asia/Shanghai``). With an offset or zone it is that instant;
+  without, it is wall-clock time in the policy's timezone, and a wall-clock
+  time the zone's clocks skip is invalid (see ``zones.py``). Zone
+  abbreviations (``CST``, ``EST``) mean different zones in different
+  countries and are refused. Any other shape needs ``format:``.
+- **date**: year first (``2026-10-12``, ``2026/10/12``), or a timestamp's date.
+- **integer**, **number**: digits with an optional sign, decimal point and
+  exponent; ``NaN`` and ``Infinity`` are not numbers. An integer may be written
+  ``5.0`` but not ``5.5``.
+- **boolean**: ``true/false``, ``t/f``, ``1/0``, ``yes/no``, ``y/n``, ``是/否``.
+- **enum**: one of the declared values (surrounding blanks ignored).
+
+Dates and timestamps must fall in the years 1900 to 2199. Timestamps are
+stored as instants (DuckDB ``TIMESTAMPTZ``); durations between them are real
+elapsed time.
+
+A column stored with a type that fits its field (a Parquet timestamp for a
+timestamp field) is used as it is, never turned into text and parsed back.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..model import EARLIEST, LATEST, Dataset, Field
+from . import zones
+from .sqltext import ident, literal, string, strings, timestamp
+
+TRUE_WORDS = ("true", "t", "1", "yes", "y", "是")
+FALSE_WORDS = ("false", "f", "0", "no", "n", "否")
+DATA_QUALITY = "data-quality"
+
+
+@dataclass
+class Source:
+    """SQL yielding ``__row`` and the file's columns, which columns the file has, and their stored types.
+
+    A column without a stored type (CSV, XLSX, JSON Lines) is text; a Parquet
+    column keeps the type it was written with.
+    """
+
+    select: str
+    columns: list[str]
+    types: dict[str, str] = field(default_factory=dict)
+
+
+# Stored types that hold each field type's values as they are (DuckDB's names for Parquet's types).
+_INTEGERS = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT", "HUGEINT")
+_TIMES = ("DATE", "TIMESTAMP", "TIMESTAMP_S", "TIMESTAMP_MS", "TIMESTAMP_NS", "TIMESTAMP WITH TIME ZONE")
+_NATIVE = {
+    "integer": _INTEGERS,
+    "number": (*_INTEGERS, "FLOAT", "DOUBLE", "DECIMAL"),
+    "boolean": ("BOOLEAN",),
+    "date": _TIMES,
+    "timestamp": _TIMES,
+}
+SQL_TYPES = {
+    "string": "VARCHAR", "enum": "VARCHAR", "integer": "BIGINT", "number": "DOUBLE",
+    "boolean": "BOOLEAN", "date": "DATE", "timestamp": "TIMESTAMPTZ",
+}
+
+
+def type_table(con, dataset: Dataset, source: Source, path: Path | None, lang: str, zone: str) -> None:
+    """Create the typed table of ``dataset`` from ``source`` and insert its invalid-value findings."""
+    present = set(source.columns) if path is not None else {f.column for f in dataset.file_fields()}
+    plans = [_Plan(f, dataset, present, source.types.get(f.column), zone) for f in dataset.file_fields()]
+    level1 = ", ".join(f"{p.first} AS {p.n}" for p in plans)
+    level2 = ", ".join(col for p in plans for col in (p.n, *p.parts()))
+    level3 = ", ".join(col for p in plans for col in (p.n, *p.part_names, f"{p.parsed} AS {p.p}"))
+    level4 = ", ".join(col for p in plans for col in (p.n, *p.part_names, p.p, f"{p.typed} AS {ident(p.f.name)}"))
+    checked = [p for p in plans if p.f.type != "string"]  # text is never unreadable
+    checks = [p.invalid(path, lang) for p in checked]
+    if checks:
+        any_bad = " OR ".join(c for c, _ in checks)
+        items = ", ".join(item for _, item in checks)
+        names = ", ".join(f"CASE WHEN {bad} THEN {string(p.f.name)} END" for (bad, _), p in zip(checks, checked))
+        invalid = f"CASE WHEN {any_bad} THEN list_filter([{items}], lambda x: x IS NOT NULL) END"
+        unread = f"CASE WHEN {any_bad} THEN list_filter([{names}], lambda x: x IS NOT NULL) END"
+    else:
+        invalid, unread = "NULL", "CAST(NULL AS VARCHAR[])"
+    columns = ", ".join(ident(p.f.name) for p in plans)
+    con.execute(
+        f"CREATE TABLE {ident(dataset.name)} AS SELECT __row, {columns}, {unread} AS __unread, {invalid} AS __invalid "
+        f"FROM (SELECT __row, {level4} FROM (SELECT __row, {level3} FROM (SELECT __row, {level2} "
+        f"FROM (SELECT __row, {level1} FROM ({source.select})))))"
+    )
+    con.execute(
+        f"INSERT INTO __findings SELECT {string(DATA_QUALITY)}, __row, bad.key, NULL, 'invalid', bad.evidence, NULL, "
+        f"bad.message FROM (SELECT __row, unnest(__invalid) AS bad FROM {ident(dataset.name)} "
+        "WHERE __invalid IS NOT NULL)"
+    )
+    con.execute(f"ALTER TABLE {ident(dataset.name)} DROP COLUMN __invalid")
+
+
+def shown(value_sql: str, kind: str | None) -> str:
+    """SQL showing a value to people: an instant as the policy's wall-clock time (``2026-10-12 09:00:00``).
+
+    Timestamps are instants; in messages and evidence they read as local
+    times in the policy's timezone, which every report states.
+    """
+    return f"CAST({value_sql} AS TIMESTAMP)" if kind == "timestamp" else value_sql
+
+
+def empty_table(con, dataset: Dataset) -> None:
+    """The typed table of ``dataset`` with no rows (for checking rules against)."""
+    cols = ", ".join(f"{ident(f.name)} {SQL_TYPES[f.type]}" for f in dataset.file_fields())
+    con.execute(f"CREATE TABLE {ident(dataset.name)} (__row BIGINT, {cols}, __unread VARCHAR[])")
+
+
+class _Plan:
+    """How one field is typed, level by level: ``n_`` (text or stored value), parts, ``p_`` (parsed), typed."""
+
+    def __init__(self, f: Field, dataset: Dataset, present: set[str], stored: str | None, zone: str):
+        self.f, self.dataset, self.zone = f, dataset, zone
+        self.here = f.column in present
+        family = stored.split("(")[0].upper() if stored else None
+        self.native = stored if self.here and family in _NATIVE.get(f.type, ()) else None
+        self.stored_zoned = family == "TIMESTAMP WITH TIME ZONE"
+        self.stored_text = stored is None or family == "VARCHAR"
+        self.n, self.p = ident("n_" + f.name), ident("p_" + f.name)
+        self.naive, self.zoned = ident("a_" + f.name), ident("z_" + f.name)
+        self.first = self._first(dataset.null_values)
+
+    # ---- level 1: the value as stored, blanks and null tokens read as empty ----
+    def _first(self, nulls: tuple[str, ...]) -> str:
+        if not self.here:
+            return "CAST(NULL AS VARCHAR)"  # an optional column the export does not have
+        col = ident(self.f.column)
+        if self.native:
+            return col
+        text = col if self.stored_text else f"CAST({col} AS VARCHAR)"
+        tokens = strings(("", *nulls))
+        # A blank cell starts with white space: only such cells (and, with null tokens,
+        # cells ending with white space) are trimmed, so a clean column costs a comparison.
+        spaced = f"(ascii({text}) <= 32" + (f" OR ascii(right({text}, 1)) <= 32)" if nulls else ")")
+        return f"CASE WHEN {text} IN ({tokens}) OR ({spaced} AND trim({text}) IN ({tokens})) THEN NULL ELSE {text} END"
+
+    # ---- level 2: a timestamp read two ways (with its zone, or as local wall-clock time) ----
+    @property
+    def timed(self) -> bool:
+        return self.f.type == "timestamp"
+
+    @property
+    def part_names(self) -> tuple[str, ...]:
+        return (self.naive, self.zoned) if self.timed else ()
+
+    def parts(self) -> tuple[str, ...]:
+        if not self.timed:
+            return ()
+        n = self.n
+        if self.native:
+            if self.stored_zoned:
+                return (f"CAST(NULL AS TIMESTAMP) AS {self.naive}", f"CAST({n} AS TIMESTAMPTZ) AS {self.zoned}")
+            return (f"CAST({n} AS TIMESTAMP) AS {self.naive}", f"CAST(NULL AS TIMESTAMPTZ) AS {self.zoned}")
+        if self.f.formats:
+            parsed = f"try_strptime(trim({n}), [{strings(self.f.formats)}])"
+            if any("%z" in x or "%Z" in x for x in self.f.formats):
+                return (f"CAST(NULL AS TIMESTAMP) AS {self.naive}", f"CAST({parsed} AS TIMESTAMPTZ) AS {self.zoned}")
+            return (f"CAST({parsed} AS TIMESTAMP) AS {self.naive}", f"CAST(NULL AS TIMESTAMPTZ) AS {self.zoned}")
+        # An offset or zone: a '+', a 'Z', a '-' after the date, or a zone name (letters at the end).
+        # (Letters at the end may also be an era, 0044-03-15 BC: that is a local time, judged by its year.)
+        letters = f"(ascii(right({n}, 1)) >= 65 AND NOT regexp_matches({n}, '(?i)\\s(BC|AD)$'))"
+        zoned = f"(contains({n}, '+') OR contains(substr({n}, 11), '-') OR {letters})"
+        naive = f"CASE WHEN NOT {zoned} THEN TRY_CAST({n} AS TIMESTAMP) END"
+        with_zone = f"CASE WHEN {zoned} AND NOT {_abbreviated(n)} THEN TRY_CAST({n} AS TIMESTAMPTZ) END"
+        return (f"{naive} AS {self.naive}", f"{with_zone} AS {self.zoned}")
+
+    # ---- level 3: the parsed value, not yet held to the years judged ----
+    @property
+    def parsed(self) -> str:
+        n, f = self.n, self.f
+        if self.timed:
+            skipped = zones.skipped_sql(self.naive, self.zone)
+            local = f"CAST({self.naive} AS TIMESTAMPTZ)"
+            if skipped:
+                local = f"CASE WHEN {skipped} THEN NULL ELSE {local} END"
+            return f"coalesce({self.zoned}, {local})"
+        if f.type == "date":
+            if self.native:
+                return f"CAST({n} AS DATE)"
+            if f.formats:
+                return f"CAST(try_strptime(trim({n}), [{strings(f.formats)}]) AS DATE)"
+            return f"coalesce(TRY_CAST({n} AS DATE), CAST(TRY_CAST({n} AS TIMESTAMP) AS DATE))"
+        if self.native:
+            if f.type == "number":
+                return f"CASE WHEN isfinite(CAST({n} AS DOUBLE)) THEN CAST({n} AS DOUBLE) END"
+            return f"TRY_CAST({n} AS {SQL_TYPES[f.type]})"
+        return _CONVERTERS[f.type](f, n)
+
+    # ---- level 4: the field's value ----
+    @property
+    def typed(self) -> str:
+        p = self.p
+        if self.f.type not in ("date", "timestamp"):
+            return p
+        low, high = timestamp(EARLIEST), timestamp(LATEST)
+        if self.timed:
+            low, high = f"CAST({low} AS TIMESTAMPTZ)", f"CAST({high} AS TIMESTAMPTZ)"
+        return f"CASE WHEN {p} >= {low} AND {p} < {high} THEN {p} END"
+
+    # ---- the invalid-value finding ----
+    def invalid(self, path: Path | None, lang: str) -> tuple[str, str]:
+        """(SQL: this value did not convert, SQL: the struct describing it)."""
+        f, zh = self.f, lang == "zh"
+        bad = f"({self.n} IS NOT NULL AND {ident(f.name)} IS NULL)"
+        shown = f"CAST({self.n} AS VARCHAR)" if self.native else self.n
+        before = ("列“" + f.column + "”的值“") if zh else 'value "'
+        message = f"{string(before)} || {shown} || {self._reason(zh)}"
+        evidence = (f"CAST(json_object('dataset', {literal(self.dataset.name)}, 'file', {literal(path and str(path))}, "
+                    f"'column', {literal(f.column)}, 'value', {shown}, 'expected', {literal(f.type)}) AS VARCHAR)")
+        key = f"CAST({ident('n_' + self.dataset.key)} AS VARCHAR)"
+        return bad, f"CASE WHEN {bad} THEN struct_pack(key := {key}, evidence := {evidence}, message := {message}) END"
+
+    def _reason(self, zh: bool) -> str:
+        """SQL: why the value is not read, in words (after the value itself)."""
+        f = self.f
+        column = f.column
+
+        def said(en: str, cn: str) -> str:
+            return string(cn if zh else en)
+
+        expected = said(f'" in column "{column}" is not {_expected(f, 0)}', f"”不是{_expected(f, 1)}")
+        if f.type not in ("date", "timestamp"):
+            return expected
+        outside = said(f'" in column "{column}" is outside the years 1900 to 2199', "”不在 1900 至 2199 年之间")
+        if not self.timed:
+            return f"CASE WHEN {self.p} IS NOT NULL THEN {outside} ELSE {expected} END"
+        skipped = said(f'" in column "{column}" is a local time that does not exist in {self.zone}: '
+                       "the clocks skipped that hour", f"”在 {self.zone} 不存在（时钟拨快跳过了这一小时）")
+        abbreviated = said(f'" in column "{column}" ends with a zone abbreviation, which names different zones in '
+                           "different countries; write an offset such as +08:00 or a zone name such as Asia/Shanghai",
+                           "”以时区缩写结尾，缩写在不同国家指不同时区；请写偏移量（如 +08:00）或时区名（如 Asia/Shanghai）")
+        if self.native:  # a stored timestamp: only its year or a skipped local hour can be wrong
+            return f"CASE WHEN {self.p} IS NOT NULL THEN {outside} ELSE {skipped} END"
+        return (f"CASE WHEN {self.p} IS NOT NULL THEN {outside} WHEN {self.naive} IS NOT NULL THEN {skipped} "
+                f"WHEN {_abbreviated(self.n)} THEN {abbreviated} ELSE {expected} END")
+
+
+def _abbreviated(n: str) -> str:
+    """SQL: the text ends with a zone abbreviation (``CST``), not UTC, GMT or an era (``BC``)."""
+    return f"(regexp_matches({n}, '\\s[A-Za-z]{{2,5}}$') AND NOT regexp_matches({n}, '(?i)\\s(UTC|GMT|BC|AD)$'))"
+
+
+def _integer(f: Field, n: str) -> str:
+    """Whole numbers, also written 5.0; 5.5 does not convert (a cast alone would round it)."""
+    number = f"TRY_CAST({n} AS DOUBLE)"
+    fraction = f"CASE WHEN {number} = floor({number}) AND abs({number}) < 9e18 THEN CAST({number} AS BIGINT) END"
+    return f"CASE WHEN contains({n}, '.') OR contains(lower({n}), 'e') THEN {fraction} ELSE TRY_CAST({n} AS BIGINT) END"
+
+
+def _boolean(f: Field, n: str) -> str:
+    low = f"lower(trim({n}))"
+    return f"CASE WHEN {low} IN ({strings(TRUE_WORDS)}) THEN TRUE WHEN {low} IN ({strings(FALSE_WORDS)}) THEN FALSE END"
+
+
+def _enum(f: Field, n: str) -> str:
+    listed = strings(f.values)
+    return f"CASE WHEN {n} IN ({listed}) THEN {n} WHEN trim({n}) IN ({listed}) THEN trim({n}) END"
+
+
+_CONVERTERS = {
+    "string": lambda f, n: n,
+    "integer": _integer,
+    # NaN and infinity are not data.
+    "number": lambda f, n: f"CASE WHEN isfinite(TRY_CAST({n} AS DOUBLE)) THEN TRY_CAST({n} AS DOUBLE) END",
+    "boolean": _boolean,
+    "enum": _enum,
+}
+
+_EXPECTED = {
+    "integer": ("a whole number", "整数"),
+    "number": ("a number", "数字"),
+    "boolean": ("true/false, 1/0, yes/no or 是/否", "布尔值（true/false、1/0、yes/no、是/否）"),
+    "date": ("a date, year first (YYYY-MM-DD); for another order add format: to the field",
+             "日期，年在前（YYYY-MM-DD）；其他写法请给字段加 format:"),
+    "timestamp": ("a timestamp, year first (YYYY-MM-DD HH:MM:SS, with an optional offset or zone); "
+                  "for another order add format: to the field",
+                  "时间，年在前（YYYY-MM-DD HH:MM:SS，可带偏移量或时区）；其他写法请给字段加 format:"),
+    "enum": ("one of the allowed values", "允许的取值之一"),
+    "string": ("text", "文本"),
+}
+
+
+def _expected(f: Field, lang: int) -> str:
+    if f.type == "enum":
+        return ("one of: " if lang == 0 else "以下取值之一：") + ", ".join(f.values)
+    if f.formats and f.type in ("date", "timestamp"):
+        return ("format " if lang == 0 else "格式 ") + " or ".join(f.formats)
+    return _EXPECTED[f.type][lang]
