@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 from ..model import SEVERITIES, GroupCount, Policy, RuleStats
+from .frames import RuleStatsTable
 from .findings import CYCLE_COLUMNS, FINGERPRINT, RESULT_TABLE, FindingStore, GradeStore
 from .plan import FINDINGS_TABLE, RESERVED_RULE, CompiledRule
 from .sqltext import ident, strings
@@ -75,7 +76,7 @@ def rule_stats(con, policy: Policy, compiled: list[CompiledRule], files) -> dict
             stats[item.rule.id] = RuleStats(examined=examined)
     for rule, status, n in con.execute(f"SELECT rule, status, count(*) FROM {RESULT_TABLE} GROUP BY ALL").fetchall():
         setattr(stats.setdefault(rule, RuleStats()), _COUNTERS[status], n)
-    return stats
+    return RuleStatsTable(stats, policy)
 
 
 _COUNTERS = {"violation": "violations", "warning": "warnings", "invalid": "invalid"}
