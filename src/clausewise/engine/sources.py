@@ -289,7 +289,7 @@ def _manifest_entry(name: str, entry: Any, where: Location | None, export_dir: P
     unknown = [k for k in entry if k not in _MANIFEST_KEYS]
     if unknown:
         raise DataError(f'sources: "{name}" has unknown key "{unknown[0]}"{did_you_mean(str(unknown[0]), _MANIFEST_KEYS)}',
-                        _at(entry, unknown[0], where))
+                        _key_at(entry, unknown[0], where))
     if "table" in entry and "query" in entry:
         raise DataError(f'sources: "{name}" has both table: and query:; keep one', where)
     for key in ("table", "query"):
@@ -366,8 +366,8 @@ def check_columns(raw_columns: list[str], dataset: Dataset, source: Source) -> N
     errors = Collector()
     for f in dataset.file_fields():
         if f.column not in have and not f.optional:
-            errors.add(DataError(f'dataset "{dataset.name}": missing column "{f.column}" (field "{f.name}")'
-                                 f"{did_you_mean(f.column, have)}", source.where()))
+            errors.add(DataError(f'dataset "{dataset.name}": missing column "{f.column}" (field "{f.name}")',
+                                 source.where()))
     errors.raise_if_any()
 
 
