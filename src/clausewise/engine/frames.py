@@ -47,12 +47,16 @@ def fetch(con, sql: str, kind: str, asked: str) -> Any:
     module = need(kind, asked)
     if kind == "arrow" and not hasattr(module, "Table"):  # pragma: no cover - a broken install
         raise MissingExtra(f"{asked} needs pyarrow: pip install 'clausewise[arrow]'")
-    relation = con.sql(sql)
-    if kind == "arrow":
-        return relation.to_arrow_table()
-    if kind == "pandas":
-        return relation.df()
-    return module.DataFrame(relation)  # Polars reads the Arrow C stream: no pyarrow needed
+    cursor = con.cursor()  # a handle of its own: the connection may hold another query's unfinished result
+    try:
+        relation = cursor.sql(sql)
+        if kind == "arrow":
+            return relation.to_arrow_table()
+        if kind == "pandas":
+            return relation.df()
+        return module.DataFrame(relation)  # Polars reads the Arrow C stream: no pyarrow needed
+    finally:
+        cursor.close()
 
 
 STATS_COLUMNS = ("rule", "clause", "dataset", "kind", "severity", "examined", "violations", "warnings", "invalid")

@@ -34,7 +34,7 @@ def read(con, dataset: Dataset, source: Source | None, table: str, scratch: Path
     raw = readers.read_source(con, source, table, scratch)
     check_columns(raw.columns, dataset, source)
     # Order-sensitive (the row number is part of each hash), cheap, and not meant to resist forgery.
-    value = con.execute(f"SELECT bit_xor(hash(rowid, r)) FROM {table} AS r").fetchone()[0]
+    value = con.execute(f"SELECT bit_xor(hash(rowid, r)) FROM {table} AS r").fetchall()[0][0]
     raw.digest = f"{source.format}:{value or 0:016x}:{len(raw.columns)}"
     return raw
 
