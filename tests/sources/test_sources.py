@@ -120,3 +120,14 @@ def test_tables_must_be_tables_of_exported_datasets(policy):
         from_tables({"inquiries": [{"inquiry_id": "Q-1"}]}, policy)
     with pytest.raises(UsageError, match='the policy has no dataset "inquiry" — did you mean "inquiries"'):
         from_tables({"inquiry": None}, policy)
+
+
+def test_without_psycopg_the_extra_is_named(policy, monkeypatch):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "psycopg", None)  # what an install without the postgres extra looks like
+    source = parse_option("inquiries=postgresql://auditor@127.0.0.1:1/ops", policy)
+    with pytest.raises(DataError) as caught:
+        clausewise.audit(policy, ROOT / "examples" / "example-export", sources={"inquiries": source})
+    assert str(caught.value) == ('postgresql://auditor@127.0.0.1:1/ops (table inquiries): dataset "inquiries": '
+                                 "reading from PostgreSQL needs psycopg: pip install 'clausewise[postgres]'")

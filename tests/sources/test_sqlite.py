@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import sqlite3
 
@@ -119,3 +120,20 @@ def test_the_database_is_opened_read_only(policy, tmp_path):
     assert said[0].startswith(f'sqlite:///{db} (query): dataset "inquiries": cannot read: ')
     assert said[1] == f'sqlite:///{db} (query): dataset "inquiries": cannot read: near ";": syntax error'
     assert sqlite3.connect(db).execute("SELECT count(*) FROM inquiries").fetchone() == (7,)
+
+
+def test_every_dataset_from_the_command_line_needs_no_export_folder(tmp_path):
+    db = tmp_path / "records.db"
+    _database(db, {"inquiries": example_rows("inquiries"), "followups": example_rows("followups")})
+    given = ["--source", f"inquiries=sqlite:///{db}", "--source", f"followups=sqlite:///{db}"]
+    result = _run("audit", "-p", str(EXAMPLE_POLICY), *given, "--format", "json")
+    assert result.exit_code == 1
+    files = {d["dataset"]: (d["path"], d.get("source"), d["rows"]) for d in json.loads(result.output)["run"]["data_files"]}
+    # meetings is optional: with no source it is empty.
+    assert files == {"inquiries": (None, f"sqlite:///{db} (table inquiries)", 7),
+                     "followups": (None, f"sqlite:///{db} (table followups)", 4), "meetings": (None, None, 0)}
+    nothing = _run("audit", "-p", str(EXAMPLE_POLICY))
+    assert (nothing.exit_code, nothing.output) == (2, "give EXPORT_DIR, or every dataset with --source\n")
+    overwrite = _run("audit", "-p", str(EXAMPLE_POLICY), *given, "--output", str(db))
+    assert (overwrite.exit_code, overwrite.output) == (
+        2, f"--output {db} is an input of this run; write the report somewhere else\n")

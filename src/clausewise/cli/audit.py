@@ -19,6 +19,7 @@ from .options import (
     progress_display,
     given_sources,
     quiet_option,
+    source_files,
     source_option,
     waivers_option,
 )
@@ -67,7 +68,7 @@ def audit(ctx: click.Context, export_dir, policy_path, source_texts, as_of, fmt,
     wanted = record or baseline is not None or fail_on_new or history_path is not None
     beside = default_path(export_dir) if export_dir is not None else Path(HISTORY_FILE)
     history = Path(history_path) if history_path else beside if wanted else None
-    inputs = run_inputs(policy, export_dir) + ([Path(waivers_path)] if waivers_path else [])
+    inputs = run_inputs(policy, export_dir) + source_files(sources) + ([Path(waivers_path)] if waivers_path else [])
     _refuse_history(history, inputs)
     check_output(output, inputs + ([history] if history else []))
     when = parse_as_of(as_of, policy.timezone)

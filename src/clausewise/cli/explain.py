@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import click
 
-from .options import given_sources, lang_option, output_option, parse_as_of, policy_option, source_option
+from .options import (
+    given_sources,
+    lang_option,
+    output_option,
+    parse_as_of,
+    policy_option,
+    source_files,
+    source_option,
+)
 from .output import emit, run_inputs
 
 
@@ -30,6 +38,6 @@ def explain(export_dir, rule, key, policy_path, source_texts, as_of, output, lan
     from ..report.explain import write
 
     policy = load(policy_path)
-    explanation = run_explain(policy, export_dir, rule, key, parse_as_of(as_of, policy.timezone), lang,
-                              given_sources(source_texts, policy))
-    emit(write(explanation, lang), output, run_inputs(policy, export_dir))
+    sources = given_sources(source_texts, policy)
+    explanation = run_explain(policy, export_dir, rule, key, parse_as_of(as_of, policy.timezone), lang, sources)
+    emit(write(explanation, lang), output, run_inputs(policy, export_dir) + source_files(sources))

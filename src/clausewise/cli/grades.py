@@ -6,7 +6,15 @@ import click
 
 from ..report.grades import FORMATS
 from ..errors import UsageError
-from .options import given_sources, lang_option, output_option, parse_as_of, policy_option, source_option
+from .options import (
+    given_sources,
+    lang_option,
+    output_option,
+    parse_as_of,
+    policy_option,
+    source_files,
+    source_option,
+)
 from .output import opened, run_inputs
 
 
@@ -34,5 +42,5 @@ def grades(export_dir, policy_path, source_texts, as_of, fmt, output, lang) -> N
     if export_dir is None and not sources:
         raise UsageError("give EXPORT_DIR, or every dataset with --source")
     with run_audit(policy, export_dir, parse_as_of(as_of, policy.timezone), lang, sources=sources) as result:
-        with opened(output, run_inputs(policy, export_dir)) as out:
+        with opened(output, run_inputs(policy, export_dir) + source_files(sources)) as out:
             FORMATS[fmt](result, "high", out)

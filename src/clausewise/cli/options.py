@@ -61,6 +61,11 @@ def given_sources(texts: tuple[str, ...], policy) -> dict:
     return {source.dataset: source for source in (parse_option(text, policy) for text in texts)}
 
 
+def source_files(sources: dict) -> list:
+    """The database files ``--source`` names, which a report may not overwrite."""
+    return [s.url.sqlite_path() for s in sources.values() if s.url.scheme == "sqlite"]
+
+
 quiet_option = click.option(
     "--quiet", "-q", is_flag=True, help="No progress display (it is shown only when standard error is a terminal)."
 )

@@ -51,6 +51,8 @@ _PG_STATES = {
     "25006": "the connection is read-only, and the query would write",
 }
 _CONNECT_SECONDS = "10"
+# Read-only from the start, and values written unambiguously: instants in UTC with their offset, ISO dates.
+_SESSION = "-c default_transaction_read_only=on -c TimeZone=UTC -c DateStyle=ISO,YMD -c IntervalStyle=iso_8601"
 
 
 def read(con, source: DatabaseSource, table: str, scratch: Path) -> RawFile:
@@ -74,11 +76,12 @@ def _postgresql(source: DatabaseSource, target: Path) -> None:
         import psycopg
     except ImportError:
         raise _fail(source, "reading from PostgreSQL needs psycopg: pip install 'clausewise[postgres]'") from None
-    args = source.url.connect_args(source.where())
+    args = {"connect_timeout": _CONNECT_SECONDS, **source.url.connect_args(source.where())}
+    # The URL's own options first: the session settings the text form of the values depends on come last, and win.
+    args["options"] = " ".join(filter(None, [args.get("options"), _SESSION]))
+    args["client_encoding"] = "UTF8"
     try:
-        connection = psycopg.connect(**args, connect_timeout=_CONNECT_SECONDS, client_encoding="UTF8",
-                                     options="-c default_transaction_read_only=on -c TimeZone=UTC "
-                                             "-c DateStyle=ISO,YMD -c IntervalStyle=iso_8601")
+        connection = psycopg.connect(**args)
     except psycopg.Error as exc:
         raise _fail(source, f"cannot connect: {_pg_said(exc)}") from None
     try:

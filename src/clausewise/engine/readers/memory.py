@@ -42,6 +42,8 @@ class _Stream:
 def read(con, source: TableSource, table: str, scratch: Path) -> RawFile:
     """Copy ``source``'s table into the raw table ``table``; DataError naming the dataset when it cannot be read."""
     given = source.table
+    if source.format == "polars" and hasattr(given, "collect"):  # a LazyFrame: its query runs now
+        given = given.collect()
     scannable = given if source.format == "pandas" else _Stream(given)
     try:
         con.register(_VIEW, scannable)
