@@ -182,7 +182,9 @@ def _data(data: Any, policy: Policy) -> tuple[Path | None, dict]:
 def _database_sources(sources: Mapping[str, Any], policy: Policy) -> dict:
     out = {}
     for name, spec in sources.items():
-        if isinstance(spec, str):
+        if isinstance(spec, source_specs.Source):
+            source = spec
+        elif isinstance(spec, str):
             source = source_specs.parse_option(f"{name}={spec}", policy, said="sources")
         elif isinstance(spec, Mapping):
             source = source_specs.from_mapping(str(name), spec, policy)
