@@ -23,10 +23,10 @@ from .. import __version__
 from ..errors import Collector, PolicyError
 from ..model import Policy, RunResult
 from ..policy import read_policy
-from . import collect, connection, runvars
+from . import collect, connection, given, runvars
+from . import sources as source_specs
 from .asof import choose_as_of, read_manifest
 from .derive import failure_location
-from . import given, sources as source_specs
 from .exports import LoadedExport, convert_export, read_export, scratch_dir
 from .kinds import KINDS
 from .plan import FINDINGS_DDL, CompiledRule
@@ -152,10 +152,10 @@ def run(
     return Session(con, policy, compiled, loaded, as_of, source, export_dir, program.derive.breakdowns, scratch)
 
 
-def _sources(policy: Policy, export_dir: Path | None, given: Mapping[str, Source] | None) -> dict[str, Source]:
-    """The export manifest's database sources, overridden by those given."""
+def _sources(policy: Policy, export_dir: Path | None, explicit: Mapping[str, Source] | None) -> dict[str, Source]:
+    """The export manifest's database sources, overridden by those given explicitly."""
     named = source_specs.from_manifest(export_dir, policy) if export_dir is not None and export_dir.is_dir() else {}
-    return {**named, **(given or {})}
+    return {**named, **(explicit or {})}
 
 
 @contextmanager
