@@ -236,3 +236,15 @@ def test_an_optional_dataset_may_be_left_out(policy):
 def test_a_policy_path_is_loaded(from_files):
     with clausewise.audit(str(EXAMPLE_POLICY), EXAMPLE_EXPORT) as result:
         assert findings_json(result) == from_files
+
+
+def test_recorded_runs_of_tables_are_told_apart_by_their_rows(policy, tmp_path):
+    history = tmp_path / "history.duckdb"
+    tables = _frames(pd.DataFrame)
+    ids = []
+    for inquiries in (tables["inquiries"], tables["inquiries"].iloc[:6], tables["inquiries"].iloc[:6].copy()):
+        with clausewise.audit(policy, {**tables, "inquiries": inquiries}, as_of="2026-10-31") as result:
+            clausewise.complete(result, history=history, record=True)
+            ids.append(result.recorded_as)
+    # Seven inquiries, then six (other rows: a new run), then the same six again (the same run, replaced).
+    assert ids == [1, 2, 2]
