@@ -26,3 +26,33 @@ def sarif_validator():
     checker = FormatChecker()
     assert "uri-reference" in checker.checkers, "pip install rfc3986-validator"
     return validator_for(schema)(schema, format_checker=checker)
+
+
+EXAMPLE_POLICY = ROOT / "policies" / "example.yaml"
+EXAMPLE_EXPORT = ROOT / "examples" / "example-export"
+
+
+def findings_json(result, keep_file: bool = False) -> list[dict]:
+    """A run's findings as the JSON report has them; without ``keep_file``, an invalid value's evidence
+    loses the name of the file it came from (what differs when the same records come from elsewhere)."""
+    import json
+
+    out = []
+    for line in result.findings.json_lines():
+        finding = json.loads(line)
+        if not keep_file:
+            finding["evidence"].pop("file", None)
+        out.append(finding)
+    return out
+
+
+def example_rows(name: str) -> list[dict]:
+    """The records of one dataset of the example export, as text (the CSV's cells, the JSON Lines' values)."""
+    import csv
+    import json
+
+    path = next(EXAMPLE_EXPORT.glob(f"{name}.*"))
+    if path.suffix == ".csv":
+        with path.open(encoding="utf-8", newline="") as handle:
+            return list(csv.DictReader(handle))
+    return [{k: str(v) for k, v in json.loads(line).items()} for line in path.read_text(encoding="utf-8").splitlines()]

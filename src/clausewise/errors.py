@@ -73,6 +73,14 @@ class UsageError(ClauseWiseError):
     """The caller asked for something that does not exist (a rule id, a format)."""
 
 
+class MissingExtra(UsageError, ImportError):
+    """An optional package a call needs is not installed; the message names the extra that installs it.
+
+    An ImportError too, so ``except ImportError`` catches it as it would the
+    package's own.
+    """
+
+
 class ErrorList(ClauseWiseError):
     """Several problems found in one pass, reported together."""
 

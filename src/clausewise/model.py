@@ -601,11 +601,21 @@ class RuleStats:
 
 @dataclass(frozen=True)
 class DataFile:
+    """Where one dataset of a run came from: its export file, or (``source``) a table or database.
+
+    ``path`` is None for an optional dataset the export lacks and for one
+    read from a source; ``source`` then describes it (a database URL without
+    its password and the table, or the kind of table given); ``digest``
+    identifies a source's content for the run history.
+    """
+
     dataset: str
     path: str | None
     format: str | None
     rows: int
     encoding: str | None = None
+    source: str | None = None
+    digest: str | None = None
 
 
 @dataclass
@@ -759,6 +769,7 @@ class RunResult:
                     "format": d.format,
                     "encoding": d.encoding,
                     "rows": d.rows,
+                    **({"source": d.source} if d.source else {}),
                 }
                 for d in self.data_files
             ],

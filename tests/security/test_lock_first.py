@@ -9,8 +9,10 @@ pack full of quotes and SQL, ``tests/data/hostile``.
 
 from __future__ import annotations
 
+import csv
 import re
 import shutil
+import sqlite3
 
 import duckdb
 import pytest
@@ -19,13 +21,17 @@ from support import DATA
 
 from clausewise.cli import cli
 from clausewise.engine import connection
+from clausewise.engine.sqltext import ident
 
 HOSTILE = DATA / "hostile"
 # Everything that may run before the lock: setting the zone (a parameter) and
 # reading files into raw tables (fixed SQL, parameters).
 BEFORE_LOCK = re.compile(
     r'^(SET GLOBAL TimeZone = \?|SET allowed_paths = \?|CREATE OR REPLACE TEMP TABLE "__raw_\d+" AS SELECT (\*|json) FROM read_\w+\(\?.*'
-    r'|DESCRIBE "__raw_\d+"|SET enable_external_access = false|SET lock_configuration = true)$',
+    r'|DESCRIBE "__raw_\d+"|SET enable_external_access = false|SET lock_configuration = true'
+    # A dataset from a table in memory or a database (engine/given.py): copied under a fixed name, then a digest.
+    r'|CREATE OR REPLACE TEMP TABLE "__raw_\d+" AS SELECT \* FROM __given_table'
+    r'|SELECT bit_xor\(hash\(rowid, r\)\) FROM "__raw_\d+" AS r)$',
     re.S,
 )
 
@@ -128,4 +134,28 @@ def test_hostile_names_round_trip_as_data(tmp_path, monkeypatch):
     assert grades["R1"] == {"score": 20, "weighted": 4.5, "band": 'high "really"', "grade": "high 'H'"}
     assert [(f.rule, f.key) for f in result.findings] == [("recorded-band", "R3"), ("recorded-band", "R4")]
     assert result.findings[0].evidence["it's"] == 1
+    assert not list(tmp_path.rglob("pwned*"))
+
+
+def test_datasets_from_a_database_or_a_table_lock_first(statements, tmp_path, monkeypatch):
+    """The hostile pack's records from a SQLite file (--source) and from a pandas DataFrame."""
+    import clausewise
+
+    pack = _pack(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    with (pack / "export" / "risks.csv").open(encoding="utf-8", newline="") as handle:
+        header, *rows = list(csv.reader(handle))
+    con = sqlite3.connect(tmp_path / "risks.db")
+    con.execute(f"CREATE TABLE risks ({', '.join(ident(c) for c in header)})")
+    con.executemany(f"INSERT INTO risks VALUES ({', '.join('?' * len(header))})", rows)
+    con.commit()
+    con.close()
+    result = CliRunner().invoke(cli, ["audit", "-p", str(pack / "policy.yaml"), "--fail-on", "never",
+                                      "--source", "risks=sqlite:///risks.db"])
+    assert result.exit_code == 0, result.output
+    pd = pytest.importorskip("pandas", reason="the test extra installs pandas")
+    clausewise.audit(clausewise.load(pack / "policy.yaml"), {"risks": pd.DataFrame(rows, columns=header)}).close()
+    early = [s for locked, s in statements if not locked]
+    assert any("__given_table" in s for s in early) and any("read_csv" in s for s in early)
+    assert all(BEFORE_LOCK.match(s.strip()) for s in early), [s for s in early if not BEFORE_LOCK.match(s.strip())]
     assert not list(tmp_path.rglob("pwned*"))

@@ -9,7 +9,9 @@ import click
 from ..errors import UsageError
 from ..report import WRITERS, stream
 from .options import (
+    HISTORY_FILE,
     fail_on_option,
+    given_sources,
     history_option,
     lang_option,
     output_option,
@@ -17,14 +19,17 @@ from .options import (
     policy_option,
     progress_display,
     quiet_option,
+    source_files,
+    source_option,
     waivers_option,
 )
 from .output import check_output, opened, run_inputs
 
 
 @click.command()
-@click.argument("export_dir", type=click.Path(file_okay=False))
+@click.argument("export_dir", type=click.Path(file_okay=False), required=False)
 @policy_option
+@source_option
 @click.option("--as-of", "as_of", metavar="TIMESTAMP",
               help="Judge deadlines as of this time (policy timezone). Default: the latest timestamp in the export.")
 @click.option("--format", "-f", "fmt", type=click.Choice(sorted(WRITERS)), default="table", show_default=True,
@@ -43,9 +48,9 @@ from .output import check_output, opened, run_inputs
               help="Fail only on findings new since the baseline run (implies --baseline last).")
 @quiet_option
 @click.pass_context
-def audit(ctx: click.Context, export_dir, policy_path, as_of, fmt, output, lang, fail_on, rules, waivers_path,
-          record, history_path, baseline, fail_on_new, quiet) -> None:
-    """Check the exports in EXPORT_DIR against a policy.
+def audit(ctx: click.Context, export_dir, policy_path, source_texts, as_of, fmt, output, lang, fail_on, rules,
+          waivers_path, record, history_path, baseline, fail_on_new, quiet) -> None:
+    """Check the exports in EXPORT_DIR (and the datasets given with --source) against a policy.
 
     Exit code 0: no finding at or above --fail-on; 1: some; 2: bad usage, a bad
     rule file or unreadable data. Waived findings are reported but fail nothing.
@@ -55,15 +60,20 @@ def audit(ctx: click.Context, export_dir, policy_path, as_of, fmt, output, lang,
     from ..history import default_path
 
     policy = load(policy_path)
+    sources = given_sources(source_texts, policy)
+    if export_dir is None and not sources:
+        raise UsageError("give EXPORT_DIR, or every dataset with --source")
     waivers = load_waivers(waivers_path, policy) if waivers_path else ()
     record = _recording(record, policy, rules)
     wanted = record or baseline is not None or fail_on_new or history_path is not None
-    history = Path(history_path) if history_path else default_path(export_dir) if wanted else None
-    inputs = run_inputs(policy, export_dir) + ([Path(waivers_path)] if waivers_path else [])
+    beside = default_path(export_dir) if export_dir is not None else Path(HISTORY_FILE)
+    history = Path(history_path) if history_path else beside if wanted else None
+    inputs = run_inputs(policy, export_dir) + source_files(sources) + ([Path(waivers_path)] if waivers_path else [])
     _refuse_history(history, inputs)
     check_output(output, inputs + ([history] if history else []))
     when = parse_as_of(as_of, policy.timezone)
-    with run_audit(policy, export_dir, when, lang, tuple(rules), progress=progress_display(quiet)) as result:
+    with run_audit(policy, export_dir, when, lang, tuple(rules), progress=progress_display(quiet),
+                   sources=sources) as result:
         complete(result, waivers, history, record, baseline, fail_on_new)
         with opened(output, inputs) as out:
             stream(result, fmt, fail_on, out)

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import click
 
-from .options import lang_option, output_option, parse_as_of, policy_option
+from .options import (
+    given_sources,
+    lang_option,
+    output_option,
+    parse_as_of,
+    policy_option,
+    source_files,
+    source_option,
+)
 from .output import emit, run_inputs
 
 
@@ -13,10 +21,11 @@ from .output import emit, run_inputs
 @click.argument("rule")
 @click.argument("key")
 @policy_option
+@source_option
 @click.option("--as-of", "as_of", metavar="TIMESTAMP", help="As for audit.")
 @output_option
 @lang_option
-def explain(export_dir, rule, key, policy_path, as_of, output, lang) -> None:
+def explain(export_dir, rule, key, policy_path, source_texts, as_of, output, lang) -> None:
     """Explain, step by step, why record KEY passed or failed RULE.
 
     Shows the rule as written and its parameters, the record's values, each
@@ -29,5 +38,6 @@ def explain(export_dir, rule, key, policy_path, as_of, output, lang) -> None:
     from ..report.explain import write
 
     policy = load(policy_path)
-    explanation = run_explain(policy, export_dir, rule, key, parse_as_of(as_of, policy.timezone), lang)
-    emit(write(explanation, lang), output, run_inputs(policy, export_dir))
+    sources = given_sources(source_texts, policy)
+    explanation = run_explain(policy, export_dir, rule, key, parse_as_of(as_of, policy.timezone), lang, sources)
+    emit(write(explanation, lang), output, run_inputs(policy, export_dir) + source_files(sources))

@@ -46,6 +46,26 @@ def history_option(beside_export: bool):
     )
 
 
+source_option = click.option(
+    "--source", "source_texts", multiple=True, metavar="DATASET=URL[#TABLE]",
+    help="Read DATASET from a database table instead of a file: postgresql://USER@HOST/DB or sqlite:///FILE "
+         "(table: the dataset's file name, or #TABLE). The password comes from the environment "
+         "(PGPASSWORD, or ${VAR} in the URL). Repeat for more (docs/sources.md).",
+)
+
+
+def given_sources(texts: tuple[str, ...], policy) -> dict:
+    """``--source`` options: dataset name → its database source."""
+    from ..engine.sources import parse_option
+
+    return {source.dataset: source for source in (parse_option(text, policy) for text in texts)}
+
+
+def source_files(sources: dict) -> list:
+    """The database files ``--source`` names, which a report may not overwrite."""
+    return [s.url.sqlite_path() for s in sources.values() if s.url.scheme == "sqlite"]
+
+
 quiet_option = click.option(
     "--quiet", "-q", is_flag=True, help="No progress display (it is shown only when standard error is a terminal)."
 )

@@ -10,6 +10,7 @@ import re
 
 from ..model import SEVERITIES, GroupCount, Policy, RuleStats
 from .findings import CYCLE_COLUMNS, FINGERPRINT, RESULT_TABLE, FindingStore, GradeStore
+from .frames import RuleStatsTable
 from .plan import FINDINGS_TABLE, RESERVED_RULE, CompiledRule
 from .sqltext import ident, strings
 
@@ -77,7 +78,7 @@ def rule_stats(con, policy: Policy, compiled: list[CompiledRule], files) -> dict
             stats[item.rule.id] = RuleStats(examined=row[2 * i], unjudged=row[2 * i + 1])
     for rule, status, n in con.execute(f"SELECT rule, status, count(*) FROM {RESULT_TABLE} GROUP BY ALL").fetchall():
         setattr(stats.setdefault(rule, RuleStats()), _COUNTERS[status], n)
-    return stats
+    return RuleStatsTable(stats, policy)
 
 
 _COUNTERS = {"violation": "violations", "warning": "warnings", "invalid": "invalid"}

@@ -29,10 +29,10 @@ from .sqltext import ident, string
 _PARAM = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
 
 
-def explain(policy: Policy, export_dir: str | Path, rule_id: str, key: str,
-            as_of: datetime | None = None, lang: str = "en") -> Explanation:
-    """Explain rule ``rule_id`` for the record whose key is ``key``."""
-    with session(policy, export_dir, as_of, lang, (rule_id,)) as s:
+def explain(policy: Policy, export_dir: str | Path | None, rule_id: str, key: str,
+            as_of: datetime | None = None, lang: str = "en", sources=None) -> Explanation:
+    """Explain rule ``rule_id`` for the record whose key is ``key`` (``sources`` as for ``run.run``)."""
+    with session(policy, export_dir, as_of, lang, (rule_id,), sources=sources) as s:
         item = s.compiled[0]
         rule = item.rule
         dataset = policy.datasets[rule.dataset]

@@ -18,6 +18,7 @@ Timestamps without an offset are wall-clock time in the policy's timezone
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -26,9 +27,10 @@ import duckdb
 
 from ..errors import ClauseWiseError, Collector, DataError, Location
 from ..model import DataFile, Dataset, Policy
-from . import readers
+from . import given, readers
 from .convert import Source, type_table
 from .readers import FORMATS, RawFile, ReadOptions
+from .sources import Source as DataSource
 from .sqltext import ident, json_path
 
 TRUE_WORDS = ("true", "t", "1", "yes", "y", "是")
@@ -42,25 +44,32 @@ class LoadedExport:
     latest: datetime | None
 
 
-def read_export(con: duckdb.DuckDBPyConnection, policy: Policy, export_dir: Path, scratch: Path) -> dict[str, RawFile | None]:
+def read_export(con: duckdb.DuckDBPyConnection, policy: Policy, export_dir: Path | None, scratch: Path,
+                sources: Mapping[str, DataSource] | None = None) -> dict[str, RawFile | None]:
     """Read each exported dataset's file into a raw table: dataset name → raw file (None: optional, absent).
 
-    Runs before the lock; every problem with every file is raised together.
+    A dataset in ``sources`` (a table in memory, a database table or query)
+    is read from there instead (``given.py``); with no ``export_dir``, every
+    dataset comes from ``sources``. Runs before the lock; every problem with
+    every file is raised together.
     """
-    if not export_dir.is_dir():
+    if export_dir is not None and not export_dir.is_dir():
         raise DataError("export folder not found", Location(str(export_dir)))
     errors = Collector()
     out: dict[str, RawFile | None] = {}
     for index, dataset in enumerate(d for d in policy.datasets.values() if d.exported):
         try:
-            out[dataset.name] = _read_dataset(con, dataset, export_dir, scratch, ident(f"__raw_{index}"))
+            out[dataset.name] = _read_dataset(con, dataset, export_dir, scratch, ident(f"__raw_{index}"), sources or {})
         except ClauseWiseError as exc:
             errors.add(exc)
     errors.raise_if_any()
     return out
 
 
-def _read_dataset(con, dataset: Dataset, export_dir: Path, scratch: Path, table: str) -> RawFile | None:
+def _read_dataset(con, dataset: Dataset, export_dir: Path | None, scratch: Path, table: str,
+                  sources: Mapping[str, DataSource]) -> RawFile | None:
+    if dataset.name in sources or export_dir is None:
+        return given.read(con, dataset, sources.get(dataset.name), table, scratch)
     path = find_file(dataset, export_dir)
     if path is None:
         if dataset.optional:

@@ -24,8 +24,9 @@ from typing import Any
 
 import duckdb
 
+from ..errors import UsageError
 from ..model import SEVERITIES, Finding, Grade, severity_rank
-from . import connection, runvars
+from . import connection, frames, runvars
 from .convert import shown
 from .sqltext import ident, string, strings
 
@@ -227,6 +228,23 @@ class FindingStore:
                           "(FORMAT parquet)")
         return self._outbox
 
+    # ---- as tables (engine/frames.py) ---------------------------------------
+    def to_arrow(self):
+        """Every finding as a pyarrow Table, columns as in ``engine/frames.py`` (needs ``clausewise[arrow]``)."""
+        return frames.fetch(self._con, self._frame_sql(), "arrow", "findings.to_arrow()")
+
+    def to_pandas(self):
+        """Every finding as a pandas DataFrame, one row per finding (needs ``clausewise[pandas]``)."""
+        return frames.fetch(self._con, self._frame_sql(), "pandas", "findings.to_pandas()")
+
+    def to_polars(self):
+        """Every finding as a Polars DataFrame, one row per finding (needs ``clausewise[polars]``)."""
+        return frames.fetch(self._con, self._frame_sql(), "polars", "findings.to_polars()")
+
+    def _frame_sql(self) -> str:
+        return (f"SELECT rule, clause, dataset, \"key\", status, severity, message, evidence, due_at, grp AS \"group\", "
+                f"\"row\", fingerprint, waiver, baseline AS baseline_state FROM {self._table}")
+
     def close(self) -> None:
         """Close the run's database (and its scratch folder)."""
         self._closer()
@@ -293,6 +311,60 @@ class GradeStore:
                 ).fetchall()
                 out[f"{dataset}.{name}"] = dict(sorted(rows))
         return out
+
+
+    # ---- as tables (engine/frames.py) ---------------------------------------
+    def to_arrow(self, dataset: str | None = None, breakdown: bool = False):
+        """The computed values as a pyarrow Table (needs ``clausewise[arrow]``).
+
+        Without ``dataset``: ``dataset, key, row, name, value`` (``value`` as
+        text), one row per record and computed column. With ``dataset``:
+        ``key, row`` and one column per computed column, in its type.
+        ``breakdown`` adds how each value was reached, as JSON text.
+        """
+        return frames.fetch(self._con, self._frame_sql(dataset, breakdown), "arrow", "grades.to_arrow()")
+
+    def to_pandas(self, dataset: str | None = None, breakdown: bool = False):
+        """As :meth:`to_arrow`, a pandas DataFrame (needs ``clausewise[pandas]``)."""
+        return frames.fetch(self._con, self._frame_sql(dataset, breakdown), "pandas", "grades.to_pandas()")
+
+    def to_polars(self, dataset: str | None = None, breakdown: bool = False):
+        """As :meth:`to_arrow`, a Polars DataFrame (needs ``clausewise[polars]``)."""
+        return frames.fetch(self._con, self._frame_sql(dataset, breakdown), "polars", "grades.to_polars()")
+
+    def _frame_sql(self, dataset: str | None, breakdown: bool) -> str:
+        if dataset is not None:
+            return self._wide_sql(dataset, breakdown)
+        parts = [self._long_part(position, name, breakdown) for position, name in enumerate(self._datasets)]
+        extra = ", item.breakdown AS breakdown" if breakdown else ""
+        if not parts:
+            return ("SELECT NULL::VARCHAR AS dataset, NULL::VARCHAR AS \"key\", NULL::BIGINT AS \"row\", "
+                    f"NULL::VARCHAR AS name, NULL::VARCHAR AS value{', NULL::VARCHAR AS breakdown' if breakdown else ''} "
+                    "WHERE FALSE")
+        return (f"SELECT dataset, \"key\", \"row\", item.name AS name, item.value AS value{extra} "
+                f"FROM (SELECT *, unnest(items) AS item FROM ({' UNION ALL '.join(parts)})) ORDER BY pos, ord, item.k")
+
+    def _long_part(self, position: int, dataset: str, breakdown: bool) -> str:
+        names, breakdowns, key, groups = self._datasets[dataset]
+        items = ", ".join(
+            f"struct_pack(k := {k}, name := {string(n)}, value := CAST({ident(n)} AS VARCHAR)"
+            + (f", breakdown := CAST({breakdowns[n]} AS VARCHAR))" if breakdown else ")")
+            for k, n in enumerate(names))
+        order = ", ".join(["__row", *(ident(g) for g in groups)])
+        return (f"SELECT {string(dataset)} AS dataset, CAST({ident(key)} AS VARCHAR) AS \"key\", __row AS \"row\", "
+                f"{position} AS pos, row_number() OVER (ORDER BY {order}) AS ord, [{items}] AS items FROM {ident(dataset)}")
+
+    def _wide_sql(self, dataset: str, breakdown: bool) -> str:
+        if dataset not in self._datasets:
+            raise UsageError(f'no computed values in dataset "{dataset}"; those with some: '
+                             + (", ".join(self._datasets) or "none"))
+        names, breakdowns, key, groups = self._datasets[dataset]
+        columns = ", ".join(ident(n) for n in names)
+        if breakdown:
+            columns += "".join(f", CAST({breakdowns[n]} AS VARCHAR) AS {ident(n + '_breakdown')}" for n in names)
+        order = ", ".join(["__row", *(ident(g) for g in groups)])
+        return (f"SELECT CAST({ident(key)} AS VARCHAR) AS \"key\", __row AS \"row\", {columns} "
+                f"FROM {ident(dataset)} ORDER BY {order}")
 
 
 def _grade(dataset: str, names: list[str], row: tuple) -> Grade:

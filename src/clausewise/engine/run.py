@@ -11,7 +11,7 @@ back afterwards lives in ``collect``; the as-of time in ``asof``.
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -23,13 +23,15 @@ from .. import __version__
 from ..errors import Collector, PolicyError
 from ..model import Policy, RunResult
 from ..policy import read_policy
-from . import collect, connection, runvars
+from . import collect, connection, given, runvars
+from . import sources as source_specs
 from .asof import choose_as_of, read_manifest
 from .derive import failure_location
 from .exports import LoadedExport, convert_export, read_export, scratch_dir
 from .kinds import KINDS
 from .plan import FINDINGS_DDL, CompiledRule
 from .program import Program, check_program, compile_program, with_calendar
+from .sources import Source
 
 
 def load(path: str | Path) -> Policy:
@@ -83,7 +85,7 @@ class Session:
     loaded: LoadedExport
     as_of: datetime
     as_of_source: str
-    export_dir: Path
+    export_dir: Path | None
     breakdowns: dict[str, dict[str, str]]
     scratch: tempfile.TemporaryDirectory
 
@@ -101,30 +103,39 @@ def _quiet(stage: str, done: int, total: int) -> None:
 
 def run(
     policy: Policy,
-    export_dir: str | Path,
+    export_dir: str | Path | None,
     as_of: datetime | None,
     lang: str,
     rule_ids: tuple[str, ...] = (),
     progress: Progress = _quiet,
+    sources: Mapping[str, Source] | None = None,
 ) -> Session:
     """Run the rules over an export; the caller closes the returned session.
 
-    ``progress(stage, done, total)`` is called as loading and rules advance,
-    so a front end can show progress; the engine itself prints nothing.
+    ``sources`` gives datasets that are not files of ``export_dir`` (tables
+    in memory, database tables or queries; see ``sources.py``); they take
+    the place of the export folder's files and of the database sources its
+    ``export.yaml`` names. With no ``export_dir`` every dataset comes from
+    ``sources``. ``progress(stage, done, total)`` is called as loading and
+    rules advance, so a front end can show progress; the engine itself
+    prints nothing.
     """
     program = program_of(policy)
     compiled = program.selected(policy, rule_ids)
-    export_dir = Path(export_dir)
+    export_dir = Path(export_dir) if export_dir is not None else None
+    given_sources = _sources(policy, export_dir, sources)
     scratch = scratch_dir()
     con = connection.connect(policy.timezone, Path(scratch.name))
     try:
         progress("loading", 0, 1)
-        raw = read_export(con, policy, export_dir, Path(scratch.name))
+        raw = read_export(con, policy, export_dir, Path(scratch.name), given_sources)
         connection.lock(con)
         con.execute(FINDINGS_DDL)
         loaded = convert_export(con, policy, raw, lang)
+        loaded.files = given.describe(loaded.files, raw, given_sources)
         progress("loading", 1, 1)
-        as_of, source = choose_as_of(as_of, read_manifest(export_dir, policy.timezone), loaded.latest)
+        stated = read_manifest(export_dir, policy.timezone) if export_dir is not None else (None, "")
+        as_of, source = choose_as_of(as_of, stated, loaded.latest)
         runvars.set_values(con, {runvars.AS_OF: as_of})
         _derive(con, policy, program)
         first = min(filter(None, [loaded.earliest, as_of]))
@@ -141,11 +152,18 @@ def run(
     return Session(con, policy, compiled, loaded, as_of, source, export_dir, program.derive.breakdowns, scratch)
 
 
+def _sources(policy: Policy, export_dir: Path | None, explicit: Mapping[str, Source] | None) -> dict[str, Source]:
+    """The export manifest's database sources, overridden by those given explicitly."""
+    named = source_specs.from_manifest(export_dir, policy) if export_dir is not None and export_dir.is_dir() else {}
+    return {**named, **(explicit or {})}
+
+
 @contextmanager
-def session(policy: Policy, export_dir: str | Path, as_of: datetime | None, lang: str,
-            rule_ids: tuple[str, ...] = (), progress: Progress = _quiet) -> Iterator[Session]:
+def session(policy: Policy, export_dir: str | Path | None, as_of: datetime | None, lang: str,
+            rule_ids: tuple[str, ...] = (), progress: Progress = _quiet,
+            sources: Mapping[str, Source] | None = None) -> Iterator[Session]:
     """:func:`run` as a context: the session is closed when the block ends."""
-    s = run(policy, export_dir, as_of, lang, rule_ids, progress)
+    s = run(policy, export_dir, as_of, lang, rule_ids, progress, sources)
     try:
         yield s
     finally:
@@ -154,18 +172,19 @@ def session(policy: Policy, export_dir: str | Path, as_of: datetime | None, lang
 
 def audit(
     policy: Policy,
-    export_dir: str | Path,
+    export_dir: str | Path | None,
     as_of: datetime | None = None,
     lang: str = "en",
     rule_ids: tuple[str, ...] = (),
     progress: Progress = _quiet,
+    sources: Mapping[str, Source] | None = None,
 ) -> RunResult:
-    """Evaluate ``policy`` over the export in ``export_dir``; see DESIGN.md for the contract.
+    """Evaluate ``policy`` over the export in ``export_dir`` (and ``sources``, see :func:`run`); see DESIGN.md.
 
     The result holds the run's database, where its findings and grades stay
     until read: use it in a ``with`` block, or call ``close()`` when done.
     """
-    s = run(policy, export_dir, as_of, lang, rule_ids, progress)
+    s = run(policy, export_dir, as_of, lang, rule_ids, progress, sources)
     try:
         findings = collect.findings(s.con, policy, s.compiled, closer=s.close,
                                     outbox=Path(s.scratch.name) / connection.OUTBOX)
@@ -177,7 +196,7 @@ def audit(
             findings=findings,
             stats=collect.rule_stats(s.con, policy, s.compiled, s.loaded.files),
             data_files=s.loaded.files,
-            export_dir=str(s.export_dir),
+            export_dir=str(s.export_dir) if s.export_dir is not None else "",
             engine_version=__version__,
             rules_run=tuple(c.rule.id for c in s.compiled),
             grades=collect.grades(s.con, policy, s.breakdowns),

@@ -206,7 +206,7 @@ class History:
         recorded one replaces it, keeping its id.
         """
         parquet = result.findings.to_parquet()
-        files = [(d.dataset, d.path, d.format, d.rows, _file_hash(d.path)) for d in result.data_files]
+        files = [_file_row(d) for d in result.data_files]
         export_hash = _export_hash(files)
         identity = [result.policy.id, result.policy.content_hash, export_hash, result.as_of]
         con = self.con
@@ -342,6 +342,13 @@ def _run_row(result: RunResult, run_id: int, export_hash: str) -> list:
 def _waiver_row(run_id: int, use) -> tuple:
     w = use.waiver
     return (run_id, w.id, use.state, use.matched, use.waived, w.approved_by, w.reason, w.reference, w.expires)
+
+
+def _file_row(data_file) -> tuple:
+    """(dataset, path, format, rows, hash); a dataset read from a table or database has its description and digest."""
+    source, digest = getattr(data_file, "source", None), getattr(data_file, "digest", None)
+    return (data_file.dataset, data_file.path or source, data_file.format, data_file.rows,
+            digest or _file_hash(data_file.path))
 
 
 def _file_hash(path: str | None) -> str | None:

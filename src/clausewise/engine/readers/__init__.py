@@ -18,7 +18,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ...errors import DataError, Location
-from . import csv, jsonl, parquet, xlsx
+from . import csv, database, jsonl, memory, parquet, xlsx
 from .common import RawFile, ReadOptions
 
 READERS = {
@@ -28,6 +28,11 @@ READERS = {
     "xlsx": xlsx.read,
 }
 FORMATS = tuple(READERS)
+# Datasets that are not files (engine/sources.py): each kind of source and the module that reads it.
+SOURCE_READERS = {
+    "TableSource": memory.read,
+    "DatabaseSource": database.read,
+}
 
 
 def read(con, path: Path, table: str, options: ReadOptions, scratch: Path) -> RawFile:
@@ -42,4 +47,15 @@ def read(con, path: Path, table: str, options: ReadOptions, scratch: Path) -> Ra
         raise DataError(f"cannot be read: {(exc.strerror or str(exc)).lower()}", Location(str(path))) from None
 
 
-__all__ = ["FORMATS", "READERS", "RawFile", "ReadOptions", "read"]
+def read_source(con, source, table: str, scratch: Path) -> RawFile:
+    """Read a dataset that is not a file (a table in memory, a database table or query) into ``table``.
+
+    The raw table is like a file's: the source's columns in its order, a
+    record's position is its ``rowid`` + 1; ``RawFile.path`` is the source's
+    description (``source.shown``), never a password. Raises DataError naming
+    the dataset and the source.
+    """
+    return SOURCE_READERS[type(source).__name__](con, source, table, scratch)
+
+
+__all__ = ["FORMATS", "READERS", "SOURCE_READERS", "RawFile", "ReadOptions", "read", "read_source"]

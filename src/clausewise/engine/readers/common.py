@@ -29,13 +29,14 @@ class RawFile:
     ``json`` says the table holds one ``json`` column per record.
     """
 
-    path: Path
+    path: Path | str  # a file, or a source's description (engine/sources.py) for a dataset that is not one
     format: str
     table: str
     columns: list[str] = field(default_factory=list)
     encoding: str | None = None
     json: bool = False
     types: dict[str, str] = field(default_factory=dict)  # stored types (Parquet); none means text
+    digest: str | None = None  # a source's content, for the run history (a file has its own bytes)
 
 
 _GLOB = re.compile(r"[*?\[\]{}~]")
