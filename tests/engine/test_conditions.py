@@ -77,3 +77,33 @@ def test_parameters_are_literals_not_text():
 def test_non_boolean_allowed_where_a_value_is_wanted():
     tree, errors = _compile("replied_at - received_at", boolean=False)
     assert errors == [] and tree is not None
+
+
+@pytest.mark.parametrize(("text", "expected"), _pairs("mistakes.yaml"))
+def test_mistake_is_said_in_plain_words(text, expected):
+    # A block scalar keeps the text as written (no escapes): it starts at line 2, column 3.
+    errors = Collector()
+    located = parse_yaml(f"c: |-\n  {text}\n", "rule.yaml")["c"]
+    tree = compile_condition(located, Scope(COLUMNS, PARAMS, "inquiries", False, builtin_params()), "when", errors)
+    assert tree is None
+    assert [str(e) for e in errors.errors] == [f"rule.yaml:{line}" for line in expected]
+
+
+def test_a_parameter_written_wrongly_is_not_reported_again():
+    # The loader reports a parameter whose value is wrong; it keeps the name with value None. A condition
+    # that uses it neither compiles nor says anything more — not "unknown parameter", not an internal error.
+    params = {**PARAMS, "late": Parameter("late", "duration", None), "kinds": Parameter("kinds", "list", None),
+              "limits": Parameter("limits", "map", None)}
+    for text in ("replied_at - received_at <= $late", "channel IN $kinds", "$limits[channel] > 1"):
+        errors = Collector()
+        tree = compile_condition(text, Scope(COLUMNS, params, "inquiries", False, builtin_params()), "when", errors)
+        assert tree is None and errors.errors == [], text
+
+
+def test_a_wrong_parameter_does_not_hide_the_other_mistakes():
+    params = {**PARAMS, "late": Parameter("late", "duration", None)}
+    errors = Collector()
+    compile_condition("recieved_at + $late < replied_at", Scope(COLUMNS, params, "inquiries", False, builtin_params()),
+                      "when", errors)
+    assert [e.message for e in errors.errors] == [
+        'when: unknown field "recieved_at" in dataset "inquiries" — did you mean "received_at"?']
