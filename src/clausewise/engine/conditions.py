@@ -86,10 +86,10 @@ class Condition:
         self.errors.add(PolicyError(f"{self.what}: {message}", self._loc(offset)))
 
     def _offset(self, node: exp.Expression) -> int:
-        for sub in node.walk():
-            meta = getattr(sub, "_meta", None) or {}
-            if "start" in meta:
-                return meta["start"]
+        """Where ``node`` is written: its leftmost part that the parser placed (a name or a literal)."""
+        starts = [sub._meta["start"] for sub in node.walk() if "start" in (getattr(sub, "_meta", None) or {})]
+        if starts:
+            return min(starts)
         name = _function_name(node)
         if name:
             found = self.text.lower().find(name.lower())
@@ -210,7 +210,8 @@ class Condition:
         elif isinstance(node, exp.Func) and not isinstance(node, _NOT_FUNCTIONS):
             self._check_function(node)
         else:
-            self._error(_refusal(node), self._offset(node))
+            where = node.args["alias"] if isinstance(node, exp.Alias) else node  # "x IS": at the word after x
+            self._error(_refusal(node), self._offset(where))
         allowed = not self.failed
         self.failed = failed or self.failed
         return allowed

@@ -24,18 +24,25 @@ WEIGHT_TOLERANCE = 1e-9
 
 
 def add_derived(raw: dict, datasets: dict[str, Dataset], params: dict[str, Parameter],
-                tables: dict[str, DecisionTable], errors: Collector) -> dict[str, Dataset]:
-    """The datasets with their computed columns added, and the computed datasets."""
-    out = dict(datasets)
+                tables: dict[str, DecisionTable], errors: Collector) -> tuple[dict[str, Dataset], bool]:
+    """The datasets with their computed columns added, and the computed datasets; and whether all were placed.
+
+    Columns declared for a dataset that does not exist belong nowhere: the
+    rules that use them cannot be checked without telling the officer those
+    columns are unknown, which is the same mistake again. The caller stops
+    after this pass when the second value is False.
+    """
+    out, placed = dict(datasets), True
     for name, spec in raw.items():
         if "from" in spec:
             dataset = _new_dataset(str(name), spec, out, raw, errors)
         else:
             dataset = _extended(str(name), spec, out, raw, errors)
+        placed = placed and dataset is not None
         if dataset is not None:
             dataset = _with_columns(dataset, spec, params, tables, errors)
             out[dataset.name] = dataset
-    return out
+    return out, placed
 
 
 def _extended(name: str, spec, datasets: dict[str, Dataset], raw, errors: Collector) -> Dataset | None:

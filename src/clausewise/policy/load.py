@@ -164,7 +164,9 @@ def _build(doc, rule_docs, path: Path, display: str, rule_paths, test_paths, kin
     tables = parse_tables(doc["decision_tables"], path.parent, errors) if doc.get("decision_tables") else {}
     table_paths = _table_files(doc.get("decision_tables"), path.parent)
     broken = {str(name): None for name in doc.get("decision_tables") or {} if str(name) not in tables}  # reported
-    datasets = add_derived(doc.get("derived") or {}, datasets, parameters, {**broken, **tables}, errors)
+    datasets, placed = add_derived(doc.get("derived") or {}, datasets, parameters, {**broken, **tables}, errors)
+    if not placed:  # computed columns with no dataset: every rule using them would be "unknown field"
+        errors.raise_if_any()
     rules = _rules(rule_docs, clauses, datasets, kinds, errors)
     return Policy(
         id=str(head["id"]),

@@ -92,9 +92,21 @@ def _leaves(errors: Iterator[ValidationError], chosen: bool = False) -> Iterator
         if _key_choice(error):
             yield error, chosen
         elif error.context:
-            yield from _leaves(iter([best_match(error.context)]), True)
+            yield from _leaves(iter([best_match(_fitting(error.context))]), True)
         else:
             yield error, chosen
+
+
+def _fitting(context: list[ValidationError]) -> list[ValidationError]:
+    """The branch errors of a choice that are not "this is the other shape": a mapping is judged as a mapping.
+
+    A field written ``{type: enum}`` fails both the branch for a type name
+    (it is not one of the names) and the branch for a mapping (it lacks
+    ``values``); the second says what to fix.
+    """
+    shape = ("type", "enum", "const")
+    fitting = [e for e in context if not (e.validator in shape and not e.relative_path)]
+    return fitting or context
 
 
 def _key_choice(error: ValidationError) -> list[str] | None:
