@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from clausewise.engine.conditions import Scope, builtin_params, compile_condition
 from clausewise.errors import Collector
@@ -107,3 +110,27 @@ def test_a_wrong_parameter_does_not_hide_the_other_mistakes():
                       "when", errors)
     assert [e.message for e in errors.errors] == [
         'when: unknown field "recieved_at" in dataset "inquiries" — did you mean "received_at"?']
+
+
+# What an officer might type, in any order: words, operators, look-alikes, quotes, SQL keywords.
+_PIECES = [
+    "score", "channel", "received_at", "=", "==", "<>", "!=", "<", "<=", ">=", "<==", "=<", "AND", "OR", "NOT", "(",
+    ")", "，", "（", "）", "‘", "”", "'a'", "'", '"x"', "NULL", "IS", "IN", "BETWEEN", "$reply", "$hours", "$", "?",
+    "1", "2.5", "CAST", "AS", "DATE", "INTERVAL", "DAY", "coalesce(", ",", "CASE", "WHEN", "THEN", "END", "LIKE",
+    "::", "+", "*", "||", "[", "]", "{", "}", ":", ";", "；", "＝", "无", "`", "#", "@", "~", "!", "^", "&", "|",
+    "->", "$$", "e'x'", "N'a'", "--", "/*", "*/", "SELECT", "FROM", "count(*)", "EXISTS", "ANY", "COLLATE", "OVER",
+    "FILTER", "WHERE", "ARRAY", "STRUCT", "VALUES", "GLOB", "TRY_CAST(", "EXTRACT(", "0x10",
+]
+_INTERNALS = re.compile(r"<class|Required keyword|Expecting|Expected |Invalid expression|Error tokenizing|"
+                        r"Unexpected token|[A-Z]{3,} [A-Z]{3,} is not allowed")
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.sampled_from(_PIECES), min_size=1, max_size=6))
+def test_no_text_crashes_the_checker_or_shows_its_parser(pieces):
+    text = " ".join(pieces)
+    errors = Collector()
+    tree = compile_condition(text, Scope(COLUMNS, PARAMS, "inquiries", False, builtin_params()), "when", errors)
+    assert tree is not None or errors.errors, text  # refused, then always with a reason
+    for error in errors.errors:
+        assert not _INTERNALS.search(error.message), (text, error.message)

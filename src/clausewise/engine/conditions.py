@@ -15,7 +15,6 @@ never pasted into a query.
 from __future__ import annotations
 
 import logging
-import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -30,6 +29,7 @@ from ..policy.yamlfile import YStr
 from . import runvars
 from .sqltext import string
 from .typecheck import TypeCheck, word
+from .refusals import NOT_FUNCTIONS, OPAQUE, STATEMENTS, cast_refusal, refusal, statement
 from .typos import parse_problem, scan
 from .whitelist import AGGREGATE_CLASSES, AGGREGATE_FUNCTIONS, ALLOWED_CASTS, ALLOWED_NODES, SCALAR_FUNCTIONS, whitelist
 
@@ -138,8 +138,8 @@ class Condition:
         if isinstance(tree, exp.Subquery):
             self._error("subqueries and tables are not allowed in a condition")
             return None
-        if isinstance(tree, (exp.Query, exp.Command, exp.DDL, exp.DML)) or type(tree).__name__ in _STATEMENTS:
-            self._error(f"{_statement(tree)} statements are not allowed; write a condition")
+        if isinstance(tree, (exp.Query, exp.Command, exp.DDL, exp.DML)) or type(tree).__name__ in STATEMENTS:
+            self._error(f"{statement(tree)} statements are not allowed; write a condition")
             return None
         return tree
 
@@ -184,7 +184,7 @@ class Condition:
             allowed = self._check_node(node)
             if isinstance(node, exp.Is) and not allowed:
                 stack.append(node.this)  # what follows IS was the mistake, not a field to look up
-            elif allowed or not isinstance(node, _OPAQUE):
+            elif allowed or not isinstance(node, OPAQUE):
                 stack.extend(reversed(list(node.iter_expressions())))
         return True
 
@@ -207,11 +207,11 @@ class Condition:
                         f"to compare values write =", self._offset(node))
         elif type(node) in ALLOWED_NODES:
             pass
-        elif isinstance(node, exp.Func) and not isinstance(node, _NOT_FUNCTIONS):
+        elif isinstance(node, exp.Func) and not isinstance(node, NOT_FUNCTIONS):
             self._check_function(node)
         else:
-            where = node.args["alias"] if isinstance(node, exp.Alias) else node  # "x IS": at the word after x
-            self._error(_refusal(node), self._offset(where))
+            where = (node.args.get("alias") if isinstance(node, exp.Alias) else None) or node  # "x IS": at the word after x
+            self._error(refusal(node), self._offset(where))
         allowed = not self.failed
         self.failed = failed or self.failed
         return allowed
@@ -283,10 +283,7 @@ class Condition:
     def _check_cast(self, node: exp.DataType) -> None:
         name = node.this.name if hasattr(node.this, "name") else str(node.this)
         if name.upper() not in ALLOWED_CASTS:
-            shown = _TYPE_NAMES.get(name.upper(), node.sql("duckdb"))
-            hint = _CAST_HINTS.get(name.upper(), "")
-            self._error(f"cannot cast to {shown}; a condition casts to {CAST_LIST}{hint}",
-                        self._offset(node.parent or node))
+            self._error(cast_refusal(name, node), self._offset(node.parent or node))
 
     # ---- limits ---------------------------------------------------------------
     def _bounded(self, tree: exp.Expression) -> exp.Expression:
@@ -429,75 +426,11 @@ def _function_name(node: exp.Expression) -> str | None:
 
 
 _COMPARISONS = (exp.EQ, exp.NEQ, exp.GT, exp.GTE, exp.LT, exp.LTE)
-# Statements sqlglot reads into a node of their own; a condition is none of them.
-_STATEMENTS = ("Pragma", "Copy", "Attach", "Detach", "Install", "Load", "Use", "Set", "Drop", "TruncateTable",
-               "Describe", "Values", "Show", "Summarize", "Transaction", "Commit", "Rollback", "Export", "Refresh")
-# Nodes that parse like functions but are operators or syntax: described in words, not as "function …".
-_NOT_FUNCTIONS = tuple(getattr(exp, name) for name in (
-    "JSONExtract", "JSONExtractScalar", "JSONBExtract", "JSONBExtractScalar", "Struct", "Collate", "Exists")
-    if hasattr(exp, name))
-# A refused node whose parts are its own syntax, not more of the officer's mistakes.
-_OPAQUE = tuple(getattr(exp, name) for name in ("JSONExtract", "JSONExtractScalar", "JSONBExtract",
-                                                 "JSONBExtractScalar", "Struct", "JSONPath") if hasattr(exp, name))
-_REFUSED = {
-    "BitwiseRightShift": '">>" shifts bits and is not allowed in a condition; to compare write > or >=',
-    "BitwiseLeftShift": '"<<" shifts bits and is not allowed in a condition; to compare write < or <=',
-    "BitwiseAnd": '"&" (bitwise and) is not allowed in a condition; write AND',
-    "BitwiseOr": '"|" (bitwise or) is not allowed in a condition; write OR',
-    "BitwiseXor": "xor is not allowed in a condition",
-    "BitwiseNot": '"~" (bitwise not) is not allowed in a condition; write NOT',
-    "PositionalColumn": "a column by its position (#n) is not allowed: name the field",
-    "RawString": "dollar-quoted text ($$…$$) is not allowed: write a text in single quotes, such as 'hotline'",
-    "ByteString": "escape text (e'…') is not allowed: write a text in single quotes, such as 'hotline'",
-    "National": "N'…' text is not allowed: write a text in single quotes, such as 'hotline'",
-    "HexString": "hexadecimal text (x'…') is not allowed: write a text in single quotes",
-    "BitString": "bit text (b'…') is not allowed: write a text in single quotes",
-    "JSONExtract": '"->" (reading JSON) is not allowed in a condition',
-    "JSONExtractScalar": '"->>" (reading JSON) is not allowed in a condition',
-    "JSONBExtract": '"->" (reading JSON) is not allowed in a condition',
-    "JSONBExtractScalar": '"->>" (reading JSON) is not allowed in a condition',
-    "Struct": '"{…}" (a struct) is not allowed in a condition',
-    "Collate": "COLLATE is not allowed in a condition; compare lower(x) = lower('…') instead",
-    "Exists": "EXISTS (a subquery) is not allowed in a condition",
-    "Window": "a window (OVER …) is not allowed in a condition",
-    "Lambda": "a lambda (x -> …) is not allowed in a condition",
-    "SimilarTo": "SIMILAR TO is not allowed in a condition; use regexp_full_match(x, 'pattern')",
-    "Glob": "GLOB is not allowed in a condition; use LIKE",
-    "PropertyEQ": '":=" (assignment) is not allowed in a condition; to compare write =',
-    "Slice": "a slice ([a:b]) is not allowed in a condition; use substring(x, start, length)",
-    "Dot": "a dotted name is not allowed in a condition: write the field name alone",
-}
-_TYPE_NAMES = {"INT128": "HUGEINT", "UINT128": "UHUGEINT", "TIMESTAMPTZ": "TIMESTAMPTZ (TIMESTAMP WITH TIME ZONE)"}
-_CAST_HINTS = {
-    "TIMESTAMPTZ": " (times are local time in the policy's timezone: cast to TIMESTAMP)",
-    "TIME": " (cast to TIMESTAMP, or compare hour(x) and minute(x))",
-}
-CAST_LIST = "VARCHAR, INTEGER, BIGINT, DOUBLE, DECIMAL, DATE, TIMESTAMP, BOOLEAN or INTERVAL"
 
 
 def _as_text(name: str) -> str:
     """``name`` written as an SQL text, for a message that shows how (a NUL shown as \\0)."""
     return string(name.replace("\x00", "\\0"))
-
-
-def _statement(tree: exp.Expression) -> str:
-    """The keyword a statement starts with, as the officer wrote it (``LOAD``, ``TRUNCATE``)."""
-    if isinstance(tree, exp.Command):
-        return str(tree.this).upper()
-    name = type(tree).__name__
-    return {"TruncateTable": "TRUNCATE"}.get(name, name.upper())
-
-
-def _refusal(node: exp.Expression) -> str:
-    """Why ``node`` is refused, in words (never sqlglot's class name)."""
-    name = type(node).__name__
-    if name in _REFUSED:
-        return _REFUSED[name]
-    if isinstance(node, exp.Alias):
-        return (f'"{node.alias}" after {node.this.sql("duckdb")} is not expected: two values in a row need an '
-                "operator between them, such as =, <, AND")
-    words = re.sub(r"(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", " ", name).lower()
-    return f'{words} ("{node.sql("duckdb")[:40]}") is not allowed in a condition'
 
 
 def _offset_of(text: str, line: int, col: int) -> int:

@@ -73,6 +73,9 @@ def _look_alike(text: str, offset: int, char: str) -> tuple[str, Typo | None]:
     """(what the mistake is, the mistake) for the character at ``offset``; (…, None) when it is no mistake."""
     if char == "$" and not _names_parameter(text, offset):
         return "$", Typo(offset, '"$" starts a parameter and must be followed by its name, such as $limit')
+    if char == ":" and text[offset + 1:offset + 2] not in (":", "=") and text[offset - 1:offset] != ":" \
+            and text.count("[", 0, offset) <= text.count("]", 0, offset):  # x[1:2] is a slice, refused as one
+        return ":", Typo(offset, '":" is not SQL here: to compare a field with a value write =, such as kind = \'plain\'')
     ascii_twin = twin(char) if char not in _QUOTES else None
     if char in _SINGLE_QUOTES or ascii_twin == "'":
         return "quote", Typo(offset, f'"{char}" ({_name(char)}) is not SQL: write the straight quote \' instead')
