@@ -447,7 +447,7 @@ def test_corpus(path: Path, tmp_path: Path, monkeypatch) -> None:
     WATCH.append(watch)
     started = time.perf_counter()
     try:
-        result = CliRunner().invoke(cli, args, catch_exceptions=True)
+        result = CliRunner().invoke(cli, args, catch_exceptions=True, prog_name="clausewise")
     finally:
         elapsed = time.perf_counter() - started
         WATCH.pop()

@@ -102,19 +102,24 @@ class ErrorList(ClauseWiseError):
 
 
 class Collector:
-    """Gathers errors during a pass; ``raise_if_any`` stops once the pass is done."""
+    """Gathers errors during a pass; ``raise_if_any`` stops once the pass is done.
+
+    A problem is kept once: the same message at the same place, found again
+    (a map parameter read by two rules), is not repeated.
+    """
 
     def __init__(self) -> None:
         self.errors: list[ClauseWiseError] = []
+        self._seen: set[str] = set()
 
     def add(self, error: ClauseWiseError) -> None:
-        if isinstance(error, ErrorList):
-            self.errors.extend(error.errors)
-        else:
-            self.errors.append(error)
+        for one in error.errors if isinstance(error, ErrorList) else [error]:
+            if str(one) not in self._seen:
+                self._seen.add(str(one))
+                self.errors.append(one)
 
     def error(self, message: str, location: Location | None = None) -> None:
-        self.errors.append(PolicyError(message, location))
+        self.add(PolicyError(message, location))
 
     def __bool__(self) -> bool:
         return bool(self.errors)

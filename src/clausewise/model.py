@@ -114,9 +114,27 @@ class Duration:
     )
     _SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 
+    # Chinese units, as a Chinese regulation writes them ("3个工作日", "24小时"): the English unit each means.
+    _ZH_UNITS = {
+        "秒": "s", "分钟": "min", "小时": "h", "个小时": "h", "天": "d", "日": "d", "自然日": "d", "个自然日": "d",
+        "周": "w", "个星期": "w", "星期": "w", "个月": "months", "月": "months", "年": "y",
+        "工作日": "working d", "个工作日": "working d", "工作小时": "working h", "个工作小时": "working h",
+        "工作分钟": "working min",
+    }
+    _ZH_PATTERN = re.compile(r"^\s*(?P<n>\d+(?:\.\d+)?)\s*(?P<unit>\S+?)\s*$")
+
     @classmethod
     def parse(cls, text: str) -> Duration | None:
-        """``24h``, ``30m``, ``7 days``, ``3 working days``, ``4 working hours``; else None."""
+        """``24h``, ``30m``, ``7 days``, ``3 working days``, ``4 working hours``; else None.
+
+        Chinese units are read too: ``30分钟``, ``24小时``, ``5天`` (also ``日``,
+        ``自然日``), ``2周``, ``3个月``, ``1年``, ``3个工作日``, ``4个工作小时``,
+        ``90工作分钟`` (``个`` optional where Chinese writes it).
+        """
+        zh = cls._ZH_PATTERN.match(str(text))
+        if zh and zh["unit"] in cls._ZH_UNITS:
+            english = cls.parse(f"{zh['n']} {cls._ZH_UNITS[zh['unit']]}")
+            return None if english is None else cls(english.amount, english.basis, str(text))
         match = cls._PATTERN.match(str(text))
         if not match:
             return None
@@ -146,6 +164,12 @@ class Duration:
 
 @dataclass(frozen=True)
 class Parameter:
+    """A named value of the policy (``$name`` in rules); ``value`` is None when the policy writes it wrongly.
+
+    Such a parameter has been reported at its place by the loader; whatever
+    uses it gives up quietly, so the mistake is reported once.
+    """
+
     name: str
     type: str
     value: Any
@@ -155,12 +179,21 @@ class Parameter:
 
 @dataclass(frozen=True)
 class Derived:
-    """How a computed column is computed: ``how`` is expr, weighted, bands or table."""
+    """How a computed column is computed: ``how`` is expr, weighted, bands, table or lookup.
+
+    The loader checks what needs no SQL once and keeps the checked values
+    here for the engine: ``weights`` (name → weight, summing to 1) for
+    ``weighted``, ``bands`` (band → inclusive lower bound, highest first) for
+    ``bands``, ``table`` (the checked decision table) for ``table``. Each is
+    None when the policy writes it wrongly (reported at load).
+    """
 
     how: str
     spec: dict[str, Any]
     round: int | None = None
-    table: Any = None  # the checked decision table, for ``how == "table"``
+    table: Any = None
+    weights: dict[str, float] | None = None
+    bands: dict[str, float] | None = None
 
 
 @dataclass(frozen=True)

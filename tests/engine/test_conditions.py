@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from clausewise.engine.conditions import Scope, builtin_params, compile_condition
 from clausewise.errors import Collector
@@ -77,3 +80,57 @@ def test_parameters_are_literals_not_text():
 def test_non_boolean_allowed_where_a_value_is_wanted():
     tree, errors = _compile("replied_at - received_at", boolean=False)
     assert errors == [] and tree is not None
+
+
+@pytest.mark.parametrize(("text", "expected"), _pairs("mistakes.yaml"))
+def test_mistake_is_said_in_plain_words(text, expected):
+    # A block scalar keeps the text as written (no escapes): it starts at line 2, column 3.
+    errors = Collector()
+    located = parse_yaml(f"c: |-\n  {text}\n", "rule.yaml")["c"]
+    tree = compile_condition(located, Scope(COLUMNS, PARAMS, "inquiries", False, builtin_params()), "when", errors)
+    assert tree is None
+    assert [str(e) for e in errors.errors] == [f"rule.yaml:{line}" for line in expected]
+
+
+def test_a_parameter_written_wrongly_is_not_reported_again():
+    # The loader reports a parameter whose value is wrong; it keeps the name with value None. A condition
+    # that uses it neither compiles nor says anything more — not "unknown parameter", not an internal error.
+    params = {**PARAMS, "late": Parameter("late", "duration", None), "kinds": Parameter("kinds", "list", None),
+              "limits": Parameter("limits", "map", None)}
+    for text in ("replied_at - received_at <= $late", "channel IN $kinds", "$limits[channel] > 1"):
+        errors = Collector()
+        tree = compile_condition(text, Scope(COLUMNS, params, "inquiries", False, builtin_params()), "when", errors)
+        assert tree is None and errors.errors == [], text
+
+
+def test_a_wrong_parameter_does_not_hide_the_other_mistakes():
+    params = {**PARAMS, "late": Parameter("late", "duration", None)}
+    errors = Collector()
+    compile_condition("recieved_at + $late < replied_at", Scope(COLUMNS, params, "inquiries", False, builtin_params()),
+                      "when", errors)
+    assert [e.message for e in errors.errors] == [
+        'when: unknown field "recieved_at" in dataset "inquiries" — did you mean "received_at"?']
+
+
+# What an officer might type, in any order: words, operators, look-alikes, quotes, SQL keywords.
+_PIECES = [
+    "score", "channel", "received_at", "=", "==", "<>", "!=", "<", "<=", ">=", "<==", "=<", "AND", "OR", "NOT", "(",
+    ")", "，", "（", "）", "‘", "”", "'a'", "'", '"x"', "NULL", "IS", "IN", "BETWEEN", "$reply", "$hours", "$", "?",
+    "1", "2.5", "CAST", "AS", "DATE", "INTERVAL", "DAY", "coalesce(", ",", "CASE", "WHEN", "THEN", "END", "LIKE",
+    "::", "+", "*", "||", "[", "]", "{", "}", ":", ";", "；", "＝", "无", "`", "#", "@", "~", "!", "^", "&", "|",
+    "->", "$$", "e'x'", "N'a'", "--", "/*", "*/", "SELECT", "FROM", "count(*)", "EXISTS", "ANY", "COLLATE", "OVER",
+    "FILTER", "WHERE", "ARRAY", "STRUCT", "VALUES", "GLOB", "TRY_CAST(", "EXTRACT(", "0x10",
+]
+_INTERNALS = re.compile(r"<class|Required keyword|Expecting|Expected |Invalid expression|Error tokenizing|"
+                        r"Unexpected token|[A-Z]{3,} [A-Z]{3,} is not allowed")
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.sampled_from(_PIECES), min_size=1, max_size=6))
+def test_no_text_crashes_the_checker_or_shows_its_parser(pieces):
+    text = " ".join(pieces)
+    errors = Collector()
+    tree = compile_condition(text, Scope(COLUMNS, PARAMS, "inquiries", False, builtin_params()), "when", errors)
+    assert tree is not None or errors.errors, text  # refused, then always with a reason
+    for error in errors.errors:
+        assert not _INTERNALS.search(error.message), (text, error.message)

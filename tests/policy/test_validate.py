@@ -28,7 +28,7 @@ rules:
     ("    kind: deadline\n    start: received_at\n    stop: replied_at\n    goal: 24h\n    due: replied_at\n",
      'rules.yaml:2:5: rule "r" takes only one of "goal", "due", not 2'),
     ("    kind: allowed\n    field: channel\n", 'rules.yaml:2:5: rule "r" needs at least one of "values", "min", "max", "pattern"'),
-    ("    kind: check\n    assert: channel = 'a' AND\n", "rule \"r\" assert: cannot parse SQL: AND is missing what comes after it"),
+    ("    kind: check\n    assert: channel = 'a' AND\n", "rule \"r\" assert: cannot parse SQL: \"AND\" has nothing after it"),
     ("    kind: check\n    asert: channel = 'a'\n", 'unknown key "asert" in rule "r" — did you mean "assert"?'),
 ])
 def test_messages(pack, body, expected):

@@ -15,7 +15,6 @@ never pasted into a query.
 from __future__ import annotations
 
 import logging
-import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -28,7 +27,10 @@ from ..errors import Collector, Location, PolicyError, did_you_mean
 from ..model import Duration, Parameter
 from ..policy.yamlfile import YStr
 from . import runvars
+from .sqltext import string
 from .typecheck import TypeCheck, word
+from .refusals import NOT_FUNCTIONS, OPAQUE, STATEMENTS, cast_refusal, refusal, statement
+from .typos import parse_problem, scan
 from .whitelist import AGGREGATE_CLASSES, AGGREGATE_FUNCTIONS, ALLOWED_CASTS, ALLOWED_NODES, SCALAR_FUNCTIONS, whitelist
 
 # sqlglot logs a warning when it falls back to reading a statement as a raw
@@ -85,10 +87,10 @@ class Condition:
         self.errors.add(PolicyError(f"{self.what}: {message}", self._loc(offset)))
 
     def _offset(self, node: exp.Expression) -> int:
-        for sub in node.walk():
-            meta = getattr(sub, "_meta", None) or {}
-            if "start" in meta:
-                return meta["start"]
+        """Where ``node`` is written: its leftmost part that the parser placed (a name or a literal)."""
+        starts = [sub._meta["start"] for sub in node.walk() if "start" in (getattr(sub, "_meta", None) or {})]
+        if starts:
+            return min(starts)
         name = _function_name(node)
         if name:
             found = self.text.lower().find(name.lower())
@@ -115,6 +117,11 @@ class Condition:
         return _quote_columns(tree)
 
     def _parse(self) -> exp.Expression | None:
+        typos = scan(self.text)
+        for typo in typos:
+            self._error(typo.message, typo.offset)
+        if typos:
+            return None
         try:
             trees = sqlglot.parse(self.text, read="duckdb")
         except (ParseError, TokenError) as exc:
@@ -129,10 +136,11 @@ class Condition:
             self._error("write one expression; ';' and more statements are not allowed", max(semi, 0))
             return None
         tree = trees[0]
-        if isinstance(tree, (exp.Query, exp.Command, exp.DDL, exp.DML)) or type(tree).__name__ in (
-            "Pragma", "Copy", "Attach", "Detach", "Install", "Load", "Use", "Set",
-        ):
-            self._error(f"{type(tree).__name__.upper()} statements are not allowed; write a condition")
+        if isinstance(tree, exp.Subquery):
+            self._error("subqueries and tables are not allowed in a condition")
+            return None
+        if isinstance(tree, (exp.Query, exp.Command, exp.DDL, exp.DML)) or type(tree).__name__ in STATEMENTS:
+            self._error(f"{statement(tree)} statements are not allowed; write a condition")
             return None
         return tree
 
@@ -140,9 +148,11 @@ class Condition:
         details = getattr(exc, "errors", None) or [{}]
         first = details[0]
         line, col = first.get("line"), first.get("col")
-        offset = _offset_of(self.text, line, col) if line else 0
-        desc = _plain_parse_error(first.get("description") or str(exc).splitlines()[0])
-        self._error(f"cannot parse SQL: {desc}", offset)
+        highlight = first.get("highlight") or ""
+        # sqlglot's column is the last character of the token it stopped at.
+        offset = _offset_of(self.text, line, col) - max(len(highlight) - 1, 0) if line else 0
+        desc = parse_problem(first.get("description") or str(exc).splitlines()[0], highlight)
+        self._error(f"cannot parse SQL: {desc}", max(offset, 0))
 
     def _check_size(self, tree: exp.Expression) -> bool:
         """At most ``MAX_DEPTH`` levels and ``MAX_NODES`` parts, counted without recursion."""
@@ -161,38 +171,93 @@ class Condition:
 
     # ---- whitelist -----------------------------------------------------------
     def _check_nodes(self, tree: exp.Expression) -> bool:
-        """Check every node; False when the tree is unsafe to look at further."""
-        for node in tree.walk():
-            if isinstance(node, exp.Column):
-                self._check_column(node)
-            elif isinstance(node, exp.Placeholder):
-                self._check_param(node)
-            elif isinstance(node, exp.DataType):
-                self._check_cast(node)
-            elif isinstance(node, (exp.Subquery, exp.Query, exp.Table)):
+        """Check every node; False when the tree is unsafe to look at further.
+
+        The parts of a refused construct that only it can hold (the path of
+        ``->``, the fields of ``{…}``) are not reported again.
+        """
+        stack = [tree]
+        while stack:
+            node = stack.pop()
+            if isinstance(node, (exp.Subquery, exp.Query, exp.Table)):
                 self._error("subqueries and tables are not allowed in a condition", self._offset(node))
                 return False
-            elif isinstance(node, exp.Star) and not isinstance(node.parent, exp.Count):
-                self._error("'*' is only allowed inside count(*)", self._offset(node))
-            elif type(node) in ALLOWED_NODES:
-                continue
-            elif isinstance(node, exp.Func):
-                self._check_function(node)
-            else:
-                self._error(f"{_describe(node)} is not allowed in a condition", self._offset(node))
+            allowed = self._check_node(node)
+            if isinstance(node, exp.Is) and not allowed:
+                stack.append(node.this)  # what follows IS was the mistake, not a field to look up
+            elif allowed or not isinstance(node, OPAQUE):
+                stack.extend(reversed(list(node.iter_expressions())))
         return True
+
+    def _check_node(self, node: exp.Expression) -> bool:
+        """Check one node; True when it is allowed."""
+        failed = self.failed
+        self.failed = False
+        if isinstance(node, exp.Column):
+            self._check_column(node)
+        elif isinstance(node, exp.Placeholder):
+            self._check_param(node)
+        elif isinstance(node, exp.DataType):
+            self._check_cast(node)
+        elif isinstance(node, exp.Star) and not isinstance(node.parent, exp.Count):
+            self._error("'*' is only allowed inside count(*)", self._offset(node))
+        elif isinstance(node, _COMPARISONS) or isinstance(node, exp.In):
+            self._check_null(node)
+        elif isinstance(node, exp.Is) and not isinstance(node.expression, (exp.Null, exp.Boolean)):
+            self._error(f'IS is followed by NULL, NOT NULL, TRUE or FALSE, not "{node.expression.sql("duckdb")}"; '
+                        f"to compare values write =", self._offset(node))
+        elif type(node) in ALLOWED_NODES:
+            pass
+        elif isinstance(node, exp.Func) and not isinstance(node, NOT_FUNCTIONS):
+            self._check_function(node)
+        else:
+            where = (node.args.get("alias") if isinstance(node, exp.Alias) else None) or node  # "x IS": at the word after x
+            self._error(refusal(node), self._offset(where))
+        allowed = not self.failed
+        self.failed = failed or self.failed
+        return allowed
+
+    def _check_null(self, node: exp.Expression) -> None:
+        """A comparison with NULL is never true: the officer means IS NULL or IS NOT NULL."""
+        if isinstance(node, exp.In):
+            if any(isinstance(item, exp.Null) for item in node.expressions):
+                self._error(f"NULL in an IN list never matches: write {node.this.sql('duckdb')} IS NULL OR "
+                            f"{node.this.sql('duckdb')} IN (…) without the NULL", self._offset(node.this))
+            return
+        sides = [s for s in (node.this, node.expression) if not isinstance(s, exp.Null)]
+        if len(sides) == 2:
+            return
+        value = sides[0].sql("duckdb") if sides else "x"
+        test = "IS NOT NULL" if isinstance(node, exp.NEQ) else "IS NULL"
+        meaning = "filled" if isinstance(node, exp.NEQ) else "empty"
+        self._error(f"a comparison with NULL is never true, for any record: to find {meaning} values write "
+                    f"{value} {test}", self._offset(sides[0]) if sides else self._offset(node))
 
     def _check_column(self, node: exp.Column) -> None:
         if node.table:
             self._error(f'write the field name alone, without "{node.table}."', self._offset(node))
             return
         name = node.name
-        if name not in self.scope.columns:
-            hint = did_you_mean(name, self.scope.columns)
-            self._error(f'unknown field "{name}" in dataset "{self.scope.dataset}"{hint}', self._offset(node))
+        if name in self.scope.columns:
+            return
+        offset = self._offset(node)
+        if node.this.args.get("quoted"):
+            # "hotline": the officer meant a text; SQL reads double quotes as a name.
+            self._error(f'"{name}" in double quotes names a field, and dataset "{self.scope.dataset}" has no field '
+                        f"\"{name}\"{did_you_mean(name, self.scope.columns)}; write a text in single quotes: "
+                        f"{_as_text(name)}", offset)
+            return
+        hint = did_you_mean(name, self.scope.columns)
+        if not hint and not name.isascii():
+            hint = f"; a text is written in single quotes: {_as_text(name)}"
+        self._error(f'unknown field "{name}" in dataset "{self.scope.dataset}"{hint}', offset)
 
     def _check_param(self, node: exp.Placeholder) -> None:
         name = node.name
+        if not name or name == "?":
+            self._error('"?" is not a parameter: write a parameter as $name, such as $limit',
+                        max(self.text.find("?"), 0))
+            return
         known = {**self.scope.params, **self.scope.builtins}
         if name not in known:
             where = self.text.find("$" + name)
@@ -219,7 +284,7 @@ class Condition:
     def _check_cast(self, node: exp.DataType) -> None:
         name = node.this.name if hasattr(node.this, "name") else str(node.this)
         if name.upper() not in ALLOWED_CASTS:
-            self._error(f"cannot cast to {node.sql('duckdb')}", self._offset(node.parent or node))
+            self._error(cast_refusal(name, node), self._offset(node.parent or node))
 
     # ---- limits ---------------------------------------------------------------
     def _bounded(self, tree: exp.Expression) -> exp.Expression:
@@ -250,7 +315,9 @@ class Condition:
     def _substitute(self, tree: exp.Expression) -> exp.Expression:
         def replace(node: exp.Expression) -> exp.Expression:
             if isinstance(node, exp.In) and isinstance(node.args.get("field"), exp.Placeholder):
-                values = self._param_value(node.args["field"].name)
+                ptype, values = self._param(node.args["field"].name)
+                if ptype == "unknown":
+                    return exp.null()
                 items = values if isinstance(values, list) else [values]
                 return exp.In(this=node.this, expressions=[_literal(v) for v in items])
             if isinstance(node, exp.Bracket) and isinstance(node.this, exp.Placeholder):
@@ -262,18 +329,21 @@ class Condition:
         return tree.transform(replace)
 
     def _param(self, name: str) -> tuple[str, Any]:
+        """(type, value) of ``$name``; ("unknown", None) for a name or value reported already."""
         if name in self.scope.builtins:
             return self.scope.builtins[name]
         param = self.scope.params.get(name)
         if param is None:  # already reported as unknown
             return "unknown", None
+        if param.value is None:  # its value is wrong, and reported where it is written
+            self.failed = True
+            return "unknown", None
         return param.type, param.value
-
-    def _param_value(self, name: str) -> Any:
-        return self._param(name)[1]
 
     def _param_literal(self, name: str) -> exp.Expression:
         ptype, value = self._param(name)
+        if ptype == "unknown":
+            return exp.null()
         if ptype == "duration":
             if value.working:
                 self._error(
@@ -290,6 +360,8 @@ class Condition:
     def _map_lookup(self, node: exp.Bracket) -> exp.Expression:
         name = node.this.name
         ptype, mapping = self._param(name)
+        if ptype == "unknown":
+            return exp.null()
         if ptype != "map":
             self._error(f'"${name}" is not a map parameter; [...] looks up maps only', max(self.text.find("$" + name), 0))
             return exp.null()
@@ -354,24 +426,12 @@ def _function_name(node: exp.Expression) -> str | None:
     return None
 
 
-def _describe(node: exp.Expression) -> str:
-    name = _function_name(node)
-    if name:
-        return f'function "{name.lower()}"'
-    return re.sub(r"(?<!^)(?=[A-Z])", " ", type(node).__name__).upper()
+_COMPARISONS = (exp.EQ, exp.NEQ, exp.GT, exp.GTE, exp.LT, exp.LTE)
 
 
-_MISSING = re.compile(r"Required keyword: '(\w+)' missing for <class '[\w.]*?(\w+)'>")
-_SIDES = {"expression": "what comes after it", "this": "what comes before it"}
-
-
-def _plain_parse_error(description: str) -> str:
-    """sqlglot's wording for an unfinished expression, in plain words."""
-    match = _MISSING.search(description)
-    if not match:
-        return description
-    keyword, node = match.groups()
-    return f"{node.upper()} is missing {_SIDES.get(keyword, keyword)}"
+def _as_text(name: str) -> str:
+    """``name`` written as an SQL text, for a message that shows how (a NUL shown as \\0)."""
+    return string(name.replace("\x00", "\\0"))
 
 
 def _offset_of(text: str, line: int, col: int) -> int:

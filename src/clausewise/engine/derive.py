@@ -25,7 +25,7 @@ from sqlglot import exp
 
 from ..errors import Collector, Location, PolicyError
 from ..model import Dataset, Field, Policy
-from ..policy.derived import DEFAULT_ROUND, check_bands, check_weights
+from ..policy.derived import DEFAULT_ROUND
 from .conditions import Scope, builtin_params, compile_condition
 from .convert import shown
 from .decision_sql import hit_sql, table_sql
@@ -185,8 +185,8 @@ def _expr(policy, dataset, f, errors) -> Column | None:
 
 def _weighted(policy, dataset, f, errors) -> Column | None:
     spec = f.derived.spec["weighted"]
-    weights = check_weights(spec, policy.parameters, Collector())  # already reported at load
-    if weights is None:
+    weights = f.derived.weights  # checked at load
+    if weights is None:  # reported at load
         return None
     if "by" in spec:
         return _weighted_by(policy, dataset, f, spec, weights, errors)
@@ -230,7 +230,9 @@ def _weighted_by(policy, dataset, f, spec, weights, errors) -> Column | None:
 
 def _bands(policy, dataset, f, errors) -> Column | None:
     spec = f.derived.spec["bands"]
-    bands = check_bands(spec, policy.parameters, Collector())
+    bands = f.derived.bands  # checked at load
+    if bands is None:  # reported at load
+        return None
     of = spec["of"]
     if of not in dataset.fields:
         errors.add(PolicyError(f'computed column "{f.name}": "{of}" is not a field of "{dataset.name}"', spec.value_at("of")))

@@ -15,7 +15,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from ..errors import PolicyError
 from ..model import Duration
+from ..policy.durations import duration_problem
 from .calendar import CalendarSQL
 from .kinds.base import CompileContext
 from .sqltext import string
@@ -66,10 +68,20 @@ def _lookup_goal(ctx: CompileContext, key: str, raw: dict[str, Any]) -> Goal | N
     for value, text in mapping.items():
         duration = text if isinstance(text, Duration) else Duration.parse(str(text))
         if duration is None:
-            ctx.error(f'map value "{text}" for "{value}" is not a duration; write e.g. 4h or 3 working days', key)
+            _map_error(ctx, key, raw.get("map"), mapping, value, text)
             return None
         branches.append((str(value), duration))
     return Goal(tuple(branches), by=column)
+
+
+def _map_error(ctx: CompileContext, key: str, name: str, mapping, value, text) -> None:
+    """A map value that is not a duration, reported where the map writes it (once, however many rules read it)."""
+    where = mapping.value_at(value) if hasattr(mapping, "value_at") else None
+    message = f'parameter "{str(name).lstrip("$")}" › {value}: {duration_problem(text)}'
+    if where is None:
+        ctx.error(message, key)
+    else:
+        ctx.errors.add(PolicyError(message, where))
 
 
 def due_sql(goal: Goal, start: str, calendar: CalendarSQL | None, paused: dict[str, str], fraction: float = 1.0) -> str:

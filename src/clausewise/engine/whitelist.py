@@ -49,6 +49,7 @@ ALLOWED_NODES = {
     exp.Add, exp.Sub, exp.Mul, exp.Div, exp.Mod, exp.IntDiv, exp.DPipe, exp.Case, exp.If,
     exp.Cast, exp.TryCast, exp.DataType, exp.Interval, exp.Var, exp.Placeholder, exp.Tuple,
     exp.Bracket, exp.Array, exp.Star, exp.Distinct, exp.Filter, exp.Where, exp.IgnoreNulls,
+    exp.DataTypeParam,  # DECIMAL(10, 2): the precision and scale of an allowed cast
 }
 ALLOWED_CASTS = {
     "VARCHAR", "TEXT", "INT", "INTEGER", "BIGINT", "DOUBLE", "FLOAT", "DECIMAL", "DATE",

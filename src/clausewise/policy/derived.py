@@ -24,18 +24,25 @@ WEIGHT_TOLERANCE = 1e-9
 
 
 def add_derived(raw: dict, datasets: dict[str, Dataset], params: dict[str, Parameter],
-                tables: dict[str, DecisionTable], errors: Collector) -> dict[str, Dataset]:
-    """The datasets with their computed columns added, and the computed datasets."""
-    out = dict(datasets)
+                tables: dict[str, DecisionTable], errors: Collector) -> tuple[dict[str, Dataset], bool]:
+    """The datasets with their computed columns added, and the computed datasets; and whether all were placed.
+
+    Columns declared for a dataset that does not exist belong nowhere: the
+    rules that use them cannot be checked without telling the officer those
+    columns are unknown, which is the same mistake again. The caller stops
+    after this pass when the second value is False.
+    """
+    out, placed = dict(datasets), True
     for name, spec in raw.items():
         if "from" in spec:
             dataset = _new_dataset(str(name), spec, out, raw, errors)
         else:
             dataset = _extended(str(name), spec, out, raw, errors)
+        placed = placed and dataset is not None
         if dataset is not None:
             dataset = _with_columns(dataset, spec, params, tables, errors)
             out[dataset.name] = dataset
-    return out
+    return out, placed
 
 
 def _extended(name: str, spec, datasets: dict[str, Dataset], raw, errors: Collector) -> Dataset | None:
@@ -80,8 +87,9 @@ def _with_columns(dataset: Dataset, spec, params: dict[str, Parameter], tables, 
         if how == "table":
             fields[str(column)] = _table_column(str(column), body, fields, tables, where, errors)
             continue
-        ftype, values = _column_type(how, body, params, errors)
-        derived = Derived(how=how, spec=body, round=body.get("round"))
+        derived = _checked(how, body, params, errors)
+        ftype = {"weighted": "number", "bands": "enum"}.get(how) or str(body.get("type", "number"))
+        values = tuple(derived.bands or ()) if how == "bands" else ()
         fields[str(column)] = Field(str(column), ftype, str(column), values, location=where, derived=derived)
     if dataset.source is not None and dataset.key not in fields:
         hint = did_you_mean(dataset.key, fields)
@@ -90,14 +98,11 @@ def _with_columns(dataset: Dataset, spec, params: dict[str, Parameter], tables, 
     return replace(dataset, fields=fields)
 
 
-def _column_type(how: str, body, params, errors: Collector) -> tuple[str, tuple[str, ...]]:
-    if how == "weighted":
-        check_weights(body["weighted"], params, errors)
-        return "number", ()
-    if how == "bands":
-        bands = check_bands(body["bands"], params, errors)
-        return "enum", tuple(bands)
-    return str(body.get("type", "number")), ()
+def _checked(how: str, body, params, errors: Collector) -> Derived:
+    """The column's Derived, with its weights or bands checked once, here (the engine reads them, never re-checks)."""
+    weights = check_weights(body["weighted"], params, errors) if how == "weighted" else None
+    bands = check_bands(body["bands"], params, errors) if how == "bands" else None
+    return Derived(how=how, spec=body, round=body.get("round"), weights=weights, bands=bands)
 
 
 def _table_column(name: str, body, fields: dict[str, Field], tables, where: Location, errors: Collector) -> Field:
@@ -127,11 +132,13 @@ def _table_column(name: str, body, fields: dict[str, Field], tables, where: Loca
 
 
 def resolve(value: Any, params: dict[str, Parameter], where: Location, errors: Collector, wanted: str = "map") -> Any:
-    """A literal mapping, or ``$name`` looked up among the parameters."""
+    """A literal mapping, or ``$name`` looked up among the parameters; None after a problem."""
     if isinstance(value, str) and value.startswith("$"):
         param = params.get(value[1:])
         if param is None:
             errors.error(f'unknown parameter "{value}"{did_you_mean(value[1:], params)}', where)
+            return None
+        if param.value is None:  # written wrongly, and reported where it is
             return None
         if param.type != wanted:
             errors.error(f'parameter "{value}" is a {param.type}; expected a {wanted}', where)
@@ -141,13 +148,17 @@ def resolve(value: Any, params: dict[str, Parameter], where: Location, errors: C
 
 
 def check_weights(spec, params, errors: Collector) -> dict[str, float] | None:
-    """Weights must be numbers that sum to 1."""
+    """Weights must be numbers that sum to 1; the checked weights (name → weight), or None after a problem."""
     where = spec.value_at("weights")
     weights = resolve(spec["weights"], params, where, errors)
     if weights is None:
         return None
-    if not all(isinstance(w, (int, float)) and not isinstance(w, bool) for w in weights.values()):
-        errors.error("weights must be numbers", where)
+    if not weights:
+        errors.error("weights: name at least one, with weights that sum to 1", where)
+        return None
+    wrong = [f"{k}: {v}" for k, v in weights.items() if not _number(v)]
+    if wrong:
+        errors.error(f"weights must be numbers, not {', '.join(wrong)}", where)
         return None
     total = sum(weights.values())
     if abs(total - 1) > WEIGHT_TOLERANCE:
@@ -157,20 +168,28 @@ def check_weights(spec, params, errors: Collector) -> dict[str, float] | None:
     return {str(k): float(v) for k, v in weights.items()}
 
 
-def check_bands(spec, params, errors: Collector) -> dict[str, float]:
-    """Bands are lower bounds (inclusive); they must differ and cover the declared range."""
+def check_bands(spec, params, errors: Collector) -> dict[str, float] | None:
+    """Bands are lower bounds (inclusive); they must differ and cover the declared range.
+
+    The checked bands (band → lower bound, highest first), or None after a problem.
+    """
     where = spec.value_at("using")
     bands = resolve(spec["using"], params, where, errors)
     if bands is None:
-        return {}
-    if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in bands.values()):
-        errors.error("band lower bounds must be numbers", where)
-        return {}
+        return None
+    if not bands:
+        errors.error("bands: name at least one band, with the score it starts at", where)
+        return None
+    wrong = [f"{k}: {v}" for k, v in bands.items() if not _number(v)]
+    if wrong:
+        errors.error(f"band lower bounds must be numbers, not {', '.join(wrong)}", where)
+        return None
+    before = len(errors.errors)
     ordered = sorted(((float(v), str(k)) for k, v in bands.items()), reverse=True)
     for (low, name), (other, other_name) in zip(ordered, ordered[1:]):
         if low == other:
             errors.error(f'bands "{other_name}" and "{name}" overlap: both start at {low:g}', where)
-    if "range" in spec and ordered:
+    if "range" in spec:
         low, high = spec["range"]
         lowest, name = ordered[-1]
         if lowest > low:
@@ -178,4 +197,8 @@ def check_bands(spec, params, errors: Collector) -> dict[str, float]:
         above = [n for v, n in ordered if v > high]
         if above:
             errors.error(f'band "{above[0]}" starts above the range end {high:g}', where)
-    return {name: low for low, name in ordered}
+    return None if len(errors.errors) > before else {name: low for low, name in ordered}
+
+
+def _number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)

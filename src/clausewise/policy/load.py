@@ -29,6 +29,7 @@ from ..model import (
 )
 from .decision import parse_tables, table_file
 from .derived import add_derived
+from .durations import duration_problem
 from .packfiles import PackPathError, expand, pack_root
 from .schema import full_schema
 from .validate import schema_errors
@@ -65,7 +66,10 @@ def read_policy(path: str | Path, kinds: dict[str, Any], errors: Collector) -> P
         if doc is not None and not errors:
             errors.error('this is not a policy file (no "policy" key)', Location(display, 1, 1))
         errors.raise_if_any()
-    if bad:  # the policy itself is malformed; its rules cannot be checked against it
+    # A parameter written wrongly is left out of what rules may use, and nothing else: the
+    # rest of the pack is still checked. Anything else malformed leaves no policy to check rules against.
+    broken_parameters = {path[1] for path in bad if len(path) >= 2 and path[0] == "parameters"}
+    if any(not (len(path) >= 2 and path[0] == "parameters") for path in bad):
         errors.raise_if_any()
     rule_paths = _expand(path, doc.get("rules", []), doc, "rules", display, errors)
     test_paths = _expand(path, doc.get("tests", []), doc, "tests", display, errors, required=False)
@@ -73,7 +77,7 @@ def read_policy(path: str | Path, kinds: dict[str, Any], errors: Collector) -> P
     # A rule file whose shape is wrong as a whole has nothing to check further.
     rule_docs = [(d, bad) for d, bad in rule_docs
                  if isinstance(d, dict) and "policy" not in d and "waivers" not in d and not any(len(p) < 2 for p in bad)]
-    return _build(doc, rule_docs, path, display, rule_paths, test_paths, kinds, errors)
+    return _build(doc, rule_docs, path, display, rule_paths, test_paths, kinds, errors, broken_parameters)
 
 
 def _rule_file(path: Path, policy_display: str, schema: dict, errors: Collector) -> tuple[Any, set]:
@@ -105,12 +109,11 @@ def _load_checked(path: Path, display: str, schema: dict, errors: Collector) -> 
     except PolicyError as exc:
         errors.add(exc)
         return None, set()
-    bad = set()
     for where in _non_finite(doc):
         errors.error("infinity and NaN are not numbers a policy can use; write a finite number", where)
-    for error_path, error in schema_errors(doc, schema, display):
+    found, bad = schema_errors(doc, schema, display)
+    for error in found:
         errors.add(error)
-        bad.add(error_path)
     return doc, bad
 
 
@@ -149,18 +152,21 @@ def _text(value: dict | None) -> Text:
     return Text(zh=value.get("zh"), en=value.get("en"))
 
 
-def _build(doc, rule_docs, path: Path, display: str, rule_paths, test_paths, kinds, errors: Collector) -> Policy:
+def _build(doc, rule_docs, path: Path, display: str, rule_paths, test_paths, kinds, errors: Collector,
+           broken_parameters: set) -> Policy:
     head = doc["policy"]
     clauses = _clauses(doc["clauses"])
     timezone = _timezone(head, errors)
     dq = head["data_quality"]
     _check_clause(dq["clause"], clauses, head["data_quality"].value_at("clause"), errors)
-    parameters = _parameters(doc.get("parameters") or {}, errors)
+    parameters = _parameters(doc.get("parameters") or {}, broken_parameters, errors)
     datasets = _datasets(doc["datasets"], errors)
     tables = parse_tables(doc["decision_tables"], path.parent, errors) if doc.get("decision_tables") else {}
     table_paths = _table_files(doc.get("decision_tables"), path.parent)
     broken = {str(name): None for name in doc.get("decision_tables") or {} if str(name) not in tables}  # reported
-    datasets = add_derived(doc.get("derived") or {}, datasets, parameters, {**broken, **tables}, errors)
+    datasets, placed = add_derived(doc.get("derived") or {}, datasets, parameters, {**broken, **tables}, errors)
+    if not placed:  # computed columns with no dataset: every rule using them would be "unknown field"
+        errors.raise_if_any()
     rules = _rules(rule_docs, clauses, datasets, kinds, errors)
     return Policy(
         id=str(head["id"]),
@@ -254,17 +260,23 @@ def _clauses(raw: YMap) -> dict[str, Clause]:
     }
 
 
-def _parameters(raw: YMap, errors: Collector) -> dict[str, Parameter]:
+def _parameters(raw: YMap, broken: set, errors: Collector) -> dict[str, Parameter]:
+    """The parameters; one whose value is wrong (``broken``: reported by the schema, or not a duration) has value None.
+
+    Such a parameter stays known by name, so a rule that uses it is checked for
+    everything else and is not also told the parameter does not exist.
+    """
     params = {}
     for name, body in raw.items():
+        if name in broken:
+            ptype = body.get("type") if isinstance(body, dict) else None
+            params[str(name)] = Parameter(str(name), str(ptype), None, location=raw.key_at(name))
+            continue
         value = body["value"]
         if body["type"] == "duration":
             value = Duration.parse(value)
             if value is None:
-                errors.error(
-                    f'parameter "{name}": "{body["value"]}" is not a duration; write e.g. 24h, 30m, 7 days, 3 working days',
-                    body.value_at("value"),
-                )
+                errors.error(f'parameter "{name}": {duration_problem(body["value"])}', body.value_at("value"))
         params[str(name)] = Parameter(
             name=str(name),
             type=body["type"],

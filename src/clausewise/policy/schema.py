@@ -359,4 +359,5 @@ def _kind_branch(name: str, fragment: dict[str, Any]) -> dict[str, Any]:
     for keyword in ("oneOf", "anyOf", "allOf"):
         if keyword in fragment:
             then[keyword] = fragment[keyword]
-    return {"if": {"properties": {"kind": {"const": name}}, "required": ["kind"]}, "then": then}
+    # "type": a rule that is not a mapping is reported as such, not held to every kind at once.
+    return {"if": {"type": "object", "properties": {"kind": {"const": name}}, "required": ["kind"]}, "then": then}

@@ -28,25 +28,32 @@ _TYPE_WORDS = {
 }
 
 
-def schema_errors(doc: Any, schema: dict[str, Any], file: str) -> list[tuple[tuple, PolicyError]]:
-    """Every schema violation in ``doc`` as (path, error), located and reworded.
+def schema_errors(doc: Any, schema: dict[str, Any], file: str) -> tuple[list[PolicyError], set[tuple]]:
+    """Every schema violation in ``doc``, located and reworded, and the paths of the parts they break.
 
     A misspelt key is reported once: as unknown, with its "did you mean", not
-    also as the required key it was meant to be.
+    also as the required key it was meant to be. An unknown key breaks
+    nothing — the loader reads only the keys it knows — unless it is a
+    misspelling of a key the mapping lacks (``whne:`` for ``when:``: what it
+    meant is missing), or the key was judged as one branch of a choice; every
+    other violation breaks the part of the document at its path, which the
+    loader then leaves out.
     """
     validator = jsonschema.Draft202012Validator(
         schema, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER
     )
     leaves = list(_leaves(validator.iter_errors(doc)))
-    typos = {(tuple(e.absolute_path), _typo_target(e, doc)) for e in leaves if e.validator == "additionalProperties"}
-    found = {}
-    for error in leaves:
+    typos = {(tuple(e.absolute_path), _typo_target(e, doc)) for e, _ in leaves if e.validator == "additionalProperties"}
+    found, broken = {}, set()
+    for error, chosen in leaves:
         path = tuple(error.absolute_path)
+        if error.validator != "additionalProperties" or chosen or _meant_absent(error, doc):
+            broken.add(path)
         if error.validator == "required" and (path, _missing_key(error)) in typos:
             continue
         reworded = _reword(error, doc, file)
-        found.setdefault((str(reworded.location), reworded.message), (path, reworded))
-    return list(found.values())
+        found.setdefault((str(reworded.location), reworded.message), reworded)
+    return list(found.values()), broken
 
 
 def _missing_key(error: ValidationError) -> str:
@@ -65,19 +72,41 @@ def _typo_target(error: ValidationError, doc: Any) -> str | None:
     return None
 
 
-def _leaves(errors: Iterator[ValidationError]) -> Iterator[ValidationError]:
-    """Replace oneOf/anyOf errors by their most relevant branch error.
+def _meant_absent(error: ValidationError, doc: Any) -> bool:
+    """True when an unknown key is a misspelling of a key its mapping does not have."""
+    node = _node_at(doc, list(error.absolute_path))[2]
+    allowed = list(error.schema.get("properties", {}))
+    if not isinstance(node, dict):
+        return False
+    meant = [difflib.get_close_matches(key, allowed, n=1, cutoff=0.6) for key in node if key not in allowed]
+    return any(close and close[0] not in node for close in meant)
+
+
+def _leaves(errors: Iterator[ValidationError], chosen: bool = False) -> Iterator[tuple[ValidationError, bool]]:
+    """Replace oneOf/anyOf errors by their most relevant branch error: (error, whether it was so chosen).
 
     A choice between keys (``oneOf: [{required: [goal]}, {required: [due]}]``)
     stays whole: its own message names the keys.
     """
     for error in errors:
         if _key_choice(error):
-            yield error
+            yield error, chosen
         elif error.context:
-            yield from _leaves(iter([best_match(error.context)]))
+            yield from _leaves(iter([best_match(_fitting(error.context))]), True)
         else:
-            yield error
+            yield error, chosen
+
+
+def _fitting(context: list[ValidationError]) -> list[ValidationError]:
+    """The branch errors of a choice that are not "this is the other shape": a mapping is judged as a mapping.
+
+    A field written ``{type: enum}`` fails both the branch for a type name
+    (it is not one of the names) and the branch for a mapping (it lacks
+    ``values``); the second says what to fix.
+    """
+    shape = ("type", "enum", "const")
+    fitting = [e for e in context if not (e.validator in shape and not e.relative_path)]
+    return fitting or context
 
 
 def _key_choice(error: ValidationError) -> list[str] | None:

@@ -45,10 +45,10 @@ def load_waivers(path: str | Path, policy: Policy) -> tuple[Waiver, ...]:
     if not isinstance(doc, YMap) or "waivers" not in doc:
         raise PolicyError('this is not a waivers file (no "waivers" key)', Location(display, 1, 1))
     errors = Collector()
-    bad = set()
-    for error_path, error in schema_errors(doc, _SCHEMA, display):
+    found, broken = schema_errors(doc, _SCHEMA, display)
+    for error in found:
         errors.add(error)
-        bad.add(error_path[1] if len(error_path) > 1 else None)
+    bad = {path[1] if len(path) > 1 else None for path in broken}
     if None in bad:
         errors.raise_if_any()
     waivers = []

@@ -24,6 +24,7 @@ from sqlglot import exp
 
 from ...errors import Collector, Location, PolicyError, did_you_mean
 from ...model import Dataset, Duration, Policy, Rule, Spec
+from ...policy.durations import duration_problem
 from .. import runvars
 from ..calendar import CalendarSQL
 from ..conditions import Scope, builtin_params, compile_condition, literal
@@ -186,12 +187,18 @@ class CompileContext:
         return None if None in cols else cols
 
     def param_value(self, value: Any, key: str, types: tuple[str, ...]) -> Any:
-        """A literal value, or ``$name`` resolved to the parameter's value."""
+        """A literal value, or ``$name`` resolved to the parameter's value; None after a problem.
+
+        A parameter whose own value is wrong gives None without a second
+        report: the loader has said what is wrong with it, at its place.
+        """
         if isinstance(value, str) and value.startswith("$"):
             name = value[1:]
             param = self.policy.parameters.get(name)
             if param is None:
                 self.error(f'unknown parameter "{value}"{did_you_mean(name, self.policy.parameters)}', key)
+                return None
+            if param.value is None:  # its value is wrong, and reported where it is written
                 return None
             if types and param.type not in types:
                 self.error(f'parameter "{value}" is a {param.type}; expected {" or ".join(types)}', key)
@@ -200,8 +207,11 @@ class CompileContext:
         if "duration" in types and isinstance(value, str):
             parsed = Duration.parse(value)
             if parsed is None:
-                self.error(f'"{value}" is not a duration; write e.g. 24h, 7 days, 3 working days', key)
+                self.error(duration_problem(value), key)
             return parsed
+        if isinstance(value, str) and {"number", "integer"} & set(types) and "string" not in types:
+            self.error(f'"{value}" is not a number; write a number such as 0.8, or a $parameter', key)
+            return None
         return value
 
     def literal(self, value: Any) -> str:

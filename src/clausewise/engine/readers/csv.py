@@ -65,12 +65,24 @@ def _header(source: Path, delimiter: str, shown: Path) -> list[str]:
         raise DataError(f"cannot read the header: {exc}", Location(str(shown), line=1)) from None
     if not header:
         raise DataError("the file is empty; a header row is required", Location(str(shown), line=1))
+    other = _other_delimiter(header, delimiter)
+    if other:
+        written, declared = other.replace("\t", "\\t"), delimiter.replace("\t", "\\t")
+        raise DataError(f'the header is one column holding "{written}": the file seems separated by "{written}" '
+                        f'rather than "{declared}"; set the dataset\'s delimiter: "{written}"', Location(str(shown), line=1))
     seen = set()
     for name in header:
         if name in seen:
             raise DataError(f'column "{name}" appears twice in the header', Location(str(shown), line=1))
         seen.add(name)
     return header
+
+
+def _other_delimiter(header: list[str], delimiter: str) -> str | None:
+    """The delimiter a one-column header is really separated by (";" from a European Excel, a tab), or None."""
+    if len(header) != 1:
+        return None
+    return next((d for d in (";", "\t", "|", ",") if d != delimiter and d in header[0]), None)
 
 
 def _encoding(path: Path, declared: str) -> str:

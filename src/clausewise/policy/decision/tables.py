@@ -37,9 +37,14 @@ def _table(name: str, spec, where: Location, base_dir: Path, errors: Collector) 
     if not isinstance(spec, YMap):
         errors.error(f'decision table "{name}" must be a mapping with inputs, output, and rows or file', where)
         return None
+    misspelt = False
     for key in spec:
         if key not in TABLE_KEYS:
-            errors.error(f'unknown key "{key}" in decision table "{name}"{did_you_mean(key, TABLE_KEYS)}', spec.key_at(key))
+            hint = did_you_mean(key, TABLE_KEYS)
+            errors.error(f'unknown key "{key}" in decision table "{name}"{hint}', spec.key_at(key))
+            misspelt = misspelt or (bool(hint) and hint.split('"')[1] not in spec)
+    if misspelt:  # what the misspelt key meant is missing: saying so again would be the same mistake
+        return None
     inputs, output = _inputs(spec, errors), _output_name(spec, errors)
     hit_policy, complete = _hit_policy(spec, errors), _complete(spec, errors)
     if inputs is None or output is None:
