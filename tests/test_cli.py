@@ -26,7 +26,8 @@ def test_audit_with_findings_exits_1(run):
     result = run("audit", *EXAMPLE)
     assert result.exit_code == 1
     assert "inquiry-reply-deadline" in result.output
-    assert "exit 1 (fail on high)" in result.output
+    assert result.output.rstrip().splitlines()[-1] == (
+        "Failed: 5 findings at or above high · 12 violations, 0 warnings, 3 invalid values · exit 1")
 
 
 def test_fail_on_never_exits_0(run):

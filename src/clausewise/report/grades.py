@@ -15,6 +15,7 @@ from typing import TextIO
 from tabulate import tabulate
 
 from ..model import RunResult
+from ..scorecard import scorecard
 from .common import hole, write_json
 
 MAX_ROWS = 200
@@ -69,7 +70,7 @@ def json_text(result: RunResult, fail_on: str, out: TextIO) -> None:
         "run": result.meta(),
         "grades": hole("grades"),
         "distribution": result.grades.distribution(),
-        "scorecard": [line.to_dict() for line in result.scorecard()],
+        "scorecard": [line.to_dict() for line in scorecard(result, fail_on)],
     }
     write_json(out, doc, {"grades": result.grades.json_lines()})
 
@@ -83,17 +84,6 @@ def csv_text(result: RunResult, fail_on: str, out: TextIO) -> None:
              json.dumps(g.breakdown.get(name), ensure_ascii=False)]
             for name, value in g.values.items()
         )
-
-
-def scorecard_table(result: RunResult, scopes: tuple[str, ...] | None = None) -> str:
-    lines = [s for s in result.scorecard() if scopes is None or s.scope in scopes or s.scope not in ("clause", "chapter")]
-    body = [
-        (s.scope, s.id, s.examined, *(s.findings[k] for k in ("critical", "high", "medium", "low")), s.warnings,
-         "—" if s.score is None else f"{s.score:g}", s.band or "—")
-        for s in lines
-    ]
-    headers = ["scope", "id", "examined", "critical", "high", "medium", "low", "warnings", "score", "band"]
-    return tabulate(body, headers=headers, tablefmt="simple")
 
 
 FORMATS = {"table": table, "json": json_text, "csv": csv_text}
