@@ -81,6 +81,10 @@ class Text:
         return first if first is not None else (second or "")
 
 
+# The engine's own data-quality rule has no YAML, so no title of its own (the clause title would only repeat the clause).
+DATA_QUALITY_TITLE = Text(zh="值符合声明的类型", en="Values convert to their declared types")
+
+
 @dataclass(frozen=True)
 class Clause:
     id: str
@@ -510,17 +514,19 @@ class TrendPoint:
 
 @dataclass(frozen=True)
 class Grade:
-    """The computed values of one record, and how each was reached."""
+    """The computed values of one record, how each was reached (breakdown) and why (reasons)."""
 
     dataset: str
     key: str | None
     row: int | None
     values: dict[str, Any]
     breakdown: dict[str, Any]
+    # column → {"codes": [...], "text": "..."}: why the value is what it is, in the run's language
+    reasons: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return {"dataset": self.dataset, "key": self.key, "row": self.row,
-                "values": self.values, "breakdown": self.breakdown}
+                "values": self.values, "breakdown": self.breakdown, "reasons": self.reasons}
 
 
 @dataclass(frozen=True)
@@ -550,6 +556,10 @@ class Explanation:
     findings: list[Finding]
     grades: list[Grade]
     group: dict[str, Any] | None = None  # for aggregate rules: the record's group
+    # For a group explained by itself: the metric as written, its value, op, threshold and records in scope.
+    aggregate: dict[str, Any] | None = None
+    # For data-quality: each bad cell (dataset, file, row, column, value, expected type, formats, values, message).
+    cells: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def verdict(self) -> str:

@@ -186,12 +186,24 @@ def test_early_warnings_count_once_in_their_own_segment(edge_result):
 
 def test_grade_distributions_show_every_band_in_the_policys_order(grades_result):
     doc = page(render("html", grades_result, "high"))
-    charts = {t.find("caption").find("code").text: t for t in doc.find("section", id="grades").iter("table")}
+    charts = {t.find("caption").find("code").text: t for t in doc.find("section", id="grades").iter("table", class_="chart grade")}
     grade = charts["appraisal_scores.grade"]
     counted = [(r.find("th").text, r.find("rect").attrs["width"], r.find("td", class_="num").text) for r in grade.find("tbody").iter("tr")]
     assert counted == [("excellent", "100.0", "1"), ("good", "0.0", "0"), ("qualified", "0.0", "0"), ("unqualified", "0.0", "0"), ("—", "100.0", "1")]
     groups = doc.find("section", id="scorecard").iter("details")
     assert [d.find("summary").text for d in groups] == ["Clauses (3)", "employee (2)"]
+
+
+def test_each_computed_value_says_why(grades_result):
+    doc = page(render("html", grades_result, "high")).find("section", id="grades")
+    listed = doc.find("table", class_="plain grade-values")
+    # 2 results + 3 risks + 5 appraisals + 2 appraisal scores + 2 quarterly scores = 14 records.
+    assert doc.find("details").find("summary").text == "Computed values and why (14 records)"
+    cells = [[td.all_text() for td in r.iter("td")] for r in listed.find("tbody").iter("tr")]
+    rows = {(c[0], c[1], c[2]): c[4] for c in cells}
+    # E2 has no self evaluation, so its score is unknown and its grade has no band, and both say why.
+    assert rows[("appraisal_scores", "E2", "grade")] == 'no band: score unknown; no record with evaluator_type "self"'
+    assert rows[("risks", "R2", "computed_grade")] == "medium: risk_score 8 in [8, 15)"
 
 
 def test_run_metadata(result_en):

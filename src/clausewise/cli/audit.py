@@ -41,10 +41,12 @@ from .output import check_output, opened, run_inputs
               help="Compare with a recorded run: last (the latest judged before this one) or a run id.")
 @click.option("--fail-on-new", is_flag=True,
               help="Fail only on findings new since the baseline run (implies --baseline last).")
+@click.option("--verbose", "-v", is_flag=True,
+              help="Table format: list every rule, not only those with findings or that examined no record.")
 @quiet_option
 @click.pass_context
 def audit(ctx: click.Context, export_dir, policy_path, as_of, fmt, output, lang, fail_on, rules, waivers_path,
-          record, history_path, baseline, fail_on_new, quiet) -> None:
+          record, history_path, baseline, fail_on_new, verbose, quiet) -> None:
     """Check the exports in EXPORT_DIR against a policy.
 
     Exit code 0: no finding at or above --fail-on; 1: some; 2: bad usage, a bad
@@ -66,7 +68,7 @@ def audit(ctx: click.Context, export_dir, policy_path, as_of, fmt, output, lang,
     with run_audit(policy, export_dir, when, lang, tuple(rules), progress=progress_display(quiet)) as result:
         complete(result, waivers, history, record, baseline, fail_on_new)
         with opened(output, inputs) as out:
-            stream(result, fmt, fail_on, out)
+            stream(result, fmt, fail_on, out, verbose=verbose)
         code = result.exit_code(fail_on)
     ctx.exit(code)
 

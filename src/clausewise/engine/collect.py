@@ -76,8 +76,9 @@ def _findings_sql(group: str, dataset, column: str, rules: list[CompiledRule]) -
             f"WHERE f.rule IN ({strings(r.rule.id for r in rules)}) GROUP BY ALL")
 
 
-def grades(con, policy: Policy, breakdowns: dict[str, dict[str, str]]) -> GradeStore:
-    """Every record's computed values, read (with their breakdowns) only when a writer asks."""
+def grades(con, policy: Policy, breakdowns: dict[str, dict[str, str]],
+           reasons: dict[str, dict[str, str]] | None = None) -> GradeStore:
+    """Every record's computed values, read (with their breakdowns and reasons) only when a writer asks."""
     datasets, enums = {}, {}
     for dataset in policy.datasets.values():
         fields = dataset.derived_fields()
@@ -85,7 +86,7 @@ def grades(con, policy: Policy, breakdowns: dict[str, dict[str, str]]) -> GradeS
             continue
         datasets[dataset.name] = ([f.name for f in fields], breakdowns[dataset.name], dataset.key, dataset.group_by)
         enums[dataset.name] = [f.name for f in fields if f.type == "enum"]
-    return GradeStore(con, datasets, enums)
+    return GradeStore(con, datasets, enums, reasons)
 
 
 def rule_stats(con, policy: Policy, compiled: list[CompiledRule], files) -> dict[str, RuleStats]:

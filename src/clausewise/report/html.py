@@ -34,6 +34,7 @@ from ..scorecard import OVERALL, ScoreLine, scorecard
 from . import cycle
 from . import words as wording
 from .common import chapter_title, export_position, natural, ran_rules, record_label
+from .grades import reason as grade_reason
 
 _ENV = Environment(
     loader=PackageLoader("clausewise.report", "templates"),
@@ -66,7 +67,9 @@ _WORDS = {
         "warned": "compliant with warnings", "compliant": "compliant", "not_examined": "not examined"},
         "caps": {"critical": "critical breach", "high": "high breach", "medium": "medium breach", "low": "low breach",
                  "fails": "fails the run"},
-        "clauses": "Clauses", "no_score": "nothing examined", "grades": "Grade distributions", "grade": "Grade",
+        "clauses": "Clauses", "no_score": "nothing examined", "grades": "Grades", "grade": "Grade",
+        "grade_list": "Computed values and why ({n})", "grade_capped": "The first {shown} of {total} are listed; "
+        "clausewise grades --format json lists them all.", "column": "Value", "result": "Result", "reason": "Why",
         "count": "Records", "findings": "Findings", "search": "Search", "search_hint": "rule, record, message, evidence…",
         "status": "Status", "severity": "Severity", "all": "All", "rule": "Rule", "record": "Record",
         "message": "Message", "shown": "{shown} of {total} shown", "no_match": "No finding matches the filters.",
@@ -108,7 +111,9 @@ _WORDS = {
         "score_states": {"breached": "违反", "waived": "合规（有豁免）", "warned": "合规（有预警）", "compliant": "合规",
                    "not_examined": "未检查"},
         "caps": {"critical": "严重违反", "high": "高级别违反", "medium": "中级别违反", "low": "低级别违反", "fails": "导致不通过"},
-        "grades": "评级分布", "grade": "评级", "count": "记录数", "findings": "发现",
+        "grades": "评级", "grade": "评级", "count": "记录数", "findings": "发现",
+        "grade_list": "计算值及原因（{n}）", "grade_capped": "列出前 {shown}（共 {total}）；clausewise grades --format json 列出全部。",
+        "column": "计算项", "result": "结果", "reason": "原因",
         "search": "搜索", "search_hint": "规则、记录、说明、依据……", "status": "状态", "severity": "严重度",
         "all": "全部", "rule": "规则", "record": "记录", "message": "说明",
         "shown": "显示 {shown} / {total} 项", "no_match": "没有符合筛选条件的发现。",
@@ -154,6 +159,7 @@ def context(result: RunResult, fail_on: str) -> dict[str, Any]:
         "chapters": _chapters(result),
         "scorecard": _scorecard(result, fail_on),
         "grades": _grades(result),
+        "grade_values": _grade_values(result),
         "findings": [_finding(result, f) for f in result.findings.where(limit=MAX_FINDINGS)],
         "total": len(result.findings),
         "clauses": sorted(result.findings.tally("clause"), key=natural),
@@ -302,6 +308,23 @@ def _grades(result: RunResult) -> list[dict[str, Any]]:
         bars = [{"value": value, "n": n, "width": round(100 * n / scale, 3)} for value, n in counts.items()]
         charts.append({"column": column, "total": sum(counts.values()), "bars": bars})
     return charts
+
+
+# Records whose computed values the page lists at most; clausewise grades --format json lists them all.
+MAX_GRADES = 1_000
+
+
+def _grade_values(result: RunResult) -> dict[str, Any] | None:
+    """Each record's computed values with their reasons, for the first MAX_GRADES records."""
+    total = len(result.grades) if result.grades else 0
+    if not total:
+        return None
+    lang = result.lang
+    rows = [{"dataset": g.dataset, "record": g.key or "", "column": name, "value": _value(value),
+             "reason": grade_reason(g, name)}
+            for g in result.grades.where(limit=MAX_GRADES) for name, value in g.values.items()]
+    return {"rows": rows, "total": wording.count(total, "record", lang),
+            "shown": wording.count(min(total, MAX_GRADES), "record", lang), "capped": total > MAX_GRADES}
 
 
 # ---- findings table and rules ---------------------------------------------------

@@ -30,7 +30,7 @@ from tabulate import tabulate
 from ..model import Finding, RunResult
 from ..scorecard import OVERALL, ScoreLine, scorecard
 from . import cycle, layout, words
-from .common import ran_rules
+from .common import ran_rules, record_place
 
 _WORDS = {
     "en": {
@@ -158,12 +158,7 @@ class _View:
         data_file = next((d for d in self.result.data_files if d.dataset == f.dataset and d.path), None)
         if data_file is None:
             return f.dataset
-        name = Path(data_file.path).name
-        if f.row is None:
-            return name
-        if data_file.format in ("csv", "jsonl"):
-            return f"{name}:{f.row + (1 if data_file.format == 'csv' else 0)}"
-        return self.w["record_no"].format(file=name, row=f.row)
+        return record_place(Path(data_file.path).name, data_file.format, f.row, self.w["record_no"])
 
     @staticmethod
     def _record(f: Finding) -> str:
