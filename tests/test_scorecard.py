@@ -105,10 +105,10 @@ def test_waived_findings_are_shown_but_fail_nothing(policy):
 
 def test_failing_the_run_keeps_a_scope_out_of_the_best_band(policy):
     # One low violation with --fail-on low: the clause scores 100 × (1 − 0.15) = 85.0 (B). The run scores
-    # (100 + 85 + 100 + 100) / 4 = 96.25 → 96.2 (A by score); the low cap (B) already keeps it out of A.
+    # (100 + 85 + 100 + 100) / 4 = 96.25 → 96.3 (A by score); the low cap (B) already keeps it out of A.
     result = run_of(policy, [finding("r12", severity="low")])
     overall = lines(result, "low")[(OVERALL, OVERALL)]
-    assert (overall.score, overall.band, overall.capped, overall.failing) == (96.2, "B", "low", 1)
+    assert (overall.score, overall.band, overall.capped, overall.failing) == (96.3, "B", "low", 1)
     # With caps that let a low breach stay in A, failing the run still does not.
     loose = dataclasses.replace(policy.scorecard, caps={"critical": "D"})
     result = dataclasses.replace(result, policy=dataclasses.replace(policy, scorecard=loose))
@@ -138,7 +138,7 @@ MIX = st.lists(st.tuples(st.sampled_from(list(CLAUSE)), STATUSES, st.sampled_fro
                          st.sampled_from(["new", "persisting", None])), max_size=12)
 
 
-@settings(max_examples=120)
+@settings(max_examples=80)
 @given(mix=MIX, fail_on=st.sampled_from([*SEVERITIES, "never"]), new_only=st.booleans(),
        caps=st.dictionaries(st.sampled_from(SEVERITIES), st.sampled_from(["A", "B", "C", "D"])))
 def test_scorecard_and_exit_code_never_tell_opposite_stories(policy, mix, fail_on, new_only, caps):

@@ -14,7 +14,7 @@ So each clause is first put in one state, from its findings:
 A clause scores ``100 × (1 − weight)``, the weight of its state (its worst
 severity when breached; ``warning`` or ``waived``; none when compliant). A
 chapter, a group value and the whole run score the mean of their scored
-clauses. The band is the best whose lowest score the score reaches, then
+clauses, to one decimal (halves up). The band is the best whose lowest score the score reaches, then
 capped: a scope holding a breach of a severity in ``caps`` is at best that
 band, and a scope holding a finding that fails the run (``--fail-on``) is
 never in the best band. So a run that exits 1 never reads as top-band, and
@@ -30,6 +30,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from .model import SEVERITIES, RunResult, Scorecard, failing, severity_rank
@@ -196,6 +197,11 @@ def _group_lines(result: RunResult, fail_on: str, judge: _Judge) -> list[ScoreLi
     return lines
 
 
+def _tenths(score: float) -> float:
+    """A score to one decimal, halves rounded up as people round them (96.25 → 96.3)."""
+    return float(Decimal(repr(score)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
+
+
 class _Judge:
     """Scores and bands by the policy's weights, bands and caps."""
 
@@ -205,7 +211,7 @@ class _Judge:
 
     def clause(self, scope: str, ident: str, title: str, counts: Counts) -> ScoreLine:
         state = counts.state()
-        score = None if state == "not_examined" else round(100 * (1 - self._weight(state, counts.worst())), 1)
+        score = None if state == "not_examined" else _tenths(100 * (1 - self._weight(state, counts.worst())))
         return self._line(scope, ident, title, state, counts, {state: 1}, score)
 
     def scope(self, scope: str, ident: str, title: str, parts: Iterable[ScoreLine]) -> ScoreLine:
@@ -217,7 +223,7 @@ class _Judge:
                                           part.failing))
             states[part.state] += 1
         scored = [p.score for p in parts if p.score is not None]
-        score = round(sum(scored) / len(scored), 1) if scored else None
+        score = _tenths(sum(scored) / len(scored)) if scored else None
         state = next((s for s in CLAUSE_STATES if states[s]), "not_examined")
         return self._line(scope, ident, title, state, counts, {s: n for s, n in states.items() if n}, score)
 

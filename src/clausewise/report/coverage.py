@@ -41,8 +41,9 @@ def table(result: Coverage, lang: str, width: int = layout.FIXED_WIDTH) -> str:
     summary = w["summary"].format(with_rules=sum(bool(c.rules) for c in observable), observable=len(observable),
                                   percent=result.percent, tested=sum(r.tested for r in result.rules),
                                   all=len(result.rules))
-    first = layout.fit([[w["clause"], w["title"], w["rules"], ""], *clauses], width, flexible=2, least=20)
-    second = layout.fit([[w["rule"], w["clause"], w["kind"], w["cases"], ""], *rules], width, flexible=3, least=20)
+    first = layout.fit([[w["clause"], w["title"], w["rules"], ""], *clauses], width, flexible=2, least=20, header=True)
+    second = layout.fit([[w["rule"], w["clause"], w["kind"], w["cases"], ""], *rules], width, flexible=3, least=20,
+                        header=True)
     return (tabulate(first[1:], headers=first[0], tablefmt="simple", disable_numparse=True) + "\n\n"
             + tabulate(second[1:], headers=second[0], tablefmt="simple", disable_numparse=True) + "\n\n"
             + "\n".join(layout.wrap(summary, width)) + "\n")

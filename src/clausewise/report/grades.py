@@ -88,7 +88,7 @@ def table(result: RunResult, fail_on: str, out: TextIO, selection: Selection = A
         grades = list(grades)
         shown += len(grades)
         rows = [[g.key or "", name, _num(value), reason(g, name)] for g in grades for name, value in g.values.items()]
-        cells = layout.fit([[w["record"], w["column"], w["result"], w["reason"]], *rows], width, flexible=3)
+        cells = layout.fit([[w["record"], w["column"], w["result"], w["reason"]], *rows], width, flexible=3, header=True)
         total = result.grades.count(dataset, selection.key, selection.grade)
         out.write(w["dataset"].format(dataset=dataset, records=words.count(total, "record", lang)) + "\n")
         out.write(tabulate(cells[1:], headers=cells[0], tablefmt="simple", disable_numparse=True) + "\n\n")

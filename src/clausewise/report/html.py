@@ -320,7 +320,7 @@ def _grade_values(result: RunResult) -> dict[str, Any] | None:
     if not total:
         return None
     lang = result.lang
-    rows = [{"dataset": g.dataset, "record": g.key or "", "column": name, "value": _value(value),
+    rows = [{"dataset": g.dataset, "record": g.key or "", "column": name, "value": _value(value, lang),
              "reason": grade_reason(g, name)}
             for g in result.grades.where(limit=MAX_GRADES) for name, value in g.values.items()]
     return {"rows": rows, "total": wording.count(total, "record", lang),
@@ -338,15 +338,18 @@ def _finding(result: RunResult, f: Finding) -> dict[str, Any]:
         "status": f.status, "status_rank": STATUSES.index(f.status),
         "severity": f.severity, "severity_rank": severity_rank(f.severity), "message": f.message,
         "due_at": f.due_at.isoformat(sep=" ") if f.due_at else None,
-        "evidence": [(name, _value(wording.evidence_value(name, value, result.lang))) for name, value in f.evidence.items()],
+        "evidence": [(name, _value(wording.evidence_value(name, value, result.lang), result.lang))
+                     for name, value in f.evidence.items()],
         "source": source,
         "waiver": f.waiver, "since": f.baseline,
     }
 
 
-def _value(value: Any) -> str:
+def _value(value: Any, lang: str = "en") -> str:
     if value is None:
         return "—"
+    if isinstance(value, bool):
+        return wording.boolean(value, lang)
     if isinstance(value, (dict, list)):
         return json.dumps(value, ensure_ascii=False, default=str)
     return str(value)

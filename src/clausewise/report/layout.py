@@ -19,10 +19,11 @@ import re
 import shutil
 from collections.abc import Sequence
 
+from tabulate import MIN_PADDING
 from wcwidth import wcswidth, wcwidth
 
 FIXED_WIDTH = 100
-MIN_WIDTH = 60
+MIN_WIDTH = 80
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _CLOSING = set("，。、；：！？）」』》〉】”’…%,.;:!?)]}")
 _OPENING = set("（「『《〈【“‘([{")
@@ -112,18 +113,20 @@ def _split(token: str, columns: int) -> tuple[str, str]:
 
 
 def fit(rows: Sequence[Sequence[str]], total: int, flexible: int, indent: int = 0, gap: int = 2,
-        least: int = 24, others_least: int = 8) -> list[list[str]]:
+        least: int = 24, others_least: int = 8, header: bool = False) -> list[list[str]]:
     """The cells of ``rows`` wrapped (lines joined by ``\\n``) so that the table fits ``total`` columns.
 
     Column ``flexible`` (the message) takes what the others leave; each other
     column keeps its natural width up to a quarter of the line, and gives
     way (down to ``others_least``) only when the flexible one would be
-    narrower than ``least``.
+    narrower than ``least``. With ``header``, the first row is the header,
+    which tabulate pads by ``MIN_PADDING``.
     """
     count = max((len(r) for r in rows), default=0)
     if not count:
         return []
-    natural = [max(display_width(clean(str(r[i]))) for r in rows) for i in range(count)]
+    pad = [MIN_PADDING if header and j == 0 else 0 for j in range(len(rows))]
+    natural = [max(display_width(clean(str(r[i]))) + pad[j] for j, r in enumerate(rows)) for i in range(count)]
     widths = [n if i == flexible else min(n, max(others_least, total // 4)) for i, n in enumerate(natural)]
     room = total - indent - gap * (count - 1) - sum(w for i, w in enumerate(widths) if i != flexible)
     while room < least and any(w > others_least for i, w in enumerate(widths) if i != flexible):
@@ -131,7 +134,7 @@ def fit(rows: Sequence[Sequence[str]], total: int, flexible: int, indent: int = 
         widths[widest] -= 1
         room += 1
     widths[flexible] = max(min(natural[flexible], room), least if natural[flexible] >= least else natural[flexible])
-    return [["\n".join(wrap(str(cell), widths[i])) for i, cell in enumerate(row)] for row in rows]
+    return [["\n".join(wrap(str(cell), widths[i] - pad[j])) for i, cell in enumerate(row)] for j, row in enumerate(rows)]
 
 
 def indent(text: str, prefix: str = "  ") -> str:

@@ -187,7 +187,7 @@ class _View:
         text = self.w["rules"]
         if shown:
             headers = [self.w[h] for h in ("rule", "clause", "examined", "violations", "warnings", "invalid")]
-            cells = layout.fit([headers, *shown], self.width, flexible=0, least=16)
+            cells = layout.fit([headers, *shown], self.width, flexible=0, least=16, header=True)
             text += "\n" + tabulate(cells[1:], headers=cells[0], tablefmt="simple", disable_numparse=True,
                                     colalign=("left", "left", "right", "right", "right", "right"))
         if never:
@@ -212,7 +212,7 @@ class _View:
         headers = [self.w[h] for h in ("chapter", "breached", "score", "band", "failing")] + [""]
         if not any(row[-1] for row in rows):  # no band is capped: no column for why
             rows, headers = [row[:-1] for row in rows], headers[:-1]
-        cells = layout.fit([headers, *rows], self.width, flexible=len(headers) - 1, least=12)
+        cells = layout.fit([headers, *rows], self.width, flexible=len(headers) - 1, least=12, header=True)
         table = tabulate(cells[1:], headers=cells[0], tablefmt="simple", disable_numparse=True,
                          colalign=("left", "right", "right", "left", "right", "left")[:len(headers)])
         return self.w["scorecard"] + "\n" + "\n".join(line.rstrip() for line in table.split("\n"))

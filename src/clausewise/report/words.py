@@ -90,6 +90,11 @@ def evidence_value(name: str, value: Any, lang: str) -> Any:
     return duration_words(value, lang) if name in DURATION_NAMES else value
 
 
+def boolean(value: bool, lang: str) -> str:
+    """true/false, or 是/否."""
+    return {"en": ("false", "true"), "zh": ("否", "是")}[lang][bool(value)]
+
+
 def severities(lang: str) -> dict[str, str]:
     """Severity → its name in ``lang``, worst first."""
     return {s: SEVERITY[lang][s] for s in SEVERITIES}
