@@ -334,26 +334,34 @@ def rendered(tmp_path: Path, report: Path, fragment: str = "") -> Node:
     return doc
 
 
-@pytest.fixture
-def example_report(result_en) -> Path:
+def _report(result, lang: str) -> Path:
     ARTIFACTS.mkdir(exist_ok=True)
-    path = ARTIFACTS / "report-example-en.html"
-    path.write_text(render("html", result_en, "high"), encoding="utf-8")
+    path = ARTIFACTS / f"report-example-{lang}.html"
+    path.write_text(render("html", result, "high"), encoding="utf-8")
     return path
 
 
+@pytest.fixture
+def example_report(result_en) -> Path:
+    return _report(result_en, "en")
+
+
 @needs_chromium
-def test_renders_in_chromium_with_charts_and_a_screenshot(example_report, result_en, tmp_path):
-    doc = rendered(tmp_path, example_report)
+@pytest.mark.parametrize(("lang", "shown"), [("en", "{n} of {n} shown"), ("zh", "显示 {n} / {n} 项")])
+def test_renders_in_chromium_with_charts_and_a_screenshot(result_en, result_zh, tmp_path, lang, shown):
+    result = result_en if lang == "en" else result_zh
+    report = _report(result, lang)
+    doc = rendered(tmp_path, report)
     assert doc.find("form", id="filters").attrs.get("hidden") is None
-    total = len(result_en.findings)
-    assert doc.find("output", id="shown").text == f"{total} of {total} findings shown"
+    total = len(result.findings)
+    assert doc.find("output", id="shown").text == shown.format(n=total)
     for section in ("clauses", "scorecard"):
         bars = list(doc.find("section", id=section).iter("svg", class_="bar"))
         assert bars and any(float(r.attrs["width"]) > 0 for bar in bars for r in bar.iter("rect"))
-    shot = ARTIFACTS / "report-example-en.png"
+    # Kept in test-artifacts/ for a person to look at, in both languages.
+    shot = ARTIFACTS / f"report-example-{lang}.png"
     shot.unlink(missing_ok=True)
-    chromium(tmp_path, f"--screenshot={shot}", "--window-size=1280,2000", example_report.as_uri())
+    chromium(tmp_path, f"--screenshot={shot}", "--window-size=1280,2000", report.as_uri())
     assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and shot.stat().st_size > 20_000
 
 
