@@ -26,7 +26,10 @@ def test_audit_with_findings_exits_1(run):
     result = run("audit", *EXAMPLE)
     assert result.exit_code == 1
     assert "inquiry-reply-deadline" in result.output
-    assert "exit 1 (fail on high)" in result.output
+    # As of the latest timestamp: 11 violations, 4 of them high (contact, recorded, reply clock and
+    # reply deadline on Q-002/Q-004); Q-007's unreadable receipt time is an invalid value, not judged late.
+    assert result.output.rstrip().splitlines()[-1] == (
+        "Failed: 4 findings at or above high · 11 violations, 0 warnings, 3 invalid values · exit 1")
 
 
 def test_fail_on_never_exits_0(run):
@@ -243,3 +246,46 @@ def test_explain_an_aggregate_names_the_records_group(run):
     assert "satisfaction IS NOT NULL  → true" in result.output
     assert "satisfaction IS NULL" not in result.output
     assert "Verdict: VIOLATION · this rule judges groups; the record is in period=2026-10" in result.output
+
+
+def test_explain_a_group_by_its_period(run):
+    # meetings-per-month counts meetings with minutes per month: October has 1 (M-2 has none), September 2.
+    result = run("explain", "examples/example-export", "meetings-per-month", "2026-10", "--policy", "policies/example.yaml",
+                 "--as-of", "2026-11-01")
+    assert result.exit_code == 0
+    out = result.output
+    assert "Group period=2026-10: 1 record in scope\nMetric, for this group: count(*) = 1; it must be >= 2" in out
+    assert out.rstrip().endswith("Verdict: VIOLATION\n  2026-10: 1 meetings with minutes; at least 2 required")
+    ok = run("explain", "examples/example-export", "meetings-per-month", "period=2026-09", "--policy",
+             "policies/example.yaml", "--as-of", "2026-11-01")
+    assert "Group period=2026-09: 2 records in scope" in ok.output and ok.output.rstrip().endswith("Verdict: COMPLIANT")
+
+
+def test_explain_a_group_that_is_not_there_names_some_that_are(run):
+    result = run("explain", "examples/example-export", "meetings-per-month", "2025-01", "--policy", "policies/example.yaml",
+                 "--as-of", "2026-11-01")
+    assert result.exit_code == 2
+    assert result.output.strip() == ('no record with key "2025-01" in dataset "meetings" and no group of rule '
+                                     '"meetings-per-month" matches it; its groups include period=2026-09; period=2026-10')
+
+
+def test_explain_data_quality_shows_the_bad_cell_and_what_was_expected(run):
+    result = run("explain", "examples/example-export", "data-quality", "Q-007", "--policy", "policies/example.yaml",
+                 "--as-of", "2026-11-01", "--lang", "zh")
+    assert result.exit_code == 0
+    out = result.output
+    assert out.startswith("规则 data-quality — 值符合声明的类型 (EX-9) · 类型 data-quality · 严重度 中")
+    # Q-007 is the 7th record of inquiries.csv: line 8, after the header.
+    assert ("examples/example-export/inquiries.csv:8 的 received_at = \"2026-10-2X 10:00\"：应为 日期时间" in out)
+    assert "结论: 数据无效" in out
+    clean = run("explain", "examples/example-export", "data-quality", "Q-001", "--policy", "policies/example.yaml")
+    assert clean.output.rstrip().endswith("Verdict: COMPLIANT")
+    missing = run("explain", "examples/example-export", "data-quality", "Q-0", "--policy", "policies/example.yaml")
+    assert missing.exit_code == 2 and missing.output.strip() == 'no record with key "Q-0" in any dataset'
+
+
+def test_coverage_in_chinese(run):
+    result = run("coverage", "--policy", "policies/example.yaml", "--lang", "zh")
+    assert result.output.startswith("条款    标题")
+    # 5 clauses, EX-0 declarative: 4 observable, each with rules; the example's 11 rules all have both kinds of case.
+    assert result.output.rstrip().endswith("4 个可观察条款中 4 个有规则（100 %）；11 条规则中 11 条有 pass_ 和 fail_ 用例")

@@ -44,11 +44,20 @@ def fails(finding: Finding, fail_on: str, new_only: bool = False) -> bool:
     Early warnings never fail a run, nor do waived findings; with ``new_only``
     (``--fail-on-new``) only findings new since the baseline run do.
     """
-    if fail_on == "never" or finding.status == "warning" or finding.waiver_json is not None:
+    return failing(finding.status, finding.severity, finding.waiver_json is not None, finding.baseline, fail_on, new_only)
+
+
+def failing(status: str, severity: str, waived: bool, baseline: str | None, fail_on: str, new_only: bool = False) -> bool:
+    """:func:`fails` for a finding known by its status, severity, whether it is waived and its baseline state.
+
+    The scorecard asks this of each tally of findings, so that it and the
+    exit code count the same findings as failing.
+    """
+    if fail_on == "never" or status == "warning" or waived:
         return False
-    if new_only and finding.baseline != "new":
+    if new_only and baseline != "new":
         return False
-    return severity_rank(finding.severity) <= severity_rank(fail_on)
+    return severity_rank(severity) <= severity_rank(fail_on)
 
 
 _AS_OF_ZH = (
@@ -58,12 +67,6 @@ _AS_OF_ZH = (
     (r"latest timestamp in the export", "导出数据中最晚的时间"),
     (r"now.*", "当前时间"),
 )
-_EMPTY_TALLY = (0, dict.fromkeys(SEVERITIES, 0), 0)
-
-
-def _sum_tallies(parts: list[tuple[int, dict[str, int], int]]) -> tuple[int, dict[str, int], int]:
-    findings = {sev: sum(p[1][sev] for p in parts) for sev in SEVERITIES}
-    return sum(p[0] for p in parts), findings, sum(p[2] for p in parts)
 
 
 @dataclass(frozen=True)
@@ -76,6 +79,10 @@ class Text:
     def get(self, lang: str) -> str:
         first, second = (self.zh, self.en) if lang == "zh" else (self.en, self.zh)
         return first if first is not None else (second or "")
+
+
+# The engine's own data-quality rule has no YAML, so no title of its own (the clause title would only repeat the clause).
+DATA_QUALITY_TITLE = Text(zh="值符合声明的类型", en="Values convert to their declared types")
 
 
 @dataclass(frozen=True)
@@ -107,7 +114,8 @@ class Duration:
     basis: str
     text: str
 
-    _PATTERN = re.compile(
+    # The duration grammar; clausewise.wording writes the same spellings in words.
+    PATTERN = re.compile(
         r"^\s*(?P<n>\d+(?:\.\d+)?)\s*(?P<working>working\s+)?"
         r"(?P<unit>s|sec|secs|seconds?|m|min|mins|minutes?|h|hrs?|hours?|d|days?|w|weeks?|months?|y|years?)\s*$",
         re.IGNORECASE,
@@ -135,7 +143,7 @@ class Duration:
         if zh and zh["unit"] in cls._ZH_UNITS:
             english = cls.parse(f"{zh['n']} {cls._ZH_UNITS[zh['unit']]}")
             return None if english is None else cls(english.amount, english.basis, str(text))
-        match = cls._PATTERN.match(str(text))
+        match = cls.PATTERN.match(str(text))
         if not match:
             return None
         n = float(match["n"])
@@ -319,11 +327,23 @@ class Calendar:
 
 @dataclass(frozen=True)
 class Scorecard:
-    """How findings turn into a 0–100 compliance score (see docs/grades.md)."""
+    """How a run's findings turn into a scorecard (see docs/grades.md and ``clausewise.scorecard``).
+
+    ``weights`` maps a severity, ``warning`` and ``waived`` to the share of
+    100 points a clause in that state loses; ``bands`` maps a band name to
+    its lowest score; ``caps`` maps a severity to the best band a scope with
+    a breach that severe can have; ``group_by`` maps a group name to the
+    field that holds it in each dataset.
+    """
 
     weights: dict[str, float]
     bands: dict[str, float]
     group_by: dict[str, dict[str, str]] = field(default_factory=dict)
+    caps: dict[str, str] = field(default_factory=dict)
+
+    def band_order(self) -> list[str]:
+        """Band names from the best (highest lowest score) to the worst."""
+        return [name for name, _ in sorted(self.bands.items(), key=lambda b: -b[1])]
 
 
 @dataclass(frozen=True)
@@ -527,46 +547,19 @@ class TrendPoint:
 
 @dataclass(frozen=True)
 class Grade:
-    """The computed values of one record, and how each was reached."""
+    """The computed values of one record, how each was reached (breakdown) and why (reasons)."""
 
     dataset: str
     key: str | None
     row: int | None
     values: dict[str, Any]
     breakdown: dict[str, Any]
+    # column → {"codes": [...], "text": "..."}: why the value is what it is, in the run's language
+    reasons: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return {"dataset": self.dataset, "key": self.key, "row": self.row,
-                "values": self.values, "breakdown": self.breakdown}
-
-
-@dataclass(frozen=True)
-class GroupCount:
-    """Records examined and findings by severity for one value of a scorecard group."""
-
-    group: str
-    value: str | None
-    examined: int
-    findings: dict[str, int]
-    warnings: int = 0
-
-
-@dataclass(frozen=True)
-class ScoreLine:
-    """One line of the compliance scorecard: a clause, a chapter or a group value."""
-
-    scope: str
-    id: str
-    title: str
-    examined: int
-    findings: dict[str, int]
-    warnings: int
-    score: float | None
-    band: str | None
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"scope": self.scope, "id": self.id, "title": self.title, "examined": self.examined,
-                "findings": self.findings, "warnings": self.warnings, "score": self.score, "band": self.band}
+                "values": self.values, "breakdown": self.breakdown, "reasons": self.reasons}
 
 
 @dataclass(frozen=True)
@@ -596,6 +589,10 @@ class Explanation:
     findings: list[Finding]
     grades: list[Grade]
     group: dict[str, Any] | None = None  # for aggregate rules: the record's group
+    # For a group explained by itself: the metric as written, its value, op, threshold and records in scope.
+    aggregate: dict[str, Any] | None = None
+    # For data-quality: each bad cell (dataset, file, row, column, value, expected type, formats, values, message).
+    cells: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def verdict(self) -> str:
@@ -672,7 +669,8 @@ class RunResult:
     engine_version: str
     rules_run: tuple[str, ...] = field(default_factory=tuple)
     grades: Any = ()  # engine.findings.GradeStore: a sequence of Grade with distribution()
-    group_counts: list[GroupCount] = field(default_factory=list)
+    # engine.collect.GroupTally: examined records and findings per value of each scorecard group (None: no groups)
+    group_counts: Any = None
     # The monthly cycle (docs/history.md, docs/waivers.md): what became of each waiver,
     # the recorded run compared with, findings per clause over the recorded runs, whether
     # only new findings fail the run, and the run's id in the history once recorded.
@@ -733,54 +731,6 @@ class RunResult:
     def exit_code(self, fail_on: str) -> int:
         """0 clean, 1 when some finding is at or above ``fail_on`` (see :meth:`failing_count`)."""
         return 1 if self.failing_count(fail_on) else 0
-
-    def scorecard(self) -> list[ScoreLine]:
-        """Per clause, per chapter and per group: a severity-weighted score from 0 to 100.
-
-        Score = 100 × (1 − Σ weight(severity) × findings / records examined),
-        floored at 0, with violations and invalid values counted and warnings
-        shown but not counted; no records examined means no score.
-        """
-        if self.policy.scorecard is None:
-            return []
-        tally = self._tally_by_clause()
-        observable = [c for c in self.policy.clauses.values() if c.observable]
-        lines = [self._score_line("clause", c.id, c.title.get(self.lang), *tally.get(c.id, _EMPTY_TALLY))
-                 for c in observable]
-        for chapter in sorted({c.chapter for c in observable}):
-            parts = [tally[c.id] for c in observable if c.chapter == chapter and c.id in tally]
-            lines.append(self._score_line("chapter", chapter, chapter, *_sum_tallies(parts)))
-        lines += [self._score_line(g.group, str(g.value), str(g.value), g.examined, g.findings, g.warnings)
-                  for g in self.group_counts]
-        return lines
-
-    def _tally_by_clause(self) -> dict[str, tuple[int, dict[str, int], int]]:
-        """(examined, findings by severity, warnings) for each clause, counted in the findings store."""
-        clause_of = {r.id: r.clause for r in self.policy.rules}
-        clause_of["data-quality"] = self.policy.data_quality_clause
-        examined: dict[str, int] = {}
-        for rule, stats in self.stats.items():
-            if rule in clause_of:
-                examined[clause_of[rule]] = examined.get(clause_of[rule], 0) + stats.examined
-        findings = {c: {sev: 0 for sev in SEVERITIES} for c in examined}
-        warnings = dict.fromkeys(examined, 0)
-        for (clause, status, severity), n in self.findings.tally("clause", "status", "severity").items():
-            findings.setdefault(clause, {sev: 0 for sev in SEVERITIES})
-            warnings.setdefault(clause, 0)
-            if status == "warning":
-                warnings[clause] += n
-            else:
-                findings[clause][severity] += n
-        return {c: (examined.get(c, 0), findings[c], warnings[c]) for c in findings}
-
-    def _score_line(self, scope: str, ident: str, title: str, examined: int, findings: dict[str, int], warnings: int) -> ScoreLine:
-        card = self.policy.scorecard
-        score = band = None
-        if examined:
-            penalty = sum(card.weights.get(sev, 0) * n for sev, n in findings.items())
-            score = round(100 * max(0.0, 1 - penalty / examined), 1)
-            band = next((name for name, low in sorted(card.bands.items(), key=lambda b: -b[1]) if score >= low), None)
-        return ScoreLine(scope, ident, title, examined, findings, warnings, score, band)
 
     def meta(self) -> dict[str, Any]:
         return {

@@ -207,7 +207,7 @@ def test_baseline_last_without_a_history_calls_every_finding_new(example_policy,
     assert doc["baseline"]["run"] is None and doc["baseline"]["new"] == len(doc["findings"]) == 14
     assert {f["baseline_state"] for f in doc["findings"]} == {"new"}
     assert not (tmp_path / ".clausewise").exists()
-    assert "no earlier run of this policy recorded: all 14 findings are new" in run(
+    assert "no earlier run of this policy recorded: 14 findings, all new" in run(
         "audit", str(export), "-p", "policies/example.yaml", "--baseline", "last").output
 
 

@@ -10,6 +10,7 @@ from support import DATA
 
 import clausewise
 from clausewise.errors import ClauseWiseError
+from clausewise.scorecard import scorecard
 
 AS_OF = datetime(2026, 11, 1)
 
@@ -125,10 +126,13 @@ def test_configuration_mistakes_are_load_errors(grades_pack, old, new, message):
 def test_scorecard_by_clause_chapter_and_group(grades_pack):
     policy, export = grades_pack
     result = clausewise.audit(clausewise.load(policy), export, as_of=AS_OF)
-    card = {(s.scope, s.id): (s.examined, s.score, s.band) for s in result.scorecard()}
-    assert card[("clause", "C-1")] == (3, 80.0, "B")
-    assert card[("employee", "E2")] == (1, 40.0, "D")
-    assert card[("employee", "E1")] == (1, 100.0, "A")
+    card = {(s.scope, s.id): (s.examined, s.state, s.score, s.band) for s in scorecard(result, "high")}
+    # C-1: 3 risks examined, R2's recorded grade is wrong (high): 100 × (1 − 0.4) = 60, band C.
+    assert card[("clause", "C-1")] == (3, "breached", 60.0, "C")
+    # By employee, over the clause their records were examined by (C-2, one appraisal score each):
+    # E2 has only 2 evaluator types (high): 60, C; E1 is compliant: 100, A.
+    assert card[("employee", "E2")] == (1, "breached", 60.0, "C")
+    assert card[("employee", "E1")] == (1, "compliant", 100.0, "A")
 
 
 def test_decision_table_column_and_its_row(grades_pack):

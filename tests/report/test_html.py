@@ -24,6 +24,7 @@ from clausewise.cli import cli
 from clausewise.engine.findings import FindingStore
 from clausewise.model import STATUSES, RunResult, severity_rank
 from clausewise.report import html
+from clausewise.scorecard import scorecard
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
@@ -166,9 +167,12 @@ def test_charts_are_drawn_to_scale(result_en):
     assert widths == pytest.approx({cid: 100 * n / biggest for cid, n in totals.items()}, abs=0.01)
     arcs = [float(c.attrs["stroke-dasharray"].split()[0]) for c in chart.find("svg", class_="donut").iter("circle") if "stroke-dasharray" in c.attrs]
     assert sum(arcs) == pytest.approx(100)
-    scores = {line.id: line.score for line in result_en.scorecard() if line.scope == "chapter"}
+    # The first scorecard table has the whole run (an empty id), then the chapters; a bar is its score long.
+    scores = {("" if line.scope == "overall" else line.id): line.score for line in scorecard(result_en, "high")
+              if line.scope in ("overall", "chapter")}
     card = doc.find("section", id="scorecard").find("table")
-    drawn = {row.find("span", class_="id").text: float(row.find("rect").attrs["width"]) for row in card.find("tbody").iter("tr")}
+    drawn = {(row.find("span", class_="id").text or ""): float(row.find("rect").attrs["width"])
+             for row in card.find("tbody").iter("tr")}
     assert drawn == scores
 
 
@@ -184,12 +188,24 @@ def test_early_warnings_count_once_in_their_own_segment(edge_result):
 
 def test_grade_distributions_show_every_band_in_the_policys_order(grades_result):
     doc = page(render("html", grades_result, "high"))
-    charts = {t.find("caption").find("code").text: t for t in doc.find("section", id="grades").iter("table")}
+    charts = {t.find("caption").find("code").text: t for t in doc.find("section", id="grades").iter("table", class_="chart grade")}
     grade = charts["appraisal_scores.grade"]
     counted = [(r.find("th").text, r.find("rect").attrs["width"], r.find("td", class_="num").text) for r in grade.find("tbody").iter("tr")]
     assert counted == [("excellent", "100.0", "1"), ("good", "0.0", "0"), ("qualified", "0.0", "0"), ("unqualified", "0.0", "0"), ("—", "100.0", "1")]
     groups = doc.find("section", id="scorecard").iter("details")
     assert [d.find("summary").text for d in groups] == ["Clauses (3)", "employee (2)"]
+
+
+def test_each_computed_value_says_why(grades_result):
+    doc = page(render("html", grades_result, "high")).find("section", id="grades")
+    listed = doc.find("table", class_="plain grade-values")
+    # 2 results + 3 risks + 5 appraisals + 2 appraisal scores + 2 quarterly scores = 14 records.
+    assert doc.find("details").find("summary").text == "Computed values and why (14 records)"
+    cells = [[td.all_text() for td in r.iter("td")] for r in listed.find("tbody").iter("tr")]
+    rows = {(c[0], c[1], c[2]): c[4] for c in cells}
+    # E2 has no self evaluation, so its score is unknown and its grade has no band, and both say why.
+    assert rows[("appraisal_scores", "E2", "grade")] == 'no band: score unknown; no record with evaluator_type "self"'
+    assert rows[("risks", "R2", "computed_grade")] == "medium: risk_score 8 in [8, 15)"
 
 
 def test_run_metadata(result_en):
@@ -240,7 +256,8 @@ def test_the_monthly_cycle_sections(result_en):
     doc = page(render("html", result))
     lines = [p.text for p in doc.iter("p", class_="cycle-line")]
     assert lines[0] == "compared with run 1 (as of 2026-10-01 00:00:00): 6 new, 1 persisting, 1 resolved"
-    assert lines[1] == "1 findings waived: W-<1> (1)" and lines[2].startswith("expired waiver W-2 (last day 2026-10-01")
+    assert lines[1] == "1 finding waived: W-<1> (1)" and lines[2].startswith("expired waiver W-2 (last day 2026-10-01")
+    assert lines[2].endswith("it matches 2 findings")
     waivers = doc.find("table", class_="plain waivers")
     assert [r.find("code").text for r in waivers.find("tbody").iter("tr")] == ["W-<1>", "W-2"]
     badge = doc.find("span", class_="st waived")
@@ -259,10 +276,10 @@ def test_the_monthly_cycle_sections(result_en):
     assert first[2].find("polyline").attrs["points"] == "0.0,19.0 100.0,1.0"
 
 
-def test_clean_run_without_scorecard(result_en, monkeypatch):
-    # RunResult.scorecard() promises [] for a policy without a scorecard (today every loaded policy has one).
-    monkeypatch.setattr(RunResult, "scorecard", lambda self: [])
-    doc = page(render("html", dataclasses.replace(result_en, findings=FindingStore.of([])), "high"))
+def test_clean_run_without_scorecard(result_en):
+    # scorecard() gives [] for a policy without a scorecard (today every loaded policy has one).
+    policy = dataclasses.replace(result_en.policy, scorecard=None)
+    doc = page(render("html", dataclasses.replace(result_en, policy=policy, findings=FindingStore.of([])), "high"))
     assert doc.find("p", class_="empty").text == "No findings."
     assert not list(doc.iter("section", id="scorecard")) and not list(doc.iter("table", id="findings-table"))
 
@@ -319,26 +336,34 @@ def rendered(tmp_path: Path, report: Path, fragment: str = "") -> Node:
     return doc
 
 
-@pytest.fixture
-def example_report(result_en) -> Path:
+def _report(result, lang: str) -> Path:
     ARTIFACTS.mkdir(exist_ok=True)
-    path = ARTIFACTS / "report-example-en.html"
-    path.write_text(render("html", result_en, "high"), encoding="utf-8")
+    path = ARTIFACTS / f"report-example-{lang}.html"
+    path.write_text(render("html", result, "high"), encoding="utf-8")
     return path
 
 
+@pytest.fixture
+def example_report(result_en) -> Path:
+    return _report(result_en, "en")
+
+
 @needs_chromium
-def test_renders_in_chromium_with_charts_and_a_screenshot(example_report, result_en, tmp_path):
-    doc = rendered(tmp_path, example_report)
+@pytest.mark.parametrize(("lang", "shown"), [("en", "{n} of {n} shown"), ("zh", "显示 {n} / {n} 项")])
+def test_renders_in_chromium_with_charts_and_a_screenshot(result_en, result_zh, tmp_path, lang, shown):
+    result = result_en if lang == "en" else result_zh
+    report = _report(result, lang)
+    doc = rendered(tmp_path, report)
     assert doc.find("form", id="filters").attrs.get("hidden") is None
-    total = len(result_en.findings)
-    assert doc.find("output", id="shown").text == f"{total} of {total} findings shown"
+    total = len(result.findings)
+    assert doc.find("output", id="shown").text == shown.format(n=total)
     for section in ("clauses", "scorecard"):
         bars = list(doc.find("section", id=section).iter("svg", class_="bar"))
         assert bars and any(float(r.attrs["width"]) > 0 for bar in bars for r in bar.iter("rect"))
-    shot = ARTIFACTS / "report-example-en.png"
+    # Kept in test-artifacts/ for a person to look at, in both languages.
+    shot = ARTIFACTS / f"report-example-{lang}.png"
     shot.unlink(missing_ok=True)
-    chromium(tmp_path, f"--screenshot={shot}", "--window-size=1280,2000", example_report.as_uri())
+    chromium(tmp_path, f"--screenshot={shot}", "--window-size=1280,2000", report.as_uri())
     assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and shot.stat().st_size > 20_000
 
 

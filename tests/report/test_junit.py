@@ -78,8 +78,11 @@ def suite_properties(text: str) -> dict[str, dict[str, str]]:
 
 def test_suite_properties_carry_the_chapters_score_and_band(grades_result):
     props = suite_properties(render("junit", grades_result, "high"))
-    assert {name: (p["score"], p["band"], p["examined"]) for name, p in props.items()} == {
-        "C-1 Risks": ("80", "B", "3"), "C-2 Appraisals": ("70", "C", "2"), "C-9 Data": ("100", "A", "10"),
+    # C-1 and C-2 each hold one high breach: 100 × (1 − 0.4) = 60, band C, one finding failing at high;
+    # C-9 (data quality, 10 rows examined) is compliant: 100, band A.
+    assert {name: (p["state"], p["score"], p["band"], p["failing"], p["examined"]) for name, p in props.items()} == {
+        "C-1 Risks": ("breached", "60", "C", "1", "3"), "C-2 Appraisals": ("breached", "60", "C", "1", "2"),
+        "C-9 Data": ("compliant", "100", "A", "0", "10"),
     }
 
 

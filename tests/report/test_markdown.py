@@ -53,8 +53,13 @@ def test_clean_run_passes_and_still_lists_clauses(result_en):
 
 def test_scorecard_chapters_and_groups_then_grades(grades_result):
     text = render("markdown", grades_result, "high")
-    assert "| chapter | C-1 | Risks | 3 | 0 | 1 | 0 | 0 | 0 | 80 | B |" in text
-    assert "| employee | E2 |  | 1 | 0 | 1 | 0 | 0 | 0 | 40 | D |" in text
+    # C-1 has one high breach (R2): 100 × (1 − 0.4) = 60.0, band C, and it fails the run at high. C-2 likewise
+    # (E2's appraisal); C-9 is compliant: 100. The run: (60 + 60 + 100) / 3 = 73.3, band C (60 ≤ 73.3 < 75).
+    assert "| overall |  | Grades | 2 / 3 | 73.3 | C | 2 |" in text
+    assert "| chapter | C-1 | Risks | 1 / 1 | 60.0 | C | 1 |" in text
+    # By employee: E2's one clause (C-2) is breached at high, E1's compliant.
+    assert "| employee | E2 |  | 1 / 1 | 60.0 | C | 1 |" in text
+    assert "| employee | E1 |  | 0 / 1 | 100.0 | A | 0 |" in text
     assert "| clause |" not in text  # the clauses are the "By clause" table already
     assert "| `risks.computed_grade` | high 1 · low 1 · medium 1 |" in text
     assert text.index("### Scorecard") < text.index("### Grades") < text.index("### Findings")

@@ -10,6 +10,7 @@ from jsonschema.validators import validator_for
 from support import render
 
 from clausewise.engine.findings import FindingStore
+from clausewise.scorecard import scorecard
 
 SCHEMA = json.loads((Path(__file__).parent / "data" / "sarif-schema-2.1.0.json").read_text(encoding="utf-8"))
 
@@ -116,6 +117,7 @@ def test_run_properties_carry_grade_distribution_and_scorecard(grades_result):
     props = _run(grades_result)["properties"]
     assert props["grade_distribution"]["risks.computed_grade"] == {"high": 1, "low": 1, "medium": 1}
     lines = {(line["scope"], line["id"]): (line["score"], line["band"]) for line in props["scorecard"]}
-    assert lines[("chapter", "C-2")] == (70.0, "C")
-    assert lines[("employee", "E2")] == (40.0, "D")
-    assert len(props["scorecard"]) == len(grades_result.scorecard())
+    # One high breach in C-2 (E2's appraisal): 100 × (1 − 0.4) = 60, band C; E2's only clause is C-2.
+    assert lines[("chapter", "C-2")] == (60.0, "C")
+    assert lines[("employee", "E2")] == (60.0, "C")
+    assert len(props["scorecard"]) == len(scorecard(grades_result, "high"))

@@ -46,10 +46,12 @@ from .output import check_output, opened, run_inputs
               help="Compare with a recorded run: last (the latest judged before this one) or a run id.")
 @click.option("--fail-on-new", is_flag=True,
               help="Fail only on findings new since the baseline run (implies --baseline last).")
+@click.option("--verbose", "-v", is_flag=True,
+              help="Table format: list every rule, not only those with findings or that examined no record.")
 @quiet_option
 @click.pass_context
 def audit(ctx: click.Context, export_dir, policy_path, source_texts, as_of, fmt, output, lang, fail_on, rules,
-          waivers_path, record, history_path, baseline, fail_on_new, quiet) -> None:
+          waivers_path, record, history_path, baseline, fail_on_new, verbose, quiet) -> None:
     """Check the exports in EXPORT_DIR (and the datasets given with --source) against a policy.
 
     Exit code 0: no finding at or above --fail-on; 1: some; 2: bad usage, a bad
@@ -76,7 +78,7 @@ def audit(ctx: click.Context, export_dir, policy_path, source_texts, as_of, fmt,
                    sources=sources) as result:
         complete(result, waivers, history, record, baseline, fail_on_new)
         with opened(output, inputs) as out:
-            stream(result, fmt, fail_on, out)
+            stream(result, fmt, fail_on, out, verbose=verbose)
         code = result.exit_code(fail_on)
     ctx.exit(code)
 

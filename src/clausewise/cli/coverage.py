@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import json
+import sys
 
 import click
 
@@ -25,38 +25,13 @@ def coverage(ctx: click.Context, policy_path, fmt, output, lang) -> None:
     """
     from ..coverage import coverage as compute
     from ..engine import load
+    from ..report import coverage as report
+    from ..report.layout import FIXED_WIDTH, width
     from ..testing import load_cases
 
     policy = load(policy_path)
     result = compute(policy, load_cases(policy), lang)
-    emit(_json(result) if fmt == "json" else _table(result), output, run_inputs(policy))
+    columns = width(sys.stdout) if output is None else FIXED_WIDTH
+    text = report.json_text(result) if fmt == "json" else report.table(result, lang, columns)
+    emit(text, output, run_inputs(policy))
     ctx.exit(0 if result.complete else 1)
-
-
-def _table(result) -> str:
-    from tabulate import tabulate
-
-    clauses = [
-        (c.clause, c.title, ", ".join(c.rules) if c.rules else f"— ({c.reason or 'no reason given'})",
-         "✓" if c.covered else "✗")
-        for c in result.clauses
-    ]
-    rules = [(r.rule, r.clause, r.kind, "\n".join(r.cases) or "—", "✓" if r.tested else "✗ needs pass_ and fail_ cases")
-             for r in result.rules]
-    observable = result.observable
-    summary = (f"{sum(bool(c.rules) for c in observable)} of {len(observable)} observable clauses have rules "
-               f"({result.percent:g} %); {sum(r.tested for r in result.rules)} of {len(result.rules)} rules have "
-               "pass_ and fail_ cases")
-    return (tabulate(clauses, headers=["clause", "title", "rules", ""], tablefmt="simple") + "\n\n"
-            + tabulate(rules, headers=["rule", "clause", "kind", "cases", ""], tablefmt="simple") + "\n\n" + summary + "\n")
-
-
-def _json(result) -> str:
-    doc = {
-        "percent_observable_covered": result.percent,
-        "complete": result.complete,
-        "clauses": [{"clause": c.clause, "title": c.title, "observable": c.observable, "reason": c.reason,
-                     "rules": list(c.rules)} for c in result.clauses],
-        "rules": [{"rule": r.rule, "clause": r.clause, "kind": r.kind, "cases": list(r.cases)} for r in result.rules],
-    }
-    return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"

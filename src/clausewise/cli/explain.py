@@ -30,8 +30,12 @@ def explain(export_dir, rule, key, policy_path, source_texts, as_of, output, lan
 
     Shows the rule as written and its parameters, the record's values, each
     condition and each part of it for this record, the clock (start, pauses,
-    stop or as-of, due) for deadlines, the breakdown of computed values, and
-    the verdict. Exit code 0, or 2 on errors.
+    stop or as-of, due) for deadlines, the computed values and why, and the
+    verdict. For a rule that judges groups (aggregate), KEY may name the
+    group: its values or name=value pairs, comma-separated (2026-10, or
+    "employee_id=E044, period=2026-10"); the metric and threshold are shown.
+    RULE data-quality lists the record's values that do not fit their
+    declared type, and what each should be. Exit code 0, or 2 on errors.
     """
     from ..engine import explain as run_explain
     from ..engine import load

@@ -1,11 +1,11 @@
-"""``clausewise grades``: only the computed values, their breakdowns and the scorecard."""
+"""``clausewise grades``: only the computed values, why each is what it is, and the scorecard."""
 
 from __future__ import annotations
 
 import click
 
-from ..errors import UsageError
-from ..report.grades import FORMATS
+from ..errors import UsageError, did_you_mean
+from ..report.grades import FORMATS, Selection
 from .options import (
     given_sources,
     lang_option,
@@ -24,15 +24,23 @@ from .output import opened, run_inputs
 @source_option
 @click.option("--as-of", "as_of", metavar="TIMESTAMP", help="As for audit.")
 @click.option("--format", "-f", "fmt", type=click.Choice(sorted(FORMATS)), default="table", show_default=True)
+@click.option("--dataset", "datasets", multiple=True, metavar="NAME",
+              help="Only this dataset's computed values (repeat for more).")
+@click.option("--key", metavar="KEY", help="Only the record with this key.")
+@click.option("--grade", metavar="[COLUMN=]VALUE",
+              help="Only records with a computed value equal to VALUE (in COLUMN, when given), e.g. unqualified.")
+@click.option("--limit", type=click.IntRange(min=0), metavar="N",
+              help="At most N records. Default: 100 for the table, all for json and csv.")
 @output_option
 @lang_option
-def grades(export_dir, policy_path, source_texts, as_of, fmt, output, lang) -> None:
-    """Print every computed value (scores, grades, priorities) with how it was reached.
+def grades(export_dir, policy_path, source_texts, as_of, fmt, datasets, key, grade, limit, output, lang) -> None:
+    """Print every computed value (scores, grades, priorities) with why it is what it is.
 
-    Each line shows the record, the value, and its inputs: weights and
-    contributions for weighted scores, the band's lower bound for grades, the
-    deciding row for decision tables. The JSON format adds the scorecard.
-    Exit code 0, or 2 on errors.
+    Each line shows the record, the value, and its reason: the weighted inputs
+    of a score, the band and its bounds for a grade, the deciding row of a
+    decision table, and what was missing when a value is empty. The JSON and
+    CSV formats add reason codes and the breakdown's numbers; JSON adds the
+    scorecard. Exit code 0, or 2 on errors.
     """
     from ..engine import audit as run_audit
     from ..engine import load
@@ -41,6 +49,16 @@ def grades(export_dir, policy_path, source_texts, as_of, fmt, output, lang) -> N
     sources = given_sources(source_texts, policy)
     if export_dir is None and not sources:
         raise UsageError("give EXPORT_DIR, or every dataset with --source")
+    _check_datasets(policy, datasets)
+    selection = Selection(tuple(datasets) or None, key, grade, limit)
     with run_audit(policy, export_dir, parse_as_of(as_of, policy.timezone), lang, sources=sources) as result:
         with opened(output, run_inputs(policy, export_dir) + source_files(sources)) as out:
-            FORMATS[fmt](result, "high", out)
+            FORMATS[fmt](result, "high", out, selection)
+
+
+def _check_datasets(policy, datasets: tuple[str, ...]) -> None:
+    computed = [d.name for d in policy.datasets.values() if d.derived_fields()]
+    for name in datasets:
+        if name not in computed:
+            raise UsageError(f'--dataset "{name}" has no computed values; datasets that have: '
+                             f'{", ".join(computed) or "none"}{did_you_mean(name, computed)}')

@@ -8,52 +8,78 @@ from __future__ import annotations
 
 import re
 
-from ..model import SEVERITIES, GroupCount, Policy, RuleStats
+from ..model import Policy, RuleStats
 from .findings import CYCLE_COLUMNS, FINGERPRINT, RESULT_TABLE, FindingStore, GradeStore
 from .frames import RuleStatsTable
 from .plan import FINDINGS_TABLE, RESERVED_RULE, CompiledRule
-from .sqltext import ident, strings
+from .sqltext import ident, string, strings
 
 
-def group_counts(con, policy: Policy, compiled: list[CompiledRule]) -> list[GroupCount]:
-    """Examined records and findings per value of each scorecard group field."""
+class GroupTally:
+    """Per value of each scorecard group (``scorecard: group_by``): records examined and findings, per clause.
+
+    Records examined are counted when the run ends; findings are counted
+    when the scorecard asks, so that waivers and the baseline comparison
+    applied after the run (``engine/cycle.py``) count as they do for the
+    exit code. Both are keyed by (group, value, clause, …); a value is text,
+    or None for records without one.
+    """
+
+    def __init__(self, con, examined: dict[tuple, int], finding_queries: list[str]):
+        self._con = con
+        self._examined = examined
+        self._queries = finding_queries
+
+    def examined(self) -> dict[tuple[str, str | None, str], int]:
+        """(group, value, clause) → records examined by the clause's rules."""
+        return dict(self._examined)
+
+    def tally(self) -> dict[tuple, int]:
+        """(group, value, clause, status, severity, waived, baseline) → findings."""
+        out: dict[tuple, int] = {}
+        for sql in self._queries:
+            for *keys, n in self._con.execute(sql).fetchall():
+                out[tuple(keys)] = out.get(tuple(keys), 0) + n
+        return out
+
+
+def group_counts(con, policy: Policy, compiled: list[CompiledRule]) -> GroupTally | None:
+    """The run's :class:`GroupTally`; None when the policy's scorecard has no groups."""
     card = policy.scorecard
-    if card is None:
-        return []
-    out = []
+    if card is None or not card.group_by:
+        return None
+    examined: dict[tuple, int] = {}
+    queries = []
     for group, fields in card.group_by.items():
-        totals: dict[str | None, list] = {}
         for dataset, column in fields.items():
             rules = [c for c in compiled if c.rule.dataset == dataset]
             if dataset not in policy.datasets or column not in policy.datasets[dataset].fields or not rules:
                 continue
-            _count_group(con, policy.datasets[dataset], column, rules, totals)
-        out += [GroupCount(group, value, t[0], t[1], t[2]) for value, t in sorted(totals.items(), key=lambda i: str(i[0]))]
-    return out
+            _count_examined(con, group, policy.datasets[dataset], column, rules, examined)
+            queries.append(_findings_sql(group, policy.datasets[dataset], column, rules))
+    return GroupTally(con, examined, queries)
 
 
-def _count_group(con, dataset, column: str, rules: list[CompiledRule], totals: dict) -> None:
-    table, col = ident(dataset.name), ident(column)
-    examined = " + ".join(f"count(*) FILTER (WHERE {r.examined_sql})" for r in rules)
-    for value, n in con.execute(f"SELECT CAST({col} AS VARCHAR), {examined} FROM {table} GROUP BY ALL").fetchall():
-        totals.setdefault(value, [0, {s: 0 for s in SEVERITIES}, 0])[0] += n
-    severity = {r.rule.id: r.rule.severity for r in rules}
+def _count_examined(con, group: str, dataset, column: str, rules: list[CompiledRule], into: dict) -> None:
+    counts = ", ".join(f"count(*) FILTER (WHERE {r.examined_sql})" for r in rules)
+    for value, *per_rule in con.execute(f"SELECT CAST({ident(column)} AS VARCHAR), {counts} "
+                                        f"FROM {ident(dataset.name)} GROUP BY ALL").fetchall():
+        for item, n in zip(rules, per_rule):
+            key = (group, value, item.rule.clause)
+            into[key] = into.get(key, 0) + n
+
+
+def _findings_sql(group: str, dataset, column: str, rules: list[CompiledRule]) -> str:
+    """Fixed SQL counting the findings of ``rules`` by the group value of their record."""
     join = "f.row = d.__row" if dataset.exported else f"f.key = CAST(d.{ident(dataset.key)} AS VARCHAR)"
-    listed = strings(severity)
-    rows = con.execute(
-        f"SELECT CAST(d.{col} AS VARCHAR), f.rule, f.status, count(*) FROM {RESULT_TABLE} f "
-        f"JOIN {table} d ON {join} WHERE f.rule IN ({listed}) GROUP BY ALL"
-    ).fetchall()
-    for value, rule, status, n in rows:
-        entry = totals.setdefault(value, [0, {s: 0 for s in SEVERITIES}, 0])
-        if status == "warning":
-            entry[2] += n
-        else:
-            entry[1][severity[rule]] += n
+    return (f"SELECT {string(group)}, CAST(d.{ident(column)} AS VARCHAR), f.clause, f.status, f.severity, "
+            f"f.waiver IS NOT NULL, f.baseline, count(*) FROM {RESULT_TABLE} f JOIN {ident(dataset.name)} d ON {join} "
+            f"WHERE f.rule IN ({strings(r.rule.id for r in rules)}) GROUP BY ALL")
 
 
-def grades(con, policy: Policy, breakdowns: dict[str, dict[str, str]]) -> GradeStore:
-    """Every record's computed values, read (with their breakdowns) only when a writer asks."""
+def grades(con, policy: Policy, breakdowns: dict[str, dict[str, str]],
+           reasons: dict[str, dict[str, str]] | None = None) -> GradeStore:
+    """Every record's computed values, read (with their breakdowns and reasons) only when a writer asks."""
     datasets, enums, timestamps = {}, {}, {}
     for dataset in policy.datasets.values():
         fields = dataset.derived_fields()
@@ -62,7 +88,7 @@ def grades(con, policy: Policy, breakdowns: dict[str, dict[str, str]]) -> GradeS
         datasets[dataset.name] = ([f.name for f in fields], breakdowns[dataset.name], dataset.key, dataset.group_by)
         enums[dataset.name] = [f.name for f in fields if f.type == "enum"]
         timestamps[dataset.name] = {f.name for f in fields if f.type == "timestamp"}
-    return GradeStore(con, datasets, enums, timestamps)
+    return GradeStore(con, datasets, enums, reasons, timestamps)
 
 
 def rule_stats(con, policy: Policy, compiled: list[CompiledRule], files) -> dict[str, RuleStats]:

@@ -27,9 +27,9 @@ from ..errors import Collector, Location, PolicyError, did_you_mean
 from ..model import Duration, Parameter
 from ..policy.yamlfile import YStr
 from . import runvars
+from .refusals import NOT_FUNCTIONS, OPAQUE, STATEMENTS, cast_refusal, refusal, statement
 from .sqltext import string
 from .typecheck import TypeCheck, word
-from .refusals import NOT_FUNCTIONS, OPAQUE, STATEMENTS, cast_refusal, refusal, statement
 from .typos import parse_problem, scan
 from .whitelist import AGGREGATE_CLASSES, AGGREGATE_FUNCTIONS, ALLOWED_CASTS, ALLOWED_NODES, SCALAR_FUNCTIONS, whitelist
 

@@ -10,7 +10,8 @@ Scores are computed in floating point and rounded to ``round`` decimal places
 is exactly 90 and lands in a band that starts at 90, as it would by hand.
 
 Every computed value also has a *breakdown* — the inputs and contributions
-that produced it, as JSON — which the grades report shows, so each grade can
+that produced it, as JSON — and a *reason* — codes and one sentence in each
+language (``reasons.py``) — which the grades report shows, so each grade can
 be traced to its inputs from the output alone.
 """
 
@@ -26,6 +27,7 @@ from sqlglot import exp
 from ..errors import Collector, Location, PolicyError
 from ..model import Dataset, Field, Policy
 from ..policy.derived import DEFAULT_ROUND
+from . import reasons
 from .conditions import Scope, builtin_params, compile_condition
 from .convert import shown
 from .decision_sql import hit_sql, table_sql
@@ -35,7 +37,7 @@ from .whitelist import AGGREGATE_FUNCTIONS
 
 @dataclass
 class Column:
-    """One computed column: its SQL, its breakdown SQL, and what it refers to."""
+    """One computed column: its SQL, its breakdown SQL, its reason, and what it refers to."""
 
     name: str
     sql: str
@@ -44,18 +46,24 @@ class Column:
     aggregate: bool = False
     hidden: dict[str, str] = field(default_factory=dict)
     correlated: bool = False
+    reason: reasons.Reason | None = None
 
 
 @dataclass
 class DerivePlan:
     """The statements that build every computed column and dataset, in order
     (dataset, statement), and each computed column's breakdown SQL
-    (dataset → column → SQL)."""
+    (dataset → column → SQL) and reason (dataset → column → :class:`reasons.Reason`)."""
 
     steps: list[tuple[str, str]] = field(default_factory=list)
     breakdowns: dict[str, dict[str, str]] = field(default_factory=dict)
     # dataset → computed column → the fields it is computed from
     refers: dict[str, dict[str, set[str]]] = field(default_factory=dict)
+    reasons: dict[str, dict[str, reasons.Reason]] = field(default_factory=dict)
+
+    def reason_sql(self, lang: str) -> dict[str, dict[str, str]]:
+        """dataset → column → the reason's SQL in ``lang``."""
+        return {d: {c: r.sql(lang) for c, r in columns.items()} for d, columns in self.reasons.items()}
 
     def statements(self, datasets) -> list[str]:
         """The statements that build the computed columns of ``datasets`` (names), in order."""
@@ -90,6 +98,7 @@ def derive_plan(policy: Policy, errors: Collector) -> DerivePlan:
         plan.steps += [(dataset.name, statement) for statement in _build(policy, dataset, columns)]
         plan.breakdowns[dataset.name] = {c.name: c.breakdown for c in columns}
         plan.refers[dataset.name] = {c.name: set(c.refers) for c in columns}
+        plan.reasons[dataset.name] = {c.name: c.reason for c in columns if c.reason is not None}
     return plan
 
 
@@ -129,7 +138,13 @@ def _ordered(dataset: Dataset, columns: list[Column], errors: Collector) -> list
         first = dataset.fields[exc.args[1][0]]
         errors.add(PolicyError(f'computed columns of "{dataset.name}" depend on each other in a cycle: {cycle}', first.location))
         return None
-    return [names[n] for n in order]
+    ordered = [names[n] for n in order]
+    for column in ordered:  # a column's reason tells what was missing from the computed columns it uses
+        for used in sorted(column.refers):
+            if used in names and used != column.name and column.reason and names[used].reason:
+                known = {code for _, code, _ in column.reason.issues}
+                column.reason.issues += [i for i in names[used].reason.issues if i[1] not in known]
+    return ordered
 
 
 def _scope(policy: Policy, dataset: Dataset, aggregates: bool) -> Scope:
@@ -180,7 +195,8 @@ def _expr(policy, dataset, f, errors) -> Column | None:
     value = _round(f, value) if f.type == "number" else value
     inputs = ", ".join(f"{string(r)}, {_shown(dataset, r)}" for r in sorted(refers)) if not aggregate else ""
     breakdown = f"json_object({inputs})" if inputs else "NULL"
-    return Column(f.name, value, breakdown, refers, aggregate)
+    reason = reasons.expr(ident(f.name), str(text), sorted(refers), aggregate)
+    return Column(f.name, value, breakdown, refers, aggregate, reason=reason)
 
 
 def _weighted(policy, dataset, f, errors) -> Column | None:
@@ -201,7 +217,9 @@ def _weighted(policy, dataset, f, errors) -> Column | None:
         f"'contribution', {_round(f, number(w) + ' * ' + ident(k))})"
         for k, w in weights.items()
     )
-    return Column(f.name, _round(f, terms), f"json_object({parts})", set(weights))
+    reason = reasons.weighted(ident(f.name), [(k, ident(k), f"{w:g}") for k, w in weights.items()],
+                              reasons.missing(list(weights)))
+    return Column(f.name, _round(f, terms), f"json_object({parts})", set(weights), reason=reason)
 
 
 def _weighted_by(policy, dataset, f, spec, weights, errors) -> Column | None:
@@ -225,7 +243,12 @@ def _weighted_by(policy, dataset, f, spec, weights, errors) -> Column | None:
         f"'contribution', {_round(f, number(w) + ' * ' + ident(f'__{f.name}__{k}'))})"
         for k, w in weights.items()
     )
-    return Column(f.name, _round(f, terms), f"json_object({parts})", set(hidden), aggregate=True, hidden=hidden)
+    reason = reasons.weighted(
+        ident(f.name), [(k, f"round({ident(f'__{f.name}__{k}')}, 2)", f"{w:g}") for k, w in weights.items()],
+        [(f"{ident(f'__{f.name}__{k}')} IS NULL", f"missing:{k}", reasons.words("missing_by", by=by, value=k))
+         for k in weights])
+    return Column(f.name, _round(f, terms), f"json_object({parts})", set(hidden), aggregate=True, hidden=hidden,
+                  reason=reason)
 
 
 def _bands(policy, dataset, f, errors) -> Column | None:
@@ -240,7 +263,8 @@ def _bands(policy, dataset, f, errors) -> Column | None:
     whens = " ".join(f"WHEN {ident(of)} >= {number(low)} THEN {string(name)}" for name, low in bands.items())
     starts = " ".join(f"WHEN {ident(of)} >= {number(low)} THEN {number(low)}" for _, low in bands.items())
     breakdown = f"json_object('of', {string(of)}, 'value', {ident(of)}, 'band_starts_at', CASE {starts} END)"
-    return Column(f.name, f"CASE {whens} END", breakdown, {of})
+    top = float(spec["range"][1]) if "range" in spec else None
+    return Column(f.name, f"CASE {whens} END", breakdown, {of}, reason=reasons.bands(of, bands, top))
 
 
 def _table(policy, dataset, f, errors) -> Column | None:
@@ -252,7 +276,8 @@ def _table(policy, dataset, f, errors) -> Column | None:
     columns = {name: ident(column) for name, column in inputs.items()}
     values = ", ".join(f"{string(n)}, {_shown(dataset, inputs[n])}" for n in columns)
     breakdown = f"json_object('table', {string(table.name)}, 'row', {hit_sql(table, columns)}, {values})"
-    return Column(f.name, table_sql(table, columns), breakdown, set(inputs.values()))
+    reason = reasons.table(ident(f.name), table.name, hit_sql(table, columns), columns)
+    return Column(f.name, table_sql(table, columns), breakdown, set(inputs.values()), reason=reason)
 
 
 def _lookup(policy, dataset, f, errors) -> Column | None:
@@ -271,7 +296,9 @@ def _lookup(policy, dataset, f, errors) -> Column | None:
     # any_value: the lookup must name one record; duplicates are a unique rule's business.
     value = f"(SELECT any_value(__l.{ident(spec['value'])}) FROM {ident(target.name)} AS __l WHERE {match})"
     keys = ", ".join(f"{string(here)}, {_shown(dataset, here)}" for here in spec["on"])
-    return Column(f.name, value, f"json_object('from', {string(target.name)}, {keys})", set(spec["on"]), correlated=True)
+    reason = reasons.lookup(ident(f.name), target.name, list(spec["on"]))
+    return Column(f.name, value, f"json_object('from', {string(target.name)}, {keys})", set(spec["on"]), correlated=True,
+                  reason=reason)
 
 
 _BUILDERS = {"expr": _expr, "weighted": _weighted, "bands": _bands, "table": _table, "lookup": _lookup}

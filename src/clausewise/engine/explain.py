@@ -9,20 +9,22 @@ never disagree with the verdict.
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import datetime
 from pathlib import Path
 
 from sqlglot import exp
 
-from ..errors import Collector, UsageError
-from ..model import Explanation, Policy, Step
+from ..errors import Collector, Location, UsageError
+from ..model import DATA_QUALITY_TITLE, Explanation, Policy, Rule, Spec, Step, Text
 from ..policy.yamlfile import YStr
 from . import collect
 from .conditions import compile_condition
 from .kinds import KINDS
 from .kinds.aggregate import UNITS
 from .kinds.base import CompileContext
+from .plan import RESERVED_RULE
 from .run import Session, session
 from .sqltext import ident, string
 
@@ -31,14 +33,27 @@ _PARAM = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
 
 def explain(policy: Policy, export_dir: str | Path | None, rule_id: str, key: str,
             as_of: datetime | None = None, lang: str = "en", sources=None) -> Explanation:
-    """Explain rule ``rule_id`` for the record whose key is ``key`` (``sources`` as for ``run.run``)."""
+    """Explain rule ``rule_id`` for the record whose key is ``key`` (``sources`` as for ``run.run``).
+
+    For a rule that judges groups (aggregate), ``key`` may name the group
+    instead: its values or ``name=value`` pairs, comma-separated, as findings
+    label it (``2026-10``, ``employee_id=E044, period=2026-10``). For
+    ``data-quality``, the engine's own rule, ``key`` is a record key in any
+    dataset, and the explanation lists the record's cells that did not fit
+    their declared type. A key that names nothing is a UsageError.
+    """
+    if rule_id == RESERVED_RULE:
+        return _explain_data_quality(policy, export_dir, key, as_of, lang, sources)
     with session(policy, export_dir, as_of, lang, (rule_id,), sources=sources) as s:
         item = s.compiled[0]
         rule = item.rule
         dataset = policy.datasets[rule.dataset]
-        records = _records(s, dataset, key)
+        grouped = KINDS[rule.kind].grouped
+        records = _records(s, dataset, key, required=not grouped)
         found = list(collect.findings(s.con, policy, s.compiled).where(rules=[rule_id]))
-        group = _group_of(rule, records[0]) if records and KINDS[rule.kind].grouped else None
+        if grouped and not records:
+            return _explain_group(s, item, key, found)
+        group = _group_of(rule, records[0]) if records and grouped else None
         findings = [f for f in found if (f.group == group if group is not None else f.key == key)]
         return Explanation(
             rule=rule,
@@ -52,9 +67,94 @@ def explain(policy: Policy, export_dir: str | Path | None, rule_id: str, key: st
             steps=_steps(s, rule, dataset, key),
             timeline=_timeline(s, item, dataset, key),
             findings=findings,
-            grades=[g for g in collect.grades(s.con, policy, s.breakdowns) if g.dataset == dataset.name and g.key == key],
+            grades=list(collect.grades(s.con, policy, s.breakdowns, s.reasons).where(datasets=[dataset.name], key=key)),
             group=group,
         )
+
+
+def _explain_group(s: Session, item, key: str, found: list) -> Explanation:
+    """An aggregate rule for one group: its records in scope, its metric and the threshold it is held to."""
+    rule = item.rule
+    source, check = item.check.source, item.check
+    rows = s.con.execute(f"SELECT {check.group}, __metric, __records FROM {source}").fetchall()
+    groups = [(json.loads(g) if g else {}, metric, n) for g, metric, n in rows]
+    matching = [g for g in groups if _names_group(key, g[0])]
+    if not matching:
+        known = [_label(g) for g, _, _ in groups][:5]
+        hint = f"; its groups include {'; '.join(known)}" if known else "; it judged no group"
+        raise UsageError(f'no record with key "{key}" in dataset "{rule.dataset}" and no group of rule "{rule.id}" '
+                         f'matches it{hint}')
+    if len(matching) > 1:
+        shown = "; ".join(_label(g) for g, _, _ in matching[:5])
+        raise UsageError(f'"{key}" matches {len(matching)} groups of rule "{rule.id}" ({shown}{" …" if len(matching) > 5 else ""}); '
+                         "name more of the group, e.g. name=value, name=value")
+    group, metric, records = matching[0]
+    threshold = rule.spec.get("threshold")
+    if isinstance(threshold, str) and threshold.startswith("$") and threshold[1:] in s.policy.parameters:
+        threshold = s.policy.parameters[threshold[1:]].value
+    return Explanation(
+        rule=rule, key=key, as_of=s.as_of, rule_text=_rule_text(rule), parameters=_parameters(s.policy, rule),
+        record={}, matches=0, in_scope=True, steps=[], timeline=[],
+        findings=[f for f in found if f.group == group], grades=[], group=group,
+        aggregate={"metric_text": str(rule.spec.get("metric")), "metric": metric, "op": rule.spec.get("op"),
+                   "threshold": threshold, "records": records},
+    )
+
+
+def _names_group(key: str, group: dict) -> bool:
+    """True when every comma-separated part of ``key`` is one of the group's values, or ``name=value`` of it."""
+    values = {name: "" if value is None else str(value) for name, value in group.items()}
+    for part in (p.strip() for p in key.split(",")):
+        name, sep, value = part.partition("=")
+        if sep and name.strip() in values:
+            if values[name.strip()] != value.strip():
+                return False
+        elif part not in values.values():
+            return False
+    return bool(key.strip())
+
+
+def _label(group: dict) -> str:
+    return ", ".join(f"{k}={v}" for k, v in group.items()) or "all records"
+
+
+def _explain_data_quality(policy: Policy, export_dir, key: str, as_of, lang: str, sources=None) -> Explanation:
+    """The engine's data-quality rule for one record key: each cell that did not fit its declared type."""
+    with session(policy, export_dir, as_of, lang, (RESERVED_RULE,), sources=sources) as s:
+        found = [f for f in collect.findings(s.con, policy, []).where(rules=[RESERVED_RULE]) if f.key == key]
+        holders = [d for d in policy.datasets.values() if d.exported and _exists(s, d, key)]
+        if not found and not holders:
+            raise UsageError(f'no record with key "{key}" in any dataset')
+        dataset = policy.datasets[found[0].dataset] if found else holders[0]
+        records = _records(s, dataset, key, required=False)
+        rule = _data_quality_rule(policy, dataset.name)
+        return Explanation(
+            rule=rule, key=key, as_of=s.as_of, rule_text="", parameters={},
+            record=records[0] if records else {}, matches=len(records), in_scope=True, steps=[], timeline=[],
+            findings=found, grades=[], cells=[_cell(policy, f) for f in found],
+        )
+
+
+def _exists(s: Session, dataset, key: str) -> bool:
+    return s.con.execute(f"SELECT count(*) FROM {ident(dataset.name)} WHERE {_where_key(dataset, key)}").fetchone()[0] > 0
+
+
+def _data_quality_rule(policy: Policy, dataset: str) -> Rule:
+    """The engine's own rule as a Rule, for the explanation's heading (no rule file defines it)."""
+    clause = policy.clauses[policy.data_quality_clause]
+    return Rule(id=RESERVED_RULE, clause=clause.id, dataset=dataset, kind=RESERVED_RULE,
+                severity=policy.data_quality_severity, title=DATA_QUALITY_TITLE, message=Text(), spec=Spec(),
+                location=clause.location or Location(policy.path))
+
+
+def _cell(policy: Policy, f) -> dict:
+    """A bad cell: its dataset, file, row, column, value, and the field as declared (type, formats, values)."""
+    evidence = f.evidence
+    field = policy.datasets[f.dataset].fields.get(str(evidence.get("column")))
+    return {"dataset": f.dataset, "file": evidence.get("file"), "row": f.row, "column": evidence.get("column"),
+            "value": evidence.get("value"), "expected": evidence.get("expected"),
+            "formats": list(field.formats) if field else [], "values": list(field.values) if field else [],
+            "message": f.message}
 
 
 def _group_of(rule, record: dict) -> dict:
@@ -76,11 +176,11 @@ def _where_key(dataset, key: str) -> str:
     return f"CAST({ident(dataset.key)} AS VARCHAR) = {string(key)}"
 
 
-def _records(s: Session, dataset, key: str) -> list[dict]:
+def _records(s: Session, dataset, key: str, required: bool = True) -> list[dict]:
     cursor = s.con.execute(f"SELECT * FROM {ident(dataset.name)} WHERE {_where_key(dataset, key)} ORDER BY __row")
     names = [d[0] for d in cursor.description]
     rows = [dict(zip(names, map(_local, r))) for r in cursor.fetchall()]
-    if not rows and dataset.exported:
+    if not rows and dataset.exported and required:
         raise UsageError(f'no record with key "{key}" in dataset "{dataset.name}"')
     return rows
 

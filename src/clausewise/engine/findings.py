@@ -254,52 +254,102 @@ class GradeStore:
     """The computed values of every record, read dataset by dataset when asked for.
 
     ``datasets`` maps a dataset to (computed column names, their breakdown SQL,
-    the dataset's key and group fields); breakdowns are computed only when a
-    writer iterates the grades, never for a format that does not print them.
+    the dataset's key and group fields); ``reasons`` maps a dataset to each
+    column's reason SQL in the run's language (``reasons.py``). Breakdowns and
+    reasons are computed only when a writer reads the grades, never for a
+    format that does not print them. Filters (dataset, key, a value) and a
+    limit become the query's WHERE and LIMIT.
     """
 
     def __init__(self, con=None, datasets: dict[str, tuple[list[str], dict[str, str], str, tuple[str, ...]]] | None = None,
-                 enums: dict[str, list[str]] | None = None, timestamps: dict[str, set[str]] | None = None):
+                 enums: dict[str, list[str]] | None = None, reasons: dict[str, dict[str, str]] | None = None,
+                 timestamps: dict[str, set[str]] | None = None):
         self._con = con
         self._datasets = datasets or {}
         self._enums = enums or {}
+        self._reasons = reasons or {}
         self._timestamps = timestamps or {}
 
     def _value(self, dataset: str, name: str) -> str:
         """SQL of a computed value as shown: an instant as the policy's wall-clock time."""
         return shown(ident(name), "timestamp" if name in self._timestamps.get(dataset, ()) else None)
 
+    @property
+    def datasets(self) -> list[str]:
+        """The datasets that have computed columns, in the policy's order."""
+        return list(self._datasets)
+
     def __iter__(self) -> Iterator[Grade]:
-        for dataset, (names, breakdowns, key, groups) in self._datasets.items():
+        return self.where()
+
+    def where(self, datasets: Iterable[str] | None = None, key: str | None = None, grade: str | None = None,
+              limit: int | None = None) -> Iterator[Grade]:
+        """Records' grades: of some datasets, with a key, with a computed value (``value`` or ``column=value``), at most ``limit``."""
+        left = limit
+        for dataset, (names, breakdowns, key_field, groups) in self._selected(datasets):
+            if left is not None and left <= 0:
+                return
             values = ", ".join(self._value(dataset, n) for n in names)
             explained = ", ".join(f"CAST({breakdowns[n]} AS VARCHAR)" for n in names)
-            order = ", ".join(["__row", *(ident(g) for g in groups)])
-            sql = (f"SELECT CAST({ident(key)} AS VARCHAR), __row, {values}, {explained} "
-                   f"FROM {ident(dataset)} ORDER BY {order}")
-            yield from batches(self._con, sql, lambda row, n=names, d=dataset: _grade(d, n, row))
+            why = ", ".join(f"CAST({self._reason(dataset, n)} AS VARCHAR)" for n in names)
+            sql = (f"SELECT CAST({ident(key_field)} AS VARCHAR), __row, {values}, {explained}, {why} "
+                   f"FROM {ident(dataset)}{self._filter(names, key_field, key, grade)} ORDER BY {_order(groups)}"
+                   f"{'' if left is None else f' LIMIT {int(left)}'}")
+            for item in batches(self._con, sql, lambda row, n=names, d=dataset: _grade(d, n, row)):
+                yield item
+                left = None if left is None else left - 1
 
-    def json_lines(self) -> Iterator[str]:
+    def json_lines(self, datasets: Iterable[str] | None = None, key: str | None = None, grade: str | None = None,
+                   limit: int | None = None) -> Iterator[str]:
         """Each record's grade as one line of compact JSON (as ``Grade.to_dict``), rendered by DuckDB."""
-        for dataset, (names, breakdowns, key, groups) in self._datasets.items():
+        left = limit
+        for dataset, (names, breakdowns, key_field, groups) in self._selected(datasets):
+            if left is not None and left <= 0:
+                return
             values = ", ".join(f"{string(n)}, {self._value(dataset, n)}" for n in names)
             explained = ", ".join(f"{string(n)}, json(CAST({breakdowns[n]} AS VARCHAR))" for n in names)
-            order = ", ".join(["__row", *(ident(g) for g in groups)])
-            sql = (f"SELECT CAST(json_object('dataset', {string(dataset)}, 'key', CAST({ident(key)} AS VARCHAR), "
-                   f"'row', __row, 'values', json_object({values}), 'breakdown', json_object({explained})) AS VARCHAR) "
-                   f"FROM {ident(dataset)} ORDER BY {order}")
-            yield from batches(self._con, sql, lambda row: row[0])
+            why = ", ".join(f"{string(n)}, json(CAST({self._reason(dataset, n)} AS VARCHAR))" for n in names)
+            sql = (f"SELECT CAST(json_object('dataset', {string(dataset)}, 'key', CAST({ident(key_field)} AS VARCHAR), "
+                   f"'row', __row, 'values', json_object({values}), 'breakdown', json_object({explained}), "
+                   f"'reasons', json_object({why})) AS VARCHAR) "
+                   f"FROM {ident(dataset)}{self._filter(names, key_field, key, grade)} ORDER BY {_order(groups)}"
+                   f"{'' if left is None else f' LIMIT {int(left)}'}")
+            for line in batches(self._con, sql, lambda row: row[0]):
+                yield line
+                left = None if left is None else left - 1
 
-    def count(self, dataset: str) -> int:
-        """Records of ``dataset`` with computed values."""
-        if dataset not in self._datasets:
-            return 0
-        return self._con.execute(f"SELECT count(*) FROM {ident(dataset)}").fetchone()[0]
+    def count(self, dataset: str | None = None, key: str | None = None, grade: str | None = None,
+              datasets: Iterable[str] | None = None) -> int:
+        """Records with computed values (of ``dataset``, or of ``datasets``; with a key or value when given)."""
+        chosen = [dataset] if dataset is not None else datasets
+        total = 0
+        for name, (names, _, key_field, _) in self._selected(chosen):
+            sql = f"SELECT count(*) FROM {ident(name)}{self._filter(names, key_field, key, grade)}"
+            total += self._con.execute(sql).fetchone()[0]
+        return total
 
     def __len__(self) -> int:
-        return sum(self.count(d) for d in self._datasets)
+        return self.count()
 
     def __bool__(self) -> bool:
         return bool(self._datasets) and len(self) > 0
+
+    def _selected(self, datasets: Iterable[str] | None):
+        wanted = None if datasets is None else set(datasets)
+        return [(d, spec) for d, spec in self._datasets.items() if wanted is None or d in wanted]
+
+    def _reason(self, dataset: str, column: str) -> str:
+        return self._reasons.get(dataset, {}).get(column, "NULL")
+
+    @staticmethod
+    def _filter(names: list[str], key_field: str, key: str | None, grade: str | None) -> str:
+        """WHERE for a record key and a computed value (``value``, or ``column=value`` for one column)."""
+        tests = [] if key is None else [f"CAST({ident(key_field)} AS VARCHAR) = {string(key)}"]
+        if grade is not None:
+            column, _, value = grade.partition("=")
+            columns, wanted = ([column], value) if value and column in names else (names, grade)
+            tests.append("(" + " OR ".join(f"CAST({ident(c)} AS VARCHAR) = {string(wanted)}" for c in columns) + ")")
+        return " WHERE " + " AND ".join(tests) if tests else ""
 
     def distribution(self) -> dict[str, dict[str, int]]:
         """``dataset.column`` → count of each value, for computed columns with a fixed set of values."""
@@ -347,7 +397,7 @@ class GradeStore:
     def _long_part(self, position: int, dataset: str, breakdown: bool) -> str:
         names, breakdowns, key, groups = self._datasets[dataset]
         items = ", ".join(
-            f"struct_pack(k := {k}, name := {string(n)}, value := CAST({ident(n)} AS VARCHAR)"
+            f"struct_pack(k := {k}, name := {string(n)}, value := CAST({self._value(dataset, n)} AS VARCHAR)"
             + (f", breakdown := CAST({breakdowns[n]} AS VARCHAR))" if breakdown else ")")
             for k, n in enumerate(names))
         order = ", ".join(["__row", *(ident(g) for g in groups)])
@@ -367,8 +417,14 @@ class GradeStore:
                 f"FROM {ident(dataset)} ORDER BY {order}")
 
 
+def _order(groups: tuple[str, ...]) -> str:
+    return ", ".join(["__row", *(ident(g) for g in groups)])
+
+
 def _grade(dataset: str, names: list[str], row: tuple) -> Grade:
     key, position, *rest = row
-    values = dict(zip(names, rest[: len(names)]))
-    breakdown = {n: json.loads(b) if b else None for n, b in zip(names, rest[len(names):])}
-    return Grade(dataset=dataset, key=key, row=position, values=values, breakdown=breakdown)
+    count = len(names)
+    values = dict(zip(names, rest[:count]))
+    breakdown = {n: json.loads(b) if b else None for n, b in zip(names, rest[count:2 * count])}
+    reasons = {n: json.loads(r) for n, r in zip(names, rest[2 * count:]) if r}
+    return Grade(dataset=dataset, key=key, row=position, values=values, breakdown=breakdown, reasons=reasons)

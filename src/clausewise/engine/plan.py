@@ -14,9 +14,11 @@ from dataclasses import dataclass
 
 from ..errors import Collector, PolicyError, did_you_mean
 from ..model import LANGS, Dataset, Policy, Rule
+from ..wording import DURATION_NAMES, parameter_words
 from .calendar import CalendarSQL
 from .conditions import compile_value
 from .convert import shown
+from .durations import duration_words_sql
 from .kinds import KINDS
 from .kinds.base import Check, CompileContext, sql
 from .sqltext import ident, string, strings
@@ -153,13 +155,15 @@ def unread_fields(dataset: Dataset, reads: set[str], refers: dict[str, dict[str,
 
 def _messages(ctx: CompileContext, check: Check, evidence: dict[str, str]) -> dict[str, str]:
     """The message template of each language as SQL; one template shared by two languages compiles once."""
-    by_template: dict[str, str | None] = {}
+    by_template: dict[tuple[str, str], str | None] = {}
     out = {}
     for lang in LANGS:
         template = ctx.rule.message.get(lang)
-        if template not in by_template:
-            by_template[template] = _message(ctx, template, check, evidence)
-        out[lang] = by_template[template]
+        # Durations are put in the words of the language the template is written in.
+        written = lang if getattr(ctx.rule.message, lang) is not None else next(o for o in LANGS if o != lang)
+        if (template, written) not in by_template:
+            by_template[template, written] = _message(ctx, template, check, evidence, written)
+        out[lang] = by_template[template, written]
     return out
 
 
@@ -189,12 +193,14 @@ def _select(ctx: CompileContext, check: Check, evidence: dict[str, str]) -> tupl
 _PLACEHOLDER = re.compile(r"\{\{|\}\}|\{([^{}]*)\}")
 
 
-def _message(ctx: CompileContext, template: str, check: Check, evidence: dict[str, str]) -> str | None:
+def _message(ctx: CompileContext, template: str, check: Check, evidence: dict[str, str], lang: str) -> str | None:
     """The message template as a SQL string expression.
 
     ``{name}`` inserts an evidence value or a field of the record (``{key}``
     the record key, ``{due_at}`` the deadline); ``{$param}`` a parameter as
-    written in the policy; ``{{`` and ``}}`` are literal braces.
+    written in the policy; ``{{`` and ``}}`` are literal braces. Durations
+    (duration parameters, and the evidence ``elapsed`` and ``allowed``) are
+    written as ``lang`` writes them (``clausewise.wording``).
     """
     names = _template_names(ctx, check, evidence)
     parts, pos, ok = [], 0, True
@@ -205,8 +211,11 @@ def _message(ctx: CompileContext, template: str, check: Check, evidence: dict[st
         if token in ("{{", "}}"):
             parts.append(string(token[0]))
             continue
-        expr = _placeholder(ctx, match.group(1).strip(), names, template, match.start())
+        name = match.group(1).strip()
+        expr = _placeholder(ctx, name, names, template, match.start(), lang)
         ok = ok and expr is not None
+        if expr is not None and name in DURATION_NAMES and name in evidence:
+            expr = duration_words_sql(expr, lang)
         parts.append(f"coalesce(CAST({expr} AS VARCHAR), '—')")
     parts.append(string(template[pos:]))
     return " || ".join(parts) if ok else None
@@ -224,11 +233,12 @@ def _template_names(ctx: CompileContext, check: Check, evidence: dict[str, str])
     return names
 
 
-def _placeholder(ctx: CompileContext, name: str, names: dict[str, str], template: str, offset: int) -> str | None:
+def _placeholder(ctx: CompileContext, name: str, names: dict[str, str], template: str, offset: int,
+                 lang: str) -> str | None:
     if name.startswith("$"):
         param = ctx.policy.parameters.get(name[1:])
         if param is not None:
-            return string(_param_text(param.value))
+            return string(parameter_words(param.value, lang))
         known = [f"${p}" for p in ctx.policy.parameters]
         _template_error(ctx, template, offset, f'unknown parameter "{name}"{did_you_mean(name, known)}')
         return None
@@ -236,15 +246,6 @@ def _placeholder(ctx: CompileContext, name: str, names: dict[str, str], template
         return names[name]
     _template_error(ctx, template, offset, f'message uses "{{{name}}}", which is not a field or evidence of this rule{did_you_mean(name, names)}')
     return None
-
-
-def _param_text(value) -> str:
-    """A parameter as an officer wrote it: ``24h``, ``hotline, online``, ``P1: 4h``."""
-    if isinstance(value, list):
-        return ", ".join(str(v) for v in value)
-    if isinstance(value, dict):
-        return ", ".join(f"{k}: {v}" for k, v in value.items())
-    return str(getattr(value, "text", value))
 
 
 def _template_error(ctx: CompileContext, template: str, offset: int, message: str) -> None:

@@ -25,7 +25,7 @@ from .calendar import plan as plan_calendar
 from .convert import empty_table
 from .derive import DerivePlan, derive_plan
 from .kinds.base import CompileContext
-from .plan import FINDINGS_DDL, CompiledRule, compile_policy, compile_rule
+from .plan import FINDINGS_DDL, RESERVED_RULE, CompiledRule, compile_policy, compile_rule
 from .sqltext import ident
 
 CALENDAR_TABLE = "__calendar"
@@ -49,10 +49,14 @@ class Program:
     calendar: BusinessCalendar | None
 
     def selected(self, policy: Policy, rule_ids: tuple[str, ...] = ()) -> list[CompiledRule]:
-        """The compiled rules to run: all, or those named (an unknown id is a usage error)."""
+        """The compiled rules to run: all, or those named (an unknown id is a usage error).
+
+        ``data-quality`` names the engine's own rule, whose findings every
+        run makes as it types the export: alone, it selects no rule to run.
+        """
         if not rule_ids:
             return list(self.rules)
-        known = [r.id for r in policy.rules]
+        known = [r.id for r in policy.rules] + [RESERVED_RULE]
         for rule_id in rule_ids:
             if rule_id not in known:
                 raise UsageError(f'no rule "{rule_id}" in policy "{policy.id}"{did_you_mean(rule_id, known)}')

@@ -13,7 +13,7 @@ from __future__ import annotations
 import tempfile
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 
@@ -88,6 +88,7 @@ class Session:
     export_dir: Path | None
     breakdowns: dict[str, dict[str, str]]
     scratch: tempfile.TemporaryDirectory
+    reasons: dict[str, dict[str, str]] = field(default_factory=dict)  # dataset → column → reason SQL in the run's language
 
     def close(self) -> None:
         self.con.close()
@@ -149,7 +150,8 @@ def run(
         con.close()
         scratch.cleanup()
         raise
-    return Session(con, policy, compiled, loaded, as_of, source, export_dir, program.derive.breakdowns, scratch)
+    return Session(con, policy, compiled, loaded, as_of, source, export_dir, program.derive.breakdowns, scratch,
+                   program.derive.reason_sql(lang))
 
 
 def _sources(policy: Policy, export_dir: Path | None, explicit: Mapping[str, Source] | None) -> dict[str, Source]:
@@ -199,7 +201,7 @@ def audit(
             export_dir=str(s.export_dir) if s.export_dir is not None else "",
             engine_version=__version__,
             rules_run=tuple(c.rule.id for c in s.compiled),
-            grades=collect.grades(s.con, policy, s.breakdowns),
+            grades=collect.grades(s.con, policy, s.breakdowns, s.reasons),
             group_counts=collect.group_counts(s.con, policy, s.compiled),
         )
     except BaseException:

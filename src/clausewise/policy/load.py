@@ -185,21 +185,53 @@ def _build(doc, rule_docs, path: Path, display: str, rule_paths, test_paths, kin
         content_hash=_hash(path, [*rule_paths, *table_paths]),
         tests=tuple(str(p) for p in test_paths),
         decision_tables=tables,
-        scorecard=_scorecard(doc.get("scorecard") or {}),
+        scorecard=_scorecard(doc.get("scorecard") or {}, errors),
         record_history=bool((doc.get("history") or {}).get("record", False)),
     )
 
 
-DEFAULT_SCORE_WEIGHTS = {"critical": 1.0, "high": 0.6, "medium": 0.3, "low": 0.1}
+DEFAULT_SCORE_WEIGHTS = {"critical": 1.0, "high": 0.4, "medium": 0.2, "low": 0.15, "warning": 0.05, "waived": 0.05}
 DEFAULT_SCORE_BANDS = {"A": 90.0, "B": 75.0, "C": 60.0, "D": 0.0}
 
 
-def _scorecard(raw: dict) -> Scorecard:
+def _scorecard(raw: YMap | dict, errors: Collector) -> Scorecard:
+    """The policy's ``scorecard:``, defaults filled in; a cap naming no band, or two bands starting together, is an error."""
+    bands = {str(k): float(v) for k, v in (raw.get("bands") or DEFAULT_SCORE_BANDS).items()}
+    written = raw.get("bands") or {}
+    starts: dict[float, str] = {}
+    for name, low in bands.items():
+        if low in starts:
+            where = written.value_at(name) if isinstance(written, YMap) else None
+            errors.error(f'scorecard bands "{starts[low]}" and "{name}" both start at {low:g}', where)
+        starts.setdefault(low, name)
+    order = [name for name, _ in sorted(bands.items(), key=lambda b: -b[1])]
+    caps_written = raw.get("caps")
+    caps = {str(k): str(v) for k, v in (caps_written or default_caps(order)).items()}
+    for severity, band in caps.items():
+        if band not in bands:
+            where = caps_written.value_at(severity) if isinstance(caps_written, YMap) else None
+            errors.error(f'scorecard caps: {severity} caps at band "{band}", which is not one of the bands '
+                         f'({", ".join(order)}){did_you_mean(band, order)}', where)
     return Scorecard(
         weights={**DEFAULT_SCORE_WEIGHTS, **{k: float(v) for k, v in (raw.get("weights") or {}).items()}},
-        bands={str(k): float(v) for k, v in (raw.get("bands") or DEFAULT_SCORE_BANDS).items()},
+        bands=bands,
         group_by={str(k): dict(v) for k, v in (raw.get("group_by") or {}).items()},
+        caps=caps,
     )
+
+
+def default_caps(order: list[str]) -> dict[str, str]:
+    """Caps when the policy writes none, counted on its bands (best first): never the best band after a breach.
+
+    critical caps at the worst band, high at the second worst, medium at the
+    third worst and low at the second best (none better than the second
+    best): ``{critical: D, high: C, medium: B, low: B}`` for bands A to D.
+    """
+    if len(order) < 2:
+        return {}
+    last = len(order) - 1
+    return {"critical": order[last], "high": order[max(last - 1, 1)], "medium": order[max(last - 2, 1)],
+            "low": order[1]}
 
 
 def _timezone(head: YMap, errors: Collector) -> str:

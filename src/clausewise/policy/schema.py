@@ -174,10 +174,20 @@ _DERIVED = {
 }
 _SCORECARD = {
     "type": "object",
+    "description": "How findings become the compliance scorecard (docs/grades.md).",
     "properties": {
-        "weights": {"type": "object", "properties": {k: {"type": "number", "minimum": 0} for k in ("critical", "high", "medium", "low")},
-                    "additionalProperties": False},
-        "bands": {"type": "object", "additionalProperties": {"type": "number"}},
+        "weights": {
+            "type": "object",
+            "properties": {k: {"type": "number", "minimum": 0, "maximum": 1}
+                           for k in ("critical", "high", "medium", "low", "warning", "waived")},
+            "additionalProperties": False,
+            "description": "Share of 100 points a clause loses when breached at a severity, warned, or waived.",
+        },
+        "bands": {"type": "object", "additionalProperties": {"type": "number", "minimum": 0, "maximum": 100},
+                  "minProperties": 2, "description": "Band name → its lowest score (0–100); at least two bands."},
+        "caps": {"type": "object", "properties": {k: {"type": "string"} for k in ("critical", "high", "medium", "low")},
+                 "additionalProperties": False,
+                 "description": "Severity → the best band a scope holding a breach that severe can have."},
         "group_by": {"type": "object", "additionalProperties": {"type": "object", "additionalProperties": NAME}},
     },
     "additionalProperties": False,

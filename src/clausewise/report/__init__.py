@@ -37,9 +37,16 @@ def writer(fmt: str) -> Writer:
     return import_module(f".{WRITERS[fmt]}", __name__).write
 
 
-def stream(result: RunResult, fmt: str, fail_on: str, out: TextIO) -> None:
-    """Write the report in format ``fmt`` to ``out``."""
-    writer(fmt)(result, fail_on, out)
+# Formats that summarise what is clean unless asked for everything (``audit --verbose``).
+VERBOSE_FORMATS = ("table",)
+
+
+def stream(result: RunResult, fmt: str, fail_on: str, out: TextIO, verbose: bool = False) -> None:
+    """Write the report in format ``fmt`` to ``out``; ``verbose`` lists every rule where a format summarises."""
+    if verbose and fmt in VERBOSE_FORMATS:
+        writer(fmt)(result, fail_on, out, verbose=True)
+    else:
+        writer(fmt)(result, fail_on, out)
 
 
 def write(result: RunResult, fmt: str, fail_on: str = "high") -> str:

@@ -16,11 +16,9 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from ..errors import Location
-from ..model import Finding, RunResult, Text
+from ..model import DATA_QUALITY_TITLE, Finding, RunResult, Text
 
 DATA_QUALITY = "data-quality"
-# The data-quality rule has no YAML, so no title of its own; the clause title would only repeat the clause.
-_DATA_QUALITY_TITLE = Text(zh="值符合声明的类型", en="Values convert to their declared types")
 
 
 @dataclass(frozen=True)
@@ -52,7 +50,7 @@ def _ran_rule(result: RunResult, rule_id: str) -> RanRule:
     policy = result.policy
     clause = policy.clauses[policy.data_quality_clause]
     return RanRule(
-        rule_id, clause.id, DATA_QUALITY, policy.data_quality_severity, _DATA_QUALITY_TITLE, None, clause.location, "clause"
+        rule_id, clause.id, DATA_QUALITY, policy.data_quality_severity, DATA_QUALITY_TITLE, None, clause.location, "clause"
     )
 
 
@@ -90,6 +88,17 @@ def export_position(result: RunResult, finding: Finding) -> tuple[str, int | Non
     before = _LINES_BEFORE_FIRST_RECORD.get(data_file.format or "")
     line = finding.row + before if finding.row is not None and before is not None else None
     return relative_path(data_file.path), line
+
+
+def record_place(path: str, fmt: str | None, row: int | None, record_no: str) -> str:
+    """Where a record is, as a person opens it: ``inquiries.csv:302`` (a text file's line), else ``record_no``
+    filled with the file and the record's number (an XLSX or Parquet file has no lines)."""
+    before = _LINES_BEFORE_FIRST_RECORD.get(fmt or "")
+    if row is None:
+        return path
+    if before is not None:
+        return f"{path}:{row + before}"
+    return record_no.format(file=path, row=row)
 
 
 def record_label(finding: Finding) -> str:

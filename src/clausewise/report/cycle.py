@@ -9,17 +9,18 @@ nothing, and what changed since the recorded run the audit was compared with.
 from __future__ import annotations
 
 from ..model import Finding, RunResult, WaiverUse
+from .words import count
 
 _WORDS = {
     "en": {
-        "waived": "{n} findings waived: {by}",
+        "waived": "{findings} waived: {by}",
         "none_waived": "no finding waived",
         "by": "{id} ({n})", "sep": ", ",
         "expired": "expired waiver {id} (last day {expires}, approved by {approved_by}): it waives nothing now; "
-                   "it matches {n} findings",
+                   "it matches {findings}",
         "unused": "unused waiver {id} (approved by {approved_by}): it matches no finding; remove or correct it",
         "compared": "compared with run {run} (as of {as_of}): {new} new, {persisting} persisting, {resolved} resolved",
-        "first": "no earlier run of this policy recorded: all {new} findings are new",
+        "first": "no earlier run of this policy recorded: {findings}, all new",
         "fail_on_new": "only new findings fail the run (--fail-on-new)",
         "recorded": "recorded as run {run}",
         "waived_by": "waived by {id}: {reason} ({approved_by}{reference}, until {expires})",
@@ -54,7 +55,8 @@ def waived_line(result: RunResult) -> str | None:
     if not used:
         return w["none_waived"]
     by = w["sep"].join(w["by"].format(id=use.waiver.id, n=use.waived) for use in used)
-    return w["waived"].format(n=sum(use.waived for use in used), by=by)
+    n = sum(use.waived for use in used)
+    return w["waived"].format(n=n, findings=count(n, "finding", result.lang), by=by)
 
 
 def notice(result: RunResult, use: WaiverUse) -> str:
@@ -62,7 +64,7 @@ def notice(result: RunResult, use: WaiverUse) -> str:
     w = words(result)
     waiver = use.waiver
     return w[use.state].format(id=waiver.id, expires=waiver.expires.isoformat(), approved_by=waiver.approved_by,
-                               n=use.matched)
+                               n=use.matched, findings=count(use.matched, "finding", result.lang))
 
 
 def notices(result: RunResult) -> list[str]:
@@ -78,7 +80,7 @@ def baseline_line(result: RunResult) -> str | None:
     w = words(result)
     totals = base.totals()
     if base.run_id is None:
-        text = w["first"].format(**totals)
+        text = w["first"].format(findings=count(totals["new"], "finding", result.lang), **totals)
     else:
         text = w["compared"].format(run=base.run_id, as_of=base.as_of.isoformat(sep=" "), **totals)
     return text + ("; " + w["fail_on_new"] if result.fail_on_new else "")

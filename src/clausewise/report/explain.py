@@ -1,4 +1,11 @@
-"""An explanation as text a compliance officer can follow on one screen."""
+"""An explanation as text a compliance officer can follow on one screen.
+
+A record's explanation walks through the rule's conditions, its clock and its
+computed values; a group's (an aggregate rule's period or group) shows the
+metric, the threshold and the records in scope; a data-quality explanation
+lists each cell that did not fit its declared type, with what was expected.
+Severities, verdicts and durations are in the run's language.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +13,10 @@ import re
 from datetime import datetime
 
 from ..model import Explanation
+from . import words as wording
+from .common import record_place
 from .grades import explain as explain_breakdown
+from .grades import reason as grade_reason
 
 _WORDS = {
     "en": {
@@ -17,6 +27,13 @@ _WORDS = {
         "event": "event", "next": "next event / as of", "true": "true", "false": "false", "null": "unknown (empty value)",
         "group": "this rule judges groups; the record is in {group}", "all": "all records",
         "elapsed": "elapsed", "allowed": "allowed:", "as_of": "as of", "dupes": "{n} records have this key; the first is shown",
+        "group_head": "Group {group}: {records} in scope", "metric": "Metric, for this group",
+        "holds": "{metric} = {value}; it must be {op} {threshold}", "cells": "Cells that do not fit their type",
+        "cell": "{column} = {value} in {where}: expected {expected}", "one_of": "one of {values}",
+        "formats": "{type} ({formats})", "none_bad": "every value of this record fits its declared type",
+        "record_no": "{file} record {row}",
+        "types": {"string": "text", "integer": "a whole number", "number": "a number", "boolean": "true or false",
+                  "date": "a date", "timestamp": "a date and time", "enum": "one of the listed values"},
         "verdicts": {"violation": "VIOLATION", "warning": "WARNING", "invalid": "INVALID DATA",
                      "compliant": "COMPLIANT", "not examined": "NOT EXAMINED"},
     },
@@ -28,6 +45,13 @@ _WORDS = {
         "event": "事件", "next": "下一事件 / 截至时点", "true": "是", "false": "否", "null": "未知（值为空）",
         "group": "此规则按组判定；该记录属于 {group}", "all": "全部记录",
         "elapsed": "已用时", "allowed": "时限", "as_of": "截至", "dupes": "有 {n} 条记录使用此键，显示第一条",
+        "group_head": "组 {group}：范围内 {records}", "metric": "本组的指标",
+        "holds": "{metric} = {value}；应 {op} {threshold}", "cells": "不符合类型的值",
+        "cell": "{where} 的 {column} = {value}：应为 {expected}", "one_of": "以下之一：{values}",
+        "formats": "{type}（{formats}）", "none_bad": "此记录的每个值都符合声明的类型",
+        "record_no": "{file} 第 {row} 条记录",
+        "types": {"string": "文本", "integer": "整数", "number": "数字", "boolean": "布尔值（是/否）", "date": "日期",
+                  "timestamp": "日期时间", "enum": "所列取值之一"},
         "verdicts": {"violation": "违规", "warning": "预警", "invalid": "数据无效",
                      "compliant": "合规", "not examined": "未检查"},
     },
@@ -40,16 +64,50 @@ def write(ex: Explanation, lang: str = "en") -> str:
     rule = ex.rule
     parts = [
         f"{w['rule']} {rule.id} — {rule.title.get(lang)} ({rule.clause}) · {w['kind']} {rule.kind} · "
-        f"{w['severity']} {rule.severity} · {w['as_of']} {_value(ex.as_of, w)}",
+        f"{w['severity']} {wording.severity(rule.severity, lang)} · {w['as_of']} {_value(ex.as_of, w)}",
         f"{w['written']} ({rule.location}):\n{ex.rule_text}" if ex.rule_text else "",
         f"{w['params']}: " + ", ".join(f"${k} = {v}" for k, v in ex.parameters.items()) if ex.parameters else "",
-        _record(ex, w),
+        _group(ex, w, lang) if ex.aggregate is not None else _record(ex, w),
+        _cells(ex, w) if rule.kind == "data-quality" else "",
         _steps(ex, w),
-        _timeline(ex, w),
+        _timeline(ex, w, lang),
         _grades(ex, w),
         _verdict(ex, w),
     ]
     return "\n\n".join(p for p in parts if p) + "\n"
+
+
+def _format_of(path: str | None) -> str | None:
+    return path.rsplit(".", 1)[-1].lower() if path and "." in path else None
+
+
+def _group(ex: Explanation, w, lang: str) -> str:
+    """A group of an aggregate rule: its records in scope, and its metric against the threshold."""
+    agg = ex.aggregate
+    label = ", ".join(f"{k}={v}" for k, v in (ex.group or {}).items()) or w["all"]
+    head = w["group_head"].format(group=label, records=wording.count(agg["records"], "record", lang))
+    holds = w["holds"].format(metric=agg["metric_text"], value=_value(agg["metric"], w), op=agg["op"],
+                              threshold=_value(agg["threshold"], w))
+    return f"{head}\n{w['metric']}: {holds}"
+
+
+def _cells(ex: Explanation, w) -> str:
+    """Each cell of the record that did not fit its declared type, with what the policy expects."""
+    if not ex.cells:
+        return ""
+    lines = []
+    for cell in ex.cells:
+        expected = cell["expected"]
+        if cell["values"]:
+            expected = w["one_of"].format(values=", ".join(map(str, cell["values"])))
+        elif cell["formats"]:
+            expected = w["formats"].format(type=w["types"].get(expected, expected), formats=", ".join(cell["formats"]))
+        else:
+            expected = w["types"].get(expected, expected)
+        where = record_place(cell["file"] or cell["dataset"], _format_of(cell["file"]), cell["row"], w["record_no"])
+        lines.append("  " + w["cell"].format(column=cell["column"], value=f'"{cell["value"]}"', where=where,
+                                             expected=expected))
+    return w["cells"] + ":\n" + "\n".join(lines)
 
 
 def _value(value, w) -> str:
@@ -69,7 +127,7 @@ def _record(ex: Explanation, w) -> str:
     head = f"{w['record']} {ex.key}" + (f" ({w['row']} {row})" if row is not None else "")
     if ex.matches > 1:
         head += " · " + w["dupes"].format(n=ex.matches)
-    return head + ": " + ", ".join(f"{k} = {_value(v, w)}" for k, v in shown.items())
+    return head + (": " + ", ".join(f"{k} = {_value(v, w)}" for k, v in shown.items()) if shown else "")
 
 
 def _steps(ex: Explanation, w) -> str:
@@ -84,19 +142,21 @@ def _steps(ex: Explanation, w) -> str:
     return w["conditions"] + ":\n" + "\n".join(lines)
 
 
-def _timeline(ex: Explanation, w) -> str:
+def _timeline(ex: Explanation, w, lang: str = "en") -> str:
     if not ex.timeline:
         return ""
     lines = [f"  {w[_LABELS.get(name, name)]:<18}{_value(value, w)}" for name, value in ex.timeline if name in _LABELS]
     evidence = ex.findings[0].evidence if ex.findings else {}
     if "elapsed" in evidence:
-        lines.append(f"  {w['elapsed']:<18}{evidence['elapsed']} ({w['allowed']} {evidence.get('allowed')})")
+        elapsed = wording.evidence_value("elapsed", evidence["elapsed"], lang)
+        allowed = wording.evidence_value("allowed", evidence.get("allowed"), lang)
+        lines.append(f"  {w['elapsed']:<18}{elapsed} ({w['allowed']} {allowed})")
     return w["clock"] + ":\n" + "\n".join(lines)
 
 
 def _grades(ex: Explanation, w) -> str:
     lines = [
-        f"  {name} = {_value(value, w)}  ({explain_breakdown(g.breakdown.get(name))})"
+        f"  {name} = {_value(value, w)}  ({grade_reason(g, name) or explain_breakdown(g.breakdown.get(name))})"
         for g in ex.grades
         for name, value in g.values.items()
     ]
@@ -105,7 +165,7 @@ def _grades(ex: Explanation, w) -> str:
 
 def _verdict(ex: Explanation, w) -> str:
     head = f"{w['verdict']}: {w['verdicts'][ex.verdict]}"
-    if ex.group is not None:
+    if ex.group is not None and ex.aggregate is None:  # a record explained by its group (a group's heading names it)
         label = ", ".join(f"{k}={v}" for k, v in ex.group.items()) or w["all"]
         head += f" · {w['group'].format(group=label)}"
     if not ex.in_scope and not ex.findings:

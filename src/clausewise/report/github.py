@@ -21,17 +21,17 @@ from __future__ import annotations
 from typing import TextIO
 
 from ..model import Finding, RunResult
-from . import cycle
+from . import cycle, words
 from .common import RanRule, export_position, ran_rules, relative_path
 
 _WORDS = {
     "en": {
-        "summary": "clausewise {policy} {version} as of {as_of}: {v} violations, {w} warnings, "
-                   "{i} invalid values; {failing} failing (fail on {fail_on}), exit {code}",
+        "summary": "clausewise {policy} {version} as of {as_of}: {counts}; {failing} failing (fail on {fail_on}), "
+                   "exit {code}",
     },
     "zh": {
-        "summary": "clausewise {policy} {version} 截至 {as_of}：违规 {v} 项，预警 {w} 项，无效值 {i} 项；"
-                   "不合格 {failing} 项（阈值 {fail_on}），退出码 {code}",
+        "summary": "clausewise {policy} {version} 截至 {as_of}：{counts}；不合格 {failing} 项（阈值“{fail_on}”），"
+                   "退出码 {code}",
     },
 }
 
@@ -71,8 +71,9 @@ def _summary(result: RunResult, fail_on: str) -> str:
     counts = result.counts()
     return _WORDS[result.lang]["summary"].format(
         policy=result.policy.id, version=result.policy.version, as_of=result.as_of.isoformat(sep=" "),
-        v=counts["violation"], w=counts["warning"], i=counts["invalid"],
-        failing=result.failing_count(fail_on), fail_on=fail_on, code=result.exit_code(fail_on),
+        counts=words.counts([(counts["violation"], "violation"), (counts["warning"], "warning"),
+                             (counts["invalid"], "invalid value")], result.lang, keep_zero=True),
+        failing=result.failing_count(fail_on), fail_on=words.fail_on(fail_on, result.lang), code=result.exit_code(fail_on),
     )
 
 

@@ -1,23 +1,57 @@
-"""The grades report: every computed value, how it was reached, and the scorecard.
+"""The grades report: every computed value, why it is what it is, and the scorecard.
 
 Used by ``clausewise grades`` (grades only) and by the other writers for their
-grades sections, so every format shows grades the same way.
+grades sections, so every format shows grades the same way. Each value comes
+with its reason (codes and one sentence in the run's language, computed in
+SQL: ``engine/reasons.py``); JSON and CSV add the breakdown's numbers.
+
+A :class:`Selection` (datasets, a record key, a value, a limit) becomes the
+store's WHERE and LIMIT, so ``clausewise grades --grade unqualified`` reads
+only what it prints. The table lists at most :data:`TABLE_LIMIT` records
+unless a limit is given, and says how many more match.
 """
 
 from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Iterator
-from itertools import islice
+from dataclasses import dataclass
+from itertools import groupby
 from typing import TextIO
 
 from tabulate import tabulate
 
 from ..model import RunResult
+from ..scorecard import scorecard
+from . import layout, words
 from .common import hole, write_json
 
-MAX_ROWS = 200
+# Records the table lists when no --limit is given; json and csv list every record that matches.
+TABLE_LIMIT = 100
+_WORDS = {
+    "en": {"record": "record", "column": "value", "result": "result", "reason": "why", "none": "No computed values.",
+           "nothing": "No computed value matches.", "dataset": "{dataset}: {records}",
+           "more": "… {n} not listed; narrow with --dataset, --key or --grade, raise --limit, or use --format json or csv"},
+    "zh": {"record": "记录", "column": "计算项", "result": "结果", "reason": "原因", "none": "没有计算值。",
+           "nothing": "没有符合条件的计算值。", "dataset": "{dataset}：{records}",
+           "more": "…… 另有 {n}未列出；可用 --dataset、--key 或 --grade 缩小范围，调大 --limit，或用 --format json 或 csv"},
+}
+
+
+@dataclass(frozen=True)
+class Selection:
+    """Which grades to show: datasets (all when None), a record key, a value (``value`` or ``column=value``), a limit."""
+
+    datasets: tuple[str, ...] | None = None
+    key: str | None = None
+    grade: str | None = None
+    limit: int | None = None
+
+    def where(self) -> dict:
+        return {"datasets": self.datasets, "key": self.key, "grade": self.grade}
+
+
+ALL = Selection()
 
 
 def explain(breakdown) -> str:
@@ -32,68 +66,63 @@ def explain(breakdown) -> str:
     return ", ".join(f"{k}={_num(v)}" for k, v in breakdown.items())
 
 
+def reason(grade, column: str) -> str:
+    """The one-line reason for ``column`` of a record's grade ("" when there is none)."""
+    found = grade.reasons.get(column)
+    return found.get("text", "") if isinstance(found, dict) else ""
+
+
 def _num(value) -> str:
     if isinstance(value, float):
         return f"{value:g}"
     return "—" if value is None else str(value)
 
 
-def _rows(result: RunResult) -> Iterator[tuple]:
-    for g in result.grades:
-        for name, value in g.values.items():
-            yield g.dataset, g.key, name, _num(value), explain(g.breakdown.get(name))
-
-
-def table(result: RunResult, fail_on: str, out: TextIO) -> None:
-    shown = list(islice(_rows(result), MAX_ROWS + 1))
-    text = tabulate(shown[:MAX_ROWS], headers=["dataset", "record", "value", "result", "how"], tablefmt="simple") if shown else "No computed values."
-    if len(shown) > MAX_ROWS:
-        total = sum(len(columns) * n for columns, n in _sizes(result))
-        text += f"\n… and {total - MAX_ROWS} more (use --format json or csv for all)"
+def table(result: RunResult, fail_on: str, out: TextIO, selection: Selection = ALL) -> None:
+    """Dataset by dataset, each record's values with their reasons; then each grade's distribution."""
+    lang, w = result.lang, _WORDS[result.lang]
+    width = layout.width(out)
+    limit = TABLE_LIMIT if selection.limit is None else selection.limit
+    shown = 0
+    for dataset, grades in groupby(result.grades.where(**selection.where(), limit=limit), key=lambda g: g.dataset):
+        grades = list(grades)
+        shown += len(grades)
+        rows = [[g.key or "", name, _num(value), reason(g, name)] for g in grades for name, value in g.values.items()]
+        cells = layout.fit([[w["record"], w["column"], w["result"], w["reason"]], *rows], width, flexible=3, header=True)
+        total = result.grades.count(dataset, selection.key, selection.grade)
+        out.write(w["dataset"].format(dataset=dataset, records=words.count(total, "record", lang)) + "\n")
+        out.write(tabulate(cells[1:], headers=cells[0], tablefmt="simple", disable_numparse=True) + "\n\n")
+    if not shown:
+        out.write((w["none"] if not result.grades else w["nothing"]) + "\n\n")
+    matching = result.grades.count(key=selection.key, grade=selection.grade, datasets=selection.datasets)
+    if matching > shown:
+        out.write("\n".join(layout.wrap(w["more"].format(n=words.count(matching - shown, "record", lang)), width))
+                  + "\n\n")
     dist = result.grades.distribution()
     if dist:
-        text += "\n\n" + "\n".join(f"{k}: " + ", ".join(f"{g} {n}" for g, n in v.items()) for k, v in dist.items())
-    out.write(text + "\n")
+        out.write("\n".join(f"{k}: " + ", ".join(f"{g} {n}" for g, n in v.items()) for k, v in dist.items()) + "\n")
 
 
-def _sizes(result: RunResult) -> Iterator[tuple[list[str], int]]:
-    """(computed columns, records) per dataset with computed columns."""
-    for dataset in result.policy.datasets.values():
-        columns = [f.name for f in dataset.derived_fields()]
-        if columns:
-            yield columns, result.grades.count(dataset.name)
-
-
-def json_text(result: RunResult, fail_on: str, out: TextIO) -> None:
+def json_text(result: RunResult, fail_on: str, out: TextIO, selection: Selection = ALL) -> None:
     doc = {
         "run": result.meta(),
         "grades": hole("grades"),
         "distribution": result.grades.distribution(),
-        "scorecard": [line.to_dict() for line in result.scorecard()],
+        "scorecard": [line.to_dict() for line in scorecard(result, fail_on)],
     }
-    write_json(out, doc, {"grades": result.grades.json_lines()})
+    write_json(out, doc, {"grades": result.grades.json_lines(**selection.where(), limit=selection.limit)})
 
 
-def csv_text(result: RunResult, fail_on: str, out: TextIO) -> None:
+def csv_text(result: RunResult, fail_on: str, out: TextIO, selection: Selection = ALL) -> None:
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["dataset", "key", "row", "column", "value", "breakdown"])
-    for g in result.grades:
+    writer.writerow(["dataset", "key", "row", "column", "value", "breakdown", "reason_codes", "reason"])
+    for g in result.grades.where(**selection.where(), limit=selection.limit):
         writer.writerows(
             [g.dataset, g.key, "" if g.row is None else g.row, name, "" if value is None else value,
-             json.dumps(g.breakdown.get(name), ensure_ascii=False)]
+             json.dumps(g.breakdown.get(name), ensure_ascii=False),
+             " ".join((g.reasons.get(name) or {}).get("codes", [])), reason(g, name)]
             for name, value in g.values.items()
         )
-
-
-def scorecard_table(result: RunResult, scopes: tuple[str, ...] | None = None) -> str:
-    lines = [s for s in result.scorecard() if scopes is None or s.scope in scopes or s.scope not in ("clause", "chapter")]
-    body = [
-        (s.scope, s.id, s.examined, *(s.findings[k] for k in ("critical", "high", "medium", "low")), s.warnings,
-         "—" if s.score is None else f"{s.score:g}", s.band or "—")
-        for s in lines
-    ]
-    headers = ["scope", "id", "examined", "critical", "high", "medium", "low", "warnings", "score", "band"]
-    return tabulate(body, headers=headers, tablefmt="simple")
 
 
 FORMATS = {"table": table, "json": json_text, "csv": csv_text}

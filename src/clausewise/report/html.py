@@ -29,9 +29,12 @@ from typing import Any, TextIO
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
-from ..model import BASELINE_STATES, SEVERITIES, STATUSES, Finding, RunResult, ScoreLine, severity_rank
+from ..model import BASELINE_STATES, SEVERITIES, STATUSES, Finding, RunResult, severity_rank
+from ..scorecard import OVERALL, ScoreLine, scorecard
 from . import cycle
+from . import words as wording
 from .common import chapter_title, export_position, natural, ran_rules, record_label
+from .grades import reason as grade_reason
 
 _ENV = Environment(
     loader=PackageLoader("clausewise.report", "templates"),
@@ -49,17 +52,27 @@ _WORDS = {
         "report": "Compliance report", "as_of": "as of", "as_of_label": "As of", "nav_summary": "Summary", "nav_clauses": "By clause",
         "nav_scorecard": "Scorecard", "nav_grades": "Grades", "nav_findings": "Findings",
         "nav_run": "Run", "violations": "Violations", "warnings": "Early warnings", "invalid": "Invalid values",
-        "rules_run": "Rules run", "records": "Records examined", "checks": "{n} record checks",
+        "rules_run": "Rules run", "records": "Records examined", "checks": "{n}",
         "passed": "Passed", "failed": "Failed", "verdict_pass": "no finding at or above “{fail_on}”",
-        "verdict_fail": "{n} findings at or above “{fail_on}”", "exit": "exit code {code}",
+        "verdict_fail": "{n} at or above “{fail_on}”", "exit": "exit code {code}",
+        "verdict_never": "nothing fails the run (fail on “never”)",
         "by_severity": "Findings by severity", "by_clause": "Findings by chapter and clause",
         "no_findings": "No findings.", "clause": "Clause", "chapter": "Chapter",
-        "scorecard": "Compliance scorecard", "scorecard_note": "Score = 100 × (1 − Σ weight × findings ÷ records examined); "
-        "early warnings are shown but not counted.", "score": "Score", "band": "Band", "examined": "Examined",
-        "clauses": "Clauses", "no_score": "nothing examined", "grades": "Grade distributions", "grade": "Grade",
+        "scorecard": "Compliance scorecard", "scorecard_note": "Each clause is compliant, compliant with warnings or "
+        "waivers, or breached at its worst severity, and scores 100 × (1 − the weight of its state); a chapter and the "
+        "whole run score the mean of their clauses. A breach caps the band (a critical one at the lowest), and a scope "
+        "holding a finding that fails the run is never in the best band.", "score": "Score", "band": "Band",
+        "examined": "Examined", "overall": "All clauses", "breached": "Clauses breached", "failing": "Failing",
+        "waived_n": "Waived", "band_capped": "capped: {why}", "score_states": {"breached": "breached", "waived": "compliant with waivers",
+        "warned": "compliant with warnings", "compliant": "compliant", "not_examined": "not examined"},
+        "caps": {"critical": "critical breach", "high": "high breach", "medium": "medium breach", "low": "low breach",
+                 "fails": "fails the run"},
+        "clauses": "Clauses", "no_score": "nothing examined", "grades": "Grades", "grade": "Grade",
+        "grade_list": "Computed values and why ({n})", "grade_capped": "The first {shown} of {total} are listed; "
+        "clausewise grades --format json lists them all.", "column": "Value", "result": "Result", "reason": "Why",
         "count": "Records", "findings": "Findings", "search": "Search", "search_hint": "rule, record, message, evidence…",
         "status": "Status", "severity": "Severity", "all": "All", "rule": "Rule", "record": "Record",
-        "message": "Message", "shown": "{shown} of {total} findings shown", "no_match": "No finding matches the filters.",
+        "message": "Message", "shown": "{shown} of {total} shown", "no_match": "No finding matches the filters.",
         "capped": "This page lists the first {shown} of {total} findings; the json, jsonl, csv and sarif formats list them all.",
         "dataset": "Dataset", "row": "Row", "due_at": "Due at", "evidence": "Evidence", "source": "Source",
         "kind": "Kind", "title": "Title", "never": "examined no record", "run": "Run",
@@ -84,14 +97,23 @@ _WORDS = {
         "report": "合规报告", "as_of": "截至", "as_of_label": "截至时间", "nav_summary": "概要", "nav_clauses": "按条款",
         "nav_scorecard": "合规评分", "nav_grades": "评级", "nav_findings": "发现",
         "nav_run": "运行信息", "violations": "违规", "warnings": "预警", "invalid": "无效值",
-        "rules_run": "已运行规则", "records": "检查记录数", "checks": "共 {n} 次记录检查",
+        "rules_run": "已运行规则", "records": "检查记录数", "checks": "共 {n}",
         "passed": "通过", "failed": "未通过", "verdict_pass": "没有达到阈值“{fail_on}”的问题",
-        "verdict_fail": "{n} 项问题达到阈值“{fail_on}”", "exit": "退出码 {code}",
+        "verdict_fail": "{n}达到阈值“{fail_on}”", "exit": "退出码 {code}",
+        "verdict_never": "阈值为“从不”，没有问题导致不通过",
         "by_severity": "按严重度", "by_clause": "按章节与条款",
         "no_findings": "没有发现问题。", "clause": "条款", "chapter": "章节",
-        "scorecard": "合规评分", "scorecard_note": "得分 = 100 ×（1 − Σ 权重 × 问题数 ÷ 检查记录数）；预警列出但不计分。",
+        "scorecard": "合规评分", "scorecard_note": "每个条款或合规、或有预警或豁免而合规、或按最严重的问题判为违反，"
+        "得分 = 100 ×（1 − 该状态的权重）；章节与全部条款的得分为其条款得分的平均值。违反会限制等级（严重违反最低），"
+        "含有导致不通过的问题的范围不会处于最高等级。",
         "score": "得分", "band": "等级", "examined": "检查数", "clauses": "条款", "no_score": "没有检查记录",
-        "grades": "评级分布", "grade": "评级", "count": "记录数", "findings": "发现",
+        "overall": "全部条款", "breached": "违反条款", "failing": "不通过", "waived_n": "已豁免", "band_capped": "封顶：{why}",
+        "score_states": {"breached": "违反", "waived": "合规（有豁免）", "warned": "合规（有预警）", "compliant": "合规",
+                   "not_examined": "未检查"},
+        "caps": {"critical": "严重违反", "high": "高级别违反", "medium": "中级别违反", "low": "低级别违反", "fails": "导致不通过"},
+        "grades": "评级", "grade": "评级", "count": "记录数", "findings": "发现",
+        "grade_list": "计算值及原因（{n}）", "grade_capped": "列出前 {shown}（共 {total}）；clausewise grades --format json 列出全部。",
+        "column": "计算项", "result": "结果", "reason": "原因",
         "search": "搜索", "search_hint": "规则、记录、说明、依据……", "status": "状态", "severity": "严重度",
         "all": "全部", "rule": "规则", "record": "记录", "message": "说明",
         "shown": "显示 {shown} / {total} 项", "no_match": "没有符合筛选条件的发现。",
@@ -131,11 +153,13 @@ def context(result: RunResult, fail_on: str) -> dict[str, Any]:
         "title": result.policy.title.get(result.lang),
         "meta": {**result.meta(), "as_of_source": result.as_of_reason()},
         "fail_on": fail_on,
+        "fail_on_text": wording.fail_on(fail_on, result.lang),
         "headline": _headline(result, fail_on),
         "donut": _donut(_segments(result)),
         "chapters": _chapters(result),
-        "scorecard": _scorecard(result),
+        "scorecard": _scorecard(result, fail_on),
         "grades": _grades(result),
+        "grade_values": _grade_values(result),
         "findings": [_finding(result, f) for f in result.findings.where(limit=MAX_FINDINGS)],
         "total": len(result.findings),
         "clauses": sorted(result.findings.tally("clause"), key=natural),
@@ -152,14 +176,23 @@ def context(result: RunResult, fail_on: str) -> dict[str, Any]:
 
 
 def _headline(result: RunResult, fail_on: str) -> dict[str, Any]:
+    words = _WORDS[result.lang]
+    failing = result.failing_count(fail_on)
+    checks = sum(s.examined for s in result.stats.values())
+    threshold = wording.fail_on(fail_on, result.lang)
+    if failing:
+        verdict = words["verdict_fail"].format(n=wording.count(failing, "finding", result.lang), fail_on=threshold)
+    else:
+        verdict = words["verdict_never" if fail_on == "never" else "verdict_pass"].format(fail_on=threshold)
     return {
         **result.counts(),
-        "failing": result.failing_count(fail_on),
+        "failing": failing,
+        "verdict": verdict,
         "waived": result.waived_count(),
         "exit_code": result.exit_code(fail_on),
         "rules": len(ran_rules(result)),
         "records": sum(d.rows for d in result.data_files),
-        "checks": sum(s.examined for s in result.stats.values()),
+        "checks": words["checks"].format(n=wording.count(checks, "record check", result.lang)),
     }
 
 
@@ -222,16 +255,17 @@ def _stack(counts: Counter, scale: int) -> list[dict[str, Any]]:
 # ---- scorecard and grades -------------------------------------------------------
 
 
-def _scorecard(result: RunResult) -> dict[str, Any] | None:
-    lines = result.scorecard()
+def _scorecard(result: RunResult, fail_on: str) -> dict[str, Any] | None:
+    lines = scorecard(result, fail_on)
     if not lines:
         return None
     colours = _band_colours(result.policy.scorecard.bands)
     groups: dict[str, list[dict[str, Any]]] = {}
     for line in lines:
         groups.setdefault(line.scope, []).append(_score_row(result, line, colours))
+    overall = groups.pop(OVERALL, [])
     return {
-        "chapters": groups.pop("chapter", []),
+        "chapters": overall + groups.pop("chapter", []),
         "clauses": groups.pop("clause", []),
         "groups": groups,
         "ticks": sorted({round(low, 3) for low in result.policy.scorecard.bands.values() if 0 < low < 100}),
@@ -246,16 +280,21 @@ def _band_colours(bands: dict[str, float]) -> dict[str, int]:
 
 
 def _score_row(result: RunResult, line: ScoreLine, colours: dict[str, int]) -> dict[str, Any]:
-    return {"id": line.id, "title": _scope_title(result, line), "examined": line.examined, "findings": line.findings,
-            "warnings": line.warnings, "score": line.score, "band": line.band,
+    words = _WORDS[result.lang]
+    scored = sum(n for state, n in line.clauses.items() if state != "not_examined")
+    return {"id": "" if line.scope == OVERALL else line.id,
+            "title": words["overall"] if line.scope == OVERALL else _scope_title(result, line),
+            "overall": line.scope == OVERALL, "examined": line.examined, "findings": line.findings,
+            "warnings": line.warnings, "waived": line.waived, "score": line.score, "band": line.band,
+            "state": words["score_states"][line.state], "state_key": line.state,
+            "breached": f"{line.clauses.get('breached', 0)} / {scored}", "failing": line.failing,
+            "capped": words["band_capped"].format(why=words["caps"][line.capped]) if line.capped else "",
             "colour": colours.get(line.band, BAND_COLOURS - 1)}
 
 
 def _scope_title(result: RunResult, line: ScoreLine) -> str:
-    """A clause's title; a chapter's is its clause's (ScoreLine gives only the id); a group value has none."""
-    if line.scope == "chapter":
-        return chapter_title(result, line.id)
-    return line.title if line.scope == "clause" else ""
+    """A clause's or chapter's title (a chapter's is its clause's, if it has one); a group value has none."""
+    return line.title if line.scope in ("clause", "chapter") else ""
 
 
 def _grades(result: RunResult) -> list[dict[str, Any]]:
@@ -271,6 +310,23 @@ def _grades(result: RunResult) -> list[dict[str, Any]]:
     return charts
 
 
+# Records whose computed values the page lists at most; clausewise grades --format json lists them all.
+MAX_GRADES = 1_000
+
+
+def _grade_values(result: RunResult) -> dict[str, Any] | None:
+    """Each record's computed values with their reasons, for the first MAX_GRADES records."""
+    total = len(result.grades) if result.grades else 0
+    if not total:
+        return None
+    lang = result.lang
+    rows = [{"dataset": g.dataset, "record": g.key or "", "column": name, "value": _value(value, lang),
+             "reason": grade_reason(g, name)}
+            for g in result.grades.where(limit=MAX_GRADES) for name, value in g.values.items()]
+    return {"rows": rows, "total": wording.count(total, "record", lang),
+            "shown": wording.count(min(total, MAX_GRADES), "record", lang), "capped": total > MAX_GRADES}
+
+
 # ---- findings table and rules ---------------------------------------------------
 
 
@@ -282,14 +338,18 @@ def _finding(result: RunResult, f: Finding) -> dict[str, Any]:
         "status": f.status, "status_rank": STATUSES.index(f.status),
         "severity": f.severity, "severity_rank": severity_rank(f.severity), "message": f.message,
         "due_at": f.due_at.isoformat(sep=" ") if f.due_at else None,
-        "evidence": [(name, _value(value)) for name, value in f.evidence.items()], "source": source,
+        "evidence": [(name, _value(wording.evidence_value(name, value, result.lang), result.lang))
+                     for name, value in f.evidence.items()],
+        "source": source,
         "waiver": f.waiver, "since": f.baseline,
     }
 
 
-def _value(value: Any) -> str:
+def _value(value: Any, lang: str = "en") -> str:
     if value is None:
         return "—"
+    if isinstance(value, bool):
+        return wording.boolean(value, lang)
     if isinstance(value, (dict, list)):
         return json.dumps(value, ensure_ascii=False, default=str)
     return str(value)

@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from typing import Any, TextIO
 
 from ..model import RunResult
+from ..scorecard import scorecard
 from .common import hole, write_json
 
 
@@ -32,7 +33,7 @@ def document(result: RunResult, fail_on: str) -> dict[str, Any]:
         "findings": hole("findings"),
         "resolved": hole("resolved"),
         "grades": hole("grades"),
-        "scorecard": [line.to_dict() for line in result.scorecard()],
+        "scorecard": [line.to_dict() for line in scorecard(result, fail_on)],
     }
 
 

@@ -7,8 +7,10 @@ CI test tabs fold and count per suite, so a reader sees which chapter breaks;
 the price is that the run's properties (policy id, version, hash, as-of) repeat
 in each suite, as the Jenkins schema allows properties on suites only. A
 suite's properties also carry its chapter's line of the compliance scorecard
-(``score``, ``band``, ``examined``; no score when nothing was examined), since
-the chapter is the unit a CI tab shows and a reader asks "how compliant".
+(``state``, ``score``, ``band``, why the band is ``capped``, how many findings
+are ``failing`` the run, ``examined``; no score when nothing was examined; see
+``clausewise.scorecard``), since the chapter is the unit a CI tab shows and a
+reader asks "how compliant".
 
 A rule with any violation or invalid value fails (``<failure>`` lists the
 records, capped); early warnings alone do not fail, they go to ``<system-out>``;
@@ -27,18 +29,20 @@ import re
 import xml.etree.ElementTree as ET
 from typing import TextIO
 
-from ..model import Finding, RunResult, ScoreLine
+from ..model import Finding, RunResult
+from ..scorecard import ScoreLine, scorecard
 from . import cycle
+from . import words as wordings
 from .common import RanRule, chapter_title, ran_rules, record_label
 
 MAX_LINES = 50
 _WORDS = {
     "en": {
-        "counts": "{v} violations, {i} invalid values", "more": "… and {n} more", "row": "row {row}",
+        "more": "… and {n} more", "row": "row {row}",
         "unexamined": "no records to examine", "waived": "{n} waived: {why}",
     },
     "zh": {
-        "counts": "违规 {v} 项，无效值 {i} 项", "more": "… 另有 {n} 项", "row": "第 {row} 行",
+        "more": "… 另有 {n} 项", "row": "第 {row} 行",
         "unexamined": "没有可检查的记录", "waived": "豁免 {n} 项：{why}",
     },
 }
@@ -48,7 +52,7 @@ _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 def write(result: RunResult, fail_on: str, out: TextIO) -> None:
     root = ET.Element("testsuites", name=f"clausewise {result.policy.id} {result.policy.version}")
-    scores = {line.id: line for line in result.scorecard() if line.scope == "chapter"}
+    scores = {line.id: line for line in scorecard(result, fail_on) if line.scope == "chapter"}
     counts = result.findings.tally("rule", "status", "waived")
     for chapter, rules in _chapters(result).items():
         root.append(_suite(result, fail_on, chapter, rules, scores.get(chapter), counts))
@@ -113,7 +117,8 @@ def _score(line: ScoreLine | None) -> dict[str, str]:
     """The chapter's scorecard line as properties; none without a scorecard, no score without records."""
     if line is None:
         return {}
-    values = {"score": None if line.score is None else f"{line.score:g}", "band": line.band, "examined": str(line.examined)}
+    values = {"state": line.state, "score": None if line.score is None else f"{line.score:g}", "band": line.band,
+              "capped": line.capped, "failing": str(line.failing), "examined": str(line.examined)}
     return {name: value for name, value in values.items() if value is not None}
 
 
@@ -127,7 +132,7 @@ def _case(result: RunResult, rule: RanRule, counts: dict) -> ET.Element:
     failing_statuses = ["violation", "invalid"]
     if violations or invalid:
         failing = result.findings.where(rules=[rule.id], statuses=failing_statuses, limit=MAX_LINES, waived=False)
-        message = words["counts"].format(v=violations, i=invalid)
+        message = wordings.counts([(violations, "violation"), (invalid, "invalid value")], result.lang)
         failure = ET.SubElement(case, "failure", message=message, type=rule.severity)
         failure.text = _listing(failing, violations + invalid, words)
     elif waived:

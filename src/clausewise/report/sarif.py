@@ -42,6 +42,7 @@ from urllib.parse import quote
 
 from ..errors import Location
 from ..model import Finding, RunResult
+from ..scorecard import scorecard
 from . import cycle
 from .common import RanRule, export_position, hole, ran_rules, relative_path, write_json
 
@@ -86,7 +87,7 @@ def document(result: RunResult, fail_on: str, rules: list[RanRule]) -> dict[str,
                 "policy": result.meta()["policy"],
                 "lang": result.lang,
                 "grade_distribution": result.grades.distribution(),
-                "scorecard": [line.to_dict() for line in result.scorecard()],
+                "scorecard": [line.to_dict() for line in scorecard(result, fail_on)],
                 "waived": result.waived_count(),
                 "waivers": [use.to_dict() for use in result.waivers],
                 "baseline": result.baseline.to_dict() if result.baseline else None,

@@ -1,124 +1,243 @@
-"""``table``: findings for a terminal, then a per-rule summary and the verdict.
+"""``table``: a report for a terminal, as wide as the terminal (100 columns when not printed on one).
 
-A waived finding's status says so (``violation, waived W-1``); after a
-comparison with a recorded run a column says whether each finding is new or
-persisting. Before the verdict come the comparison's totals, the waivers'
-summary and a line for each expired or unused waiver.
+Findings come rule by rule, under a heading that names the clause, the rule,
+its title, its severity and its counts; each finding is one row: where it is
+(``file:line`` of a CSV or JSON Lines record, the file and record number in
+an XLSX or Parquet export, the dataset of a computed record, nothing for an
+aggregate group), the record (its key, or its group), its status, and its
+message, wrapped and never cut. Two findings on a duplicated key differ by
+their place. At most :data:`MAX_FINDINGS` are listed, read from the store a
+batch at a time; the json, jsonl, csv and sarif formats list them all.
+
+The rules table lists the rules with findings and those that examined no
+record (so "no finding" and "never ran" are told apart), then one line for
+the rest; ``verbose`` lists every rule. Then the grades' distributions, the
+scorecard's overall and chapter lines (``clausewise.scorecard``), the
+monthly cycle, and the verdict. A waived finding's status names its waiver;
+after a comparison with a recorded run a column says whether each finding
+is new or persisting. Widths and wrapping are in ``layout.py``.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from itertools import groupby
+from pathlib import Path
 from typing import TextIO
 
 from tabulate import tabulate
 
-from ..model import RunResult
-from . import cycle, grades
+from ..model import Finding, RunResult
+from ..scorecard import OVERALL, ScoreLine, scorecard
+from . import cycle, layout, words
+from .common import ran_rules, record_place
 
 _WORDS = {
     "en": {
-        "findings": "Findings", "none": "No findings.", "rules": "Rules",
+        "findings": "Findings: {counts}", "none": "No findings.", "rules": "Rules",
         "grades": "Grades (clausewise grades shows each one and how it was reached)", "scorecard": "Scorecard",
-        "clause": "clause", "rule": "rule", "record": "record", "status": "status",
-        "severity": "severity", "message": "message", "examined": "examined",
-        "violations": "violations", "warnings": "warnings", "invalid": "invalid",
-        "head": "{policy} {version} · as of {as_of} ({source}) · {files} data files, {rows} rows",
-        "verdict": "{v} violations, {w} warnings, {i} invalid values · exit {code} (fail on {fail_on})",
-        "statuses": {"violation": "violation", "warning": "warning", "invalid": "invalid"},
-        "capped": "… the first {shown} of {total} findings; --format json, jsonl, csv or sarif lists them all",
-        "since": "since", "waived": "{status}, waived {id}",
+        "rule": "rule", "clause": "clause", "where": "where", "record": "record", "status": "status",
+        "examined": "examined", "violations": "violations", "warnings": "warnings", "invalid": "invalid",
+        "unjudged": "not judged", "title": "title", "clauses": "clauses", "score": "score", "band": "band", "since": "since",
+        "head": "{policy} {version} · as of {as_of} ({source})", "data": "{folder}: {files}, {rows}",
+        "pass": "Passed: no finding at or above {fail_on}", "pass_never": "Passed: nothing fails the run (fail on never)",
+        "fail": "Failed: {n} at or above {fail_on}",
+        "verdict": "{verdict} · {counts} · exit {code}",
+        "capped": "… the first {shown} of {total}; --format json, jsonl, csv or sarif lists them all",
+        "waived": "{status}, waived {id}", "record_no": "{file} record {row}",
+        "rest": "… and {n} more that examined records and found nothing (--verbose lists every rule)",
+        "heading": "{clause} {rule} · {severity} · {counts} · {title}",
+        "never": "Examined no record (does the export hold their data?): {rules}",
+        "chapter": "chapter", "breached": "clauses breached", "failing": "failing", "overall": "all",
+        "capped_by": "capped: {why}",
+        "caps": {"critical": "critical breach", "high": "high breach", "medium": "medium breach",
+                 "low": "low breach", "fails": "fails the run"},
     },
     "zh": {
-        "findings": "发现", "none": "没有发现问题。", "rules": "规则",
+        "findings": "发现：{counts}", "none": "没有发现问题。", "rules": "规则",
         "grades": "评级（clausewise grades 可查看每项结果及其计算过程）", "scorecard": "合规评分",
-        "clause": "条款", "rule": "规则", "record": "记录", "status": "状态",
-        "severity": "严重度", "message": "说明", "examined": "检查数",
-        "violations": "违规", "warnings": "预警", "invalid": "无效值",
-        "head": "{policy} {version} · 截至 {as_of}（{source}）· {files} 个数据文件，{rows} 行",
-        "verdict": "违规 {v} 项，预警 {w} 项，无效值 {i} 项 · 退出码 {code}（阈值 {fail_on}）",
-        "statuses": {"violation": "违规", "warning": "预警", "invalid": "无效"},
-        "capped": "…… 仅列出前 {shown} 项（共 {total} 项）；--format json、jsonl、csv 或 sarif 列出全部",
-        "since": "对比", "waived": "{status}，已豁免 {id}",
+        "rule": "规则", "clause": "条款", "where": "位置", "record": "记录", "status": "状态",
+        "examined": "检查数", "violations": "违规", "warnings": "预警", "invalid": "无效值",
+        "unjudged": "无法判断", "title": "标题", "clauses": "条款", "score": "得分", "band": "等级", "since": "对比",
+        "head": "{policy} {version} · 截至 {as_of}（{source}）", "data": "{folder}：{files}，{rows}",
+        "pass": "通过：没有问题达到阈值（{fail_on}）", "pass_never": "通过：阈值为“从不”，没有问题导致不通过",
+        "fail": "未通过：{n}达到阈值（{fail_on}）",
+        "verdict": "{verdict} · {counts} · 退出码 {code}",
+        "capped": "…… 仅列出前 {shown} 项（共 {total}）；--format json、jsonl、csv 或 sarif 列出全部",
+        "waived": "{status}，已豁免 {id}", "record_no": "{file} 第 {row} 条记录",
+        "rest": "…… 另有 {n} 条规则检查了记录且没有发现问题（--verbose 列出全部规则）",
+        "heading": "{clause} {rule} · {severity} · {counts} · {title}",
+        "never": "没有检查任何记录（导出数据中是否有它们的数据？）：{rules}",
+        "chapter": "章节", "breached": "违反条款", "failing": "不通过", "overall": "全部",
+        "capped_by": "封顶：{why}",
+        "caps": {"critical": "严重违反", "high": "高级别违反", "medium": "中级别违反", "low": "低级别违反",
+                 "fails": "导致不通过"},
     },
 }
-MAX_MESSAGE = 100
 # A terminal shows at most this many findings; the json, jsonl, csv and sarif formats list them all.
 MAX_FINDINGS = 1_000
 
 
-def write(result: RunResult, fail_on: str, out: TextIO) -> None:
-    words = _WORDS[result.lang]
-    parts = [_head(result, words), _findings(result, words), _rules(result, words)]
-    parts += [p for p in (_grades(result, words), _scorecard(result, words), "\n".join(cycle.lines(result))) if p]
-    parts.append(_verdict(result, words, fail_on))
-    out.write("\n\n".join(parts) + "\n")
+def write(result: RunResult, fail_on: str, out: TextIO, verbose: bool = False, width: int | None = None) -> None:
+    """Write the report to ``out``, ``width`` columns wide (default: see ``layout.width``)."""
+    view = _View(result, width or layout.width(out))
+    out.write(view.head() + "\n\n")
+    for part in view.findings():
+        out.write(part)
+    parts = [view.rules(verbose), view.grades(), view.scorecard(fail_on), view.cycle(), view.verdict(fail_on)]
+    out.write("\n" + "\n\n".join(p for p in parts if p) + "\n")
 
 
-def _grades(result: RunResult, words) -> str:
-    dist = result.grades.distribution()
-    if not dist:
-        return ""
-    lines = [f"{k}: " + ", ".join(f"{g} {n}" for g, n in v.items()) for k, v in dist.items()]
-    return words["grades"] + "\n" + "\n".join(lines)
+class _View:
+    """One run laid out ``width`` columns wide, in the run's language."""
 
+    def __init__(self, result: RunResult, width: int):
+        self.result = result
+        self.width = width
+        self.lang = result.lang
+        self.w = _WORDS[result.lang]
 
-def _scorecard(result: RunResult, words) -> str:
-    if not result.scorecard():
-        return ""
-    return words["scorecard"] + "\n" + grades.scorecard_table(result, scopes=("chapter",))
+    def wrapped(self, text: str) -> str:
+        return "\n".join(layout.wrap(text, self.width))
 
+    def head(self) -> str:
+        r = self.result
+        head = self.w["head"].format(policy=r.policy.id, version=r.policy.version, as_of=r.as_of.isoformat(sep=" "),
+                                     source=r.as_of_reason())
+        data = self.w["data"].format(folder=r.export_dir, files=words.count(len(r.data_files), "data file", self.lang),
+                                     rows=words.count(sum(f.rows for f in r.data_files), "row", self.lang))
+        return self.hanging(head) + "\n" + self.hanging(data)
 
-def _head(result: RunResult, words) -> str:
-    return words["head"].format(
-        policy=result.policy.id, version=result.policy.version, as_of=result.as_of.isoformat(sep=" "),
-        source=result.as_of_reason(), files=len(result.data_files), rows=sum(f.rows for f in result.data_files),
-    )
+    def hanging(self, text: str) -> str:
+        """``text`` wrapped, its continuation lines indented, so that a heading reads as one."""
+        first, *rest = layout.wrap(text, self.width)
+        rest = layout.wrap(" ".join(rest), self.width - 4) if rest else []
+        return "\n".join([first, *("    " + line for line in rest)])
 
+    # ---- findings, rule by rule -------------------------------------------------
 
-def _record(f) -> str:
-    if f.group:
-        return ", ".join(f"{k}={v}" for k, v in f.group.items())
-    return f.key if f.key is not None else f"row {f.row}"
+    def findings(self) -> Iterator[str]:
+        """The findings section, a rule's block at a time (a block holds at most MAX_FINDINGS findings)."""
+        r = self.result
+        if not r.findings:
+            yield self.w["none"] + "\n"
+            return
+        counts = r.counts()
+        yield self.wrapped(self.w["findings"].format(counts=self._counts(counts))) + "\n"
+        rules = {rule.id: rule for rule in ran_rules(r)}
+        for rule_id, found in groupby(r.findings.where(limit=MAX_FINDINGS), key=lambda f: f.rule):
+            yield "\n" + self._block(rules.get(rule_id), rule_id, list(found)) + "\n"
+        total = len(r.findings)
+        if total > MAX_FINDINGS:
+            yield "\n" + self.wrapped(self.w["capped"].format(
+                shown=MAX_FINDINGS, total=words.count(total, "finding", self.lang))) + "\n"
 
+    def _counts(self, counts: dict[str, int], keep_zero: bool = True) -> str:
+        return words.counts([(counts["violation"], "violation"), (counts["warning"], "warning"),
+                             (counts["invalid"], "invalid value")], self.lang, keep_zero)
 
-def _short(text: str) -> str:
-    return text if len(text) <= MAX_MESSAGE else text[: MAX_MESSAGE - 1] + "…"
+    def _block(self, rule, rule_id: str, found: list[Finding]) -> str:
+        stats = self.result.stats.get(rule_id)
+        counts = {"violation": stats.violations, "warning": stats.warnings, "invalid": stats.invalid} if stats else \
+            {s: sum(f.status == s for f in found) for s in ("violation", "warning", "invalid")}
+        heading = self.w["heading"].format(
+            clause=found[0].clause, rule=rule_id, title=rule.title.get(self.lang) if rule else "",
+            severity=words.severity(rule.severity if rule else found[0].severity, self.lang),
+            counts=self._counts(counts, keep_zero=False)).rstrip(" ·")
+        compared = self.result.baseline is not None
+        rows = [["\n".join(p for p in (self._where(f), self._record(f)) if p), self._status(f),
+                 *([cycle.state_word(self.result, f.baseline)] if compared else []), f.message] for f in found]
+        cells = layout.fit(rows, self.width, flexible=len(rows[0]) - 1, indent=2)
+        table = tabulate(cells, tablefmt="plain", disable_numparse=True)
+        return self.hanging(heading) + "\n" + layout.indent(table)
 
+    def _where(self, f: Finding) -> str:
+        """``inquiries.csv:302``; ``staff.xlsx record 15``; a computed dataset's name; nothing for a group."""
+        if f.group_json is not None:
+            return ""
+        data_file = next((d for d in self.result.data_files if d.dataset == f.dataset and d.path), None)
+        if data_file is None:
+            return f.dataset
+        return record_place(Path(data_file.path).name, data_file.format, f.row, self.w["record_no"])
 
-def _findings(result: RunResult, words) -> str:
-    if not result.findings:
-        return words["none"]
-    compared = result.baseline is not None
-    rows = [
-        (f.clause, f.rule, _record(f), _status(f, words), f.severity,
-         *([cycle.state_word(result, f.baseline)] if compared else []), _short(f.message))
-        for f in result.findings.where(limit=MAX_FINDINGS)
-    ]
-    names = ("clause", "rule", "record", "status", "severity", *(["since"] if compared else []), "message")
-    headers = [words[h] for h in names]
-    text = f"{words['findings']}\n" + tabulate(rows, headers=headers, tablefmt="simple")
-    if len(result.findings) > MAX_FINDINGS:
-        text += "\n" + words["capped"].format(shown=MAX_FINDINGS, total=len(result.findings))
-    return text
+    @staticmethod
+    def _record(f: Finding) -> str:
+        if f.group:
+            return ", ".join(f"{k}={v}" for k, v in f.group.items())
+        return f.key if f.key is not None else ""
 
+    def _status(self, f: Finding) -> str:
+        status = words.status(f.status, self.lang)
+        return self.w["waived"].format(status=status, id=f.waiver["id"]) if f.waiver else status
 
-def _status(f, words) -> str:
-    status = words["statuses"][f.status]
-    return words["waived"].format(status=status, id=f.waiver["id"]) if f.waiver else status
+    # ---- rules, grades, scorecard, cycle, verdict --------------------------------
 
+    def rules(self, verbose: bool) -> str:
+        """Rules with findings (every rule, ``verbose``), those that examined no record, and a line for the rest."""
+        r = self.result
+        # Records a rule could not judge (a value it needs is unreadable): a column only when there are some.
+        unjudged = any(r.stats[rule.id].unjudged for rule in ran_rules(r))
+        shown, never, rest = [], [], 0
+        for rule in ran_rules(r):
+            s = r.stats[rule.id]
+            if not s.examined and not s.unjudged and not verbose:
+                never.append(f"{rule.id} ({rule.clause})")
+            elif verbose or s.violations or s.warnings or s.invalid or s.unjudged:
+                row = [rule.id, rule.clause, str(s.examined), str(s.violations), str(s.warnings), str(s.invalid)]
+                shown.append(row + ([str(s.unjudged)] if unjudged else []))
+            else:
+                rest += 1
+        text = self.w["rules"]
+        if shown:
+            names = ("rule", "clause", "examined", "violations", "warnings", "invalid", *(("unjudged",) if unjudged else ()))
+            headers = [self.w[h] for h in names]
+            cells = layout.fit([headers, *shown], self.width, flexible=0, least=16, header=True)
+            text += "\n" + tabulate(cells[1:], headers=cells[0], tablefmt="simple", disable_numparse=True,
+                                    colalign=("left", "left", *("right",) * (len(names) - 2)))
+        if never:
+            text += "\n" + self.hanging(self.w["never"].format(rules=words.separator(self.lang).join(never)))
+        if rest:
+            text += "\n" + self.wrapped(self.w["rest"].format(n=rest))
+        return "\n".join(line.rstrip() for line in text.split("\n"))
 
-def _rules(result: RunResult, words) -> str:
-    rows = [
-        (rule, s.examined, s.violations, s.warnings, s.invalid)
-        for rule, s in result.stats.items()
-    ]
-    headers = [words[h] for h in ("rule", "examined", "violations", "warnings", "invalid")]
-    return f"{words['rules']}\n" + tabulate(rows, headers=headers, tablefmt="simple")
+    def grades(self) -> str:
+        dist = self.result.grades.distribution()
+        if not dist:
+            return ""
+        lines = [f"{k}: " + ", ".join(f"{g} {n}" for g, n in v.items()) for k, v in dist.items()]
+        return self.w["grades"] + "\n" + "\n".join(self.wrapped(line) for line in lines)
 
+    def scorecard(self, fail_on: str) -> str:
+        """The overall line and the chapters': clauses breached, score, band (and why it is capped), failing findings."""
+        lines = [line for line in scorecard(self.result, fail_on) if line.scope in (OVERALL, "chapter")]
+        if not lines:
+            return ""
+        rows = [self._score_row(line) for line in lines]
+        headers = [self.w[h] for h in ("chapter", "breached", "score", "band", "failing")] + [""]
+        if not any(row[-1] for row in rows):  # no band is capped: no column for why
+            rows, headers = [row[:-1] for row in rows], headers[:-1]
+        cells = layout.fit([headers, *rows], self.width, flexible=len(headers) - 1, least=12, header=True)
+        table = tabulate(cells[1:], headers=cells[0], tablefmt="simple", disable_numparse=True,
+                         colalign=("left", "right", "right", "left", "right", "left")[:len(headers)])
+        return self.w["scorecard"] + "\n" + "\n".join(line.rstrip() for line in table.split("\n"))
 
-def _verdict(result: RunResult, words, fail_on: str) -> str:
-    counts = result.counts()
-    return words["verdict"].format(
-        v=counts["violation"], w=counts["warning"], i=counts["invalid"],
-        code=result.exit_code(fail_on), fail_on=fail_on,
-    )
+    def _score_row(self, line: ScoreLine) -> list[str]:
+        scored = sum(n for state, n in line.clauses.items() if state != "not_examined")
+        ident = self.w["overall"] if line.scope == OVERALL else line.id
+        capped = self.w["capped_by"].format(why=self.w["caps"][line.capped]) if line.capped else ""
+        return [ident, f"{line.clauses.get('breached', 0)} / {scored}", "—" if line.score is None else f"{line.score:.1f}",
+                line.band or "—", str(line.failing), capped]
+
+    def cycle(self) -> str:
+        return "\n".join(self.wrapped(line) for line in cycle.lines(self.result))
+
+    def verdict(self, fail_on: str) -> str:
+        r = self.result
+        failing = r.failing_count(fail_on)
+        threshold = words.fail_on(fail_on, self.lang)
+        if failing:
+            verdict = self.w["fail"].format(n=words.count(failing, "finding", self.lang), fail_on=threshold)
+        else:
+            verdict = self.w["pass_never" if fail_on == "never" else "pass"].format(fail_on=threshold)
+        return self.wrapped(self.w["verdict"].format(verdict=verdict, counts=self._counts(r.counts()),
+                                                     code=r.exit_code(fail_on)))

@@ -14,11 +14,12 @@ import json
 from typing import Any
 
 from ..model import Finding
+from . import words
 from .common import record_label
 
 _WORDS = {
     "en": {
-        "started": "watching {folder}: {violation} violations, {warning} warnings, {invalid} invalid values",
+        "started": "watching {folder}: {counts}",
         "new": "new {status}", "resolved": "resolved", "changed": "now {status} (was {was})",
         "waived": "now waived by {id}", "unwaived": "no longer waived ({id})",
         "error": "cannot audit the export (still watching):", "recovered": "the export reads again",
@@ -27,7 +28,7 @@ _WORDS = {
         "a": {"violation": "a violation", "warning": "a warning", "invalid": "an invalid value"},
     },
     "zh": {
-        "started": "开始监视 {folder}：违规 {violation} 项，预警 {warning} 项，无效值 {invalid} 项",
+        "started": "开始监视 {folder}：{counts}",
         "new": "新{status}", "resolved": "已解决", "changed": "变为{status}（原为{was}）",
         "waived": "已由 {id} 豁免", "unwaived": "不再豁免（{id}）",
         "error": "无法审计导出数据（继续监视）：", "recovered": "导出数据恢复可读",
@@ -43,7 +44,10 @@ def line(event, folder: str, lang: str = "en") -> str:
     w = _WORDS[lang]
     at = event.at.isoformat(sep=" ")
     if event.kind == "started":
-        return f"{at}  " + w["started"].format(folder=folder, **event.counts)
+        c = event.counts
+        counts = words.counts([(c["violation"], "violation"), (c["warning"], "warning"), (c["invalid"], "invalid value")],
+                              lang, keep_zero=True)
+        return f"{at}  " + w["started"].format(folder=folder, counts=counts)
     if event.kind == "error":
         return f"{at}  {w['error']}\n" + "\n".join(f"  {part}" for part in event.message.splitlines())
     if event.kind in ("recovered", "stopped"):
