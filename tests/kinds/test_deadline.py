@@ -222,6 +222,51 @@ def test_bad_manifest_period_is_a_data_error(pack, export):
         clausewise.audit(policy, folder)
 
 
+
+def test_a_misspelt_manifest_key_is_an_error_with_a_suggestion(pack, export):
+    policy = clausewise.load(pack(DATASETS, _rule("goal: $reply"), PARAMETERS))
+    folder = export({"items.csv": "id,priority,started_at,stopped_at,paused_at,resumed_at\n",
+                     "export.yaml": "period: 2026-10\nasof: 2026-10-20\n"})
+    with pytest.raises(clausewise.errors.DataError) as caught:
+        clausewise.audit(policy, folder)
+    assert 'unknown key "asof" — did you mean "as_of"?' in str(caught.value)
+    assert caught.value.location.line == 2 and caught.value.location.file.endswith("export.yaml")
+
+
+def test_the_last_resort_as_of_is_now_in_the_policys_zone(pack, export):
+    # No timestamps, no manifest, no --as-of: "now", as the Shanghai wall clock reads it
+    # (UTC+8 all year), whatever zone the machine is in.
+    from zoneinfo import ZoneInfo
+
+    policy = clausewise.load(pack(DATASETS, _rule("goal: $reply"), PARAMETERS))
+    folder = export({"items.csv": "id,priority,started_at,stopped_at,paused_at,resumed_at\n"})
+    before = datetime.now(ZoneInfo("Asia/Shanghai")).replace(tzinfo=None, microsecond=0)
+    result = clausewise.audit(policy, folder)
+    after = datetime.now(ZoneInfo("Asia/Shanghai")).replace(tzinfo=None)
+    assert before <= result.as_of <= after
+    assert result.as_of_source.startswith("now")
+    # An export with no timestamps is audited for the month of that moment.
+    assert result.period.start == datetime(result.as_of.year, result.as_of.month, 1)
+
+
+def test_an_as_of_before_the_exports_records_is_a_warning_in_every_report(pack, export):
+    policy = clausewise.load(pack(DATASETS, _rule("goal: $reply"), PARAMETERS))
+    folder = export({"items.csv": "id,priority,started_at,stopped_at,paused_at,resumed_at\n"
+                                  "A,P1,2026-10-12 09:00,2026-10-12 10:00,,\n"
+                                  "B,P1,2026-10-20 09:00,2026-10-20 09:30,,\n"})
+    later = clausewise.audit(policy, folder, as_of=datetime(2026, 10, 20, 9, 30))
+    assert later.warnings == ()  # as of the latest timestamp exactly: nothing to say
+    early = clausewise.audit(policy, folder, as_of=datetime(2026, 10, 15))
+    assert early.warnings == ("the as-of time 2026-10-15 00:00:00 is before the export's latest timestamp "
+                              "2026-10-20 09:30:00: records after the as-of time were judged too",)
+    assert early.meta()["warnings"] == list(early.warnings)
+    from clausewise.report import table
+
+    import io
+    out = io.StringIO()
+    table.write(early, "high", out)
+    assert "! the as-of time 2026-10-15 00:00:00 is before" in out.getvalue()
+
 # ---- property: the SQL verdict equals a day-by-day Python reference ----------------
 from datetime import timedelta, timezone  # noqa: E402
 from decimal import Decimal  # noqa: E402
