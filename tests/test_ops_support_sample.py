@@ -179,6 +179,16 @@ def test_the_readme_as_of_before_october_ends_judges_no_month(policy):
     assert {r: result.stats[r].pending for r in _monthly(policy)} == {r: ("2026-10",) for r in _monthly(policy)}
     # Records of 31 October are later than that midnight: the run says so.
     assert len(result.warnings) == 1 and "before the export's latest timestamp" in result.warnings[0]
+    # The table says which rules wait for October, in one line per set of periods.
+    import io
+
+    from clausewise.report import table
+
+    out = io.StringIO()
+    table.write(result, "high", out)
+    text = " ".join(out.getvalue().split())  # the line wraps at the terminal's width
+    waiting = text.split("Not judged yet, as 2026-10 had not ended at the as-of time: ")[1].split(" … ")[0]
+    assert set(waiting.split(", ")) == _monthly(policy)
 
 
 def test_a_period_given_on_the_command_line_wins_over_export_yaml(policy):

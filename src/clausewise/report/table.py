@@ -48,7 +48,7 @@ _WORDS = {
         "rest": "… and {n} more that examined records and found nothing (--verbose lists every rule)",
         "heading": "{clause} {rule} · {severity} · {counts} · {title}",
         "never": "Examined no record (does the export hold their data?): {rules}",
-        "pending": "Not judged yet, their period not having ended at the as-of time: {rules}",
+        "pending": "Not judged yet, as {periods} had not ended at the as-of time: {rules}",
         "chapter": "chapter", "breached": "clauses breached", "failing": "failing", "overall": "all",
         "capped_by": "capped: {why}",
         "caps": {"critical": "critical breach", "high": "high breach", "medium": "medium breach",
@@ -69,7 +69,7 @@ _WORDS = {
         "rest": "…… 另有 {n} 条规则检查了记录且没有发现问题（--verbose 列出全部规则）",
         "heading": "{clause} {rule} · {severity} · {counts} · {title}",
         "never": "没有检查任何记录（导出数据中是否有它们的数据？）：{rules}",
-        "pending": "尚未判断（截至时间其期间尚未结束）：{rules}",
+        "pending": "尚未判断（截至时间 {periods} 尚未结束）：{rules}",
         "chapter": "章节", "breached": "违反条款", "failing": "不通过", "overall": "全部",
         "capped_by": "封顶：{why}",
         "caps": {"critical": "严重违反", "high": "高级别违反", "medium": "中级别违反", "low": "低级别违反",
@@ -182,11 +182,12 @@ class _View:
         r = self.result
         # Records a rule could not judge (a value it needs is unreadable): a column only when there are some.
         unjudged = any(r.stats[rule.id].unjudged for rule in ran_rules(r))
-        shown, never, pending, rest = [], [], [], 0
+        shown, never, rest = [], [], 0
+        pending: dict[tuple[str, ...], list[str]] = {}  # the periods not ended → the rules waiting for them
         for rule in ran_rules(r):
             s = r.stats[rule.id]
             if s.pending:
-                pending.append(f"{rule.id} ({words.separator(self.lang).join(s.pending)})")
+                pending.setdefault(s.pending, []).append(rule.id)
             if not s.examined and not s.unjudged and not verbose:
                 if not s.pending:
                     never.append(f"{rule.id} ({rule.clause})")
@@ -204,8 +205,9 @@ class _View:
                                     colalign=("left", "left", *("right",) * (len(names) - 2)))
         if never:
             text += "\n" + self.hanging(self.w["never"].format(rules=words.separator(self.lang).join(never)))
-        if pending:
-            text += "\n" + self.hanging(self.w["pending"].format(rules=words.separator(self.lang).join(pending)))
+        join = words.separator(self.lang).join
+        for periods, ids in pending.items():
+            text += "\n" + self.hanging(self.w["pending"].format(periods=join(periods), rules=join(ids)))
         if rest:
             text += "\n" + self.wrapped(self.w["rest"].format(n=rest))
         return "\n".join(line.rstrip() for line in text.split("\n"))
