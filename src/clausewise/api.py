@@ -115,6 +115,7 @@ def audit(
     *,
     sources: Mapping[str, Any] | None = None,
     period: AuditPeriod | str | None = None,
+    trust_export_sources: bool = False,
 ) -> Result:
     """Audit ``data`` against ``policy``; use the result in a ``with`` block (or ``close()`` it).
 
@@ -136,7 +137,10 @@ def audit(
     (``"postgresql://auditor@db/ops"``, ``"sqlite:///ops.db#inquiries"``) or
     ``{"url": …, "table": …}`` / ``{"url": …, "query": …}``; passwords come
     from the environment (``${PGPASSWORD}`` in the URL, or the driver's own
-    variables), never written out. See docs/sources.md.
+    variables), never written out. See docs/sources.md. A PostgreSQL server
+    named by the export folder's own ``export.yaml`` is connected to only
+    with ``trust_export_sources=True``: an export is untrusted input, and the
+    connection would carry your credentials to the server it names.
 
     ``as_of`` is the moment deadlines are judged at: a naive datetime is
     wall-clock time in the policy's timezone; an aware one is an instant,
@@ -164,7 +168,8 @@ def audit(
         raise UsageError("nothing to audit: give an export folder, a mapping of tables, a DuckDB connection or sources")
     if isinstance(period, str):
         period = parse_period(period)
-    result = engine_run.audit(policy, export_dir, when, lang, tuple(rule_ids), progress or _quiet, given, period)
+    result = engine_run.audit(policy, export_dir, when, lang, tuple(rule_ids), progress or _quiet, given, period,
+                              trust_export_sources=trust_export_sources)
     return Result(**{f.name: getattr(result, f.name) for f in fields(result)})
 
 

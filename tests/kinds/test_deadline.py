@@ -260,9 +260,9 @@ def test_an_as_of_before_the_exports_records_is_a_warning_in_every_report(pack, 
     assert early.warnings == ("the as-of time 2026-10-15 00:00:00 is before the export's latest timestamp "
                               "2026-10-20 09:30:00: records after the as-of time were judged too",)
     assert early.meta()["warnings"] == list(early.warnings)
-    from clausewise.report import table
-
     import io
+
+    from clausewise.report import table
     out = io.StringIO()
     table.write(early, "high", out)
     assert "! the as-of time 2026-10-15 00:00:00 is before" in out.getvalue()

@@ -24,6 +24,7 @@ from .options import (
     quiet_option,
     source_files,
     source_option,
+    trust_sources_option,
     waivers_option,
 )
 from .output import check_output, opened, run_inputs
@@ -33,6 +34,7 @@ from .output import check_output, opened, run_inputs
 @click.argument("export_dir", type=click.Path(file_okay=False), required=False)
 @policy_option
 @source_option
+@trust_sources_option
 @as_of_option
 @period_option
 @click.option("--format", "-f", "fmt", type=click.Choice(sorted(WRITERS)), default="table", show_default=True,
@@ -53,7 +55,7 @@ from .output import check_output, opened, run_inputs
               help="Table format: list every rule, not only those with findings or that examined no record.")
 @quiet_option
 @click.pass_context
-def audit(ctx: click.Context, export_dir, policy_path, source_texts, as_of, period, fmt, output, lang, fail_on, rules,
+def audit(ctx: click.Context, export_dir, policy_path, source_texts, trust_export_sources, as_of, period, fmt, output, lang, fail_on, rules,
           waivers_path, record, history_path, baseline, fail_on_new, verbose, quiet) -> None:
     """Check the exports in EXPORT_DIR (and the datasets given with --source) against a policy.
 
@@ -78,7 +80,8 @@ def audit(ctx: click.Context, export_dir, policy_path, source_texts, as_of, peri
     check_output(output, inputs + ([history] if history else []))
     when = parse_as_of(as_of, policy.timezone)
     with run_audit(policy, export_dir, when, lang, tuple(rules), progress=progress_display(quiet),
-                   sources=sources, period=parse_period(period)) as result:
+                   sources=sources, period=parse_period(period),
+                   trust_export_sources=trust_export_sources) as result:
         complete(result, waivers, history, record, baseline, fail_on_new)
         with opened(output, inputs) as out:
             stream(result, fmt, fail_on, out, verbose=verbose)

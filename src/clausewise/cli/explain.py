@@ -13,6 +13,7 @@ from .options import (
     policy_option,
     source_files,
     source_option,
+    trust_sources_option,
 )
 from .output import emit, run_inputs
 
@@ -23,11 +24,12 @@ from .output import emit, run_inputs
 @click.argument("key")
 @policy_option
 @source_option
+@trust_sources_option
 @click.option("--as-of", "as_of", metavar="TIMESTAMP", help="As for audit.")
 @click.option("--period", "period", metavar="PERIOD", help="As for audit.")
 @output_option
 @lang_option
-def explain(export_dir, rule, key, policy_path, source_texts, as_of, period, output, lang) -> None:
+def explain(export_dir, rule, key, policy_path, source_texts, trust_export_sources, as_of, period, output, lang) -> None:
     """Explain, step by step, why record KEY passed or failed RULE.
 
     Shows the rule as written and its parameters, the record's values, each
@@ -46,5 +48,5 @@ def explain(export_dir, rule, key, policy_path, source_texts, as_of, period, out
     policy = load(policy_path)
     sources = given_sources(source_texts, policy)
     explanation = run_explain(policy, export_dir, rule, key, parse_as_of(as_of, policy.timezone), lang, sources,
-                              parse_period(period))
+                              parse_period(period), trust_export_sources)
     emit(write(explanation, lang), output, run_inputs(policy, export_dir) + source_files(sources))

@@ -15,6 +15,7 @@ from .options import (
     policy_option,
     source_files,
     source_option,
+    trust_sources_option,
 )
 from .output import opened, run_inputs
 
@@ -23,6 +24,7 @@ from .output import opened, run_inputs
 @click.argument("export_dir", type=click.Path(file_okay=False), required=False)
 @policy_option
 @source_option
+@trust_sources_option
 @click.option("--as-of", "as_of", metavar="TIMESTAMP", help="As for audit.")
 @click.option("--period", "period", metavar="PERIOD", help="As for audit.")
 @click.option("--format", "-f", "fmt", type=click.Choice(sorted(FORMATS)), default="table", show_default=True)
@@ -35,7 +37,7 @@ from .output import opened, run_inputs
               help="At most N records. Default: 100 for the table, all for json and csv.")
 @output_option
 @lang_option
-def grades(export_dir, policy_path, source_texts, as_of, period, fmt, datasets, key, grade, limit, output, lang) -> None:
+def grades(export_dir, policy_path, source_texts, trust_export_sources, as_of, period, fmt, datasets, key, grade, limit, output, lang) -> None:
     """Print every computed value (scores, grades, priorities) with why it is what it is.
 
     Each line shows the record, the value, and its reason: the weighted inputs
@@ -54,7 +56,7 @@ def grades(export_dir, policy_path, source_texts, as_of, period, fmt, datasets, 
     _check_datasets(policy, datasets)
     selection = Selection(tuple(datasets) or None, key, grade, limit)
     with run_audit(policy, export_dir, parse_as_of(as_of, policy.timezone), lang, sources=sources,
-                   period=parse_period(period)) as result:
+                   period=parse_period(period), trust_export_sources=trust_export_sources) as result:
         with opened(output, run_inputs(policy, export_dir) + source_files(sources)) as out:
             FORMATS[fmt](result, "high", out, selection)
 

@@ -54,6 +54,13 @@ source_option = click.option(
 )
 
 
+trust_sources_option = click.option(
+    "--trust-export-sources", "trust_export_sources", is_flag=True,
+    help="Connect to the PostgreSQL servers the export's export.yaml names. Off by default: an export is untrusted, "
+         "and the connection would carry your credentials to the server it names.",
+)
+
+
 def given_sources(texts: tuple[str, ...], policy) -> dict:
     """``--source`` options: dataset name → its database source."""
     from ..engine.sources import parse_option

@@ -113,6 +113,8 @@ def run(
     progress: Progress = _quiet,
     sources: Mapping[str, Source] | None = None,
     period: AuditPeriod | None = None,
+    *,
+    trust_export_sources: bool = False,
 ) -> Session:
     """Run the rules over an export; the caller closes the returned session.
 
@@ -123,7 +125,8 @@ def run(
     ``sources`` gives datasets that are not files of ``export_dir`` (tables
     in memory, database tables or queries; see ``sources.py``); they take
     the place of the export folder's files and of the database sources its
-    ``export.yaml`` names. With no ``export_dir`` every dataset comes from
+    ``export.yaml`` names (its PostgreSQL servers only with
+    ``trust_export_sources``). With no ``export_dir`` every dataset comes from
     ``sources``. ``progress(stage, done, total)`` is called as loading and
     rules advance, so a front end can show progress; the engine itself
     prints nothing.
@@ -131,7 +134,7 @@ def run(
     program = program_of(policy)
     compiled = program.selected(policy, rule_ids)
     export_dir = Path(export_dir) if export_dir is not None else None
-    given_sources = _sources(policy, export_dir, sources)
+    given_sources = _sources(policy, export_dir, sources, trust_export_sources)
     scratch = scratch_dir()
     con = connection.connect(policy.timezone, Path(scratch.name))
     try:
@@ -167,18 +170,23 @@ def run(
                    program.derive.reason_sql(lang), period, warnings)
 
 
-def _sources(policy: Policy, export_dir: Path | None, explicit: Mapping[str, Source] | None) -> dict[str, Source]:
+def _sources(policy: Policy, export_dir: Path | None, explicit: Mapping[str, Source] | None,
+             trust_servers: bool) -> dict[str, Source]:
     """The export manifest's database sources, overridden by those given explicitly."""
-    named = source_specs.from_manifest(export_dir, policy) if export_dir is not None and export_dir.is_dir() else {}
+    if export_dir is None or not export_dir.is_dir():
+        return dict(explicit or {})
+    named = source_specs.from_manifest(export_dir, policy, trust_servers, frozenset(explicit or {}))
     return {**named, **(explicit or {})}
 
 
 @contextmanager
 def session(policy: Policy, export_dir: str | Path | None, as_of: datetime | None, lang: str,
             rule_ids: tuple[str, ...] = (), progress: Progress = _quiet,
-            sources: Mapping[str, Source] | None = None, period: AuditPeriod | None = None) -> Iterator[Session]:
+            sources: Mapping[str, Source] | None = None, period: AuditPeriod | None = None, *,
+            trust_export_sources: bool = False) -> Iterator[Session]:
     """:func:`run` as a context: the session is closed when the block ends."""
-    s = run(policy, export_dir, as_of, lang, rule_ids, progress, sources, period)
+    s = run(policy, export_dir, as_of, lang, rule_ids, progress, sources, period,
+            trust_export_sources=trust_export_sources)
     try:
         yield s
     finally:
@@ -194,13 +202,16 @@ def audit(
     progress: Progress = _quiet,
     sources: Mapping[str, Source] | None = None,
     period: AuditPeriod | None = None,
+    *,
+    trust_export_sources: bool = False,
 ) -> RunResult:
     """Evaluate ``policy`` over the export in ``export_dir`` (and ``sources``, see :func:`run`); see DESIGN.md.
 
     The result holds the run's database, where its findings and grades stay
     until read: use it in a ``with`` block, or call ``close()`` when done.
     """
-    s = run(policy, export_dir, as_of, lang, rule_ids, progress, sources, period)
+    s = run(policy, export_dir, as_of, lang, rule_ids, progress, sources, period,
+            trust_export_sources=trust_export_sources)
     try:
         findings = collect.findings(s.con, policy, s.compiled, closer=s.close,
                                     outbox=Path(s.scratch.name) / connection.OUTBOX)
