@@ -49,7 +49,7 @@ CYCLE_COLUMNS = "CAST(NULL AS VARCHAR) AS waiver, CAST(NULL AS VARCHAR) AS basel
 FINGERPRINT = "md5(concat_ws(chr(31), rule, clause, dataset, coalesce(key, grp, '')))"
 # A time as Python's isoformat(sep=" ") writes it: microseconds only when there are some.
 _TIME = "CASE WHEN microsecond({t}) % 1000000 = 0 THEN strftime({t}, '%Y-%m-%d %H:%M:%S') ELSE strftime({t}, '%Y-%m-%d %H:%M:%S.%f') END"
-# One finding as the JSON object of the output contract (DESIGN.md, Finding.to_dict).
+# One finding as the JSON object of the output contract (docs/cli.md, "Findings"; Finding.to_dict).
 _JSON = (
     "to_json(struct_pack(rule := rule, clause := clause, dataset := dataset, \"key\" := \"key\", "
     "\"group\" := json(grp), \"row\" := \"row\", status := status, severity := severity, message := message, "
