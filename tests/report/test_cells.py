@@ -102,6 +102,40 @@ def _uri(tmp_path: Path, name: str) -> str:
     return (tmp_path / "export" / name).as_uri()
 
 
+def test_a_quote_inside_an_unquoted_field_is_a_character(tmp_path):
+    # DuckDB reads 5"10 as written; were the quote taken to open a field, record 2 would swallow the lines after it.
+    text = 'id,note,n\nA,5"10,x\nB,ok,1\nC,ok,zz\n'
+    found = _locations(tmp_path, "items.csv", lambda p: p.write_text(text, encoding="utf-8"))
+    # Record 3 is line 4: "C," 2 + "ok," 3 = 5 characters before zz, so columns 6–7, ending before 8.
+    assert _region(found["data-quality", 3]) == {"startLine": 4, "startColumn": 6, "endLine": 4, "endColumn": 8}
+    # Record 1 is line 2: "A," 2 + '5"10,' 5 = 7 characters before x, so column 8, ending before 9.
+    assert _region(found["data-quality", 1]) == {"startLine": 2, "startColumn": 8, "endLine": 2, "endColumn": 9}
+
+
+def test_a_file_changed_since_the_audit_gives_no_column(tmp_path, monkeypatch):
+    from clausewise.report import cells as module
+
+    policy, export = _pack(tmp_path, "items.csv", lambda p: p.write_text(CSV, encoding="utf-8"))
+    with clausewise.audit(clausewise.load(policy), export) as result:
+        bad = {f.row: f for f in result.findings if f.status == "invalid"}
+        # Now a quoted field that never closes, longer than any record the engine reads: 'A,"' 3 + 20 × "x\n" 40
+        # = 43 characters > 30, so the reader stops there instead of following the field to the end of the file.
+        (export / "items.csv").write_text('id,note,n\nA,"' + "x\n" * 20 + "\n", encoding="utf-8")
+        monkeypatch.setattr(module, "MAX_RECORD", 30)
+        cells = Cells(result)
+        try:
+            assert cells.of(bad[1]) is None
+            # The file as audited again: a reader that had not given up would start again from the top and find
+            # record 1's n at line 3, column 25 (test above); this one says nothing more about the file.
+            (export / "items.csv").write_text(CSV, encoding="utf-8")
+            assert cells.of(bad[1]) is None
+            fresh = Cells(result)
+            assert fresh.of(bad[1]).line == 3  # while a new reader finds it
+            fresh.close()
+        finally:
+            cells.close()
+
+
 def test_jsonl_cells_are_the_values_of_their_keys(tmp_path):
     lines = [
         '{"id": "A", "note": "x", "n": "five"}',

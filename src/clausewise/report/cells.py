@@ -5,9 +5,11 @@ its column (``evidence["column"]``, the header as the export writes it). A
 code-scanning tool wants the place in the file, so the export is read again
 here, forward only, as the engine read it:
 
-- CSV: a record ends at a line break outside quotes (a quoted field may hold
-  line breaks, so a record may span lines); blank lines are skipped, as DuckDB
-  skips them; quotes are ``"``, doubled inside a quoted field. The cell is the
+- CSV: a record ends at a line break outside a quoted field (one may hold
+  line breaks, so a record may span lines); a field is quoted when it starts
+  with ``"``, doubled inside it, and a quote anywhere else is a character like
+  any other (``5"10`` is read as written, as DuckDB reads it); blank lines are
+  skipped, as DuckDB skips them. The cell is the
   n-th field of its record, n being its column's place in the header; its
   region runs from the field's first character (the opening quote of a quoted
   field) to just after its last.
@@ -41,6 +43,9 @@ from ..model import DataFile, Finding, RunResult
 from ..workbook import check_workbook
 
 _DECODE = json.JSONDecoder()
+# DuckDB refuses a CSV record past about 2 MB (its max_line_size), so no record the engine read is that long in
+# characters; one twice as long means the file changed since the audit, and it is not followed into memory.
+MAX_RECORD = 4_000_000
 
 
 @dataclass(frozen=True)
@@ -78,7 +83,10 @@ class Cells:
         try:
             return reader.cell(finding.row, column)
         except (OSError, UnicodeDecodeError, csv.Error, ValueError, ClauseWiseError):
-            return None  # the file changed or went away since the audit: say less rather than something wrong
+            # The file changed or went away since the audit: say less rather than something wrong, from now on.
+            reader.close()
+            self._readers[finding.dataset] = None
+            return None
 
     def sheet(self, dataset: str) -> str | None:
         """The name of the sheet an XLSX dataset was read from (its first), or None."""
@@ -184,8 +192,10 @@ class _CsvReader(_TextReader):
         self._columns = next(csv.reader([found[1]], delimiter=self._delimiter), []) if found else []
 
     def _more(self, text: str) -> str:
-        """The whole record: lines are added while a quoted field is open (an odd number of quotes so far)."""
-        while text.count('"') % 2:
+        """The whole record: lines are added while a quoted field is open at the end of the text so far."""
+        while '"' in text and _open_quote(text, self._delimiter):
+            if len(text) > MAX_RECORD:
+                raise ValueError("a record longer than any the engine reads: the file is not what was audited")
             more = self._handle.readline()
             if not more:
                 break
@@ -248,6 +258,26 @@ def _header_text(value) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)
+
+
+def _open_quote(text: str, delimiter: str) -> bool:
+    """Whether ``text`` (the start of a CSV record) ends inside a quoted field."""
+    position = 0
+    while True:
+        if text.startswith('"', position):
+            position += 1
+            while True:
+                quote = text.find('"', position)
+                if quote < 0:
+                    return True
+                position = quote + 1
+                if not text.startswith('"', position):
+                    break
+                position += 1  # a doubled quote inside the field
+        position = text.find(delimiter, position)
+        if position < 0:
+            return False
+        position += len(delimiter)
 
 
 def field_span(text: str, index: int, delimiter: str) -> tuple[int, int] | None:
