@@ -131,3 +131,29 @@ def test_job_summary_that_cannot_be_written_is_a_warning(run, tmp_path):
     assert result.exit_code == 1  # the audit's verdict stands
     assert result.stderr.strip() == (f"clausewise: cannot append the summary to $GITHUB_STEP_SUMMARY ({missing}): "
                                      "No such file or directory")
+
+
+def test_every_report_of_one_audit_states_its_period_and_warnings(run, tmp_path):
+    """The period and the as-of warning reach each report of a several-format audit, and the job summary."""
+    files = {fmt: tmp_path / f"report.{fmt}" for fmt in ("markdown", "json", "sarif", "junit", "html")}
+    pairs = [arg for fmt, path in files.items() for arg in ("-f", fmt, "-o", str(path))]
+    summary = tmp_path / "summary.md"
+    # The example export's latest timestamp is 2026-10-26 10:00 (a follow-up); 20 October is before it.
+    result = run(*EXAMPLE, "--as-of", "2026-10-20", "--period", "2026-Q4", "-f", "table", "-o", "-", *pairs,
+                 env={"GITHUB_STEP_SUMMARY": str(summary), "COLUMNS": "200"})
+    assert result.exit_code == 1
+    warning = ("the as-of time 2026-10-20 00:00:00 is before the export's latest timestamp 2026-10-26 10:00:00: "
+               "records after the as-of time were judged too")
+    text = {fmt: path.read_text(encoding="utf-8") for fmt, path in files.items()}
+    assert result.stdout.splitlines()[0].endswith(" · period 2026-Q4 (given)")
+    assert "! " + warning in " ".join(line.strip() for line in result.stdout.splitlines())
+    for markdown in (text["markdown"], summary.read_text(encoding="utf-8")):
+        assert " · Audit period 2026-Q4 (given)" in markdown and f"> ⚠️ {warning}\n" in markdown
+    run_meta = json.loads(text["json"])["run"]
+    assert (run_meta["period"]["label"], run_meta["warnings"]) == ("2026-Q4", [warning])
+    invocation = json.loads(text["sarif"])["runs"][0]["invocations"][0]
+    assert invocation["properties"]["period"] == "2026-Q4"
+    assert invocation["toolExecutionNotifications"] == [{"level": "warning", "message": {"text": warning}}]
+    properties = {p.get("name"): p.get("value") for p in ET.fromstring(text["junit"]).iter("property")}
+    assert (properties["period"], properties["warning.1"]) == ("2026-Q4", warning)
+    assert "Audit period <strong>2026-Q4</strong> (given)" in text["html"] and warning.replace("'", "&#39;") in text["html"]

@@ -12,11 +12,14 @@ from ..errors import UsageError
 from ..report import WRITERS, stream, write
 from .options import (
     HISTORY_FILE,
+    as_of_option,
     fail_on_option,
     given_sources,
     history_option,
     lang_option,
     parse_as_of,
+    parse_period,
+    period_option,
     policy_option,
     progress_display,
     quiet_option,
@@ -34,8 +37,8 @@ STEP_SUMMARY = "GITHUB_STEP_SUMMARY"
 @click.argument("export_dir", type=click.Path(file_okay=False), required=False)
 @policy_option
 @source_option
-@click.option("--as-of", "as_of", metavar="TIMESTAMP",
-              help="Judge deadlines as of this time (policy timezone). Default: the latest timestamp in the export.")
+@as_of_option
+@period_option
 @click.option("--format", "-f", "formats", type=click.Choice(sorted(WRITERS)), multiple=True,
               help="Report format (default: table). Repeat, each with its --output, for several reports of one audit.")
 @click.option("--output", "-o", "outputs", type=click.Path(dir_okay=False, writable=True, allow_dash=True),
@@ -59,8 +62,8 @@ STEP_SUMMARY = "GITHUB_STEP_SUMMARY"
                    "--no-step-summary, or CLAUSEWISE_STEP_SUMMARY=0, leaves it alone.")
 @quiet_option
 @click.pass_context
-def audit(ctx: click.Context, export_dir, policy_path, source_texts, as_of, formats, outputs, lang, fail_on, rules,
-          waivers_path, record, history_path, baseline, fail_on_new, verbose, step_summary, quiet) -> None:
+def audit(ctx: click.Context, export_dir, policy_path, source_texts, as_of, period, formats, outputs, lang, fail_on,
+          rules, waivers_path, record, history_path, baseline, fail_on_new, verbose, step_summary, quiet) -> None:
     """Check the exports in EXPORT_DIR (and the datasets given with --source) against a policy.
 
     Exit code 0: no finding at or above --fail-on; 1: some; 2: bad usage, a bad
@@ -87,7 +90,7 @@ def audit(ctx: click.Context, export_dir, policy_path, source_texts, as_of, form
     summary = _step_summary(step_summary, [output for _, output in reports], guarded)
     when = parse_as_of(as_of, policy.timezone)
     with run_audit(policy, export_dir, when, lang, tuple(rules), progress=progress_display(quiet),
-                   sources=sources) as result:
+                   sources=sources, period=parse_period(period)) as result:
         complete(result, waivers, history, record, baseline, fail_on_new)
         write_reports([(output, partial(stream, result, fmt, fail_on, verbose=verbose)) for fmt, output in reports],
                       inputs)

@@ -283,6 +283,10 @@ RULE_COMMON = {
     "message": {**TEXT, "description": "Message templates; {field} inserts a value of the record or the evidence, {$param} a parameter."},
     "description": {"type": "string"},
     "when": {**CONDITION, "description": "Scope: only records for which this SQL condition is true are examined."},
+    "per": {"enum": ["day", "week", "month", "quarter", "year"],
+            "description": "Judge the rule once for each such period inside the audit period that has ended by the "
+                           "as-of time; $period_start and $period_end are then that period's (check, required, "
+                           "allowed and reference rules)."},
 }
 
 RULE_DOC = {
@@ -406,6 +410,10 @@ _CASE = {
         "rule": {**RULE_ID, "description": "The rule the case audits the records with (and only that rule)."},
         "as_of": {"type": "string", "description": "The as-of time, in the policy's timezone: 2026-10-31 or "
                                                    "2026-10-31 18:00, or with an offset (converted)."},
+        "period": {"type": ["string", "integer"], "pattern": r"^\s*\d{4}(-(\d{1,2}|[Qq][1-4]))?\s*$",
+                   "x-expected": "a month (2026-10), quarter (2026-Q4) or year (2026)",
+                   "description": "The audit period, as --period gives it: a month (2026-10), quarter (2026-Q4) or "
+                                  "year (2026). Default: the month holding most of the case's timestamps."},
         "lang": {"enum": ["en", "zh"], "description": "The language of the findings' messages (default en)."},
         "data": {"type": "object", "propertyNames": NAME,
                  "additionalProperties": {"type": "array", "items": {"type": "object", "additionalProperties": _CELL}},

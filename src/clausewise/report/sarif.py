@@ -28,7 +28,9 @@ that are gone follow as results whose state is ``absent`` (located at their
 rule: their rows were in an export that is no longer there). A waived finding
 carries a ``suppressions`` entry (``external``, ``accepted``) whose
 justification is the waiver's reason; expired and unused waivers are
-notifications of the invocation.
+notifications of the invocation, after the run's own warnings (an as-of time
+before some of the export's records). The invocation's properties name the
+as-of time and the audit period, with where each came from.
 
 The run's ``properties`` carry the grade distribution and the compliance
 scorecard (the same lists as the ``json`` format), so a dashboard that keeps
@@ -151,12 +153,15 @@ def _invocation(result: RunResult, fail_on: str) -> dict[str, Any]:
         "properties": {
             "as_of": result.as_of.isoformat(sep=" "),
             "as_of_source": result.as_of_source,
+            **({"period": result.period.label, "period_source": result.period.source} if result.period else {}),
             "timezone": result.policy.timezone,
             "fail_on": fail_on,
         },
     }
-    notes = [{"level": "warning", "message": {"text": cycle.notice(result, use)},
-              "properties": {"waiver": use.waiver.id, "state": use.state}} for use in result.waiver_notices()]
+    # What a reader must know about the run's times (an as-of before some records), then the waivers to act on.
+    notes = [{"level": "warning", "message": {"text": text}} for text in result.warnings]
+    notes += [{"level": "warning", "message": {"text": cycle.notice(result, use)},
+               "properties": {"waiver": use.waiver.id, "state": use.state}} for use in result.waiver_notices()]
     if notes:
         out["toolExecutionNotifications"] = notes
     return out
