@@ -32,10 +32,41 @@ def test_dash_is_standard_output(run, tmp_path, monkeypatch):
     assert list(tmp_path.iterdir()) == []
 
 
-@pytest.mark.parametrize("command", [["schema"], ["coverage", "--policy", "policies/example.yaml"]])
-def test_dash_is_standard_output_for_every_command(run, root, command):
-    result = run(*command, "-o", "-")
-    assert result.exit_code in (0, 1)
+_EXAMPLE_ARGS = ["examples/example-export", "--policy", "policies/example.yaml"]
+# One command line of each command that has --output; history and diff read the run history the fixture records.
+DASH_COMMANDS = {
+    "schema": ["schema"],
+    "coverage": ["coverage", "--policy", "policies/example.yaml"],
+    "grades": ["grades", *_EXAMPLE_ARGS],
+    "explain": ["explain", "examples/example-export", "inquiry-reply-clock", "Q-002", "--policy", "policies/example.yaml"],
+    "history": ["history", "--history", "{history}"],
+    "diff": ["diff", "--history", "{history}"],
+}
+
+
+@pytest.fixture(scope="module")
+def recorded(tmp_path_factory) -> str:
+    """A run history holding two audits of the example, so that diff has two runs to compare."""
+    from support import ROOT
+
+    history = tmp_path_factory.mktemp("history") / "history.duckdb"
+    for as_of in ("2026-10-20", "2026-10-27"):
+        done = CliRunner().invoke(cli, ["audit", str(ROOT / "examples/example-export"), "--policy",
+                                        str(ROOT / "policies/example.yaml"), "--record", "--history", str(history),
+                                        "--as-of", as_of, "--format", "jsonl", "--no-step-summary"])
+        assert done.exit_code == 1, done.output
+    return str(history)
+
+
+def test_every_command_with_an_output_is_listed_here():
+    with_output = {name for name, command in cli.commands.items() if any(p.name == "output" for p in command.params)}
+    assert with_output - {"audit"} == set(DASH_COMMANDS)  # audit: test_dash_is_standard_output
+
+
+@pytest.mark.parametrize("name", sorted(DASH_COMMANDS))
+def test_dash_is_standard_output_for_every_command(run, root, recorded, name):
+    result = run(*[arg.format(history=recorded) for arg in DASH_COMMANDS[name]], "-o", "-")
+    assert result.exit_code in (0, 1), result.output
     assert result.stdout and not (root / "-").exists()
 
 
