@@ -171,12 +171,13 @@ def test_every_report_of_one_audit_states_its_period_and_warnings(run, tmp_path)
     summary = tmp_path / "summary.md"
     # The example export's latest timestamp is 2026-10-26 10:00 (a follow-up); 20 October is before it.
     result = run(*EXAMPLE, "--as-of", "2026-10-20", "--period", "2026-Q4", "-f", "table", "-o", "-", *pairs,
-                 env={"GITHUB_STEP_SUMMARY": str(summary), "COLUMNS": "200"})
+                 env={"GITHUB_STEP_SUMMARY": str(summary)})
     assert result.exit_code == 1
     warning = ("the as-of time 2026-10-20 00:00:00 is before the export's latest timestamp 2026-10-26 10:00:00: "
                "records after the as-of time were judged too")
     text = {fmt: path.read_text(encoding="utf-8") for fmt, path in files.items()}
     assert result.stdout.splitlines()[0].endswith(" · period 2026-Q4 (given)")
+    # The table wraps the warning at spaces (100 columns off a terminal): joined by spaces, the lines give it back.
     assert "! " + warning in " ".join(line.strip() for line in result.stdout.splitlines())
     for markdown in (text["markdown"], summary.read_text(encoding="utf-8")):
         assert " · Audit period 2026-Q4 (given)" in markdown and f"> ⚠️ {warning}\n" in markdown

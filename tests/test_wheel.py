@@ -115,9 +115,11 @@ def test_the_readme_python_section_runs(installed, sample):
     result = _run([bin_dir / "python", "-c", code], sample, env)
     assert result.returncode == 0, result.stderr
     # exit_code("high") and the number of findings. The audit of the export folder has 11 violations and 3 invalid
-    # values (tests/test_cli.py); the snippet gives no meetings, so the meetings rule finds 0 of the 2 required in
-    # September, one violation more: 12 + 3 = 15, and 4 of them high, so exit code 1.
-    assert result.stdout.split() == ["1", "15"]
+    # values (tests/test_cli.py), none of them about meetings. The snippet gives no meetings: the audit period is
+    # October (the month of most timestamps), which has not ended at the as-of time (the latest timestamp, 25
+    # October), so the monthly meetings rule judges no month and finds nothing: 11 + 3 = 14, 4 of them high, so
+    # exit code 1.
+    assert result.stdout.split() == ["1", "14"]
     assert (sample / "report.html").read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
 
 
