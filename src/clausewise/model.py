@@ -412,7 +412,7 @@ class Policy:
 
 
 class Finding(NamedTuple):
-    """One thing the audit found; see DESIGN.md, "Finding (the output contract)".
+    """One thing the audit found; its fields are described in docs/cli.md, "Findings".
 
     A named tuple, because an audit may find hundreds of thousands of things
     and each is built straight from a database row. Evidence and group arrive

@@ -16,6 +16,7 @@ from .diff import diff
 from .explain import explain
 from .grades import grades
 from .history import history
+from .sample import sample
 from .schema import schema
 from .test import test_command
 from .validate import validate
@@ -62,6 +63,7 @@ cli.add_command(test_command)
 cli.add_command(coverage)
 cli.add_command(explain)
 cli.add_command(schema)
+cli.add_command(sample)
 cli.add_command(history)
 cli.add_command(diff)
 cli.add_command(watch)

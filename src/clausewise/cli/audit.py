@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import os
+from functools import partial
 from pathlib import Path
 
 import click
 
 from ..errors import UsageError
-from ..report import WRITERS, stream
+from ..report import WRITERS, stream, write
 from .options import (
     HISTORY_FILE,
     as_of_option,
@@ -15,7 +17,6 @@ from .options import (
     given_sources,
     history_option,
     lang_option,
-    output_option,
     parse_as_of,
     parse_period,
     period_option,
@@ -27,7 +28,10 @@ from .options import (
     trust_sources_option,
     waivers_option,
 )
-from .output import check_output, opened, run_inputs
+from .output import append, check_outputs, run_inputs, to_stdout, write_reports
+
+# GitHub Actions names the job summary file in this variable; each step appends Markdown to it.
+STEP_SUMMARY = "GITHUB_STEP_SUMMARY"
 
 
 @click.command()
@@ -37,9 +41,11 @@ from .output import check_output, opened, run_inputs
 @trust_sources_option
 @as_of_option
 @period_option
-@click.option("--format", "-f", "fmt", type=click.Choice(sorted(WRITERS)), default="table", show_default=True,
-              help="Report format.")
-@output_option
+@click.option("--format", "-f", "formats", type=click.Choice(sorted(WRITERS)), multiple=True,
+              help="Report format (default: table). Repeat, each with its --output, for several reports of one audit.")
+@click.option("--output", "-o", "outputs", type=click.Path(dir_okay=False, writable=True, allow_dash=True),
+              multiple=True, help="Write the report to this file instead of standard output (- is standard output). "
+                                  "With several --format, one --output each, paired in order.")
 @lang_option
 @fail_on_option
 @click.option("--rule", "rules", multiple=True, metavar="ID", help="Run only this rule (repeat for more).")
@@ -53,10 +59,13 @@ from .output import check_output, opened, run_inputs
               help="Fail only on findings new since the baseline run (implies --baseline last).")
 @click.option("--verbose", "-v", is_flag=True,
               help="Table format: list every rule, not only those with findings or that examined no record.")
+@click.option("--step-summary/--no-step-summary", "step_summary", default=True, envvar="CLAUSEWISE_STEP_SUMMARY",
+              help=f"When ${STEP_SUMMARY} is set (GitHub Actions), append the Markdown summary to that file. "
+                   "--no-step-summary, or CLAUSEWISE_STEP_SUMMARY=0, leaves it alone.")
 @quiet_option
 @click.pass_context
-def audit(ctx: click.Context, export_dir, policy_path, source_texts, trust_export_sources, as_of, period, fmt, output, lang, fail_on, rules,
-          waivers_path, record, history_path, baseline, fail_on_new, verbose, quiet) -> None:
+def audit(ctx: click.Context, export_dir, policy_path, source_texts, trust_export_sources, as_of, period, formats,
+          outputs, lang, fail_on, rules, waivers_path, record, history_path, baseline, fail_on_new, verbose, step_summary, quiet) -> None:
     """Check the exports in EXPORT_DIR (and the datasets given with --source) against a policy.
 
     Exit code 0: no finding at or above --fail-on; 1: some; 2: bad usage, a bad
@@ -77,16 +86,52 @@ def audit(ctx: click.Context, export_dir, policy_path, source_texts, trust_expor
     history = Path(history_path) if history_path else beside if wanted else None
     inputs = run_inputs(policy, export_dir) + source_files(sources) + ([Path(waivers_path)] if waivers_path else [])
     _refuse_history(history, inputs)
-    check_output(output, inputs + ([history] if history else []))
+    reports = _reports(formats, outputs)
+    guarded = inputs + ([history] if history else [])
+    check_outputs([output for _, output in reports], guarded)
+    summary = _step_summary(step_summary, [output for _, output in reports], guarded)
     when = parse_as_of(as_of, policy.timezone)
     with run_audit(policy, export_dir, when, lang, tuple(rules), progress=progress_display(quiet),
                    sources=sources, period=parse_period(period),
                    trust_export_sources=trust_export_sources) as result:
         complete(result, waivers, history, record, baseline, fail_on_new)
-        with opened(output, inputs) as out:
-            stream(result, fmt, fail_on, out, verbose=verbose)
+        write_reports([(output, partial(stream, result, fmt, fail_on, verbose=verbose)) for fmt, output in reports],
+                      inputs)
+        if summary is not None:
+            append(write(result, "markdown", fail_on), summary, f"${STEP_SUMMARY}")
         code = result.exit_code(fail_on)
     ctx.exit(code)
+
+
+def _reports(formats: tuple[str, ...], outputs: tuple[str, ...]) -> list[tuple[str, str | None]]:
+    """(format, output) of each report: --format and --output paired in order, the n-th with the n-th.
+
+    One format without --output goes to standard output, and one --output
+    without --format gets the table; past that, each format needs its output.
+    """
+    if len(formats) <= 1 and len(outputs) <= 1:
+        return [(formats[0] if formats else "table", outputs[0] if outputs else None)]
+    if len(formats) != len(outputs):
+        raise UsageError(f"{len(formats)} --format but {len(outputs)} --output: give each report a --format and "
+                         "an --output, in pairs (--output - for standard output)")
+    return list(zip(formats, outputs))
+
+
+def _step_summary(enabled: bool, outputs: list[str | None], inputs: list[Path]) -> Path | None:
+    """The job summary file to append the Markdown summary to, or None.
+
+    None when the option is off, the variable unset or empty, or a report of
+    this audit already goes to that file (``--output $GITHUB_STEP_SUMMARY``).
+    """
+    name = os.environ.get(STEP_SUMMARY, "")
+    if not enabled or not name:
+        return None
+    target = Path(name).resolve()
+    if any(not to_stdout(o) and Path(o).resolve() == target for o in outputs):
+        return None
+    if any(p.resolve() == target for p in inputs):
+        raise UsageError(f"${STEP_SUMMARY} {name} is an input of this run; the summary is not appended to it")
+    return Path(name)
 
 
 def _recording(record: bool | None, policy, rules) -> bool:

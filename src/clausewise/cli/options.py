@@ -20,8 +20,8 @@ lang_option = click.option(
     help="Language of messages and reports (or set CLAUSEWISE_LANG).",
 )
 output_option = click.option(
-    "--output", "-o", type=click.Path(dir_okay=False, writable=True), default=None,
-    help="Write the report to this file instead of standard output.",
+    "--output", "-o", type=click.Path(dir_okay=False, writable=True, allow_dash=True), default=None,
+    help="Write the report to this file instead of standard output (- is standard output).",
 )
 fail_on_option = click.option(
     "--fail-on", type=click.Choice([*SEVERITIES, "never"]), default="high", show_default=True,

@@ -51,7 +51,7 @@ FINGERPRINT = ("md5(concat_ws(chr(31), rule, clause, dataset, "
                "CASE WHEN key IS NOT NULL AND grp IS NOT NULL THEN key || chr(30) || grp ELSE coalesce(key, grp, '') END))")
 # A time as Python's isoformat(sep=" ") writes it: microseconds only when there are some.
 _TIME = "CASE WHEN microsecond({t}) % 1000000 = 0 THEN strftime({t}, '%Y-%m-%d %H:%M:%S') ELSE strftime({t}, '%Y-%m-%d %H:%M:%S.%f') END"
-# One finding as the JSON object of the output contract (DESIGN.md, Finding.to_dict).
+# One finding as the JSON object of the output contract (docs/cli.md, "Findings"; Finding.to_dict).
 _JSON = (
     "to_json(struct_pack(rule := rule, clause := clause, dataset := dataset, \"key\" := \"key\", "
     "\"group\" := json(grp), \"row\" := \"row\", status := status, severity := severity, message := message, "

@@ -207,7 +207,7 @@ def audit(
     *,
     trust_export_sources: bool = False,
 ) -> RunResult:
-    """Evaluate ``policy`` over the export in ``export_dir`` (and ``sources``, see :func:`run`); see DESIGN.md.
+    """Evaluate ``policy`` over the export in ``export_dir`` (and ``sources``, see :func:`run`); see docs/cli.md, "Findings".
 
     The result holds the run's database, where its findings and grades stay
     until read: use it in a ``with`` block, or call ``close()`` when done.

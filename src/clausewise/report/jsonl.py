@@ -1,6 +1,6 @@
 """``jsonl``: one finding per line, for streaming into other tools.
 
-Each line is the finding's JSON object (DESIGN.md, "Finding"), rendered by
+Each line is the finding's JSON object (docs/cli.md, "Findings"), rendered by
 DuckDB from the run's findings table.
 """
 

@@ -19,8 +19,10 @@ a rule that examined no record is ``<skipped>``, so "passed" always means
 invalid values were all waived is ``<skipped>`` too, its message naming the
 waivers and their reasons and its text listing the waived records; waived
 findings never count as failures. ``fail_on`` does not change outcomes here:
-it is recorded as a property for the reader, with the waivers' summary,
-expired and unused waivers, and the comparison with the baseline run.
+it is recorded as a property for the reader, with the audit period, the run's
+warnings (``warning.1``, … : an as-of time before some of the export's
+records), the waivers' summary, expired and unused waivers, and the comparison
+with the baseline run.
 """
 
 from __future__ import annotations
@@ -99,6 +101,7 @@ def _properties(result: RunResult, fail_on: str, score: ScoreLine | None) -> ET.
         "policy.hash": result.policy.content_hash, "as_of": result.as_of.isoformat(sep=" "),
         "as_of_source": result.as_of_source, "timezone": result.policy.timezone, "fail_on": fail_on,
         **({"period": result.period.label, "period_source": result.period.source} if result.period else {}),
+        **{f"warning.{n}": text for n, text in enumerate(result.warnings, 1)},
         **_score(score), **_cycle(result),
     }
     props = ET.Element("properties")
