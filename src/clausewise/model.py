@@ -610,7 +610,8 @@ class RuleStats:
 
     ``unjudged`` counts records in the rule's scope that it did not judge
     because a value it needs could not be read (each such value is also an
-    ``invalid`` finding); they are not in ``examined``.
+    ``invalid`` finding); they are not in ``examined``. A rule that judged
+    none and left some unjudged was :attr:`not_evaluated`.
     """
 
     examined: int = 0
@@ -619,13 +620,23 @@ class RuleStats:
     invalid: int = 0
     unjudged: int = 0
 
-    def to_dict(self) -> dict[str, int]:
+    @property
+    def not_evaluated(self) -> bool:
+        """True when the rule could examine no record because every one in its scope had an unreadable value.
+
+        Such a rule has one ``invalid`` finding of its own at its severity
+        (counted in ``invalid``), so it fails the run as a finding would.
+        """
+        return self.examined == 0 and self.unjudged > 0
+
+    def to_dict(self) -> dict[str, Any]:
         return {
             "examined": self.examined,
             "violations": self.violations,
             "warnings": self.warnings,
             "invalid": self.invalid,
             "unjudged": self.unjudged,
+            "not_evaluated": self.not_evaluated,
         }
 
 
@@ -636,7 +647,10 @@ class DataFile:
     ``path`` is None for an optional dataset the export lacks and for one
     read from a source; ``source`` then describes it (a database URL without
     its password and the table, or the kind of table given); ``digest``
-    identifies a source's content for the run history.
+    identifies a source's content for the run history. ``extra_columns``
+    are the file's columns that no field declares (not read), and
+    ``missing_columns`` the optional columns it lacks (their fields read as
+    empty), each in order: notices of the run, not failures.
     """
 
     dataset: str
@@ -646,6 +660,8 @@ class DataFile:
     encoding: str | None = None
     source: str | None = None
     digest: str | None = None
+    extra_columns: tuple[str, ...] = ()
+    missing_columns: tuple[str, ...] = ()
 
 
 @dataclass
@@ -753,6 +769,8 @@ class RunResult:
                     "encoding": d.encoding,
                     "rows": d.rows,
                     **({"source": d.source} if d.source else {}),
+                    "extra_columns": list(d.extra_columns),
+                    "missing_columns": list(d.missing_columns),
                 }
                 for d in self.data_files
             ],

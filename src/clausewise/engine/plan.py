@@ -82,6 +82,36 @@ class CompiledRule:
     def insert_sql(self, lang: str) -> str:
         return f"INSERT INTO {FINDINGS_TABLE} {self.select_sql(lang)}"
 
+    def not_evaluated_sql(self, lang: str) -> str:
+        """``INSERT`` of the rule's "not evaluated" finding, when it judged no record and could not judge some.
+
+        A rule whose every record in scope has an unreadable value it needs
+        examined nothing, though there was something to examine: a run that
+        passed it would pass on data it never read. It gets one ``invalid``
+        finding (no key, no row) at its own severity, so that the exit code,
+        the verdict and the scorecard count it as they count a failing
+        finding; its evidence holds ``not_evaluated: true``, the number of
+        records left ``unjudged`` and the ``unreadable`` fields. One
+        aggregate over the dataset's table.
+        """
+        fields = f"list_sort(list_distinct(flatten(list(list_intersect(__unread, [{strings(self.unread)}])) " \
+                 f"FILTER (WHERE {self.unjudged_sql}))))"
+        evidence = "CAST(json_object('not_evaluated', TRUE, 'unjudged', u, 'unreadable', f) AS VARCHAR)"
+        counts = (f"SELECT count(*) FILTER (WHERE {self.examined_sql}) AS e, count(*) FILTER (WHERE {self.unjudged_sql}) "
+                  f"AS u, {fields} AS f FROM {ident(self.rule.dataset)}")
+        return (f"INSERT INTO {FINDINGS_TABLE} SELECT {string(self.rule.id)}, NULL, NULL, NULL, 'invalid', {evidence}, "
+                f"NULL, {_NOT_EVALUATED[lang]} FROM ({counts}) WHERE e = 0 AND u > 0")
+
+
+# The "not evaluated" finding's message, over ``u`` (records left unjudged) and ``f`` (the unreadable fields).
+_NOT_EVALUATED = {
+    "en": ("'not evaluated: ' || CASE WHEN u = 1 THEN 'the one record in the rule''s scope has' "
+           "ELSE 'all ' || u || ' records in the rule''s scope have' END || ' an unreadable value in ' || "
+           "array_to_string(f, ', ') || ' (see the data-quality findings)'"),
+    "zh": ("'未评估：规则范围内' || CASE WHEN u = 1 THEN '仅有的 1 条记录' ELSE '全部 ' || u || ' 条记录' END || "
+           "'的 ' || array_to_string(f, '、') || ' 有无法读取的值（见数据质量问题）'"),
+}
+
 
 def compile_policy(
     policy: Policy,
@@ -164,6 +194,9 @@ def _messages(ctx: CompileContext, check: Check, evidence: dict[str, str]) -> di
         if (template, written) not in by_template:
             by_template[template, written] = _message(ctx, template, check, evidence, written)
         out[lang] = by_template[template, written]
+        own = check.messages.get(lang)
+        if own is not None and out[lang] is not None:  # the kind's own message where it has one
+            out[lang] = f"coalesce({own}, {out[lang]})"
     return out
 
 

@@ -110,6 +110,7 @@ def run(
     rule_ids: tuple[str, ...] = (),
     progress: Progress = _quiet,
     sources: Mapping[str, Source] | None = None,
+    strict: bool = True,
 ) -> Session:
     """Run the rules over an export; the caller closes the returned session.
 
@@ -120,6 +121,15 @@ def run(
     ``sources``. ``progress(stage, done, total)`` is called as loading and
     rules advance, so a front end can show progress; the engine itself
     prints nothing.
+
+    ``strict`` (the default) holds the run as a whole to account: a column
+    whose values mostly fail to convert fails it (a DataError naming the
+    file, the column and the fix; ``unreadable.py``), and a rule that could
+    judge none of the records in its scope, each having an unreadable value
+    it needs, is reported as not evaluated (an ``invalid`` finding at the
+    rule's severity; ``plan.CompiledRule.not_evaluated_sql``). Rule cases
+    (``clausewise.testing``), whose few records test one value at a time,
+    run without.
     """
     program = program_of(policy)
     compiled = program.selected(policy, rule_ids)
@@ -132,7 +142,7 @@ def run(
         raw = read_export(con, policy, export_dir, Path(scratch.name), given_sources)
         connection.lock(con)
         con.execute(FINDINGS_DDL)
-        loaded = convert_export(con, policy, raw, lang)
+        loaded = convert_export(con, policy, raw, lang, whole_columns=strict)
         loaded.files = given.describe(loaded.files, raw, given_sources)
         progress("loading", 1, 1)
         stated = read_manifest(export_dir, policy.timezone) if export_dir is not None else (None, "")
@@ -145,6 +155,8 @@ def run(
         for done, item in enumerate(compiled):
             progress(f"rule {item.rule.id}", done, len(compiled))
             _execute(con, policy, item, lang)
+        if strict:
+            _not_evaluated(con, compiled, lang)
         progress("rules", len(compiled), len(compiled))
     except BaseException:
         con.close()
@@ -163,9 +175,9 @@ def _sources(policy: Policy, export_dir: Path | None, explicit: Mapping[str, Sou
 @contextmanager
 def session(policy: Policy, export_dir: str | Path | None, as_of: datetime | None, lang: str,
             rule_ids: tuple[str, ...] = (), progress: Progress = _quiet,
-            sources: Mapping[str, Source] | None = None) -> Iterator[Session]:
+            sources: Mapping[str, Source] | None = None, strict: bool = True) -> Iterator[Session]:
     """:func:`run` as a context: the session is closed when the block ends."""
-    s = run(policy, export_dir, as_of, lang, rule_ids, progress, sources)
+    s = run(policy, export_dir, as_of, lang, rule_ids, progress, sources, strict)
     try:
         yield s
     finally:
@@ -180,13 +192,14 @@ def audit(
     rule_ids: tuple[str, ...] = (),
     progress: Progress = _quiet,
     sources: Mapping[str, Source] | None = None,
+    strict: bool = True,
 ) -> RunResult:
-    """Evaluate ``policy`` over the export in ``export_dir`` (and ``sources``, see :func:`run`); see DESIGN.md.
+    """Evaluate ``policy`` over the export in ``export_dir`` (and ``sources``, ``strict``: see :func:`run`).
 
     The result holds the run's database, where its findings and grades stay
     until read: use it in a ``with`` block, or call ``close()`` when done.
     """
-    s = run(policy, export_dir, as_of, lang, rule_ids, progress, sources)
+    s = run(policy, export_dir, as_of, lang, rule_ids, progress, sources, strict)
     try:
         findings = collect.findings(s.con, policy, s.compiled, closer=s.close,
                                     outbox=Path(s.scratch.name) / connection.OUTBOX)
@@ -227,6 +240,13 @@ def _execute(con, policy: Policy, item: CompiledRule, lang: str) -> None:
         if said.startswith("computed column "):  # computed columns are views, evaluated as rules read them
             raise PolicyError(f"computed columns failed on this export: {said}", failure_location(policy, said)) from None
         raise PolicyError(f'rule "{item.rule.id}" failed on this export: {said}', item.rule.location) from None
+
+
+def _not_evaluated(con, compiled: list[CompiledRule], lang: str) -> None:
+    """A finding for each rule that could judge no record in its scope, a value it needs being unreadable."""
+    for item in compiled:
+        if item.unread:
+            con.execute(item.not_evaluated_sql(lang))
 
 
 def _said(exc: duckdb.Error) -> str:

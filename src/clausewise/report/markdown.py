@@ -9,7 +9,9 @@ scorecard follows for the whole run, its chapters and groups (the per-clause
 lines would repeat the table above): clauses breached, score, band and why
 it is capped, findings failing the run (``clausewise.scorecard``); then the
 distribution of each computed grade; both are left out when the policy has
-none.
+none. Under the verdict, the rules not evaluated (every record in their scope
+had an unreadable value; each counts as an invalid finding at its severity)
+and the export's columns no field declares or optional columns it lacks.
 
 After a comparison with a recorded run, a section counts new, persisting and
 resolved findings per clause and each finding says which it is; with
@@ -29,7 +31,7 @@ from ..model import Finding, RunResult
 from ..scorecard import OVERALL, ScoreLine, scorecard
 from . import cycle
 from . import words as wording
-from .common import natural, ran_rules, record_label
+from .common import natural, ran_rules, record_label, relative_path
 
 MAX_FINDINGS = 100
 _WORDS = {
@@ -103,8 +105,14 @@ def _headline(result: RunResult, fail_on: str, words) -> str:
         ),
         verdict,
         totals + ("。" if lang == "zh" else "."),
+        *(f"**{cell(line)}**" for line in [wording.not_evaluated(ran_rules(result), result.stats, lang)] if line),
+        *(cell(line) for line in wording.column_notices(result.data_files, lang, _file_label)),
         *(cell(line) for line in cycle.lines(result)),
     ])
+
+
+def _file_label(data_file) -> str:
+    return f"`{relative_path(data_file.path)}`" if data_file.path else data_file.source or data_file.dataset
 
 
 def _since(result: RunResult, words) -> str:

@@ -21,7 +21,10 @@ that are gone follow as results whose state is ``absent`` (located at their
 rule: their rows were in an export that is no longer there). A waived finding
 carries a ``suppressions`` entry (``external``, ``accepted``) whose
 justification is the waiver's reason; expired and unused waivers are
-notifications of the invocation.
+notifications of the invocation, and so are the export's columns no field
+declares and the optional columns it lacks (level ``note``). A rule not
+evaluated (every record in its scope unreadable) is a result like any
+finding, whose message says so.
 
 The run's ``properties`` carry the grade distribution and the compliance
 scorecard (the same lists as the ``json`` format), so a dashboard that keeps
@@ -45,6 +48,7 @@ from ..model import Finding, RunResult
 from ..scorecard import scorecard
 from . import cycle
 from .common import RanRule, export_position, hole, ran_rules, relative_path, write_json
+from .words import column_notices
 
 SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 LEVELS = {"critical": "error", "high": "error", "medium": "warning", "low": "note"}
@@ -135,6 +139,7 @@ def _invocation(result: RunResult, fail_on: str) -> dict[str, Any]:
     }
     notes = [{"level": "warning", "message": {"text": cycle.notice(result, use)},
               "properties": {"waiver": use.waiver.id, "state": use.state}} for use in result.waiver_notices()]
+    notes += [{"level": "note", "message": {"text": line}} for line in column_notices(result.data_files, result.lang)]
     if notes:
         out["toolExecutionNotifications"] = notes
     return out

@@ -9,9 +9,11 @@ message, wrapped and never cut. Two findings on a duplicated key differ by
 their place. At most :data:`MAX_FINDINGS` are listed, read from the store a
 batch at a time; the json, jsonl, csv and sarif formats list them all.
 
-The rules table lists the rules with findings and those that examined no
-record (so "no finding" and "never ran" are told apart), then one line for
-the rest; ``verbose`` lists every rule. Then the grades' distributions, the
+The head names the export's columns no field declares and the optional
+columns it lacks (notices, not failures). The rules table lists the rules
+with findings and those that examined no record (so "no finding" and "never
+ran" are told apart), then a line naming the rules not evaluated (every
+record in scope unreadable), one for the rest; ``verbose`` lists every rule. Then the grades' distributions, the
 scorecard's overall and chapter lines (``clausewise.scorecard``), the
 monthly cycle, and the verdict. A waived finding's status names its waiver;
 after a comparison with a recorded run a column says whether each finding
@@ -106,7 +108,8 @@ class _View:
                                      source=r.as_of_reason())
         data = self.w["data"].format(folder=r.export_dir, files=words.count(len(r.data_files), "data file", self.lang),
                                      rows=words.count(sum(f.rows for f in r.data_files), "row", self.lang))
-        return self.hanging(head) + "\n" + self.hanging(data)
+        notices = [self.hanging(line) for line in words.column_notices(r.data_files, self.lang)]
+        return "\n".join([self.hanging(head), self.hanging(data), *notices])
 
     def hanging(self, text: str) -> str:
         """``text`` wrapped, its continuation lines indented, so that a heading reads as one."""
@@ -194,6 +197,9 @@ class _View:
             cells = layout.fit([headers, *shown], self.width, flexible=0, least=16, header=True)
             text += "\n" + tabulate(cells[1:], headers=cells[0], tablefmt="simple", disable_numparse=True,
                                     colalign=("left", "left", *("right",) * (len(names) - 2)))
+        not_evaluated = words.not_evaluated(ran_rules(r), r.stats, self.lang)
+        if not_evaluated:
+            text += "\n" + self.hanging(not_evaluated)
         if never:
             text += "\n" + self.hanging(self.w["never"].format(rules=words.separator(self.lang).join(never)))
         if rest:
