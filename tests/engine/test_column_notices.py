@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import xml.etree.ElementTree as ET
 from datetime import datetime
 
 import pytest
@@ -64,28 +65,38 @@ def test_json_lines_name_every_key_of_every_record_in_the_order_first_met(policy
     assert (data_file.extra_columns, data_file.missing_columns) == (("zeta", "owner", "alpha"), ("seen_at",))
 
 
-def test_every_human_report_names_them(policy, export):
+def test_every_report_names_them_as_warnings_of_the_run(policy, export):
     folder = export({"items.csv": "id,owner,n\nK1,alice,1\n"})
+    # owner is in no field; note and seen_at are optional, absent: 1 column, then 2 optional columns.
     extra = "items.csv: 1 column that no field declares, not read: owner"
     missing = "items.csv: 2 optional columns missing, read as empty: note, seen_at"
     with _audit(policy, folder) as result:
+        warnings = result.warnings
         table = render("table", result)
         markdown = render("markdown", result)
         html = render("html", result)
+        doc = json.loads(render("json", result))
         sarif = json.loads(render("sarif", result))
         github = render("github", result)
-    assert f"1 data file, 1 row\n{extra}\n{missing}\n" in table
-    # The markdown names the file by its path (relative to the current folder when inside it; here it is not).
-    assert f"`{folder}/items.csv`: 1 column that no field declares, not read: owner\n" in markdown
-    assert f'<p class="notice">{extra}</p>' in html and f'<p class="notice">{missing}</p>' in html
+        junit = ET.fromstring(render("junit", result))
+        exit_code = result.exit_code("high")
+    assert warnings == (extra, missing)
+    assert f"1 data file, 1 row\n! {extra}\n! {missing}\n" in table
+    assert f"> ⚠️ {extra}\n" in markdown and f"> ⚠️ {missing}\n" in markdown
+    assert f'<p class="sub warn">⚠ {extra}</p>' in html and f'<p class="sub warn">⚠ {missing}</p>' in html
     assert "<td>owner</td><td>note, seen_at</td>" in html
+    assert doc["run"]["warnings"] == [extra, missing]
     notes = sarif["runs"][0]["invocations"][0]["toolExecutionNotifications"]
-    assert [(n["level"], n["message"]["text"]) for n in notes] == [("note", extra), ("note", missing)]
-    assert f"::notice::{extra}\n::notice::{missing}\n" in github
+    assert [(n["level"], n["message"]["text"]) for n in notes] == [("warning", extra), ("warning", missing)]
+    assert f"::warning::{extra}\n::warning::{missing}\n" in github
+    props = {p.get("name"): p.get("value") for p in junit.find("testsuite").find("properties")}
+    assert (props["warning.1"], props["warning.2"]) == (extra, missing)
+    # Warnings fail nothing: K1's n = 1 >= 0, no finding, exit 0.
+    assert exit_code == 0
 
 
 def test_in_chinese(policy, export):
     folder = export({"items.csv": "id,owner,n\nK1,alice,1\n"})
     with _audit(policy, folder, "zh") as result:
         table = render("table", result)
-    assert "items.csv：1 列未被任何字段声明，未读取：owner\nitems.csv：缺少 2 个可选列，按空值读取：note、seen_at\n" in table
+    assert "! items.csv：1 列未被任何字段声明，未读取：owner\n! items.csv：缺少 2 个可选列，按空值读取：note、seen_at\n" in table

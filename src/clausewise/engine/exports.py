@@ -155,6 +155,36 @@ def _drift(dataset: Dataset, source: Source) -> tuple[tuple[str, ...], tuple[str
     return extra, missing
 
 
+_DRIFT = {
+    "en": {"extra": ("{file}: {n} column that no field declares, not read: {names}",
+                     "{file}: {n} columns that no field declares, not read: {names}"),
+           "missing": ("{file}: {n} optional column missing, read as empty: {names}",
+                       "{file}: {n} optional columns missing, read as empty: {names}"),
+           "sep": ", "},
+    "zh": {"extra": ("{file}：{n} 列未被任何字段声明，未读取：{names}",) * 2,
+           "missing": ("{file}：缺少 {n} 个可选列，按空值读取：{names}",) * 2,
+           "sep": "、"},
+}
+
+
+def column_warnings(files: list[DataFile], lang: str) -> tuple[str, ...]:
+    """The run's warnings about its files' columns, one line each, in ``lang``.
+
+    A line for each file with columns no field declares (not read), and one
+    for each file lacking optional columns (their fields read as empty):
+    schema drift the officer should know of, not a failure. A file is named
+    by its file name (the export folder is the report's), a table read from
+    a source by its source.
+    """
+    words, out = _DRIFT[lang], []
+    for d in files:
+        label = Path(d.path).name if d.path else d.source or d.dataset
+        for kind, names in (("extra", d.extra_columns), ("missing", d.missing_columns)):
+            if names:
+                out.append(words[kind][len(names) != 1].format(file=label, n=len(names), names=words["sep"].join(names)))
+    return tuple(out)
+
+
 def _source(con, dataset: Dataset, raw: RawFile) -> Source:
     """The raw table as text columns numbered by their position in the file."""
     if raw.json:

@@ -8,8 +8,9 @@ else at the rule in its YAML file (aggregate findings, XLSX and Parquet
 exports). A last ``::notice::`` states the totals, because GitHub shows only the
 first few annotations of each level per step. A waived finding is a
 ``::notice`` whose message starts with its waiver; expired and unused waivers
-are ``::warning`` lines, and the export's columns no field declares or
-optional columns it lacks, the waivers' summary and the comparison with the
+are ``::warning`` lines, and so are the run's warnings (an as-of before the
+export's latest timestamp, rules not evaluated, columns no field declares,
+optional columns missing); the waivers' summary and the comparison with the
 baseline run are notices before the totals. A rule not evaluated (every
 record in its scope unreadable) is annotated like a finding, at its rule.
 
@@ -44,8 +45,8 @@ def write(result: RunResult, fail_on: str, out: TextIO) -> None:
         out.write(_command(result, f, rules[f.rule], result.fails(f, fail_on)) + "\n")
     for line in cycle.notices(result):
         out.write(f"::warning::{escape_data(line)}\n")
-    for line in words.column_notices(result.data_files, result.lang):
-        out.write(f"::notice::{escape_data(line)}\n")
+    for line in result.warnings:
+        out.write(f"::warning::{escape_data(line)}\n")
     for line in (cycle.baseline_line(result), cycle.waived_line(result)):
         if line:
             out.write(f"::notice::{escape_data(line)}\n")

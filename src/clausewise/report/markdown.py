@@ -9,9 +9,9 @@ scorecard follows for the whole run, its chapters and groups (the per-clause
 lines would repeat the table above): clauses breached, score, band and why
 it is capped, findings failing the run (``clausewise.scorecard``); then the
 distribution of each computed grade; both are left out when the policy has
-none. Under the verdict, the rules not evaluated (every record in their scope
-had an unreadable value; each counts as an invalid finding at its severity)
-and the export's columns no field declares or optional columns it lacks.
+none. Under the verdict, the run's warnings, each a quoted line starting ⚠️
+(an as-of before the export's latest timestamp, rules not evaluated, columns
+no field declares, optional columns missing).
 
 After a comparison with a recorded run, a section counts new, persisting and
 resolved findings per clause and each finding says which it is; with
@@ -31,13 +31,14 @@ from ..model import Finding, RunResult
 from ..scorecard import OVERALL, ScoreLine, scorecard
 from . import cycle
 from . import words as wording
-from .common import natural, ran_rules, record_label, relative_path
+from .common import natural, ran_rules, record_label
 
 MAX_FINDINGS = 100
 _WORDS = {
     "en": {
         "head": "{mark} clausewise: {title}",
         "meta": "Policy `{policy}` {version} · as of {as_of} ({source}, {timezone}) · fail on `{fail_on}`",
+        "period": "Audit period {period} ({source})",
         "pass": "**Passed**: no finding at or above `{fail_on}`.",
         "fail": "**Failed**: {n} at or above `{fail_on}`.",
         "pass_never": "**Passed**: nothing fails the run (fail on `never`).",
@@ -58,6 +59,7 @@ _WORDS = {
     "zh": {
         "head": "{mark} clausewise：{title}",
         "meta": "制度 `{policy}` {version} · 截至 {as_of}（{source}，{timezone}）· 阈值“{fail_on}”",
+        "period": "审计期间 {period}（{source}）",
         "pass": "**通过**：没有问题达到阈值“{fail_on}”。",
         "fail": "**未通过**：{n}达到阈值“{fail_on}”。",
         "pass_never": "**通过**：阈值为“从不”，没有问题导致不通过。",
@@ -102,17 +104,13 @@ def _headline(result: RunResult, fail_on: str, words) -> str:
         words["meta"].format(
             policy=result.policy.id, version=result.policy.version, as_of=result.as_of.isoformat(sep=" "),
             source=result.as_of_reason(), timezone=result.policy.timezone, fail_on=threshold,
-        ),
+        ) + (" · " + words["period"].format(period=result.period.label, source=cell(result.period_reason()))
+             if result.period is not None else ""),
+        *(f"> ⚠️ {cell(text)}" for text in result.warnings),
         verdict,
         totals + ("。" if lang == "zh" else "."),
-        *(f"**{cell(line)}**" for line in [wording.not_evaluated(ran_rules(result), result.stats, lang)] if line),
-        *(cell(line) for line in wording.column_notices(result.data_files, lang, _file_label)),
         *(cell(line) for line in cycle.lines(result)),
     ])
-
-
-def _file_label(data_file) -> str:
-    return f"`{relative_path(data_file.path)}`" if data_file.path else data_file.source or data_file.dataset
 
 
 def _since(result: RunResult, words) -> str:

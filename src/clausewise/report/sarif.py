@@ -21,9 +21,10 @@ that are gone follow as results whose state is ``absent`` (located at their
 rule: their rows were in an export that is no longer there). A waived finding
 carries a ``suppressions`` entry (``external``, ``accepted``) whose
 justification is the waiver's reason; expired and unused waivers are
-notifications of the invocation, and so are the export's columns no field
-declares and the optional columns it lacks (level ``note``). A rule not
-evaluated (every record in its scope unreadable) is a result like any
+notifications of the invocation, and so are the run's warnings (level
+``warning``: an as-of before the export's latest timestamp, rules not
+evaluated, columns no field declares, optional columns missing). A rule not
+evaluated (every record in its scope unreadable) is also a result like any
 finding, whose message says so.
 
 The run's ``properties`` carry the grade distribution and the compliance
@@ -48,7 +49,6 @@ from ..model import Finding, RunResult
 from ..scorecard import scorecard
 from . import cycle
 from .common import RanRule, export_position, hole, ran_rules, relative_path, write_json
-from .words import column_notices
 
 SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 LEVELS = {"critical": "error", "high": "error", "medium": "warning", "low": "note"}
@@ -133,13 +133,14 @@ def _invocation(result: RunResult, fail_on: str) -> dict[str, Any]:
         "properties": {
             "as_of": result.as_of.isoformat(sep=" "),
             "as_of_source": result.as_of_source,
+            **({"period": result.period.label, "period_source": result.period.source} if result.period else {}),
             "timezone": result.policy.timezone,
             "fail_on": fail_on,
         },
     }
     notes = [{"level": "warning", "message": {"text": cycle.notice(result, use)},
               "properties": {"waiver": use.waiver.id, "state": use.state}} for use in result.waiver_notices()]
-    notes += [{"level": "note", "message": {"text": line}} for line in column_notices(result.data_files, result.lang)]
+    notes += [{"level": "warning", "message": {"text": line}} for line in result.warnings]
     if notes:
         out["toolExecutionNotifications"] = notes
     return out

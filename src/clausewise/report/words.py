@@ -10,7 +10,6 @@ the writer's own word table, in both languages.
 
 from __future__ import annotations
 
-from pathlib import PurePath
 from typing import Any
 
 from ..model import SEVERITIES
@@ -47,21 +46,6 @@ _NOUNS = {
     "data file": ("data file", "data files", "{n} 个数据文件"),
     "record check": ("record check", "record checks", "{n} 次记录检查"),
     "computed value": ("computed value", "computed values", "{n} 个计算值"),
-    "column": ("column", "columns", "{n} 列"),
-    "optional column": ("optional column", "optional columns", "{n} 个可选列"),
-}
-# Notices of the run: columns of an export file no field declares, optional columns it lacks,
-# and rules that could judge no record.
-_NOTICES = {
-    "en": {"extra": "{file}: {count} that no field declares, not read: {names}",
-           "missing": "{file}: {count} missing, read as empty: {names}",
-           "not_evaluated": "Not evaluated — every record in scope had an unreadable value, so each rule counts as an "
-                            "invalid finding at its severity: {rules}",
-           "rule": "{id} ({clause}, {severity})"},
-    "zh": {"extra": "{file}：{count}未被任何字段声明，未读取：{names}",
-           "missing": "{file}：缺少 {count}，按空值读取：{names}",
-           "not_evaluated": "未评估——范围内每条记录都有无法读取的值，每条规则按其严重度计为一项无效值：{rules}",
-           "rule": "{id}（{clause}，{severity}）"},
 }
 _SEP = {"en": ", ", "zh": "，"}
 
@@ -114,29 +98,3 @@ def boolean(value: bool, lang: str) -> str:
 def severities(lang: str) -> dict[str, str]:
     """Severity → its name in ``lang``, worst first."""
     return {s: SEVERITY[lang][s] for s in SEVERITIES}
-
-
-def column_notices(data_files: Any, lang: str, label: Any = None) -> list[str]:
-    """One line per export file with columns no field declares, and per file lacking optional columns.
-
-    ``label(data_file)`` names the file (default: its file name, else its
-    source, else its dataset).
-    """
-    label = label or (lambda d: PurePath(d.path).name if d.path else d.source or d.dataset)
-    words, names, out = _NOTICES[lang], ("、" if lang == "zh" else ", ").join, []
-    for d in data_files:
-        if d.extra_columns:
-            out.append(words["extra"].format(file=label(d), count=count(len(d.extra_columns), "column", lang),
-                                             names=names(d.extra_columns)))
-        if d.missing_columns:
-            out.append(words["missing"].format(file=label(d), count=count(len(d.missing_columns), "optional column", lang),
-                                               names=names(d.missing_columns)))
-    return out
-
-
-def not_evaluated(rules: Any, stats: Any, lang: str) -> str:
-    """The line naming the rules that could judge no record (``RuleStats.not_evaluated``), or ""."""
-    words = _NOTICES[lang]
-    named = [words["rule"].format(id=r.id, clause=r.clause, severity=severity(r.severity, lang))
-             for r in rules if stats.get(r.id) is not None and stats[r.id].not_evaluated]
-    return words["not_evaluated"].format(rules=_SEP[lang].join(named)) if named else ""
