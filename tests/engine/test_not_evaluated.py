@@ -159,7 +159,7 @@ def test_every_report_says_so(folder):
     assert any(line.startswith("::error file=") and line.endswith("::" + message)
                for line in reports["github"].splitlines())
     assert f"> ⚠️ {said}\n" in reports["markdown"]
-    assert f'<p class="sub warn">⚠ {said}</p>' in reports["html"]
+    assert f'<p class="sub warn">⚠ {said}</p>'.replace("'", "&#39;") in reports["html"]  # jinja2 escapes '
     assert f"::warning::{said}\n" in reports["github"]
     assert 'class="not-evaluated"' in reports["html"]
 
@@ -185,3 +185,46 @@ def test_records_out_of_scope_do_not_make_it_not_evaluated(folder):
         stats = result.stats["fancy-closed"]
         assert (stats.examined, stats.unjudged, stats.not_evaluated, stats.invalid) == (1, 2, False, 0)
 
+
+
+# A rule judged per month whose every month of the audit period is still open at the as-of time is not judged yet:
+# never "not evaluated", even when every record in its scope has an unreadable value.
+MONTHLY = """\
+rules:
+  - id: closed-in-month
+    clause: C-1
+    dataset: items
+    kind: check
+    severity: high
+    per: month
+    when: kind = 'fancy'
+    assert: closed_at < $period_end
+    title: {en: Closed within the month}
+    message: {en: "{key} not closed in {period}"}
+"""
+
+
+def _monthly(folder, as_of):
+    (folder / "rules.yaml").write_text(MONTHLY, encoding="utf-8")
+    return clausewise.audit(folder / "policy.yaml", folder / "export", as_of=as_of)
+
+
+def test_a_month_not_judged_yet_is_not_a_rule_not_evaluated(folder):
+    # The export's timestamps (K3 to K10) are in October 2026: the audit period is 2026-10. As of 2026-10-20 the
+    # month has not ended, so no month is judged: 0 records examined, none unjudged, October pending.
+    with _monthly(folder, datetime(2026, 10, 20)) as result:
+        stats = result.stats["closed-in-month"]
+        assert (stats.examined, stats.unjudged, stats.pending, stats.not_evaluated) == (0, 0, ("2026-10",), False)
+        assert [f for f in result.findings if f.rule == "closed-in-month"] == []
+        assert result.exit_code("high") == 0 and not any("not evaluated" in w for w in result.warnings)
+
+
+def test_a_judged_month_whose_records_are_all_unreadable_is_not_evaluated(folder):
+    # As of 2026-11-01 October has ended and is judged: K1 and K2, the fancy items, have unreadable closed_at,
+    # so October's 2 record-months are unjudged, none examined: not evaluated, one high invalid finding.
+    with _monthly(folder, datetime(2026, 11, 1)) as result:
+        stats = result.stats["closed-in-month"]
+        (finding,) = [f for f in result.findings if f.rule == "closed-in-month"]
+        assert (stats.examined, stats.unjudged, stats.pending, stats.not_evaluated) == (0, 2, (), True)
+        assert (finding.status, finding.severity) == ("invalid", "high")
+        assert result.exit_code("high") == 1

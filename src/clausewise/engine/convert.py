@@ -322,11 +322,13 @@ _EXPECTED = {
     "integer": ("a whole number", "整数"),
     "number": ("a number", "数字"),
     "boolean": ("true/false, 1/0, yes/no or 是/否", "布尔值（true/false、1/0、yes/no、是/否）"),
-    "date": ("a date, year first (YYYY-MM-DD); for another order add format: to the field",
-             "日期，年在前（YYYY-MM-DD）；其他写法请给字段加 format:"),
-    "timestamp": ("a timestamp, year first (YYYY-MM-DD HH:MM:SS, with an optional offset or zone); "
-                  "for another order add format: to the field",
-                  "时间，年在前（YYYY-MM-DD HH:MM:SS，可带偏移量或时区）；其他写法请给字段加 format:"),
+    "date": ('a date written year first (2026-10-12 or 2026/10/12); for another layout add format: to the field, '
+             'such as format: "%d/%m/%Y"',
+             '年在前的日期（2026-10-12 或 2026/10/12）；其他写法请给字段加 format:，如 format: "%d/%m/%Y"'),
+    "timestamp": ('a timestamp written year first (2026-10-12 09:30:00, 2026/10/12 9:30 or 2026-10-12T09:30:00+08:00); '
+                  'for another layout add format: to the field, such as format: "%d/%m/%Y %H:%M:%S"',
+                  '年在前的时间（2026-10-12 09:30:00、2026/10/12 9:30 或 2026-10-12T09:30:00+08:00）；'
+                  '其他写法请给字段加 format:，如 format: "%d/%m/%Y %H:%M:%S"'),
     "enum": ("one of the allowed values", "允许的取值之一"),
     "string": ("text", "文本"),
 }

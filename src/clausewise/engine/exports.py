@@ -202,7 +202,7 @@ def _json_source(con, dataset: Dataset, raw: RawFile) -> Source:
     # Every key of every record, in the order first met, for the notice of undeclared columns.
     keys = con.execute(f"SELECT k FROM (SELECT unnest(json_keys(json)) AS k, generate_subscripts(json_keys(json), 1) "
                        f"AS i, rowid AS r FROM {raw.table}) GROUP BY k ORDER BY min(r), min(i), k").fetchall()
-    return Source(f"SELECT rowid + 1 AS __row{picks} FROM {raw.table}", keep, all_columns=[k for (k,) in keys])
+    return Source(f"SELECT {raw.line} AS __row{picks} FROM {raw.table}", keep, all_columns=[k for (k,) in keys])
 
 
 def _empty_select(dataset: Dataset) -> str:
