@@ -400,6 +400,7 @@ def test_parquet_columns_keep_their_stored_types(pack, tmp_path):
         ("C2", "ratio", 'value "nan" in column "ratio" is not a number'),
         ("C3", "ratio", 'value "inf" in column "ratio" is not a number'),
         ("C3", "text_at", 'value "soon" in column "text_at" is not a timestamp written year first '
-                "(2026-10-12 09:30:00, 2026/10/12 9:30 or 2026-10-12T09:30:00+08:00); for another layout add "
+                "(2026-10-12 09:30:00, 2026/10/12 9:30 or 2026-10-12T09:30, with an optional offset such as +08:00 "
+                "or zone such as Asia/Shanghai); for another layout add "
                 'format: to the field, such as format: "%d/%m/%Y %H:%M:%S"'),
     ]

@@ -228,3 +228,37 @@ def test_a_judged_month_whose_records_are_all_unreadable_is_not_evaluated(folder
         assert (stats.examined, stats.unjudged, stats.pending, stats.not_evaluated) == (0, 2, (), True)
         assert (finding.status, finding.severity) == ("invalid", "high")
         assert result.exit_code("high") == 1
+
+
+# ---- an unreadable value is never shown as an empty one ("—") in another rule's message ------------------------
+
+def test_a_message_showing_an_unreadable_value_says_it_is_unreadable(tmp_path):
+    policy = POLICY.replace("    fields: {id: string, kind: string, closed_at: timestamp}",
+                            "    fields: {id: string, kind: string, closed_at: timestamp, n: integer}")
+    rules = """\
+rules:
+  - id: positive
+    clause: C-1
+    dataset: items
+    kind: check
+    severity: high
+    assert: n >= 0
+    title: {en: Positive}
+    message: {en: "{key} is negative (closed at {closed_at})"}
+"""
+    (tmp_path / "policy.yaml").write_text(policy, encoding="utf-8")
+    (tmp_path / "rules.yaml").write_text(rules, encoding="utf-8")
+    (tmp_path / "export").mkdir()
+    # K1: closed_at unreadable ("someday"), n negative; K2 to K4 read: 1 unreadable value of 4, the run goes on.
+    rows = ["K1,plain,someday,-1", "K2,plain,2026-10-01 09:00,-2", "K3,plain,2026-10-02 09:00,3",
+            "K4,plain,,-4"]
+    (tmp_path / "export" / "items.csv").write_text("id,kind,closed_at,n\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    with clausewise.audit(tmp_path / "policy.yaml", tmp_path / "export", as_of=datetime(2026, 11, 1)) as result:
+        got = [(f.rule, f.key, f.status, f.message) for f in result.findings if f.rule == "positive"]
+        stats = result.stats["positive"]
+    # The rule reads n only, so it judges all 4: K1, K2 and K4 are negative, K3 is not. K1's closed_at, shown in
+    # the message, did not read: it says so, not "—", which is what K4's empty closed_at shows.
+    assert got == [("positive", "K1", "violation", "K1 is negative (closed at (unreadable))"),
+                   ("positive", "K2", "violation", "K2 is negative (closed at 2026-10-01 09:00:00)"),
+                   ("positive", "K4", "violation", "K4 is negative (closed at —)")]
+    assert (stats.examined, stats.unjudged) == (4, 0)

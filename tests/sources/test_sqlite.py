@@ -86,7 +86,8 @@ def test_dynamic_typing_becomes_invalid_findings(pack, tmp_path):
         ("data-quality", "T-2", 2, "invalid", 'value "high" in column "priority" is not a whole number'),
         ("data-quality", "T-3", 3, "invalid",
          'value "yesterday" in column "opened_at" is not a timestamp written year first '
-         "(2026-10-12 09:30:00, 2026/10/12 9:30 or 2026-10-12T09:30:00+08:00); for another layout add format: "
+         "(2026-10-12 09:30:00, 2026/10/12 9:30 or 2026-10-12T09:30, with an optional offset such as +08:00 "
+         "or zone such as Asia/Shanghai); for another layout add format: "
          'to the field, such as format: "%d/%m/%Y %H:%M:%S"'),
     ]
 

@@ -325,9 +325,11 @@ _EXPECTED = {
     "date": ('a date written year first (2026-10-12 or 2026/10/12); for another layout add format: to the field, '
              'such as format: "%d/%m/%Y"',
              '年在前的日期（2026-10-12 或 2026/10/12）；其他写法请给字段加 format:，如 format: "%d/%m/%Y"'),
-    "timestamp": ('a timestamp written year first (2026-10-12 09:30:00, 2026/10/12 9:30 or 2026-10-12T09:30:00+08:00); '
+    "timestamp": ('a timestamp written year first (2026-10-12 09:30:00, 2026/10/12 9:30 or 2026-10-12T09:30, '
+                  'with an optional offset such as +08:00 or zone such as Asia/Shanghai); '
                   'for another layout add format: to the field, such as format: "%d/%m/%Y %H:%M:%S"',
-                  '年在前的时间（2026-10-12 09:30:00、2026/10/12 9:30 或 2026-10-12T09:30:00+08:00）；'
+                  '年在前的时间（2026-10-12 09:30:00、2026/10/12 9:30 或 2026-10-12T09:30，'
+                  '可带偏移量如 +08:00 或时区名如 Asia/Shanghai）；'
                   '其他写法请给字段加 format:，如 format: "%d/%m/%Y %H:%M:%S"'),
     "enum": ("one of the allowed values", "允许的取值之一"),
     "string": ("text", "文本"),

@@ -302,9 +302,24 @@ def _message(ctx: CompileContext, template: str, check: Check, evidence: dict[st
         ok = ok and expr is not None
         if expr is not None and name in DURATION_NAMES and name in evidence:
             expr = duration_words_sql(expr, lang)
-        parts.append(f"coalesce(CAST({expr} AS VARCHAR), '—')")
+        shown_sql = f"coalesce(CAST({expr} AS VARCHAR), '—')"
+        if expr is not None and name in _unreadable_fields(ctx, check, evidence):
+            # An unreadable value is not an empty one: a finding that shows it says so, not "—".
+            shown_sql = f"CASE WHEN list_contains(__unread, {string(name)}) THEN {string(_UNREADABLE[lang])} ELSE {shown_sql} END"
+        parts.append(shown_sql)
     parts.append(string(template[pos:]))
     return " || ".join(parts) if ok else None
+
+
+_UNREADABLE = {"en": "(unreadable)", "zh": "（无法读取）"}
+
+
+def _unreadable_fields(ctx: CompileContext, check: Check, evidence: dict[str, str]) -> set[str]:
+    """The record's fields a message may show that can be unreadable: typed fields of an exported dataset's file,
+    in a kind's findings on one record each, unless evidence of the same name takes their place."""
+    if check.key == "NULL" or not ctx.dataset.exported:
+        return set()
+    return {f.name for f in ctx.dataset.file_fields() if f.type != "string"} - set(evidence) - set(check.names)
 
 
 def _template_names(ctx: CompileContext, check: Check, evidence: dict[str, str]) -> dict[str, str]:

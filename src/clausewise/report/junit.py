@@ -5,7 +5,9 @@ One ``<testsuite>`` per clause chapter (``OS-3.1.1`` → ``OS-3``, see
 rather than one for the run because a regulation pack has hundreds of rules and
 CI test tabs fold and count per suite, so a reader sees which chapter breaks;
 the price is that the run's properties (policy id, version, hash, as-of) repeat
-in each suite, as the Jenkins schema allows properties on suites only. A
+in each suite, as the Jenkins schema allows properties on suites only; so do
+the run's warnings (``warning.1``, ``warning.2``, …: rules not evaluated,
+columns no field declares, optional columns missing, an early as-of). A
 suite's properties also carry its chapter's line of the compliance scorecard
 (``state``, ``score``, ``band``, why the band is ``capped``, how many findings
 are ``failing`` the run, ``examined``; no score when nothing was examined; see

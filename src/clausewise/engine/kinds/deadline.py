@@ -47,9 +47,11 @@ class DeadlineKind(Kind):
     its ``by`` value has no duration in the goal's map — cannot be judged: it is
     neither late nor on time. It is reported as such, with status ``invalid``
     at the rule's severity and no ``due_at``, and with a message of its own
-    in place of the rule's: ``Q-7 cannot be judged: the due time "due_by" is
-    empty`` (``Q-7 无法判断：截止时间 "due_by" 为空``), or ``… cannot be judged:
-    priority "P9" has no time allowed in the goal's map``. It is never a warning.
+    in place of the rule's, such as
+    ``Q-7 cannot be judged: the due time "due_by" is empty``
+    (``Q-7 无法判断：截止时间 "due_by" 为空``) or
+    ``Q-7 cannot be judged: priority "P9" has no time allowed in the goal's map``.
+    It is never a warning.
 
     A stopped item is a violation when it stopped after its due time; an open item
     is a violation when the as-of time is past its due time, and a ``warning``

@@ -33,10 +33,11 @@ class PeriodicKind(Kind):
     not exceed ``every`` (exactly ``every`` is on time). A gap is a finding on the
     event that opens it. An event whose ``by`` value is empty or has no time in
     the map cannot be judged: it is ``invalid`` at the rule's severity, with a
-    message of its own (``E-7 cannot be judged: series "s9" has no time allowed
-    in the goal's map``), as in ``deadline``. Records whose ``field`` is empty are not events. A series
-    with no events at all is not seen; pair with a ``reference`` or ``required``
-    rule when every group must have one.
+    message of its own, as in ``deadline``:
+    ``E-7 cannot be judged: series "s9" has no time allowed in the goal's map``.
+    Records whose ``field`` is empty are not events. A series with no events at
+    all is not seen; pair with a ``reference`` or ``required`` rule when every
+    group must have one.
 
     Evidence: ``previous`` (the event opening the gap), ``next`` (the next event,
     or the as-of time), ``due_at``, ``allowed``.
