@@ -55,7 +55,8 @@ def test_json_has_findings_stats_and_metadata(run):
     assert doc["run"]["as_of"] == "2026-10-31 18:00:00"
     assert {f["dataset"]: f["rows"] for f in doc["run"]["data_files"]} == {"inquiries": 7, "followups": 4, "meetings": 4}
     assert doc["stats"]["inquiry-channel"] == {"examined": 7, "violations": 1, "warnings": 0, "invalid": 0,
-                                                    "unjudged": 0}
+                                                    "unjudged": 0, "not_evaluated": False}
+    assert doc["summary"]["not_evaluated"] == []
     first = doc["findings"][0]
     assert set(first) >= {"rule", "clause", "dataset", "key", "status", "severity", "message", "evidence"}
 

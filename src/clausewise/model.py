@@ -655,7 +655,8 @@ class RuleStats:
 
     ``unjudged`` counts records in the rule's scope that it did not judge
     because a value it needs could not be read (each such value is also an
-    ``invalid`` finding); they are not in ``examined``.
+    ``invalid`` finding); they are not in ``examined``. A rule that judged
+    none and left some unjudged was :attr:`not_evaluated`.
     """
 
     examined: int = 0
@@ -665,6 +666,10 @@ class RuleStats:
     unjudged: int = 0
     # Periods of a per-period rule (2026-11) inside the audit period that had not ended at the as-of time.
     pending: tuple[str, ...] = ()
+    # True when the rule could examine no record, every one in its scope having an unreadable value it needs: it
+    # has one ``invalid`` finding of its own at its severity (counted in ``invalid``), failing the run as a finding
+    # would. A rule none of whose periods is judged yet (``pending``) is not judged yet, never not evaluated.
+    not_evaluated: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -673,6 +678,7 @@ class RuleStats:
             "warnings": self.warnings,
             "invalid": self.invalid,
             "unjudged": self.unjudged,
+            "not_evaluated": self.not_evaluated,
             **({"not_judged_yet": list(self.pending)} if self.pending else {}),
         }
 
@@ -684,7 +690,10 @@ class DataFile:
     ``path`` is None for an optional dataset the export lacks and for one
     read from a source; ``source`` then describes it (a database URL without
     its password and the table, or the kind of table given); ``digest``
-    identifies a source's content for the run history.
+    identifies a source's content for the run history. ``extra_columns``
+    are the file's columns that no field declares (not read), and
+    ``missing_columns`` the optional columns it lacks (their fields read as
+    empty), each in order: notices of the run, not failures.
     """
 
     dataset: str
@@ -694,6 +703,8 @@ class DataFile:
     encoding: str | None = None
     source: str | None = None
     digest: str | None = None
+    extra_columns: tuple[str, ...] = ()
+    missing_columns: tuple[str, ...] = ()
 
 
 @dataclass
@@ -809,6 +820,8 @@ class RunResult:
                     "encoding": d.encoding,
                     "rows": d.rows,
                     **({"source": d.source} if d.source else {}),
+                    "extra_columns": list(d.extra_columns),
+                    "missing_columns": list(d.missing_columns),
                 }
                 for d in self.data_files
             ],

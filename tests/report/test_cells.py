@@ -147,9 +147,9 @@ def test_jsonl_cells_are_the_values_of_their_keys(tmp_path):
     # Line 1: '{"id": "A", "note": "x", "n": ' is 1 + 4 + 2 + 3 + 2 + 6 + 2 + 3 + 2 + 3 + 2 = 30 characters,
     # so "five" (6 with its quotes) is columns 31–36, ending before 37.
     assert _region(found["data-quality", 1]) == {"startLine": 1, "startColumn": 31, "endLine": 1, "endColumn": 37}
-    # Record 3 is line 4 (line 2 is blank): '{"id":"C","note":"😀","n":' is 1 + 4 + 1 + 3 + 1 + 6 + 1
+    # Record 3 is line 4 (line 2 is blank), and its row is that line: '{"id":"C","note":"😀","n":' is 1 + 4 + 1 + 3 + 1 + 6 + 1
     # + (2 quotes + 2 units for the emoji) + 1 + 3 + 1 = 26 units, so "9x" is columns 27–30, ending before 31.
-    assert _region(found["data-quality", 3]) == {"startLine": 4, "startColumn": 27, "endLine": 4, "endColumn": 31}
+    assert _region(found["data-quality", 4]) == {"startLine": 4, "startColumn": 27, "endLine": 4, "endColumn": 31}
 
 
 def test_xlsx_findings_name_the_sheet_row_and_cell(tmp_path):

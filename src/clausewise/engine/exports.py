@@ -25,11 +25,12 @@ from pathlib import Path
 
 import duckdb
 
-from ..errors import ClauseWiseError, Collector, DataError, Location
+from ..errors import ClauseWiseError, Collector, DataError, ErrorList, Location
 from ..model import DataFile, Dataset, Policy
 from . import given, readers
 from .convert import Source, type_table
 from .readers import FORMATS, RawFile, ReadOptions
+from .unreadable import column_error
 from .sources import Source as DataSource
 from .sqltext import ident, json_path
 
@@ -101,14 +102,20 @@ def inside_export(path: Path, export_dir: Path) -> Path:
     return path
 
 
-def convert_export(con, policy: Policy, raw: dict[str, RawFile | None], lang: str) -> LoadedExport:
-    """Create one typed table per dataset and the data-quality findings (after the lock)."""
+def convert_export(con, policy: Policy, raw: dict[str, RawFile | None], lang: str,
+                   whole_columns: bool = True) -> LoadedExport:
+    """Create one typed table per dataset and the data-quality findings (after the lock).
+
+    With ``whole_columns``, a column whose values mostly fail to convert is a
+    DataError naming the file, the column and the fix (``unreadable.py``);
+    every such column of every dataset is raised together.
+    """
     errors = Collector()
     files, loaded = [], []
     for name, raw_file in raw.items():
         dataset = policy.datasets[name]
         try:
-            files.append(_convert_dataset(con, dataset, raw_file, lang, policy.timezone))
+            files.append(_convert_dataset(con, dataset, raw_file, lang, policy.timezone, whole_columns))
         except ClauseWiseError as exc:
             errors.add(exc)
             continue
@@ -117,18 +124,65 @@ def convert_export(con, policy: Policy, raw: dict[str, RawFile | None], lang: st
     return LoadedExport(files, *_time_range(con, loaded))
 
 
-def _convert_dataset(con, dataset: Dataset, raw: RawFile | None, lang: str, zone: str) -> DataFile:
+def _convert_dataset(con, dataset: Dataset, raw: RawFile | None, lang: str, zone: str, whole_columns: bool) -> DataFile:
     if raw is None:
         type_table(con, dataset, Source(_empty_select(dataset), []), None, lang, zone)
         return DataFile(dataset.name, None, None, 0)
     try:
         source = _source(con, dataset, raw)
         _check_columns(source, dataset, raw.path)
-        type_table(con, dataset, source, raw.path, lang, zone)
+        failed = type_table(con, dataset, source, raw.path, lang, zone, whole_columns)
     finally:
         con.execute(f"DROP TABLE IF EXISTS {raw.table}")
+    if failed:
+        raise ErrorList([column_error(con, dataset, column, str(raw.path), lang, zone) for column in failed])
     rows = con.execute(f"SELECT count(*) FROM {ident(dataset.name)}").fetchone()[0]
-    return DataFile(dataset.name, str(raw.path), raw.format, rows, raw.encoding)
+    extra, missing = _drift(dataset, source)
+    return DataFile(dataset.name, str(raw.path), raw.format, rows, raw.encoding,
+                    extra_columns=extra, missing_columns=missing)
+
+
+def _drift(dataset: Dataset, source: Source) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(the file's columns no field declares, the optional columns it lacks), in file and field order.
+
+    A notice of the run, not a failure (schema drift): an extra column is not
+    read; a missing optional column's field reads as empty.
+    """
+    declared = {f.column for f in dataset.file_fields()}
+    present = set(source.columns)
+    extra = tuple(c for c in source.all_columns or source.columns if c not in declared and c.strip())
+    missing = tuple(f.column for f in dataset.file_fields() if f.optional and f.column not in present)
+    return extra, missing
+
+
+_DRIFT = {
+    "en": {"extra": ("{file}: {n} column that no field declares, not read: {names}",
+                     "{file}: {n} columns that no field declares, not read: {names}"),
+           "missing": ("{file}: {n} optional column missing, read as empty: {names}",
+                       "{file}: {n} optional columns missing, read as empty: {names}"),
+           "sep": ", "},
+    "zh": {"extra": ("{file}：{n} 列未被任何字段声明，未读取：{names}",) * 2,
+           "missing": ("{file}：缺少 {n} 个可选列，按空值读取：{names}",) * 2,
+           "sep": "、"},
+}
+
+
+def column_warnings(files: list[DataFile], lang: str) -> tuple[str, ...]:
+    """The run's warnings about its files' columns, one line each, in ``lang``.
+
+    A line for each file with columns no field declares (not read), and one
+    for each file lacking optional columns (their fields read as empty):
+    schema drift the officer should know of, not a failure. A file is named
+    by its file name (the export folder is the report's), a table read from
+    a source by its source.
+    """
+    words, out = _DRIFT[lang], []
+    for d in files:
+        label = Path(d.path).name if d.path else d.source or d.dataset
+        for kind, names in (("extra", d.extra_columns), ("missing", d.missing_columns)):
+            if names:
+                out.append(words[kind][len(names) != 1].format(file=label, n=len(names), names=words["sep"].join(names)))
+    return tuple(out)
 
 
 def _source(con, dataset: Dataset, raw: RawFile) -> Source:
@@ -145,7 +199,10 @@ def _json_source(con, dataset: Dataset, raw: RawFile) -> Source:
     found = con.execute(f"SELECT {present} FROM {raw.table}").fetchone() if columns else ()
     keep = [c for c, ok in zip(columns, found) if ok]
     picks = "".join(f", json ->> {json_path(c)} AS {ident(c)}" for c in keep)
-    return Source(f"SELECT rowid + 1 AS __row{picks} FROM {raw.table}", keep)
+    # Every key of every record, in the order first met, for the notice of undeclared columns.
+    keys = con.execute(f"SELECT k FROM (SELECT unnest(json_keys(json)) AS k, generate_subscripts(json_keys(json), 1) "
+                       f"AS i, rowid AS r FROM {raw.table}) GROUP BY k ORDER BY min(r), min(i), k").fetchall()
+    return Source(f"SELECT {raw.line} AS __row{picks} FROM {raw.table}", keep, all_columns=[k for (k,) in keys])
 
 
 def _empty_select(dataset: Dataset) -> str:

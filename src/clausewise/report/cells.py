@@ -13,8 +13,9 @@ here, forward only, as the engine read it:
   n-th field of its record, n being its column's place in the header; its
   region runs from the field's first character (the opening quote of a quoted
   field) to just after its last.
-- JSON Lines: one record a non-blank line; the cell is the value of the
-  record's top-level key of that name.
+- JSON Lines: one record a non-blank line, and a record's ``row`` is its
+  line in the file (blank lines counted, see engine/readers/jsonl.py); the
+  cell is the value of the record's top-level key of that name.
 - XLSX: the first sheet, header on row 1, so record ``r`` is sheet row
   ``r + 1`` and the n-th header column is the n-th column letter (the reader
   keeps the sheet's empty leading rows and columns, see engine/readers/xlsx.py).
@@ -215,6 +216,17 @@ class _CsvReader(_TextReader):
 class _JsonLinesReader(_TextReader):
     def __init__(self, path: Path) -> None:
         super().__init__(path, "utf-8")
+
+    def record(self, row: int) -> tuple[int, str] | None:
+        """The record on line ``row`` (a JSON Lines record's row is its line): ``(row, text)``, or None."""
+        if self._handle is None or row <= self._line:
+            self._start()
+        while self._line < row:
+            text = self._handle.readline()
+            if not text:
+                return None
+            self._line += 1
+        return (row, text) if text.strip("\r\n") else None
 
     def cell(self, row: int, column: str) -> Cell | None:
         found = self.record(row)

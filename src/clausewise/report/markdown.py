@@ -9,7 +9,9 @@ scorecard follows for the whole run, its chapters and groups (the per-clause
 lines would repeat the table above): clauses breached, score, band and why
 it is capped, findings failing the run (``clausewise.scorecard``); then the
 distribution of each computed grade; both are left out when the policy has
-none.
+none. Under the verdict, the run's warnings, each a quoted line starting ⚠️
+(an as-of before the export's latest timestamp, rules not evaluated, columns
+no field declares, optional columns missing).
 
 After a comparison with a recorded run, a section counts new, persisting and
 resolved findings per clause and each finding says which it is; with

@@ -28,9 +28,13 @@ that are gone follow as results whose state is ``absent`` (located at their
 rule: their rows were in an export that is no longer there). A waived finding
 carries a ``suppressions`` entry (``external``, ``accepted``) whose
 justification is the waiver's reason; expired and unused waivers are
-notifications of the invocation, after the run's own warnings (an as-of time
-before some of the export's records). The invocation's properties name the
-as-of time and the audit period, with where each came from.
+notifications of the invocation, after the run's own warnings (level
+``warning``: an as-of before the export's latest timestamp, months of the
+period with no record, rules not evaluated, columns no field declares,
+optional columns missing). A rule not evaluated (every record in its scope
+unreadable) is also a result like any finding, whose message says so. The
+invocation's properties name the as-of time and the audit period, with where
+each came from.
 
 The run's ``properties`` carry the grade distribution and the compliance
 scorecard (the same lists as the ``json`` format), so a dashboard that keeps

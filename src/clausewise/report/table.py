@@ -9,9 +9,11 @@ message, wrapped and never cut. Two findings on a duplicated key differ by
 their place. At most :data:`MAX_FINDINGS` are listed, read from the store a
 batch at a time; the json, jsonl, csv and sarif formats list them all.
 
-The rules table lists the rules with findings and those that examined no
-record (so "no finding" and "never ran" are told apart), then one line for
-the rest; ``verbose`` lists every rule. Then the grades' distributions, the
+The head ends with the run's warnings, each a line starting ``!`` (an as-of
+before the export's latest timestamp, rules not evaluated, columns no field
+declares, optional columns missing). The rules table lists the rules
+with findings and those that examined no record (so "no finding" and "never
+ran" are told apart), then one line for the rest; ``verbose`` lists every rule. Then the grades' distributions, the
 scorecard's overall and chapter lines (``clausewise.scorecard``), the
 monthly cycle, and the verdict. A waived finding's status names its waiver;
 after a comparison with a recorded run a column says whether each finding

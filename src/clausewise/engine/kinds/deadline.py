@@ -9,6 +9,7 @@ from ...model import Spec
 from ..convert import shown
 from ..goals import Goal, allowed_text, due_sql, is_working, parse_goal
 from ..sqltext import ident
+from ..unknown_due import by_field, messages
 from .base import EVIDENCE, Check, CompileContext, Kind, span_text
 
 START, STOP, END = "__start", "__stop", "__end"
@@ -46,9 +47,11 @@ class DeadlineKind(Kind):
     its ``by`` value has no duration in the goal's map — cannot be judged: it is
     neither late nor on time. It is reported as such, with status ``invalid``
     at the rule's severity and no ``due_at``, and with a message of its own
-    in place of the rule's: ``Q-7 cannot be judged: the due time "due_by" is
-    empty`` (``Q-7 无法判断：截止时间 "due_by" 为空``), or ``… cannot be judged:
-    priority "P9" has no time allowed in the goal's map``. It is never a warning.
+    in place of the rule's, such as
+    ``Q-7 cannot be judged: the due time "due_by" is empty``
+    (``Q-7 无法判断：截止时间 "due_by" 为空``) or
+    ``Q-7 cannot be judged: priority "P9" has no time allowed in the goal's map``.
+    It is never a warning.
 
     A stopped item is a violation when it stopped after its due time; an open item
     is a violation when the as-of time is past its due time, and a ``warning``
@@ -137,17 +140,28 @@ class DeadlineKind(Kind):
             due_at="__due",
             evidence={"start": shown(START, "timestamp"), "stop": shown(STOP, "timestamp"),
                       "due_at": shown("__due", "timestamp"), "elapsed": elapsed, "allowed": allowed},
+            messages=_unknown_due_messages(ctx),
         )
 
 
 def status_sql(as_of: str) -> str:
-    """Violation when stopped late or open past due; warning when open past the warning time."""
+    """Violation when stopped late or open past due; warning when open past the warning time.
+
+    A record with no due time (an empty ``due`` field, a ``by`` value with no
+    time in the goal's map) cannot be judged: ``invalid`` (see ``unknown_due``).
+    """
     return (
-        f"CASE WHEN __due IS NULL THEN 'violation' "
+        f"CASE WHEN __due IS NULL THEN 'invalid' "
         f"WHEN {STOP} IS NOT NULL THEN CASE WHEN {STOP} > __due THEN 'violation' END "
         f"WHEN {as_of} > __due THEN 'violation' "
         f"WHEN {as_of} >= __warn THEN 'warning' END"
     )
+
+
+def _unknown_due_messages(ctx: CompileContext) -> dict[str, str]:
+    """The message of a record with no due time, in place of the rule's (``unknown_due.messages``)."""
+    by = by_field(ctx.spec.goal) if ctx.spec.due is None else None
+    return messages(ctx.key_sql(), "__status", ctx.spec.due, (by, ident(by)) if by else None)
 
 
 def warn_fraction(ctx: CompileContext) -> float | None:

@@ -9,6 +9,7 @@ from ...model import Spec
 from ..convert import shown
 from ..goals import allowed_text, due_sql, parse_goal
 from ..sqltext import ident
+from ..unknown_due import by_field, messages, status_sql
 from .base import EVIDENCE, Check, CompileContext, Kind
 
 
@@ -30,9 +31,13 @@ class PeriodicKind(Kind):
     system, one review series per risk). Within each series, every gap between
     consecutive events, and the gap from the last event to the as-of time, must
     not exceed ``every`` (exactly ``every`` is on time). A gap is a finding on the
-    event that opens it. Records whose ``field`` is empty are not events. A series
-    with no events at all is not seen; pair with a ``reference`` or ``required``
-    rule when every group must have one.
+    event that opens it. An event whose ``by`` value is empty or has no time in
+    the map cannot be judged: it is ``invalid`` at the rule's severity, with a
+    message of its own, as in ``deadline``:
+    ``E-7 cannot be judged: series "s9" has no time allowed in the goal's map``.
+    Records whose ``field`` is empty are not events. A series with no events at
+    all is not seen; pair with a ``reference`` or ``required`` rule when every
+    group must have one.
 
     Evidence: ``previous`` (the event opening the gap), ``next`` (the next event,
     or the as-of time), ``due_at``, ``allowed``.
@@ -89,10 +94,14 @@ class PeriodicKind(Kind):
         )
         due = due_sql(goal, "__event", ctx.calendar, {})
         timed = f"SELECT *, coalesce(__following, {ctx.as_of_sql}) AS __next, {due} AS __due FROM ({series})"
+        status = status_sql("__due", "'violation'")  # no time in the map for its value: cannot be judged
+        by = by_field(ctx.spec.every)
         return Check(
             examined_sql=f"{scope} AND ({event}) IS NOT NULL",
             source=f"({timed}) AS {ident(ctx.dataset.name)}",
             where="(__due IS NULL OR __next > __due)",
+            status=status,
+            messages=messages(ctx.key_sql(), status, by=(by, ident(by)) if by else None),
             due_at="__due",
             evidence={"previous": shown("__event", "timestamp"), "next": shown("__next", "timestamp"),
                       "due_at": shown("__due", "timestamp"), "allowed": allowed_text(goal)},

@@ -37,6 +37,7 @@ class RawFile:
     json: bool = False
     types: dict[str, str] = field(default_factory=dict)  # stored types (Parquet); none means text
     digest: str | None = None  # a source's content, for the run history (a file has its own bytes)
+    line: str = "rowid + 1"  # SQL over the raw table: a record's row (JSON Lines: its line, blank lines counted)
 
 
 _GLOB = re.compile(r"[*?\[\]{}~]")
