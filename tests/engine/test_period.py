@@ -31,12 +31,12 @@ def _infer(zone: str, values: list[str | None], more: list[str | None] | None = 
 
 
 def test_a_month_that_begins_inside_a_minute_is_counted_value_by_value():
-    # Monrovia kept -00:44:30 until 1972: 1960-01-01 00:00 local is 1960-01-01 00:44:30 UTC.
-    # 00:44:29Z is 1959-12-31 23:59:59 local (December); 00:44:30Z and 00:44:59Z are 1960-01-01
+    # Monrovia kept -00:44:30 until 1972: 1971-01-01 00:00 local is 1971-01-01 00:44:30 UTC.
+    # 00:44:29Z is 1970-12-31 23:59:59 local (December); 00:44:30Z and 00:44:59Z are 1971-01-01
     # 00:00:00 and 00:00:29 local (January). All three lie in the UTC minute 00:44, which begins in
-    # December (23:59:30 local): January has 2 values, December 1, so the period is 1960-01.
-    period = _infer("Africa/Monrovia", ["1960-01-01 00:44:29+00", "1960-01-01 00:44:30+00", "1960-01-01 00:44:59+00"])
-    assert period.label == "1960-01"
+    # December (1970-12-31 23:59:30 local): January has 2 values, December 1, so the period is 1971-01.
+    period = _infer("Africa/Monrovia", ["1971-01-01 00:44:29+00", "1971-01-01 00:44:30+00", "1971-01-01 00:44:59+00"])
+    assert period.label == "1971-01"
     assert period.source == INFERRED
 
 
