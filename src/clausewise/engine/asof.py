@@ -115,25 +115,50 @@ def _as_of(value, timezone: str, where: Location) -> datetime:
     return as_of
 
 
+# The UTC minute an instant falls in, counted from 1970 (rounded down, also before 1970: DuckDB's ``//`` truncates).
+_MINUTE = "((epoch_us({t}) - (epoch_us({t}) % 60000000 + 60000000) % 60000000) // 60000000)"
+
+
 def _months_sql(datasets: list[Dataset]) -> str | None:
-    """SQL: one row ``m`` (the month's start, naive local) per timestamp value of the export; None without any field."""
+    """SQL: rows ``(m, n)``: a month (its start, naive local) and how many of the export's timestamps fall in it.
+
+    The month of an instant in a timezone is costly to work out (a calendar
+    lookup per value), so the values are first counted by the minute (UTC,
+    plain integer arithmetic) and each minute's month is worked out once. A
+    minute in which a month begins (a zone whose offset has seconds, such as
+    Monrovia's -00:44:30 until 1972) has its values' months worked out one by
+    one, so the count is exact. None when no dataset has a timestamp field.
+    """
     parts = [
-        f"SELECT date_trunc('month', {ident(f.name)})::TIMESTAMP AS m FROM {ident(d.name)} WHERE {ident(f.name)} IS NOT NULL"
+        f"SELECT {ident(f.name)} AS t FROM {ident(d.name)} WHERE {ident(f.name)} IS NOT NULL"
         for d in datasets for f in d.file_fields() if f.type == "timestamp"
     ]
-    return " UNION ALL ".join(parts) if parts else None
+    if not parts:
+        return None
+    return f"""
+        WITH v AS ({' UNION ALL '.join(parts)}),
+        b AS (SELECT {_MINUTE.format(t="t")} AS k, count(*) AS n FROM v GROUP BY k),
+        e AS (SELECT k, n, date_trunc('month', make_timestamptz(k * 60000000)) AS m0,
+                     date_trunc('month', make_timestamptz(k * 60000000 + 59999999)) AS m1 FROM b)
+        SELECT m::TIMESTAMP AS m, sum(n) AS n FROM (
+            SELECT m0 AS m, n FROM e WHERE m0 = m1
+            UNION ALL
+            SELECT date_trunc('month', v.t) AS m, 1 AS n FROM v
+            SEMI JOIN (SELECT k FROM e WHERE m0 <> m1) AS s ON {_MINUTE.format(t="v.t")} = s.k
+        ) GROUP BY m"""
 
 
 def infer_period(con, datasets: list[Dataset]) -> AuditPeriod | None:
     """The calendar month holding the most timestamps of the export (the later one on a tie); None without any.
 
     Every timestamp field of every exported dataset counts, each value once;
-    months are the policy's (the connection's timezone). One SQL pass.
+    months are the policy's (the connection's timezone). One SQL statement
+    (:func:`_months_sql`).
     """
     months = _months_sql(datasets)
     if months is None:
         return None
-    row = con.execute(f"SELECT m FROM ({months}) GROUP BY m ORDER BY count(*) DESC, m DESC LIMIT 1").fetchone()
+    row = con.execute(f"SELECT m FROM ({months}) ORDER BY n DESC, m DESC LIMIT 1").fetchone()
     if row is None:
         return None
     month: datetime = row[0]

@@ -19,11 +19,9 @@ from dataclasses import dataclass
 from itertools import groupby
 from typing import TextIO
 
-from tabulate import tabulate
-
 from ..model import RunResult
 from ..scorecard import scorecard
-from . import layout, words
+from . import words
 from .common import hole, write_json
 
 # Records the table lists when no --limit is given; json and csv list every record that matches.
@@ -80,6 +78,12 @@ def _num(value) -> str:
 
 def table(result: RunResult, fail_on: str, out: TextIO, selection: Selection = ALL) -> None:
     """Dataset by dataset, each record's values with their reasons; then each grade's distribution."""
+    # The table's layout (tabulate, wcwidth) is imported here, not with the module: every command
+    # imports this module for its format names, and most never draw the table.
+    from tabulate import tabulate
+
+    from . import layout
+
     lang, w = result.lang, _WORDS[result.lang]
     width = layout.width(out)
     limit = TABLE_LIMIT if selection.limit is None else selection.limit

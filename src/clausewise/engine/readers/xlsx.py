@@ -7,13 +7,14 @@ from datetime import date, datetime, time
 from pathlib import Path
 
 from ...errors import DataError, Location
-from ...workbook import check_workbook
 from .common import RawFile, ReadOptions
 from .csv import read_text_csv
 
 
 def read(con, path: Path, table: str, options: ReadOptions, scratch: Path) -> RawFile:
     from python_calamine import CalamineWorkbook
+
+    from ...workbook import check_workbook  # here, not with the module: only an XLSX export needs it
 
     check_workbook(path, str(path), DataError)
     try:
