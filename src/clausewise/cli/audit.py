@@ -8,6 +8,8 @@ import click
 
 from ..errors import UsageError
 from ..report import WRITERS, stream
+from ..i18n import N_, msg
+from .help import Command
 from .options import (
     HISTORY_FILE,
     as_of_option,
@@ -30,7 +32,12 @@ from .options import (
 from .output import check_output, opened, run_inputs
 
 
-@click.command()
+@click.command(cls=Command, help=N_(
+        "Check the exports in EXPORT_DIR (and the datasets given with --source) against a policy.\n"
+        "\n"
+        "Exit code 0: no finding at or above --fail-on; 1: some; 2: bad usage, a bad\n"
+        "rule file or unreadable data. Waived findings are reported but fail nothing."
+))
 @click.argument("export_dir", type=click.Path(file_okay=False), required=False)
 @policy_option
 @source_option
@@ -38,30 +45,25 @@ from .output import check_output, opened, run_inputs
 @as_of_option
 @period_option
 @click.option("--format", "-f", "fmt", type=click.Choice(sorted(WRITERS)), default="table", show_default=True,
-              help="Report format.")
+              help=N_("Report format."))
 @output_option
 @lang_option
 @fail_on_option
-@click.option("--rule", "rules", multiple=True, metavar="ID", help="Run only this rule (repeat for more).")
+@click.option("--rule", "rules", multiple=True, metavar="ID", help=N_("Run only this rule (repeat for more)."))
 @waivers_option
 @click.option("--record/--no-record", default=None,
-              help="Record this audit in the run history. Default: the policy's history: setting, else no.")
+              help=N_("Record this audit in the run history. Default: the policy's history: setting, else no."))
 @history_option(beside_export=True)
 @click.option("--baseline", metavar="last|RUN", default=None,
-              help="Compare with a recorded run: last (the latest judged before this one) or a run id.")
+              help=N_("Compare with a recorded run: last (the latest judged before this one) or a run id."))
 @click.option("--fail-on-new", is_flag=True,
-              help="Fail only on findings new since the baseline run (implies --baseline last).")
+              help=N_("Fail only on findings new since the baseline run (implies --baseline last)."))
 @click.option("--verbose", "-v", is_flag=True,
-              help="Table format: list every rule, not only those with findings or that examined no record.")
+              help=N_("Table format: list every rule, not only those with findings or that examined no record."))
 @quiet_option
 @click.pass_context
 def audit(ctx: click.Context, export_dir, policy_path, source_texts, trust_export_sources, as_of, period, fmt, output, lang, fail_on, rules,
           waivers_path, record, history_path, baseline, fail_on_new, verbose, quiet) -> None:
-    """Check the exports in EXPORT_DIR (and the datasets given with --source) against a policy.
-
-    Exit code 0: no finding at or above --fail-on; 1: some; 2: bad usage, a bad
-    rule file or unreadable data. Waived findings are reported but fail nothing.
-    """
     from ..engine import audit as run_audit
     from ..engine import complete, load, load_waivers
     from ..history import default_path
@@ -69,7 +71,7 @@ def audit(ctx: click.Context, export_dir, policy_path, source_texts, trust_expor
     policy = load(policy_path)
     sources = given_sources(source_texts, policy)
     if export_dir is None and not sources:
-        raise UsageError("give EXPORT_DIR, or every dataset with --source")
+        raise UsageError(msg("give EXPORT_DIR, or every dataset with --source"))
     waivers = load_waivers(waivers_path, policy) if waivers_path else ()
     record = _recording(record, policy, rules)
     wanted = record or baseline is not None or fail_on_new or history_path is not None
@@ -92,10 +94,10 @@ def audit(ctx: click.Context, export_dir, policy_path, source_texts, trust_expor
 def _recording(record: bool | None, policy, rules) -> bool:
     """--record, else the policy's ``history: {record: true}``; an audit of some rules only is never recorded."""
     if rules and record:
-        raise UsageError("--record records whole audits; leave out --rule")
+        raise UsageError(msg("--record records whole audits; leave out --rule"))
     return bool(policy.record_history if record is None else record) and not rules
 
 
 def _refuse_history(history: Path | None, inputs: list[Path]) -> None:
     if history is not None and any(history.resolve() == p.resolve() for p in inputs):
-        raise UsageError(f"--history {history} is an input of this run; keep the history somewhere else")
+        raise UsageError(msg("--history {history} is an input of this run; keep the history somewhere else", history=history))

@@ -29,6 +29,7 @@ import re
 import xml.etree.ElementTree as ET
 from typing import TextIO
 
+from ..i18n import N_, Words
 from ..model import Finding, RunResult
 from ..scorecard import ScoreLine, scorecard
 from . import cycle
@@ -36,16 +37,10 @@ from . import words as wordings
 from .common import RanRule, chapter_title, ran_rules, record_label
 
 MAX_LINES = 50
-_WORDS = {
-    "en": {
-        "more": "… and {n} more", "row": "row {row}",
-        "unexamined": "no records to examine", "waived": "{n} waived: {why}",
-    },
-    "zh": {
-        "more": "… 另有 {n} 项", "row": "第 {row} 行",
-        "unexamined": "没有可检查的记录", "waived": "豁免 {n} 项：{why}",
-    },
-}
+_WORDS = Words({
+    "more": N_("… and {n} more"), "row": N_("row {row}"),
+    "unexamined": N_("no records to examine"), "waived": N_("{n} waived: {why}"),
+})
 # XML 1.0 cannot carry most control characters, not even escaped, and export data may hold them.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 

@@ -40,6 +40,7 @@ from pathlib import Path
 from typing import Any, TextIO
 from urllib.parse import quote
 
+from ..i18n import N_, Words
 from ..errors import Location
 from ..model import Finding, RunResult
 from ..scorecard import scorecard
@@ -50,10 +51,7 @@ SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sar
 LEVELS = {"critical": "error", "high": "error", "medium": "warning", "low": "note"}
 # SARIF's run.language is a BCP 47 tag; titles and messages are in the run's language.
 LANGUAGE_TAGS = {"en": "en-US", "zh": "zh-CN"}
-_DEFINED_HERE = {
-    "en": {"rule": "rule {id} is defined here", "clause": "clause {id} is declared here"},
-    "zh": {"rule": "规则 {id} 定义于此", "clause": "条款 {id} 声明于此"},
-}
+_DEFINED_HERE = Words({"rule": N_("rule {id} is defined here"), "clause": N_("clause {id} is declared here")})
 
 
 SARIF_STATES = {"new": "new", "persisting": "unchanged", "resolved": "absent"}

@@ -14,6 +14,7 @@ import json
 from pathlib import Path
 
 from ...errors import DataError, Location
+from ...i18n import msg
 from .common import RawFile, ReadOptions, create, literal_path
 
 
@@ -41,7 +42,7 @@ def broken_line(path: Path) -> DataError | None:
                 problem = _line_problem(raw)
                 if problem is not None:
                     message, column = problem
-                    return DataError(f"this line is not JSON: {message}", Location(str(path), number, column))
+                    return DataError(msg("this line is not JSON: {message}", message=message), Location(str(path), number, column))
     except OSError:
         return None
     return None
