@@ -200,3 +200,19 @@ def test_a_period_given_on_the_command_line_wins_over_export_yaml(policy):
     assert (result.period.label, result.period.source) == ("2026-09", "given")
     assert result.as_of == datetime(2026, 10, 1)
     assert {(f.group or {}).get("period") for f in result.findings if f.rule in MONTHLY} == {"2026-09"}
+
+
+def test_months_of_the_period_the_export_does_not_cover_are_a_warning(policy):
+    # --period 2026-Q4 for the October export: the as-of is the end of the quarter,
+    # 2027-01-01 00:00, so October, November and December have all ended and are judged;
+    # the export's timestamps reach 31 October at the latest, so November and December
+    # hold no record, and the run says so rather than only failing their obligations.
+    result = clausewise.audit(policy, BUNDLED, period="2026-Q4")
+    assert result.as_of == datetime(2027, 1, 1)
+    assert result.warnings == (
+        "the export holds no record dated in 2026-11, 2026-12, which the audit period 2026-Q4 holds and "
+        "which are judged all the same: check that the period is right",)
+    # September (the test above) holds records of the October export (inquiries received late
+    # in September): no such warning, only that its end is before October's records.
+    assert [w.split(":")[0] for w in clausewise.audit(policy, BUNDLED, period="2026-09").warnings] == [
+        "the as-of time 2026-10-01 00"]

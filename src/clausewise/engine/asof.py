@@ -24,7 +24,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from ..errors import DataError, Location, UsageError, did_you_mean
-from ..i18n import msg
+from ..i18n import NC_, msg
 from ..model import AuditPeriod, Dataset, in_time_range
 from ..policy.yamlfile import load_yaml
 from .exports import inside_export
@@ -115,20 +115,25 @@ def _as_of(value, timezone: str, where: Location) -> datetime:
     return as_of
 
 
+def _months_sql(datasets: list[Dataset]) -> str | None:
+    """SQL: one row ``m`` (the month's start, naive local) per timestamp value of the export; None without any field."""
+    parts = [
+        f"SELECT date_trunc('month', {ident(f.name)})::TIMESTAMP AS m FROM {ident(d.name)} WHERE {ident(f.name)} IS NOT NULL"
+        for d in datasets for f in d.file_fields() if f.type == "timestamp"
+    ]
+    return " UNION ALL ".join(parts) if parts else None
+
+
 def infer_period(con, datasets: list[Dataset]) -> AuditPeriod | None:
     """The calendar month holding the most timestamps of the export (the later one on a tie); None without any.
 
     Every timestamp field of every exported dataset counts, each value once;
     months are the policy's (the connection's timezone). One SQL pass.
     """
-    parts = [
-        f"SELECT date_trunc('month', {ident(f.name)})::TIMESTAMP AS m FROM {ident(d.name)} WHERE {ident(f.name)} IS NOT NULL"
-        for d in datasets for f in d.file_fields() if f.type == "timestamp"
-    ]
-    if not parts:
+    months = _months_sql(datasets)
+    if months is None:
         return None
-    row = con.execute(f"SELECT m FROM ({' UNION ALL '.join(parts)}) GROUP BY m ORDER BY count(*) DESC, m DESC LIMIT 1"
-                      ).fetchone()
+    row = con.execute(f"SELECT m FROM ({months}) GROUP BY m ORDER BY count(*) DESC, m DESC LIMIT 1").fetchone()
     if row is None:
         return None
     month: datetime = row[0]
@@ -155,20 +160,51 @@ def choose(given_as_of: datetime | None, given_period: AuditPeriod | None, manif
     return period, now, "now (the export has no timestamps)"
 
 
+def months_without_records(con, datasets: list[Dataset], period: AuditPeriod, as_of: datetime) -> tuple[str, ...]:
+    """The months of ``period`` ended by ``as_of`` in which no timestamp of the export falls (labels, in order).
+
+    Those months are judged — "every month" obligations fail there for want of
+    records — though the export may simply not cover them (a ``--period
+    2026-Q4`` given for an October export): a reader must be told. Nothing
+    when the export has no timestamp field at all.
+    """
+    months = _months_sql(datasets)
+    if months is None:
+        return ()
+    held = {row[0] for row in con.execute(
+        f"SELECT DISTINCT m FROM ({months}) WHERE m >= ? AND m < ?", [period.start, period.end]).fetchall()}
+    out, start = [], period.start
+    while start < period.end:
+        end = datetime(start.year + start.month // 12, start.month % 12 + 1, 1)
+        if end <= as_of and start not in held:
+            out.append(f"{start.year}-{start.month:02d}")
+        start = end
+    return tuple(out)
+
+
 def month_of(moment: datetime) -> AuditPeriod:
     """The calendar month holding ``moment``: the period of an export that has no timestamps."""
     month = parse_period(f"{moment.year}-{moment.month:02d}")
     return AuditPeriod(month.start, month.end, month.label, "the month of the as-of time (the export has no timestamps)")
 
 
-def warnings(as_of: datetime, latest: datetime | None, lang: str) -> tuple[str, ...]:
-    """What a reader must know about the chosen times: an as-of before some of the export's records.
+def warnings(as_of: datetime, latest: datetime | None, lang: str, period: AuditPeriod | None = None,
+             empty: tuple[str, ...] = ()) -> tuple[str, ...]:
+    """What a reader must know about the chosen times, one line each.
 
-    Records after the as-of time are judged as if their future were known
-    (a reply after the as-of still stops a clock), which is rarely meant.
+    An as-of before some of the export's records: they are judged as if their
+    future were known (a reply after the as-of still stops a clock), which is
+    rarely meant. Months of the audit period that are judged but hold no
+    record of the export (``empty``, see :func:`months_without_records`).
     """
-    if latest is None or latest <= as_of:
-        return ()
-    shown_as_of, shown_latest = as_of.isoformat(sep=" "), latest.isoformat(sep=" ")
-    return (msg("the as-of time {as_of} is before the export's latest timestamp {latest}: "
-                "records after the as-of time were judged too", as_of=shown_as_of, latest=shown_latest).render(lang),)
+    out = []
+    if latest is not None and latest > as_of:
+        out.append(msg("the as-of time {as_of} is before the export's latest timestamp {latest}: "
+                       "records after the as-of time were judged too",
+                       as_of=as_of.isoformat(sep=" "), latest=latest.isoformat(sep=" ")).render(lang))
+    if empty and period is not None:
+        months = NC_("months", ", ").render(lang).join(empty)
+        out.append(msg("the export holds no record dated in {months}, which the audit period {period} holds and "
+                       "which are judged all the same: check that the period is right",
+                       months=months, period=period.label).render(lang))
+    return tuple(out)

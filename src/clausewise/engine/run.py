@@ -153,7 +153,9 @@ def run(
         period = period or audit_time.month_of(as_of)
         runvars.set_values(con, {runvars.AS_OF: as_of, runvars.PERIOD_START: period.start,
                                  runvars.PERIOD_END: period.end})
-        warnings = audit_time.warnings(as_of, loaded.latest, lang)
+        empty = () if period.source == audit_time.INFERRED else audit_time.months_without_records(
+            con, [d for d in policy.datasets.values() if d.exported], period, as_of)
+        warnings = audit_time.warnings(as_of, loaded.latest, lang, period, empty)
         _derive(con, policy, program)
         first = min(filter(None, [loaded.earliest, as_of]))
         last = max(filter(None, [loaded.latest, as_of]))
