@@ -121,3 +121,91 @@ def test_no_chinese_written_outside_the_catalogue(path):
         return
     found = list(_strings_with_chinese(path))
     assert not found, f"{name}: Chinese text in the code; mark the English with N_/msg and put the Chinese in {PO.name}: {found}"
+
+
+# ---- errors and --help in Chinese, chosen with CLAUSEWISE_LANG or --lang -----------------------------------
+
+def _run(args, env_lang="zh"):
+    from click.testing import CliRunner
+
+    from clausewise.cli import cli
+
+    return CliRunner().invoke(cli, [str(a) for a in args], env={"CLAUSEWISE_LANG": env_lang})
+
+
+def test_a_policy_error_in_chinese(tmp_path):
+    policy = tmp_path / "bad.yaml"
+    policy.write_text('policy:\n  id: x\n  versoin: "1"\n  version: "1"\n', encoding="utf-8")
+    result = _run(["validate", "-p", policy])
+    assert result.exit_code == 2
+    # Line 3, column 3: "versoin" (two spaces of indent); the key is unknown, "version" is the close match.
+    # The document lacks clauses, datasets and rules (line 1 column 1); policy (at 2:3) lacks data_quality and
+    # title; sorted by place: 1:1 three times, 2:3 twice, then 3:3; then the count, 6.
+    assert result.output == (
+        f"{policy}:1:1：文件顶层 中缺少键“clauses”\n"
+        f"{policy}:1:1：文件顶层 中缺少键“datasets”\n"
+        f"{policy}:1:1：文件顶层 中缺少键“rules”\n"
+        f"{policy}:2:3：policy 中缺少键“data_quality”\n"
+        f"{policy}:2:3：policy 中缺少键“title”\n"
+        f"{policy}:3:3：policy 中有未知的键“versoin”——是否想写“version”？\n"
+        "发现 6 个问题\n"
+    )
+    english = _run(["validate", "-p", policy], env_lang="en")
+    assert f'{policy}:3:3: unknown key "versoin" in policy — did you mean "version"?\n' in english.output
+    assert english.output.endswith("6 problems found\n")
+
+
+def test_a_data_error_in_chinese(tmp_path):
+    from support import EXAMPLE_EXPORT, EXAMPLE_POLICY
+
+    export = tmp_path / "export"
+    export.mkdir()
+    for path in EXAMPLE_EXPORT.iterdir():
+        if not path.name.startswith("followups."):
+            (export / path.name).write_bytes(path.read_bytes())
+    result = _run(["audit", export, "-p", EXAMPLE_POLICY, "--lang", "zh"], env_lang="en")
+    assert result.exit_code == 2
+    # The export folder is the place; the four file types a dataset may have, in the order the reader tries them.
+    assert result.output == (f"{export}：缺少数据集“followups”：应为 followups.csv, followups.jsonl, "
+                             "followups.parquet, followups.xlsx 之一\n")
+
+
+def test_a_usage_error_in_chinese():
+    from support import EXAMPLE_EXPORT, EXAMPLE_POLICY
+
+    result = _run(["audit", EXAMPLE_EXPORT, "-p", EXAMPLE_POLICY, "--as-of", "yesterday"])
+    assert (result.exit_code, result.output) == (2, "--as-of“yesterday”不是日期或时间；请写成如 2026-10-31 或“2026-10-31 18:00”\n")
+    english = _run(["audit", EXAMPLE_EXPORT, "-p", EXAMPLE_POLICY, "--as-of", "yesterday"], env_lang="en")
+    assert english.output == '--as-of "yesterday" is not a date or timestamp; write e.g. 2026-10-31 or "2026-10-31 18:00"\n'
+
+
+def test_an_export_row_and_column_are_named_in_chinese():
+    from clausewise.errors import DataError, Location
+
+    error = DataError(i18n.msg("cannot read the header: {exc}", exc="x"), Location("items.csv", row=3, field="kind"))
+    assert str(error) == 'items.csv, row 3, column "kind": cannot read the header: x'
+    assert error.render("zh") == "items.csv，第 3 行，列“kind”：无法读取表头：x"
+
+
+@pytest.mark.parametrize("args", [["validate", "--help"], ["validate", "--lang", "zh", "--help"]])
+def test_help_in_chinese(args):
+    env_lang = "zh" if "--lang" not in args else "en"
+    result = _run(args, env_lang=env_lang)
+    assert result.exit_code == 0
+    assert "检查制度及其规则文件；每个问题以 file:line:col 列出。" in result.output
+    assert "制度文件（policies/NAME.yaml）；规则文件由它找到。" in result.output
+    assert "显示本帮助并退出。" in result.output and "[必填]" in result.output
+    english = _run(["validate", "--help"], env_lang="en")
+    assert "Check a policy and its rule files; print every problem as file:line:col." in english.output
+    assert "Show this message and exit." in english.output and "[required]" in english.output
+
+
+def test_help_and_version_start_fast():
+    import subprocess
+    import sys
+
+    code = "import time; t = time.process_time(); from clausewise.cli import cli; print(time.process_time() - t)"
+    spent = float(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout)
+    # CPU time of importing the command line (what --help and --version pay before printing), not wall time,
+    # which a busy machine stretches.
+    assert spent < 0.3, spent

@@ -168,7 +168,7 @@ def _where(path: list, doc: Any = None) -> str:
                 words.append(f"item {step + 1}")
         else:
             words.append(str(step))
-    return " › ".join(words) if words else "the document"
+    return " › ".join(words) if words else N_("the document")
 
 
 def _has(node: Any, step: Any) -> bool:
