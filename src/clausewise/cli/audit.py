@@ -9,7 +9,9 @@ from pathlib import Path
 import click
 
 from ..errors import UsageError
+from ..i18n import N_, msg
 from ..report import WRITERS, stream, write
+from .help import Command
 from .options import (
     HISTORY_FILE,
     as_of_option,
@@ -34,7 +36,12 @@ from .output import append, check_outputs, run_inputs, to_stdout, write_reports
 STEP_SUMMARY = "GITHUB_STEP_SUMMARY"
 
 
-@click.command()
+@click.command(cls=Command, help=N_(
+        "Check the exports in EXPORT_DIR (and the datasets given with --source) against a policy.\n"
+        "\n"
+        "Exit code 0: no finding at or above --fail-on; 1: some; 2: bad usage, a bad\n"
+        "rule file or unreadable data. Waived findings are reported but fail nothing."
+))
 @click.argument("export_dir", type=click.Path(file_okay=False), required=False)
 @policy_option
 @source_option
@@ -42,35 +49,32 @@ STEP_SUMMARY = "GITHUB_STEP_SUMMARY"
 @as_of_option
 @period_option
 @click.option("--format", "-f", "formats", type=click.Choice(sorted(WRITERS)), multiple=True,
-              help="Report format (default: table). Repeat, each with its --output, for several reports of one audit.")
+              help=N_("Report format (default: table). Repeat, each with its --output, for several reports of one "
+                      "audit."))
 @click.option("--output", "-o", "outputs", type=click.Path(dir_okay=False, writable=True, allow_dash=True),
-              multiple=True, help="Write the report to this file instead of standard output (- is standard output). "
-                                  "With several --format, one --output each, paired in order.")
+              multiple=True, help=N_("Write the report to this file instead of standard output (- is standard "
+                                     "output). With several --format, one --output each, paired in order."))
 @lang_option
 @fail_on_option
-@click.option("--rule", "rules", multiple=True, metavar="ID", help="Run only this rule (repeat for more).")
+@click.option("--rule", "rules", multiple=True, metavar="ID", help=N_("Run only this rule (repeat for more)."))
 @waivers_option
 @click.option("--record/--no-record", default=None,
-              help="Record this audit in the run history. Default: the policy's history: setting, else no.")
+              help=N_("Record this audit in the run history. Default: the policy's history: setting, else no."))
 @history_option(beside_export=True)
 @click.option("--baseline", metavar="last|RUN", default=None,
-              help="Compare with a recorded run: last (the latest judged before this one) or a run id.")
+              help=N_("Compare with a recorded run: last (the latest judged before this one) or a run id."))
 @click.option("--fail-on-new", is_flag=True,
-              help="Fail only on findings new since the baseline run (implies --baseline last).")
+              help=N_("Fail only on findings new since the baseline run (implies --baseline last)."))
 @click.option("--verbose", "-v", is_flag=True,
-              help="Table format: list every rule, not only those with findings or that examined no record.")
+              help=N_("Table format: list every rule, not only those with findings or that examined no record."))
 @click.option("--step-summary/--no-step-summary", "step_summary", default=True, envvar="CLAUSEWISE_STEP_SUMMARY",
-              help=f"When ${STEP_SUMMARY} is set (GitHub Actions), append the Markdown summary to that file. "
-                   "--no-step-summary, or CLAUSEWISE_STEP_SUMMARY=0, leaves it alone.")
+              help=N_("When $GITHUB_STEP_SUMMARY is set (GitHub Actions), append the Markdown summary to that file. "
+                      "--no-step-summary, or CLAUSEWISE_STEP_SUMMARY=0, leaves it alone."))
 @quiet_option
 @click.pass_context
 def audit(ctx: click.Context, export_dir, policy_path, source_texts, trust_export_sources, as_of, period, formats,
-          outputs, lang, fail_on, rules, waivers_path, record, history_path, baseline, fail_on_new, verbose, step_summary, quiet) -> None:
-    """Check the exports in EXPORT_DIR (and the datasets given with --source) against a policy.
-
-    Exit code 0: no finding at or above --fail-on; 1: some; 2: bad usage, a bad
-    rule file or unreadable data. Waived findings are reported but fail nothing.
-    """
+          outputs, lang, fail_on, rules, waivers_path, record, history_path, baseline, fail_on_new, verbose,
+          step_summary, quiet) -> None:
     from ..engine import audit as run_audit
     from ..engine import complete, load, load_waivers
     from ..history import default_path
@@ -78,7 +82,7 @@ def audit(ctx: click.Context, export_dir, policy_path, source_texts, trust_expor
     policy = load(policy_path)
     sources = given_sources(source_texts, policy)
     if export_dir is None and not sources:
-        raise UsageError("give EXPORT_DIR, or every dataset with --source")
+        raise UsageError(msg("give EXPORT_DIR, or every dataset with --source"))
     waivers = load_waivers(waivers_path, policy) if waivers_path else ()
     record = _recording(record, policy, rules)
     wanted = record or baseline is not None or fail_on_new or history_path is not None
@@ -137,10 +141,10 @@ def _step_summary(enabled: bool, outputs: list[str | None], inputs: list[Path]) 
 def _recording(record: bool | None, policy, rules) -> bool:
     """--record, else the policy's ``history: {record: true}``; an audit of some rules only is never recorded."""
     if rules and record:
-        raise UsageError("--record records whole audits; leave out --rule")
+        raise UsageError(msg("--record records whole audits; leave out --rule"))
     return bool(policy.record_history if record is None else record) and not rules
 
 
 def _refuse_history(history: Path | None, inputs: list[Path]) -> None:
     if history is not None and any(history.resolve() == p.resolve() for p in inputs):
-        raise UsageError(f"--history {history} is an input of this run; keep the history somewhere else")
+        raise UsageError(msg("--history {history} is an input of this run; keep the history somewhere else", history=history))

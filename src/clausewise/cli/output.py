@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import TextIO
 
 from ..errors import UsageError
+from ..i18n import msg
 
 # The file names an export folder is read from (see docs/rules.md, "Exports").
 _EXPORT_SUFFIXES = (".csv", ".jsonl", ".parquet", ".xlsx")
@@ -53,7 +54,7 @@ def _refuse_inputs(target: Path, inputs: Iterable[Path]) -> None:
     resolved = target.resolve()
     for path in inputs:
         if path.resolve() == resolved:
-            raise UsageError(f"--output {target} is an input of this run; write the report somewhere else")
+            raise UsageError(msg("--output {target} is an input of this run; write the report somewhere else", target=target))
 
 
 @contextmanager
@@ -70,22 +71,22 @@ def opened(output: str | None, inputs: Iterable[Path] = ()) -> Iterator[TextIO]:
             sys.stdout.flush()
         except BrokenPipeError:
             _silence_stdout()
-            raise UsageError("standard output was closed before the report was complete") from None
+            raise UsageError(msg("standard output was closed before the report was complete")) from None
         except OSError as exc:
             _silence_stdout()
-            raise UsageError(f"cannot write the report to standard output: {exc.strerror}") from None
+            raise UsageError(msg("cannot write the report to standard output: {strerror}", strerror=exc.strerror)) from None
         return
     target = Path(output)
     _refuse_inputs(target, inputs)
     if target.is_dir():
-        raise UsageError(f"--output {output} is a folder; give a file name")
+        raise UsageError(msg("--output {output} is a folder; give a file name", output=output))
     try:
         handle = tempfile.NamedTemporaryFile(
             "w", encoding="utf-8", newline="", dir=target.parent if str(target.parent) else ".",
             prefix=f".{target.name}.", suffix=".part", delete=False,
         )
     except OSError as exc:
-        raise UsageError(f"cannot write {output}: {exc.strerror}") from None
+        raise UsageError(msg("cannot write {output}: {strerror}", output=output, strerror=exc.strerror)) from None
     try:
         os.chmod(handle.name, _mode(target))
         with handle:
@@ -93,7 +94,7 @@ def opened(output: str | None, inputs: Iterable[Path] = ()) -> Iterator[TextIO]:
         os.replace(handle.name, target)
     except OSError as exc:
         _discard(handle.name)
-        raise UsageError(f"cannot write {output}: {exc.strerror}; the previous file, if any, is unchanged") from None
+        raise UsageError(msg("cannot write {output}: {strerror}; the previous file, if any, is unchanged", output=output, strerror=exc.strerror)) from None
     except BaseException:
         _discard(handle.name)
         raise

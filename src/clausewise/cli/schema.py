@@ -6,20 +6,22 @@ import json
 
 import click
 
+from ..i18n import N_
+from .help import Command
 from .options import output_option
 from .output import emit
 
 
-@click.command()
-@click.option("--cases", is_flag=True, help="The schema of rule-case files (tests/cases/…) instead.")
+@click.command(cls=Command, help=N_(
+        "Print the JSON Schema (Draft 2020-12) for policy, rule and waivers files.\n"
+        "\n"
+        "With --cases, the schema of rule-case files. Point an editor at either with\n"
+        "a first line such as\n"
+        "`# yaml-language-server: $schema=clausewise.schema.json`."
+))
+@click.option("--cases", is_flag=True, help=N_("The schema of rule-case files (tests/cases/…) instead."))
 @output_option
 def schema(cases, output) -> None:
-    """Print the JSON Schema (Draft 2020-12) for policy, rule and waivers files.
-
-    With --cases, the schema of rule-case files. Point an editor at either with
-    a first line such as
-    `# yaml-language-server: $schema=clausewise.schema.json`.
-    """
     from ..engine import schema_text
     from ..policy.schema import CASES_SCHEMA
 

@@ -24,6 +24,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from ..errors import DataError, Location, UsageError, did_you_mean
+from ..i18n import NC_, msg
 from ..model import AuditPeriod, Dataset, in_time_range
 from ..policy.yamlfile import load_yaml
 from .exports import inside_export
@@ -85,12 +86,11 @@ def read_manifest(export_dir: Path, timezone: str) -> Manifest:
         return Manifest()
     doc = load_yaml(inside_export(path, export_dir)) or {}
     if not isinstance(doc, dict):
-        raise DataError(f"expected a mapping with {', '.join(MANIFEST_KEYS)}", Location(str(path)))
+        raise DataError(msg("expected a mapping with {names}", names=', '.join(MANIFEST_KEYS)), Location(str(path)))
     for key in doc:
         if key not in MANIFEST_KEYS:
             where = doc.key_at(key) if hasattr(doc, "key_at") else Location(str(path))
-            raise DataError(f'unknown key "{key}"{did_you_mean(str(key), MANIFEST_KEYS)}; '
-                            f"export.yaml may hold {', '.join(MANIFEST_KEYS)}", where)
+            raise DataError(msg('unknown key "{key}"{hint}; export.yaml may hold {names}', key=key, hint=did_you_mean(str(key), MANIFEST_KEYS), names=', '.join(MANIFEST_KEYS)), where)
     period = None
     if doc.get("period") is not None:
         period = parse_period(str(doc["period"]), f"period in {MANIFEST}", doc.value_at("period"))
@@ -104,14 +104,14 @@ def _as_of(value, timezone: str, where: Location) -> datetime:
     try:
         as_of = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
     except ValueError:
-        raise DataError(f'as_of "{value}" is not a timestamp', where) from None
+        raise DataError(msg('as_of "{value}" is not a timestamp', value=value), where) from None
     if as_of.tzinfo is not None:  # an instant: the policy's wall-clock time at that moment
         try:
             as_of = as_of.astimezone(ZoneInfo(timezone)).replace(tzinfo=None)
         except OverflowError:  # before the year 1 or after 9999 once converted
             as_of = datetime.min
     if not in_time_range(as_of):
-        raise DataError(f'"{value}" is outside the years 1900 to 2199 that clausewise judges', where)
+        raise DataError(msg('"{value}" is outside the years 1900 to 2199 that clausewise judges', value=value), where)
     return as_of
 
 
@@ -224,14 +224,12 @@ def warnings(as_of: datetime, latest: datetime | None, lang: str, period: AuditP
     """
     out = []
     if latest is not None and latest > as_of:
-        shown_as_of, shown_latest = as_of.isoformat(sep=" "), latest.isoformat(sep=" ")
-        out.append(f"截至时间 {shown_as_of} 早于导出数据中最晚的时间 {shown_latest}：晚于截至时间的记录也参与了判断" if lang == "zh"
-                   else f"the as-of time {shown_as_of} is before the export's latest timestamp {shown_latest}: "
-                        "records after the as-of time were judged too")
+        out.append(msg("the as-of time {as_of} is before the export's latest timestamp {latest}: "
+                       "records after the as-of time were judged too",
+                       as_of=as_of.isoformat(sep=" "), latest=latest.isoformat(sep=" ")).render(lang))
     if empty and period is not None:
-        months = ("、" if lang == "zh" else ", ").join(empty)
-        out.append(f"审计期间 {period.label} 中的 {months} 在导出数据中没有任何记录，但仍按月判断：请确认审计期间是否正确"
-                   if lang == "zh" else
-                   f"the export holds no record dated in {months}, which the audit period {period.label} holds and "
-                   "which are judged all the same: check that the period is right")
+        months = NC_("months", ", ").render(lang).join(empty)
+        out.append(msg("the export holds no record dated in {months}, which the audit period {period} holds and "
+                       "which are judged all the same: check that the period is right",
+                       months=months, period=period.label).render(lang))
     return tuple(out)

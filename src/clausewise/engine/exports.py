@@ -26,13 +26,14 @@ from pathlib import Path
 import duckdb
 
 from ..errors import ClauseWiseError, Collector, DataError, ErrorList, Location
+from ..i18n import msg
 from ..model import DataFile, Dataset, Policy
 from . import given, readers
 from .convert import Source, type_table
 from .readers import FORMATS, RawFile, ReadOptions
-from .unreadable import column_error
 from .sources import Source as DataSource
 from .sqltext import ident, json_path
+from .unreadable import column_error
 
 TRUE_WORDS = ("true", "t", "1", "yes", "y", "是")
 FALSE_WORDS = ("false", "f", "0", "no", "n", "否")
@@ -55,7 +56,7 @@ def read_export(con: duckdb.DuckDBPyConnection, policy: Policy, export_dir: Path
     every file is raised together.
     """
     if export_dir is not None and not export_dir.is_dir():
-        raise DataError("export folder not found", Location(str(export_dir)))
+        raise DataError(msg("export folder not found"), Location(str(export_dir)))
     errors = Collector()
     out: dict[str, RawFile | None] = {}
     for index, dataset in enumerate(d for d in policy.datasets.values() if d.exported):
@@ -76,7 +77,7 @@ def _read_dataset(con, dataset: Dataset, export_dir: Path | None, scratch: Path,
         if dataset.optional:
             return None
         expected = ", ".join(f"{dataset.file}.{ext}" for ext in FORMATS)
-        raise DataError(f'dataset "{dataset.name}" is missing: expected one of {expected}', Location(str(export_dir)))
+        raise DataError(msg('dataset "{name}" is missing: expected one of {expected}', name=dataset.name, expected=expected), Location(str(export_dir)))
     return readers.read(con, path, table, ReadOptions(dataset.delimiter, dataset.encoding), scratch)
 
 
@@ -85,7 +86,7 @@ def find_file(dataset: Dataset, export_dir: Path) -> Path | None:
     found = [export_dir / f"{dataset.file}.{ext}" for ext in FORMATS if (export_dir / f"{dataset.file}.{ext}").is_file()]
     if len(found) > 1:
         names = " and ".join(p.name for p in found)
-        raise DataError(f'dataset "{dataset.name}" is in both {names}; keep one', Location(str(export_dir)))
+        raise DataError(msg('dataset "{name}" is in both {names}; keep one', name=dataset.name, names=names), Location(str(export_dir)))
     return inside_export(found[0], export_dir) if found else None
 
 
@@ -97,7 +98,7 @@ def inside_export(path: Path, export_dir: Path) -> Path:
     content shown in findings, as if it were part of the export.
     """
     if not path.resolve().is_relative_to(export_dir.resolve()):
-        raise DataError("leads outside the export folder through a link; put the file itself in the folder",
+        raise DataError(msg("leads outside the export folder through a link; put the file itself in the folder"),
                         Location(str(path)))
     return path
 
@@ -216,7 +217,7 @@ def _check_columns(source: Source, dataset: Dataset, path: Path) -> None:
     for f in dataset.file_fields():
         if f.column not in header and not f.optional:
             errors.add(DataError(
-                f'missing column "{f.column}" (field "{f.name}" of dataset "{dataset.name}")',
+                msg('missing column "{column}" (field "{name}" of dataset "{name2}")', column=f.column, name=f.name, name2=dataset.name),
                 Location(str(path), line=1),
             ))
     errors.raise_if_any()

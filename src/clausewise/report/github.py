@@ -23,20 +23,15 @@ from __future__ import annotations
 
 from typing import TextIO
 
+from ..i18n import N_, Words
 from ..model import Finding, RunResult
 from . import cycle, words
 from .common import RanRule, export_position, ran_rules, relative_path
 
-_WORDS = {
-    "en": {
-        "summary": "clausewise {policy} {version} as of {as_of}: {counts}; {failing} failing (fail on {fail_on}), "
-                   "exit {code}",
-    },
-    "zh": {
-        "summary": "clausewise {policy} {version} 截至 {as_of}：{counts}；不合格 {failing} 项（阈值“{fail_on}”），"
-                   "退出码 {code}",
-    },
-}
+_WORDS = Words({
+    "summary": N_("clausewise {policy} {version} as of {as_of}: {counts}; {failing} failing (fail on {fail_on}), "
+               "exit {code}"),
+})
 
 
 def write(result: RunResult, fail_on: str, out: TextIO) -> None:

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from itertools import groupby
 from typing import TextIO
 
+from ..i18n import N_, Words
 from ..model import RunResult
 from ..scorecard import scorecard
 from . import words
@@ -26,14 +27,9 @@ from .common import hole, write_json
 
 # Records the table lists when no --limit is given; json and csv list every record that matches.
 TABLE_LIMIT = 100
-_WORDS = {
-    "en": {"record": "record", "column": "value", "result": "result", "reason": "why", "none": "No computed values.",
-           "nothing": "No computed value matches.", "dataset": "{dataset}: {records}",
-           "more": "… {n} not listed; narrow with --dataset, --key or --grade, raise --limit, or use --format json or csv"},
-    "zh": {"record": "记录", "column": "计算项", "result": "结果", "reason": "原因", "none": "没有计算值。",
-           "nothing": "没有符合条件的计算值。", "dataset": "{dataset}：{records}",
-           "more": "…… 另有 {n}未列出；可用 --dataset、--key 或 --grade 缩小范围，调大 --limit，或用 --format json 或 csv"},
-}
+_WORDS = Words({"record": N_("record"), "column": N_("value"), "result": N_("result"), "reason": N_("why"), "none": N_("No computed values."),
+       "nothing": N_("No computed value matches."), "dataset": N_("{dataset}: {records}"),
+       "more": N_("… {n} not listed; narrow with --dataset, --key or --grade, raise --limit, or use --format json or csv")})
 
 
 @dataclass(frozen=True)

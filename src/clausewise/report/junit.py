@@ -34,6 +34,7 @@ import re
 import xml.etree.ElementTree as ET
 from typing import TextIO
 
+from ..i18n import N_, Words
 from ..model import Finding, RunResult
 from ..scorecard import ScoreLine, scorecard
 from . import cycle
@@ -41,18 +42,11 @@ from . import words as wordings
 from .common import RanRule, chapter_title, ran_rules, record_label
 
 MAX_LINES = 50
-_WORDS = {
-    "en": {
-        "more": "… and {n} more", "row": "row {row}",
-        "unexamined": "no records to examine", "waived": "{n} waived: {why}",
-        "not_evaluated": "not evaluated: {n} records in scope could not be judged", "then": "; ",
-    },
-    "zh": {
-        "more": "… 另有 {n} 项", "row": "第 {row} 行",
-        "unexamined": "没有可检查的记录", "waived": "豁免 {n} 项：{why}",
-        "not_evaluated": "未评估：范围内 {n} 条记录无法判断", "then": "；",
-    },
-}
+_WORDS = Words({
+    "more": N_("… and {n} more"), "row": N_("row {row}"),
+    "unexamined": N_("no records to examine"), "waived": N_("{n} waived: {why}"),
+    "not_evaluated": N_("not evaluated: {n} records in scope could not be judged"), "then": N_("; "),
+})
 # XML 1.0 cannot carry most control characters, not even escaped, and export data may hold them.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 

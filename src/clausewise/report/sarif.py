@@ -54,6 +54,7 @@ from typing import Any, TextIO
 from urllib.parse import quote
 
 from ..errors import Location
+from ..i18n import N_, Words
 from ..model import Finding, RunResult
 from ..scorecard import scorecard
 from . import cycle
@@ -64,19 +65,13 @@ SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sar
 LEVELS = {"critical": "error", "high": "error", "medium": "warning", "low": "note"}
 # SARIF's run.language is a BCP 47 tag; titles and messages are in the run's language.
 LANGUAGE_TAGS = {"en": "en-US", "zh": "zh-CN"}
-_DEFINED_HERE = {
-    "en": {"rule": "rule {id} is defined here", "clause": "clause {id} is declared here"},
-    "zh": {"rule": "规则 {id} 定义于此", "clause": "条款 {id} 声明于此"},
-}
+_DEFINED_HERE = Words({"rule": N_("rule {id} is defined here"), "clause": N_("clause {id} is declared here")})
 # Where a record or cell is in a file without lines (XLSX, Parquet), and which column a text cell is.
-_PLACE = {
-    "en": {"sheet_row": 'sheet "{sheet}", row {row}', "sheet_cell": 'sheet "{sheet}", cell {address} (column "{column}")',
-           "row": "row {row}", "record": "record {row}", "record_cell": 'record {row}, column "{column}"',
-           "column": 'column "{column}"'},
-    "zh": {"sheet_row": "工作表“{sheet}”第 {row} 行", "sheet_cell": "工作表“{sheet}”单元格 {address}（列“{column}”）",
-           "row": "第 {row} 行", "record": "第 {row} 条记录", "record_cell": "第 {row} 条记录，列“{column}”",
-           "column": "列“{column}”"},
-}
+_PLACE = Words({
+    "sheet_row": N_('sheet "{sheet}", row {row}'), "sheet_cell": N_('sheet "{sheet}", cell {address} (column "{column}")'),
+    "row": N_("row {row}"), "record": N_("record {row}"), "record_cell": N_('record {row}, column "{column}"'),
+    "column": N_('column "{column}"'),
+})
 
 
 SARIF_STATES = {"new": "new", "persisting": "unchanged", "resolved": "absent"}

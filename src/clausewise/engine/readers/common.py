@@ -10,6 +10,7 @@ from pathlib import Path
 import duckdb
 
 from ...errors import DataError, Location
+from ...i18n import msg
 
 
 @dataclass(frozen=True)
@@ -55,7 +56,7 @@ def literal_path(path: Path, scratch: Path) -> str:
     if not _GLOB.search(text):
         return text
     if _GLOB.search(str(scratch)):
-        raise DataError("the temporary folder's name holds a glob character; set TMPDIR to a plain folder",
+        raise DataError(msg("the temporary folder's name holds a glob character; set TMPDIR to a plain folder"),
                         Location(str(scratch)))
     link = scratch / f"link-{len(list(scratch.iterdir()))}{path.suffix}"
     os.symlink(path.resolve(), link)

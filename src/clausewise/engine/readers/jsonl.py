@@ -23,8 +23,8 @@ import re
 from pathlib import Path
 
 from ...errors import DataError, Location
+from ...i18n import msg
 from .common import RawFile, ReadOptions, create, literal_path
-
 
 _BLANK = re.compile(rb"(?m)^[ \t\r]*$")
 
@@ -86,7 +86,7 @@ def broken_line(path: Path) -> DataError | None:
                 problem = _line_problem(raw)
                 if problem is not None:
                     message, column = problem
-                    return DataError(f"this line is not JSON: {message}", Location(str(path), number, column))
+                    return DataError(msg("this line is not JSON: {message}", message=message), Location(str(path), number, column))
     except OSError:
         return None
     return None

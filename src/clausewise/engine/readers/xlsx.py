@@ -7,6 +7,7 @@ from datetime import date, datetime, time
 from pathlib import Path
 
 from ...errors import DataError, Location
+from ...i18n import msg
 from .common import RawFile, ReadOptions
 from .csv import read_text_csv
 
@@ -21,7 +22,7 @@ def read(con, path: Path, table: str, options: ReadOptions, scratch: Path) -> Ra
         sheet = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0)
         rows = sheet.to_python(skip_empty_area=False)
     except Exception as exc:  # calamine raises its own error types for broken files
-        raise DataError(f"cannot read the workbook: {exc}", Location(str(path))) from None
+        raise DataError(msg("cannot read the workbook: {exc}", exc=exc), Location(str(path))) from None
     target = scratch / f"workbook-{len(list(scratch.iterdir()))}.csv"
     with target.open("w", encoding="utf-8", newline="") as out:
         csv.writer(out).writerows([_cell(v) for v in row] for row in rows)
