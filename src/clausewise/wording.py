@@ -39,6 +39,8 @@ WORKING_HOURS_ZH = "工作小时"
 # A goal's unit, as Duration.parse reads it (s, m, h, d, w, mo, y) → (plain, working) in Chinese; None: no working form.
 GOAL_UNITS = {"s": ("秒", "工作秒"), "m": ("分钟", "工作分钟"), "h": ("小时", "工作小时"), "d": ("天", "个工作日"),
               "w": ("周", None), "mo": ("个月", None), "y": ("年", None)}
+# After a duration written "elapsed" (days counted as a length of time, not as days).
+ELAPSED_ZH = "（按时长计）"
 
 
 def goal_unit(unit: str) -> str:
@@ -56,7 +58,8 @@ def duration_words(text: Any, lang: str) -> Any:
 
     ``duration_words("1 day 01:01:00", "zh")`` is ``"1 天 1 小时 1 分钟"``,
     ``"60.0 working hours"`` becomes ``"60 工作小时"``, ``"3 working days"``
-    ``"3 个工作日"``; None and non-text values come back as they are.
+    ``"3 个工作日"``, ``"3 working days elapsed"`` ``"3 个工作日（按时长计）"``;
+    None and non-text values come back as they are.
     """
     if lang != "zh" or not isinstance(text, str) or not text:
         return text
@@ -68,10 +71,10 @@ def duration_words(text: Any, lang: str) -> Any:
         return f"{re.sub(r'[.]0+$', '', working[1])} {WORKING_HOURS_ZH}"
     goal = re.fullmatch(GOAL, text, re.IGNORECASE | re.ASCII)
     if goal:
-        number, working_word, unit = goal.groups()
+        number, working_word, unit, elapsed = goal.groups()
         plain, worked = GOAL_UNITS[goal_unit(unit)]
         word = worked if working_word else plain
-        return text if word is None else f"{number} {word}"
+        return text if word is None else f"{number} {word}{ELAPSED_ZH if elapsed else ''}"
     return text
 
 

@@ -23,8 +23,9 @@ items:
 """
 PARAMETERS = """\
 reply: {type: duration, value: 24h}
-one_day: {type: duration, value: 1 working day}
-by_priority: {type: map, value: {P1: 4h, P2: 24h, P3: 3 working days, P4: 10 working days}}
+one_day: {type: duration, value: 1 working day elapsed}
+by_priority: {type: map, value: {P1: 4h, P2: 24h, P3: 3 working days elapsed, P4: 10 working days elapsed}}
+counted: {type: duration, value: 1 working day}
 """
 
 
@@ -122,7 +123,7 @@ def test_goal_by_priority_mixes_calendar_and_working_time(pack, export):
         ("unknown", "P9", "2026-10-12 09:00", "2026-10-12 09:01", "", ""),
     ])
     assert set(found) == {"p1-late", "p4-late", "unknown"}
-    assert found["p4-late"].evidence["allowed"] == "10 working days"
+    assert found["p4-late"].evidence["allowed"] == "10 working days elapsed"
     assert found["unknown"].due_at is None
 
 
@@ -230,7 +231,11 @@ from hypothesis import HealthCheck, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
 from clausewise.engine.calendar import BusinessCalendar  # noqa: E402
-from clausewise.engine.calendar_reference import reference_add_working_seconds, reference_working_seconds  # noqa: E402
+from clausewise.engine.calendar_reference import (  # noqa: E402
+    reference_add_working_seconds,
+    reference_end_of_working_days,
+    reference_working_seconds,
+)
 
 CN = BusinessCalendar()
 BASE = datetime(2026, 9, 14)
@@ -258,17 +263,25 @@ def _render(moment: datetime | None, offset: int | None) -> str:
     return moment.replace(tzinfo=SHANGHAI).astimezone(timezone(timedelta(hours=offset))).isoformat()
 
 
-def _reference_late(start, stop, pause, goal_seconds: int) -> bool:
+def _reference_late(start, stop, pause, goal: str) -> bool:
     paused = Decimal(0)
     if pause is not None:
         lo, hi = max(pause[0], start), min(pause[1], stop)
         if hi > lo:
             paused = reference_working_seconds(CN, lo, hi)
-    return stop > reference_add_working_seconds(CN, start, goal_seconds + paused)
+    if goal in DAY_COUNTED:
+        # The close of the n-th working day after the start's day, moved on by the paused working time.
+        end = reference_end_of_working_days(CN, start, DAY_COUNTED[goal], at_close=True)
+        return stop > reference_add_working_seconds(CN, end, paused)
+    return stop > reference_add_working_seconds(CN, start, ELAPSED[goal] + paused)
+
+
+ELAPSED = {"1 working day elapsed": 9 * 3600, "3 working days elapsed": 27 * 3600, "4 working hours": 4 * 3600}
+DAY_COUNTED = {"1 working day": 1, "3 working days": 3}
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
-@given(st.lists(clock(), min_size=5, max_size=25), st.sampled_from(["1 working day", "3 working days", "4 working hours"]))
+@given(st.lists(clock(), min_size=5, max_size=25), st.sampled_from([*ELAPSED, *DAY_COUNTED]))
 def test_verdicts_match_reference_across_offsets_and_pauses(pack, export, clocks, goal):
     params = f"goal_param: {{type: duration, value: {goal}}}"
     policy = clausewise.load(pack(DATASETS, _rule("goal: $goal_param", "pauses: [[paused_at, resumed_at]]"), params))
@@ -278,9 +291,8 @@ def test_verdicts_match_reference_across_offsets_and_pauses(pack, export, clocks
     )
     folder = export({"items.csv": "id,priority,started_at,stopped_at,paused_at,resumed_at\n" + rows})
     result = clausewise.audit(policy, folder, as_of=datetime(2027, 1, 1))
-    seconds = {"1 working day": 9 * 3600, "3 working days": 27 * 3600, "4 working hours": 4 * 3600}[goal]
     late = {f.key for f in result.findings}
-    expected = {f"c{i}" for i, (s, e, p, _) in enumerate(clocks) if _reference_late(s, e, p, seconds)}
+    expected = {f"c{i}" for i, (s, e, p, _) in enumerate(clocks) if _reference_late(s, e, p, goal)}
     assert late == expected
 
 

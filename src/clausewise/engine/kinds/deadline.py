@@ -128,7 +128,8 @@ class DeadlineKind(Kind):
             return None
         due, warn_due, elapsed, allowed = timing
         timed = f"SELECT *, {due} AS __due, {warn_due} AS __warn FROM ({inner})"
-        source = f"(SELECT *, {status_sql(as_of)} AS __status FROM ({timed})) AS {ident(ctx.dataset.name)}"
+        stop_is_date = ctx.dataset.fields[ctx.spec.stop].type == "date"
+        source = f"(SELECT *, {status_sql(as_of, stop_is_date)} AS __status FROM ({timed})) AS {ident(ctx.dataset.name)}"
         return Check(
             examined_sql=f"{scope} AND ({start}) IS NOT NULL",
             source=source,
@@ -140,11 +141,20 @@ class DeadlineKind(Kind):
         )
 
 
-def status_sql(as_of: str) -> str:
-    """Violation when stopped late or open past due; warning when open past the warning time."""
+def status_sql(as_of: str, stop_is_date: bool = False) -> str:
+    """Violation when stopped late or open past due; warning when open past the warning time.
+
+    A stop that is a date says on which day, not when: it is late only when
+    that day is after the day the due time falls in, a due time at 00:00
+    belonging to the day it ends (24:00), so that a period ending at 24:00
+    of 31 October is met by a stop dated 31 October and missed by one dated
+    1 November.
+    """
+    late = (f"CAST({STOP} AS DATE) > CAST(__due - INTERVAL 1 MICROSECOND AS DATE)" if stop_is_date
+            else f"{STOP} > __due")
     return (
         f"CASE WHEN __due IS NULL THEN 'violation' "
-        f"WHEN {STOP} IS NOT NULL THEN CASE WHEN {STOP} > __due THEN 'violation' END "
+        f"WHEN {STOP} IS NOT NULL THEN CASE WHEN {late} THEN 'violation' END "
         f"WHEN {as_of} > __due THEN 'violation' "
         f"WHEN {as_of} >= __warn THEN 'warning' END"
     )
@@ -171,19 +181,36 @@ def _pauses(ctx: CompileContext) -> list[tuple[str, str]] | None:
 
 
 def _paused(ctx: CompileContext, pauses: list[tuple[str, str]], working: bool) -> dict[str, str]:
-    """Paused seconds between start and end: wall-clock, and working time if needed."""
+    """SQL for the paused seconds between start and end: wall-clock, and working time if needed.
+
+    The paused time is the union of the pauses, each cut to [start, end]:
+    time inside two overlapping pauses is paused once. Ordered by their
+    start (ties by their place in ``pauses``), each pause adds only the part
+    after the latest end among the pauses before it — a fixed expression of
+    the k pauses (k² comparisons per record, k is the rule's few pairs), so it
+    stays one set-based query. A pause whose ``from`` is empty is no pause.
+    """
     clipped = [
-        (f"greatest(CAST({a} AS TIMESTAMPTZ), {START})", f"least(CAST(coalesce({b}, {END}) AS TIMESTAMPTZ), {END})", a)
+        (f"CASE WHEN {a} IS NOT NULL THEN greatest(CAST({a} AS TIMESTAMPTZ), {START}) END",
+         f"CASE WHEN {a} IS NOT NULL THEN least(CAST(coalesce({b}, {END}) AS TIMESTAMPTZ), {END}) END")
         for a, b in pauses
     ]
+    parts = []
+    for i, (lo, hi) in enumerate(clipped):
+        # The latest end among the pauses that come before this one.
+        before = [
+            f"CASE WHEN {lo_j} {'<=' if j < i else '<'} {lo} THEN {hi_j} END"
+            for j, (lo_j, hi_j) in enumerate(clipped) if j != i
+        ]
+        begin = f"greatest({lo}, {', '.join(before)})" if before else lo
+        parts.append((begin, hi))
     calendar = " + ".join(
-        f"CASE WHEN {a} IS NOT NULL AND {hi} > {lo} THEN epoch({hi}) - epoch({lo}) ELSE 0 END" for lo, hi, a in clipped
+        f"coalesce(CASE WHEN {hi} > {lo} THEN epoch({hi}) - epoch({lo}) END, 0)" for lo, hi in parts
     )
     paused = {"calendar": f"({calendar})" if calendar else "0"}
-    if working and clipped:
+    if working and parts:
         paused["working"] = "(" + " + ".join(
-            f"CASE WHEN {a} IS NOT NULL THEN {ctx.calendar.working_seconds(lo, hi)} ELSE 0 END"
-            for lo, hi, a in clipped
+            f"coalesce({ctx.calendar.working_seconds(lo, hi)}, 0)" for lo, hi in parts
         ) + ")"
     return paused
 
