@@ -351,3 +351,63 @@ def test_night_shift_calendar(pack, export):
     assert [(f.key, f.due_at, f.evidence["elapsed"]) for f in result.findings] == [
         ("late", datetime(2026, 10, 19, 23, 0), "8.02 working hours"),  # 7 h + 1 h 1 min
     ]
+
+
+# ---- day-counted goals in a zone with daylight saving ------------------------------
+def _new_york(pack, export, goal: str, rows, as_of: str, extra: str = ""):
+    """The clock rule in America/New_York (US holidays, 09:00-18:00); findings by key."""
+    policy = pack(DATASETS, _rule(goal, extra), PARAMETERS)
+    text = policy.read_text(encoding="utf-8").replace(
+        "  timezone: Asia/Shanghai\n", "  timezone: America/New_York\n  calendar: {country: US}\n")
+    assert "America/New_York" in text
+    policy.write_text(text, encoding="utf-8")
+    folder = export({"items.csv": "id,priority,started_at,stopped_at,paused_at,resumed_at\n"
+                     + "".join(",".join(r) + "\n" for r in rows)})
+    result = clausewise.audit(clausewise.load(policy), folder, as_of=datetime.fromisoformat(as_of))
+    return {f.key: f for f in result.findings}
+
+
+def test_day_counted_goals_across_daylight_saving(pack, export):
+    # 1 day from Saturday 2026-03-07 10:00 EST (15:00 UTC): Saturday is not counted, the
+    # period is Sunday 8 March, 23 hours long (the clocks jump 02:00 → 03:00), ending at
+    # 24:00, i.e. Monday 2026-03-09 00:00 EDT (04:00 UTC): 37 hours after the start.
+    # 1 day from Saturday 2026-10-31 10:00 EDT: Sunday 1 November has 25 hours (01:00-02:00
+    # twice); due Monday 2026-11-02 00:00 EST.
+    found = _new_york(pack, export, "goal: 1 day", [
+        ("spring-ok", "", "2026-03-07 10:00", "2026-03-08 23:59", "", ""),
+        ("spring-late", "", "2026-03-07 10:00", "2026-03-09 00:01", "", ""),
+        ("fall-ok", "", "2026-10-31 10:00", "2026-11-01 23:59", "", ""),
+        ("fall-late", "", "2026-10-31 10:00", "2026-11-02 00:00:01", "", ""),
+    ], as_of="2026-11-30 00:00")
+    assert set(found) == {"spring-late", "fall-late"}
+    assert found["spring-late"].due_at == datetime(2026, 3, 9, 0, 0)
+    # 15:00 UTC to 04:01 UTC two days later: 37 h 1 min (the wall clocks differ by 38 h 1 min).
+    assert found["spring-late"].evidence["elapsed"] == "1 day 13:01:00"
+    assert found["fall-late"].due_at == datetime(2026, 11, 2, 0, 0)
+    # 14:00 UTC on 31 October to 05:00:01 UTC on 2 November: 39 h 0 min 1 s.
+    assert found["fall-late"].evidence["elapsed"] == "1 day 15:00:01"
+
+
+def test_day_counted_warning_is_a_fraction_of_real_time(pack, export):
+    # Open since Saturday 2026-03-07 10:00 EST, 1 day: due 2026-03-09 00:00 EDT, 37 real
+    # hours later. warn_at 0.5: 18.5 h after 15:00 UTC is 09:30 UTC = 05:30 EDT on Sunday
+    # (half of the 38 wall-clock hours would be 05:00).
+    rows = [("open", "", "2026-03-07 10:00", "", "", "")]
+    assert _new_york(pack, export, "goal: 1 day", rows, as_of="2026-03-08 05:29", extra="warn_at: 0.5") == {}
+    warned = _new_york(pack, export, "goal: 1 day", rows, as_of="2026-03-08 05:31", extra="warn_at: 0.5")
+    assert (warned["open"].status, warned["open"].due_at) == ("warning", datetime(2026, 3, 9, 0, 0))
+    late = _new_york(pack, export, "goal: 1 day", rows, as_of="2026-03-09 00:00:01", extra="warn_at: 0.5")
+    assert late["open"].status == "violation"
+
+
+def test_day_counted_working_days_across_daylight_saving(pack, export):
+    # 1 working day from Friday 2026-03-06 12:00 EST: Friday not counted, the weekend
+    # (with the change of the clocks) off, Monday 9 March closes at 18:00 EDT.
+    found = _new_york(pack, export, "goal: $counted", [
+        ("ok", "", "2026-03-06 12:00", "2026-03-09 18:00", "", ""),
+        ("late", "", "2026-03-06 12:00", "2026-03-09 18:01", "", ""),
+    ], as_of="2026-11-30 00:00")
+    assert set(found) == {"late"}
+    assert found["late"].due_at == datetime(2026, 3, 9, 18, 0)
+    # Friday 12:00-18:00 6 h + Monday 09:00-18:00 9 h = 15 working hours.
+    assert found["late"].evidence["elapsed"] == "15.0 working hours"

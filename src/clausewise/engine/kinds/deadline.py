@@ -33,10 +33,15 @@ class DeadlineKind(Kind):
     ``stop`` is when it stops (a field; empty means the item is still open).
     ``pauses`` lists pairs ``[from_field, to_field]`` between which the clock
     stands still, such as waiting for the customer's correction (a pause with no
-    end lasts until the clock stops, or until the as-of time). The goal is one of:
+    end lasts until the clock stops, or until the as-of time). Pauses that
+    overlap stop the clock once: the paused time is their union. The goal is one of:
 
     - ``goal: $param`` or ``goal: 24h`` — a duration: ``30m``, ``24h``,
-      ``7 days``, ``12 months``, ``4 working hours``, ``3 working days``;
+      ``4 working hours`` (elapsed time), ``7 days``, ``3 working days`` (counted
+      as days: due at 24:00 of the 7th day after the start's date, or at the
+      close of business of the 3rd working day after it; the start's day is
+      never counted), ``3 working days elapsed`` (27 working hours on a 9-hour
+      day), ``12 months``;
     - ``goal: {by: priority, map: $resolution_deadline}`` — the duration looked
       up by the field's value;
     - ``due: target_dt`` — a due time already in the data; a due *date* means
@@ -56,7 +61,11 @@ class DeadlineKind(Kind):
     has elapsed. Exactly at the due time is on time. A stopped item is never a
     warning. Records with no start are not examined.
 
-    How working time, pauses and the as-of time are counted, with worked
+    Paused time moves the due time later, counted in the goal's own basis
+    (working time for working goals, also those counted in days; wall-clock
+    time otherwise). A ``stop`` that is a date is late only when that day is
+    after the due time's day (a due time at 00:00 ends the day before). How
+    working time, days, pauses and the as-of time are counted, with worked
     examples: docs/time.md.
 
     Evidence: ``start``, ``stop``, ``due_at``, ``elapsed`` (an interval, or

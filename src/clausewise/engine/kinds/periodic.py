@@ -26,6 +26,8 @@ class PeriodicKind(Kind):
     ``field`` is the time of each event (a date or timestamp field or expression);
     ``every`` is the longest allowed gap — a duration (``24h``, ``90 days``,
     ``12 months``, ``5 working days``) or a lookup ``{by: field, map: $param}``;
+    days are counted as a deadline's are (``90 days`` after an event on
+    1 March: by 24:00 of 30 May; ``90 days elapsed``: 90 × 24 hours);
     ``group_by`` lists the fields that make a series (one backup series per
     system, one review series per risk). Within each series, every gap between
     consecutive events, and the gap from the last event to the as-of time, must
