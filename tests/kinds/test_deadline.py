@@ -411,3 +411,54 @@ def test_day_counted_working_days_across_daylight_saving(pack, export):
     assert found["late"].due_at == datetime(2026, 3, 9, 18, 0)
     # Friday 12:00-18:00 6 h + Monday 09:00-18:00 9 h = 15 working hours.
     assert found["late"].evidence["elapsed"] == "15.0 working hours"
+
+
+# ---- property: two pauses count as their union -------------------------------------
+TWO_PAUSES = DATASETS + "    paused2_at: timestamp\n    resumed2_at: timestamp\n"
+
+
+@st.composite
+def paused_clock(draw):
+    # Pauses near the start and stops within a few days, so that the stop often falls
+    # between the due time of the union and that of the pauses added up.
+    start = BASE + timedelta(minutes=draw(st.integers(0, 60 * 24 * 40)))
+    stop = start + timedelta(minutes=draw(st.integers(0, 60 * 60)))
+    pauses = []
+    for _ in range(2):
+        begin = start + timedelta(minutes=draw(st.integers(-60 * 12, 60 * 24)))
+        pauses.append((begin, begin + timedelta(minutes=draw(st.integers(0, 60 * 16)))))
+    return start, stop, pauses
+
+
+def _union_late(start, stop, pauses, goal: str) -> bool:
+    """The verdict with the pauses merged by hand: cut to [start, stop], sorted, overlaps joined."""
+    cut = sorted((max(a, start), min(b, stop)) for a, b in pauses if min(b, stop) > max(a, start))
+    merged: list[list[datetime]] = []
+    for a, b in cut:
+        if merged and a <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], b)
+        else:
+            merged.append([a, b])
+    if goal == "10h":
+        paused = sum(((b - a) for a, b in merged), timedelta())
+        return stop > start + timedelta(hours=10) + paused
+    paused = sum((reference_working_seconds(CN, a, b) for a, b in merged), Decimal(0))
+    if goal in DAY_COUNTED:
+        end = reference_end_of_working_days(CN, start, DAY_COUNTED[goal], at_close=True)
+        return stop > reference_add_working_seconds(CN, end, paused)
+    return stop > reference_add_working_seconds(CN, start, ELAPSED[goal] + paused)
+
+
+@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(st.lists(paused_clock(), min_size=5, max_size=25), st.sampled_from(["10h", "4 working hours", "1 working day"]))
+def test_overlapping_pauses_match_their_union(pack, export, clocks, goal):
+    params = f"goal_param: {{type: duration, value: {goal}}}"
+    extra = "pauses: [[paused_at, resumed_at], [paused2_at, resumed2_at]]"
+    policy = clausewise.load(pack(TWO_PAUSES, _rule("goal: $goal_param", extra), params))
+    rows = "".join(
+        f"c{i},,{s},{e},{p[0][0]},{p[0][1]},{p[1][0]},{p[1][1]}\n" for i, (s, e, p) in enumerate(clocks)
+    )
+    header = "id,priority,started_at,stopped_at,paused_at,resumed_at,paused2_at,resumed2_at\n"
+    result = clausewise.audit(policy, export({"items.csv": header + rows}), as_of=datetime(2027, 1, 1))
+    late = {f.key for f in result.findings}
+    assert late == {f"c{i}" for i, (s, e, p) in enumerate(clocks) if _union_late(s, e, p, goal)}
