@@ -280,11 +280,23 @@ ELAPSED = {"1 working day elapsed": 9 * 3600, "3 working days elapsed": 27 * 360
 DAY_COUNTED = {"1 working day": 1, "3 working days": 3}
 
 
+_LOADED: dict[tuple, object] = {}
+
+
+def _loaded(pack, datasets: str, goal: str, extra: str):
+    """The clock rule with ``goal``, loaded once per pack folder, datasets and goal (examples share it)."""
+    params = f"goal_param: {{type: duration, value: {goal}}}"
+    path = pack(datasets, _rule("goal: $goal_param", extra), params)
+    key = (str(path), datasets, goal, extra)
+    if key not in _LOADED:
+        _LOADED[key] = clausewise.load(path)
+    return _LOADED[key]
+
+
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(st.lists(clock(), min_size=5, max_size=25), st.sampled_from([*ELAPSED, *DAY_COUNTED]))
 def test_verdicts_match_reference_across_offsets_and_pauses(pack, export, clocks, goal):
-    params = f"goal_param: {{type: duration, value: {goal}}}"
-    policy = clausewise.load(pack(DATASETS, _rule("goal: $goal_param", "pauses: [[paused_at, resumed_at]]"), params))
+    policy = _loaded(pack, DATASETS, goal, "pauses: [[paused_at, resumed_at]]")
     rows = "".join(
         f"c{i},,{_render(s, o)},{_render(e, o)},{_render(p and p[0], o)},{_render(p and p[1], o)}\n"
         for i, (s, e, p, o) in enumerate(clocks)
@@ -452,9 +464,7 @@ def _union_late(start, stop, pauses, goal: str) -> bool:
 @settings(deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(st.lists(paused_clock(), min_size=5, max_size=25), st.sampled_from(["10h", "4 working hours", "1 working day"]))
 def test_overlapping_pauses_match_their_union(pack, export, clocks, goal):
-    params = f"goal_param: {{type: duration, value: {goal}}}"
-    extra = "pauses: [[paused_at, resumed_at], [paused2_at, resumed2_at]]"
-    policy = clausewise.load(pack(TWO_PAUSES, _rule("goal: $goal_param", extra), params))
+    policy = _loaded(pack, TWO_PAUSES, goal, "pauses: [[paused_at, resumed_at], [paused2_at, resumed2_at]]")
     rows = "".join(
         f"c{i},,{s},{e},{p[0][0]},{p[0][1]},{p[1][0]},{p[1][1]}\n" for i, (s, e, p) in enumerate(clocks)
     )
