@@ -129,7 +129,7 @@ def _due_one(duration: Duration, start: str, calendar: CalendarSQL | None, pause
             nominal = f"({start} + INTERVAL {int(duration.amount)} MONTH)"
         if fraction != 1.0:
             nominal = _part_of(start, nominal, fraction)
-        return f"({nominal} + to_microseconds(CAST({calendar_pause} * 1000000 AS BIGINT)))"
+        return f"({nominal} + to_microseconds(CAST(CAST({calendar_pause} AS DECIMAL(38,6)) * 1000000 AS BIGINT)))"
     micros = f"CAST(({duration.seconds * fraction} + {calendar_pause}) * 1000000 AS BIGINT)"
     return f"({start} + to_microseconds({micros}))"
 
