@@ -155,3 +155,15 @@ def is_working(goal: Goal) -> str:
     whens = " ".join(f"WHEN {string(v)} THEN {'TRUE' if d.working else 'FALSE'}" for v, d in goal.branches)
     return f"CASE CAST({goal.by} AS VARCHAR) {whens} END"
 
+
+def is_day_counted(goal: Goal) -> str:
+    """SQL: TRUE where the record's goal is counted in days (its due time ends a day: 24:00 or the close)."""
+    if goal.by is None:
+        return "TRUE" if goal.branches[0][1].day_counted else "FALSE"
+    whens = " ".join(f"WHEN {string(v)} THEN {'TRUE' if d.day_counted else 'FALSE'}" for v, d in goal.branches)
+    return f"CASE CAST({goal.by} AS VARCHAR) {whens} END"
+
+
+def late_date_sql(date_sql: str, due: str) -> str:
+    """SQL: TRUE when a date (no time of day) is after the day ``due`` ends; 00:00 ends the day before (24:00)."""
+    return f"CAST({date_sql} AS DATE) > CAST({due} - INTERVAL 1 MICROSECOND AS DATE)"

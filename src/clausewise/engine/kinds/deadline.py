@@ -7,7 +7,7 @@ from typing import Any
 
 from ...model import Spec
 from ..convert import shown
-from ..goals import Goal, allowed_text, due_sql, is_working, parse_goal
+from ..goals import Goal, allowed_text, due_sql, is_day_counted, is_working, late_date_sql, parse_goal
 from ..sqltext import ident
 from .base import EVIDENCE, Check, CompileContext, Kind, span_text
 
@@ -63,8 +63,8 @@ class DeadlineKind(Kind):
 
     Paused time moves the due time later, counted in the goal's own basis
     (working time for working goals, also those counted in days; wall-clock
-    time otherwise). A ``stop`` that is a date is late only when that day is
-    after the due time's day (a due time at 00:00 ends the day before). How
+    time otherwise). With a goal counted in days, a ``stop`` that is a date is
+    late only when that day is after the period's last day. How
     working time, days, pauses and the as-of time are counted, with worked
     examples: docs/time.md.
 
@@ -135,10 +135,10 @@ class DeadlineKind(Kind):
         timing = _due_columns(ctx, pauses, warn)
         if timing is None:
             return None
-        due, warn_due, elapsed, allowed = timing
+        due, warn_due, elapsed, allowed, by_day = timing
         timed = f"SELECT *, {due} AS __due, {warn_due} AS __warn FROM ({inner})"
-        stop_is_date = ctx.dataset.fields[ctx.spec.stop].type == "date"
-        source = f"(SELECT *, {status_sql(as_of, stop_is_date)} AS __status FROM ({timed})) AS {ident(ctx.dataset.name)}"
+        by_day = by_day if ctx.dataset.fields[ctx.spec.stop].type == "date" else "FALSE"
+        source = f"(SELECT *, {status_sql(as_of, by_day)} AS __status FROM ({timed})) AS {ident(ctx.dataset.name)}"
         return Check(
             examined_sql=f"{scope} AND ({start}) IS NOT NULL",
             source=source,
@@ -150,17 +150,16 @@ class DeadlineKind(Kind):
         )
 
 
-def status_sql(as_of: str, stop_is_date: bool = False) -> str:
+def status_sql(as_of: str, by_day: str = "FALSE") -> str:
     """Violation when stopped late or open past due; warning when open past the warning time.
 
-    A stop that is a date says on which day, not when: it is late only when
-    that day is after the day the due time falls in, a due time at 00:00
-    belonging to the day it ends (24:00), so that a period ending at 24:00
-    of 31 October is met by a stop dated 31 October and missed by one dated
-    1 November.
+    ``by_day`` is SQL, TRUE where the stop is a date and the goal counted in
+    days: a stop that says on which day, not when, is then late only when
+    that day is after the period's last day (a due time at 00:00 belonging to
+    the day it ends, 24:00), so that a period ending at 24:00 of 31 October
+    is met by a stop dated 31 October and missed by one dated 1 November.
     """
-    late = (f"CAST({STOP} AS DATE) > CAST(__due - INTERVAL 1 MICROSECOND AS DATE)" if stop_is_date
-            else f"{STOP} > __due")
+    late = f"CASE WHEN {by_day} THEN {late_date_sql(STOP, '__due')} ELSE {STOP} > __due END"
     return (
         f"CASE WHEN __due IS NULL THEN 'violation' "
         f"WHEN {STOP} IS NOT NULL THEN CASE WHEN {late} THEN 'violation' END "
@@ -224,8 +223,8 @@ def _paused(ctx: CompileContext, pauses: list[tuple[str, str]], working: bool) -
     return paused
 
 
-def _due_columns(ctx: CompileContext, pauses, warn: float) -> tuple[str, str, str, str] | None:
-    """(due, warning time, elapsed, allowed) as SQL over the inner columns."""
+def _due_columns(ctx: CompileContext, pauses, warn: float) -> tuple[str, str, str, str, str] | None:
+    """(due, warning time, elapsed, allowed, whether the goal counts days) as SQL over the inner columns."""
     if ctx.spec.due is not None:
         due = ctx.field(ctx.spec.due, "due", types=("timestamp", "date"))
         if due is None:
@@ -233,14 +232,14 @@ def _due_columns(ctx: CompileContext, pauses, warn: float) -> tuple[str, str, st
         end_of_day = ctx.dataset.fields[ctx.spec.due].type == "date"
         due = f"(CAST({due} AS TIMESTAMPTZ) + INTERVAL 1 DAY)" if end_of_day else f"CAST({due} AS TIMESTAMPTZ)"
         warn_due = f"make_timestamptz(epoch_us({START}) + CAST((epoch_us({due}) - epoch_us({START})) * {warn} AS BIGINT))"
-        return due, warn_due, span_text(START, END), span_text(START, due)
+        return due, warn_due, span_text(START, END), span_text(START, due), "FALSE"
     goal = parse_goal(ctx, "goal")
     if goal is None:
         return None
     paused = _paused(ctx, pauses, goal.working)
     due = due_sql(goal, START, ctx.calendar, paused)
     warn_due = due_sql(goal, START, ctx.calendar, paused, warn)
-    return due, warn_due, elapsed_sql(ctx, goal, START, END, paused), allowed_text(goal)
+    return due, warn_due, elapsed_sql(ctx, goal, START, END, paused), allowed_text(goal), is_day_counted(goal)
 
 
 def elapsed_sql(ctx: CompileContext, goal: Goal, start: str, end: str, paused: dict[str, str]) -> str:
