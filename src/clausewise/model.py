@@ -136,13 +136,25 @@ class Clause:
 
 @dataclass(frozen=True)
 class Duration:
-    """An amount of time, counted on the calendar or in working time.
+    """An amount of time: elapsed on the clock or in working time, or a number of days counted as statutes count them.
 
-    ``basis`` is ``calendar`` (wall-clock seconds), ``months`` (calendar
-    months, whose length varies), ``working_hours`` or ``working_days``;
-    ``amount`` is in seconds for calendar time and working hours, in months
-    for months, and in days for working days, whose length the business
-    calendar decides.
+    ``basis`` says how it is counted, and ``amount`` is in its unit:
+
+    * ``calendar``: elapsed wall-clock seconds (``24h``, ``30m``, ``7 days elapsed``);
+    * ``working_hours``: elapsed working seconds (``4 working hours``);
+    * ``working_days_elapsed``: elapsed working time in whole working days'
+      length (``3 working days elapsed`` is 27 working hours on a 9-hour day);
+      ``amount`` in days;
+    * ``days``: a day-counted period of calendar days (``7 days``, ``2 weeks``,
+      ``7天``): as a due time, 24:00 local time of the ``amount``-th day after
+      the start's date (PRC Civil Code arts. 201 and 203); ``amount`` in whole days;
+    * ``working_days``: a day-counted period of working days (``3 working
+      days``, ``3个工作日``): as a due time, the close of business of the
+      ``amount``-th working day after the start's date; ``amount`` in whole days;
+    * ``months``: whole calendar months, added to the start.
+
+    Where a duration is compared as elapsed time (a condition, a reference
+    window) a day-counted ``days`` is ``amount`` × 24 h (:attr:`seconds`).
     """
 
     amount: float
@@ -152,10 +164,13 @@ class Duration:
     # The duration grammar; clausewise.wording writes the same spellings in words.
     PATTERN = re.compile(
         r"^\s*(?P<n>\d+(?:\.\d+)?)\s*(?P<working>working\s+)?"
-        r"(?P<unit>s|sec|secs|seconds?|m|min|mins|minutes?|h|hrs?|hours?|d|days?|w|weeks?|months?|y|years?)\s*$",
+        r"(?P<unit>s|sec|secs|seconds?|m|min|mins|minutes?|h|hrs?|hours?|d|days?|w|weeks?|months?|y|years?)"
+        r"(?P<elapsed>\s+elapsed)?\s*$",
         re.IGNORECASE,
     )
     _SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+    # Units of days: counted as days unless written "elapsed".
+    _DAYS = {"d": 1, "w": 7}
 
     # Chinese units, as a Chinese regulation writes them ("3个工作日", "24小时"): the English unit each means.
     _ZH_UNITS = {
@@ -170,9 +185,13 @@ class Duration:
     def parse(cls, text: str) -> Duration | None:
         """``24h``, ``30m``, ``7 days``, ``3 working days``, ``4 working hours``; else None.
 
-        Chinese units are read too: ``30分钟``, ``24小时``, ``5天`` (also ``日``,
-        ``自然日``), ``2周``, ``3个月``, ``1年``, ``3个工作日``, ``4个工作小时``,
-        ``90工作分钟`` (``个`` optional where Chinese writes it).
+        Days and weeks are day-counted (``basis`` ``days`` or ``working_days``,
+        whole numbers only) unless followed by ``elapsed``: ``7 days elapsed``
+        is 168 hours, ``3 working days elapsed`` three working days' length of
+        working time. Chinese units are read too: ``30分钟``, ``24小时``,
+        ``5天`` (also ``日``, ``自然日``), ``2周``, ``3个月``, ``1年``,
+        ``3个工作日``, ``4个工作小时``, ``90工作分钟`` (``个`` optional where
+        Chinese writes it).
         """
         zh = cls._ZH_PATTERN.match(str(text))
         if zh and zh["unit"] in cls._ZH_UNITS:
@@ -183,13 +202,20 @@ class Duration:
             return None
         n = float(match["n"])
         unit = match["unit"].lower()
+        elapsed = bool(match["elapsed"])
         if unit.startswith("month") or unit[0] == "y":
             months = n * (12 if unit[0] == "y" else 1)
-            return None if match["working"] or not months.is_integer() else cls(months, "months", str(text))
+            bad = match["working"] or elapsed or not months.is_integer()
+            return None if bad else cls(months, "months", str(text))
         unit_key = "m" if unit.startswith("min") or unit == "m" else unit[0]
+        if unit_key in cls._DAYS and not elapsed:
+            days = n * cls._DAYS[unit_key]
+            if not days.is_integer() or (match["working"] and unit_key != "d"):
+                return None
+            return cls(days, "working_days" if match["working"] else "days", str(text))
         if match["working"]:
             if unit_key == "d":
-                return cls(n, "working_days", str(text))
+                return cls(n, "working_days_elapsed", str(text))
             if unit_key in ("h", "m", "s"):
                 return cls(n * cls._SECONDS[unit_key], "working_hours", str(text))
             return None
@@ -197,12 +223,18 @@ class Duration:
 
     @property
     def seconds(self) -> float:
-        """Length in seconds; only meaningful for calendar and working-hour durations."""
-        return self.amount
+        """Elapsed length in seconds: of calendar and working-hour durations, and of ``days`` read as N × 24 h."""
+        return self.amount * 86400 if self.basis == "days" else self.amount
 
     @property
     def working(self) -> bool:
-        return self.basis in ("working_hours", "working_days")
+        """True when it counts working time (working hours, or working days either way)."""
+        return self.basis in ("working_hours", "working_days", "working_days_elapsed")
+
+    @property
+    def day_counted(self) -> bool:
+        """True for a period counted in days: its due time is the end of its last day."""
+        return self.basis in ("days", "working_days")
 
 
 @dataclass(frozen=True)

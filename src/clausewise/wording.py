@@ -45,6 +45,8 @@ GOAL_UNITS = {"s": (SECONDS, NC_("duration", "working seconds")),
               "d": (NC_("duration", "days"), NC_("duration", "working days")),
               "w": (NC_("duration", "weeks"), None), "mo": (NC_("duration", "months"), None),
               "y": (NC_("duration", "years"), None)}
+# After a duration written "elapsed" (days counted as a length of time, not as days).
+ELAPSED = NC_("duration", "{duration} elapsed")
 
 
 def goal_unit(unit: str) -> str:
@@ -62,7 +64,8 @@ def duration_words(text: Any, lang: str) -> Any:
 
     ``duration_words("1 day 01:01:00", "zh")`` is ``"1 天 1 小时 1 分钟"``,
     ``"60.0 working hours"`` becomes ``"60 工作小时"``, ``"3 working days"``
-    ``"3 个工作日"``; None and non-text values come back as they are.
+    ``"3 个工作日"``, ``"3 working days elapsed"`` ``"3 个工作日（按时长计）"``;
+    None and non-text values come back as they are.
     """
     if lang != "zh" or not isinstance(text, str) or not text:
         return text
@@ -74,10 +77,13 @@ def duration_words(text: Any, lang: str) -> Any:
         return f"{re.sub(r'[.]0+$', '', working[1])} {WORKING_HOURS_WORD.render(lang)}"
     goal = re.fullmatch(GOAL, text, re.IGNORECASE | re.ASCII)
     if goal:
-        number, working_word, unit = goal.groups()
+        number, working_word, unit, elapsed = goal.groups()
         plain, worked = GOAL_UNITS[goal_unit(unit)]
         word = worked if working_word else plain
-        return text if word is None else f"{number} {word.render(lang)}"
+        if word is None:
+            return text
+        written = f"{number} {word.render(lang)}"
+        return ELAPSED.render(lang).format(duration=written) if elapsed else written
     return text
 
 

@@ -8,7 +8,7 @@ the same values and expects the same text.
 
 from __future__ import annotations
 
-from ..wording import GOAL, GOAL_UNITS, INTERVAL, INTERVAL_UNITS, SECONDS, WORKING_HOURS, WORKING_HOURS_WORD
+from ..wording import ELAPSED, GOAL, GOAL_UNITS, INTERVAL, INTERVAL_UNITS, SECONDS, WORKING_HOURS, WORKING_HOURS_WORD
 from .sqltext import string
 
 _V = "__v"  # the lambda's parameter: the value as text, computed once
@@ -45,11 +45,14 @@ def _working(lang: str) -> str:
 
 
 def _goal(lang: str) -> str:
-    number, working, unit = (_part(GOAL, g, "(?i)") for g in (1, 2, 3))
+    number, working, unit, elapsed = (_part(GOAL, g, "(?i)") for g in (1, 2, 3, 4))
     unit = f"lower({unit})"
     key = (f"CASE WHEN {unit} LIKE 'mo%' THEN 'mo' WHEN {unit} = 'm' OR {unit} LIKE 'mi%' THEN 'm' "
            f"ELSE left({unit}, 1) END")
     plain = " ".join(f"WHEN {string(k)} THEN {string(p.render(lang))}" for k, (p, _) in GOAL_UNITS.items())
     worked = " ".join(f"WHEN {string(k)} THEN {string(w.render(lang))}" for k, (_, w) in GOAL_UNITS.items() if w)
     word = f"CASE WHEN {working} = '' THEN CASE {key} {plain} END ELSE CASE {key} {worked} END END"
-    return f"coalesce({number} || ' ' || {word}, {_V})"
+    before, after = ELAPSED.render(lang).split("{duration}")
+    written = f"{number} || ' ' || {word}"
+    return (f"coalesce(CASE WHEN {elapsed} = '' THEN {written} "
+            f"ELSE {string(before)} || {written} || {string(after)} END, {_V})")
