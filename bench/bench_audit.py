@@ -407,7 +407,10 @@ BASELINE_RULES = {
                       WHEN replied_at IS NOT NULL THEN 'replied_at > closed_at'
                       ELSE 'received_at > closed_at' END)::VARCHAR
         FROM inquiries
-        WHERE replied_at < received_at OR closed_at < coalesce(replied_at, received_at)""",
+        WHERE (replied_at < received_at OR closed_at < coalesce(replied_at, received_at))
+          AND NOT (received_at_text IS NOT NULL AND received_at IS NULL)
+          AND NOT (replied_at_text IS NOT NULL AND replied_at IS NULL)
+          AND NOT (closed_at_text IS NOT NULL AND closed_at IS NULL)""",
     "inquiry-followed-up": """
         SELECT row, inquiry_id, json_object('from', closed_at, 'due', closed_at + INTERVAL 7 DAY)::VARCHAR
         FROM inquiries i
