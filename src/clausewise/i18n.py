@@ -156,9 +156,12 @@ def listed(items) -> Listed:
 
 
 def render(value: Any, lang: str) -> Any:
-    """``value`` in ``lang``: a Message rendered, a mapping, list or tuple of them rendered item by item."""
+    """``value`` in ``lang``: a Message (or an exception raised with one) rendered, a mapping, list or tuple of them
+    rendered item by item."""
     if isinstance(value, Message):
         return value.render(lang)
+    if isinstance(value, BaseException) and len(value.args) == 1 and isinstance(value.args[0], Message):
+        return value.args[0].render(lang)  # an exception raised with a Message says it in the language
     if isinstance(value, Mapping):
         return {key: render(item, lang) for key, item in value.items()}
     if isinstance(value, (list, tuple)):

@@ -27,6 +27,7 @@ from typing import Any, TextIO
 import duckdb
 
 from ..errors import UsageError
+from ..i18n import msg
 from ..model import SEVERITIES, Finding, Grade, severity_rank
 from . import connection, frames, runvars
 from .convert import shown

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, replace
 
 from ..errors import Collector, PolicyError, did_you_mean
-from ..i18n import N_, NC_, Words, listed
+from ..i18n import NC_, N_, Words, listed, msg
 from ..model import LANGS, Dataset, Policy, Rule
 from ..wording import DURATION_NAMES, parameter_words
 from . import periods
@@ -176,7 +176,8 @@ def compile_policy(
     compiled = []
     for rule in policy.rules:
         if rule.id == RESERVED_RULE:
-            errors.error(f'"{RESERVED_RULE}" is reserved for data-quality findings; choose another id', rule.location)
+            errors.error(msg('"{reserved_rule}" is reserved for data-quality findings; choose another id',
+                             reserved_rule=RESERVED_RULE), rule.location)
             continue
         problems = Collector()  # this rule's problems: a rule with any is not compiled
         item = compile_rule(CompileContext(policy, rule, problems, calendar), refers)
@@ -220,7 +221,8 @@ def _per_allowed(ctx: CompileContext) -> bool:
     kind = KINDS[ctx.rule.kind]
     if not kind.per_period:
         allowed = ", ".join(sorted(name for name, k in KINDS.items() if k.per_period))
-        ctx.error(f'"per" is for rules of kind {allowed}; a {kind.name} rule judges time its own way', "per")
+        ctx.error(msg('"per" is for rules of kind {allowed}; a {name} rule judges time its own way',
+                      allowed=allowed, name=kind.name), "per")
         return False
     if ctx.spec.get("target") == ctx.rule.dataset:
         ctx.error('"per" cannot judge a reference from a dataset to itself', "per")
@@ -364,4 +366,4 @@ def _placeholder(ctx: CompileContext, name: str, names: dict[str, str], template
 
 def _template_error(ctx: CompileContext, template: str, offset: int, message: str) -> None:
     where = template.locate(offset) if hasattr(template, "locate") else ctx.rule.location
-    ctx.errors.add(PolicyError(f'rule "{ctx.rule.id}": {message}', where))
+    ctx.errors.add(PolicyError(msg('rule "{id}": {message}', id=ctx.rule.id, message=message), where))
