@@ -249,3 +249,25 @@ def test_chinese_help_joins_its_lines_without_a_space_and_wraps_by_columns():
     assert wrap_cjk("一二三四五六七八九，十", 20, "  ", "  ") == "  一二三四五六七八\n  九，十"
     # Paragraphs stay apart, and a \b block keeps its lines.
     assert wrap_cjk("甲\n乙\n\n\b\n丙\n丁", 20, preserve_paragraphs=True) == "甲乙\n\n丙\n丁"
+
+
+def test_lists_and_exceptions_in_a_message_are_written_in_the_language():
+    # A list is "a, b" in English and "a、b" in Chinese; an exception raised with a message renders it.
+    listed = i18n.listed(["plain", "fancy"])
+    assert (listed, listed.render("zh")) == ("plain, fancy", "plain、fancy")
+    error = ValueError(i18n.msg("working hours {text} and {text2} overlap", text="09:00-12:00", text2="11:00-18:00"))
+    wrapped = i18n.msg("calendar: {exc}", exc=error)
+    assert wrapped == "calendar: working hours 09:00-12:00 and 11:00-18:00 overlap"
+    assert wrapped.render("zh") == "日历：工作时间 09:00-12:00 与 11:00-18:00 重叠"
+
+
+def test_a_decision_table_subsumption_in_chinese():
+    from clausewise.policy.decision.analysis import _cover
+
+    # Row 3 lies inside neither row 1 nor row 2 alone but touches both: "rows 1 and 2 together match".
+    boxes = [({1, 2},), ({3},), ({2, 3},)]
+    cover = _cover(boxes, 2)
+    message = i18n.msg("Subsumption: row {value} can never match because {cover} everything it does (hit policy first)",
+                       value=3, cover=cover)
+    assert message == "Subsumption: row 3 can never match because rows 1 and 2 together match everything it does (hit policy first)"
+    assert message.render("zh") == "包含：第 3 行永远不会匹配，因为第 1 和 2 行合起来已匹配它匹配的全部情况（命中策略 first）"

@@ -8,7 +8,7 @@ from dataclasses import replace
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 
 from ...errors import Collector, did_you_mean
-from ...i18n import Message, listed, msg
+from ...i18n import N_, Message, listed, msg
 from .cells import (
     GAP_EXAMPLES,
     LIST_EXAMPLE,
@@ -284,11 +284,14 @@ def _merged(boxes: list[Box]) -> list[Box]:
     return boxes
 
 
+_AND = N_("{a} and {b}")
+
+
 def _region(axes, box: Box) -> Message:
     """``severity=low (any impact_scope)``: what a box holds, in words an officer can check."""
     parts = [axis.describe(atoms) for axis, atoms in zip(axes, box) if atoms != axis.domain]
     full = [axis.name for axis, atoms in zip(axes, box) if atoms == axis.domain]
-    anything = msg("any {names}", names=functools.reduce(lambda a, b: msg("{a} and {b}", a=a, b=b), full)) if full else ""
+    anything = msg("any {names}", names=functools.reduce(lambda a, b: msg(_AND, a=a, b=b), full)) if full else ""
     if not parts:
         return anything
     if not full:
