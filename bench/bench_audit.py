@@ -40,6 +40,7 @@ from pathlib import Path
 
 AS_OF = datetime(2026, 1, 1)
 SPAN_SECONDS = 365 * 86400 - 1000  # the export covers 2025, jitter included
+PERIOD = "2025"  # the audit period: the months the export covers
 TARGET_RATIO = 1.5
 
 POLICY = """\
@@ -317,7 +318,8 @@ def run_audit(folder: Path) -> Counter:
     import clausewise
 
     policy = clausewise.load(folder / "policy.yaml")
-    result = clausewise.audit(policy, folder / "export", as_of=AS_OF)
+    # The export covers 2025 (SPAN_SECONDS): that is its audit period, so every month of it is judged.
+    result = clausewise.audit(policy, folder / "export", as_of=AS_OF, period=PERIOD)
     return Counter(f.rule for f in result.findings)
 
 
@@ -389,7 +391,10 @@ BASELINE_RULES = {
     "inquiry-reply-deadline": """
         SELECT row, inquiry_id, json_object('received_at', received_at, 'replied_at', replied_at)::VARCHAR
         FROM inquiries
-        WHERE NOT answered_on_spot AND (replied_at <= received_at + INTERVAL 24 HOUR) IS NOT TRUE""",
+        WHERE NOT answered_on_spot AND (replied_at <= received_at + INTERVAL 24 HOUR) IS NOT TRUE
+          -- a record whose received or reply time is there but unreadable is not judged (a data-quality finding)
+          AND NOT (received_at_text IS NOT NULL AND received_at IS NULL)
+          AND NOT (replied_at_text IS NOT NULL AND replied_at IS NULL)""",
     "inquiry-id-unique": """
         WITH dupes AS (
           SELECT inquiry_id, count(*) AS n, min(row) AS first_row FROM inquiries
@@ -402,7 +407,10 @@ BASELINE_RULES = {
                       WHEN replied_at IS NOT NULL THEN 'replied_at > closed_at'
                       ELSE 'received_at > closed_at' END)::VARCHAR
         FROM inquiries
-        WHERE replied_at < received_at OR closed_at < coalesce(replied_at, received_at)""",
+        WHERE (replied_at < received_at OR closed_at < coalesce(replied_at, received_at))
+          AND NOT (received_at_text IS NOT NULL AND received_at IS NULL)
+          AND NOT (replied_at_text IS NOT NULL AND replied_at IS NULL)
+          AND NOT (closed_at_text IS NOT NULL AND closed_at IS NULL)""",
     "inquiry-followed-up": """
         SELECT row, inquiry_id, json_object('from', closed_at, 'due', closed_at + INTERVAL 7 DAY)::VARCHAR
         FROM inquiries i
@@ -412,7 +420,9 @@ BASELINE_RULES = {
     "on-spot-rate": f"""
         WITH rates AS (
           SELECT agent_id, date_trunc('month', received_at) AS month,
-                 count_if(answered_on_spot) / count(*) AS rate FROM inquiries GROUP BY ALL)
+                 count_if(answered_on_spot) / count(*) AS rate FROM inquiries
+          -- a record whose on-the-spot flag is there but unreadable is not counted (a data-quality finding)
+          WHERE NOT (answered_on_spot_text IS NOT NULL AND answered_on_spot IS NULL) GROUP BY ALL)
         SELECT NULL, NULL, json_object('group', json_object('agent_id', agent_id, 'period', strftime(month, '%Y-%m')),
                                        'metric', rate)::VARCHAR
         FROM ({_monthly_frame('inquiries', 'received_at', 'TRUE', 'SELECT DISTINCT agent_id FROM inquiries')})
