@@ -100,6 +100,25 @@ class Message(str):
         return (Message, (self.template, self.params, self.context))
 
 
+class Listed(Message):
+    """Items written as a list: ``a, b, c`` in English, joined the way ``lang`` joins a list (``a、b、c``)."""
+
+    def __new__(cls, items) -> Listed:
+        items = tuple(items)
+        self = Message.__new__(cls, ", ".join(str(i) for i in items))
+        self.items = items
+        return self
+
+    def render(self, lang: str) -> str:
+        """The items, each rendered in ``lang``, joined with ``lang``'s list separator."""
+        if lang == "en":
+            return str.__str__(self)
+        return NC_("enumeration", ", ").render(lang).join(str(render(item, lang)) for item in self.items)
+
+    def __reduce__(self):
+        return (Listed, (self.items,))
+
+
 class Plural:
     """A counted text: English singular and plural (marked with ``NP_``)."""
 
@@ -131,10 +150,18 @@ def msg(template: str, /, **params: Any) -> Message:
     return Message(template, params)
 
 
+def listed(items) -> Listed:
+    """``items`` as a list in a message: ``a, b`` in English, ``a、b`` in Chinese."""
+    return Listed(items)
+
+
 def render(value: Any, lang: str) -> Any:
-    """``value`` in ``lang``: a Message rendered, a mapping, list or tuple of them rendered item by item."""
+    """``value`` in ``lang``: a Message (or an exception raised with one) rendered, a mapping, list or tuple of them
+    rendered item by item."""
     if isinstance(value, Message):
         return value.render(lang)
+    if isinstance(value, BaseException) and len(value.args) == 1 and isinstance(value.args[0], Message):
+        return value.args[0].render(lang)  # an exception raised with a Message says it in the language
     if isinstance(value, Mapping):
         return {key: render(item, lang) for key, item in value.items()}
     if isinstance(value, (list, tuple)):

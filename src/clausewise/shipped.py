@@ -27,6 +27,7 @@ from collections import Counter
 from pathlib import Path, PurePosixPath
 
 from .errors import UsageError
+from .i18n import msg
 
 DATA = Path(__file__).resolve().parent / "data"
 # Left out of a copy: what running the sample generator or the tests may leave beside the files.
@@ -68,14 +69,15 @@ def copy_out(target: Path, data: Path = DATA) -> list[PurePosixPath]:
     """
     files = shipped_files(data)
     if not files:
-        raise UsageError(f"this installation of clausewise has no sample files ({data} is empty)")
+        raise UsageError(msg("this installation of clausewise has no sample files ({data} is empty)", data=data))
     if target.exists() and not target.is_dir():
-        raise UsageError(f"{target} is a file; give a folder to write the sample into")
+        raise UsageError(msg("{target} is a file; give a folder to write the sample into", target=target))
     present = [name for name in files if (target / name).exists() or (target / name).is_symlink()]
     if present:
         more = f" and {len(present) - 1} more" if len(present) > 1 else ""
-        raise UsageError(f"{target / present[0]}{more} already exist; clausewise sample replaces no file, "
-                         "so give a new or empty folder")
+        raise UsageError(msg("{value}{more} already exist; clausewise sample replaces no file, so give a new or empty "
+                             "folder",
+                             value=target / present[0], more=more))
     for name in files:
         _copy(data / name, target / name)
     return files
@@ -87,9 +89,11 @@ def _copy(source: Path, destination: Path) -> None:
         with source.open("rb") as src, destination.open("xb") as dst:
             shutil.copyfileobj(src, dst)
     except FileExistsError:
-        raise UsageError(f"{destination} appeared while the sample was written; it was left as it is") from None
+        raise UsageError(msg("{destination} appeared while the sample was written; it was left as it is",
+                             destination=destination)) from None
     except OSError as exc:
-        raise UsageError(f"cannot write {destination}: {exc.strerror}") from None
+        raise UsageError(msg("cannot write {destination}: {strerror}",
+                             destination=destination, strerror=exc.strerror)) from None
 
 
 def summary(files: list[PurePosixPath]) -> list[tuple[str, int, str]]:

@@ -45,6 +45,7 @@ from .engine import audit
 from .engine.asof import parse_period
 from .engine.kinds import KINDS
 from .errors import ClauseWiseError, Collector, Location
+from .i18n import msg
 from .model import AuditPeriod, Finding, Policy, in_time_range
 from .policy.schema import CASES_SCHEMA
 from .policy.validate import schema_errors
@@ -115,23 +116,24 @@ def _case(raw: Any, where: Location, policy: Policy, errors: Collector) -> Case 
     name, rule = str(raw["name"]), str(raw["rule"])
     expect = list(raw.get("expect") or [])
     if policy.rule(rule) is None:
-        errors.error(f'case "{name}": unknown rule "{rule}"', raw.value_at("rule"))
+        errors.error(msg('case "{name}": unknown rule "{rule}"', name=name, rule=rule), raw.value_at("rule"))
     if name.startswith("pass_") and expect:
-        errors.error(f'case "{name}" is a pass_ case but expects findings', raw.value_at("expect"))
+        errors.error(msg('case "{name}" is a pass_ case but expects findings', name=name), raw.value_at("expect"))
     elif name.startswith("fail_") and not expect:
-        errors.error(f'case "{name}" is a fail_ case but expects no findings', raw.key_at("name"))
+        errors.error(msg('case "{name}" is a fail_ case but expects no findings', name=name), raw.key_at("name"))
     elif not name.startswith(("pass_", "fail_")):
-        errors.error(f'case "{name}": names start with pass_ or fail_', raw.value_at("name"))
+        errors.error(msg('case "{name}": names start with pass_ or fail_', name=name), raw.value_at("name"))
     for dataset in raw.get("data") or {}:
         if dataset not in policy.datasets:
-            errors.error(f'case "{name}": unknown dataset "{dataset}"', raw["data"].key_at(dataset))
+            errors.error(msg('case "{name}": unknown dataset "{dataset}"',
+                             name=name, dataset=dataset), raw["data"].key_at(dataset))
     as_of = _case_as_of(raw, name, policy, errors)
     period = None
     if raw.get("period") is not None:
         try:
             period = parse_period(str(raw["period"]), "given", raw.value_at("period"))
         except ClauseWiseError as exc:
-            errors.error(f'case "{name}": {exc.message}', raw.value_at("period"))
+            errors.error(msg('case "{name}": {message}', name=name, message=exc.message), raw.value_at("period"))
     return Case(name, rule, dict(raw.get("data") or {}), expect, as_of, where, str(raw.get("lang", "en")), period)
 
 
@@ -143,12 +145,14 @@ def _case_as_of(raw: YMap, name: str, policy: Policy, errors: Collector) -> date
         if as_of is not None and as_of.tzinfo is not None:
             as_of = as_of.astimezone(ZoneInfo(policy.timezone)).replace(tzinfo=None)
     except ValueError:
-        errors.error(f'case "{name}": as_of "{value}" is not a timestamp', raw.value_at("as_of"))
+        errors.error(msg('case "{name}": as_of "{value}" is not a timestamp',
+                         name=name, value=value), raw.value_at("as_of"))
         return None
     except OverflowError:
         as_of = datetime.min
     if as_of is not None and not in_time_range(as_of):
-        errors.error(f'case "{name}": as_of "{value}" is outside the years 1900 to 2199 that clausewise judges',
+        errors.error(msg('case "{name}": as_of "{value}" is outside the years 1900 to 2199 that clausewise judges',
+                         name=name, value=value),
                      raw.value_at("as_of"))
         return None
     return as_of

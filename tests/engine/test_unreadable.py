@@ -53,7 +53,7 @@ def _audit(pack, export, column: str, values: list[str], datasets: str = DATASET
 def _error(pack, export, column: str, values: list[str], datasets: str = DATASETS, lang: str = "en") -> str:
     with pytest.raises(DataError) as info:
         _audit(pack, export, column, values, datasets, lang)
-    return str(info.value)
+    return info.value.render(lang)
 
 
 # ---- the threshold: more than half of the non-empty values and at least 5, or every one (at least 1) -----------
@@ -97,9 +97,10 @@ def test_the_whole_line_names_file_column_counts_first_value_and_fix(pack, expor
 
 
 def test_the_line_in_chinese(pack, export):
+    # The error's line is written in the run's language from the catalogue: the place too (列 for column).
     message = _error(pack, export, "at", ["21/05/2026 13:03:21"], lang="zh")
     assert message.endswith(
-        'column "at": 1 个非空值中有 1 个不能读作时间（第一个："21/05/2026 13:03:21"）；'
+        'items.csv，列“at”：1 个非空值中有 1 个不能读作时间（第一个："21/05/2026 13:03:21"）；'
         '看起来是日在前：请给数据集 "items" 的字段 "at" 加上 `format: "%d/%m/%Y %H:%M:%S"`')
 
 
@@ -233,3 +234,14 @@ def test_rule_cases_read_each_value_alone(pack, export):
     case = Case(name="fail_bad_value", rule="positive", data={"items": [{"id": "K1", "n": "five"}]},
                 expect=[{"rule": "data-quality", "key": "K1", "status": "invalid"}], as_of=AS_OF, location=None)
     assert run_case(policy, case).problems == []
+
+
+def test_the_boolean_fix_lists_the_words_read_in_each_language(pack, export):
+    # "maybe" is none of the six true/false pairs exports read; the last pair is joined with "or" (或),
+    # the others with the language's list separator (", " and "、").
+    english = _error(pack, export, "ok", ["maybe"])
+    assert english.endswith('; write true/false, t/f, 1/0, yes/no, y/n or 是/否, or declare field "ok" of dataset '
+                            '"items" as an enum of the export\'s values')
+    chinese = _error(pack, export, "ok", ["maybe"], lang="zh")
+    assert chinese.endswith('；请写 true/false、t/f、1/0、yes/no、y/n 或 是/否，或将数据集 "items" 的字段 "ok" '
+                            "声明为列出导出数据取值的 enum")

@@ -116,8 +116,9 @@ def _reports(formats: tuple[str, ...], outputs: tuple[str, ...]) -> list[tuple[s
     if len(formats) <= 1 and len(outputs) <= 1:
         return [(formats[0] if formats else "table", outputs[0] if outputs else None)]
     if len(formats) != len(outputs):
-        raise UsageError(f"{len(formats)} --format but {len(outputs)} --output: give each report a --format and "
-                         "an --output, in pairs (--output - for standard output)")
+        raise UsageError(msg("{n} --format but {n2} --output: give each report a --format and an --output, in pairs "
+                             "(--output - for standard output)",
+                             n=len(formats), n2=len(outputs)))
     return list(zip(formats, outputs))
 
 
@@ -134,7 +135,8 @@ def _step_summary(enabled: bool, outputs: list[str | None], inputs: list[Path]) 
     if any(not to_stdout(o) and Path(o).resolve() == target for o in outputs):
         return None
     if any(p.resolve() == target for p in inputs):
-        raise UsageError(f"${STEP_SUMMARY} {name} is an input of this run; the summary is not appended to it")
+        raise UsageError(msg("${step_summary} {name} is an input of this run; the summary is not appended to it",
+                             step_summary=STEP_SUMMARY, name=name))
     return Path(name)
 
 

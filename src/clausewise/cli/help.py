@@ -7,10 +7,20 @@ written in Chinese. click's own words (``Usage:``, ``Options``, ``[default:
 them up through the :mod:`gettext` function each of its modules imported as
 ``_``, which is pointed at the catalogue while the help is written and put
 back after.
+
+click joins the lines of a paragraph with a space and wraps at spaces,
+counting characters; Chinese has no spaces between words and each of its
+characters takes two columns. So while a help page is written in Chinese,
+click's ``wrap_text`` is replaced by :func:`wrap_cjk`, which joins two lines
+without a space where both sides of the break are Chinese, may break a line
+between any two Chinese characters (not before a closing mark such as ，or
+）, not after an opening one), and measures the width a terminal shows.
 """
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -51,12 +61,14 @@ def _in_language(command: click.Command, ctx: click.Context, lang: str) -> Itera
     saved = [(c, c.help, c.short_help) for c in commands]
     params = [(p, p.help) for p in command.get_params(ctx) if hasattr(p, "help")]
     words = (click.core._, click.formatting._)
+    wrap = click.formatting.wrap_text
     try:
         for c in commands:
             c.help, c.short_help = _translate(c.help, lang), _translate(c.short_help, lang)
         for p, help_text in params:
             p.help = _translate(help_text, lang)
         click.core._ = click.formatting._ = _click_words(lang)
+        click.formatting.wrap_text = wrap_cjk
         yield
     finally:
         for c, help_text, short in saved:
@@ -64,6 +76,99 @@ def _in_language(command: click.Command, ctx: click.Context, lang: str) -> Itera
         for p, help_text in params:
             p.help = help_text
         click.core._, click.formatting._ = words
+        click.formatting.wrap_text = wrap
+
+
+_CJK = "\u2e80-\u9fff\u3000-\u303f\uff00-\uffef\u201c\u201d"
+# One Chinese character or mark; a run of other characters up to a space or a Chinese character; spaces.
+_TOKENS = re.compile(f"[{_CJK}]|[^\\s{_CJK}]+|\\s+")
+_CJK_CHAR = re.compile(f"[{_CJK}]")
+_NO_BREAK_BEFORE = set("，。、；：！？）》」』”,.;:!?)")
+_NO_BREAK_AFTER = set("（《「『“(")
+
+
+def _width(text: str) -> int:
+    """Columns a terminal gives ``text``: two for a wide (Chinese) character, one for the others."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def _joined(lines: list[str]) -> str:
+    """The lines of a paragraph as one: joined with a space, or with nothing between two Chinese characters."""
+    out = lines[0]
+    for line in lines[1:]:
+        glue = "" if _CJK_CHAR.match(out[-1:]) and _CJK_CHAR.match(line[:1]) else " "
+        out += glue + line
+    return out
+
+
+def _units(text: str) -> list[tuple[bool, str]]:
+    """``text`` as the pieces a line may not break inside, each with whether a space comes before it.
+
+    A Chinese character is a piece of its own; a run of other characters is
+    one; a closing mark stays with what comes before it, an opening mark
+    with what follows it.
+    """
+    units: list[tuple[bool, str]] = []
+    space = False
+    for token in _TOKENS.findall(text):
+        if token.isspace():
+            space = bool(units)
+            continue
+        glued = units and not space and (token[0] in _NO_BREAK_BEFORE or units[-1][1][-1] in _NO_BREAK_AFTER)
+        if glued:
+            units[-1] = (units[-1][0], units[-1][1] + token)
+        else:
+            units.append((space, token))
+        space = False
+    return units
+
+
+def _fill(text: str, width: int, first: str, rest: str) -> str:
+    """``text`` wrapped greedily to ``width`` columns, the first line starting with ``first``, the others ``rest``."""
+    lines, line, used = [], first, _width(first)
+    for space, unit in _units(text):
+        need = _width(unit) + (1 if space else 0)
+        if line.strip() and used + need > width:
+            lines.append(line)
+            line, used, space, need = rest, _width(rest), False, _width(unit)
+        line += (" " if space else "") + unit
+        used += need
+    lines.append(line)
+    return "\n".join(lines)
+
+
+def wrap_cjk(text: str, width: int = 78, initial_indent: str = "", subsequent_indent: str = "",
+             preserve_paragraphs: bool = False) -> str:
+    """click's ``wrap_text`` for text with Chinese in it (same arguments, same paragraphs and ``\\b`` blocks)."""
+    text = text.expandtabs()
+    if not preserve_paragraphs:
+        return _fill(_joined(text.splitlines() or [""]), width, initial_indent, subsequent_indent)
+    paragraphs, block, indent = [], [], None
+
+    def flush() -> None:
+        if block:
+            raw = block[0].strip() == "\b"
+            paragraphs.append((indent or 0, raw, block[1:] if raw else block[:]))
+            block.clear()
+
+    for line in text.splitlines():
+        if not line:
+            flush()
+            indent = None
+        else:
+            if indent is None:
+                indent = len(line) - len(line.lstrip())
+                line = line.lstrip()
+            block.append(line)
+    flush()
+    out = []
+    for extra, raw, lines in paragraphs:
+        first, rest = initial_indent + " " * extra, subsequent_indent + " " * extra
+        if raw:
+            out.append("\n".join((first if i == 0 else rest) + line for i, line in enumerate(lines)))
+        else:
+            out.append(_fill(_joined(lines), width, first, rest))
+    return "\n\n".join(out)
 
 
 class HelpInLanguage:

@@ -60,11 +60,17 @@ HISTORY_FILE = ".clausewise/history.duckdb"
 
 
 def history_option(beside_export: bool):
-    where = "in the folder that holds the export folder" if beside_export else "in the current folder"
+    where = _HISTORY_BESIDE_EXPORT if beside_export else _HISTORY_HERE
     return click.option(
         "--history", "history_path", type=click.Path(dir_okay=False), default=None, envvar="CLAUSEWISE_HISTORY",
-        help=f"The run history file (or set CLAUSEWISE_HISTORY). Default: {HISTORY_FILE} {where}.",
+        help=where,
     )
+
+
+_HISTORY_BESIDE_EXPORT = N_("The run history file (or set CLAUSEWISE_HISTORY). Default: .clausewise/history.duckdb "
+                            "in the folder that holds the export folder.")
+_HISTORY_HERE = N_("The run history file (or set CLAUSEWISE_HISTORY). Default: .clausewise/history.duckdb in the "
+                   "current folder.")
 
 
 source_option = click.option(
@@ -94,9 +100,9 @@ def source_files(sources: dict) -> list:
     return [s.url.sqlite_path() for s in sources.values() if s.url.scheme == "sqlite"]
 
 
-AS_OF_HELP = ("Judge the audit as of this time (policy timezone): a date (its midnight), a timestamp, or now. "
-              "Default: as_of in export.yaml, else the end of the audit period when it is given or stated "
-              "there, else the latest timestamp in the export.")
+AS_OF_HELP = N_("Judge the audit as of this time (policy timezone): a date (its midnight), a timestamp, or now. "
+                 "Default: as_of in export.yaml, else the end of the audit period when it is given or stated "
+                 "there, else the latest timestamp in the export.")
 as_of_option = click.option("--as-of", "as_of", metavar="TIMESTAMP", help=AS_OF_HELP)
 period_option = click.option(
     "--period", "period", metavar="PERIOD",

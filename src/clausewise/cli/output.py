@@ -126,7 +126,8 @@ def check_outputs(outputs: list[str | None], inputs: Iterable[Path]) -> None:
             continue
         resolved = Path(output).resolve()
         if resolved in seen:
-            raise UsageError(f"--output {output} is given for two reports; give each report a file of its own")
+            raise UsageError(msg("--output {output} is given for two reports; give each report a file of its own",
+                                 output=output))
         seen[resolved] = output
     if sum(to_stdout(o) for o in outputs) > 1:
         raise UsageError("two reports would go to standard output; give all but one an --output file")

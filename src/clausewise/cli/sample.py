@@ -6,18 +6,21 @@ from pathlib import Path
 
 import click
 
+from ..i18n import N_
+from .help import Command
 
-@click.command()
+
+@click.command(cls=Command, help=N_(
+    "Copy the example and ops-support packs, their rule cases, the sample exports, the JSON Schemas and the "
+    "documentation into FOLDER, laid out as in the source repository.\n"
+    "\n"
+    "FOLDER is made if missing; no file in it is ever replaced: when one of the files exists already, nothing is "
+    "written (exit code 2). Then, in FOLDER, `clausewise audit samples/ops-support/2026-10 --policy "
+    "policies/ops-support.yaml` audits the sample month."
+))
 @click.argument("folder", type=click.Path(file_okay=False))
 def sample(folder) -> None:
-    """Copy the example and ops-support packs, their rule cases, the sample exports, the JSON Schemas and the
-    documentation into FOLDER, laid out as in the source repository.
-
-    FOLDER is made if missing; no file in it is ever replaced: when one of the
-    files exists already, nothing is written (exit code 2). Then, in FOLDER,
-    `clausewise audit samples/ops-support/2026-10 --policy policies/ops-support.yaml`
-    audits the sample month.
-    """
+    """``clausewise sample FOLDER``: copy the shipped files into FOLDER (the help above)."""
     from ..shipped import copy_out, summary
 
     target = Path(folder)

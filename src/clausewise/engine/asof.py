@@ -58,13 +58,13 @@ def parse_period(text: str, source: str = "given", where: Location | None = None
 
     match = _PERIOD.match(str(text).strip())
     if not match:
-        raise fail(f'period "{text}" is not a month (2026-10), quarter (2026-Q4) or year (2026)')
+        raise fail(msg('period "{text}" is not a month (2026-10), quarter (2026-Q4) or year (2026)', text=text))
     year, month, quarter = int(match[1]), match[2], match[3]
     if not in_time_range(datetime(year, 1, 1)):
-        raise fail(f'period "{text}" is outside the years 1900 to 2199 that clausewise judges')
+        raise fail(msg('period "{text}" is outside the years 1900 to 2199 that clausewise judges', text=text))
     if month is not None:
         if not 1 <= int(month) <= 12:
-            raise fail(f'period "{text}" has no month {int(month)}')
+            raise fail(msg('period "{text}" has no month {month}', text=text, month=int(month)))
         first, months, label = int(month), 1, f"{year}-{int(month):02d}"
     elif quarter is not None:
         first, months, label = 3 * int(quarter) - 2, 3, f"{year}-Q{quarter}"

@@ -101,6 +101,7 @@ from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from ..i18n import msg
 from . import calendar_tables
 from .calendar_tables import DAY_US, US
 from .sqltext import ident, string
@@ -131,11 +132,12 @@ def parse_hours(value: str | Iterable) -> Hours:
     if not pieces or pieces == [""]:
         raise ValueError("no working hours given; a day without working hours belongs in the weekend")
     if len(pieces) > MAX_INTERVALS:
-        raise ValueError(f"at most {MAX_INTERVALS} working intervals a day, not {len(pieces)}")
+        raise ValueError(msg("at most {max_intervals} working intervals a day, not {n}",
+                             max_intervals=MAX_INTERVALS, n=len(pieces)))
     hours = sorted(_interval(p) for p in pieces)
     for (s1, e1), (s2, e2) in zip(hours, hours[1:]):
         if e1 > s2:
-            raise ValueError(f"working hours {_text(s1, e1)} and {_text(s2, e2)} overlap")
+            raise ValueError(msg("working hours {text} and {text2} overlap", text=_text(s1, e1), text2=_text(s2, e2)))
     return tuple(hours)
 
 
@@ -143,17 +145,17 @@ def _interval(piece) -> tuple[int, int]:
     if isinstance(piece, str):
         match = _INTERVAL.fullmatch(piece)
         if match is None:
-            raise ValueError(f'"{piece.strip()}" is not working hours; write e.g. 09:00-18:00')
+            raise ValueError(msg('"{strip}" is not working hours; write e.g. 09:00-18:00', strip=piece.strip()))
         start, end = _clock_seconds(match[1], end=False), _clock_seconds(match[2], end=True)
     elif all(isinstance(t, int) and not isinstance(t, bool) for t in piece):  # already parsed
         start, end = piece
         if not (0 <= start < _DAY and start < end <= start + _DAY):
-            raise ValueError(f"{piece!r} is not working hours in seconds after midnight")
+            raise ValueError(msg("{piece} is not working hours in seconds after midnight", piece=repr(piece)))
         return (start, end)
     else:
         start, end = (_time_seconds(t) for t in piece)
     if end == start:
-        raise ValueError(f"working hours {_text(start, end)} are empty; the whole day is 00:00-24:00")
+        raise ValueError(msg("working hours {text} are empty; the whole day is 00:00-24:00", text=_text(start, end)))
     return (start, end if end > start else end + _DAY)
 
 
@@ -165,13 +167,13 @@ def _clock_seconds(text: str, end: bool) -> int:
     if (hour, minute, second) == (24, 0, 0):
         raise ValueError("24:00 can only end working hours")
     if hour > 23 or minute > 59 or second > 59:
-        raise ValueError(f'"{text}" is not a time of day')
+        raise ValueError(msg('"{text}" is not a time of day', text=text))
     return hour * 3600 + minute * 60 + second
 
 
 def _time_seconds(value: time) -> int:
     if not isinstance(value, time):
-        raise ValueError(f"{value!r} is not a time of day")
+        raise ValueError(msg("{value} is not a time of day", value=repr(value)))
     if value.tzinfo is not None:
         raise ValueError("working hours are local clock times, without a timezone")
     if value.microsecond:
@@ -232,13 +234,13 @@ class BusinessCalendar:
         try:
             ZoneInfo(self.timezone)
         except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f'unknown timezone "{self.timezone}"') from None
+            raise ValueError(msg('unknown timezone "{timezone}"', timezone=self.timezone)) from None
         both = set(self.weekend or ()) & {d for d, _ in self.weekday_hours}
         if both:
-            raise ValueError(f"{WEEKDAYS[min(both)]} is in the weekend but has working hours")
+            raise ValueError(msg("{weekdays} is in the weekend but has working hours", weekdays=WEEKDAYS[min(both)]))
         clash = set(self.extra_holidays) & set(self.extra_workdays)
         if clash:
-            raise ValueError(f"dates both extra holiday and extra workday: {sorted(clash)}")
+            raise ValueError(msg("dates both extra holiday and extra workday: {clash}", clash=sorted(clash)))
         # Each weekday has one set of hours, whether worked as a regular or as a
         # make-up day (a weekend weekday has none of its own), so checking each
         # weekday against the next covers every pair of days that can meet.
@@ -246,7 +248,8 @@ class BusinessCalendar:
         for day, (today, tomorrow) in enumerate(zip(week, week[1:] + week[:1])):
             if today[-1][1] - _DAY > tomorrow[0][0]:
                 raise ValueError(
-                    f"working hours {_text(*today[-1])} on {WEEKDAYS[day]} run into the next day's {_text(*tomorrow[0])}"
+                    msg("working hours {text} on {weekdays} run into the next day's {text2}",
+                        text=_text(*today[-1]), weekdays=WEEKDAYS[day], text2=_text(*tomorrow[0]))
                 )
 
     @property
@@ -282,7 +285,8 @@ class BusinessCalendar:
         try:
             return holidays.country_holidays(self.country, subdiv=self.subdivision, years=years)
         except NotImplementedError as error:  # how holidays reports an unknown code
-            raise ValueError(f"no holiday calendar for {self.country}: {error}") from error
+            raise ValueError(msg("no holiday calendar for {country}: {error}",
+                                 country=self.country, error=error)) from error
 
 
 class _NoHolidays(dict):
@@ -322,7 +326,7 @@ def _working_dates(cal: BusinessCalendar, year: int) -> frozenset[date]:
 
 def _weekday(value) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 6:
-        raise ValueError(f"{value!r} is not a weekday number (0 is Monday, 6 is Sunday)")
+        raise ValueError(msg("{value} is not a weekday number (0 is Monday, 6 is Sunday)", value=repr(value)))
     return value
 
 
@@ -570,7 +574,8 @@ def register(
     """
     setting = con.execute("SELECT current_setting('TimeZone')").fetchone()[0]
     if setting != cal.timezone:
-        raise ValueError(f'the connection\'s TimeZone is "{setting}", the calendar\'s "{cal.timezone}"')
+        raise ValueError(msg("the connection's TimeZone is \"{setting}\", the calendar's \"{timezone}\"",
+                             setting=setting, timezone=cal.timezone))
     tables, sql = plan(cal, first, last, name, pad)
     instants = {"begins", "ends", "closes"}
     walls = {"ends_local", "closes_local"}

@@ -17,6 +17,7 @@ from pathlib import Path
 import duckdb
 
 from ..errors import UsageError
+from ..i18n import msg
 
 # A real audit stays far below these; a hostile rule that tries to exhaust the
 # machine meets them (see docs/security.md).
@@ -46,12 +47,14 @@ def connect(timezone: str, scratch: Path | None = None, locked: bool = False) ->
     try:
         con = duckdb.connect(":memory:", config=config)
     except duckdb.Error as exc:  # only the settings above can fail here
-        raise UsageError(f"cannot start DuckDB with memory limit {config['memory_limit']}: {exc}") from None
+        raise UsageError(msg("cannot start DuckDB with memory limit {memory_limit}: {exc}",
+                             memory_limit=config['memory_limit'], exc=exc)) from None
     try:
         con.execute("SET GLOBAL TimeZone = ?", [timezone])  # global: cursors share it
     except duckdb.Error:
         con.close()
-        raise UsageError(f'DuckDB does not know the timezone "{timezone}"; use an IANA name such as Asia/Shanghai') from None
+        raise UsageError(msg('DuckDB does not know the timezone "{timezone}"; use an IANA name such as Asia/Shanghai',
+                             timezone=timezone)) from None
     if scratch is not None:
         # The files the locked connection may still write: the run's own findings, copied out by
         # fixed SQL for whoever keeps them (the run history) or for the JSON Lines report. Both lie

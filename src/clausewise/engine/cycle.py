@@ -21,6 +21,7 @@ from pathlib import Path
 
 from ..errors import UsageError
 from ..history import History, RunInfo, compare
+from ..i18n import msg
 from ..model import Baseline, RunResult, TrendPoint, Waiver
 from . import waivers as waiver_pass
 from .findings import RESULT_TABLE, FindingStore
@@ -60,7 +61,7 @@ def complete(result: RunResult, waivers: Sequence[Waiver] = (), history: str | P
         return
     if not record and not Path(history).is_file():
         if baseline not in (None, "last"):
-            raise UsageError(f"no run history at {history}; record audits into it with --record")
+            raise UsageError(msg("no run history at {history}; record audits into it with --record", history=history))
         if baseline == "last":
             _mark(result, None, {}, {}, FindingStore.of([]))
         return
@@ -85,9 +86,10 @@ def _run(store: History, spec: str, result: RunResult) -> RunInfo:
     try:
         run = store.run(int(spec))
     except ValueError:
-        raise UsageError(f'--baseline "{spec}" is neither "last" nor a run id') from None
+        raise UsageError(msg('--baseline "{spec}" is neither "last" nor a run id', spec=spec)) from None
     if run.policy_id != result.policy.id:
-        raise UsageError(f"run {run.id} audited policy {run.policy_id}, not {result.policy.id}")
+        raise UsageError(msg("run {id} audited policy {policy_id}, not {id2}",
+                             id=run.id, policy_id=run.policy_id, id2=result.policy.id))
     return run
 
 

@@ -25,6 +25,7 @@ import sqlglot
 from sqlglot import exp
 
 from ..errors import Collector, Location, PolicyError
+from ..i18n import msg
 from ..model import Dataset, Field, Policy
 from ..policy.derived import DEFAULT_ROUND
 from . import reasons
@@ -113,7 +114,8 @@ def _dataset_order(policy: Policy, errors: Collector) -> list[Dataset]:
         return [policy.datasets[n] for n in TopologicalSorter(graph).static_order()]
     except CycleError as exc:
         cycle = " → ".join(exc.args[1])
-        errors.add(PolicyError(f"computed datasets depend on each other in a cycle: {cycle}", Location(policy.path)))
+        errors.add(PolicyError(msg("computed datasets depend on each other in a cycle: {cycle}",
+                                   cycle=cycle), Location(policy.path)))
         return []
 
 
@@ -136,7 +138,8 @@ def _ordered(dataset: Dataset, columns: list[Column], errors: Collector) -> list
     except CycleError as exc:
         cycle = " → ".join(exc.args[1])
         first = dataset.fields[exc.args[1][0]]
-        errors.add(PolicyError(f'computed columns of "{dataset.name}" depend on each other in a cycle: {cycle}', first.location))
+        errors.add(PolicyError(msg('computed columns of "{name}" depend on each other in a cycle: {cycle}',
+                                   name=dataset.name, cycle=cycle), first.location))
         return None
     ordered = [names[n] for n in order]
     for column in ordered:  # a column's reason tells what was missing from the computed columns it uses
@@ -209,7 +212,8 @@ def _weighted(policy, dataset, f, errors) -> Column | None:
     missing = [k for k in weights if k not in dataset.fields]
     if missing:
         hint = f'"{missing[0]}" is not a field of "{dataset.name}"'
-        errors.add(PolicyError(f'computed column "{f.name}": weights name fields; {hint}', spec.value_at("weights")))
+        errors.add(PolicyError(msg('computed column "{name}": weights name fields; {hint}',
+                                   name=f.name, hint=hint), spec.value_at("weights")))
         return None
     terms = " + ".join(f"{number(w)} * CAST({ident(k)} AS DOUBLE)" for k, w in weights.items())
     parts = ", ".join(
@@ -226,12 +230,14 @@ def _weighted_by(policy, dataset, f, spec, weights, errors) -> Column | None:
     source = _source(policy, dataset)
     where = spec.value_at("by")
     if source is None:
-        errors.add(PolicyError(f'computed column "{f.name}": "by" needs a dataset computed with "from:"', where))
+        errors.add(PolicyError(msg('computed column "{name}": "by" needs a dataset computed with "from:"',
+                                   name=f.name), where))
         return None
     by, value = spec["by"], spec.get("value")
     for name in (by, value):
         if name is None or name not in source.fields:
-            errors.add(PolicyError(f'computed column "{f.name}": "{name}" is not a field of "{source.name}"', where))
+            errors.add(PolicyError(msg('computed column "{name}": "{name2}" is not a field of "{name3}"',
+                                       name=f.name, name2=name, name3=source.name), where))
             return None
     hidden = {
         f"__{f.name}__{k}": f"avg(CAST({ident(value)} AS DOUBLE)) FILTER (WHERE CAST({ident(by)} AS VARCHAR) = {string(k)})"
@@ -258,7 +264,8 @@ def _bands(policy, dataset, f, errors) -> Column | None:
         return None
     of = spec["of"]
     if of not in dataset.fields:
-        errors.add(PolicyError(f'computed column "{f.name}": "{of}" is not a field of "{dataset.name}"', spec.value_at("of")))
+        errors.add(PolicyError(msg('computed column "{name}": "{of}" is not a field of "{name2}"',
+                                   name=f.name, of=of, name2=dataset.name), spec.value_at("of")))
         return None
     whens = " ".join(f"WHEN {ident(of)} >= {number(low)} THEN {string(name)}" for name, low in bands.items())
     starts = " ".join(f"WHEN {ident(of)} >= {number(low)} THEN {number(low)}" for _, low in bands.items())
@@ -285,12 +292,14 @@ def _lookup(policy, dataset, f, errors) -> Column | None:
     target = policy.datasets.get(spec["from"])
     where = spec.value_at("from")
     if target is None:
-        errors.add(PolicyError(f'computed column "{f.name}": unknown dataset "{spec["from"]}"', where))
+        errors.add(PolicyError(msg('computed column "{name}": unknown dataset "{from_}"',
+                                   name=f.name, from_=spec["from"]), where))
         return None
     for here, there in [*spec["on"].items(), (None, spec["value"])]:
         if (here is not None and here not in dataset.fields) or there not in target.fields:
             missing = here if here is not None and here not in dataset.fields else there
-            errors.add(PolicyError(f'computed column "{f.name}": no field "{missing}" to look up with', where))
+            errors.add(PolicyError(msg('computed column "{name}": no field "{missing}" to look up with',
+                                       name=f.name, missing=missing), where))
             return None
     match = " AND ".join(f"__l.{ident(there)} = __d.{ident(here)}" for here, there in spec["on"].items())
     # any_value: the lookup must name one record; duplicates are a unique rule's business.

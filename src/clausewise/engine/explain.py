@@ -17,6 +17,7 @@ from pathlib import Path
 from sqlglot import exp
 
 from ..errors import Collector, Location, UsageError
+from ..i18n import N_, msg
 from ..model import DATA_QUALITY_TITLE, Explanation, Policy, Rule, Spec, Step, Text
 from ..policy.yamlfile import YStr
 from . import collect, periods
@@ -103,13 +104,16 @@ def _explain_group(s: Session, item, key: str, found: list) -> Explanation:
             group={"period": named}, **_not_judged(s, item, named))
     if not matching:
         known = [_label(g) for g, _, _ in groups][:5]
-        hint = f"; its groups include {'; '.join(known)}" if known else "; it judged no group"
-        raise UsageError(f'no record with key "{key}" in dataset "{rule.dataset}" and no group of rule "{rule.id}" '
-                         f'matches it{hint}')
+        hint = msg("; its groups include {groups}", groups="; ".join(known)) if known else N_("; it judged no group")
+        raise UsageError(msg('no record with key "{key}" in dataset "{dataset}" and no group of rule "{id}" matches '
+                             "it{hint}",
+                             key=key, dataset=rule.dataset, id=rule.id, hint=hint))
     if len(matching) > 1:
         shown = "; ".join(_label(g) for g, _, _ in matching[:5])
-        raise UsageError(f'"{key}" matches {len(matching)} groups of rule "{rule.id}" ({shown}{" …" if len(matching) > 5 else ""}); '
-                         "name more of the group, e.g. name=value, name=value")
+        raise UsageError(msg('"{key}" matches {n} groups of rule "{id}" ({shown}{value}); name more of the group, '
+                             "e.g. name=value, name=value",
+                             key=key, n=len(matching), id=rule.id, shown=shown,
+                             value=" …" if len(matching) > 5 else ""))
     group, metric, records = matching[0]
     threshold = rule.spec.get("threshold")
     if isinstance(threshold, str) and threshold.startswith("$") and threshold[1:] in s.policy.parameters:
@@ -158,7 +162,7 @@ def _explain_data_quality(policy: Policy, export_dir, key: str, as_of, lang: str
         found = [f for f in collect.findings(s.con, policy, []).where(rules=[RESERVED_RULE]) if f.key == key]
         holders = [d for d in policy.datasets.values() if d.exported and _exists(s, d, key)]
         if not found and not holders:
-            raise UsageError(f'no record with key "{key}" in any dataset')
+            raise UsageError(msg('no record with key "{key}" in any dataset', key=key))
         dataset = policy.datasets[found[0].dataset] if found else holders[0]
         records = _records(s, dataset, key, required=False)
         rule = _data_quality_rule(policy, dataset.name)
@@ -213,7 +217,7 @@ def _records(s: Session, dataset, key: str, required: bool = True) -> list[dict]
     names = [d[0] for d in cursor.description]
     rows = [dict(zip(names, map(_local, r))) for r in cursor.fetchall()]
     if not rows and dataset.exported and required:
-        raise UsageError(f'no record with key "{key}" in dataset "{dataset.name}"')
+        raise UsageError(msg('no record with key "{key}" in dataset "{name}"', key=key, name=dataset.name))
     return rows
 
 

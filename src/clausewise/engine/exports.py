@@ -136,7 +136,7 @@ def _convert_dataset(con, dataset: Dataset, raw: RawFile | None, lang: str, zone
     finally:
         con.execute(f"DROP TABLE IF EXISTS {raw.table}")
     if failed:
-        raise ErrorList([column_error(con, dataset, column, str(raw.path), lang, zone) for column in failed])
+        raise ErrorList([column_error(con, dataset, column, str(raw.path), zone) for column in failed])
     rows = con.execute(f"SELECT count(*) FROM {ident(dataset.name)}").fetchone()[0]
     extra, missing = _drift(dataset, source)
     return DataFile(dataset.name, str(raw.path), raw.format, rows, raw.encoding,

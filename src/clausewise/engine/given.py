@@ -15,6 +15,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from ..errors import DataError
+from ..i18n import msg
 from ..model import DataFile, Dataset
 from . import readers
 from .readers import RawFile
@@ -30,7 +31,8 @@ def read(con, dataset: Dataset, source: Source | None, table: str, scratch: Path
     if source is None:
         if dataset.optional:
             return None
-        raise DataError(f'dataset "{dataset.name}" is missing: no table and no database source was given for it')
+        raise DataError(msg('dataset "{name}" is missing: no table and no database source was given for it',
+                            name=dataset.name))
     raw = readers.read_source(con, source, table, scratch)
     check_columns(raw.columns, dataset, source)
     # Order-sensitive (the row number is part of each hash), cheap, and not meant to resist forgery.

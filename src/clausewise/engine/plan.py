@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, replace
 
 from ..errors import Collector, PolicyError, did_you_mean
+from ..i18n import N_, NC_, Words, listed, msg
 from ..model import LANGS, Dataset, Policy, Rule
 from ..wording import DURATION_NAMES, parameter_words
 from . import periods
@@ -22,7 +23,7 @@ from .convert import shown
 from .durations import duration_words_sql
 from .kinds import KINDS
 from .kinds.base import Check, CompileContext, sql
-from .sqltext import ident, string, strings
+from .sqltext import filled, ident, string, strings
 
 FINDINGS_TABLE = "__findings"
 FINDINGS_DDL = (
@@ -123,29 +124,40 @@ class CompiledRule:
         unit = self.period_unit
         judged = f" AND len({periods.judged_sql(unit)}) > 0" if unit else ""
         return (f"INSERT INTO {FINDINGS_TABLE} SELECT {string(self.rule.id)}, NULL, NULL, NULL, 'invalid', {evidence}, "
-                f"NULL, {_NOT_EVALUATED[lang]} FROM ({counts}) WHERE e = 0 AND u > 0{judged} RETURNING rule")
+                f"NULL, {_not_evaluated(lang)} FROM ({counts}) WHERE e = 0 AND u > 0{judged} RETURNING rule")
 
 
 def not_evaluated_warning(rule_ids: list[str], lang: str) -> str | None:
     """The run's warning naming the rules not evaluated (``CompiledRule.not_evaluated_sql``), in ``lang``; or None."""
     if not rule_ids:
         return None
-    if lang == "zh":
-        return ("未评估：" + "、".join(rule_ids) + "——范围内每条记录都有这些规则所需但无法读取的值（见数据质量问题）；"
-                "每条规则按其严重度计为一项无效值")
-    return ("not evaluated: " + ", ".join(rule_ids) + " — every record in scope had an unreadable value "
-            + ("it needs" if len(rule_ids) == 1 else "they need")
-            + " (see the data-quality findings); each counts as an invalid finding at its rule's severity")
+    words = _NOT_EVALUATED_WARNING[0 if len(rule_ids) == 1 else 1]
+    return words.render(lang).format(rules=listed(rule_ids).render(lang))
+
+
+_NOT_EVALUATED_WARNING = (
+    N_("not evaluated: {rules} — every record in scope had an unreadable value it needs (see the data-quality "
+       "findings); each counts as an invalid finding at its rule's severity"),
+    N_("not evaluated: {rules} — every record in scope had an unreadable value they need (see the data-quality "
+       "findings); each counts as an invalid finding at its rule's severity"),
+)
 
 
 # The "not evaluated" finding's message, over ``u`` (records left unjudged) and ``f`` (the unreadable fields).
-_NOT_EVALUATED = {
-    "en": ("'not evaluated: ' || CASE WHEN u = 1 THEN 'the one record in the rule''s scope has' "
-           "ELSE 'all ' || u || ' records in the rule''s scope have' END || ' an unreadable value in ' || "
-           "array_to_string(f, ', ') || ' (see the data-quality findings)'"),
-    "zh": ("'未评估：规则范围内' || CASE WHEN u = 1 THEN '仅有的 1 条记录' ELSE '全部 ' || u || ' 条记录' END || "
-           "'的 ' || array_to_string(f, '、') || ' 有无法读取的值（见数据质量问题）'"),
-}
+_NOT_EVALUATED = Words({
+    "message": N_("not evaluated: {records} an unreadable value in {fields} (see the data-quality findings)"),
+    "one": N_("the one record in the rule's scope has"),
+    "all": N_("all {n} records in the rule's scope have"),
+})
+
+
+def _not_evaluated(lang: str) -> str:
+    """SQL of the "not evaluated" finding's message in ``lang``."""
+    w = _NOT_EVALUATED[lang]
+    records = f"CASE WHEN u = 1 THEN {filled(w['one'], {})} ELSE {filled(w['all'], {'n': 'CAST(u AS VARCHAR)'})} END"
+    separator = NC_("enumeration", ", ").render(lang)
+    fields = f"array_to_string(f, {string(separator)})"
+    return filled(w["message"], {"records": records, "fields": fields})
 
 
 def compile_policy(
@@ -164,7 +176,8 @@ def compile_policy(
     compiled = []
     for rule in policy.rules:
         if rule.id == RESERVED_RULE:
-            errors.error(f'"{RESERVED_RULE}" is reserved for data-quality findings; choose another id', rule.location)
+            errors.error(msg('"{reserved_rule}" is reserved for data-quality findings; choose another id',
+                             reserved_rule=RESERVED_RULE), rule.location)
             continue
         problems = Collector()  # this rule's problems: a rule with any is not compiled
         item = compile_rule(CompileContext(policy, rule, problems, calendar), refers)
@@ -208,7 +221,8 @@ def _per_allowed(ctx: CompileContext) -> bool:
     kind = KINDS[ctx.rule.kind]
     if not kind.per_period:
         allowed = ", ".join(sorted(name for name, k in KINDS.items() if k.per_period))
-        ctx.error(f'"per" is for rules of kind {allowed}; a {kind.name} rule judges time its own way', "per")
+        ctx.error(msg('"per" is for rules of kind {allowed}; a {name} rule judges time its own way',
+                      allowed=allowed, name=kind.name), "per")
         return False
     if ctx.spec.get("target") == ctx.rule.dataset:
         ctx.error('"per" cannot judge a reference from a dataset to itself', "per")
@@ -306,13 +320,13 @@ def _message(ctx: CompileContext, template: str, check: Check, evidence: dict[st
         shown_sql = f"coalesce(CAST({expr} AS VARCHAR), '—')"
         if expr is not None and name in _unreadable_fields(ctx, check, evidence):
             # An unreadable value is not an empty one: a finding that shows it says so, not "—".
-            shown_sql = f"CASE WHEN list_contains(__unread, {string(name)}) THEN {string(_UNREADABLE[lang])} ELSE {shown_sql} END"
+            shown_sql = f"CASE WHEN list_contains(__unread, {string(name)}) THEN {string(_UNREADABLE.render(lang))} ELSE {shown_sql} END"
         parts.append(shown_sql)
     parts.append(string(template[pos:]))
     return " || ".join(parts) if ok else None
 
 
-_UNREADABLE = {"en": "(unreadable)", "zh": "（无法读取）"}
+_UNREADABLE = N_("(unreadable)")
 
 
 def _unreadable_fields(ctx: CompileContext, check: Check, evidence: dict[str, str]) -> set[str]:
@@ -352,4 +366,4 @@ def _placeholder(ctx: CompileContext, name: str, names: dict[str, str], template
 
 def _template_error(ctx: CompileContext, template: str, offset: int, message: str) -> None:
     where = template.locate(offset) if hasattr(template, "locate") else ctx.rule.location
-    ctx.errors.add(PolicyError(f'rule "{ctx.rule.id}": {message}', where))
+    ctx.errors.add(PolicyError(msg('rule "{id}": {message}', id=ctx.rule.id, message=message), where))

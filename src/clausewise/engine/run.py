@@ -21,6 +21,7 @@ import duckdb
 
 from .. import __version__
 from ..errors import Collector, PolicyError
+from ..i18n import msg
 from ..model import AuditPeriod, Policy, RunResult
 from ..policy import read_policy
 from . import asof as audit_time
@@ -265,7 +266,8 @@ def _derive(con, policy: Policy, program: Program) -> None:
             con.execute(statement)
         except duckdb.Error as exc:
             said = _said(exc)
-            raise PolicyError(f"computed columns failed on this export: {said}", failure_location(policy, said)) from None
+            raise PolicyError(msg("computed columns failed on this export: {said}",
+                                  said=said), failure_location(policy, said)) from None
 
 
 def _execute(con, policy: Policy, item: CompiledRule, lang: str) -> None:
@@ -274,8 +276,10 @@ def _execute(con, policy: Policy, item: CompiledRule, lang: str) -> None:
     except duckdb.Error as exc:
         said = _said(exc)
         if said.startswith("computed column "):  # computed columns are views, evaluated as rules read them
-            raise PolicyError(f"computed columns failed on this export: {said}", failure_location(policy, said)) from None
-        raise PolicyError(f'rule "{item.rule.id}" failed on this export: {said}', item.rule.location) from None
+            raise PolicyError(msg("computed columns failed on this export: {said}",
+                                  said=said), failure_location(policy, said)) from None
+        raise PolicyError(msg('rule "{id}" failed on this export: {said}',
+                              id=item.rule.id, said=said), item.rule.location) from None
 
 
 def _not_evaluated(con, compiled: list[CompiledRule], lang: str) -> frozenset[str]:

@@ -34,6 +34,7 @@ from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from ..errors import Collector, DataError, Location, UsageError, did_you_mean
+from ..i18n import msg
 from ..model import Dataset, Policy
 from ..policy.yamlfile import load_yaml
 
@@ -119,8 +120,9 @@ class DatabaseUrl:
         """Check the URL's form (no connection is made); raises DataError at ``where``."""
         scheme = SCHEMES.get(text.split(":", 1)[0].lower()) if ":" in text else None
         if scheme is None:
-            raise DataError(f'"{_redacted(text)}" is not a database URL: write postgresql://USER@HOST/DATABASE '
-                            "or sqlite:///FILE", where)
+            raise DataError(msg('"{redacted}" is not a database URL: write postgresql://USER@HOST/DATABASE or '
+                                "sqlite:///FILE",
+                                redacted=_redacted(text)), where)
         url = cls(text, scheme, base)
         if scheme == "sqlite":
             url.sqlite_path(where)
@@ -128,10 +130,12 @@ class DatabaseUrl:
             parts = urlsplit(text)
             password = _netloc(parts.netloc)[1]
             if password is not None and not _only_variables(password):
-                raise DataError(f'"{_redacted(text)}" has a password written out: write it as ${{VARIABLE}} and set '
-                                "that variable, or use PGPASSWORD or ~/.pgpass", where)
+                raise DataError(msg('"{redacted}" has a password written out: write it as ${{VARIABLE}} and set that '
+                                    "variable, or use PGPASSWORD or ~/.pgpass",
+                                    redacted=_redacted(text)), where)
             if not parts.path.strip("/"):
-                raise DataError(f'"{_redacted(text)}" names no database: write postgresql://USER@HOST/DATABASE', where)
+                raise DataError(msg('"{redacted}" names no database: write postgresql://USER@HOST/DATABASE',
+                                    redacted=_redacted(text)), where)
         return url
 
     @property
@@ -143,8 +147,9 @@ class DatabaseUrl:
         """The SQLite file: ``sqlite:///x.db`` is relative (to the export folder, or the current one), ``sqlite:////x.db`` absolute."""
         rest = self.text.split(":", 1)[1]
         if not rest.startswith("///") or len(rest) == 3:
-            raise DataError(f'"{self.text}" is not a SQLite URL: write sqlite:///relative/file.db or '
-                            "sqlite:////absolute/file.db", where)
+            raise DataError(msg('"{text}" is not a SQLite URL: write sqlite:///relative/file.db or '
+                                "sqlite:////absolute/file.db",
+                                text=self.text), where)
         path = Path(expand(unquote(rest[3:]), where))
         return path if path.is_absolute() or self.base is None else self.base / path
 
@@ -183,7 +188,7 @@ def expand(text: str, where: Location | None = None) -> str:
     def value(match: re.Match) -> str:
         name = match[1]
         if name not in os.environ:
-            raise DataError(f"environment variable {name} is not set", where)
+            raise DataError(msg("environment variable {name} is not set", name=name), where)
         return os.environ[name]
 
     return _VARIABLE.sub(value, text)
@@ -223,13 +228,14 @@ def parse_option(text: str, policy: Policy, said: str = "--source") -> DatabaseS
     """
     name, sep, rest = text.partition("=")
     if not sep or not name or not rest:
-        raise UsageError(f'{said} "{_redacted(text)}": write NAME=URL, e.g. inquiries=postgresql://auditor@db/ops')
+        raise UsageError(msg('{said} "{redacted}": write NAME=URL, e.g. inquiries=postgresql://auditor@db/ops',
+                             said=said, redacted=_redacted(text)))
     dataset = exported_dataset(policy, name.strip(), said, UsageError)
     url_text, _, table = rest.partition("#")
     try:
         url = DatabaseUrl.parse(url_text, None, None)
     except DataError as exc:
-        raise UsageError(f"{said} {name}: {exc.message}") from None
+        raise UsageError(msg("{said} {name}: {message}", said=said, name=name, message=exc.message)) from None
     return DatabaseSource(dataset.name, url, table or dataset.file)
 
 
@@ -238,9 +244,11 @@ def exported_dataset(policy: Policy, name: str, said: str, error=UsageError, whe
     dataset = policy.datasets.get(name)
     if dataset is None:
         exported = [d.name for d in policy.datasets.values() if d.exported]
-        raise error(f'{said}: the policy has no dataset "{name}"{did_you_mean(name, exported)}', where)
+        raise error(msg('{said}: the policy has no dataset "{name}"{hint}',
+                        said=said, name=name, hint=did_you_mean(name, exported)), where)
     if not dataset.exported:
-        raise error(f'{said}: dataset "{name}" is computed from "{dataset.source}"; give that one instead', where)
+        raise error(msg('{said}: dataset "{name}" is computed from "{source}"; give that one instead',
+                        said=said, name=name, source=dataset.source), where)
     return dataset
 
 
@@ -274,9 +282,10 @@ def from_manifest(export_dir: Path, policy: Policy, trust_servers: bool = False,
             out[str(name)] = source = _manifest_entry(str(name), entry, _key_at(entries, name, where), export_dir, policy)
             if source.url.scheme != "sqlite" and not trust_servers and str(name) not in overridden:
                 raise DataError(
-                    f'sources: "{name}" connects to a PostgreSQL server the export names ({source.url.shown}), which '
-                    "would be sent your credentials (PGPASSWORD, ~/.pgpass, the ${VAR}s in its URL); if you trust "
-                    "this export, pass --trust-export-sources, or name the server yourself with --source",
+                    msg('sources: "{name}" connects to a PostgreSQL server the export names ({shown}), which would be '
+                        "sent your credentials (PGPASSWORD, ~/.pgpass, the ${{VAR}}s in its URL); if you trust this "
+                        "export, pass --trust-export-sources, or name the server yourself with --source",
+                        name=name, shown=source.url.shown),
                     _at(entry, "url", _key_at(entries, name, where)))
         except DataError as exc:
             errors.add(exc)
@@ -296,16 +305,17 @@ def _manifest_entry(name: str, entry: Any, where: Location | None, export_dir: P
                     policy: Policy) -> DatabaseSource:
     dataset = exported_dataset(policy, name, f'sources: "{name}"', DataError, where)
     if not isinstance(entry, dict) or not isinstance(entry.get("url"), str):
-        raise DataError(f'sources: "{name}" needs url: (and table: or query:)', where)
+        raise DataError(msg('sources: "{name}" needs url: (and table: or query:)', name=name), where)
     unknown = [k for k in entry if k not in _MANIFEST_KEYS]
     if unknown:
-        raise DataError(f'sources: "{name}" has unknown key "{unknown[0]}"{did_you_mean(str(unknown[0]), _MANIFEST_KEYS)}',
+        raise DataError(msg('sources: "{name}" has unknown key "{unknown}"{hint}',
+                            name=name, unknown=unknown[0], hint=did_you_mean(str(unknown[0]), _MANIFEST_KEYS)),
                         _key_at(entry, unknown[0], where))
     if "table" in entry and "query" in entry:
-        raise DataError(f'sources: "{name}" has both table: and query:; keep one', where)
+        raise DataError(msg('sources: "{name}" has both table: and query:; keep one', name=name), where)
     for key in ("table", "query"):
         if key in entry and not (isinstance(entry[key], str) and entry[key].strip()):
-            raise DataError(f'sources: "{name}": {key} must be text', _at(entry, key, where))
+            raise DataError(msg('sources: "{name}": {key} must be text', name=name, key=key), _at(entry, key, where))
     url = DatabaseUrl.parse(entry["url"], export_dir, _at(entry, "url", where))
     if url.scheme == "sqlite" and export_dir is not None:
         _inside(url.sqlite_path(), export_dir, _at(entry, "url", where))
@@ -316,8 +326,9 @@ def _manifest_entry(name: str, entry: Any, where: Location | None, export_dir: P
 def _inside(path: Path, export_dir: Path, where: Location) -> None:
     """A SQLite file named by an export's manifest lies in the export folder, as its files do."""
     if not path.resolve().is_relative_to(export_dir.resolve()):
-        raise DataError(f"{path} is outside the export folder; an export's own manifest may name only a database "
-                        "file inside it (name one elsewhere with --source)", where)
+        raise DataError(msg("{path} is outside the export folder; an export's own manifest may name only a database "
+                            "file inside it (name one elsewhere with --source)",
+                            path=path), where)
 
 
 def _at(mapping: Any, key: Any, default: Location | None) -> Location | None:
@@ -342,8 +353,9 @@ def from_tables(tables: Mapping[str, Any], policy: Policy) -> dict[str, TableSou
     for name, table in tables.items():
         dataset = exported_dataset(policy, str(name), "tables")
         if table_format(table) is None:
-            raise UsageError(f'tables: "{name}" is a {type(table).__name__}, not a table; give a pandas or Polars '
-                             "DataFrame, a pyarrow Table or RecordBatchReader, or a DuckDB relation")
+            raise UsageError(msg('tables: "{name}" is a {name2}, not a table; give a pandas or Polars DataFrame, a '
+                                 "pyarrow Table or RecordBatchReader, or a DuckDB relation",
+                                 name=name, name2=type(table).__name__))
         out[dataset.name] = TableSource(dataset.name, table)
     return out
 
@@ -366,8 +378,8 @@ def from_duckdb(con: Any, policy: Policy) -> dict[str, TableSource]:
             try:
                 out[dataset.name] = TableSource(dataset.name, con.table(dataset.file))
             except duckdb.Error as exc:
-                raise UsageError(f'dataset "{dataset.name}": cannot read table "{dataset.file}" of the DuckDB '
-                                 f"connection: {exc}") from None
+                raise UsageError(msg('dataset "{name}": cannot read table "{file}" of the DuckDB connection: {exc}',
+                                     name=dataset.name, file=dataset.file, exc=exc)) from None
     return out
 
 
@@ -377,7 +389,8 @@ def check_columns(raw_columns: list[str], dataset: Dataset, source: Source) -> N
     errors = Collector()
     for f in dataset.file_fields():
         if f.column not in have and not f.optional:
-            errors.add(DataError(f'dataset "{dataset.name}": missing column "{f.column}" (field "{f.name}")',
+            errors.add(DataError(msg('dataset "{name}": missing column "{column}" (field "{name2}")',
+                                     name=dataset.name, column=f.column, name2=f.name),
                                  source.where()))
     errors.raise_if_any()
 

@@ -20,6 +20,7 @@ import math
 from collections.abc import Iterable
 from datetime import date, datetime
 from decimal import Decimal
+from string import Formatter
 from typing import Any
 
 
@@ -91,3 +92,20 @@ def json_path(key: str) -> str:
     """
     escaped = _checked(str(key)).replace("\\", "\\\\").replace('"', '\\"')
     return string(f'$."{escaped}"')
+
+
+def filled(template: str, values: dict[str, str]) -> str:
+    """A text template (``{name}`` placeholders, a catalogue's text in some language) as a SQL string expression.
+
+    The words between placeholders become string literals; each ``{name}``
+    is the SQL expression ``values[name]`` (a string expression, already
+    quoted where it is text). ``filled('{key} is empty', {'key': 'k'})`` is
+    ``k || ' is empty'``. ``{{`` and ``}}`` are literal braces.
+    """
+    parts = []
+    for literal, name, _spec, _conversion in Formatter().parse(template):
+        if literal:
+            parts.append(string(literal))
+        if name is not None:
+            parts.append(f"({values[name]})")
+    return " || ".join(parts) or "''"

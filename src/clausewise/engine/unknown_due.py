@@ -23,19 +23,17 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..i18n import N_, Words
 from ..model import LANGS
-from .sqltext import string
+from .sqltext import filled, string
 
 UNKNOWN = "'invalid'"
 
-_WORDS = {
-    "en": {"head": " cannot be judged: ", "due": 'the due time "{field}" is empty',
-           "unmapped": ('{field} "', "\" has no time allowed in the goal's map"),
-           "empty": "{field} is empty, so the goal's map gives no time allowed"},
-    "zh": {"head": " 无法判断：", "due": '截止时间 "{field}" 为空',
-           "unmapped": ('{field} "', '" 在目标的对照表中没有规定的时限'),
-           "empty": "{field} 为空，目标的对照表给不出时限"},
-}
+_WORDS = Words({
+    "due": N_('{key} cannot be judged: the due time "{field}" is empty'),
+    "unmapped": N_('{key} cannot be judged: {field} "{value}" has no time allowed in the goal\'s map'),
+    "empty": N_("{key} cannot be judged: {field} is empty, so the goal's map gives no time allowed"),
+})
 
 
 def status_sql(due: str, otherwise: str) -> str:
@@ -57,16 +55,15 @@ def messages(key_sql: str, status: str, due_field: str | None = None, by: tuple[
 
 def _message(lang: str, key_sql: str, status: str, due_field: str | None, by: tuple[str, str] | None) -> str:
     w = _WORDS[lang]
-    head = f"coalesce(CAST({key_sql} AS VARCHAR), '—') || {string(w['head'])}"
+    key = f"coalesce(CAST({key_sql} AS VARCHAR), '—')"
     if due_field is not None:
-        reason = string(w["due"].format(field=due_field))
+        reason = filled(w["due"], {"key": key, "field": string(due_field)})
     else:
         name, column = by
         value = f"CAST({column} AS VARCHAR)"
-        before, after = w["unmapped"]
-        reason = (f"CASE WHEN {value} IS NULL THEN {string(w['empty'].format(field=name))} "
-                  f"ELSE {string(before.format(field=name))} || {value} || {string(after)} END")
-    return f"CASE WHEN {status} = {UNKNOWN} THEN {head} || {reason} END"
+        reason = (f"CASE WHEN {value} IS NULL THEN {filled(w['empty'], {'key': key, 'field': string(name)})} "
+                  f"ELSE {filled(w['unmapped'], {'key': key, 'field': string(name), 'value': value})} END")
+    return f"CASE WHEN {status} = {UNKNOWN} THEN {reason} END"
 
 
 def by_field(goal_spec: Any) -> str | None:

@@ -40,6 +40,7 @@ import re
 from dataclasses import dataclass
 
 from ..errors import DataError, Location
+from ..i18n import N_, NC_, Message, listed, msg
 from ..model import Dataset, Field
 from .sqltext import ident, string
 
@@ -92,17 +93,23 @@ def failed_columns(con, dataset: Dataset, fields: list[Field]) -> list[FailedCol
     return sorted(out, key=lambda c: order.index(c.field.name))
 
 
-def column_error(con, dataset: Dataset, column: FailedColumn, where: str, lang: str, zone: str) -> DataError:
+def column_error(con, dataset: Dataset, column: FailedColumn, where: str, zone: str) -> DataError:
     """The one line that fails the run on ``column`` of ``dataset``, read from ``where`` (a file or a source).
 
     ``zone`` is the policy's timezone, named when the values are local
-    times its clocks skip.
+    times its clocks skip. The line is English; ``error.render(lang)``
+    writes it in another language from the catalogue.
     """
-    w = _WORDS[lang]
     f = column.field
-    counted = w["counted"](column.failed, column.non_empty, w["types"][f.type], _shown(column.example))
-    fix = _fix(con, dataset, column, w, zone)
-    return DataError(counted + w["then"] + fix, Location(where, field=f.column))
+    one, many = _TYPES[f.type]
+    if column.non_empty == 1:
+        counted = _COUNTED[0]
+    else:
+        counted = _COUNTED[1] if column.failed == 1 else _COUNTED[2]
+    problem = msg(counted, failed=column.failed, non_empty=column.non_empty, kind=one if column.failed == 1 else many,
+                  example=_shown(column.example))
+    fix = _fix(con, dataset, column, zone)
+    return DataError(msg("{problem}; {fix}", problem=problem, fix=fix), Location(where, field=f.column))
 
 
 def _shown(value: str) -> str:
@@ -113,51 +120,54 @@ def _shown(value: str) -> str:
 
 # ---- the fix ------------------------------------------------------------------------
 
-def _fix(con, dataset: Dataset, column: FailedColumn, w: dict, zone: str) -> str:
+def _fix(con, dataset: Dataset, column: FailedColumn, zone: str) -> Message:
     f, example = column.field, column.example.strip()
     named = {"field": f.name, "dataset": dataset.name}
     if column.reason != "expected":  # a date or time that reads, but outside the years, skipped, or abbreviated
-        return w[column.reason].format(zone=zone)
+        return msg(_WORDS[column.reason], zone=zone) if column.reason == "skipped" else _WORDS[column.reason]
     if f.type in ("date", "timestamp"):
-        return _time_fix(con, column, example, named, w)
+        return _time_fix(con, column, example, named)
     if f.type in ("integer", "number"):
-        return _number_fix(f, example, named, w)
+        return _number_fix(f, example, named)
     if f.type == "enum":
         same_but_case = next((v for v in f.values if v.casefold() == example.casefold()), None)
         if same_but_case is not None:
-            return w["enum_case"].format(value=_shown(example), declared=same_but_case, **named)
-        return w["enum"].format(values=", ".join(f.values), **named)
-    return w["boolean"].format(**named)
+            return msg(_WORDS["enum_case"], value=_shown(example), declared=same_but_case, **named)
+        return msg(_WORDS["enum"], values=", ".join(f.values), **named)
+    from .exports import FALSE_WORDS, TRUE_WORDS  # exports reads this module's errors
+
+    pairs = [f"{yes}/{no}" for yes, no in zip(TRUE_WORDS, FALSE_WORDS, strict=True)]
+    return msg(_WORDS["boolean"], pairs=listed(pairs[:-1]), last=pairs[-1], **named)
 
 
-def _number_fix(f: Field, example: str, named: dict, w: dict) -> str:
+def _number_fix(f: Field, example: str, named: dict) -> Message:
     if re.fullmatch(r"[+-]?\d{1,3}(?:[, ']\d{3})+(?:\.\d+)?", example):
-        return w["thousands"]
+        return _WORDS["thousands"]
     if f.type == "number" and re.fullmatch(r"[+-]?\d+,\d+", example):
-        return w["decimal_comma"]
+        return _WORDS["decimal_comma"]
     if f.type == "integer" and re.fullmatch(r"[+-]?\d*\.\d+", example):
-        return w["fraction"].format(**named)
-    return w["numbers"].format(**named)
+        return msg(_WORDS["fraction"], **named)
+    return msg(_WORDS["numbers"], **named)
 
 
-def _time_fix(con, column: FailedColumn, example: str, named: dict, w: dict) -> str:
+def _time_fix(con, column: FailedColumn, example: str, named: dict) -> Message:
     change = "change" if column.field.formats else "add"
     guessed = _guess(example)
     if guessed is None:
-        return w["layout"].format(**named)
+        return msg(_WORDS["layout"], **named)
     day, month = (fmt if _reads(con, example, fmt) else None for fmt in guessed)
     if day is None and month is None:
-        return w["nonexistent"]
+        return _WORDS["nonexistent"]
     if column.day_first and column.month_first:
-        return w["mixed"]
+        return _WORDS["mixed"]
     if day is not None and day == month:  # the year first: one order only
-        return w[change].format(format=day, **named)
+        return msg(_WORDS[change], format=day, **named)
     if column.day_first or column.month_first:
         fmt, words = (day, "day_first") if column.day_first else (month, "month_first")
-        return w[words].format(how=w[change].format(format=fmt, **named)) if fmt else w["layout"].format(**named)
+        return msg(_WORDS[words], how=msg(_WORDS[change], format=fmt, **named)) if fmt else msg(_WORDS["layout"], **named)
     if day and month:
-        return w["either"].format(how=w[change].format(format=day, **named), other=month)
-    return w["layout"].format(**named)
+        return msg(_WORDS["either"], how=msg(_WORDS[change], format=day, **named), other=month)
+    return msg(_WORDS["layout"], **named)
 
 
 _NUMERIC = re.compile(
@@ -190,73 +200,47 @@ def _reads(con, example: str, fmt: str) -> bool:
     return con.execute("SELECT try_strptime(trim(?), ?) IS NOT NULL", [example, fmt]).fetchone()[0]
 
 
-def _counted_en(failed: int, non_empty: int, kind: tuple[str, str], example: str) -> str:
-    noun = "value" if non_empty == 1 else "values"
-    read = f"does not read as {kind[0]}" if failed == 1 else f"do not read as {kind[1]}"
-    return f'{failed} of {non_empty} non-empty {noun} {read} (the first: "{example}")'
-
-
-def _counted_zh(failed: int, non_empty: int, kind: str, example: str) -> str:
-    return f'{non_empty} 个非空值中有 {failed} 个不能读作{kind}（第一个："{example}"）'
-
-
+_TYPES = {
+    "integer": (NC_("unreadable", "a whole number"), NC_("unreadable", "whole numbers")),
+    "number": (NC_("unreadable", "a number"), NC_("unreadable", "numbers")),
+    "boolean": (NC_("unreadable", "a true/false value"), NC_("unreadable", "true/false values")),
+    "date": (NC_("unreadable", "a date"), NC_("unreadable", "dates")),
+    "timestamp": (NC_("unreadable", "a timestamp"), NC_("unreadable", "timestamps")),
+    "enum": (NC_("unreadable", "an allowed value"), NC_("unreadable", "allowed values")),
+}
+# How many values failed of how many: one of one, one of several, several of several.
+_COUNTED = (
+    N_('{failed} of {non_empty} non-empty value does not read as {kind} (the first: "{example}")'),
+    N_('{failed} of {non_empty} non-empty values does not read as {kind} (the first: "{example}")'),
+    N_('{failed} of {non_empty} non-empty values do not read as {kind} (the first: "{example}")'),
+)
 _WORDS = {
-    "en": {
-        "counted": _counted_en, "then": "; ",
-        "types": {"integer": ("a whole number", "whole numbers"), "number": ("a number", "numbers"),
-                  "boolean": ("a true/false value", "true/false values"), "date": ("a date", "dates"),
-                  "timestamp": ("a timestamp", "timestamps"), "enum": ("an allowed value", "allowed values")},
-        "add": 'add `format: "{format}"` to field "{field}" of dataset "{dataset}"',
-        "change": 'change the format of field "{field}" of dataset "{dataset}" to `format: "{format}"`',
-        "day_first": "the column looks day-first: {how}",
-        "month_first": "the column looks month-first: {how}",
-        "either": "the column may be day-first or month-first: {how} if the day comes first, "
-                  'or `format: "{other}"` if the month does',
-        "mixed": "the column mixes day-first and month-first dates, which no format can tell apart: correct the export",
-        "abbreviated": "the column's times end with a zone abbreviation, which names different zones in different "
-                       "countries: write an offset such as +08:00 or a zone name such as Asia/Shanghai in the export",
-        "outside": "the column's dates are outside the years 1900 to 2199: correct the export",
-        "skipped": "the column's local times do not exist in {zone}, whose clocks skip them: write them with their "
-                   "offset (such as +08:00) in the export",
-        "nonexistent": "the column's dates or times do not exist (such as month 13, 30 February or 25:00): "
-                       "correct the export",
-        "layout": 'write the column year first (2026-10-12 09:30:00), or add `format:` with the export\'s layout to field '
-                  '"{field}" of dataset "{dataset}"',
-        "thousands": "write the numbers without thousands separators",
-        "decimal_comma": "write a decimal point, not a comma",
-        "fraction": 'the column has fractions: declare field "{field}" of dataset "{dataset}" as number',
-        "numbers": 'write plain numbers (digits, an optional sign, decimal point and exponent), or declare field '
-                   '"{field}" of dataset "{dataset}" as string',
-        "enum_case": 'the column\'s values differ from the declared ones only in case ("{value}" is declared "{declared}"): '
-                     'declare the values of field "{field}" of dataset "{dataset}" as the export writes them',
-        "enum": 'the declared values are {values}: add the export\'s values to field "{field}" of dataset '
-                '"{dataset}", or correct the export',
-        "boolean": 'write true/false, t/f, 1/0, yes/no, y/n or 是/否, or declare field "{field}" of dataset '
-                   '"{dataset}" as an enum of the export\'s values',
-    },
-    "zh": {
-        "counted": _counted_zh, "then": "；",
-        "types": {"integer": "整数", "number": "数字", "boolean": "布尔值", "date": "日期", "timestamp": "时间",
-                  "enum": "允许的取值"},
-        "add": '请给数据集 "{dataset}" 的字段 "{field}" 加上 `format: "{format}"`',
-        "change": '请将数据集 "{dataset}" 的字段 "{field}" 的格式改为 `format: "{format}"`',
-        "day_first": "看起来是日在前：{how}",
-        "month_first": "看起来是月在前：{how}",
-        "either": '可能是日在前，也可能是月在前：日在前{how}，月在前则用 `format: "{other}"`',
-        "mixed": "其中既有日在前又有月在前的日期，任何格式都无法区分：请更正导出数据",
-        "abbreviated": "这些值以时区缩写结尾，缩写在不同国家指不同时区：请在导出数据中写偏移量（如 +08:00）或时区名（如 Asia/Shanghai）",
-        "outside": "这些值不在 1900 至 2199 年之间：请更正导出数据",
-        "skipped": "这些本地时间在 {zone} 不存在（时钟拨快跳过了它们）：请在导出数据中连同偏移量（如 +08:00）一起写出",
-        "nonexistent": "这些日期或时间不存在（如 13 月、2 月 30 日或 25:00）：请更正导出数据",
-        "layout": '请写成年在前（2026-10-12 09:30:00），或给数据集 "{dataset}" 的字段 "{field}" 加上与导出数据相符的 `format:`',
-        "thousands": "请去掉数字中的千位分隔符",
-        "decimal_comma": "请用小数点，不要用逗号",
-        "fraction": '这些值带小数：请将数据集 "{dataset}" 的字段 "{field}" 声明为 number',
-        "numbers": '请只写数字（可带正负号、小数点和指数），或将数据集 "{dataset}" 的字段 "{field}" 声明为 string',
-        "enum_case": '这些值与声明的取值只有大小写不同（"{value}" 声明为 "{declared}"）：'
-                     '请按导出数据的写法声明数据集 "{dataset}" 的字段 "{field}" 的取值',
-        "enum": '声明的取值为 {values}：请把导出数据中的取值加入数据集 "{dataset}" 的字段 "{field}"，或更正导出数据',
-        "boolean": '请写 true/false、t/f、1/0、yes/no、y/n 或 是/否，或将数据集 "{dataset}" 的字段 "{field}" '
-                   "声明为列出导出数据取值的 enum",
-    },
+    "add": N_('add `format: "{format}"` to field "{field}" of dataset "{dataset}"'),
+    "change": N_('change the format of field "{field}" of dataset "{dataset}" to `format: "{format}"`'),
+    "day_first": N_("the column looks day-first: {how}"),
+    "month_first": N_("the column looks month-first: {how}"),
+    "either": N_("the column may be day-first or month-first: {how} if the day comes first, "
+                 'or `format: "{other}"` if the month does'),
+    "mixed": N_("the column mixes day-first and month-first dates, which no format can tell apart: correct the export"),
+    "abbreviated": N_("the column's times end with a zone abbreviation, which names different zones in different "
+                      "countries: write an offset such as +08:00 or a zone name such as Asia/Shanghai in the export"),
+    "outside": N_("the column's dates are outside the years 1900 to 2199: correct the export"),
+    "skipped": N_("the column's local times do not exist in {zone}, whose clocks skip them: write them with their "
+                  "offset (such as +08:00) in the export"),
+    "nonexistent": N_("the column's dates or times do not exist (such as month 13, 30 February or 25:00): "
+                      "correct the export"),
+    "layout": N_('write the column year first (2026-10-12 09:30:00), or add `format:` with the export\'s layout to '
+                 'field "{field}" of dataset "{dataset}"'),
+    "thousands": N_("write the numbers without thousands separators"),
+    "decimal_comma": N_("write a decimal point, not a comma"),
+    "fraction": N_('the column has fractions: declare field "{field}" of dataset "{dataset}" as number'),
+    "numbers": N_('write plain numbers (digits, an optional sign, decimal point and exponent), or declare field '
+                  '"{field}" of dataset "{dataset}" as string'),
+    "enum_case": N_('the column\'s values differ from the declared ones only in case ("{value}" is declared '
+                    '"{declared}"): declare the values of field "{field}" of dataset "{dataset}" as the export '
+                    'writes them'),
+    "enum": N_('the declared values are {values}: add the export\'s values to field "{field}" of dataset '
+               '"{dataset}", or correct the export'),
+    "boolean": N_('write {pairs} or {last}, or declare field "{field}" of dataset '
+                  '"{dataset}" as an enum of the export\'s values'),
 }

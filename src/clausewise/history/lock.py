@@ -18,6 +18,7 @@ import time
 from pathlib import Path
 
 from ..errors import UsageError
+from ..i18n import msg
 
 try:
     import fcntl
@@ -42,7 +43,7 @@ class FileLock:
         try:
             self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o666)
         except OSError as exc:
-            raise UsageError(f"cannot lock {self.path}: {exc.strerror}") from None
+            raise UsageError(msg("cannot lock {path}: {strerror}", path=self.path, strerror=exc.strerror)) from None
         mode = (fcntl.LOCK_EX if self.exclusive else fcntl.LOCK_SH) | fcntl.LOCK_NB
         deadline = time.monotonic() + self.timeout
         while True:
@@ -52,8 +53,9 @@ class FileLock:
             except BlockingIOError:
                 if time.monotonic() >= deadline:
                     self._release()
-                    raise UsageError(f"the run history is busy (another audit holds {self.path} for "
-                                     f"{self.timeout:g} s); try again") from None
+                    raise UsageError(msg("the run history is busy (another audit holds {path} for {timeout} s); try "
+                                         "again",
+                                         path=self.path, timeout=format(self.timeout, 'g'))) from None
                 time.sleep(POLL)
 
     def __exit__(self, *exc) -> None:

@@ -38,6 +38,7 @@ from typing import Any
 import duckdb
 
 from ..errors import UsageError
+from ..i18n import msg
 from ..model import RunResult, TrendPoint
 from .lock import FileLock
 
@@ -161,14 +162,15 @@ class History:
         """
         path = Path(path)
         if not write and not path.is_file():
-            raise UsageError(f"no run history at {path}; record audits into it with --record")
+            raise UsageError(msg("no run history at {path}; record audits into it with --record", path=path))
         if path.is_dir():
-            raise UsageError(f"the run history {path} is a folder; give a file name")
+            raise UsageError(msg("the run history {path} is a folder; give a file name", path=path))
         if write:
             try:
                 path.parent.mkdir(parents=True, exist_ok=True)
             except OSError as exc:
-                raise UsageError(f"cannot create {path.parent}: {exc.strerror}") from None
+                raise UsageError(msg("cannot create {parent}: {strerror}",
+                                     parent=path.parent, strerror=exc.strerror)) from None
         lock = FileLock(path.with_name(path.name + ".lock"), exclusive=write, timeout=timeout)
         with lock:
             con = _connect(path, write, timeout)
@@ -192,10 +194,11 @@ class History:
         except duckdb.Error:
             version = None
         if version is None:
-            raise UsageError(f"{self.path} is not a clausewise run history")
+            raise UsageError(msg("{path} is not a clausewise run history", path=self.path))
         if version[0] != SCHEMA_VERSION:
-            raise UsageError(f"{self.path} was written by another version of clausewise (history schema "
-                             f"{version[0]}, this one reads {SCHEMA_VERSION})")
+            raise UsageError(msg("{path} was written by another version of clausewise (history schema {version}, this "
+                                 "one reads {schema_version})",
+                                 path=self.path, version=version[0], schema_version=SCHEMA_VERSION))
 
     # ---- recording ----------------------------------------------------------
 
@@ -245,15 +248,16 @@ class History:
         """The run with id ``run_id``; UsageError when there is none."""
         row = self.con.execute(f"{_SELECT_RUNS} WHERE id = ?", [run_id]).fetchone()
         if row is None:
-            raise UsageError(f"no run {run_id} in the run history {self.path} (clausewise history lists them)")
+            raise UsageError(msg("no run {run_id} in the run history {path} (clausewise history lists them)",
+                                 run_id=run_id, path=self.path))
         return RunInfo.of(row)
 
     def latest(self, policy_id: str | None = None) -> RunInfo:
         """The run with the latest as-of time (of one policy); UsageError when there is none."""
         runs = self.runs(policy_id, last=1)
         if not runs:
-            of = f" of policy {policy_id}" if policy_id else ""
-            raise UsageError(f"no run{of} in the run history {self.path}")
+            of = msg(" of policy {policy_id}", policy_id=policy_id) if policy_id else ""
+            raise UsageError(msg("no run{of} in the run history {path}", of=of, path=self.path))
         return runs[0]
 
     def before(self, policy_id: str, as_of: datetime) -> RunInfo | None:
@@ -309,13 +313,14 @@ def _connect(path: Path, write: bool, timeout: float) -> duckdb.DuckDBPyConnecti
             return duckdb.connect(str(path), read_only=not write)
         except duckdb.IOException as exc:
             if "not a valid DuckDB database" in str(exc):
-                raise UsageError(f"{path} is not a clausewise run history") from None
+                raise UsageError(msg("{path} is not a clausewise run history", path=path)) from None
             if "lock" in str(exc).lower() and time.monotonic() < deadline:
                 time.sleep(0.05)
                 continue
-            raise UsageError(f"cannot open the run history {path}: {_said(exc)}") from None
+            raise UsageError(msg("cannot open the run history {path}: {said}", path=path, said=_said(exc))) from None
         except duckdb.Error as exc:
-            raise UsageError(f"{path} is not a clausewise run history ({_said(exc)})") from None
+            raise UsageError(msg("{path} is not a clausewise run history ({said})",
+                                 path=path, said=_said(exc))) from None
 
 
 def _said(exc: Exception) -> str:
@@ -361,7 +366,7 @@ def _file_hash(path: str | None) -> str | None:
             while chunk := handle.read(1 << 20):
                 digest.update(chunk)
     except OSError as exc:
-        raise UsageError(f"cannot read {path} to record it: {exc.strerror}") from None
+        raise UsageError(msg("cannot read {path} to record it: {strerror}", path=path, strerror=exc.strerror)) from None
     return digest.hexdigest()
 
 

@@ -15,6 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from ..errors import Collector, Location, did_you_mean
+from ..i18n import listed, msg
 from ..model import Dataset, Derived, Field, Parameter
 from .decision import DecisionTable, analyse
 
@@ -48,7 +49,8 @@ def add_derived(raw: dict, datasets: dict[str, Dataset], params: dict[str, Param
 def _extended(name: str, spec, datasets: dict[str, Dataset], raw, errors: Collector) -> Dataset | None:
     if name not in datasets:
         hint = did_you_mean(name, datasets)
-        errors.error(f'unknown dataset "{name}"{hint}; add "from:" to compute a new dataset', raw.key_at(name))
+        errors.error(msg('unknown dataset "{name}"{hint}; add "from:" to compute a new dataset',
+                         name=name, hint=hint), raw.key_at(name))
         return None
     return datasets[name]
 
@@ -56,16 +58,19 @@ def _extended(name: str, spec, datasets: dict[str, Dataset], raw, errors: Collec
 def _new_dataset(name: str, spec, datasets: dict[str, Dataset], raw, errors: Collector) -> Dataset | None:
     source = datasets.get(spec["from"])
     if name in datasets:
-        errors.error(f'a dataset "{name}" exists already; choose another name for the computed one', raw.key_at(name))
+        errors.error(msg('a dataset "{name}" exists already; choose another name for the computed one',
+                         name=name), raw.key_at(name))
         return None
     if source is None:
-        errors.error(f'unknown dataset "{spec["from"]}"{did_you_mean(spec["from"], datasets)}', spec.value_at("from"))
+        errors.error(msg('unknown dataset "{from_}"{hint}',
+                         from_=spec["from"], hint=did_you_mean(spec["from"], datasets)), spec.value_at("from"))
         return None
     groups = {}
     for index, field in enumerate(spec["group_by"]):
         if field not in source.fields:
             hint = did_you_mean(field, source.fields)
-            errors.error(f'unknown field "{field}" in dataset "{source.name}"{hint}', spec["group_by"].item_at(index))
+            errors.error(msg('unknown field "{field}" in dataset "{name}"{hint}',
+                             field=field, name=source.name, hint=hint), spec["group_by"].item_at(index))
             continue
         original = source.fields[field]
         groups[field] = Field(field, original.type, field, original.values, location=original.location)
@@ -81,7 +86,8 @@ def _with_columns(dataset: Dataset, spec, params: dict[str, Parameter], tables, 
     for column, body in ordered:
         where = columns.key_at(column)
         if column in fields:
-            errors.error(f'"{column}" is already a field of dataset "{dataset.name}"', where)
+            errors.error(msg('"{column}" is already a field of dataset "{name}"',
+                             column=column, name=dataset.name), where)
             continue
         how = next(h for h in HOW if h in body)
         if how == "table":
@@ -93,7 +99,8 @@ def _with_columns(dataset: Dataset, spec, params: dict[str, Parameter], tables, 
         fields[str(column)] = Field(str(column), ftype, str(column), values, location=where, derived=derived)
     if dataset.source is not None and dataset.key not in fields:
         hint = did_you_mean(dataset.key, fields)
-        errors.error(f'key "{dataset.key}" is not a group field or computed column of "{dataset.name}"{hint}',
+        errors.error(msg('key "{key}" is not a group field or computed column of "{name}"{hint}',
+                         key=dataset.key, name=dataset.name, hint=hint),
                      spec.value_at("key"))
     return replace(dataset, fields=fields)
 
@@ -113,13 +120,15 @@ def _table_column(name: str, body, fields: dict[str, Field], tables, where: Loca
         return Field(name, "string", name, location=where, derived=derived)
     if table is None:
         known = ", ".join(tables) or "none"
-        errors.error(f'no decision table "{body["table"]}"{did_you_mean(body["table"], tables)} (tables: {known})',
+        errors.error(msg('no decision table "{table}"{hint} (tables: {known})',
+                         table=body["table"], hint=did_you_mean(body["table"], tables), known=known),
                      body.value_at("table"))
         return Field(name, "string", name, location=where, derived=derived)
     inputs = {i: (body.get("inputs") or {}).get(i, i) for i in table.inputs}
     missing = [f for f in inputs.values() if f not in fields]
     if missing:
-        errors.error(f'decision table "{table.name}" needs field "{missing[0]}"{did_you_mean(missing[0], fields)}',
+        errors.error(msg('decision table "{name}" needs field "{missing}"{hint}',
+                         name=table.name, missing=missing[0], hint=did_you_mean(missing[0], fields)),
                      body.value_at("table"))
         return Field(name, "string", name, location=where, derived=derived)
     types = {i: (fields[f].type, fields[f].values) for i, f in inputs.items()}
@@ -136,12 +145,14 @@ def resolve(value: Any, params: dict[str, Parameter], where: Location, errors: C
     if isinstance(value, str) and value.startswith("$"):
         param = params.get(value[1:])
         if param is None:
-            errors.error(f'unknown parameter "{value}"{did_you_mean(value[1:], params)}', where)
+            errors.error(msg('unknown parameter "{value}"{hint}',
+                             value=value, hint=did_you_mean(value[1:], params)), where)
             return None
         if param.value is None:  # written wrongly, and reported where it is
             return None
         if param.type != wanted:
-            errors.error(f'parameter "{value}" is a {param.type}; expected a {wanted}', where)
+            errors.error(msg('parameter "{value}" is a {type}; expected a {wanted}',
+                             value=value, type=param.type, wanted=wanted), where)
             return None
         return param.value
     return value
@@ -158,12 +169,12 @@ def check_weights(spec, params, errors: Collector) -> dict[str, float] | None:
         return None
     wrong = [f"{k}: {v}" for k, v in weights.items() if not _number(v)]
     if wrong:
-        errors.error(f"weights must be numbers, not {', '.join(wrong)}", where)
+        errors.error(msg("weights must be numbers, not {wrong}", wrong=listed(wrong)), where)
         return None
     total = sum(weights.values())
     if abs(total - 1) > WEIGHT_TOLERANCE:
         parts = " + ".join(f"{k} {v}" for k, v in weights.items())
-        errors.error(f"weights must sum to 1, but {parts} = {round(total, 9)}", where)
+        errors.error(msg("weights must sum to 1, but {parts} = {total}", parts=parts, total=round(total, 9)), where)
         return None
     return {str(k): float(v) for k, v in weights.items()}
 
@@ -182,21 +193,25 @@ def check_bands(spec, params, errors: Collector) -> dict[str, float] | None:
         return None
     wrong = [f"{k}: {v}" for k, v in bands.items() if not _number(v)]
     if wrong:
-        errors.error(f"band lower bounds must be numbers, not {', '.join(wrong)}", where)
+        errors.error(msg("band lower bounds must be numbers, not {wrong}", wrong=listed(wrong)), where)
         return None
     before = len(errors.errors)
     ordered = sorted(((float(v), str(k)) for k, v in bands.items()), reverse=True)
     for (low, name), (other, other_name) in zip(ordered, ordered[1:]):
         if low == other:
-            errors.error(f'bands "{other_name}" and "{name}" overlap: both start at {low:g}', where)
+            errors.error(msg('bands "{other_name}" and "{name}" overlap: both start at {low}',
+                             other_name=other_name, name=name, low=format(low, 'g')), where)
     if "range" in spec:
         low, high = spec["range"]
         lowest, name = ordered[-1]
         if lowest > low:
-            errors.error(f'scores from {low:g} up to {lowest:g} fall in no band (the lowest, "{name}", starts at {lowest:g})', where)
+            errors.error(msg('scores from {low} up to {lowest} fall in no band (the lowest, "{name}", starts at '
+                             "{lowest})",
+                             low=format(low, 'g'), lowest=format(lowest, 'g'), name=name), where)
         above = [n for v, n in ordered if v > high]
         if above:
-            errors.error(f'band "{above[0]}" starts above the range end {high:g}', where)
+            errors.error(msg('band "{above}" starts above the range end {high}',
+                             above=above[0], high=format(high, 'g')), where)
     return None if len(errors.errors) > before else {name: low for low, name in ordered}
 
 

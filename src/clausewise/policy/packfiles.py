@@ -24,6 +24,8 @@ import os
 import re
 from pathlib import Path, PurePosixPath, PureWindowsPath
 
+from ..i18n import msg
+
 MAX_VISITED = 20_000
 MAX_FILES = 1_000
 _MAGIC = re.compile(r"[*?\[]")
@@ -47,16 +49,19 @@ def expand(pattern: str, base: Path, root: Path) -> list[Path]:
     """
     text = str(pattern).replace("\\", "/")
     if any(p.is_absolute() or p.drive for p in (PurePosixPath(text), PureWindowsPath(text))):
-        raise PackPathError(f'"{pattern}" is an absolute path; name files relative to the policy, inside {_shown(root)}')
+        raise PackPathError(msg('"{pattern}" is an absolute path; name files relative to the policy, inside {shown}',
+                                pattern=pattern, shown=_shown(root)))
     root = root.resolve()
     joined = os.path.normpath(os.path.join(base.resolve(), text))
     if not _inside(Path(joined), root):
-        raise PackPathError(f'"{pattern}" leads outside the pack folder {_shown(root)}')
+        raise PackPathError(msg('"{pattern}" leads outside the pack folder {shown}',
+                                pattern=pattern, shown=_shown(root)))
     parts = Path(joined).relative_to(root).parts
     fixed = next((i for i, part in enumerate(parts) if _MAGIC.search(part)), len(parts))
     start = root.joinpath(*parts[:fixed])
     if not _inside(start.resolve(), root):
-        raise PackPathError(f'"{pattern}" leads outside the pack folder {_shown(root)} through a link')
+        raise PackPathError(msg('"{pattern}" leads outside the pack folder {shown} through a link',
+                                pattern=pattern, shown=_shown(root)))
     if fixed == len(parts):  # no pattern characters: one file
         return [_checked(start, root, pattern)] if start.is_file() else []
     return _walk(start, "/".join(parts[fixed:]), root, pattern)
@@ -69,20 +74,24 @@ def _walk(start: Path, rest: str, root: Path, pattern: str) -> list[Path]:
         dirs.sort()
         visited += len(dirs) + len(files)
         if visited > MAX_VISITED:
-            raise PackPathError(f'"{pattern}" looks at more than {MAX_VISITED} files and folders; name the rule folder')
+            raise PackPathError(msg('"{pattern}" looks at more than {max_visited} files and folders; name the rule '
+                                    "folder",
+                                    pattern=pattern, max_visited=MAX_VISITED))
         relative = Path(folder).relative_to(start)
         for name in sorted(files):
             if matcher.fullmatch((relative / name).as_posix()):
                 found.append(_checked(Path(folder) / name, root, pattern))
                 if len(found) > MAX_FILES:
-                    raise PackPathError(f'"{pattern}" matches more than {MAX_FILES} files')
+                    raise PackPathError(msg('"{pattern}" matches more than {max_files} files',
+                                            pattern=pattern, max_files=MAX_FILES))
     return sorted(found)
 
 
 def _checked(path: Path, root: Path, pattern: str) -> Path:
     resolved = path.resolve()
     if not _inside(resolved, root):
-        raise PackPathError(f'"{pattern}" matches {path.name}, which leads outside the pack folder through a link')
+        raise PackPathError(msg('"{pattern}" matches {name}, which leads outside the pack folder through a link',
+                                pattern=pattern, name=path.name))
     return resolved
 
 

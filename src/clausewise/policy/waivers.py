@@ -15,6 +15,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from ..errors import Collector, Location, PolicyError, did_you_mean
+from ..i18n import msg
 from ..model import Policy, Waiver, in_time_range
 from .load import _display
 from .schema import WAIVERS_DOC
@@ -59,7 +60,8 @@ def load_waivers(path: str | Path, policy: Policy) -> tuple[Waiver, ...]:
             continue
         waiver = _waiver(raw, items.item_at(index), errors)
         if waiver.id in seen:
-            errors.error(f'duplicate waiver id "{waiver.id}" (first at {seen[waiver.id]})', raw.value_at("id"))
+            errors.error(msg('duplicate waiver id "{id}" (first at {seen})',
+                             id=waiver.id, seen=seen[waiver.id]), raw.value_at("id"))
         seen.setdefault(waiver.id, waiver.location)
         _check_names(waiver, raw, policy, errors)
         waivers.append(waiver)
@@ -102,7 +104,8 @@ def _expiry(raw: YMap, errors: Collector) -> date:
     except ValueError:  # the schema's format check has said so
         return date.max
     if not in_time_range(datetime.combine(day, datetime.min.time())):
-        errors.error(f'"{text}" is outside the years 1900 to 2199 that clausewise judges', raw.value_at("expires"))
+        errors.error(msg('"{text}" is outside the years 1900 to 2199 that clausewise judges',
+                         text=text), raw.value_at("expires"))
     return day
 
 
@@ -110,17 +113,21 @@ def _check_names(waiver: Waiver, raw: YMap, policy: Policy, errors: Collector) -
     rules = {r.id: r for r in policy.rules}
     if waiver.rule is not None and waiver.rule != DATA_QUALITY and waiver.rule not in rules:
         hint = did_you_mean(waiver.rule, [*rules, DATA_QUALITY])
-        errors.error(f'unknown rule "{waiver.rule}"{hint}', raw.value_at("rule"))
+        errors.error(msg('unknown rule "{rule}"{hint}', rule=waiver.rule, hint=hint), raw.value_at("rule"))
     if waiver.clause is not None and waiver.clause not in policy.clauses:
-        errors.error(f'unknown clause "{waiver.clause}"{did_you_mean(waiver.clause, policy.clauses)}',
+        errors.error(msg('unknown clause "{clause}"{hint}',
+                         clause=waiver.clause, hint=did_you_mean(waiver.clause, policy.clauses)),
                      raw.value_at("clause"))
     if waiver.dataset is not None and waiver.dataset not in policy.datasets:
-        errors.error(f'unknown dataset "{waiver.dataset}"{did_you_mean(waiver.dataset, policy.datasets)}',
+        errors.error(msg('unknown dataset "{dataset}"{hint}',
+                         dataset=waiver.dataset, hint=did_you_mean(waiver.dataset, policy.datasets)),
                      raw.value_at("dataset"))
     rule = rules.get(waiver.rule or "")
     cited = policy.data_quality_clause if waiver.rule == DATA_QUALITY else rule.clause if rule else None
     if waiver.clause in policy.clauses and cited is not None and cited != waiver.clause:
-        errors.error(f'rule "{waiver.rule}" cites clause "{cited}", not "{waiver.clause}"', raw.value_at("clause"))
+        errors.error(msg('rule "{rule}" cites clause "{cited}", not "{clause}"',
+                         rule=waiver.rule, cited=cited, clause=waiver.clause), raw.value_at("clause"))
     if rule is not None and waiver.dataset in policy.datasets and rule.dataset != waiver.dataset:
-        errors.error(f'rule "{waiver.rule}" checks dataset "{rule.dataset}", not "{waiver.dataset}"',
+        errors.error(msg('rule "{rule}" checks dataset "{dataset}", not "{dataset2}"',
+                         rule=waiver.rule, dataset=rule.dataset, dataset2=waiver.dataset),
                      raw.value_at("dataset"))

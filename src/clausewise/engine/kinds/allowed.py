@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from ...i18n import msg
 from ...model import Spec
 from ..convert import shown
 from .base import EVIDENCE, Check, CompileContext, Kind
@@ -119,6 +120,6 @@ def _pattern(ctx: CompileContext, column: str) -> str | bool | None:
     try:
         re.compile(ctx.spec.pattern)
     except re.error as exc:
-        ctx.error(f"pattern is not a valid regular expression: {exc}", "pattern")
+        ctx.error(msg("pattern is not a valid regular expression: {exc}", exc=exc), "pattern")
         return False
     return f"regexp_full_match(CAST({column} AS VARCHAR), {ctx.literal(ctx.spec.pattern)})"

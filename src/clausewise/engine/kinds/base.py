@@ -23,6 +23,7 @@ from typing import Any, ClassVar
 from sqlglot import exp
 
 from ...errors import Collector, Location, PolicyError, did_you_mean
+from ...i18n import msg
 from ...model import Dataset, Duration, Policy, Rule, Spec
 from ...policy.durations import duration_problem
 from .. import runvars
@@ -137,7 +138,7 @@ class CompileContext:
 
     def error(self, message: str, key: str | None = None) -> None:
         location = self.location_of(key) if key else self.rule.location
-        self.errors.add(PolicyError(f'rule "{self.rule.id}": {message}', location))
+        self.errors.add(PolicyError(msg('rule "{id}": {message}', id=self.rule.id, message=message), location))
 
     def condition(self, key: str, default: str | None = None, dataset: Dataset | None = None,
                   aggregates: bool = False, boolean: bool = True, qualifier: str | None = None) -> str | None:
@@ -172,11 +173,13 @@ class CompileContext:
         dataset = dataset or self.dataset
         if name not in dataset.fields:
             hint = did_you_mean(str(name), dataset.fields)
-            self.error(f'unknown field "{name}" in dataset "{dataset.name}"{hint}', key)
+            self.error(msg('unknown field "{name}" in dataset "{name2}"{hint}',
+                           name=name, name2=dataset.name, hint=hint), key)
             return None
         ftype = dataset.fields[name].type
         if types and ftype not in types:
-            self.error(f'field "{name}" is a {ftype}; expected {" or ".join(types)}', key)
+            self.error(msg('field "{name}" is a {ftype}; expected {types}',
+                           name=name, ftype=ftype, types=" or ".join(types)), key)
             return None
         if dataset is self.dataset:
             self.reads.add(name)
@@ -204,12 +207,14 @@ class CompileContext:
             name = value[1:]
             param = self.policy.parameters.get(name)
             if param is None:
-                self.error(f'unknown parameter "{value}"{did_you_mean(name, self.policy.parameters)}', key)
+                self.error(msg('unknown parameter "{value}"{hint}',
+                               value=value, hint=did_you_mean(name, self.policy.parameters)), key)
                 return None
             if param.value is None:  # its value is wrong, and reported where it is written
                 return None
             if types and param.type not in types:
-                self.error(f'parameter "{value}" is a {param.type}; expected {" or ".join(types)}', key)
+                self.error(msg('parameter "{value}" is a {type}; expected {types}',
+                               value=value, type=param.type, types=" or ".join(types)), key)
                 return None
             return param.value
         if "duration" in types and isinstance(value, str):
@@ -218,7 +223,7 @@ class CompileContext:
                 self.error(duration_problem(value), key)
             return parsed
         if isinstance(value, str) and {"number", "integer"} & set(types) and "string" not in types:
-            self.error(f'"{value}" is not a number; write a number such as 0.8, or a $parameter', key)
+            self.error(msg('"{value}" is not a number; write a number such as 0.8, or a $parameter', value=value), key)
             return None
         return value
 

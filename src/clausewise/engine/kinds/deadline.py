@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from ...i18n import msg
 from ...model import Spec
 from ..convert import shown
 from ..goals import Goal, allowed_text, due_sql, is_day_counted, is_working, late_date_sql, parse_goal
@@ -185,7 +186,7 @@ def warn_fraction(ctx: CompileContext) -> float | None:
     if value is None:
         return None
     if not 0 < float(value) <= 1:
-        ctx.error(f"warn_at must be a fraction above 0 and at most 1, not {value}", "warn_at")
+        ctx.error(msg("warn_at must be a fraction above 0 and at most 1, not {value}", value=value), "warn_at")
         return None
     return float(value)
 

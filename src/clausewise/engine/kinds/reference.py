@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ...errors import did_you_mean
+from ...i18n import msg
 from ...model import Spec
 from ..convert import shown
 from ..sqltext import ident
@@ -96,7 +97,7 @@ class ReferenceKind(Kind):
         target = ctx.policy.datasets.get(ctx.spec.target)
         if target is None:
             hint = did_you_mean(ctx.spec.target, ctx.policy.datasets)
-            ctx.error(f'unknown dataset "{ctx.spec.target}"{hint}', "target")
+            ctx.error(msg('unknown dataset "{target}"{hint}', target=ctx.spec.target, hint=hint), "target")
             return None
         scope = ctx.scope_sql()
         source = ident(ctx.dataset.name)
@@ -137,7 +138,7 @@ def _window(ctx: CompileContext, target, source: str) -> tuple[str, dict[str, st
     if start is None or field is None or within is None:
         return None
     if within.basis not in ("calendar", "days"):
-        ctx.error(f'window "within" must be a calendar duration, not {within.text}', "window")
+        ctx.error(msg('window "within" must be a calendar duration, not {text}', text=within.text), "window")
         return None
     due = f"{source}.{start} + {ctx.literal(within)}"
     kind = ctx.dataset.fields[window["from"]].type

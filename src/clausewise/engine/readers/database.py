@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from ...errors import DataError
+from ...i18n import msg
 from ..sqltext import ident
 from .common import RawFile
 from .csv import read_text_csv
@@ -64,7 +65,7 @@ def read(con, source: DatabaseSource, table: str, scratch: Path) -> RawFile:
 
 
 def _fail(source: DatabaseSource, what: str) -> DataError:
-    return DataError(f'dataset "{source.dataset}": {what}', source.where())
+    return DataError(msg('dataset "{dataset}": {what}', dataset=source.dataset, what=what), source.where())
 
 
 # ---- PostgreSQL ---------------------------------------------------------------------

@@ -71,7 +71,7 @@ def blank_skips(path: Path) -> dict[int, int]:
 
 
 def _refuse_constant(name: str) -> None:
-    raise ValueError(f"{name} is not JSON")
+    raise ValueError(msg("{name} is not JSON", name=name))
 
 
 def broken_line(path: Path) -> DataError | None:

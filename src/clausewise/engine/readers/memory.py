@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 import duckdb
 
 from ...errors import DataError
+from ...i18n import msg
 from .common import RawFile, create
 
 if TYPE_CHECKING:
@@ -47,7 +48,7 @@ def read(con, source: TableSource, table: str, scratch: Path) -> RawFile:
     try:
         con.register(_VIEW, scannable)
     except duckdb.Error as exc:
-        raise DataError(f"cannot be read: {_first_line(exc)}", source.where()) from None
+        raise DataError(msg("cannot be read: {first_line}", first_line=_first_line(exc)), source.where()) from None
     try:
         create(con, table, f"SELECT * FROM {_VIEW}", [], source.shown)
     finally:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 import itertools
 from dataclasses import replace
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 
 from ...errors import Collector, did_you_mean
+from ...i18n import N_, Message, listed, msg
 from .cells import (
     GAP_EXAMPLES,
     LIST_EXAMPLE,
@@ -50,8 +52,9 @@ def _typed(table: DecisionTable, input_types, errors: Collector) -> DecisionTabl
     for name in table.inputs:
         field_type = input_types[name][0]
         if field_type not in VALUE_KINDS:
-            errors.error(f'input "{name}" is a {field_type} field; decision tables compare text, enum, integer and '
-                         "number fields", table.location)
+            errors.error(msg('input "{name}" is a {field_type} field; decision tables compare text, enum, integer and '
+                             "number fields",
+                             name=name, field_type=field_type), table.location)
     if errors:
         return table
 
@@ -74,21 +77,25 @@ def _typed_cell(cell: Cell, name: str, field_type: str, allowed: tuple[str, ...]
 
 def _check_text(cell: Cell, name: str, allowed: tuple[str, ...], errors: Collector) -> None:
     if isinstance(cell, IntervalCell):
-        errors.error(f'"{cell.text}" compares numbers, but {name} holds text; list the values instead, {LIST_EXAMPLE}',
+        errors.error(msg('"{text}" compares numbers, but {name} holds text; list the values instead, {list_example}',
+                         text=cell.text, name=name, list_example=LIST_EXAMPLE),
                      cell.location)
     for lit in getattr(cell, "values", ()):
         if allowed and lit.value not in allowed:
             hint = did_you_mean(lit.value, allowed) or f" (its values are {', '.join(allowed)})"
-            errors.error(f'Unknown value: "{lit.value}" is not a value of {name}{hint}', lit.location)
+            errors.error(msg('Unknown value: "{value}" is not a value of {name}{hint}',
+                             value=lit.value, name=name, hint=hint), lit.location)
 
 
 def _numeric(lit: Literal, name: str, field_type: str, errors: Collector) -> Literal:
     value = as_number(lit.value)
     if value is None:
-        errors.error(f'"{lit.value}" is not a number, but {name} holds numbers', lit.location)
+        errors.error(msg('"{value}" is not a number, but {name} holds numbers',
+                         value=lit.value, name=name), lit.location)
         return lit
     if field_type == "integer" and value != value.to_integral_value():
-        errors.error(f"{name} holds whole numbers, so {lit.value} can never match", lit.location)
+        errors.error(msg("{name} holds whole numbers, so {value} can never match",
+                         name=name, value=lit.value), lit.location)
     return replace(lit, value=value)
 
 
@@ -277,13 +284,19 @@ def _merged(boxes: list[Box]) -> list[Box]:
     return boxes
 
 
-def _region(axes, box: Box) -> str:
+_AND = N_("{a} and {b}")
+
+
+def _region(axes, box: Box) -> Message:
     """``severity=low (any impact_scope)``: what a box holds, in words an officer can check."""
     parts = [axis.describe(atoms) for axis, atoms in zip(axes, box) if atoms != axis.domain]
-    full = " and ".join(axis.name for axis, atoms in zip(axes, box) if atoms == axis.domain)
+    full = [axis.name for axis, atoms in zip(axes, box) if atoms == axis.domain]
+    anything = msg("any {names}", names=functools.reduce(lambda a, b: msg(_AND, a=a, b=b), full)) if full else ""
     if not parts:
-        return f"any {full}"
-    return ", ".join(parts) + (f" (any {full})" if full else "")
+        return anything
+    if not full:
+        return listed(parts)
+    return msg("{parts} ({anything})", parts=listed(parts), anything=anything)
 
 
 def _check_rows(table: DecisionTable, axes, errors: Collector) -> None:
@@ -291,8 +304,8 @@ def _check_rows(table: DecisionTable, axes, errors: Collector) -> None:
     for position, (row, box) in enumerate(zip(table.rows, boxes), start=1):
         for axis, cell, atoms in zip(axes, row.cells, box):
             if not atoms:
-                errors.error(f'row {position} can never match: no possible value of {axis.name} passes "{cell.text}"'
-                             f"{axis.note}", cell.location)
+                errors.error(msg('row {position} can never match: no possible value of {name} passes "{text}"{note}',
+                                 position=position, name=axis.name, text=cell.text, note=axis.note), cell.location)
     _HIT_CHECKS[table.hit_policy](table, axes, boxes, errors)
     if table.complete:
         _gaps(table, axes, boxes, errors)
@@ -303,8 +316,9 @@ def _overlaps(table: DecisionTable, axes, boxes: list[Box], errors: Collector) -
         for earlier in range(later):
             common = _meet(boxes[earlier], box)
             if common is not None:
-                errors.error(f"Overlap: rows {earlier + 1} and {later + 1} both match {_region(axes, common)}; "
-                             "with hit policy unique at most one row may match", table.rows[later].location)
+                errors.error(msg("Overlap: rows {value} and {value2} both match {region}; with hit policy unique at "
+                                 "most one row may match",
+                                 value=earlier + 1, value2=later + 1, region=_region(axes, common)), table.rows[later].location)
 
 
 def _masked(table: DecisionTable, axes, boxes: list[Box], errors: Collector) -> None:
@@ -315,18 +329,19 @@ def _masked(table: DecisionTable, axes, boxes: list[Box], errors: Collector) -> 
         for earlier in boxes[:later]:
             region = _minus(region, earlier)
         if not region:
-            errors.error(f"Subsumption: row {later + 1} can never match because {_cover(boxes, later)} everything "
-                         "it does (hit policy first)", table.rows[later].location)
+            errors.error(msg("Subsumption: row {value} can never match because {cover} everything it does (hit policy "
+                             "first)",
+                             value=later + 1, cover=_cover(boxes, later)), table.rows[later].location)
 
 
-def _cover(boxes: list[Box], later: int) -> str:
+def _cover(boxes: list[Box], later: int) -> Message:
     """The earlier rows that hide row ``later``: one that contains it, else all that touch it."""
     box = boxes[later]
     single = next((i for i in range(later) if all(x <= y for x, y in zip(box, boxes[i]))), None)
     if single is not None:
-        return f"row {single + 1} matches"
+        return msg("row {row} matches", row=single + 1)
     touching = [str(i + 1) for i in range(later) if _meet(boxes[i], box) is not None]
-    return f"rows {', '.join(touching[:-1])} and {touching[-1]} together match"
+    return msg("rows {rows} and {last} together match", rows=listed(touching[:-1]), last=touching[-1])
 
 
 _HIT_CHECKS = {"unique": _overlaps, "first": _masked}
@@ -340,6 +355,6 @@ def _gaps(table: DecisionTable, axes, boxes: list[Box], errors: Collector) -> No
     gaps = [g for box in _merged(region) for g in itertools.product(*(a.runs(atoms) for a, atoms in zip(axes, box)))]
     gaps.sort(key=lambda gap: tuple(min(atoms) for atoms in gap))  # in the order the values are listed
     for gap in gaps[:GAP_EXAMPLES]:
-        errors.error(f"Gap: no row matches {_region(axes, gap)}", table.location)
+        errors.error(msg("Gap: no row matches {region}", region=_region(axes, gap)), table.location)
     if len(gaps) > GAP_EXAMPLES:
-        errors.error(f"Gap: {len(gaps) - GAP_EXAMPLES} more gaps not shown", table.location)
+        errors.error(msg("Gap: {value} more gaps not shown", value=len(gaps) - GAP_EXAMPLES), table.location)

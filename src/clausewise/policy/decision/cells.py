@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from ...errors import Collector, Location, PolicyError
+from ...i18n import msg
 from ..yamlfile import YStr
 
 HIT_POLICIES = ("first", "unique")
@@ -134,17 +135,21 @@ def _not_values(text: str, where: Where) -> Cell:
 def _interval(text: str, where: Where) -> Cell:
     match = _RANGE.match(text)
     if match is None:
-        raise PolicyError(f'a range needs two numbers separated by "..", {RANGE_EXAMPLE}', where(_lead(text)))
+        raise PolicyError(msg('a range needs two numbers separated by "..", {range_example}',
+                              range_example=RANGE_EXAMPLE), where(_lead(text)))
     if match["close"] is None:
-        raise PolicyError(f'a range ends with "]" (end included) or ")" (end excluded), {RANGE_EXAMPLE}',
+        raise PolicyError(msg('a range ends with "]" (end included) or ")" (end excluded), {range_example}',
+                              range_example=RANGE_EXAMPLE),
                           where(len(text.rstrip())))
     low, high = (_bound(match, part, where) for part in ("low", "high"))
     low_closed, high_closed = match["open"] == "[", match["close"] == "]"
     shown = text.strip()
     if low > high:
-        raise PolicyError(f"the range {shown} is empty: its start {low} is above its end {high}", where(match.start("low")))
+        raise PolicyError(msg("the range {shown} is empty: its start {low} is above its end {high}",
+                              shown=shown, low=low, high=high), where(match.start("low")))
     if low == high and not (low_closed and high_closed):
-        raise PolicyError(f"the range {shown} is empty; for the single value {low} write {low}", where(_lead(text)))
+        raise PolicyError(msg("the range {shown} is empty; for the single value {low} write {low}",
+                              shown=shown, low=low), where(_lead(text)))
     return IntervalCell(shown, where(_lead(text)), low, low_closed, high, high_closed)
 
 
@@ -152,8 +157,9 @@ def _bound(match: re.Match, part: str, where: Where) -> Decimal:
     value = as_number(match[part])
     if value is None:
         shown = match[part].strip()
-        found = f'"{shown}" is not a number; ' if shown else ""
-        raise PolicyError(f"{found}a range needs a number at each end, {RANGE_EXAMPLE}",
+        found = msg('"{shown}" is not a number; ', shown=shown) if shown else ""
+        raise PolicyError(msg("{found}a range needs a number at each end, {range_example}",
+                              found=found, range_example=RANGE_EXAMPLE),
                           where(match.start(part) + _lead(match[part])))
     return value
 
@@ -164,13 +170,15 @@ def _comparison(text: str, where: Where) -> Cell:
     if op == "=":
         values = _literals(text, match.start("operand"), match.end("operand"), where) if operand else ()
         if len(values) != 1:
-            raise PolicyError(f'"=" takes one value, like "= 3"; for several values list them, {LIST_EXAMPLE}',
+            raise PolicyError(msg('"=" takes one value, like "= 3"; for several values list them, {list_example}',
+                                  list_example=LIST_EXAMPLE),
                               where(match.start("operand")))
         return ValuesCell(text.strip(), where(_lead(text)), values)
     value = as_number(operand)
     if value is None:
-        found = f'; "{operand}" is not a number' if operand else ""
-        raise PolicyError(f'"{op}" needs a number after it, like "{op} 8"{found}', where(match.start("operand")))
+        found = msg('; "{operand}" is not a number', operand=operand) if operand else ""
+        raise PolicyError(msg('"{op}" needs a number after it, like "{op} 8"{found}',
+                              op=op, found=found), where(match.start("operand")))
     return IntervalCell(text.strip(), where(_lead(text)), *_BOUNDS[op](value))
 
 
@@ -185,7 +193,8 @@ def _literals(text: str, start: int, end: int, where: Where) -> tuple[Literal, .
         value = match["quoted"] if quoted else match["bare"].strip()
         offset = match.start("quoted") - 1 if quoted else match.start("bare")
         if not value:
-            raise PolicyError(f"empty value; write values separated by commas, {LIST_EXAMPLE}", where(offset))
+            raise PolicyError(msg("empty value; write values separated by commas, {list_example}",
+                                  list_example=LIST_EXAMPLE), where(offset))
         found.append(Literal(value, quoted, where(offset)))
         if not match["sep"]:
             return tuple(found)
@@ -196,7 +205,8 @@ def _item_error(text: str, pos: int, end: int, where: Where) -> PolicyError:
     at = pos + _lead(text[pos:end])
     if text[at] != '"':
         quote = text.index('"', at, end)
-        return PolicyError(f'a quote mark (") can only go around a whole value, {LIST_EXAMPLE}', where(quote))
+        return PolicyError(msg('a quote mark (") can only go around a whole value, {list_example}',
+                               list_example=LIST_EXAMPLE), where(quote))
     closing = text.find('"', at + 1, end)
     if closing < 0:
         return PolicyError('this quote is never closed; a quoted value ends with "', where(at))
@@ -246,7 +256,9 @@ def _source(value, location: Location) -> tuple[str, Where]:
         return str(value), value.locate
     for kind, what, example in _YAML_READS:
         if isinstance(value, kind):
-            raise PolicyError(f"YAML reads this cell as {what}; put it in quotes to keep it as written, like {example}",
+            raise PolicyError(msg("YAML reads this cell as {what}; put it in quotes to keep it as written, like "
+                                  "{example}",
+                                  what=what, example=example),
                               location)
     return ("" if value is None else str(value)), lambda offset: location
 

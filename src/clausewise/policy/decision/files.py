@@ -7,6 +7,7 @@ import io
 from pathlib import Path, PurePosixPath, PureWindowsPath
 
 from ...errors import Collector, Location, PolicyError, did_you_mean
+from ...i18n import msg
 from ..yamlfile import MAX_BYTES, YMap
 from .cells import FILE_TYPES, Row, make_row
 
@@ -32,18 +33,20 @@ def table_file(text, base_dir: Path, where: Location) -> tuple[Path, str]:
     if not isinstance(text, str) or not text.strip():
         raise PolicyError('file must be a path relative to the policy file, like "tables/risk_grade.csv"', where)
     if _escapes(text):
-        raise PolicyError(f'file "{text}" must be inside the policy\'s folder: ".." and absolute paths are refused', where)
+        raise PolicyError(msg("file \"{text}\" must be inside the policy's folder: \"..\" and absolute paths are refused",
+                              text=text), where)
     if PurePosixPath(text).suffix.lower() not in FILE_TYPES:
-        raise PolicyError(f'file "{text}" must be a .csv or .xlsx file', where)
+        raise PolicyError(msg('file "{text}" must be a .csv or .xlsx file', text=text), where)
     path = base_dir / text
     if not path.resolve().is_relative_to(base_dir.resolve()):
-        raise PolicyError(f'file "{text}" leads outside the policy\'s folder through a link', where)
+        raise PolicyError(msg("file \"{text}\" leads outside the policy's folder through a link", text=text), where)
     display = str(Path(where.file).parent / text)
     if not path.is_file():
         raise PolicyError("is a folder, expected a .csv or .xlsx file" if path.is_dir() else "file not found", Location(display))
     size = path.stat().st_size
     if size > MAX_BYTES:
-        raise PolicyError(f"file is {size} bytes; the limit is {MAX_BYTES}", Location(display))
+        raise PolicyError(msg("file is {size} bytes; the limit is {max_bytes}",
+                              size=size, max_bytes=MAX_BYTES), Location(display))
     return path, display
 
 
@@ -53,14 +56,17 @@ def _csv_grid(path: Path, display: str) -> list[list[str]]:
     except PermissionError:
         raise PolicyError("cannot be read: permission denied", Location(display)) from None
     except OSError as exc:
-        raise PolicyError(f"cannot be read: {exc.strerror or type(exc).__name__}", Location(display)) from None
+        raise PolicyError(msg("cannot be read: {value}",
+                              value=exc.strerror or type(exc).__name__), Location(display)) from None
     except UnicodeDecodeError as exc:
-        raise PolicyError(f'not UTF-8 text (byte {exc.start}); save it as "CSV UTF-8" or as .xlsx', Location(display)) from None
+        raise PolicyError(msg('not UTF-8 text (byte {start}); save it as "CSV UTF-8" or as .xlsx',
+                              start=exc.start), Location(display)) from None
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     try:
         return list(reader)
     except csv.Error as exc:
-        raise PolicyError(f"cannot read this line: {exc}", Location(display, line=reader.line_num)) from None
+        raise PolicyError(msg("cannot read this line: {exc}",
+                              exc=exc), Location(display, line=reader.line_num)) from None
 
 
 def _xlsx_grid(path: Path, display: str) -> list[list[str]]:
@@ -74,7 +80,7 @@ def _xlsx_grid(path: Path, display: str) -> list[list[str]]:
     try:
         rows = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).to_python(skip_empty_area=False)
     except Exception as exc:  # calamine raises its own error types for broken files
-        raise PolicyError(f"cannot read the workbook: {exc}", Location(display)) from None
+        raise PolicyError(msg("cannot read the workbook: {exc}", exc=exc), Location(display)) from None
     return [[_sheet_text(value) for value in row] for row in rows]
 
 

@@ -6,6 +6,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from ...errors import Collector, Location, did_you_mean
+from ...i18n import msg
 from ..yamlfile import YList, YMap
 from .cells import HIT_POLICIES, TABLE_KEYS, Cell, DecisionTable, Row, as_number, make_row, parse_cell, parsed
 from .files import file_rows
@@ -35,13 +36,15 @@ def parse_tables(raw: YMap, base_dir: Path, errors: Collector) -> dict[str, Deci
 
 def _table(name: str, spec, where: Location, base_dir: Path, errors: Collector) -> DecisionTable | None:
     if not isinstance(spec, YMap):
-        errors.error(f'decision table "{name}" must be a mapping with inputs, output, and rows or file', where)
+        errors.error(msg('decision table "{name}" must be a mapping with inputs, output, and rows or file',
+                         name=name), where)
         return None
     misspelt = False
     for key in spec:
         if key not in TABLE_KEYS:
             hint = did_you_mean(key, TABLE_KEYS)
-            errors.error(f'unknown key "{key}" in decision table "{name}"{hint}', spec.key_at(key))
+            errors.error(msg('unknown key "{key}" in decision table "{name}"{hint}',
+                             key=key, name=name, hint=hint), spec.key_at(key))
             misspelt = misspelt or (bool(hint) and hint.split('"')[1] not in spec)
     if misspelt:  # what the misspelt key meant is missing: saying so again would be the same mistake
         return None
@@ -61,7 +64,7 @@ def _inputs(spec: YMap, errors: Collector) -> tuple[str, ...] | None:
         return None
     for index, name in enumerate(names):
         if name in names[:index]:
-            errors.error(f'input "{name}" is listed twice', names.item_at(index))
+            errors.error(msg('input "{name}" is listed twice', name=name), names.item_at(index))
     return tuple(str(n) for n in names)
 
 
@@ -79,7 +82,8 @@ def _hit_policy(spec: YMap, errors: Collector) -> str:
     policy = str(spec.get("hit_policy", "unique")).lower()
     if policy not in HIT_POLICIES:
         hint = did_you_mean(policy, HIT_POLICIES)
-        errors.error(f'unknown hit_policy "{spec["hit_policy"]}"; expected first or unique{hint}', spec.value_at("hit_policy"))
+        errors.error(msg('unknown hit_policy "{hit_policy}"; expected first or unique{hint}',
+                         hit_policy=spec["hit_policy"], hint=hint), spec.value_at("hit_policy"))
     return policy
 
 
@@ -101,7 +105,8 @@ def _input_values(spec: YMap, inputs: tuple[str, ...], errors: Collector) -> dic
     cells = {}
     for name, value in narrowed.items():
         if name not in inputs:
-            errors.error(f'input_values names "{name}", which is not an input of this table{did_you_mean(name, inputs)}',
+            errors.error(msg('input_values names "{name}", which is not an input of this table{hint}',
+                             name=name, hint=did_you_mean(name, inputs)),
                          narrowed.key_at(name))
             continue
         cell = parsed(parse_cell, value, narrowed.value_at(name), errors)
@@ -122,7 +127,8 @@ def _rows(name, spec: YMap, inputs, output, base_dir: Path, where: Location, err
         if "rows" in spec:
             errors.error("give the rows here or in a file, not both", spec.key_at("file"))
         else:
-            errors.error(f'decision table "{name}" needs rows, or a file (.csv or .xlsx) that holds them', where)
+            errors.error(msg('decision table "{name}" needs rows, or a file (.csv or .xlsx) that holds them',
+                             name=name), where)
         return []
     if "rows" in spec:
         return _inline_rows(spec, inputs, output, errors)
