@@ -666,10 +666,18 @@ class Explanation:
     # naive local time), or outside the audit period (its label).
     judged_from: datetime | None = None
     outside_period: str | None = None
+    # The record's fields the rule needs whose value is unreadable: field → the value as written. The rule
+    # did not judge the record (the run counts it as unjudged).
+    unreadable: dict[str, str] = field(default_factory=dict)
+    # For a group explained by itself: the records the audit left out of it, a value the rule needs being
+    # unreadable, each as (key, row, {field: value as written}).
+    left_out: list[tuple[str, int, dict[str, str]]] = field(default_factory=list)
 
     @property
     def verdict(self) -> str:
-        """violation, warning, invalid, compliant, not examined, not judged yet or outside the period."""
+        """violation, warning, invalid, compliant, not examined, unjudged, not judged yet or outside the period."""
+        if self.unreadable:
+            return "unjudged"
         if self.judged_from is not None:
             return "not judged yet"
         if self.outside_period is not None:
