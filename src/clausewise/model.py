@@ -7,6 +7,8 @@ agrees on when a run fails).
 
 from __future__ import annotations
 
+import bisect
+
 import json
 import re
 from collections.abc import Mapping
@@ -745,6 +747,22 @@ class DataFile:
     digest: str | None = None
     extra_columns: tuple[str, ...] = ()
     missing_columns: tuple[str, ...] = ()
+    # CSV: ((row, extra lines before it), …), from each row on which the count of lines the records before it
+    # span beyond one each (quoted line breaks, blank lines) changes; see :meth:`line_of`.
+    line_shifts: tuple[tuple[int, int], ...] = ()
+
+    def line_of(self, row: int | None) -> int | None:
+        """The line (from 1) of the export file on which record ``row`` starts; None for a file without lines
+        (XLSX, Parquet, a source) or no row. A JSON Lines record's row is its line; a CSV record's is its number,
+        below the header and the lines records before it span (``line_shifts``)."""
+        if row is None or self.path is None:
+            return None
+        if self.format == "jsonl":
+            return row
+        if self.format != "csv":
+            return None
+        at = bisect.bisect_right(self.line_shifts, (row, float("inf"))) - 1
+        return row + 1 + (self.line_shifts[at][1] if at >= 0 else 0)
 
 
 @dataclass

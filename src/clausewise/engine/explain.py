@@ -213,7 +213,7 @@ def _explain_data_quality(policy: Policy, export_dir, key: str, as_of, lang: str
         return Explanation(
             rule=rule, key=key, as_of=s.as_of, rule_text="", parameters={},
             record=records[0] if records else {}, matches=len(records), in_scope=True, steps=[], timeline=[],
-            findings=found, grades=[], cells=[_cell(policy, f) for f in found],
+            findings=found, grades=[], cells=[_cell(policy, f, s.loaded.files) for f in found],
         )
 
 
@@ -229,11 +229,14 @@ def _data_quality_rule(policy: Policy, dataset: str) -> Rule:
                 location=clause.location or Location(policy.path))
 
 
-def _cell(policy: Policy, f) -> dict:
-    """A bad cell: its dataset, file, row, column, value, and the field as declared (type, formats, values)."""
+def _cell(policy: Policy, f, files) -> dict:
+    """A bad cell: its dataset, file (and ``data_file``, the run's DataFile, for its lines), row, column, value, and
+    the field as declared (type, formats, values)."""
     evidence = f.evidence
     field = policy.datasets[f.dataset].fields.get(str(evidence.get("column")))
-    return {"dataset": f.dataset, "file": evidence.get("file"), "row": f.row, "column": evidence.get("column"),
+    data_file = next((d for d in files if d.dataset == f.dataset and d.path), None)
+    return {"dataset": f.dataset, "file": evidence.get("file"), "data_file": data_file, "row": f.row,
+            "column": evidence.get("column"),
             "value": evidence.get("value"), "expected": evidence.get("expected"),
             "formats": list(field.formats) if field else [], "values": list(field.values) if field else [],
             "message": f.message}

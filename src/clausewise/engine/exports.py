@@ -140,7 +140,7 @@ def _convert_dataset(con, dataset: Dataset, raw: RawFile | None, lang: str, zone
     rows = con.execute(f"SELECT count(*) FROM {ident(dataset.name)}").fetchone()[0]
     extra, missing = _drift(dataset, source)
     return DataFile(dataset.name, str(raw.path), raw.format, rows, raw.encoding,
-                    extra_columns=extra, missing_columns=missing)
+                    extra_columns=extra, missing_columns=missing, line_shifts=raw.line_shifts)
 
 
 def _drift(dataset: Dataset, source: Source) -> tuple[tuple[str, ...], tuple[str, ...]]:

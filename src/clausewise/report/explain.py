@@ -65,10 +65,6 @@ def write(ex: Explanation, lang: str = "en") -> str:
     return "\n\n".join(p for p in parts if p) + "\n"
 
 
-def _format_of(path: str | None) -> str | None:
-    return path.rsplit(".", 1)[-1].lower() if path and "." in path else None
-
-
 def _group(ex: Explanation, w, lang: str) -> str:
     """A group of an aggregate rule: its records in scope, and its metric against the threshold."""
     agg = ex.aggregate
@@ -106,7 +102,7 @@ def _cells(ex: Explanation, w) -> str:
             expected = w["formats"].format(type=w["types"].get(expected, expected), formats=", ".join(cell["formats"]))
         else:
             expected = w["types"].get(expected, expected)
-        where = record_place(cell["file"] or cell["dataset"], _format_of(cell["file"]), cell["row"], w["record_no"])
+        where = record_place(cell["file"] or cell["dataset"], cell.get("data_file"), cell["row"], w["record_no"])
         lines.append("  " + w["cell"].format(column=cell["column"], value=f'"{cell["value"]}"', where=where,
                                              expected=expected))
     return w["cells"] + ":\n" + "\n".join(lines)

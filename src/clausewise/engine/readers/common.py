@@ -39,6 +39,8 @@ class RawFile:
     types: dict[str, str] = field(default_factory=dict)  # stored types (Parquet); none means text
     digest: str | None = None  # a source's content, for the run history (a file has its own bytes)
     line: str = "rowid + 1"  # SQL over the raw table: a record's row (JSON Lines: its line, blank lines counted)
+    # CSV: ((row, extra lines before it), …) from each row on which the extra count changes (DataFile.line_of).
+    line_shifts: tuple[tuple[int, int], ...] = ()
 
 
 _GLOB = re.compile(r"[*?\[\]{}~]")
