@@ -32,10 +32,10 @@ def _load(pack, when: str):
 
 
 @pytest.mark.parametrize(("when", "message"), [
-    ("grade = 'hihg'", "\"grade\" is never 'hihg': its values are high, low — did you mean \"high\"?"),
-    ("'hihg' <> grade", "\"grade\" is never 'hihg': its values are high, low — did you mean \"high\"?"),
-    ("kind IN ('plain', 'fancyy')", "\"kind\" is never 'fancyy': its values are plain, fancy — did you mean \"fancy\"?"),
-    ("kind = 'other'", "\"kind\" is never 'other': its values are plain, fancy"),
+    ("grade = 'hihg'", "\"grade\" is never \"hihg\": its values are high, low — did you mean \"high\"?"),
+    ("'hihg' <> grade", "\"grade\" is never \"hihg\": its values are high, low — did you mean \"high\"?"),
+    ("kind IN ('plain', 'fancyy')", "\"kind\" is never \"fancyy\": its values are plain, fancy — did you mean \"fancy\"?"),
+    ("kind = 'other'", "\"kind\" is never \"other\": its values are plain, fancy"),
 ])
 def test_a_value_no_band_or_enum_holds_is_a_load_error(pack, when, message):
     with pytest.raises(ClauseWiseError) as info:

@@ -262,7 +262,7 @@ class Condition:
                 continue
             values = self.scope.values.get(column.name)
             if values and text.this not in values:
-                self._error(f'"{column.name}" is never \'{text.this}\': its values are {", ".join(values)}'
+                self._error(f'"{column.name}" is never "{text.this}": its values are {", ".join(values)}'
                             f"{did_you_mean(text.this, values)}", self._offset(text))
 
     def _check_column(self, node: exp.Column) -> None:

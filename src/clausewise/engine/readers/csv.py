@@ -52,13 +52,19 @@ def read(con, path: Path, table: str, options: ReadOptions, scratch: Path) -> Ra
 
 def _read(con, path: Path, table: str, options: ReadOptions, scratch: Path, encoding: str) -> RawFile:
     source = path if encoding == "utf-8" else _transcode(path, encoding, scratch)
-    raw = read_text_csv(con, source, path, table, options.delimiter, scratch)
+    raw = read_text_csv(con, source, path, table, options.delimiter, scratch, lines=True)
     raw.encoding = encoding
     return raw
 
 
-def read_text_csv(con, source: Path, shown: Path, table: str, delimiter: str, scratch: Path) -> RawFile:
-    """Read UTF-8 CSV ``source`` (reported as ``shown``) into ``table``, every cell as text."""
+def read_text_csv(con, source: Path, shown: Path, table: str, delimiter: str, scratch: Path,
+                  lines: bool = False) -> RawFile:
+    """Read UTF-8 CSV ``source`` (reported as ``shown``) into ``table``, every cell as text.
+
+    With ``lines`` (a CSV export, not a CSV written from a workbook or a
+    database), a read error names the file's line, and the file's blank
+    lines are noted for :func:`line_shifts`.
+    """
     header = _header(source, delimiter, shown)
     columns = {name: "VARCHAR" for name in header}
     try:
@@ -66,26 +72,29 @@ def read_text_csv(con, source: Path, shown: Path, table: str, delimiter: str, sc
     except DataError as exc:
         if "unicode" in exc.message.lower():
             raise _NotUtf8() from None
-        if exc.location is not None and exc.location.line is not None:
+        if lines and exc.location is not None and exc.location.line is not None:
             physical = _physical_line(source, delimiter, exc.location.line)
             raise DataError(exc.message, replace(exc.location, line=physical)) from None
         raise
     header_lines = 1 + sum(name.count("\n") for name in header)
-    return RawFile(shown, "csv", table, header, line_shifts=line_shifts(con, table, header, source, header_lines))
+    blanks = tuple(_blank_lines(source)) if lines else ()
+    return RawFile(shown, "csv", table, header, blank_lines=blanks, header_lines=header_lines)
 
 
-def line_shifts(con, table: str, header: list[str], source: Path, header_lines: int = 1) -> tuple[tuple[int, int], ...]:
-    """Where a record's line stops being its row plus the header's lines: ``((row, extra lines before it), …)``,
+def line_shifts(con, raw: RawFile) -> tuple[tuple[int, int], ...]:
+    """Where a record's line stops being its row plus one header line: ``((row, extra lines before it), …)``,
     one pair for each row from which the extra count changes, rows from 1 (``DataFile.line_of``).
 
     The extra lines before record ``k`` are the line breaks inside the fields
-    of the records before it (a window sum over the raw table) and the blank
-    lines before it (``_blank_lines``, placed by an ``ASOF`` join on the line
-    each record would start on without them).
+    of the records before it (a window sum over the raw table), the blank
+    lines before it (``RawFile.blank_lines``, found by the reader, placed by
+    an ``ASOF`` join on the line each record would start on without them),
+    and the header's own line breaks. Runs after the lock, as every query
+    naming the file's columns does.
     """
+    table, header, header_lines, blanks = raw.table, raw.columns, raw.header_lines, raw.blank_lines
     breaks = " + ".join(f"coalesce(length({ident(c)}) - length(replace({ident(c)}, chr(10), '')), 0)"
                         for c in header) or "0"
-    blanks = _blank_lines(source)
     inner = (f"SELECT rowid AS k, coalesce(sum({breaks}) OVER (ORDER BY rowid ROWS BETWEEN UNBOUNDED PRECEDING "
              f"AND 1 PRECEDING), 0) AS e FROM {table}")
     # Without blank lines, record k starts on line header_lines + 1 + k + e; the i-th blank line (from 0), on
@@ -208,4 +217,4 @@ def _transcode(path: Path, encoding: str, scratch: Path) -> Path:
                 return target
 
 
-__all__ = ["read", "read_text_csv"]
+__all__ = ["line_shifts", "read", "read_text_csv"]

@@ -43,7 +43,6 @@ def read(con, path: Path, table: str, options: ReadOptions, scratch: Path) -> Ra
                     f"FROM {table} AS r ASOF LEFT JOIN (SELECT unnest(?::BIGINT[]) AS k, unnest(?::BIGINT[]) AS n) AS b "
                     "ON r.rowid >= b.k ORDER BY r.rowid", [list(skips), list(skips.values())])
         raw = RawFile(path, "jsonl", table, encoding="utf-8", json=True, line='"__line"')
-    _check_records(con, raw)
     return raw
 
 
@@ -52,12 +51,13 @@ def read(con, path: Path, table: str, options: ReadOptions, scratch: Path) -> Ra
 _NOT_OBJECT = {"NULL": "null", "ARRAY": "array", "VARCHAR": "string", "BOOLEAN": "boolean"}
 
 
-def _check_records(con, raw: RawFile) -> None:
+def check_records(con, raw: RawFile) -> None:
     """Each line is one record: a JSON object (not ``null``, an array, a string or a number) with each key once.
 
     A key written twice would be read as its first value here and as its last
     by most JSON parsers, so the record is ambiguous and refused. One query
-    over the raw table finds the first bad line.
+    over the raw table, after the lock, finds the first bad line; a DataError
+    names it.
     """
     keys = "json_keys(json)"
     found = con.execute(
