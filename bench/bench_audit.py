@@ -411,10 +411,12 @@ BASELINE_RULES = {
           AND NOT (received_at_text IS NOT NULL AND received_at IS NULL)
           AND NOT (replied_at_text IS NOT NULL AND replied_at IS NULL)
           AND NOT (closed_at_text IS NOT NULL AND closed_at IS NULL)""",
-    "inquiry-followed-up": """
+    "inquiry-followed-up": f"""
         SELECT row, inquiry_id, json_object('from', closed_at, 'due', closed_at + INTERVAL 7 DAY)::VARCHAR
         FROM inquiries i
-        WHERE closed_at IS NOT NULL AND priority >= 4 AND NOT EXISTS (
+        WHERE closed_at IS NOT NULL AND priority >= 4
+          -- a window still open at the as-of time is not judged yet
+          AND closed_at + INTERVAL 7 DAY <= TIMESTAMP '{AS_OF:%Y-%m-%d %H:%M:%S}' AND NOT EXISTS (
           SELECT 1 FROM followups f WHERE f.inquiry_id = i.inquiry_id
             AND f.visited_at BETWEEN i.closed_at AND i.closed_at + INTERVAL 7 DAY)""",
     "on-spot-rate": f"""

@@ -189,6 +189,22 @@ def test_the_readme_as_of_before_october_ends_judges_no_month(policy):
     text = " ".join(out.getvalue().split())  # the line wraps at the terminal's width
     waiting = text.split("Not judged yet, as 2026-10 had not ended at the as-of time: ")[1].split(" … ")[0]
     assert set(waiting.split(", ")) == _monthly(policy)
+    # The CI formats say it too: JUnit skips each of them with the reason, Markdown has the same line,
+    # and none of them counts as having examined anything on the scorecard.
+    from xml.etree import ElementTree
+
+    from support import render
+
+    cases = {c.get("name"): c for c in ElementTree.fromstring(render("junit", result)).iter("testcase")}
+    skipped = {name.split(":")[0] for name, c in cases.items()
+               if (s := c.find("skipped")) is not None and s.get("message") == "not judged yet: 2026-10 had not "
+               "ended at the as-of time"}
+    assert skipped == _monthly(policy)
+    markdown = render("markdown", result)
+    line = next(x for x in markdown.splitlines() if x.startswith("Not judged yet, as 2026-10"))
+    assert set(line.split(": ", 1)[1].split(", ")) == _monthly(policy)
+    stats = result.stats
+    assert all(stats[r].none_judged for r in _monthly(policy))
 
 
 def test_a_period_given_on_the_command_line_wins_over_export_yaml(policy):

@@ -708,6 +708,8 @@ class RuleStats:
     unjudged: int = 0
     # Periods of a per-period rule (2026-11) inside the audit period that had not ended at the as-of time.
     pending: tuple[str, ...] = ()
+    # A per-period rule none of whose periods inside the audit period had ended: it judged nothing at all.
+    none_judged: bool = False
     # True when the rule could examine no record, every one in its scope having an unreadable value it needs: it
     # has one ``invalid`` finding of its own at its severity (counted in ``invalid``), failing the run as a finding
     # would. A rule none of whose periods is judged yet (``pending``) is not judged yet, never not evaluated.
@@ -722,6 +724,7 @@ class RuleStats:
             "unjudged": self.unjudged,
             "not_evaluated": self.not_evaluated,
             **({"not_judged_yet": list(self.pending)} if self.pending else {}),
+            **({"none_judged": True} if self.none_judged else {}),
         }
 
 

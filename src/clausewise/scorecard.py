@@ -169,7 +169,8 @@ def _clause_counts(result: RunResult, fail_on: str) -> dict[str, Counts]:
     counts = {c.id: Counts() for c in policy.clauses.values() if c.observable}
     for rule, stats in result.stats.items():
         if rule in clause_of:
-            counts.setdefault(clause_of[rule], Counts()).examined += stats.examined
+            # A rule none of whose periods has ended judged nothing, whatever records were in its scope.
+            counts.setdefault(clause_of[rule], Counts()).examined += 0 if stats.none_judged else stats.examined
     tally = result.findings.tally("clause", "status", "severity", "waived", "baseline")
     for (clause, status, severity, waived, baseline), n in tally.items():
         fails = failing(status, severity, waived, baseline, fail_on, result.fail_on_new)

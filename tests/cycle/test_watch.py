@@ -61,10 +61,10 @@ def test_an_early_warning_is_announced_when_it_starts_and_a_violation_when_it_fa
     clock = Clock(datetime(2026, 11, 2, 20, 0))
     watcher = Watcher(example_policy, folder, clock=clock, every=60)
     started = watcher.check()
-    # At 20:00, 11 of 24 hours used. Q-100 already fails inquiry-reply-deadline (a check that an
-    # inquiry not answered on the spot has a reply; it has none): 1 violation. The audit period is
-    # November (the month of the export's timestamps), still running: no month's meetings are judged.
-    assert [(e.kind, e.counts) for e in started] == [("started", {"violation": 1, "warning": 0, "invalid": 0})]
+    # At 20:00, 11 of 24 hours used: Q-100 has no reply yet, which is not late (inquiry-reply-deadline
+    # judges an open inquiry once its 24 hours have passed). The audit period is November (the month of
+    # the export's timestamps), still running: no month's meetings are judged. Nothing to report.
+    assert [(e.kind, e.counts) for e in started] == [("started", {"violation": 0, "warning": 0, "invalid": 0})]
     clock.now = datetime(2026, 11, 2, 20, 0, 30)
     assert watcher.check() == []  # no file changed and less than a minute passed: no audit
     clock.now = datetime(2026, 11, 3, 4, 0)  # 19 h: 79 %
@@ -77,7 +77,10 @@ def test_an_early_warning_is_announced_when_it_starts_and_a_violation_when_it_fa
     assert watcher.check() == []
     clock.now = datetime(2026, 11, 3, 9, 1)
     due = watcher.check()
-    assert kinds(due) == [("changed", "inquiry-reply-clock", "violation")] and due[0].before.status == "warning"
+    # Past due, the reply clock's warning becomes a violation, and the reply check now judges the open
+    # inquiry too: no reply 24 h after receipt, a new violation.
+    assert kinds(due) == [("changed", "inquiry-reply-clock", "violation"), ("new", "inquiry-reply-deadline", "violation")]
+    assert due[0].before.status == "warning"
     assert line(due[0], "export") == (
         "2026-11-03 09:01:00  now a violation (was a warning)  EX-1 inquiry-reply-clock Q-100: "
         "inquiry Q-100 was due a reply by 2026-11-03 09:00:00 (within 24h); elapsed: 1 day 00:01:00")
@@ -120,15 +123,16 @@ def test_a_malformed_file_is_reported_once_and_watching_goes_on(example_policy, 
 def test_waivers_expire_while_watching(example_policy, folder, tmp_path):
     path = tmp_path / "w.yaml"
     path.write_text("waivers:\n  - id: W-9\n    rule: inquiry-reply-deadline\n    key: Q-100\n    approved_by: Li\n"
-                    "    reason: phone line down\n    expires: 2026-11-02\n", encoding="utf-8")
+                    "    reason: phone line down\n    expires: 2026-11-03\n", encoding="utf-8")
     waivers = clausewise.load_waivers(path, example_policy)
-    clock = Clock(datetime(2026, 11, 2, 23, 0))
+    # Q-100's reply was due 2026-11-03 09:00; at 23:00 it is late, and waived until the 3rd is over.
+    clock = Clock(datetime(2026, 11, 3, 23, 0))
     watcher = Watcher(example_policy, folder, waivers=waivers, clock=clock, every=60)
     watcher.check()
-    clock.now = datetime(2026, 11, 3, 0, 0)  # the waiver's last day is over
+    clock.now = datetime(2026, 11, 4, 0, 0)  # the waiver's last day is over
     expired = watcher.check()
     assert kinds(expired) == [("changed", "inquiry-reply-deadline", "violation")]
-    assert line(expired[0], "export").startswith("2026-11-03 00:00:00  no longer waived (W-9)  EX-1 inquiry-reply-deadline Q-100")
+    assert line(expired[0], "export").startswith("2026-11-04 00:00:00  no longer waived (W-9)  EX-1 inquiry-reply-deadline Q-100")
 
 
 def test_run_stops_cleanly_on_ctrl_c(example_policy, folder):
@@ -163,13 +167,15 @@ def test_the_command_prints_changes_and_appends_them_as_json_lines(folder, tmp_p
                                       "--every", "60", "--jsonl", str(log)])
     assert result.exit_code == 0, result.output
     printed = result.output.splitlines()
-    # 04:00 started (19 h of 24: not yet 80 %), 06:40 warning (21.7 h), 09:20 due, then Ctrl-C.
-    # Q-100 has no reply yet (inquiry-reply-deadline); November, the audit period, has not ended.
-    assert printed[0] == f"2026-11-03 04:00:00  watching {folder}: 1 violation, 0 warnings, 0 invalid values"
-    assert [p[21:].split("  ")[0] for p in printed[1:]] == ["new warning", "now a violation (was a warning)", "stopped"]
+    # 04:00 started (19 h of 24: not yet 80 %), 06:40 warning (21.7 h), 09:20 due, then Ctrl-C. Q-100 has
+    # no reply yet, late only once due (then the reply clock's warning becomes a violation and the reply check
+    # finds it too); November, the audit period, has not ended.
+    assert printed[0] == f"2026-11-03 04:00:00  watching {folder}: 0 violations, 0 warnings, 0 invalid values"
+    assert [p[21:].split("  ")[0] for p in printed[1:]] == [
+        "new warning", "now a violation (was a warning)", "new violation", "stopped"]
     assert printed[1].startswith("2026-11-03 06:40:00") and printed[2].startswith("2026-11-03 09:20:00")
     events = [json.loads(text) for text in log.read_text(encoding="utf-8").splitlines()]
-    assert [e["event"] for e in events] == ["earlier", "started", "new", "changed", "stopped"]
+    assert [e["event"] for e in events] == ["earlier", "started", "new", "changed", "new", "stopped"]
     assert events[3]["was"] == {"status": "warning", "waiver": None} and events[3]["at"] == "2026-11-03 09:20:00"
 
 

@@ -35,6 +35,7 @@ MANIFEST = "export.yaml"
 MANIFEST_KEYS = ("period", "as_of", "sources")
 _PERIOD = re.compile(r"^(\d{4})(?:-(?:(\d{1,2})|[Qq]([1-4])))?$")
 INFERRED = "inferred: the month holding most timestamps in the export"
+LATEST = "latest timestamp in the export"
 
 
 @dataclass(frozen=True)
@@ -180,7 +181,7 @@ def choose(given_as_of: datetime | None, given_period: AuditPeriod | None, manif
     if manifest.period is not None:
         return period, manifest.period.end, f"end of period {manifest.period.label} in {MANIFEST}"
     if latest is not None:
-        return period, latest, "latest timestamp in the export"
+        return period, latest, LATEST
     now = datetime.now(ZoneInfo(timezone)).replace(tzinfo=None, microsecond=0)
     return period, now, "now (the export has no timestamps)"
 
@@ -213,14 +214,38 @@ def month_of(moment: datetime) -> AuditPeriod:
     return AuditPeriod(month.start, month.end, month.label, "the month of the as-of time (the export has no timestamps)")
 
 
+def outside_period(con, datasets: list[Dataset], period: AuditPeriod) -> tuple[int, int]:
+    """(how many of the export's timestamps fall outside ``period``, how many there are): one SQL statement."""
+    months = _months_sql(datasets)
+    if months is None:
+        return 0, 0
+    row = con.execute(f"SELECT coalesce(sum(n) FILTER (WHERE m < ? OR m >= ?), 0), coalesce(sum(n), 0) FROM ({months})",
+                      [period.start, period.end]).fetchone()
+    return int(row[0]), int(row[1])
+
+
+# An inferred period is doubted when more than this share of the export's timestamps lie outside it.
+OUTSIDE_SHARE = 0.25
+
+
 def warnings(as_of: datetime, latest: datetime | None, lang: str, period: AuditPeriod | None = None,
-             empty: tuple[str, ...] = ()) -> tuple[str, ...]:
+             empty: tuple[str, ...] = (), outside: tuple[int, int] = (0, 0), source: str = "",
+             by_period: bool = False) -> tuple[str, ...]:
     """What a reader must know about the chosen times, one line each.
 
-    An as-of before some of the export's records: they are judged as if their
-    future were known (a reply after the as-of still stops a clock), which is
-    rarely meant. Months of the audit period that are judged but hold no
-    record of the export (``empty``, see :func:`months_without_records`).
+    - An as-of before some of the export's records: they are judged as if
+      their future were known (a reply after the as-of still stops a clock),
+      which is rarely meant.
+    - Months of the audit period that are judged but hold no record of the
+      export (``empty``, see :func:`months_without_records`).
+    - An inferred period that more than a quarter of the export's timestamps
+      lie outside (``outside``: outside, all; :func:`outside_period`): an
+      export of two months is judged on one, and the other silently not.
+    - An inferred period not ended at the as-of time while the policy has
+      rules judged period by period (``by_period``): those obligations are not
+      judged at all, which a green run must not hide.
+    - An as-of taken from the latest timestamp that lies beyond the period
+      after the audit period: most likely a mistyped date moved the as-of.
     """
     out = []
     if latest is not None and latest > as_of:
@@ -232,4 +257,26 @@ def warnings(as_of: datetime, latest: datetime | None, lang: str, period: AuditP
         out.append(msg("the export holds no record dated in {months}, which the audit period {period} holds and "
                        "which are judged all the same: check that the period is right",
                        months=months, period=period.label).render(lang))
+    if period is not None and period.source == INFERRED:
+        beyond, total = outside
+        if total and beyond > OUTSIDE_SHARE * total:
+            out.append(msg("{outside} of the export's {total} timestamps lie outside the inferred audit period "
+                           "{period}, and are not judged month by month: state the period (--period, or period: "
+                           "in export.yaml)", outside=beyond, total=total, period=period.label).render(lang))
+        if by_period and as_of < period.end:
+            out.append(msg("the audit period {period} was inferred and has not ended at the as-of time {as_of}: "
+                           "obligations judged month by month are not judged at all; state the period (--period, "
+                           "or period: in export.yaml) to judge it at its end",
+                           period=period.label, as_of=as_of.isoformat(sep=" ")).render(lang))
+    if period is not None and source == LATEST and as_of >= _after(period):
+        out.append(msg("the as-of time {as_of} is the export's latest timestamp, long after the audit period {period}: "
+                       "a mistyped date? Give --as-of", as_of=as_of.isoformat(sep=" "),
+                       period=period.label).render(lang))
     return tuple(out)
+
+
+def _after(period: AuditPeriod) -> datetime:
+    """The end of the period that follows ``period`` (as long as it, in months)."""
+    months = (period.end.year - period.start.year) * 12 + period.end.month - period.start.month
+    last = period.end.month - 1 + months
+    return datetime(period.end.year + last // 12, last % 12 + 1, 1)

@@ -119,8 +119,9 @@ def rule_stats(con, policy: Policy, compiled: list[CompiledRule], files, period=
                            for i in items)
         row = con.execute(f"SELECT {counts} FROM {table}").fetchone()
         for i, item in enumerate(items):
-            stats[item.rule.id] = RuleStats(examined=row[2 * i], unjudged=row[2 * i + 1],
-                                            pending=_pending(item, period, as_of),
+            pending = _pending(item, period, as_of)
+            stats[item.rule.id] = RuleStats(examined=row[2 * i], unjudged=row[2 * i + 1], pending=pending,
+                                            none_judged=bool(pending) and pending == _pending(item, period, period and period.start),
                                             not_evaluated=item.rule.id in not_evaluated)
     for rule, status, n in con.execute(f"SELECT rule, status, count(*) FROM {RESULT_TABLE} GROUP BY ALL").fetchall():
         setattr(stats.setdefault(rule, RuleStats()), _COUNTERS[status], n)

@@ -166,7 +166,10 @@ def run(
                                  runvars.PERIOD_END: period.end})
         empty = () if period.source == audit_time.INFERRED else audit_time.months_without_records(
             con, [d for d in policy.datasets.values() if d.exported], period, as_of)
-        warnings = audit_time.warnings(as_of, loaded.latest, lang, period, empty)
+        exported = [d for d in policy.datasets.values() if d.exported]
+        outside = audit_time.outside_period(con, exported, period) if period.source == audit_time.INFERRED else (0, 0)
+        by_period = any(item.period_unit for item in compiled)
+        warnings = audit_time.warnings(as_of, loaded.latest, lang, period, empty, outside, source, by_period)
         _derive(con, policy, program)
         first = min(filter(None, [loaded.earliest, as_of]))
         last = max(filter(None, [loaded.latest, as_of]))

@@ -42,6 +42,8 @@ def write(result: RunResult, fail_on: str, out: TextIO) -> None:
         out.write(f"::warning::{escape_data(line)}\n")
     for line in result.warnings:
         out.write(f"::warning::{escape_data(line)}\n")
+    for line in words.pending(result):
+        out.write(f"::notice::{escape_data(line)}\n")
     for line in (cycle.baseline_line(result), cycle.waived_line(result)):
         if line:
             out.write(f"::notice::{escape_data(line)}\n")

@@ -34,7 +34,7 @@ import re
 import xml.etree.ElementTree as ET
 from typing import TextIO
 
-from ..i18n import N_, Words
+from ..i18n import N_, NC_, Words
 from ..model import Finding, RunResult
 from ..scorecard import ScoreLine, scorecard
 from . import cycle
@@ -46,6 +46,7 @@ _WORDS = Words({
     "more": N_("… and {n} more"), "row": N_("row {row}"),
     "unexamined": N_("no records to examine"), "waived": N_("{n} waived: {why}"),
     "not_evaluated": N_("not evaluated: {n} records in scope could not be judged"), "then": N_("; "),
+    "pending": N_("not judged yet: {periods} had not ended at the as-of time"),
 })
 # XML 1.0 cannot carry most control characters, not even escaped, and export data may hold them.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -145,6 +146,9 @@ def _case(result: RunResult, rule: RanRule, counts: dict) -> ET.Element:
         accepted = list(result.findings.where(rules=[rule.id], statuses=failing_statuses, limit=MAX_LINES, waived=True))
         skipped = ET.SubElement(case, "skipped", message=_xml(words["waived"].format(n=waived, why=_why(accepted))))
         skipped.text = _listing(accepted, waived, words)
+    elif not warnings and result.stats[rule.id].none_judged:
+        pending = NC_("months", ", ").render(result.lang).join(result.stats[rule.id].pending)
+        ET.SubElement(case, "skipped", message=words["pending"].format(periods=pending))
     elif not warnings and result.stats[rule.id].examined == 0:
         ET.SubElement(case, "skipped", message=words["unexamined"])
     if warnings:

@@ -88,6 +88,7 @@ def _headline(result: RunResult, fail_on: str, words) -> str:
         *(f"> ⚠️ {cell(text)}" for text in result.warnings),
         verdict,
         totals + words["full_stop"],
+        *(cell(line) for line in wording.pending(result)),
         *(cell(line) for line in cycle.lines(result)),
     ])
 

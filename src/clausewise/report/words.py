@@ -89,3 +89,18 @@ def boolean(value: bool, lang: str) -> str:
 def severities(lang: str) -> dict[str, str]:
     """Severity → its name in ``lang``, worst first."""
     return {s: SEVERITY[lang][s] for s in SEVERITIES}
+
+
+_PENDING = Words({"pending": N_("Not judged yet, as {periods} had not ended at the as-of time: {rules}")})
+
+
+def pending(result: Any) -> list[str]:
+    """One line per set of periods not ended at the as-of time, naming the rules waiting for them (none: [])."""
+    waiting: dict[tuple[str, ...], list[str]] = {}
+    for rule in result.policy.rules:
+        stats = result.stats.get(rule.id)
+        if stats is not None and stats.pending:
+            waiting.setdefault(stats.pending, []).append(rule.id)
+    join = separator(result.lang).join
+    return [_PENDING[result.lang]["pending"].format(periods=join(periods), rules=join(ids))
+            for periods, ids in waiting.items()]

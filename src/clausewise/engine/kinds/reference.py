@@ -34,7 +34,10 @@ class ReferenceKind(Kind):
     duration, such as ``168h`` or ``7 days elapsed``, or a duration
     parameter), both ends included. A window is elapsed time: ``7 days``
     here is 7 × 24 hours from ``from``, not counted as days as a deadline's
-    goal is (write ``7 days elapsed`` to say so).
+    goal is (write ``7 days elapsed`` to say so). A window still open at the
+    as-of time is not judged yet: a record with no match in it is a finding
+    only once the window has closed (``from`` plus ``within`` at or before the
+    as-of time).
 
     A record whose ``on`` fields are empty has no match, and so is a finding:
     give ``when`` a condition such as ``application_id IS NOT NULL`` where an
@@ -49,7 +52,7 @@ class ReferenceKind(Kind):
           dataset: applications
           kind: reference
           severity: medium
-          when: completed_at IS NOT NULL AND completed_at + $followup_window <= $as_of
+          when: completed_at IS NOT NULL
           target: followups
           on: {application_id: application_id}
           window: {from: completed_at, field: visited_at, within: $followup_window}
@@ -102,9 +105,9 @@ class ReferenceKind(Kind):
         wanted = ctx.condition("target_when", default="TRUE", dataset=target, qualifier=TARGET)
         if scope is None or match is None or window is None or wanted is None:
             return None
-        test, evidence = window
+        test, evidence, closed = window
         exists = f"SELECT 1 FROM {ident(target.name)} AS {TARGET} WHERE {match} AND ({wanted}) IS TRUE AND {test}"
-        return Check(examined_sql=scope, where=f"{scope} AND NOT EXISTS ({exists})", evidence=evidence)
+        return Check(examined_sql=scope, where=f"{scope} AND NOT EXISTS ({exists}) AND {closed}", evidence=evidence)
 
 
 def _match(ctx: CompileContext, target, source: str) -> str | None:
@@ -118,11 +121,16 @@ def _match(ctx: CompileContext, target, source: str) -> str | None:
     return " AND ".join(pairs)
 
 
-def _window(ctx: CompileContext, target, source: str) -> tuple[str, dict[str, str]] | None:
-    """(the window test, its evidence); None when the window is wrong."""
+def _window(ctx: CompileContext, target, source: str) -> tuple[str, dict[str, str], str] | None:
+    """(the window test, its evidence, whether the window has closed at the as-of time); None when it is wrong.
+
+    A window still open at the as-of time may yet be met, so a record without
+    a match is a finding only once its window has closed; one with no ``from``
+    value has no window, and no match can fall in it: a finding.
+    """
     window = ctx.spec.window
     if not window:
-        return "TRUE", {}
+        return "TRUE", {}, "TRUE"
     start = ctx.field(window["from"], "window", types=("date", "timestamp"))
     field = ctx.field(window["field"], "window", dataset=target, types=("date", "timestamp"))
     within = ctx.param_value(window["within"], "window", ("duration",))
@@ -134,4 +142,5 @@ def _window(ctx: CompileContext, target, source: str) -> tuple[str, dict[str, st
     due = f"{source}.{start} + {ctx.literal(within)}"
     kind = ctx.dataset.fields[window["from"]].type
     evidence = {"from": shown(f"{source}.{start}", kind), "due": shown(due, kind)}
-    return f"{TARGET}.{field} BETWEEN {source}.{start} AND {due}", evidence
+    closed = f"({due} <= {ctx.as_of_sql}) IS NOT FALSE"
+    return f"{TARGET}.{field} BETWEEN {source}.{start} AND {due}", evidence, closed
