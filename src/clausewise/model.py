@@ -7,6 +7,7 @@ agrees on when a run fails).
 
 from __future__ import annotations
 
+import bisect
 import json
 import re
 from collections.abc import Mapping
@@ -666,10 +667,18 @@ class Explanation:
     # naive local time), or outside the audit period (its label).
     judged_from: datetime | None = None
     outside_period: str | None = None
+    # The record's fields the rule needs whose value is unreadable: field → the value as written. The rule
+    # did not judge the record (the run counts it as unjudged).
+    unreadable: dict[str, str] = field(default_factory=dict)
+    # For a group explained by itself: the records the audit left out of it, a value the rule needs being
+    # unreadable, each as (key, row, {field: value as written}).
+    left_out: list[tuple[str, int, dict[str, str]]] = field(default_factory=list)
 
     @property
     def verdict(self) -> str:
-        """violation, warning, invalid, compliant, not examined, not judged yet or outside the period."""
+        """violation, warning, invalid, compliant, not examined, unjudged, not judged yet or outside the period."""
+        if self.unreadable:
+            return "unjudged"
         if self.judged_from is not None:
             return "not judged yet"
         if self.outside_period is not None:
@@ -740,6 +749,22 @@ class DataFile:
     digest: str | None = None
     extra_columns: tuple[str, ...] = ()
     missing_columns: tuple[str, ...] = ()
+    # CSV: ((row, extra lines before it), …), from each row on which the count of lines the records before it
+    # span beyond one each (quoted line breaks, blank lines) changes; see :meth:`line_of`.
+    line_shifts: tuple[tuple[int, int], ...] = ()
+
+    def line_of(self, row: int | None) -> int | None:
+        """The line (from 1) of the export file on which record ``row`` starts; None for a file without lines
+        (XLSX, Parquet, a source) or no row. A JSON Lines record's row is its line; a CSV record's is its number,
+        below the header and the lines records before it span (``line_shifts``)."""
+        if row is None or self.path is None:
+            return None
+        if self.format == "jsonl":
+            return row
+        if self.format != "csv":
+            return None
+        at = bisect.bisect_right(self.line_shifts, (row, float("inf"))) - 1
+        return row + 1 + (self.line_shifts[at][1] if at >= 0 else 0)
 
 
 @dataclass

@@ -92,10 +92,10 @@ def test_csv_cells_across_quoted_line_breaks_blank_lines_and_wide_characters(tmp
     # quotes: columns 9–13, ending before 14.
     assert _region(found["data-quality", 3]) == {"startLine": 6, "startColumn": 9, "endLine": 6, "endColumn": 14}
     assert found["data-quality", 3]["message"] == {"text": 'column "n"'}
-    # A record's other findings keep the line their row implies (row 4 + the header = 5; the quoted line
-    # break and the blank line above it make D's real line 7: see report/common.py).
+    # A record's other findings are on its real line too: row 4 + the header 1 + record 1's quoted line break 1
+    # + the blank line 4 = 7 (DataFile.line_of), where the cell regions above place D as well.
     assert found["n-small", 4] == {"physicalLocation": {"artifactLocation": {"uri": _uri(tmp_path, "items.csv")},
-                                                        "region": {"startLine": 5}}}
+                                                        "region": {"startLine": 7}}}
 
 
 def _uri(tmp_path: Path, name: str) -> str:

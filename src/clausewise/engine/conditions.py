@@ -54,6 +54,9 @@ class Scope:
     dataset: str
     aggregates: bool = False
     builtins: dict[str, tuple[str, Any]] = field(default_factory=dict)
+    # The values an enum field can hold (an enum field's ``values``, a banded computed column's bands): a
+    # comparison with a text none of them is never true, and is refused.
+    values: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 # In a rule judged per period (``per: month``), the period being judged is a column of each record.
@@ -214,6 +217,7 @@ class Condition:
             self._error("'*' is only allowed inside count(*)", self._offset(node))
         elif isinstance(node, _COMPARISONS) or isinstance(node, exp.In):
             self._check_null(node)
+            self._check_values(node)
         elif isinstance(node, exp.Is) and not isinstance(node.expression, (exp.Null, exp.Boolean)):
             self._error(f'IS is followed by NULL, NOT NULL, TRUE or FALSE, not "{node.expression.sql("duckdb")}"; '
                         f"to compare values write =", self._offset(node))
@@ -243,6 +247,23 @@ class Condition:
         meaning = "filled" if isinstance(node, exp.NEQ) else "empty"
         self._error(f"a comparison with NULL is never true, for any record: to find {meaning} values write "
                     f"{value} {test}", self._offset(sides[0]) if sides else self._offset(node))
+
+    def _check_values(self, node: exp.Expression) -> None:
+        """``grade = 'hihg'``, ``grade IN ('high', 'hihg')``: a text none of an enum's values (a banded column's
+        bands) never matches; the officer misspelt a value or renamed a band."""
+        if isinstance(node, exp.In):
+            pairs = [(node.this, item) for item in node.expressions]
+        elif isinstance(node, (exp.EQ, exp.NEQ)):
+            pairs = [(node.this, node.expression), (node.expression, node.this)]
+        else:
+            return
+        for column, text in pairs:
+            if not (isinstance(column, exp.Column) and isinstance(text, exp.Literal) and text.is_string):
+                continue
+            values = self.scope.values.get(column.name)
+            if values and text.this not in values:
+                self._error(f'"{column.name}" is never "{text.this}": its values are {", ".join(values)}'
+                            f"{did_you_mean(text.this, values)}", self._offset(text))
 
     def _check_column(self, node: exp.Column) -> None:
         if node.table:

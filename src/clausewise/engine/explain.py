@@ -26,7 +26,7 @@ from .kinds import KINDS
 from .kinds.base import CompileContext
 from .plan import RESERVED_RULE
 from .run import Session, session
-from .sqltext import ident, string
+from .sqltext import ident, string, strings
 
 _PARAM = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
 
@@ -52,9 +52,11 @@ def explain(policy: Policy, export_dir: str | Path | None, rule_id: str, key: st
         dataset = policy.datasets[rule.dataset]
         grouped = KINDS[rule.kind].grouped
         records = _records(s, dataset, key, required=not grouped)
-        found = list(collect.findings(s.con, policy, s.compiled).where(rules=[rule_id]))
+        store = collect.findings(s.con, policy, s.compiled)
+        found = list(store.where(rules=[rule_id]))
+        bad = _bad_values(store, dataset.name)
         if grouped and not records:
-            return _explain_group(s, item, key, found)
+            return _explain_group(s, item, key, found, bad)
         group = _group_of(rule, records[0]) if records and grouped else None
         findings = [f for f in found if (f.group == group if group is not None else f.key == key)]
         table = item.table_sql
@@ -72,8 +74,24 @@ def explain(policy: Policy, export_dir: str | Path | None, rule_id: str, key: st
             findings=findings,
             grades=list(collect.grades(s.con, policy, s.breakdowns, s.reasons).where(datasets=[dataset.name], key=key)),
             group=group,
+            unreadable=_unreadable(item, bad, records[0]["__row"]) if records else {},
             **_not_judged(s, item, (group or {}).get("period")),
         )
+
+
+def _bad_values(store, dataset: str) -> dict[int, dict[str, str]]:
+    """The dataset's unreadable values, as the data-quality findings hold them: row → field → value as written."""
+    out: dict[int, dict[str, str]] = {}
+    for f in store.where(rules=[RESERVED_RULE]):
+        if f.dataset == dataset and f.row is not None and f.evidence.get("column") is not None:
+            out.setdefault(f.row, {})[str(f.evidence["column"])] = str(f.evidence.get("value"))
+    return out
+
+
+def _unreadable(item, bad: dict[int, dict[str, str]], row) -> dict[str, str]:
+    """The record's unreadable values among the fields the rule needs (``CompiledRule.unread``): the rule left it
+    unjudged."""
+    return {name: value for name, value in bad.get(row, {}).items() if name in item.unread}
 
 
 def _not_judged(s: Session, item, label: str | None) -> dict:
@@ -88,12 +106,18 @@ def _not_judged(s: Session, item, label: str | None) -> dict:
     return {} if any(label == u for u, _ in inside) else {"outside_period": s.period.label}
 
 
-def _explain_group(s: Session, item, key: str, found: list) -> Explanation:
-    """An aggregate rule for one group: its records in scope, its metric and the threshold it is held to."""
+def _explain_group(s: Session, item, key: str, found: list, bad: dict[int, dict[str, str]]) -> Explanation:
+    """An aggregate rule for one group: its records in scope, its metric and the threshold it is held to.
+
+    Read, as the audit reads it, from the records the rule can judge
+    (``CompiledRule.over_judged``); the records left out of the group as
+    unreadable are listed (``left_out``).
+    """
     rule = item.rule
     source, check = item.check.source, item.check
-    rows = s.con.execute(f"SELECT {check.group}, __metric, __records FROM {source}").fetchall()
+    rows = s.con.execute(item.over_judged(f"SELECT {check.group}, __metric, __records FROM {source}")).fetchall()
     groups = [(json.loads(g) if g else {}, metric, n) for g, metric, n in rows]
+    written = {json.dumps(json.loads(g), sort_keys=True): g for g, _, _ in rows if g}  # each group as SQL wrote it
     matching = [g for g in groups if _names_group(key, g[0])]
     unit = (rule.spec.get("period") or {}).get("unit")
     named = _period_named(key) if unit else None
@@ -124,7 +148,31 @@ def _explain_group(s: Session, item, key: str, found: list) -> Explanation:
         findings=[f for f in found if f.group == group], grades=[], group=group,
         aggregate={"metric_text": str(rule.spec.get("metric")), "metric": metric, "op": rule.spec.get("op"),
                    "threshold": threshold, "records": records},
+        left_out=_left_out(s, item, written.get(json.dumps(group, sort_keys=True)), bad),
     )
+
+
+def _left_out(s: Session, item, group: str | None, bad: dict[int, dict[str, str]]) -> list[tuple[str, int, dict[str, str]]]:
+    """The records of ``group`` the rule left unjudged (``CompiledRule.unjudged_sql``), and those it could not
+    place in any group, a field that places them being unreadable: (key, row, {field: value as written}).
+
+    ``group`` is the group's JSON as the rule's SQL writes it (``Check.group``), so that SQL compares like with like.
+    """
+    if not item.unread:
+        return []
+    rule, dataset = item.rule, s.policy.datasets[item.rule.dataset]
+    period = rule.spec.get("period")
+    placing = [*(rule.spec.get("group_by") or []), *([period["field"]] if period else [])]
+    trunc = f", date_trunc({string(period['unit'])}, {ident(period['field'])}) AS __period" if period else ""
+    records = f"(SELECT *{trunc} FROM {item.table_sql} WHERE {item.unjudged_sql})"
+    where, params = "TRUE", []
+    if item.check.group != "NULL":
+        where, params = f"{item.check.group} = ?", [group]
+        if placing:
+            where += f" OR list_has_any(__unread, [{strings(placing)}])"
+    rows = s.con.execute(f"SELECT CAST({ident(dataset.key)} AS VARCHAR), __row FROM {records} WHERE {where} "
+                         "ORDER BY __row", params).fetchall()
+    return [(k, row, _unreadable(item, bad, row)) for k, row in rows]
 
 
 def _period_named(key: str) -> str | None:
@@ -169,7 +217,7 @@ def _explain_data_quality(policy: Policy, export_dir, key: str, as_of, lang: str
         return Explanation(
             rule=rule, key=key, as_of=s.as_of, rule_text="", parameters={},
             record=records[0] if records else {}, matches=len(records), in_scope=True, steps=[], timeline=[],
-            findings=found, grades=[], cells=[_cell(policy, f) for f in found],
+            findings=found, grades=[], cells=[_cell(policy, f, s.loaded.files) for f in found],
         )
 
 
@@ -185,11 +233,14 @@ def _data_quality_rule(policy: Policy, dataset: str) -> Rule:
                 location=clause.location or Location(policy.path))
 
 
-def _cell(policy: Policy, f) -> dict:
-    """A bad cell: its dataset, file, row, column, value, and the field as declared (type, formats, values)."""
+def _cell(policy: Policy, f, files) -> dict:
+    """A bad cell: its dataset, file (and ``data_file``, the run's DataFile, for its lines), row, column, value, and
+    the field as declared (type, formats, values)."""
     evidence = f.evidence
     field = policy.datasets[f.dataset].fields.get(str(evidence.get("column")))
-    return {"dataset": f.dataset, "file": evidence.get("file"), "row": f.row, "column": evidence.get("column"),
+    data_file = next((d for d in files if d.dataset == f.dataset and d.path), None)
+    return {"dataset": f.dataset, "file": evidence.get("file"), "data_file": data_file, "row": f.row,
+            "column": evidence.get("column"),
             "value": evidence.get("value"), "expected": evidence.get("expected"),
             "formats": list(field.formats) if field else [], "values": list(field.values) if field else [],
             "message": f.message}

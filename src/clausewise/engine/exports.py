@@ -129,7 +129,12 @@ def _convert_dataset(con, dataset: Dataset, raw: RawFile | None, lang: str, zone
     if raw is None:
         type_table(con, dataset, Source(_empty_select(dataset), []), None, lang, zone)
         return DataFile(dataset.name, None, None, 0)
+    shifts = ()
     try:
+        if raw.format == "jsonl" and raw.json:
+            readers.jsonl.check_records(con, raw)
+        if raw.format == "csv":
+            shifts = readers.csv.line_shifts(con, raw)
         source = _source(con, dataset, raw)
         _check_columns(source, dataset, raw.path)
         failed = type_table(con, dataset, source, raw.path, lang, zone, whole_columns)
@@ -140,7 +145,7 @@ def _convert_dataset(con, dataset: Dataset, raw: RawFile | None, lang: str, zone
     rows = con.execute(f"SELECT count(*) FROM {ident(dataset.name)}").fetchone()[0]
     extra, missing = _drift(dataset, source)
     return DataFile(dataset.name, str(raw.path), raw.format, rows, raw.encoding,
-                    extra_columns=extra, missing_columns=missing)
+                    extra_columns=extra, missing_columns=missing, line_shifts=shifts)
 
 
 def _drift(dataset: Dataset, source: Source) -> tuple[tuple[str, ...], tuple[str, ...]]:

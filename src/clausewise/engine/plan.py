@@ -42,7 +42,9 @@ class CompiledRule:
     message expression per language; ``scope_sql`` a condition over the
     rule's table (:attr:`table_sql`) counting the records the rule looked at.
     ``unread`` names the fields whose unreadable value leaves a record
-    unjudged; ``per`` the period the rule is judged once for (``month``).
+    unjudged, ``when_unread`` those of them its ``when`` reads (an unreadable
+    one leaves the record's scope undecided); ``per`` the period the rule is
+    judged once for (``month``).
     """
 
     rule: Rule
@@ -54,6 +56,7 @@ class CompiledRule:
     unread: tuple[str, ...] = ()
     when_sql: str = "TRUE"
     per: str | None = None
+    when_unread: tuple[str, ...] = ()
 
     @property
     def table_sql(self) -> str:
@@ -77,8 +80,30 @@ class CompiledRule:
 
     @property
     def unjudged_sql(self) -> str:
-        """The records in the rule's scope (its ``when``) it could not judge, a value it needs being unreadable."""
-        return "FALSE" if not self.unread else f"{self.when_sql} AND NOT {self.judged_sql}"
+        """The records the rule could not judge, a value it needs being unreadable: those in its scope (its
+        ``when``), and those whose scope is undecided because a field the ``when`` reads is unreadable."""
+        if not self.unread:
+            return "FALSE"
+        scope = self.when_sql
+        if self.when_unread:
+            scope = f"({scope} OR list_has_any(__unread, [{strings(self.when_unread)}]))"
+        return f"{scope} AND NOT {self.judged_sql}"
+
+    @property
+    def judged_table_sql(self) -> str:
+        """The records of the rule's table (:attr:`table_sql`) the rule can judge, as a subquery."""
+        return f"(SELECT * FROM {self.table_sql} WHERE {self.judged_sql})"
+
+    def over_judged(self, select: str) -> str:
+        """``select`` with the rule's dataset name standing for the records the rule can judge only.
+
+        The audit reads its findings this way (:meth:`select_sql`); anything
+        that recomputes a rule's figures (``explain``) must too, or it counts
+        records the audit left out as unjudged.
+        """
+        if not self.unread and self.per is None:
+            return select
+        return f"WITH {ident(self.rule.dataset)} AS {self.judged_table_sql} {select}"
 
     def select_sql(self, lang: str) -> str:
         """``SELECT`` of this rule's findings with messages in ``lang``.
@@ -86,11 +111,7 @@ class CompiledRule:
         When the rule needs fields that may be unreadable, its dataset's name
         stands, inside the statement, for the records it can judge only.
         """
-        select = f"SELECT {self.columns}, {self.messages[lang]} {self.source}"
-        if not self.unread and self.per is None:
-            return select
-        table = ident(self.rule.dataset)
-        return f"WITH {table} AS (SELECT * FROM {self.table_sql} WHERE {self.judged_sql}) {select}"
+        return self.over_judged(f"SELECT {self.columns}, {self.messages[lang]} {self.source}")
 
     def insert_sql(self, lang: str) -> str:
         return f"INSERT INTO {FINDINGS_TABLE} {self.select_sql(lang)}"
@@ -212,8 +233,16 @@ def compile_rule(ctx: CompileContext, refers: dict[str, dict[str, set[str]]] | N
         return None
     columns, source = _select(ctx, check, evidence)
     unread = unread_fields(ctx.dataset, ctx.reads, refers)
-    when = ctx.scope_sql() if unread else "TRUE"  # the rule's `when`: its scope before any value is read
-    return CompiledRule(ctx.rule, check, columns, source, messages, check.examined_sql, unread, when or "TRUE", per)
+    when, when_unread = _when(ctx, refers) if unread else ("TRUE", ())
+    return CompiledRule(ctx.rule, check, columns, source, messages, check.examined_sql, unread, when, per, when_unread)
+
+
+def _when(ctx: CompileContext, refers: dict[str, dict[str, set[str]]]) -> tuple[str, tuple[str, ...]]:
+    """The rule's ``when`` as SQL (its scope before any value is read), and the fields it reads that may be
+    unreadable (compiled apart, so that only the ``when``'s own fields are named)."""
+    alone = CompileContext(ctx.policy, ctx.rule, Collector(), ctx.calendar)
+    when = alone.scope_sql() or "TRUE"
+    return when, unread_fields(ctx.dataset, alone.reads, refers)
 
 
 def _per_allowed(ctx: CompileContext) -> bool:

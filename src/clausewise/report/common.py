@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from ..errors import Location
-from ..model import DATA_QUALITY_TITLE, Finding, RunResult, Text
+from ..model import DATA_QUALITY_TITLE, DataFile, Finding, RunResult, Text
 
 DATA_QUALITY = "data-quality"
 
@@ -73,31 +73,27 @@ def relative_path(path: str) -> str:
     return p.as_posix()
 
 
-# The text line a record starts on is its row plus the lines before the first
-# record: CSV has a header line, JSON Lines none. XLSX and Parquet are not text,
-# so their records have no line (CSV fields holding line breaks would shift
-# lines too; the model carries only the record's position, see Finding.row).
-_LINES_BEFORE_FIRST_RECORD = {"csv": 1, "jsonl": 0}
-
-
 def export_position(result: RunResult, finding: Finding) -> tuple[str, int | None] | None:
-    """(export file, line) of a finding's record; line is None when unknown, None when no file."""
+    """(export file, line) of a finding's record; line is None when unknown, None when no file.
+
+    The line is the file's own (``DataFile.line_of``): a CSV record after one
+    whose quoted field holds a line break starts further down than its row.
+    """
     data_file = next((d for d in result.data_files if d.dataset == finding.dataset and d.path), None)
     if data_file is None:
         return None
-    before = _LINES_BEFORE_FIRST_RECORD.get(data_file.format or "")
-    line = finding.row + before if finding.row is not None and before is not None else None
-    return relative_path(data_file.path), line
+    return relative_path(data_file.path), data_file.line_of(finding.row)
 
 
-def record_place(path: str, fmt: str | None, row: int | None, record_no: str) -> str:
-    """Where a record is, as a person opens it: ``inquiries.csv:302`` (a text file's line), else ``record_no``
-    filled with the file and the record's number (an XLSX or Parquet file has no lines)."""
-    before = _LINES_BEFORE_FIRST_RECORD.get(fmt or "")
+def record_place(path: str, data_file: DataFile | None, row: int | None, record_no: str) -> str:
+    """Where a record is, as a person opens it: ``inquiries.csv:302`` (the line of a text file, see
+    ``DataFile.line_of``), else ``record_no`` filled with the file and the record's number (an XLSX or Parquet
+    file has no lines)."""
     if row is None:
         return path
-    if before is not None:
-        return f"{path}:{row + before}"
+    line = data_file.line_of(row) if data_file is not None else None
+    if line is not None:
+        return f"{path}:{line}"
     return record_no.format(file=path, row=row)
 
 

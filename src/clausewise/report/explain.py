@@ -36,7 +36,11 @@ _WORDS = Words({
               "date": N_("a date"), "timestamp": N_("a date and time"), "enum": N_("one of the listed values")},
     "verdicts": {"violation": N_("VIOLATION"), "warning": N_("WARNING"), "invalid": N_("INVALID DATA"),
                  "compliant": N_("COMPLIANT"), "not examined": N_("NOT EXAMINED"), "not judged yet": N_("NOT JUDGED YET"),
-                 "outside the period": N_("NOT JUDGED")},
+                 "outside the period": N_("NOT JUDGED"), "unjudged": N_("NOT JUDGED")},
+    "unreadable": N_("unreadable value {value}"),
+    "unjudged": N_("not judged: a value the rule needs is unreadable ({values}); the audit counts the record as unjudged"),
+    "left_out": N_("Left out as unreadable (not judged, counted as unjudged)"),
+    "left_one": N_("{key} ({where}): {values}"),
     "pending": N_("{period} has not ended at the as-of time; it is judged from {at}"),
     "outside": N_("{period} is outside the audit period {audit}: it is never judged in this audit"),
 })
@@ -61,10 +65,6 @@ def write(ex: Explanation, lang: str = "en") -> str:
     return "\n\n".join(p for p in parts if p) + "\n"
 
 
-def _format_of(path: str | None) -> str | None:
-    return path.rsplit(".", 1)[-1].lower() if path and "." in path else None
-
-
 def _group(ex: Explanation, w, lang: str) -> str:
     """A group of an aggregate rule: its records in scope, and its metric against the threshold."""
     agg = ex.aggregate
@@ -72,7 +72,21 @@ def _group(ex: Explanation, w, lang: str) -> str:
     head = w["group_head"].format(group=label, records=wording.count(agg["records"], "record", lang))
     holds = w["holds"].format(metric=agg["metric_text"], value=_value(agg["metric"], w), op=agg["op"],
                               threshold=_value(agg["threshold"], w))
-    return f"{head}\n{w['metric']}: {holds}"
+    out = f"{head}\n{w['metric']}: {holds}"
+    if ex.left_out:
+        rows = [w["left_one"].format(key=key, where=f"{w['row']} {row}", values=_unreadable_list(values, w))
+                for key, row, values in ex.left_out]
+        out += f"\n{w['left_out']}:\n" + "\n".join(f"  {r}" for r in rows)
+    return out
+
+
+def _unreadable_list(values: dict[str, str], w) -> str:
+    """``satisfaction = unreadable value "x", …``: each unreadable field with its value as written."""
+    return ", ".join(f"{name} = {w['unreadable'].format(value=_quoted(value))}" for name, value in values.items())
+
+
+def _quoted(value: str) -> str:
+    return '"' + str(value).replace('"', '\\"') + '"'
 
 
 def _cells(ex: Explanation, w) -> str:
@@ -88,7 +102,7 @@ def _cells(ex: Explanation, w) -> str:
             expected = w["formats"].format(type=w["types"].get(expected, expected), formats=", ".join(cell["formats"]))
         else:
             expected = w["types"].get(expected, expected)
-        where = record_place(cell["file"] or cell["dataset"], _format_of(cell["file"]), cell["row"], w["record_no"])
+        where = record_place(cell["file"] or cell["dataset"], cell.get("data_file"), cell["row"], w["record_no"])
         lines.append("  " + w["cell"].format(column=cell["column"], value=f'"{cell["value"]}"', where=where,
                                              expected=expected))
     return w["cells"] + ":\n" + "\n".join(lines)
@@ -111,7 +125,14 @@ def _record(ex: Explanation, w) -> str:
     head = f"{w['record']} {ex.key}" + (f" ({w['row']} {row})" if row is not None else "")
     if ex.matches > 1:
         head += " · " + w["dupes"].format(n=ex.matches)
-    return head + (": " + ", ".join(f"{k} = {_value(v, w)}" for k, v in shown.items()) if shown else "")
+    return head + (": " + ", ".join(f"{k} = {_shown_value(ex, k, v, w)}" for k, v in shown.items()) if shown else "")
+
+
+def _shown_value(ex: Explanation, name: str, value, w) -> str:
+    """A field of the record: an unreadable one as written, never as an empty value."""
+    if name in ex.unreadable:
+        return w["unreadable"].format(value=_quoted(ex.unreadable[name]))
+    return _value(value, w)
 
 
 def _steps(ex: Explanation, w) -> str:
@@ -122,7 +143,10 @@ def _steps(ex: Explanation, w) -> str:
     for step in ex.steps:
         label = f"{step.key:<7}" if step.key else " " * 7
         text = ("  " * step.depth + step.text)
-        lines.append(f"  {label}{text:<{max(width, 20)}}  → {_value(step.value, w)}")
+        read = [n for n in ex.unreadable if re.search(rf"\b{re.escape(n)}\b", step.text)]
+        # A part that reads an unreadable value is not decided by the NULL that stands for it.
+        value = _unreadable_list({n: ex.unreadable[n] for n in read}, w) if read else _value(step.value, w)
+        lines.append(f"  {label}{text:<{max(width, 20)}}  → {value}")
     return w["conditions"] + ":\n" + "\n".join(lines)
 
 
@@ -157,6 +181,8 @@ def _verdict(ex: Explanation, w) -> str:
         return f"{head} — {w['pending'].format(period=label, at=ex.judged_from.isoformat(sep=' '))}"
     if ex.outside_period is not None:
         return f"{head} — {w['outside'].format(period=label, audit=ex.outside_period)}"
+    if ex.unreadable:
+        return f"{head} — {w['unjudged'].format(values=_unreadable_list(ex.unreadable, w))}"
     if not ex.in_scope and not ex.findings:
         return f"{head} — {w['scope_no']}"
     messages = [f.message for f in ex.findings]

@@ -143,7 +143,7 @@ class _View:
         data_file = next((d for d in self.result.data_files if d.dataset == f.dataset and d.path), None)
         if data_file is None:
             return f.dataset
-        return record_place(Path(data_file.path).name, data_file.format, f.row, self.w["record_no"])
+        return record_place(Path(data_file.path).name, data_file, f.row, self.w["record_no"])
 
     @staticmethod
     def _record(f: Finding) -> str:

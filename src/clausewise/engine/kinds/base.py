@@ -131,7 +131,9 @@ class CompileContext:
     def scope(self, dataset: Dataset | None = None, aggregates: bool = False) -> Scope:
         dataset = dataset or self.dataset
         columns = {name: f.type for name, f in dataset.fields.items()}
-        return Scope(columns, self.policy.parameters, dataset.name, aggregates, builtin_params(self.spec.per is not None))
+        values = {name: f.values for name, f in dataset.fields.items() if f.type == "enum" and f.values}
+        return Scope(columns, self.policy.parameters, dataset.name, aggregates, builtin_params(self.spec.per is not None),
+                     values)
 
     def location_of(self, key: str) -> Location:
         return self.spec.location_of(key) or self.rule.location

@@ -39,6 +39,10 @@ class RawFile:
     types: dict[str, str] = field(default_factory=dict)  # stored types (Parquet); none means text
     digest: str | None = None  # a source's content, for the run history (a file has its own bytes)
     line: str = "rowid + 1"  # SQL over the raw table: a record's row (JSON Lines: its line, blank lines counted)
+    # CSV: the file's blank lines outside quoted fields (DuckDB skips them), and the lines its header spans;
+    # from them and the raw table, readers.csv.line_shifts works out each record's line.
+    blank_lines: tuple[int, ...] = ()
+    header_lines: int = 1
 
 
 _GLOB = re.compile(r"[*?\[\]{}~]")

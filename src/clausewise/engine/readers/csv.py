@@ -4,16 +4,30 @@ No dialect sniffing: the header is the first line, every cell is text, quotes
 are ``"`` doubled, and a malformed line is an error naming its line number,
 not a reason to guess another dialect. GBK/GB18030 (what Excel writes on
 Chinese Windows) is transcoded to UTF-8 in the scratch folder first.
+
+A record's ``row`` is its number (1 = the first record); the line it starts
+on is further down when records before it span lines (a quoted field holding
+a line break) or blank lines (which DuckDB skips) come before it. Those shifts
+are worked out once, set-based: the line breaks inside each record's fields
+by a window sum in SQL, the blank lines by one pass of a regular expression
+over the file (work per blank line, none per record in Python), and kept as
+the few rows where the shift changes (``RawFile.line_shifts``). DuckDB's own
+line in a read error counts a record as one line; it is turned into the
+file's line by reading the file again (only on that error).
 """
 
 from __future__ import annotations
 
 import codecs
 import csv
+import mmap
+import re
+from dataclasses import replace
 from pathlib import Path
 
 from ...errors import DataError, Location
 from ...i18n import msg
+from ..sqltext import ident
 from .common import RawFile, ReadOptions, create, literal_path
 
 _READ = (
@@ -38,13 +52,19 @@ def read(con, path: Path, table: str, options: ReadOptions, scratch: Path) -> Ra
 
 def _read(con, path: Path, table: str, options: ReadOptions, scratch: Path, encoding: str) -> RawFile:
     source = path if encoding == "utf-8" else _transcode(path, encoding, scratch)
-    raw = read_text_csv(con, source, path, table, options.delimiter, scratch)
+    raw = read_text_csv(con, source, path, table, options.delimiter, scratch, lines=True)
     raw.encoding = encoding
     return raw
 
 
-def read_text_csv(con, source: Path, shown: Path, table: str, delimiter: str, scratch: Path) -> RawFile:
-    """Read UTF-8 CSV ``source`` (reported as ``shown``) into ``table``, every cell as text."""
+def read_text_csv(con, source: Path, shown: Path, table: str, delimiter: str, scratch: Path,
+                  lines: bool = False) -> RawFile:
+    """Read UTF-8 CSV ``source`` (reported as ``shown``) into ``table``, every cell as text.
+
+    With ``lines`` (a CSV export, not a CSV written from a workbook or a
+    database), a read error names the file's line, and the file's blank
+    lines are noted for :func:`line_shifts`.
+    """
     header = _header(source, delimiter, shown)
     columns = {name: "VARCHAR" for name in header}
     try:
@@ -52,8 +72,81 @@ def read_text_csv(con, source: Path, shown: Path, table: str, delimiter: str, sc
     except DataError as exc:
         if "unicode" in exc.message.lower():
             raise _NotUtf8() from None
+        if lines and exc.location is not None and exc.location.line is not None:
+            physical = _physical_line(source, delimiter, exc.location.line)
+            raise DataError(exc.message, replace(exc.location, line=physical)) from None
         raise
-    return RawFile(shown, "csv", table, header)
+    header_lines = 1 + sum(name.count("\n") for name in header)
+    blanks = tuple(_blank_lines(source)) if lines else ()
+    return RawFile(shown, "csv", table, header, blank_lines=blanks, header_lines=header_lines)
+
+
+def line_shifts(con, raw: RawFile) -> tuple[tuple[int, int], ...]:
+    """Where a record's line stops being its row plus one header line: ``((row, extra lines before it), …)``,
+    one pair for each row from which the extra count changes, rows from 1 (``DataFile.line_of``).
+
+    The extra lines before record ``k`` are the line breaks inside the fields
+    of the records before it (a window sum over the raw table), the blank
+    lines before it (``RawFile.blank_lines``, found by the reader, placed by
+    an ``ASOF`` join on the line each record would start on without them),
+    and the header's own line breaks. Runs after the lock, as every query
+    naming the file's columns does.
+    """
+    table, header, header_lines, blanks = raw.table, raw.columns, raw.header_lines, raw.blank_lines
+    breaks = " + ".join(f"coalesce(length({ident(c)}) - length(replace({ident(c)}, chr(10), '')), 0)"
+                        for c in header) or "0"
+    inner = (f"SELECT rowid AS k, coalesce(sum({breaks}) OVER (ORDER BY rowid ROWS BETWEEN UNBOUNDED PRECEDING "
+             f"AND 1 PRECEDING), 0) AS e FROM {table}")
+    # Without blank lines, record k starts on line header_lines + 1 + k + e; the i-th blank line (from 0), on
+    # line b, comes before every record whose such line is at least b - i.
+    counted = (f"SELECT r.k, r.e + coalesce(b.n, 0) + {header_lines - 1} AS extra FROM ({inner}) AS r ASOF LEFT JOIN "
+               "(SELECT unnest(?::BIGINT[]) AS at, unnest(?::BIGINT[]) AS n) AS b "
+               f"ON {header_lines} + 1 + r.k + r.e >= b.at")
+    changes = (f"SELECT k + 1, extra FROM (SELECT k, extra, lag(extra, 1, 0) OVER (ORDER BY k) AS before "
+               f"FROM ({counted})) WHERE extra <> before ORDER BY k")
+    ats = {line - i: i + 1 for i, line in enumerate(blanks)}  # consecutive blank lines share one: the last counts
+    return tuple(con.execute(changes, [list(ats), list(ats.values())]).fetchall())
+
+
+_BLANK = re.compile(rb"(?m)^\r?$")
+
+
+def _blank_lines(source: Path) -> list[int]:
+    """The lines (from 1) of ``source`` that are empty, outside a quoted field (an even number of quotes before
+    them): DuckDB skips them. A line after the file's last line break is no line."""
+    found: list[int] = []
+    try:
+        with source.open("rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data:
+            line, at, quotes = 1, 0, 0
+            for match in _BLANK.finditer(data):
+                start = match.start()
+                if start == len(data):
+                    break
+                chunk = data[at:start]
+                line += chunk.count(b"\n")
+                quotes += chunk.count(b'"')
+                at = start
+                if quotes % 2 == 0 and line > 1:
+                    found.append(line)
+    except (OSError, ValueError):  # an empty file cannot be mapped, and has no blank line
+        return []
+    return found
+
+
+def _physical_line(source: Path, delimiter: str, counted: int) -> int:
+    """The line of ``source`` on which DuckDB's line ``counted`` starts (it counts each record, and each blank line,
+    as one line); read again with the standard library's reader, which reads quoted fields as DuckDB does."""
+    try:
+        with source.open("r", encoding="utf-8-sig", newline="") as handle:
+            reader = csv.reader(handle, delimiter=delimiter)
+            last = 0
+            for number, _ in enumerate(reader, start=1):
+                if number == counted:
+                    return last + 1
+                last = reader.line_num
+    except (OSError, UnicodeDecodeError, csv.Error):
+        pass
+    return counted
 
 
 def _header(source: Path, delimiter: str, shown: Path) -> list[str]:
@@ -124,4 +217,4 @@ def _transcode(path: Path, encoding: str, scratch: Path) -> Path:
                 return target
 
 
-__all__ = ["read", "read_text_csv"]
+__all__ = ["line_shifts", "read", "read_text_csv"]

@@ -36,12 +36,42 @@ def read(con, path: Path, table: str, options: ReadOptions, scratch: Path) -> Ra
         raise broken_line(path) or exc from None
     skips = blank_skips(path)
     if not skips:
-        return RawFile(path, "jsonl", table, encoding="utf-8", json=True)
-    # Record k (counted from 0) is on line k + 1 + the number of blank lines before it: the skips at or below k.
-    con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT r.json, r.rowid + 1 + coalesce(b.n, 0) AS __line "
-                f"FROM {table} AS r ASOF LEFT JOIN (SELECT unnest(?::BIGINT[]) AS k, unnest(?::BIGINT[]) AS n) AS b "
-                "ON r.rowid >= b.k ORDER BY r.rowid", [list(skips), list(skips.values())])
-    return RawFile(path, "jsonl", table, encoding="utf-8", json=True, line='"__line"')
+        raw = RawFile(path, "jsonl", table, encoding="utf-8", json=True)
+    else:
+        # Record k (counted from 0) is on line k + 1 + the number of blank lines before it: the skips at or below k.
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT r.json, r.rowid + 1 + coalesce(b.n, 0) AS __line "
+                    f"FROM {table} AS r ASOF LEFT JOIN (SELECT unnest(?::BIGINT[]) AS k, unnest(?::BIGINT[]) AS n) AS b "
+                    "ON r.rowid >= b.k ORDER BY r.rowid", [list(skips), list(skips.values())])
+        raw = RawFile(path, "jsonl", table, encoding="utf-8", json=True, line='"__line"')
+    return raw
+
+
+# What a line that is JSON but not an object holds, by JSON's own name for it (the same in every language),
+# from DuckDB's json_type; any other type is a number.
+_NOT_OBJECT = {"NULL": "null", "ARRAY": "array", "VARCHAR": "string", "BOOLEAN": "boolean"}
+
+
+def check_records(con, raw: RawFile) -> None:
+    """Each line is one record: a JSON object (not ``null``, an array, a string or a number) with each key once.
+
+    A key written twice would be read as its first value here and as its last
+    by most JSON parsers, so the record is ambiguous and refused. One query
+    over the raw table, after the lock, finds the first bad line; a DataError
+    names it.
+    """
+    keys = "json_keys(json)"
+    found = con.execute(
+        f"SELECT {raw.line}, json_type(json), {keys} FROM {raw.table} WHERE json_type(json) <> 'OBJECT' "
+        f"OR len({keys}) <> len(list_distinct({keys})) ORDER BY rowid LIMIT 1").fetchone()
+    if found is None:
+        return
+    line, kind, names = found
+    where = Location(str(raw.path), line=line)
+    if kind != "OBJECT":
+        raise DataError(msg("this line is a JSON {kind}, not an object: each line must be one record, "
+                            '{{"field": value, …}}', kind=_NOT_OBJECT.get(kind, "number")), where)
+    twice = next(name for i, name in enumerate(names) if name in names[:i])
+    raise DataError(msg('key "{key}" appears twice in this record; write each key once', key=twice), where)
 
 
 def blank_skips(path: Path) -> dict[int, int]:
