@@ -43,8 +43,11 @@ class GroupTally:
         return out
 
 
-def group_counts(con, policy: Policy, compiled: list[CompiledRule]) -> GroupTally | None:
-    """The run's :class:`GroupTally`; None when the policy's scorecard has no groups."""
+def group_counts(con, policy: Policy, compiled: list[CompiledRule], datasets=None) -> GroupTally | None:
+    """The run's :class:`GroupTally`; None when the policy's scorecard has no groups.
+
+    ``datasets`` is the connection holding the datasets, when not ``con`` (the Spark engine's).
+    """
     card = policy.scorecard
     if card is None or not card.group_by:
         return None
@@ -55,7 +58,7 @@ def group_counts(con, policy: Policy, compiled: list[CompiledRule]) -> GroupTall
             rules = [c for c in compiled if c.rule.dataset == dataset]
             if dataset not in policy.datasets or column not in policy.datasets[dataset].fields or not rules:
                 continue
-            _count_examined(con, group, policy.datasets[dataset], column, rules, examined)
+            _count_examined(datasets or con, group, policy.datasets[dataset], column, rules, examined)
             queries.append(_findings_sql(group, policy.datasets[dataset], column, rules))
     return GroupTally(con, examined, queries)
 
@@ -91,7 +94,8 @@ def grades(con, policy: Policy, breakdowns: dict[str, dict[str, str]],
     return GradeStore(con, datasets, enums, reasons, timestamps)
 
 
-def rule_stats(con, policy: Policy, compiled: list[CompiledRule], files) -> dict[str, RuleStats]:
+def rule_stats(con, policy: Policy, compiled: list[CompiledRule], files, datasets=None) -> dict[str, RuleStats]:
+    """Per rule: records examined and not judged (counted on ``datasets``, default ``con``), findings by status."""
     stats = {RESERVED_RULE: RuleStats(examined=sum(f.rows for f in files))}
     by_dataset: dict[str, list[CompiledRule]] = {}
     for item in compiled:
@@ -99,7 +103,7 @@ def rule_stats(con, policy: Policy, compiled: list[CompiledRule], files) -> dict
     for dataset, items in by_dataset.items():
         counts = ", ".join(f"count(*) FILTER (WHERE {i.examined_sql}), count(*) FILTER (WHERE {i.unjudged_sql})"
                            for i in items)
-        row = con.execute(f"SELECT {counts} FROM {ident(dataset)}").fetchone()
+        row = (datasets or con).execute(f"SELECT {counts} FROM {ident(dataset)}").fetchone()
         for i, item in enumerate(items):
             stats[item.rule.id] = RuleStats(examined=row[2 * i], unjudged=row[2 * i + 1])
     for rule, status, n in con.execute(f"SELECT rule, status, count(*) FROM {RESULT_TABLE} GROUP BY ALL").fetchall():
