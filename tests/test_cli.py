@@ -256,17 +256,32 @@ def test_explain_a_group_by_its_period(run):
     out = result.output
     assert "Group period=2026-10: 1 record in scope\nMetric, for this group: count(*) = 1; it must be >= 2" in out
     assert out.rstrip().endswith("Verdict: VIOLATION\n  2026-10: 1 meetings with minutes; at least 2 required")
+    # September lies in the audit period only when the period says so (2026-Q3 holds July to September).
     ok = run("explain", "examples/example-export", "meetings-per-month", "period=2026-09", "--policy",
-             "policies/example.yaml", "--as-of", "2026-11-01")
+             "policies/example.yaml", "--as-of", "2026-11-01", "--period", "2026-Q3")
     assert "Group period=2026-09: 2 records in scope" in ok.output and ok.output.rstrip().endswith("Verdict: COMPLIANT")
 
 
+def test_explain_a_month_outside_the_period_or_not_ended(run):
+    # The example export's period is October (the month of most of its timestamps).
+    outside = run("explain", "examples/example-export", "meetings-per-month", "period=2026-09", "--policy",
+                  "policies/example.yaml", "--as-of", "2026-11-01")
+    assert outside.exit_code == 0
+    assert outside.output.rstrip().endswith(
+        "Verdict: NOT JUDGED — 2026-09 is outside the audit period 2026-10: it is never judged in this audit")
+    # As of 31 October 00:00, October has not ended: it is judged from 1 November 00:00.
+    running = run("explain", "examples/example-export", "meetings-per-month", "2026-10", "--policy",
+                  "policies/example.yaml", "--as-of", "2026-10-31")
+    assert running.output.rstrip().endswith(
+        "Verdict: NOT JUDGED YET — 2026-10 has not ended at the as-of time; it is judged from 2026-11-01 00:00:00")
+
+
 def test_explain_a_group_that_is_not_there_names_some_that_are(run):
-    result = run("explain", "examples/example-export", "meetings-per-month", "2025-01", "--policy", "policies/example.yaml",
+    result = run("explain", "examples/example-export", "meetings-per-month", "M-9", "--policy", "policies/example.yaml",
                  "--as-of", "2026-11-01")
     assert result.exit_code == 2
-    assert result.output.strip() == ('no record with key "2025-01" in dataset "meetings" and no group of rule '
-                                     '"meetings-per-month" matches it; its groups include period=2026-09; period=2026-10')
+    assert result.output.strip() == ('no record with key "M-9" in dataset "meetings" and no group of rule '
+                                     '"meetings-per-month" matches it; its groups include period=2026-10')
 
 
 def test_explain_data_quality_shows_the_bad_cell_and_what_was_expected(run):

@@ -471,7 +471,9 @@ class Expected:
 
     def add(self, rule: str, key: str | None = None, group: dict | None = None, status: str = "violation",
             carried: bool = False) -> None:
-        where = {"group": group} if group is not None else {"key": key}
+        # A rule judged per month (per: month) names both the record and the month.
+        where = {**({"key": key} if key is not None or group is None else {}),
+                 **({"group": group} if group is not None else {})}
         self.findings.append({"rule": rule, **where, "status": status, "carried": carried})
 
 
@@ -1205,7 +1207,7 @@ def inject_03_critical_escalated_late(w: World) -> None:
 def inject_04_specialist_not_trained(w: World) -> None:
     r = w.defects["untrained"]
     w.small["trainings"] = [t for t in w.small["trainings"] if t["employee_id"] != r["employee_id"]]
-    w.expected.add("specialist-trained-monthly", r["employee_id"])
+    w.expected.add("specialist-trained-monthly", r["employee_id"], group={"period": w.month})
 
 
 def inject_05_inquiry_reply_late(w: World) -> None:
@@ -1489,7 +1491,7 @@ def inject_39_self_evaluation_missing(w: World) -> None:
 def inject_40_not_appraised(w: World) -> None:
     employee = w.defects["unappraised"]["employee_id"]
     w.small["appraisal_results"] = [r for r in w.small["appraisal_results"] if r["employee_id"] != employee]
-    w.expected.add("staff-appraised-monthly", employee)
+    w.expected.add("staff-appraised-monthly", employee, group={"period": w.month})
 
 
 def inject_41_score_misrecorded(w: World) -> None:

@@ -33,8 +33,9 @@ from zoneinfo import ZoneInfo
 from .engine import frames, load
 from .engine import run as engine_run
 from .engine import sources as source_specs
+from .engine.asof import parse_period
 from .errors import UsageError
-from .model import Policy, RunResult, in_time_range
+from .model import AuditPeriod, Policy, RunResult, in_time_range
 from .report import WRITERS, stream
 
 Progress = Callable[[str, int, int], None]
@@ -113,6 +114,7 @@ def audit(
     progress: Progress | None = None,
     *,
     sources: Mapping[str, Any] | None = None,
+    period: AuditPeriod | str | None = None,
 ) -> Result:
     """Audit ``data`` against ``policy``; use the result in a ``with`` block (or ``close()`` it).
 
@@ -140,7 +142,10 @@ def audit(
     wall-clock time in the policy's timezone; an aware one is an instant,
     converted to that timezone; a date means its midnight; a text is read
     like ``--as-of`` (ISO date or timestamp, or ``now``). Default: the
-    export's ``export.yaml``, else its latest timestamp. ``lang`` is ``en``
+    export's ``export.yaml``, else the end of the audit period when it is given or
+    stated, else the export's latest timestamp. ``period`` is the audit period:
+    ``"2026-10"``, ``"2026-Q4"``, ``"2026"`` (or an AuditPeriod); default:
+    ``period:`` in ``export.yaml``, else the month holding most timestamps. ``lang`` is ``en``
     or ``zh``; ``rule_ids`` runs only those rules; ``progress(stage, done,
     total)`` is told how loading and rules advance.
 
@@ -157,7 +162,9 @@ def audit(
     given.update(_database_sources(sources or {}, policy))
     if export_dir is None and not given:
         raise UsageError("nothing to audit: give an export folder, a mapping of tables, a DuckDB connection or sources")
-    result = engine_run.audit(policy, export_dir, when, lang, tuple(rule_ids), progress or _quiet, given)
+    if isinstance(period, str):
+        period = parse_period(period)
+    result = engine_run.audit(policy, export_dir, when, lang, tuple(rule_ids), progress or _quiet, given, period)
     return Result(**{f.name: getattr(result, f.name) for f in fields(result)})
 
 

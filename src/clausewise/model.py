@@ -33,6 +33,26 @@ def in_time_range(value: datetime) -> bool:
     return EARLIEST <= value < LATEST
 
 
+@dataclass(frozen=True)
+class AuditPeriod:
+    """The months an audit covers: [``start``, ``end``), naive local times in the policy's zone.
+
+    ``label`` is how people write it (``2026-10``, ``2026-Q4``, ``2026``);
+    ``source`` says where it came from (``given``, ``period in export.yaml``,
+    ``inferred: the month holding most timestamps``). Per-period obligations
+    are judged only for the parts of the period that have ended by the as-of
+    time (docs/time.md, "The audit period").
+    """
+
+    start: datetime
+    end: datetime
+    label: str
+    source: str = "given"
+
+    def __str__(self) -> str:
+        return self.label
+
+
 def severity_rank(severity: str) -> int:
     """0 for critical … 3 for low; lower is worse."""
     return SEVERITIES.index(severity)
@@ -64,9 +84,24 @@ _AS_OF_ZH = (
     (r"given", "命令行指定"),
     (r"as_of in export\.yaml", "export.yaml 中的 as_of"),
     (r"end of period (\S+) in export\.yaml", "export.yaml 所列期间 {} 的期末"),
+    (r"end of period (\S+)", "所指定期间 {} 的期末"),
     (r"latest timestamp in the export", "导出数据中最晚的时间"),
     (r"now.*", "当前时间"),
 )
+_PERIOD_ZH = (
+    (r"given", "命令行指定"),
+    (r"period in export\.yaml", "export.yaml 中的 period"),
+    (r"inferred: .*", "推断：导出数据中时间最多的月份"),
+    (r"the month of the as-of time.*", "截至时间所在月份（导出数据中没有时间）"),
+)
+
+
+def _translated(text: str, table) -> str:
+    for pattern, chinese in table:
+        match = re.fullmatch(pattern, text)
+        if match:
+            return chinese.format(*match.groups())
+    return text
 
 
 @dataclass(frozen=True)
@@ -256,6 +291,8 @@ class Spec:
     """
 
     when: str | None = None
+    # Judge the rule once per day, week, month, quarter or year of the audit period (engine/periods.py).
+    per: str | None = None
     located: dict[str, Location] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
@@ -593,10 +630,18 @@ class Explanation:
     aggregate: dict[str, Any] | None = None
     # For data-quality: each bad cell (dataset, file, row, column, value, expected type, formats, values, message).
     cells: list[dict[str, Any]] = field(default_factory=list)
+    # A period of a per-period rule not judged: not ended at the as-of time (judged once it ends, at this
+    # naive local time), or outside the audit period (its label).
+    judged_from: datetime | None = None
+    outside_period: str | None = None
 
     @property
     def verdict(self) -> str:
-        """violation, warning, invalid, compliant or not examined."""
+        """violation, warning, invalid, compliant, not examined, not judged yet or outside the period."""
+        if self.judged_from is not None:
+            return "not judged yet"
+        if self.outside_period is not None:
+            return "outside the period"
         statuses = {f.status for f in self.findings}
         for status in ("violation", "warning", "invalid"):
             if status in statuses:
@@ -618,14 +663,17 @@ class RuleStats:
     warnings: int = 0
     invalid: int = 0
     unjudged: int = 0
+    # Periods of a per-period rule (2026-11) inside the audit period that had not ended at the as-of time.
+    pending: tuple[str, ...] = ()
 
-    def to_dict(self) -> dict[str, int]:
+    def to_dict(self) -> dict[str, Any]:
         return {
             "examined": self.examined,
             "violations": self.violations,
             "warnings": self.warnings,
             "invalid": self.invalid,
             "unjudged": self.unjudged,
+            **({"not_judged_yet": list(self.pending)} if self.pending else {}),
         }
 
 
@@ -668,6 +716,10 @@ class RunResult:
     export_dir: str
     engine_version: str
     rules_run: tuple[str, ...] = field(default_factory=tuple)
+    # The months the export covers and where that came from (docs/time.md, "The audit period").
+    period: AuditPeriod | None = None
+    # Things about the run a reader must know, in the run's language (an as-of time before some records).
+    warnings: tuple[str, ...] = ()
     grades: Any = ()  # engine.findings.GradeStore: a sequence of Grade with distribution()
     # engine.collect.GroupTally: examined records and findings per value of each scorecard group (None: no groups)
     group_counts: Any = None
@@ -695,13 +747,13 @@ class RunResult:
 
     def as_of_reason(self) -> str:
         """Where the as-of time came from, in the run's language."""
-        if self.lang != "zh":
-            return self.as_of_source
-        for pattern, chinese in _AS_OF_ZH:
-            match = re.fullmatch(pattern, self.as_of_source)
-            if match:
-                return chinese.format(*match.groups())
-        return self.as_of_source
+        return _translated(self.as_of_source, _AS_OF_ZH) if self.lang == "zh" else self.as_of_source
+
+    def period_reason(self) -> str:
+        """Where the audit period came from, in the run's language ("" without a period)."""
+        if self.period is None:
+            return ""
+        return _translated(self.period.source, _PERIOD_ZH) if self.lang == "zh" else self.period.source
 
     def counts(self) -> dict[str, int]:
         """Findings by status."""
@@ -742,6 +794,10 @@ class RunResult:
             },
             "as_of": self.as_of.isoformat(sep=" "),
             "as_of_source": self.as_of_source,
+            **({"period": {"label": self.period.label, "start": self.period.start.isoformat(sep=" "),
+                           "end": self.period.end.isoformat(sep=" "), "source": self.period.source}}
+               if self.period is not None else {}),
+            **({"warnings": list(self.warnings)} if self.warnings else {}),
             "timezone": self.policy.timezone,
             "lang": self.lang,
             "export_dir": self.export_dir,

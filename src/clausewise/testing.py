@@ -19,7 +19,10 @@ case's rule, so a case exercises the same loading and SQL as a real audit.
 each entry names only the fields it cares about (``key``, ``status``,
 ``row``, ``group``, ``severity``, ``due_at``, ``message``, and ``evidence``,
 which matches the keys it lists). An entry with ``rule: data-quality``
-expects an invalid-value finding. Names start with ``pass_`` (no findings)
+expects an invalid-value finding. ``as_of`` and ``period`` (``2026-10``,
+``2026-Q4``, ``2026``) are the audit's, as ``--as-of`` and ``--period`` give
+them; without them a case is judged as an export would be (its period the
+month holding most of its timestamps). Names start with ``pass_`` (no findings)
 or ``fail_`` (at least one). The policy's ``tests:`` patterns name the files;
 ``clausewise test`` and pytest both run them.
 """
@@ -35,9 +38,10 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from .engine import audit
+from .engine.asof import parse_period
 from .engine.kinds import KINDS
-from .errors import Collector, Location
-from .model import Finding, Policy, in_time_range
+from .errors import ClauseWiseError, Collector, Location
+from .model import AuditPeriod, Finding, Policy, in_time_range
 from .policy.yamlfile import YMap, load_yaml
 
 MATCH_KEYS = ("rule", "key", "status", "row", "group", "severity", "due_at", "message", "evidence")
@@ -52,6 +56,7 @@ class Case:
     as_of: datetime | None
     location: Location
     lang: str = "en"
+    period: AuditPeriod | None = None
 
 
 @dataclass
@@ -109,7 +114,13 @@ def _case(raw: Any, where: Location, policy: Policy, errors: Collector) -> Case 
         if dataset not in policy.datasets:
             errors.error(f'case "{name}": unknown dataset "{dataset}"', raw["data"].key_at(dataset))
     as_of = _case_as_of(raw, name, policy, errors)
-    return Case(name, rule, dict(raw.get("data") or {}), expect, as_of, where, str(raw.get("lang", "en")))
+    period = None
+    if raw.get("period") is not None:
+        try:
+            period = parse_period(str(raw["period"]), "given", raw.value_at("period"))
+        except ClauseWiseError as exc:
+            errors.error(f'case "{name}": {exc.message}', raw.value_at("period"))
+    return Case(name, rule, dict(raw.get("data") or {}), expect, as_of, where, str(raw.get("lang", "en")), period)
 
 
 def _case_as_of(raw: YMap, name: str, policy: Policy, errors: Collector) -> datetime | None:
@@ -149,7 +160,7 @@ def run_case(policy: Policy, case: Case) -> CaseResult:
     policy = replace(policy, datasets={n: d for n, d in policy.datasets.items() if n in _needed(policy, case)})
     with tempfile.TemporaryDirectory(prefix="clausewise-case-") as folder:
         write_export(policy, case.data, Path(folder))
-        result = audit(policy, folder, as_of=case.as_of, lang=case.lang, rule_ids=(case.rule,))
+        result = audit(policy, folder, as_of=case.as_of, lang=case.lang, rule_ids=(case.rule,), period=case.period)
     wanted_rules = {case.rule} | {str(e.get("rule")) for e in case.expect if e.get("rule")}
     actual = [f for f in result.findings if f.rule in wanted_rules]
     return CaseResult(case, compare(case.expect, actual, case.rule))

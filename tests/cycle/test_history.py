@@ -194,7 +194,8 @@ def test_the_html_report_shows_states_and_the_trend(recorded):
     assert page.count('<span class="st since-new">new</span>') == 59
     assert page.count('<span class="st since-persisting">persisting</span>') == 7
     # The trend: the runs judged before this audit's as-of (run 1), then this audit (recorded as run 2).
-    assert 'title="run 1">2026-11-01</th>' in page and 'title="run 2">2026-12-01</th>' in page
+    # Each run is headed by its audit period (October, as of 2026-11-01; November, as of 2026-12-01).
+    assert 'title="run 1">2026-10</th>' in page and 'title="run 2">2026-11</th>' in page
 
 
 def test_baseline_last_without_a_history_calls_every_finding_new(example_policy, tmp_path, root):

@@ -10,12 +10,15 @@ from ..errors import UsageError
 from ..report import WRITERS, stream
 from .options import (
     HISTORY_FILE,
+    as_of_option,
     fail_on_option,
     given_sources,
     history_option,
     lang_option,
     output_option,
     parse_as_of,
+    parse_period,
+    period_option,
     policy_option,
     progress_display,
     quiet_option,
@@ -30,8 +33,8 @@ from .output import check_output, opened, run_inputs
 @click.argument("export_dir", type=click.Path(file_okay=False), required=False)
 @policy_option
 @source_option
-@click.option("--as-of", "as_of", metavar="TIMESTAMP",
-              help="Judge deadlines as of this time (policy timezone). Default: the latest timestamp in the export.")
+@as_of_option
+@period_option
 @click.option("--format", "-f", "fmt", type=click.Choice(sorted(WRITERS)), default="table", show_default=True,
               help="Report format.")
 @output_option
@@ -50,7 +53,7 @@ from .output import check_output, opened, run_inputs
               help="Table format: list every rule, not only those with findings or that examined no record.")
 @quiet_option
 @click.pass_context
-def audit(ctx: click.Context, export_dir, policy_path, source_texts, as_of, fmt, output, lang, fail_on, rules,
+def audit(ctx: click.Context, export_dir, policy_path, source_texts, as_of, period, fmt, output, lang, fail_on, rules,
           waivers_path, record, history_path, baseline, fail_on_new, verbose, quiet) -> None:
     """Check the exports in EXPORT_DIR (and the datasets given with --source) against a policy.
 
@@ -75,7 +78,7 @@ def audit(ctx: click.Context, export_dir, policy_path, source_texts, as_of, fmt,
     check_output(output, inputs + ([history] if history else []))
     when = parse_as_of(as_of, policy.timezone)
     with run_audit(policy, export_dir, when, lang, tuple(rules), progress=progress_display(quiet),
-                   sources=sources) as result:
+                   sources=sources, period=parse_period(period)) as result:
         complete(result, waivers, history, record, baseline, fail_on_new)
         with opened(output, inputs) as out:
             stream(result, fmt, fail_on, out, verbose=verbose)

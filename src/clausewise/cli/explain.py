@@ -9,6 +9,7 @@ from .options import (
     lang_option,
     output_option,
     parse_as_of,
+    parse_period,
     policy_option,
     source_files,
     source_option,
@@ -23,9 +24,10 @@ from .output import emit, run_inputs
 @policy_option
 @source_option
 @click.option("--as-of", "as_of", metavar="TIMESTAMP", help="As for audit.")
+@click.option("--period", "period", metavar="PERIOD", help="As for audit.")
 @output_option
 @lang_option
-def explain(export_dir, rule, key, policy_path, source_texts, as_of, output, lang) -> None:
+def explain(export_dir, rule, key, policy_path, source_texts, as_of, period, output, lang) -> None:
     """Explain, step by step, why record KEY passed or failed RULE.
 
     Shows the rule as written and its parameters, the record's values, each
@@ -43,5 +45,6 @@ def explain(export_dir, rule, key, policy_path, source_texts, as_of, output, lan
 
     policy = load(policy_path)
     sources = given_sources(source_texts, policy)
-    explanation = run_explain(policy, export_dir, rule, key, parse_as_of(as_of, policy.timezone), lang, sources)
+    explanation = run_explain(policy, export_dir, rule, key, parse_as_of(as_of, policy.timezone), lang, sources,
+                              parse_period(period))
     emit(write(explanation, lang), output, run_inputs(policy, export_dir) + source_files(sources))

@@ -11,6 +11,7 @@ from .options import (
     lang_option,
     output_option,
     parse_as_of,
+    parse_period,
     policy_option,
     source_files,
     source_option,
@@ -23,6 +24,7 @@ from .output import opened, run_inputs
 @policy_option
 @source_option
 @click.option("--as-of", "as_of", metavar="TIMESTAMP", help="As for audit.")
+@click.option("--period", "period", metavar="PERIOD", help="As for audit.")
 @click.option("--format", "-f", "fmt", type=click.Choice(sorted(FORMATS)), default="table", show_default=True)
 @click.option("--dataset", "datasets", multiple=True, metavar="NAME",
               help="Only this dataset's computed values (repeat for more).")
@@ -33,7 +35,7 @@ from .output import opened, run_inputs
               help="At most N records. Default: 100 for the table, all for json and csv.")
 @output_option
 @lang_option
-def grades(export_dir, policy_path, source_texts, as_of, fmt, datasets, key, grade, limit, output, lang) -> None:
+def grades(export_dir, policy_path, source_texts, as_of, period, fmt, datasets, key, grade, limit, output, lang) -> None:
     """Print every computed value (scores, grades, priorities) with why it is what it is.
 
     Each line shows the record, the value, and its reason: the weighted inputs
@@ -51,7 +53,8 @@ def grades(export_dir, policy_path, source_texts, as_of, fmt, datasets, key, gra
         raise UsageError("give EXPORT_DIR, or every dataset with --source")
     _check_datasets(policy, datasets)
     selection = Selection(tuple(datasets) or None, key, grade, limit)
-    with run_audit(policy, export_dir, parse_as_of(as_of, policy.timezone), lang, sources=sources) as result:
+    with run_audit(policy, export_dir, parse_as_of(as_of, policy.timezone), lang, sources=sources,
+                   period=parse_period(period)) as result:
         with opened(output, run_inputs(policy, export_dir) + source_files(sources)) as out:
             FORMATS[fmt](result, "high", out, selection)
 

@@ -66,6 +66,25 @@ def source_files(sources: dict) -> list:
     return [s.url.sqlite_path() for s in sources.values() if s.url.scheme == "sqlite"]
 
 
+AS_OF_HELP = ("Judge the audit as of this time (policy timezone): a date (its midnight), a timestamp, or now. "
+              "Default: as_of in export.yaml, else the end of the audit period when it is given or stated "
+              "there, else the latest timestamp in the export.")
+as_of_option = click.option("--as-of", "as_of", metavar="TIMESTAMP", help=AS_OF_HELP)
+period_option = click.option(
+    "--period", "period", metavar="PERIOD",
+    help="The audit period: a month (2026-10), quarter (2026-Q4) or year (2026). Default: period in export.yaml, "
+         "else the month holding most timestamps in the export.")
+
+
+def parse_period(text: str | None):
+    """``--period``: a month, quarter or year (an AuditPeriod), or None."""
+    if text is None:
+        return None
+    from ..engine.asof import parse_period as parse
+
+    return parse(text, "given")
+
+
 quiet_option = click.option(
     "--quiet", "-q", is_flag=True, help="No progress display (it is shown only when standard error is a terminal)."
 )

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 from ..model import Policy, RuleStats
+from . import periods
 from .findings import CYCLE_COLUMNS, FINGERPRINT, RESULT_TABLE, FindingStore, GradeStore
 from .frames import RuleStatsTable
 from .plan import FINDINGS_TABLE, RESERVED_RULE, CompiledRule
@@ -64,12 +65,21 @@ def group_counts(con, policy: Policy, compiled: list[CompiledRule], datasets=Non
 
 
 def _count_examined(con, group: str, dataset, column: str, rules: list[CompiledRule], into: dict) -> None:
-    counts = ", ".join(f"count(*) FILTER (WHERE {r.examined_sql})" for r in rules)
-    for value, *per_rule in con.execute(f"SELECT CAST({ident(column)} AS VARCHAR), {counts} "
-                                        f"FROM {ident(dataset.name)} GROUP BY ALL").fetchall():
-        for item, n in zip(rules, per_rule):
-            key = (group, value, item.rule.clause)
-            into[key] = into.get(key, 0) + n
+    for table, items in _by_table(rules).items():
+        counts = ", ".join(f"count(*) FILTER (WHERE {r.examined_sql})" for r in items)
+        for value, *per_rule in con.execute(f"SELECT CAST({ident(column)} AS VARCHAR), {counts} "
+                                            f"FROM {table} GROUP BY ALL").fetchall():
+            for item, n in zip(items, per_rule):
+                key = (group, value, item.rule.clause)
+                into[key] = into.get(key, 0) + n
+
+
+def _by_table(rules: list[CompiledRule]) -> dict[str, list[CompiledRule]]:
+    """Rules by the table they count their records in (a dataset, or a dataset once per period judged)."""
+    out: dict[str, list[CompiledRule]] = {}
+    for item in rules:
+        out.setdefault(item.table_sql, []).append(item)
+    return out
 
 
 def _findings_sql(group: str, dataset, column: str, rules: list[CompiledRule]) -> str:
@@ -94,18 +104,26 @@ def grades(con, policy: Policy, breakdowns: dict[str, dict[str, str]],
     return GradeStore(con, datasets, enums, reasons, timestamps)
 
 
-def rule_stats(con, policy: Policy, compiled: list[CompiledRule], files, datasets=None) -> dict[str, RuleStats]:
-    """Per rule: records examined and not judged (counted on ``datasets``, default ``con``), findings by status."""
+def _pending(item: CompiledRule, period, as_of) -> tuple[str, ...]:
+    """The periods of a per-period rule inside the audit period that have not ended at the as-of time."""
+    unit = item.per or (item.rule.spec.get("period") or {}).get("unit")
+    if unit is None or period is None:
+        return ()
+    return tuple(label for label, _ in periods.pending(unit, period, as_of))
+
+
+def rule_stats(con, policy: Policy, compiled: list[CompiledRule], files, period=None,
+               as_of=None, datasets=None) -> dict[str, RuleStats]:
+    """Per rule: records examined and unjudged (counted on ``datasets``, default ``con``), findings by status,
+    and the periods not judged yet."""
     stats = {RESERVED_RULE: RuleStats(examined=sum(f.rows for f in files))}
-    by_dataset: dict[str, list[CompiledRule]] = {}
-    for item in compiled:
-        by_dataset.setdefault(item.rule.dataset, []).append(item)
-    for dataset, items in by_dataset.items():
+    for table, items in _by_table(compiled).items():
         counts = ", ".join(f"count(*) FILTER (WHERE {i.examined_sql}), count(*) FILTER (WHERE {i.unjudged_sql})"
                            for i in items)
-        row = (datasets or con).execute(f"SELECT {counts} FROM {ident(dataset)}").fetchone()
+        row = (datasets or con).execute(f"SELECT {counts} FROM {table}").fetchone()
         for i, item in enumerate(items):
-            stats[item.rule.id] = RuleStats(examined=row[2 * i], unjudged=row[2 * i + 1])
+            stats[item.rule.id] = RuleStats(examined=row[2 * i], unjudged=row[2 * i + 1],
+                                            pending=_pending(item, period, as_of))
     for rule, status, n in con.execute(f"SELECT rule, status, count(*) FROM {RESULT_TABLE} GROUP BY ALL").fetchall():
         setattr(stats.setdefault(rule, RuleStats()), _COUNTERS[status], n)
     return RuleStatsTable(stats, policy)

@@ -56,13 +56,24 @@ class Scope:
     builtins: dict[str, tuple[str, Any]] = field(default_factory=dict)
 
 
-def builtin_params() -> dict[str, tuple[str, Any]]:
-    """Parameters every condition may use: ``$as_of``, the audit's reference time.
+# In a rule judged per period (``per: month``), the period being judged is a column of each record.
+UNIT_START, UNIT_END = "__unit_start", "__unit_end"
+
+
+def builtin_params(per: bool = False) -> dict[str, tuple[str, Any]]:
+    """Parameters every condition may use: ``$as_of`` (the moment the audit is judged at) and
+    ``$period_start`` / ``$period_end`` (the audit period, start included, end excluded; in a
+    rule with ``per:``, the day, week, month, quarter or year being judged).
 
     Their values are read at run time (see ``runvars``), so a condition is
-    compiled once for every audit.
+    compiled once for every audit. All three are instants.
     """
-    return {"as_of": ("timestamp", runvars.node(runvars.AS_OF))}
+    if per:
+        start, end = exp.column(UNIT_START, quoted=True), exp.column(UNIT_END, quoted=True)
+    else:
+        start, end = runvars.node(runvars.PERIOD_START), runvars.node(runvars.PERIOD_END)
+    return {"as_of": ("timestamp", runvars.node(runvars.AS_OF)),
+            "period_start": ("timestamp", start), "period_end": ("timestamp", end)}
 
 
 class Condition:

@@ -19,10 +19,9 @@ from sqlglot import exp
 from ..errors import Collector, Location, UsageError
 from ..model import DATA_QUALITY_TITLE, Explanation, Policy, Rule, Spec, Step, Text
 from ..policy.yamlfile import YStr
-from . import collect
-from .conditions import compile_condition
+from . import collect, periods
+from .conditions import UNIT_START, compile_condition
 from .kinds import KINDS
-from .kinds.aggregate import UNITS
 from .kinds.base import CompileContext
 from .plan import RESERVED_RULE
 from .run import Session, session
@@ -32,7 +31,7 @@ _PARAM = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
 
 
 def explain(policy: Policy, export_dir: str | Path | None, rule_id: str, key: str,
-            as_of: datetime | None = None, lang: str = "en", sources=None) -> Explanation:
+            as_of: datetime | None = None, lang: str = "en", sources=None, period=None) -> Explanation:
     """Explain rule ``rule_id`` for the record whose key is ``key`` (``sources`` as for ``run.run``).
 
     For a rule that judges groups (aggregate), ``key`` may name the group
@@ -43,8 +42,8 @@ def explain(policy: Policy, export_dir: str | Path | None, rule_id: str, key: st
     their declared type. A key that names nothing is a UsageError.
     """
     if rule_id == RESERVED_RULE:
-        return _explain_data_quality(policy, export_dir, key, as_of, lang, sources)
-    with session(policy, export_dir, as_of, lang, (rule_id,), sources=sources) as s:
+        return _explain_data_quality(policy, export_dir, key, as_of, lang, sources, period)
+    with session(policy, export_dir, as_of, lang, (rule_id,), sources=sources, period=period) as s:
         item = s.compiled[0]
         rule = item.rule
         dataset = policy.datasets[rule.dataset]
@@ -55,6 +54,7 @@ def explain(policy: Policy, export_dir: str | Path | None, rule_id: str, key: st
             return _explain_group(s, item, key, found)
         group = _group_of(rule, records[0]) if records and grouped else None
         findings = [f for f in found if (f.group == group if group is not None else f.key == key)]
+        table = item.table_sql
         return Explanation(
             rule=rule,
             key=key,
@@ -63,13 +63,26 @@ def explain(policy: Policy, export_dir: str | Path | None, rule_id: str, key: st
             parameters=_parameters(policy, rule),
             record=records[0] if records else {},
             matches=len(records),
-            in_scope=_scalar(s, dataset, key, item.examined_sql),
-            steps=_steps(s, rule, dataset, key),
+            in_scope=_scalar(s, dataset, key, item.examined_sql, table),
+            steps=_steps(s, rule, dataset, key, table),
             timeline=_timeline(s, item, dataset, key),
             findings=findings,
             grades=list(collect.grades(s.con, policy, s.breakdowns, s.reasons).where(datasets=[dataset.name], key=key)),
             group=group,
+            **_not_judged(s, item, (group or {}).get("period")),
         )
+
+
+def _not_judged(s: Session, item, label: str | None) -> dict:
+    """For a period ``label`` of a per-period rule: when it is not judged yet, or that it lies outside the audit period."""
+    unit = item.per or (item.rule.spec.get("period") or {}).get("unit")
+    if unit is None or label is None or s.period is None:
+        return {}
+    for pending, ends in periods.pending(unit, s.period, s.as_of):
+        if pending == label:
+            return {"judged_from": ends}
+    inside = periods.pending(unit, s.period, s.period.start)  # every unit of the period, as of its start
+    return {} if any(label == u for u, _ in inside) else {"outside_period": s.period.label}
 
 
 def _explain_group(s: Session, item, key: str, found: list) -> Explanation:
@@ -79,6 +92,13 @@ def _explain_group(s: Session, item, key: str, found: list) -> Explanation:
     rows = s.con.execute(f"SELECT {check.group}, __metric, __records FROM {source}").fetchall()
     groups = [(json.loads(g) if g else {}, metric, n) for g, metric, n in rows]
     matching = [g for g in groups if _names_group(key, g[0])]
+    unit = (rule.spec.get("period") or {}).get("unit")
+    named = _period_named(key) if unit else None
+    if not matching and named is not None and _not_judged(s, item, named):
+        return Explanation(
+            rule=rule, key=key, as_of=s.as_of, rule_text=_rule_text(rule), parameters=_parameters(s.policy, rule),
+            record={}, matches=0, in_scope=False, steps=[], timeline=[], findings=[], grades=[],
+            group={"period": named}, **_not_judged(s, item, named))
     if not matching:
         known = [_label(g) for g, _, _ in groups][:5]
         hint = f"; its groups include {'; '.join(known)}" if known else "; it judged no group"
@@ -101,6 +121,16 @@ def _explain_group(s: Session, item, key: str, found: list) -> Explanation:
     )
 
 
+def _period_named(key: str) -> str | None:
+    """The period a group key names (``2026-10`` or ``period=2026-10`` among its parts), if any."""
+    for part in (p.strip() for p in key.split(",")):
+        name, sep, value = part.partition("=")
+        text = value.strip() if sep else part
+        if (not sep or name.strip() == "period") and text[:4].isdigit():
+            return text
+    return None
+
+
 def _names_group(key: str, group: dict) -> bool:
     """True when every comma-separated part of ``key`` is one of the group's values, or ``name=value`` of it."""
     values = {name: "" if value is None else str(value) for name, value in group.items()}
@@ -118,9 +148,10 @@ def _label(group: dict) -> str:
     return ", ".join(f"{k}={v}" for k, v in group.items()) or "all records"
 
 
-def _explain_data_quality(policy: Policy, export_dir, key: str, as_of, lang: str, sources=None) -> Explanation:
+def _explain_data_quality(policy: Policy, export_dir, key: str, as_of, lang: str, sources=None,
+                          period=None) -> Explanation:
     """The engine's data-quality rule for one record key: each cell that did not fit its declared type."""
-    with session(policy, export_dir, as_of, lang, (RESERVED_RULE,), sources=sources) as s:
+    with session(policy, export_dir, as_of, lang, (RESERVED_RULE,), sources=sources, period=period) as s:
         found = [f for f in collect.findings(s.con, policy, []).where(rules=[RESERVED_RULE]) if f.key == key]
         holders = [d for d in policy.datasets.values() if d.exported and _exists(s, d, key)]
         if not found and not holders:
@@ -167,9 +198,7 @@ def _group_of(rule, record: dict) -> dict:
 
 
 def _period_label(moment, unit: str) -> str:
-    if unit == "quarter":
-        return f"{moment.year}-Q{(moment.month - 1) // 3 + 1}"
-    return moment.strftime(UNITS[unit])
+    return periods.label(unit, moment)
 
 
 def _where_key(dataset, key: str) -> str:
@@ -185,8 +214,11 @@ def _records(s: Session, dataset, key: str, required: bool = True) -> list[dict]
     return rows
 
 
-def _scalar(s: Session, dataset, key: str, sql: str):
-    row = s.con.execute(f"SELECT ({sql}) FROM {ident(dataset.name)} WHERE {_where_key(dataset, key)} LIMIT 1").fetchone()
+def _scalar(s: Session, dataset, key: str, sql: str, table: str | None = None):
+    """``sql`` for the record (in a rule judged per period: for the latest period judged)."""
+    table = table or ident(dataset.name)
+    latest = f" ORDER BY {UNIT_START} DESC" if table != ident(dataset.name) else ""
+    row = s.con.execute(f"SELECT ({sql}) FROM {table} WHERE {_where_key(dataset, key)}{latest} LIMIT 1").fetchone()
     return _local(row[0]) if row else None
 
 
@@ -195,7 +227,7 @@ def _local(value):
     return value.replace(tzinfo=None) if isinstance(value, datetime) and value.tzinfo is not None else value
 
 
-def _steps(s: Session, rule, dataset, key: str) -> list[Step]:
+def _steps(s: Session, rule, dataset, key: str, table: str | None = None) -> list[Step]:
     """Each condition of the rule, and each part of it, evaluated for the record."""
     ctx = CompileContext(s.policy, rule, Collector())
     steps = []
@@ -208,7 +240,7 @@ def _steps(s: Session, rule, dataset, key: str) -> list[Step]:
         if tree is None:
             continue
         for depth, part in _parts(tree):
-            value = _scalar(s, dataset, key, part.sql(dialect="duckdb"))
+            value = _scalar(s, dataset, key, part.sql(dialect="duckdb"), table)
             shown = str(text).strip() if depth == 0 else part.sql(dialect="duckdb").replace('"', "")
             steps.append(Step(name if depth == 0 else "", depth, shown, value))
     return steps

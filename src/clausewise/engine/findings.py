@@ -46,7 +46,9 @@ CYCLE_COLUMNS = "CAST(NULL AS VARCHAR) AS waiver, CAST(NULL AS VARCHAR) AS basel
 # message, not the row: the same problem in next month's export, however worded and wherever it
 # stands in the file, has the same fingerprint (docs/history.md). MD5 names, it does not protect:
 # it is stable everywhere and a third cheaper than SHA-256 over hundreds of thousands of findings.
-FINGERPRINT = "md5(concat_ws(chr(31), rule, clause, dataset, coalesce(key, grp, '')))"
+# A finding of a rule judged per period (``per: month``) has both a key and a group (the period): both count.
+FINGERPRINT = ("md5(concat_ws(chr(31), rule, clause, dataset, "
+               "CASE WHEN key IS NOT NULL AND grp IS NOT NULL THEN key || chr(30) || grp ELSE coalesce(key, grp, '') END))")
 # A time as Python's isoformat(sep=" ") writes it: microseconds only when there are some.
 _TIME = "CASE WHEN microsecond({t}) % 1000000 = 0 THEN strftime({t}, '%Y-%m-%d %H:%M:%S') ELSE strftime({t}, '%Y-%m-%d %H:%M:%S.%f') END"
 # One finding as the JSON object of the output contract (DESIGN.md, Finding.to_dict).

@@ -10,11 +10,12 @@ with their message already written.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ..errors import Collector, PolicyError, did_you_mean
 from ..model import LANGS, Dataset, Policy, Rule
 from ..wording import DURATION_NAMES, parameter_words
+from . import periods
 from .calendar import CalendarSQL
 from .conditions import compile_value
 from .convert import shown
@@ -35,10 +36,12 @@ RESERVED_RULE = "data-quality"
 class CompiledRule:
     """One rule as SQL, compiled once for every audit.
 
-    ``select`` is the finding rows without their message (SQL up to the
-    message column), ``messages`` the message expression per language, and
-    ``examined`` a condition over the dataset's table counting the records
-    the rule looked at.
+    ``columns`` is the finding rows without their message (SQL up to the
+    message column) and ``source`` their FROM … WHERE; ``messages`` the
+    message expression per language; ``scope_sql`` a condition over the
+    rule's table (:attr:`table_sql`) counting the records the rule looked at.
+    ``unread`` names the fields whose unreadable value leaves a record
+    unjudged; ``per`` the period the rule is judged once for (``month``).
     """
 
     rule: Rule
@@ -49,6 +52,15 @@ class CompiledRule:
     scope_sql: str
     unread: tuple[str, ...] = ()
     when_sql: str = "TRUE"
+    per: str | None = None
+
+    @property
+    def table_sql(self) -> str:
+        """The rule's dataset as the rule sees it: each record once, or once per period judged (``per``)."""
+        table = ident(self.rule.dataset)
+        if self.per is None:
+            return table
+        return f"(SELECT __d.*, __u.* FROM {table} AS __d CROSS JOIN ({periods.units_sql(self.per)}) AS __u) AS {table}"
 
     @property
     def judged_sql(self) -> str:
@@ -74,10 +86,10 @@ class CompiledRule:
         stands, inside the statement, for the records it can judge only.
         """
         select = f"SELECT {self.columns}, {self.messages[lang]} {self.source}"
-        if not self.unread:
+        if not self.unread and self.per is None:
             return select
         table = ident(self.rule.dataset)
-        return f"WITH {table} AS (SELECT * FROM {table} WHERE {self.judged_sql}) {select}"
+        return f"WITH {table} AS (SELECT * FROM {self.table_sql} WHERE {self.judged_sql}) {select}"
 
     def insert_sql(self, lang: str) -> str:
         return f"INSERT INTO {FINDINGS_TABLE} {self.select_sql(lang)}"
@@ -118,9 +130,15 @@ def compile_rule(ctx: CompileContext, refers: dict[str, dict[str, set[str]]] | N
     The message is compiled only once the rule itself compiled, so a wrong
     goal does not also make its placeholders (``{due_at}``) look unknown.
     """
+    per = ctx.spec.per
+    if per is not None and not _per_allowed(ctx):
+        return None
     check = KINDS[ctx.rule.kind].compile(ctx)
     if check is None or ctx.errors:
         return None
+    if per is not None:
+        check = replace(check, group=f"CAST(to_json(struct_pack(period := __unit)) AS VARCHAR)",
+                        names={**check.names, "period": "__unit"})
     refers = refers or {}
     evidence = {**check.evidence, **_user_evidence(ctx)}
     messages = _messages(ctx, check, evidence)
@@ -129,7 +147,20 @@ def compile_rule(ctx: CompileContext, refers: dict[str, dict[str, set[str]]] | N
     columns, source = _select(ctx, check, evidence)
     unread = unread_fields(ctx.dataset, ctx.reads, refers)
     when = ctx.scope_sql() if unread else "TRUE"  # the rule's `when`: its scope before any value is read
-    return CompiledRule(ctx.rule, check, columns, source, messages, check.examined_sql, unread, when or "TRUE")
+    return CompiledRule(ctx.rule, check, columns, source, messages, check.examined_sql, unread, when or "TRUE", per)
+
+
+def _per_allowed(ctx: CompileContext) -> bool:
+    """``per:`` only on kinds that judge one record at a time, and not on a reference to its own dataset."""
+    kind = KINDS[ctx.rule.kind]
+    if not kind.per_period:
+        allowed = ", ".join(sorted(name for name, k in KINDS.items() if k.per_period))
+        ctx.error(f'"per" is for rules of kind {allowed}; a {kind.name} rule judges time its own way', "per")
+        return False
+    if ctx.spec.get("target") == ctx.rule.dataset:
+        ctx.error('"per" cannot judge a reference from a dataset to itself', "per")
+        return False
+    return True
 
 
 def unread_fields(dataset: Dataset, reads: set[str], refers: dict[str, dict[str, set[str]]]) -> tuple[str, ...]:

@@ -26,7 +26,6 @@ from .convert import empty_table
 from .derive import DerivePlan, derive_plan
 from .kinds.base import CompileContext
 from .plan import FINDINGS_DDL, RESERVED_RULE, CompiledRule, compile_policy, compile_rule
-from .sqltext import ident
 
 CALENDAR_TABLE = "__calendar"
 # The week a pack's working-time rules are checked against at load (any week serves: only the tables' shape matters).
@@ -152,7 +151,7 @@ def check_program(policy: Policy, program: Program, errors: Collector) -> None:
     con = connection.connect(policy.timezone, locked=True)
     try:
         empty_tables(con, policy)
-        runvars.set_values(con, {runvars.AS_OF: runvars.PLACEHOLDER})
+        runvars.set_values(con, runvars.placeholders())
         if not _derive_empty(con, policy, program, errors):
             return
         if program.calendar is not None:
@@ -179,9 +178,9 @@ def _bind_all(con, rules: tuple[CompiledRule, ...], errors: Collector) -> None:
     selects = [f"({item.select_sql('en')})" for item in rules]
     examined = {}
     for item in rules:
-        examined.setdefault(item.rule.dataset, []).append(
+        examined.setdefault(item.table_sql, []).append(
             f"count(*) FILTER (WHERE {item.examined_sql}), count(*) FILTER (WHERE {item.unjudged_sql})")
-    counts = [f"(SELECT {', '.join(parts)} FROM {ident(dataset)})" for dataset, parts in examined.items()]
+    counts = [f"(SELECT {', '.join(parts)} FROM {table})" for table, parts in examined.items()]
     try:
         if selects:
             con.execute("DESCRIBE " + " UNION ALL ".join(selects))
@@ -197,7 +196,7 @@ def _bind(con, item: CompiledRule, errors: Collector) -> None:
     try:
         con.execute("DESCRIBE " + item.select_sql("en"))
         con.execute(f"DESCRIBE SELECT count(*) FILTER (WHERE {item.examined_sql}), "
-                    f"count(*) FILTER (WHERE {item.unjudged_sql}) FROM {ident(item.rule.dataset)}")
+                    f"count(*) FILTER (WHERE {item.unjudged_sql}) FROM {item.table_sql}")
     except duckdb.Error as exc:
         message = str(exc).strip().splitlines()[0]
         errors.add(PolicyError(f'rule "{item.rule.id}": DuckDB cannot run it: {message}', item.rule.location))

@@ -21,11 +21,11 @@ import duckdb
 
 from .. import __version__
 from ..errors import Collector, PolicyError
-from ..model import Policy, RunResult
+from ..model import AuditPeriod, Policy, RunResult
 from ..policy import read_policy
+from . import asof as audit_time
 from . import collect, connection, given, runvars
 from . import sources as source_specs
-from .asof import choose_as_of, read_manifest
 from .derive import failure_location
 from .exports import LoadedExport, convert_export, read_export, scratch_dir
 from .kinds import KINDS
@@ -89,6 +89,8 @@ class Session:
     breakdowns: dict[str, dict[str, str]]
     scratch: tempfile.TemporaryDirectory
     reasons: dict[str, dict[str, str]] = field(default_factory=dict)  # dataset → column → reason SQL in the run's language
+    period: AuditPeriod | None = None
+    warnings: tuple[str, ...] = ()
 
     def close(self) -> None:
         self.con.close()
@@ -110,8 +112,13 @@ def run(
     rule_ids: tuple[str, ...] = (),
     progress: Progress = _quiet,
     sources: Mapping[str, Source] | None = None,
+    period: AuditPeriod | None = None,
 ) -> Session:
     """Run the rules over an export; the caller closes the returned session.
+
+    ``as_of`` (naive, the policy's wall-clock time) and ``period`` are the
+    moment and the months the audit judges; when not given they are chosen
+    as ``asof.py`` says (export.yaml, then the export's own timestamps).
 
     ``sources`` gives datasets that are not files of ``export_dir`` (tables
     in memory, database tables or queries; see ``sources.py``); they take
@@ -135,9 +142,15 @@ def run(
         loaded = convert_export(con, policy, raw, lang)
         loaded.files = given.describe(loaded.files, raw, given_sources)
         progress("loading", 1, 1)
-        stated = read_manifest(export_dir, policy.timezone) if export_dir is not None else (None, "")
-        as_of, source = choose_as_of(as_of, stated, loaded.latest)
-        runvars.set_values(con, {runvars.AS_OF: as_of})
+        manifest = (audit_time.read_manifest(export_dir, policy.timezone) if export_dir is not None
+                    else audit_time.Manifest())
+        inferred = None if period or manifest.period else audit_time.infer_period(
+            con, [d for d in policy.datasets.values() if d.exported])
+        period, as_of, source = audit_time.choose(as_of, period, manifest, inferred, loaded.latest, policy.timezone)
+        period = period or audit_time.month_of(as_of)
+        runvars.set_values(con, {runvars.AS_OF: as_of, runvars.PERIOD_START: period.start,
+                                 runvars.PERIOD_END: period.end})
+        warnings = audit_time.warnings(as_of, loaded.latest, lang)
         _derive(con, policy, program)
         first = min(filter(None, [loaded.earliest, as_of]))
         last = max(filter(None, [loaded.latest, as_of]))
@@ -151,7 +164,7 @@ def run(
         scratch.cleanup()
         raise
     return Session(con, policy, compiled, loaded, as_of, source, export_dir, program.derive.breakdowns, scratch,
-                   program.derive.reason_sql(lang))
+                   program.derive.reason_sql(lang), period, warnings)
 
 
 def _sources(policy: Policy, export_dir: Path | None, explicit: Mapping[str, Source] | None) -> dict[str, Source]:
@@ -163,9 +176,9 @@ def _sources(policy: Policy, export_dir: Path | None, explicit: Mapping[str, Sou
 @contextmanager
 def session(policy: Policy, export_dir: str | Path | None, as_of: datetime | None, lang: str,
             rule_ids: tuple[str, ...] = (), progress: Progress = _quiet,
-            sources: Mapping[str, Source] | None = None) -> Iterator[Session]:
+            sources: Mapping[str, Source] | None = None, period: AuditPeriod | None = None) -> Iterator[Session]:
     """:func:`run` as a context: the session is closed when the block ends."""
-    s = run(policy, export_dir, as_of, lang, rule_ids, progress, sources)
+    s = run(policy, export_dir, as_of, lang, rule_ids, progress, sources, period)
     try:
         yield s
     finally:
@@ -180,13 +193,14 @@ def audit(
     rule_ids: tuple[str, ...] = (),
     progress: Progress = _quiet,
     sources: Mapping[str, Source] | None = None,
+    period: AuditPeriod | None = None,
 ) -> RunResult:
     """Evaluate ``policy`` over the export in ``export_dir`` (and ``sources``, see :func:`run`); see DESIGN.md.
 
     The result holds the run's database, where its findings and grades stay
     until read: use it in a ``with`` block, or call ``close()`` when done.
     """
-    s = run(policy, export_dir, as_of, lang, rule_ids, progress, sources)
+    s = run(policy, export_dir, as_of, lang, rule_ids, progress, sources, period)
     try:
         findings = collect.findings(s.con, policy, s.compiled, closer=s.close,
                                     outbox=Path(s.scratch.name) / connection.OUTBOX)
@@ -196,11 +210,13 @@ def audit(
             as_of_source=s.as_of_source,
             lang=lang,
             findings=findings,
-            stats=collect.rule_stats(s.con, policy, s.compiled, s.loaded.files),
+            stats=collect.rule_stats(s.con, policy, s.compiled, s.loaded.files, s.period, s.as_of),
             data_files=s.loaded.files,
             export_dir=str(s.export_dir) if s.export_dir is not None else "",
             engine_version=__version__,
             rules_run=tuple(c.rule.id for c in s.compiled),
+            period=s.period,
+            warnings=s.warnings,
             grades=collect.grades(s.con, policy, s.breakdowns, s.reasons),
             group_counts=collect.group_counts(s.con, policy, s.compiled),
         )

@@ -1,4 +1,4 @@
-"""What a compiled pack reads at run time: the as-of time (and, later, the audit period).
+"""What a compiled pack reads at run time: the as-of time and the audit period.
 
 A pack is compiled once, when it is loaded; the as-of time of an audit is
 known only when its export has been read. So the compiled SQL does not hold
@@ -20,6 +20,8 @@ from sqlglot import exp
 from .sqltext import ident, string, timestamp
 
 AS_OF = "clausewise_as_of"
+PERIOD_START = "clausewise_period_start"
+PERIOD_END = "clausewise_period_end"
 # Set before validation binds the compiled SQL, so every expression has its type.
 PLACEHOLDER = datetime(2000, 1, 1)
 
@@ -42,7 +44,12 @@ def set_values(con, values: dict[str, datetime]) -> None:
     export's own times are read (the connection's ``TimeZone``).
     """
     for name, value in values.items():
-        con.execute(f"SET VARIABLE {name} = CAST({timestamp(value)} AS TIMESTAMPTZ)")
+        con.execute(f"SET VARIABLE {ident(name)} = CAST({timestamp(value)} AS TIMESTAMPTZ)")
+
+
+def placeholders() -> dict[str, datetime]:
+    """A value for every run-time variable, for binding compiled SQL before any export is read."""
+    return {AS_OF: PLACEHOLDER, PERIOD_START: PLACEHOLDER, PERIOD_END: PLACEHOLDER}
 
 
 def cursor(con):

@@ -278,6 +278,10 @@ RULE_COMMON = {
     "message": {**TEXT, "description": "Message templates; {field} inserts a value of the record or the evidence, {$param} a parameter."},
     "description": {"type": "string"},
     "when": {**CONDITION, "description": "Scope: only records for which this SQL condition is true are examined."},
+    "per": {"enum": ["day", "week", "month", "quarter", "year"],
+            "description": "Judge the rule once for each such period inside the audit period that has ended by the "
+                           "as-of time; $period_start and $period_end are then that period's (check, required, "
+                           "allowed and reference rules)."},
 }
 
 RULE_DOC = {

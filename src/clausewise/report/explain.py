@@ -35,7 +35,10 @@ _WORDS = {
         "types": {"string": "text", "integer": "a whole number", "number": "a number", "boolean": "true or false",
                   "date": "a date", "timestamp": "a date and time", "enum": "one of the listed values"},
         "verdicts": {"violation": "VIOLATION", "warning": "WARNING", "invalid": "INVALID DATA",
-                     "compliant": "COMPLIANT", "not examined": "NOT EXAMINED"},
+                     "compliant": "COMPLIANT", "not examined": "NOT EXAMINED", "not judged yet": "NOT JUDGED YET",
+                     "outside the period": "NOT JUDGED"},
+        "pending": "{period} has not ended at the as-of time; it is judged from {at}",
+        "outside": "{period} is outside the audit period {audit}: it is never judged in this audit",
     },
     "zh": {
         "rule": "规则", "kind": "类型", "severity": "严重度", "written": "规则原文", "params": "参数",
@@ -53,7 +56,10 @@ _WORDS = {
         "types": {"string": "文本", "integer": "整数", "number": "数字", "boolean": "布尔值（是/否）", "date": "日期",
                   "timestamp": "日期时间", "enum": "所列取值之一"},
         "verdicts": {"violation": "违规", "warning": "预警", "invalid": "数据无效",
-                     "compliant": "合规", "not examined": "未检查"},
+                     "compliant": "合规", "not examined": "未检查", "not judged yet": "尚未判断",
+                     "outside the period": "不判断"},
+        "pending": "截至时间时 {period} 尚未结束；自 {at} 起判断",
+        "outside": "{period} 不在审计期间 {audit} 内：本次审计不判断",
     },
 }
 _LABELS = {"start": "start", "stop": "stop", "end": "end", "due": "due", "warn": "warn", "event": "event", "next": "next"}
@@ -165,9 +171,14 @@ def _grades(ex: Explanation, w) -> str:
 
 def _verdict(ex: Explanation, w) -> str:
     head = f"{w['verdict']}: {w['verdicts'][ex.verdict]}"
-    if ex.group is not None and ex.aggregate is None:  # a record explained by its group (a group's heading names it)
+    if ex.group is not None and ex.aggregate is None and ex.matches:  # a record explained by its group
         label = ", ".join(f"{k}={v}" for k, v in ex.group.items()) or w["all"]
         head += f" · {w['group'].format(group=label)}"
+    label = (ex.group or {}).get("period", "")
+    if ex.judged_from is not None:
+        return f"{head} — {w['pending'].format(period=label, at=ex.judged_from.isoformat(sep=' '))}"
+    if ex.outside_period is not None:
+        return f"{head} — {w['outside'].format(period=label, audit=ex.outside_period)}"
     if not ex.in_scope and not ex.findings:
         return f"{head} — {w['scope_no']}"
     messages = [f.message for f in ex.findings]

@@ -98,6 +98,7 @@ def _properties(result: RunResult, fail_on: str, score: ScoreLine | None) -> ET.
         "policy.id": result.policy.id, "policy.version": result.policy.version,
         "policy.hash": result.policy.content_hash, "as_of": result.as_of.isoformat(sep=" "),
         "as_of_source": result.as_of_source, "timezone": result.policy.timezone, "fail_on": fail_on,
+        **({"period": result.period.label, "period_source": result.period.source} if result.period else {}),
         **_score(score), **_cycle(result),
     }
     props = ET.Element("properties")

@@ -36,6 +36,7 @@ _WORDS = {
     "en": {
         "head": "{mark} clausewise: {title}",
         "meta": "Policy `{policy}` {version} · as of {as_of} ({source}, {timezone}) · fail on `{fail_on}`",
+        "period": "Audit period {period} ({source})",
         "pass": "**Passed**: no finding at or above `{fail_on}`.",
         "fail": "**Failed**: {n} at or above `{fail_on}`.",
         "pass_never": "**Passed**: nothing fails the run (fail on `never`).",
@@ -56,6 +57,7 @@ _WORDS = {
     "zh": {
         "head": "{mark} clausewise：{title}",
         "meta": "制度 `{policy}` {version} · 截至 {as_of}（{source}，{timezone}）· 阈值“{fail_on}”",
+        "period": "审计期间 {period}（{source}）",
         "pass": "**通过**：没有问题达到阈值“{fail_on}”。",
         "fail": "**未通过**：{n}达到阈值“{fail_on}”。",
         "pass_never": "**通过**：阈值为“从不”，没有问题导致不通过。",
@@ -100,7 +102,9 @@ def _headline(result: RunResult, fail_on: str, words) -> str:
         words["meta"].format(
             policy=result.policy.id, version=result.policy.version, as_of=result.as_of.isoformat(sep=" "),
             source=result.as_of_reason(), timezone=result.policy.timezone, fail_on=threshold,
-        ),
+        ) + (" · " + words["period"].format(period=result.period.label, source=cell(result.period_reason()))
+             if result.period is not None else ""),
+        *(f"> ⚠️ {cell(text)}" for text in result.warnings),
         verdict,
         totals + ("。" if lang == "zh" else "."),
         *(cell(line) for line in cycle.lines(result)),

@@ -129,6 +129,7 @@ def _invocation(result: RunResult, fail_on: str) -> dict[str, Any]:
         "properties": {
             "as_of": result.as_of.isoformat(sep=" "),
             "as_of_source": result.as_of_source,
+            **({"period": result.period.label, "period_source": result.period.source} if result.period else {}),
             "timezone": result.policy.timezone,
             "fail_on": fail_on,
         },

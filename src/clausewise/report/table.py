@@ -39,7 +39,7 @@ _WORDS = {
         "rule": "rule", "clause": "clause", "where": "where", "record": "record", "status": "status",
         "examined": "examined", "violations": "violations", "warnings": "warnings", "invalid": "invalid",
         "unjudged": "not judged", "title": "title", "clauses": "clauses", "score": "score", "band": "band", "since": "since",
-        "head": "{policy} {version} · as of {as_of} ({source})", "data": "{folder}: {files}, {rows}",
+        "head": "{policy} {version} · as of {as_of} ({source})", "period": "period {period} ({source})", "data": "{folder}: {files}, {rows}",
         "pass": "Passed: no finding at or above {fail_on}", "pass_never": "Passed: nothing fails the run (fail on never)",
         "fail": "Failed: {n} at or above {fail_on}",
         "verdict": "{verdict} · {counts} · exit {code}",
@@ -48,6 +48,7 @@ _WORDS = {
         "rest": "… and {n} more that examined records and found nothing (--verbose lists every rule)",
         "heading": "{clause} {rule} · {severity} · {counts} · {title}",
         "never": "Examined no record (does the export hold their data?): {rules}",
+        "pending": "Not judged yet, their period not having ended at the as-of time: {rules}",
         "chapter": "chapter", "breached": "clauses breached", "failing": "failing", "overall": "all",
         "capped_by": "capped: {why}",
         "caps": {"critical": "critical breach", "high": "high breach", "medium": "medium breach",
@@ -59,7 +60,7 @@ _WORDS = {
         "rule": "规则", "clause": "条款", "where": "位置", "record": "记录", "status": "状态",
         "examined": "检查数", "violations": "违规", "warnings": "预警", "invalid": "无效值",
         "unjudged": "无法判断", "title": "标题", "clauses": "条款", "score": "得分", "band": "等级", "since": "对比",
-        "head": "{policy} {version} · 截至 {as_of}（{source}）", "data": "{folder}：{files}，{rows}",
+        "head": "{policy} {version} · 截至 {as_of}（{source}）", "period": "审计期间 {period}（{source}）", "data": "{folder}：{files}，{rows}",
         "pass": "通过：没有问题达到阈值（{fail_on}）", "pass_never": "通过：阈值为“从不”，没有问题导致不通过",
         "fail": "未通过：{n}达到阈值（{fail_on}）",
         "verdict": "{verdict} · {counts} · 退出码 {code}",
@@ -68,6 +69,7 @@ _WORDS = {
         "rest": "…… 另有 {n} 条规则检查了记录且没有发现问题（--verbose 列出全部规则）",
         "heading": "{clause} {rule} · {severity} · {counts} · {title}",
         "never": "没有检查任何记录（导出数据中是否有它们的数据？）：{rules}",
+        "pending": "尚未判断（截至时间其期间尚未结束）：{rules}",
         "chapter": "章节", "breached": "违反条款", "failing": "不通过", "overall": "全部",
         "capped_by": "封顶：{why}",
         "caps": {"critical": "严重违反", "high": "高级别违反", "medium": "中级别违反", "low": "低级别违反",
@@ -104,9 +106,12 @@ class _View:
         r = self.result
         head = self.w["head"].format(policy=r.policy.id, version=r.policy.version, as_of=r.as_of.isoformat(sep=" "),
                                      source=r.as_of_reason())
+        if r.period is not None:
+            head += " · " + self.w["period"].format(period=r.period.label, source=r.period_reason())
         data = self.w["data"].format(folder=r.export_dir, files=words.count(len(r.data_files), "data file", self.lang),
                                      rows=words.count(sum(f.rows for f in r.data_files), "row", self.lang))
-        return self.hanging(head) + "\n" + self.hanging(data)
+        warned = "".join("\n" + self.hanging("! " + text) for text in r.warnings)
+        return self.hanging(head) + "\n" + self.hanging(data) + warned
 
     def hanging(self, text: str) -> str:
         """``text`` wrapped, its continuation lines indented, so that a heading reads as one."""
@@ -177,11 +182,14 @@ class _View:
         r = self.result
         # Records a rule could not judge (a value it needs is unreadable): a column only when there are some.
         unjudged = any(r.stats[rule.id].unjudged for rule in ran_rules(r))
-        shown, never, rest = [], [], 0
+        shown, never, pending, rest = [], [], [], 0
         for rule in ran_rules(r):
             s = r.stats[rule.id]
+            if s.pending:
+                pending.append(f"{rule.id} ({words.separator(self.lang).join(s.pending)})")
             if not s.examined and not s.unjudged and not verbose:
-                never.append(f"{rule.id} ({rule.clause})")
+                if not s.pending:
+                    never.append(f"{rule.id} ({rule.clause})")
             elif verbose or s.violations or s.warnings or s.invalid or s.unjudged:
                 row = [rule.id, rule.clause, str(s.examined), str(s.violations), str(s.warnings), str(s.invalid)]
                 shown.append(row + ([str(s.unjudged)] if unjudged else []))
@@ -196,6 +204,8 @@ class _View:
                                     colalign=("left", "left", *("right",) * (len(names) - 2)))
         if never:
             text += "\n" + self.hanging(self.w["never"].format(rules=words.separator(self.lang).join(never)))
+        if pending:
+            text += "\n" + self.hanging(self.w["pending"].format(rules=words.separator(self.lang).join(pending)))
         if rest:
             text += "\n" + self.wrapped(self.w["rest"].format(n=rest))
         return "\n".join(line.rstrip() for line in text.split("\n"))

@@ -6,10 +6,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from ...model import Spec
+from .. import periods
 from ..sqltext import ident, string
 from .base import Check, CompileContext, Kind
 
-UNITS = {"day": "%Y-%m-%d", "week": "%G-W%V", "month": "%Y-%m", "quarter": None, "year": "%Y"}
+UNITS = periods.UNITS
 # The comparison operators a rule may name (the schema's enum), as SQL.
 OPS = {">=": ">=", ">": ">", "<=": "<=", "<": "<", "=": "=", "!=": "<>"}
 
@@ -36,13 +37,14 @@ class AggregateKind(Kind):
     scope. A group whose metric is unknown (NULL, e.g. a ratio over no records)
     is a finding.
 
-    With a ``period``, every period from the first record in scope (of any group)
-    up to the last one that has ended by the as-of time is checked, for every
-    group, including periods with no records at all, for which the metric is
-    what it gives over nothing: ``count(*)`` is 0, so "at least 2 meetings a
-    month" fails for a month with none; a ratio is unknown, and so a finding.
-    With no record in scope at all, the last ended period is checked. A period
-    still running at the as-of time is not judged yet.
+    With a ``period``, every period that lies inside the audit period and has
+    ended by the as-of time is checked, for every group, including periods with
+    no records at all, for which the metric is what it gives over nothing:
+    ``count(*)`` is 0, so "at least 2 meetings a month" fails for a month with
+    none; a ratio is unknown, and so a finding. A period outside the audit
+    period is never judged (an October export does not say what happened in
+    September); one inside it that has not ended at the as-of time is "not
+    judged yet", and the run's statistics list it (docs/time.md).
 
     Findings carry the group instead of a key: its fields and ``period``, written
     ``2026-10``, ``2026-Q4``, ``2026-W41`` (ISO weeks, from Monday) or ``2026``.
@@ -143,13 +145,9 @@ def _source(ctx: CompileContext, scope: str, metric: str, groups: list[str], per
         grouped += f" GROUP BY {', '.join(names)}"
     if not period:
         return f"({grouped}) AS __agg"
-    unit = period[1]
-    as_of = ctx.as_of_sql
-    first = f"(SELECT min({trunc}) FROM {table} WHERE {scope})"
-    last = f"date_trunc({string(unit)}, {as_of}) - {_one(unit)}"
-    periods = f"SELECT unnest(generate_series(coalesce({first}, {last}), {last}, {_one(unit)})) AS __period"
+    judged = f"SELECT unnest({periods.judged_sql(period[1])}) AS __period"
     distinct = f"SELECT DISTINCT {', '.join(groups)} FROM {table} WHERE {scope}" if groups else "SELECT 1 AS __all"
-    frame = f"SELECT * FROM ({distinct}) AS __g CROSS JOIN ({periods}) AS __p"
+    frame = f"SELECT * FROM ({distinct}) AS __g CROSS JOIN ({judged}) AS __p"
     empty = f"(SELECT {metric} FROM {table} WHERE FALSE)"
     using = ", ".join(names)
     return (
@@ -159,16 +157,9 @@ def _source(ctx: CompileContext, scope: str, metric: str, groups: list[str], per
     )
 
 
-def _one(unit: str) -> str:
-    """One period as an interval (units come from the schema's enum, never from text)."""
-    return {"day": "INTERVAL 1 DAY", "week": "INTERVAL 7 DAY", "month": "INTERVAL 1 MONTH",
-            "quarter": "INTERVAL 3 MONTH", "year": "INTERVAL 1 YEAR"}[unit]
-
-
 def _label(unit: str) -> str:
     """The period as people write it: 2026-10, 2026-Q4, 2026-W41, 2026."""
-    fmt = UNITS[unit]
-    return "strftime(__period, '%Y') || '-Q' || quarter(__period)" if fmt is None else f"strftime(__period, {string(fmt)})"
+    return periods.label_sql(unit, "__period")
 
 
 def _group_json(groups: list[str], period) -> str:

@@ -54,6 +54,7 @@ class AllowedKind(Kind):
     """
 
     name = "allowed"
+    per_period = True
     Spec = AllowedSpec
     schema = {
         "properties": {

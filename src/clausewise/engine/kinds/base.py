@@ -27,7 +27,7 @@ from ...model import Dataset, Duration, Policy, Rule, Spec
 from ...policy.durations import duration_problem
 from .. import runvars
 from ..calendar import CalendarSQL
-from ..conditions import Scope, builtin_params, compile_condition, literal
+from ..conditions import UNIT_END, UNIT_START, Scope, builtin_params, compile_condition, literal
 from ..sqltext import ident
 
 EVIDENCE = {"type": "object", "additionalProperties": {"type": "string"},
@@ -48,6 +48,8 @@ class Kind:
     timeline: ClassVar[tuple[str, ...]] = ()
     # True when findings belong to a group of records (aggregate) rather than to one record.
     grouped: ClassVar[bool] = False
+    # True when a rule of the kind may be judged once per period of the audit period (``per: month``).
+    per_period: ClassVar[bool] = False
 
     def reads(self, spec: Spec) -> tuple[str, ...]:
         """Datasets a rule reads besides its own (a reference's target)."""
@@ -124,7 +126,7 @@ class CompileContext:
     def scope(self, dataset: Dataset | None = None, aggregates: bool = False) -> Scope:
         dataset = dataset or self.dataset
         columns = {name: f.type for name, f in dataset.fields.items()}
-        return Scope(columns, self.policy.parameters, dataset.name, aggregates, builtin_params())
+        return Scope(columns, self.policy.parameters, dataset.name, aggregates, builtin_params(self.spec.per is not None))
 
     def location_of(self, key: str) -> Location:
         return self.spec.location_of(key) or self.rule.location
@@ -149,8 +151,10 @@ class CompileContext:
             return None
         self.note_reads(tree, dataset)
         if qualifier:
+            # Every field is the qualifier's; the period judged (``per``) stays the record's own.
             tree = tree.transform(
-                lambda n: exp.column(n.name, table=qualifier, quoted=True) if isinstance(n, exp.Column) else n
+                lambda n: exp.column(n.name, table=qualifier, quoted=True)
+                if isinstance(n, exp.Column) and n.name not in (UNIT_START, UNIT_END) else n
             )
         return sql(tree)
 

@@ -48,6 +48,7 @@ class CheckKind(Kind):
     """
 
     name = "check"
+    per_period = True
     Spec = CheckSpec
     conditions = ("when", "assert")
     schema = {

@@ -59,6 +59,7 @@ class ReferenceKind(Kind):
     """
 
     name = "reference"
+    per_period = True
     Spec = ReferenceSpec
     schema = {
         "properties": {

@@ -57,6 +57,7 @@ class RequiredKind(Kind):
     """
 
     name = "required"
+    per_period = True
     Spec = RequiredSpec
     schema = {
         "properties": {

@@ -23,10 +23,10 @@ from pathlib import Path
 
 from ... import __version__
 from ...errors import ClauseWiseError, Collector, PolicyError, UsageError
-from ...model import Policy, RunResult
+from ...model import AuditPeriod, Policy, RunResult
+from .. import asof as audit_time
 from .. import collect, connection, runvars
 from .. import sources as source_specs
-from ..asof import choose_as_of, read_manifest
 from ..derive import failure_location
 from ..exports import convert_export, scratch_dir
 from ..plan import FINDINGS_DDL, FINDINGS_TABLE, CompiledRule
@@ -48,11 +48,11 @@ def _quiet(stage: str, done: int, total: int) -> None:
 
 def audit(policy: Policy, export_dir: str | Path, as_of: datetime | None = None, lang: str = "en",
           rule_ids: tuple[str, ...] = (), progress: Progress = _quiet,
-          master: str = session.DEFAULT_MASTER) -> RunResult:
+          master: str = session.DEFAULT_MASTER, period: AuditPeriod | None = None) -> RunResult:
     """Evaluate ``policy`` over the export in ``export_dir`` on Spark (``master``: ``local[*]``, ``spark://…``, ``yarn``).
 
     The same findings, counts and grades as :func:`clausewise.engine.run.audit`
-    on DuckDB. Raises PolicyError for a rule Spark cannot run (before any file
+    on DuckDB; ``as_of`` and ``period`` are chosen as there (``asof.py``). Raises PolicyError for a rule Spark cannot run (before any file
     is read), UsageError when pyspark or Java is missing or Spark cannot start,
     DataError for an export that cannot be read. Use the result in a ``with``
     block, or ``close()`` it: it holds the Spark session until then.
@@ -72,7 +72,8 @@ def audit(policy: Policy, export_dir: str | Path, as_of: datetime | None = None,
         scratch.cleanup()
 
     try:
-        result = _audit(sc, con, policy, program, compiled, export_dir, as_of, lang, progress, Path(scratch.name))
+        result = _audit(sc, con, policy, program, compiled, export_dir, as_of, period, lang, progress,
+                        Path(scratch.name))
     except BaseException:
         close()
         raise
@@ -81,13 +82,20 @@ def audit(policy: Policy, export_dir: str | Path, as_of: datetime | None = None,
 
 
 def _audit(sc: SparkConnection, con, policy: Policy, program: Program, compiled: list[CompiledRule],
-           export_dir: Path, as_of: datetime | None, lang: str, progress: Progress, scratch: Path) -> RunResult:
+           export_dir: Path, as_of: datetime | None, period: AuditPeriod | None, lang: str, progress: Progress,
+           scratch: Path) -> RunResult:
     progress("loading", 0, 1)
     raw = readers.read_export(sc, policy, export_dir, scratch)
     loaded = convert_export(sc, policy, raw, lang)
     progress("loading", 1, 1)
-    as_of, source = choose_as_of(as_of, read_manifest(export_dir, policy.timezone), loaded.latest)
-    sc.values[runvars.AS_OF] = as_of
+    manifest = audit_time.read_manifest(export_dir, policy.timezone)
+    inferred = None if period or manifest.period else audit_time.infer_period(
+        sc, [d for d in policy.datasets.values() if d.exported])
+    period, as_of, source = audit_time.choose(as_of, period, manifest, inferred, loaded.latest, policy.timezone)
+    period = period or audit_time.month_of(as_of)
+    values = {runvars.AS_OF: as_of, runvars.PERIOD_START: period.start, runvars.PERIOD_END: period.end}
+    sc.values.update(values)
+    warnings = audit_time.warnings(as_of, loaded.latest, lang)
     _derive(sc, policy, program)
     first = min(filter(None, [loaded.earliest, as_of]))
     last = max(filter(None, [loaded.latest, as_of]))
@@ -98,7 +106,7 @@ def _audit(sc: SparkConnection, con, policy: Policy, program: Program, compiled:
     progress("rules", len(compiled), len(compiled))
     _bring_back(sc, con, policy, compiled, lang)
     connection.lock(con)
-    runvars.set_values(con, {runvars.AS_OF: as_of})
+    runvars.set_values(con, values)
     mirrored = Mirrored(con, sc, _mirrored_datasets(policy, compiled))
     findings = collect.findings(con, policy, compiled, outbox=scratch / connection.OUTBOX)
     return RunResult(
@@ -107,11 +115,13 @@ def _audit(sc: SparkConnection, con, policy: Policy, program: Program, compiled:
         as_of_source=source,
         lang=lang,
         findings=findings,
-        stats=collect.rule_stats(con, policy, compiled, loaded.files, datasets=sc),
+        stats=collect.rule_stats(con, policy, compiled, loaded.files, period, as_of, datasets=sc),
         data_files=loaded.files,
         export_dir=str(export_dir),
         engine_version=__version__,
         rules_run=tuple(c.rule.id for c in compiled),
+        period=period,
+        warnings=warnings,
         grades=collect.grades(mirrored, policy, program.derive.breakdowns, program.derive.reason_sql(lang)),
         group_counts=collect.group_counts(mirrored, policy, compiled, datasets=sc),
     )
@@ -120,7 +130,7 @@ def _audit(sc: SparkConnection, con, policy: Policy, program: Program, compiled:
 def check(policy: Policy, program: Program, compiled: list[CompiledRule], lang: str) -> None:
     """Transpile every statement of the run to Spark SQL; what cannot be is a load error at its rule."""
     errors = Collector()
-    values = {runvars.AS_OF: runvars.PLACEHOLDER}
+    values = runvars.placeholders()
     for statement in program.derive.statements(policy.datasets):
         try:
             to_spark(statement, values)
