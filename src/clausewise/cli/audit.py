@@ -49,12 +49,17 @@ from .output import check_output, opened, run_inputs
               help="Compare with a recorded run: last (the latest judged before this one) or a run id.")
 @click.option("--fail-on-new", is_flag=True,
               help="Fail only on findings new since the baseline run (implies --baseline last).")
+@click.option("--engine", type=click.Choice(["duckdb", "spark"]), default="duckdb", show_default=True,
+              help="Where the rules run: DuckDB in this process, or Apache Spark (pip install 'clausewise[spark]'; "
+                   "docs/scale.md).")
+@click.option("--spark-master", "spark_master", metavar="URL", default=None,
+              help="With --engine spark: the Spark master (local[*], spark://host:7077, yarn). Default: local[*].")
 @click.option("--verbose", "-v", is_flag=True,
               help="Table format: list every rule, not only those with findings or that examined no record.")
 @quiet_option
 @click.pass_context
 def audit(ctx: click.Context, export_dir, policy_path, source_texts, as_of, period, fmt, output, lang, fail_on, rules,
-          waivers_path, record, history_path, baseline, fail_on_new, verbose, quiet) -> None:
+          waivers_path, record, history_path, baseline, fail_on_new, engine, spark_master, verbose, quiet) -> None:
     """Check the exports in EXPORT_DIR (and the datasets given with --source) against a policy.
 
     Exit code 0: no finding at or above --fail-on; 1: some; 2: bad usage, a bad
@@ -77,6 +82,10 @@ def audit(ctx: click.Context, export_dir, policy_path, source_texts, as_of, peri
     _refuse_history(history, inputs)
     check_output(output, inputs + ([history] if history else []))
     when = parse_as_of(as_of, policy.timezone)
+    if engine == "spark":
+        run_audit = _spark_audit(export_dir, sources, spark_master)
+    elif spark_master is not None:
+        raise UsageError("--spark-master is for --engine spark")
     with run_audit(policy, export_dir, when, lang, tuple(rules), progress=progress_display(quiet),
                    sources=sources, period=parse_period(period)) as result:
         complete(result, waivers, history, record, baseline, fail_on_new)
@@ -84,6 +93,19 @@ def audit(ctx: click.Context, export_dir, policy_path, source_texts, as_of, peri
             stream(result, fmt, fail_on, out, verbose=verbose)
         code = result.exit_code(fail_on)
     ctx.exit(code)
+
+
+def _spark_audit(export_dir, sources: dict, master: str | None):
+    """The Spark engine's audit, called as the DuckDB one is; it reads export files only."""
+    if sources or export_dir is None:
+        raise UsageError("the Spark engine reads export folders; --source is for --engine duckdb")
+    from ..engine.spark import DEFAULT_MASTER
+    from ..engine.spark import audit as spark_audit
+
+    def run_audit(policy, export_dir, as_of, lang, rule_ids, progress, sources, period):
+        return spark_audit(policy, export_dir, as_of, lang, rule_ids, progress, master or DEFAULT_MASTER, period)
+
+    return run_audit
 
 
 def _recording(record: bool | None, policy, rules) -> bool:

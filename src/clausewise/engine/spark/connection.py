@@ -23,7 +23,7 @@ from __future__ import annotations
 import sqlglot
 from sqlglot import exp
 
-from ...errors import DataError, Location
+from ...errors import ClauseWiseError, DataError, Location
 from ..plan import FINDINGS_TABLE
 from .dialect import DUCKDB, to_spark_tree
 
@@ -64,10 +64,12 @@ class SparkConnection:
             raise ValueError("statements with parameters are not run on Spark")
         tree = sqlglot.parse_one(sql, read=DUCKDB)
         handler = _HANDLERS.get(type(tree))
-        if handler is not None:
-            return handler(self, tree) or Rows()
         try:
+            if handler is not None:
+                return handler(self, tree) or Rows()
             return Rows(self.frame(tree).collect())
+        except (ClauseWiseError, ValueError):
+            raise
         except Exception as exc:  # reading happens when a query first needs the rows: a broken file shows here
             files = self._files(tree)
             if not files:
@@ -94,9 +96,10 @@ class SparkConnection:
         """
         self.origins[name] = set(origins)
         if keep:
-            from pyspark import StorageLevel
-
-            frame = frame.persist(StorageLevel.MEMORY_AND_DISK)
+            # Computed now, kept in memory or on local disk, and cut from the plan that made it: the typing of a
+            # dataset is hundreds of expressions, and every later query that read a cached plan of them had
+            # Spark's optimiser compare those plans again (minutes for the sample export; now milliseconds).
+            frame = frame.localCheckpoint(eager=True)
         self.held[name] = [f for f in (frame if keep else None, holds) if f is not None]
         self.tables[name] = frame
         frame.createOrReplaceTempView(name)

@@ -244,7 +244,39 @@ def _json_exists(node: exp.Anonymous, values) -> exp.Expression:
     return exp.Anonymous(this="array_contains", expressions=[keys, exp.Literal.string(key)])
 
 
+def _to_unit(unit: str):
+    def shim(node: exp.Anonymous, values) -> exp.Expression:
+        """``to_hours(n)`` and its kin: an exact day-time interval of ``n`` units."""
+        out = _parse(f"(INTERVAL '1' {unit} * ({_spark(node.expressions[0])}))")
+        out.meta["micros"] = node.expressions[0]
+        return out
+    return shim
+
+
+_UNITS = {"year", "quarter", "month", "week", "day", "hour", "minute", "second", "millisecond", "microsecond"}
+
+
+def _unit_name(node: exp.Expression | None) -> str:
+    """A date part named in DuckDB SQL (``'day'``, ``day``), checked against the parts both engines know."""
+    name = node.name.lower() if node is not None else ""
+    name = {"days": "day", "months": "month", "years": "year", "weeks": "week", "hours": "hour",
+            "minutes": "minute", "seconds": "second"}.get(name, name)
+    if name not in _UNITS:
+        raise Unsupported(f"date part {name!r} has no Spark equivalent here")
+    return name.upper()
+
+
+def _date_sub(node: exp.Anonymous, values) -> exp.Expression:
+    """DuckDB's ``date_sub(part, start, end)``: whole parts elapsed, which is Spark's ``timestampdiff``."""
+    part, start, end = node.expressions
+    return _parse(f"timestampdiff({_unit_name(part)}, {_spark(start)}, {_spark(end)})")
+
+
 ANONYMOUS: dict[str, Callable[[exp.Anonymous, dict], exp.Expression]] = {
+    "to_hours": _to_unit("HOUR"),
+    "to_minutes": _to_unit("MINUTE"),
+    "to_seconds": _to_unit("SECOND"),
+    "date_sub": _date_sub,
     "getvariable": _getvariable,
     "epoch_us": _epoch_us,
     "make_timestamptz": _make_timestamptz,
@@ -347,7 +379,83 @@ def _generate_series(node: exp.GenerateSeries) -> exp.Expression:
     return _parse(f"CASE WHEN {start} <= {end} THEN sequence({start}, {end}, {step}) END")
 
 
+def _date_diff(node: exp.DateDiff) -> exp.Expression:
+    """DuckDB's ``date_diff(part, start, end)`` counts the part's boundaries crossed; Spark's counts whole parts.
+
+    So both ends are cut to the part first (in the session's time zone, as
+    DuckDB cuts instants in the connection's).
+    """
+    unit = _unit_name(node.args.get("unit"))
+    start, end = _spark(node.expression), _spark(node.this)
+    return _parse(f"timestampdiff({unit}, date_trunc('{unit}', {start}), date_trunc('{unit}', {end}))")
+
+
+def _log(node: exp.Log) -> exp.Expression:
+    """DuckDB's ``log(x)`` is the logarithm to base 10; Spark's ``log(x)`` the natural one."""
+    if node.args.get("expression") is not None:
+        return node
+    return _parse(f"LOG(10, {_spark(node.this)})")
+
+
+def _day_of_week(node: exp.DayOfWeek) -> exp.Expression:
+    """DuckDB counts Sunday 0 to Saturday 6; Spark's ``dayofweek`` Sunday 1 to Saturday 7."""
+    return _parse(f"(DAYOFWEEK({_spark(node.this)}) - 1)")
+
+
+def _iso_day_of_week(node: exp.DayOfWeekIso) -> exp.Expression:
+    """Monday 1 to Sunday 7; Spark's ``weekday`` counts Monday 0 to Sunday 6."""
+    return _parse(f"(WEEKDAY({_spark(node.this)}) + 1)")
+
+
+def _week(node: exp.Week) -> exp.Expression:
+    """DuckDB's ``week`` is the ISO week, Spark's ``weekofyear``."""
+    return _parse(f"WEEKOFYEAR({_spark(node.this)})")
+
+
+def _epoch(node: exp.TimeToUnix) -> exp.Expression:
+    """Seconds since 1970 with their fraction (a DOUBLE, as DuckDB's ``epoch``), not Spark's whole seconds."""
+    return _parse(f"(CAST(unix_micros(CAST({_spark(node.this)} AS TIMESTAMP)) AS DOUBLE) / 1000000)")
+
+
+def _sign(node: exp.Sign) -> exp.Expression:
+    """-1, 0 or 1 as an integer (DuckDB's), not Spark's DOUBLE."""
+    return _parse(f"CAST(SIGN({_spark(node.this)}) AS INT)")
+
+
+_MONTHS = {"MONTH", "QUARTER", "YEAR"}
+
+
+def _case(node: exp.Case) -> exp.Expression:
+    """A zero ``INTERVAL 0 DAY`` among month intervals as ``INTERVAL 0 MONTH``.
+
+    DuckDB has one interval type; Spark has two that do not mix (months and
+    years; days to seconds), and a ``CASE`` must give one type. The audit
+    period's SQL (``periods.py``) adds a month or nothing.
+    """
+    results = [i.args.get("true") for i in node.args.get("ifs") or []] + [node.args.get("default")]
+    intervals = [r for r in results if isinstance(r, exp.Interval)]
+    if not any(_unit(r) in _MONTHS for r in intervals):
+        return node
+    for r in intervals:
+        if _unit(r) not in _MONTHS and r.this.name.strip() in ("0", "0.0"):
+            r.set("unit", exp.var("MONTH"))
+    return node
+
+
+def _unit(node: exp.Interval) -> str:
+    unit = node.args.get("unit")
+    return unit.name.upper() if unit is not None else ""
+
+
 SHIMS: dict[type, Callable[[exp.Expression], exp.Expression]] = {
+    exp.Case: _case,
+    exp.DateDiff: _date_diff,
+    exp.Log: _log,
+    exp.DayOfWeek: _day_of_week,
+    exp.DayOfWeekIso: _iso_day_of_week,
+    exp.Week: _week,
+    exp.TimeToUnix: _epoch,
+    exp.Sign: _sign,
     exp.JSONObject: _json_object,
     exp.ArrayOverlaps: _array_overlaps,
     exp.RegexpFullMatch: _regexp_full_match,

@@ -174,25 +174,35 @@ def _prepare(sc: SparkConnection, item: CompiledRule, lang: str) -> None:
 
 
 def _bring_back(sc: SparkConnection, con, policy: Policy, compiled: list[CompiledRule], lang: str) -> None:
-    """Every finding Spark made, into DuckDB's findings table, in one Arrow transfer.
+    """Every finding Spark made, into DuckDB's findings table, as Arrow.
 
-    When Spark fails while computing them (a deadline outside the business
-    calendar, an overflow), the rules are run one by one to name the rule.
+    Each statement's findings are fetched on their own, a few at a time
+    (Spark runs the jobs side by side): one union of a hundred rules' plans
+    takes Spark's optimiser longer than all the rules take to run. When Spark
+    fails while computing them (a deadline outside the business calendar, an
+    overflow), the rules are run one by one to name the rule.
     """
+    from concurrent.futures import ThreadPoolExecutor
+
+    import pyarrow as pa
+
     con.execute(FINDINGS_DDL)
-    frame = sc.findings()
-    if frame is None:
+    if not sc.found:
         return
-    typed = frame.selectExpr(*(f"CAST({c} AS {t}) AS {c}" for c, t in _FINDINGS_TYPES.items()))
+    casts = [f"CAST({c} AS {t}) AS {c}" for c, t in _FINDINGS_TYPES.items()]
     try:
-        table = typed.toArrow()
+        with ThreadPoolExecutor(max_workers=FETCHING) as pool:
+            tables = list(pool.map(lambda frame: frame.selectExpr(*casts).toArrow(), sc.found))
     except Exception as exc:
         raise _failed_rule(sc, compiled, lang, exc) from None
+    table = pa.concat_tables(tables)  # noqa: F841 (read by DuckDB below, by name)
     con.register("__spark_findings", table)
     con.execute(f"INSERT INTO {FINDINGS_TABLE} SELECT {', '.join(FINDINGS_COLUMNS)} FROM __spark_findings")
     con.unregister("__spark_findings")
 
 
+# Statements whose findings are fetched at once: enough to keep the cores busy between small jobs.
+FETCHING = 4
 _FINDINGS_TYPES = {"rule": "STRING", "row": "BIGINT", "key": "STRING", "grp": "STRING", "status": "STRING",
                    "evidence": "STRING", "due_at": "TIMESTAMP_NTZ", "message": "STRING"}
 

@@ -108,6 +108,11 @@ def _settings(master: str) -> dict[str, str]:
         # Findings come back to the driver as Arrow batches; their size is the findings', not a setting's.
         "spark.driver.maxResultSize": "0",
         "spark.sql.execution.arrow.pyspark.enabled": "true",
+        # Spark writes each query's plan out as text for its listeners; the typing of an export is a plan of
+        # hundreds of expressions, whose full text took minutes to write. Nobody reads it: keep it short.
+        "spark.sql.maxPlanStringLength": "4096",
+        "spark.sql.maxMetadataStringLength": "100",
+        "spark.sql.debug.maxToStringFields": "20",
     }
     if _local(master):
         settings["spark.driver.memory"] = _driver_memory()
