@@ -245,6 +245,8 @@ def _json_exists(node: exp.Anonymous, values) -> exp.Expression:
 
 
 def _to_unit(unit: str):
+    """The shim of ``to_hours`` (``unit`` HOUR), ``to_minutes`` or ``to_seconds``."""
+
     def shim(node: exp.Anonymous, values) -> exp.Expression:
         """``to_hours(n)`` and its kin: an exact day-time interval of ``n`` units."""
         out = _parse(f"(INTERVAL '1' {unit} * ({_spark(node.expressions[0])}))")
@@ -387,7 +389,8 @@ def _date_diff(node: exp.DateDiff) -> exp.Expression:
     """
     unit = _unit_name(node.args.get("unit"))
     start, end = _spark(node.expression), _spark(node.this)
-    return _parse(f"timestampdiff({unit}, date_trunc('{unit}', {start}), date_trunc('{unit}', {end}))")
+    part = reading.lit(unit)
+    return _parse(f"timestampdiff({unit}, date_trunc({part}, {start}), date_trunc({part}, {end}))")
 
 
 def _log(node: exp.Log) -> exp.Expression:

@@ -52,7 +52,8 @@ def audit(policy: Policy, export_dir: str | Path, as_of: datetime | None = None,
     """Evaluate ``policy`` over the export in ``export_dir`` on Spark (``master``: ``local[*]``, ``spark://…``, ``yarn``).
 
     The same findings, counts and grades as :func:`clausewise.engine.run.audit`
-    on DuckDB; ``as_of`` and ``period`` are chosen as there (``asof.py``). Raises PolicyError for a rule Spark cannot run (before any file
+    on DuckDB; ``as_of`` and ``period`` are chosen as there (``asof.py``).
+    Raises PolicyError for a rule Spark cannot run (before any file
     is read), UsageError when pyspark or Java is missing or Spark cannot start,
     DataError for an export that cannot be read. Use the result in a ``with``
     block, or ``close()`` it: it holds the Spark session until then.
