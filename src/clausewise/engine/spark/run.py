@@ -196,7 +196,9 @@ def _bring_back(sc: SparkConnection, con, policy: Policy, compiled: list[Compile
             tables = list(pool.map(lambda frame: frame.selectExpr(*casts).toArrow(), sc.found))
     except Exception as exc:
         raise _failed_rule(sc, compiled, lang, exc) from None
-    table = pa.concat_tables(tables)  # noqa: F841 (read by DuckDB below, by name)
+    # Spark marks a column NOT NULL where a statement cannot make a NULL; the findings table's columns allow NULLs.
+    schema = pa.schema([field.with_nullable(True) for field in tables[0].schema])
+    table = pa.concat_tables([t.cast(schema) for t in tables])  # noqa: F841 (DuckDB reads it by name, below)
     con.register("__spark_findings", table)
     con.execute(f"INSERT INTO {FINDINGS_TABLE} SELECT {', '.join(FINDINGS_COLUMNS)} FROM __spark_findings")
     con.unregister("__spark_findings")
