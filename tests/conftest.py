@@ -67,3 +67,10 @@ def export(tmp_path):
         return folder
 
     return write
+
+
+@pytest.fixture(autouse=True)
+def no_job_summary(monkeypatch):
+    """Under GitHub Actions an audit appends to the job's summary file; tests that want one set their own."""
+    monkeypatch.delenv("GITHUB_STEP_SUMMARY", raising=False)
+    monkeypatch.delenv("CLAUSEWISE_STEP_SUMMARY", raising=False)

@@ -1,4 +1,4 @@
-"""The layers point one way (cli → report → engine → policy → model/workbook → errors)."""
+"""The layers point one way (cli → api → report → coverage → testing → engine → history → policy → ... → errors)."""
 
 from __future__ import annotations
 
@@ -14,6 +14,22 @@ def test_import_contracts_hold():
     result = subprocess.run([str(lint), "--config", str(ROOT / "pyproject.toml")], cwd=ROOT,
                             capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_every_module_sits_in_a_layer():
+    # A module left out of the layers contract may import anything; every top-level module and
+    # package of clausewise (the package's own __init__ aside) must be named in one layer.
+    import tomllib
+
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    (contract,) = [c for c in config["tool"]["importlinter"]["contracts"] if c["type"] == "layers"]
+    layered = {name.strip() for layer in contract["layers"] for name in layer.split("|")}
+    package = ROOT / "src" / "clausewise"
+    modules = {f"clausewise.{p.stem}" for p in package.glob("*.py") if p.stem != "__init__"}
+    packages = {f"clausewise.{p.name}" for p in package.iterdir() if (p / "__init__.py").is_file()}
+    assert modules | packages, "no modules found under src/clausewise"
+    assert sorted((modules | packages) - layered) == []
+    assert {"clausewise.testing", "clausewise.coverage"} <= layered
 
 
 def test_every_kind_is_documented():

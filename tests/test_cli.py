@@ -55,7 +55,8 @@ def test_json_has_findings_stats_and_metadata(run):
     assert doc["run"]["as_of"] == "2026-10-31 18:00:00"
     assert {f["dataset"]: f["rows"] for f in doc["run"]["data_files"]} == {"inquiries": 7, "followups": 4, "meetings": 4}
     assert doc["stats"]["inquiry-channel"] == {"examined": 7, "violations": 1, "warnings": 0, "invalid": 0,
-                                                    "unjudged": 0}
+                                                    "unjudged": 0, "not_evaluated": False}
+    assert doc["summary"]["not_evaluated"] == []
     first = doc["findings"][0]
     assert set(first) >= {"rule", "clause", "dataset", "key", "status", "severity", "message", "evidence"}
 
@@ -148,6 +149,21 @@ def test_schema_file_in_repo_is_current(run, root):
     assert (root / "schema" / "clausewise.schema.json").read_text(encoding="utf-8") == run("schema").output
 
 
+def test_cases_schema_file_in_repo_is_current(run, root):
+    text = run("schema", "--cases").output
+    assert json.loads(text)["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+    assert (root / "schema" / "cases.schema.json").read_text(encoding="utf-8") == text
+
+
+def test_every_case_file_names_its_schema_for_editors(root):
+    files = sorted((root / "tests" / "cases").rglob("*.yaml"))
+    assert files
+    for path in files:
+        first = path.read_text(encoding="utf-8").splitlines()[0]
+        # tests/cases/<policy>/<file>.yaml is three folders below the repository root, where schema/ is.
+        assert first == "# yaml-language-server: $schema=../../../schema/cases.schema.json", path
+
+
 def _commands():
     return sorted(cli.commands)
 
@@ -172,6 +188,30 @@ def test_test_command_passes_on_the_example(run):
     result = run("test", "--policy", "policies/example.yaml")
     assert result.exit_code == 0
     assert result.output.strip().splitlines()[-1].endswith(" passed, 0 failed")
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["-k", "NOMATCH"], '-k "NOMATCH" selects none of the 26 rule cases; it matches a case\'s rule id or name'),
+])
+def test_test_command_selecting_no_case_exits_2(run, args, message):
+    # The example pack has 26 cases: 17 in tests/cases/example/inquiries.yaml and 9 in followups.yaml.
+    result = CliRunner().invoke(cli, ["test", "--policy", "policies/example.yaml", *args])
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert result.stderr.strip() == message
+
+
+def test_test_command_without_cases_exits_2(run, tmp_path, root):
+    import shutil
+
+    for folder in ("policies", "rules"):
+        shutil.copytree(root / folder, tmp_path / folder, ignore=shutil.ignore_patterns("ops-support*"))
+    policy = tmp_path / "policies/example.yaml"
+    policy.write_text(policy.read_text(encoding="utf-8").replace("tests:\n  - ../tests/cases/example/*.yaml", ""),
+                      encoding="utf-8")
+    result = CliRunner().invoke(cli, ["test", "--policy", str(policy)])
+    assert result.exit_code == 2
+    assert result.stderr.strip() == 'policy "example" has no rule cases; list case files under tests: in the policy'
 
 
 def test_test_command_shows_expected_against_actual(run, tmp_path, root):

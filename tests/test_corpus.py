@@ -46,7 +46,7 @@ CORPUS = Path(__file__).resolve().parent / "corpus"
 CASES = sorted(CORPUS.rglob("*.yaml"))
 SECRET = "CANARY-5f0c1e-the-pack-must-never-read-this"
 TIME_LIMIT = 5.0  # seconds, unless a case says otherwise
-CASE_KEYS = {"description", "base", "edits", "args", "expect", "writes", "time_limit", "xfail", "skip"}
+CASE_KEYS = {"description", "base", "edits", "args", "env", "expect", "writes", "time_limit", "xfail", "skip"}
 EXPECT_KEYS = {"exit", "stderr", "stderr_contains", "stdout", "stdout_contains", "stdout_lacks", "files"}
 
 
@@ -442,12 +442,13 @@ def test_corpus(path: Path, tmp_path: Path, monkeypatch) -> None:
     watch = Watch(root, root / "pack", writes, denied)
     limit = float(spec.get("time_limit", TIME_LIMIT))
     args = [case.fill(str(a)) for a in spec["args"]]
+    env = {name: case.fill(str(value)) for name, value in spec.get("env", {}).items()}
     previous = signal.signal(signal.SIGALRM, _alarm)
     signal.setitimer(signal.ITIMER_REAL, limit * 2)
     WATCH.append(watch)
     started = time.perf_counter()
     try:
-        result = CliRunner().invoke(cli, args, catch_exceptions=True, prog_name="clausewise")
+        result = CliRunner().invoke(cli, args, catch_exceptions=True, prog_name="clausewise", env=env)
     finally:
         elapsed = time.perf_counter() - started
         WATCH.pop()

@@ -144,3 +144,75 @@ def test_bundled_sample_audit_covers_every_chapter(policy):
     chapters = {policy.clauses[f.clause].chapter for f in result.findings}
     assert chapters >= CHAPTERS
     assert {f.status for f in result.findings} == {"violation", "warning", "invalid"}
+
+
+# ---- the audit period -------------------------------------------------------------------------
+# The rules that judge a month at a time: two with `per: month`, four aggregates by month.
+MONTHLY = {"staff-appraised-monthly", "specialist-trained-monthly"}
+
+
+def _monthly(policy) -> set[str]:
+    return MONTHLY | {r.id for r in policy.rules if r.kind == "aggregate" and (r.spec.period or {}).get("unit") == "month"}
+
+
+def test_end_of_october_judges_october_and_nothing_else(policy):
+    # period: 2026-10 in export.yaml; the as-of is its end, 2026-11-01 00:00, so October
+    # has ended and is judged; every month-by-month finding names October.
+    result = clausewise.audit(policy, BUNDLED)
+    assert (result.period.label, result.period.source) == ("2026-10", "period in export.yaml")
+    by_month = [f for f in result.findings if f.rule in _monthly(policy)]
+    assert {f.rule for f in by_month} >= MONTHLY
+    assert {(f.group or {}).get("period") for f in by_month} == {"2026-10"}
+    assert all(result.stats[r].pending == () for r in _monthly(policy))
+
+
+def test_the_readme_as_of_before_october_ends_judges_no_month(policy):
+    # The README's `--as-of 2026-10-31` is that day's midnight: October (the audit
+    # period) has not ended, so no month is judged — September lies outside the period,
+    # October is "not judged yet" — and no finding speaks of either month.
+    result = clausewise.audit(policy, BUNDLED, as_of=datetime(2026, 10, 31))
+    assert result.period.label == "2026-10"
+    assert [f for f in result.findings if f.rule in _monthly(policy)] == []
+    # (Deadline findings may still show September times: an inquiry received on
+    # 24 September and answered late in October is October's record.)
+    assert not [f.message for f in result.findings if "in 2026-09" in f.message or "2026-09" in str(f.group)]
+    assert {r: result.stats[r].pending for r in _monthly(policy)} == {r: ("2026-10",) for r in _monthly(policy)}
+    # Records of 31 October are later than that midnight: the run says so.
+    assert len(result.warnings) == 1 and "before the export's latest timestamp" in result.warnings[0]
+    # The table says which rules wait for October, in one line per set of periods.
+    import io
+
+    from clausewise.report import table
+
+    out = io.StringIO()
+    table.write(result, "high", out)
+    text = " ".join(out.getvalue().split())  # the line wraps at the terminal's width
+    waiting = text.split("Not judged yet, as 2026-10 had not ended at the as-of time: ")[1].split(" … ")[0]
+    assert set(waiting.split(", ")) == _monthly(policy)
+
+
+def test_a_period_given_on_the_command_line_wins_over_export_yaml(policy):
+    # --period 2026-09 for the October export: September has ended by the as-of (its
+    # end, 2026-10-01 00:00) and is judged, so each monthly obligation is checked
+    # for September against records the export does not hold for it — which is why
+    # the period is the officer's statement, stated in every report.
+    result = clausewise.audit(policy, BUNDLED, period="2026-09")
+    assert (result.period.label, result.period.source) == ("2026-09", "given")
+    assert result.as_of == datetime(2026, 10, 1)
+    assert {(f.group or {}).get("period") for f in result.findings if f.rule in MONTHLY} == {"2026-09"}
+
+
+def test_months_of_the_period_the_export_does_not_cover_are_a_warning(policy):
+    # --period 2026-Q4 for the October export: the as-of is the end of the quarter,
+    # 2027-01-01 00:00, so October, November and December have all ended and are judged;
+    # the export's timestamps reach 31 October at the latest, so November and December
+    # hold no record, and the run says so rather than only failing their obligations.
+    result = clausewise.audit(policy, BUNDLED, period="2026-Q4")
+    assert result.as_of == datetime(2027, 1, 1)
+    assert result.warnings == (
+        "the export holds no record dated in 2026-11, 2026-12, which the audit period 2026-Q4 holds and "
+        "which are judged all the same: check that the period is right",)
+    # September (the test above) holds records of the October export (inquiries received late
+    # in September): no such warning, only that its end is before October's records.
+    assert [w.split(":")[0] for w in clausewise.audit(policy, BUNDLED, period="2026-09").warnings] == [
+        "the as-of time 2026-10-01 00"]

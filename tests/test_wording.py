@@ -25,6 +25,8 @@ CASES = [
     ("45.25 working hours", "45.25 工作小时"),
     ("24h", "24 小时"),
     ("3 working days", "3 个工作日"),
+    ("3 working days elapsed", "3 个工作日（按时长计）"),   # the hour reading says so
+    ("7 days elapsed", "7 天（按时长计）"),
     ("12 months", "12 个月"),
     ("30m", "30 分钟"),
     ("4 working hours", "4 工作小时"),

@@ -34,10 +34,13 @@ datasets and the injected violations are a few hundred records in plain Python.
 DuckDB formats the columns and writes each CSV with ``COPY``.
 
 Deadlines. Every clock of the pack is in the table ``DEADLINES`` below, with the
-two readings of a goal counted in days: N working days as N × 9 working hours
-from the start (how clausewise counts today), or as a period counted like a
-statute (the start day not counted, the period ending at 24:00 of its last day).
-The day-counted reading never ends earlier, so a clean clock stops within 2/3
+reading the pack's parameter states: goals in hours and minutes are elapsed
+time, goals in days are day-counted like a statute (the start day not counted,
+the period ending at 24:00 of its last day, or at the close of business, 18:00,
+of its last working day), and ``7 days elapsed`` is 7 × 24 hours. The data is
+built to hold under both readings of a goal in days, the hour reading (N working
+days as N × 9 working hours from the start) and the day-counted one:
+the day-counted reading never ends earlier, so a clean clock stops within 2/3
 of its allowed time under the hour reading (for a goal of 3 working days, more
 than a working day before it ends; for one of a working day, a third of it),
 and each injected late stop is at least one working day (one day for calendar
@@ -104,6 +107,7 @@ class Goal:
 
     amount: int
     unit: str  # minutes, hours, days, working days, months
+    counted: bool = True  # days counted as days (the pack's reading); False: "elapsed", N × 24 hours
 
     @property
     def working(self) -> bool:
@@ -119,26 +123,28 @@ class Goal:
         """The end of the period under both readings: (N × hours from the start, day-counted).
 
         Day-counted: the start day is not counted and the period ends at 24:00 of
-        its last day (the N-th day, or the N-th working day, after the start day).
-        Goals in minutes and hours are read one way only.
+        its last day (the N-th day after the start day), or at the close of
+        business of the N-th working day after it. Goals in minutes and hours,
+        and days written "elapsed", are read one way only.
         """
-        if self.unit in ("minutes", "hours"):
+        if self.unit in ("minutes", "hours") or not self.counted:
             end = start + timedelta(seconds=self.seconds)
             return end, end
         if self.unit == "days":
             return start + timedelta(days=self.amount), datetime.combine(start.date() + timedelta(days=self.amount + 1), time())
         day = cal.working_day_after(start.date(), self.amount)
-        return cal.add1(start, self.seconds), datetime.combine(day + timedelta(days=1), time())
+        return cal.add1(start, self.seconds), datetime.combine(day, time()) + timedelta(seconds=WORK_START + WORK_LEN)
 
 
-# The parameters of policies/ops-support.yaml at their defaults (months are not days).
+# The parameters of policies/ops-support.yaml at their defaults (months are not days), each with
+# the reading its parameter states: hours elapsed, days counted as days unless written "elapsed".
 DEADLINES = {
     "inquiry_reply": Goal(24, "hours"),
     "correction_notice": Goal(1, "working days"),
     "review": Goal(3, "working days"),
     "rejection_notice": Goal(1, "working days"),
     "completion_notice": Goal(1, "working days"),
-    "followup_window": Goal(7, "days"),
+    "followup_window": Goal(7, "days", counted=False),  # "7 days elapsed": a reference window
     "issue_resolution": Goal(3, "working days"),
     "problem_report": Goal(2, "hours"),
     "interim_measure": Goal(30, "minutes"),
@@ -153,7 +159,6 @@ DEADLINES = {
     "training_evaluation": Goal(14, "days"),
     "career_plan": Goal(90, "days"),
     "collaboration_evaluation": Goal(3, "working days"),
-    "collaboration_due": Goal(1, "days"),
     "risk_review_high": Goal(30, "days"),
     "risk_review_medium": Goal(90, "days"),
     "risk_review_low": Goal(180, "days"),

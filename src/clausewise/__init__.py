@@ -23,6 +23,12 @@ and the monthly cycle (docs/history.md, docs/waivers.md) adds to a result::
 
 The engine is imported when one of these is first used, so that
 ``clausewise --version`` and ``--help`` start at once.
+
+The documents docstrings name as ``docs/NAME.md`` ship with the package: they
+are in the ``data/docs/`` folder of the installed package, and
+``clausewise sample DIR`` copies them to ``DIR/docs/`` together with the
+example and ops-support packs and their sample exports (the paths in the
+examples above are those of such a copy, or of the source repository).
 """
 
 from __future__ import annotations

@@ -35,6 +35,7 @@ from .engine import run as engine_run
 from .engine import sources as source_specs
 from .engine.asof import parse_period
 from .errors import UsageError
+from .i18n import msg
 from .model import AuditPeriod, Policy, RunResult, in_time_range
 from .report import WRITERS, stream
 
@@ -89,7 +90,7 @@ class Result(RunResult):
         an unknown format.
         """
         if fmt not in WRITERS:
-            raise UsageError(f'unknown format "{fmt}"; choose one of {", ".join(sorted(WRITERS))}')
+            raise UsageError(msg('unknown format "{fmt}"; choose one of {names}', fmt=fmt, names=", ".join(sorted(WRITERS))))
         if target is None:
             buffer = io.StringIO()
             stream(self, fmt, fail_on, buffer)
@@ -115,6 +116,7 @@ def audit(
     *,
     sources: Mapping[str, Any] | None = None,
     period: AuditPeriod | str | None = None,
+    trust_export_sources: bool = False,
 ) -> Result:
     """Audit ``data`` against ``policy``; use the result in a ``with`` block (or ``close()`` it).
 
@@ -136,7 +138,10 @@ def audit(
     (``"postgresql://auditor@db/ops"``, ``"sqlite:///ops.db#inquiries"``) or
     ``{"url": …, "table": …}`` / ``{"url": …, "query": …}``; passwords come
     from the environment (``${PGPASSWORD}`` in the URL, or the driver's own
-    variables), never written out. See docs/sources.md.
+    variables), never written out. See docs/sources.md. A PostgreSQL server
+    named by the export folder's own ``export.yaml`` is connected to only
+    with ``trust_export_sources=True``: an export is untrusted input, and the
+    connection would carry your credentials to the server it names.
 
     ``as_of`` is the moment deadlines are judged at: a naive datetime is
     wall-clock time in the policy's timezone; an aware one is an instant,
@@ -161,10 +166,11 @@ def audit(
     export_dir, given = _data(data, policy)
     given.update(_database_sources(sources or {}, policy))
     if export_dir is None and not given:
-        raise UsageError("nothing to audit: give an export folder, a mapping of tables, a DuckDB connection or sources")
+        raise UsageError(msg("nothing to audit: give an export folder, a mapping of tables, a DuckDB connection or sources"))
     if isinstance(period, str):
         period = parse_period(period)
-    result = engine_run.audit(policy, export_dir, when, lang, tuple(rule_ids), progress or _quiet, given, period)
+    result = engine_run.audit(policy, export_dir, when, lang, tuple(rule_ids), progress or _quiet, given, period,
+                              trust_export_sources=trust_export_sources)
     return Result(**{f.name: getattr(result, f.name) for f in fields(result)})
 
 
@@ -182,8 +188,7 @@ def _data(data: Any, policy: Policy) -> tuple[Path | None, dict]:
         return None, source_specs.from_tables(data, policy)
     if type(data).__module__.split(".")[0] in ("duckdb", "_duckdb") and hasattr(data, "table"):
         return None, source_specs.from_duckdb(data, policy)
-    raise UsageError(f"cannot audit a {type(data).__name__}: give an export folder, a mapping of dataset name "
-                     "to table, or a DuckDB connection")
+    raise UsageError(msg("cannot audit a {kind}: give an export folder, a mapping of dataset name to table, or a DuckDB connection", kind=type(data).__name__))
 
 
 def _database_sources(sources: Mapping[str, Any], policy: Policy) -> dict:
@@ -196,7 +201,7 @@ def _database_sources(sources: Mapping[str, Any], policy: Policy) -> dict:
         elif isinstance(spec, Mapping):
             source = source_specs.from_mapping(str(name), spec, policy)
         else:
-            raise UsageError(f'sources: "{name}" is a {type(spec).__name__}; give a URL or {{"url": …, "table": …}}')
+            raise UsageError(msg('sources: "{name}" is a {kind}; give a URL or {{"url": …, "table": …}}', name=name, kind=type(spec).__name__))
         out[source.dataset] = source
     return out
 
@@ -213,18 +218,18 @@ def _as_of(value: datetime | date | str | None, timezone: str) -> datetime | Non
         try:
             value = datetime.fromisoformat(text)
         except ValueError:
-            raise UsageError(f'as_of "{text}" is not a date or timestamp; write e.g. "2026-10-31 18:00"') from None
+            raise UsageError(msg('as_of "{text}" is not a date or timestamp; write e.g. "2026-10-31 18:00"', text=text)) from None
     elif isinstance(value, date) and not isinstance(value, datetime):
         value = datetime(value.year, value.month, value.day)
     elif not isinstance(value, datetime):
-        raise UsageError(f"as_of is a {type(value).__name__}; give a datetime, a date or an ISO text")
+        raise UsageError(msg("as_of is a {kind}; give a datetime, a date or an ISO text", kind=type(value).__name__))
     try:
         if value.tzinfo is not None:  # an instant: the policy's wall-clock time at that moment
             value = value.astimezone(ZoneInfo(timezone)).replace(tzinfo=None)
     except OverflowError:
         value = None
     if value is None or not in_time_range(value):
-        raise UsageError(f'as_of "{written}" is outside the years 1900 to 2199 that clausewise judges')
+        raise UsageError(msg('as_of "{written}" is outside the years 1900 to 2199 that clausewise judges', written=written))
     return value
 
 

@@ -9,6 +9,10 @@ with row and column. ``str(error)`` is the one line a user sees, for example::
 Loading and validation collect every problem before stopping, so an officer fixes
 a file in one pass; :class:`ErrorList` carries them and prints at most
 ``ErrorList.shown`` of them, then "… and N more".
+
+A message is English text; one made with :func:`clausewise.i18n.msg` also
+keeps its template and values, and ``error.render("zh")`` writes the line in
+Chinese from the message catalogue (the English line is ``str(error)``).
 """
 
 from __future__ import annotations
@@ -16,6 +20,8 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable
 from dataclasses import dataclass
+
+from .i18n import NC_, msg, render
 
 
 @dataclass(frozen=True)
@@ -42,6 +48,17 @@ class Location:
             return f"{self.file}:{self.line}"
         return f"{self.file}:{self.line}:{self.column}"
 
+    def render(self, lang: str) -> str:
+        """The place in ``lang``: a file's line and column as they are, an export's row and column in words."""
+        if lang == "en" or (self.row is None and self.field is None):
+            return str(self)
+        parts = [self.file]
+        if self.row is not None:
+            parts.append(msg("row {row}", row=self.row).render(lang))
+        if self.field is not None:
+            parts.append(msg('column "{field}"', field=self.field).render(lang))
+        return NC_("list", ", ").render(lang).join(parts)
+
 
 class ClauseWiseError(Exception):
     """Root of every error clausewise reports to a user."""
@@ -53,6 +70,15 @@ class ClauseWiseError(Exception):
 
     def __str__(self) -> str:
         return f"{self.location}: {self.message}" if self.location else self.message
+
+    def render(self, lang: str) -> str:
+        """The one line in ``lang`` (``str(error)`` in English); a message made with ``msg`` is translated."""
+        if lang == "en":
+            return str(self)
+        if self.location is None:
+            return render(self.message, lang)
+        return msg("{location}: {message}", location=self.location.render(lang),
+                   message=render(self.message, lang)).render(lang)
 
     def sort_key(self) -> tuple:
         loc = self.location
@@ -90,12 +116,15 @@ class ErrorList(ClauseWiseError):
         self.errors = sorted(errors, key=ClauseWiseError.sort_key)
         super().__init__(self._render())
 
-    def _render(self) -> str:
-        lines = [str(e) for e in self.errors[: self.shown]]
+    def _render(self, lang: str = "en") -> str:
+        lines = [e.render(lang) for e in self.errors[: self.shown]]
         hidden = len(self.errors) - self.shown
         if hidden > 0:
-            lines.append(f"… and {hidden} more")
+            lines.append(msg("… and {hidden} more", hidden=hidden).render(lang))
         return "\n".join(lines)
+
+    def render(self, lang: str) -> str:
+        return self._render(lang)
 
     def __str__(self) -> str:
         return self.message
@@ -132,6 +161,6 @@ class Collector:
 
 
 def did_you_mean(name: str, choices: Iterable[str]) -> str:
-    """A ' — did you mean "x"?' suffix for a misspelt name, or ''."""
+    """A ' — did you mean "x"?' suffix for a misspelt name (a Message, so it is translated inside one), or ''."""
     close = difflib.get_close_matches(name, list(choices), n=1, cutoff=0.6)
-    return f' — did you mean "{close[0]}"?' if close else ""
+    return msg(' — did you mean "{name}"?', name=close[0]) if close else ""

@@ -136,13 +136,25 @@ class Clause:
 
 @dataclass(frozen=True)
 class Duration:
-    """An amount of time, counted on the calendar or in working time.
+    """An amount of time: elapsed on the clock or in working time, or a number of days counted as statutes count them.
 
-    ``basis`` is ``calendar`` (wall-clock seconds), ``months`` (calendar
-    months, whose length varies), ``working_hours`` or ``working_days``;
-    ``amount`` is in seconds for calendar time and working hours, in months
-    for months, and in days for working days, whose length the business
-    calendar decides.
+    ``basis`` says how it is counted, and ``amount`` is in its unit:
+
+    * ``calendar``: elapsed wall-clock seconds (``24h``, ``30m``, ``7 days elapsed``);
+    * ``working_hours``: elapsed working seconds (``4 working hours``);
+    * ``working_days_elapsed``: elapsed working time in whole working days'
+      length (``3 working days elapsed`` is 27 working hours on a 9-hour day);
+      ``amount`` in days;
+    * ``days``: a day-counted period of calendar days (``7 days``, ``2 weeks``,
+      ``7天``): as a due time, 24:00 local time of the ``amount``-th day after
+      the start's date (PRC Civil Code arts. 201 and 203); ``amount`` in whole days;
+    * ``working_days``: a day-counted period of working days (``3 working
+      days``, ``3个工作日``): as a due time, the close of business of the
+      ``amount``-th working day after the start's date; ``amount`` in whole days;
+    * ``months``: whole calendar months, added to the start.
+
+    Where a duration is compared as elapsed time (a condition, a reference
+    window) a day-counted ``days`` is ``amount`` × 24 h (:attr:`seconds`).
     """
 
     amount: float
@@ -152,10 +164,13 @@ class Duration:
     # The duration grammar; clausewise.wording writes the same spellings in words.
     PATTERN = re.compile(
         r"^\s*(?P<n>\d+(?:\.\d+)?)\s*(?P<working>working\s+)?"
-        r"(?P<unit>s|sec|secs|seconds?|m|min|mins|minutes?|h|hrs?|hours?|d|days?|w|weeks?|months?|y|years?)\s*$",
+        r"(?P<unit>s|sec|secs|seconds?|m|min|mins|minutes?|h|hrs?|hours?|d|days?|w|weeks?|months?|y|years?)"
+        r"(?P<elapsed>\s+elapsed)?\s*$",
         re.IGNORECASE,
     )
     _SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+    # Units of days: counted as days unless written "elapsed".
+    _DAYS = {"d": 1, "w": 7}
 
     # Chinese units, as a Chinese regulation writes them ("3个工作日", "24小时"): the English unit each means.
     _ZH_UNITS = {
@@ -170,9 +185,13 @@ class Duration:
     def parse(cls, text: str) -> Duration | None:
         """``24h``, ``30m``, ``7 days``, ``3 working days``, ``4 working hours``; else None.
 
-        Chinese units are read too: ``30分钟``, ``24小时``, ``5天`` (also ``日``,
-        ``自然日``), ``2周``, ``3个月``, ``1年``, ``3个工作日``, ``4个工作小时``,
-        ``90工作分钟`` (``个`` optional where Chinese writes it).
+        Days and weeks are day-counted (``basis`` ``days`` or ``working_days``,
+        whole numbers only) unless followed by ``elapsed``: ``7 days elapsed``
+        is 168 hours, ``3 working days elapsed`` three working days' length of
+        working time. Chinese units are read too: ``30分钟``, ``24小时``,
+        ``5天`` (also ``日``, ``自然日``), ``2周``, ``3个月``, ``1年``,
+        ``3个工作日``, ``4个工作小时``, ``90工作分钟`` (``个`` optional where
+        Chinese writes it).
         """
         zh = cls._ZH_PATTERN.match(str(text))
         if zh and zh["unit"] in cls._ZH_UNITS:
@@ -183,13 +202,20 @@ class Duration:
             return None
         n = float(match["n"])
         unit = match["unit"].lower()
+        elapsed = bool(match["elapsed"])
         if unit.startswith("month") or unit[0] == "y":
             months = n * (12 if unit[0] == "y" else 1)
-            return None if match["working"] or not months.is_integer() else cls(months, "months", str(text))
+            bad = match["working"] or elapsed or not months.is_integer()
+            return None if bad else cls(months, "months", str(text))
         unit_key = "m" if unit.startswith("min") or unit == "m" else unit[0]
+        if unit_key in cls._DAYS and not elapsed:
+            days = n * cls._DAYS[unit_key]
+            if not days.is_integer() or (match["working"] and unit_key != "d"):
+                return None
+            return cls(days, "working_days" if match["working"] else "days", str(text))
         if match["working"]:
             if unit_key == "d":
-                return cls(n, "working_days", str(text))
+                return cls(n, "working_days_elapsed", str(text))
             if unit_key in ("h", "m", "s"):
                 return cls(n * cls._SECONDS[unit_key], "working_hours", str(text))
             return None
@@ -197,12 +223,18 @@ class Duration:
 
     @property
     def seconds(self) -> float:
-        """Length in seconds; only meaningful for calendar and working-hour durations."""
-        return self.amount
+        """Elapsed length in seconds: of calendar and working-hour durations, and of ``days`` read as N × 24 h."""
+        return self.amount * 86400 if self.basis == "days" else self.amount
 
     @property
     def working(self) -> bool:
-        return self.basis in ("working_hours", "working_days")
+        """True when it counts working time (working hours, or working days either way)."""
+        return self.basis in ("working_hours", "working_days", "working_days_elapsed")
+
+    @property
+    def day_counted(self) -> bool:
+        """True for a period counted in days: its due time is the end of its last day."""
+        return self.basis in ("days", "working_days")
 
 
 @dataclass(frozen=True)
@@ -412,7 +444,7 @@ class Policy:
 
 
 class Finding(NamedTuple):
-    """One thing the audit found; see DESIGN.md, "Finding (the output contract)".
+    """One thing the audit found; its fields are described in docs/cli.md, "Findings".
 
     A named tuple, because an audit may find hundreds of thousands of things
     and each is built straight from a database row. Evidence and group arrive
@@ -655,7 +687,8 @@ class RuleStats:
 
     ``unjudged`` counts records in the rule's scope that it did not judge
     because a value it needs could not be read (each such value is also an
-    ``invalid`` finding); they are not in ``examined``.
+    ``invalid`` finding); they are not in ``examined``. A rule that judged
+    none and left some unjudged was :attr:`not_evaluated`.
     """
 
     examined: int = 0
@@ -665,6 +698,10 @@ class RuleStats:
     unjudged: int = 0
     # Periods of a per-period rule (2026-11) inside the audit period that had not ended at the as-of time.
     pending: tuple[str, ...] = ()
+    # True when the rule could examine no record, every one in its scope having an unreadable value it needs: it
+    # has one ``invalid`` finding of its own at its severity (counted in ``invalid``), failing the run as a finding
+    # would. A rule none of whose periods is judged yet (``pending``) is not judged yet, never not evaluated.
+    not_evaluated: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -673,6 +710,7 @@ class RuleStats:
             "warnings": self.warnings,
             "invalid": self.invalid,
             "unjudged": self.unjudged,
+            "not_evaluated": self.not_evaluated,
             **({"not_judged_yet": list(self.pending)} if self.pending else {}),
         }
 
@@ -684,7 +722,10 @@ class DataFile:
     ``path`` is None for an optional dataset the export lacks and for one
     read from a source; ``source`` then describes it (a database URL without
     its password and the table, or the kind of table given); ``digest``
-    identifies a source's content for the run history.
+    identifies a source's content for the run history. ``extra_columns``
+    are the file's columns that no field declares (not read), and
+    ``missing_columns`` the optional columns it lacks (their fields read as
+    empty), each in order: notices of the run, not failures.
     """
 
     dataset: str
@@ -694,6 +735,8 @@ class DataFile:
     encoding: str | None = None
     source: str | None = None
     digest: str | None = None
+    extra_columns: tuple[str, ...] = ()
+    missing_columns: tuple[str, ...] = ()
 
 
 @dataclass
@@ -809,6 +852,8 @@ class RunResult:
                     "encoding": d.encoding,
                     "rows": d.rows,
                     **({"source": d.source} if d.source else {}),
+                    "extra_columns": list(d.extra_columns),
+                    "missing_columns": list(d.missing_columns),
                 }
                 for d in self.data_files
             ],

@@ -24,7 +24,11 @@ expects an invalid-value finding. ``as_of`` and ``period`` (``2026-10``,
 them; without them a case is judged as an export would be (its period the
 month holding most of its timestamps). Names start with ``pass_`` (no findings)
 or ``fail_`` (at least one). The policy's ``tests:`` patterns name the files;
-``clausewise test`` and pytest both run them.
+``clausewise test`` and pytest both run them. Each file is checked against
+the rule-case schema (``clausewise schema --cases``; an editor validates a file
+whose first line is ``# yaml-language-server: $schema=…/cases.schema.json``),
+so a misspelt key is an error with its place, not a case that silently
+expects nothing.
 """
 
 from __future__ import annotations
@@ -42,6 +46,8 @@ from .engine.asof import parse_period
 from .engine.kinds import KINDS
 from .errors import ClauseWiseError, Collector, Location
 from .model import AuditPeriod, Finding, Policy, in_time_range
+from .policy.schema import CASES_SCHEMA
+from .policy.validate import schema_errors
 from .policy.yamlfile import YMap, load_yaml
 
 MATCH_KEYS = ("rule", "key", "status", "row", "group", "severity", "due_at", "message", "evidence")
@@ -76,11 +82,17 @@ def load_cases(policy: Policy) -> list[Case]:
     for path in policy.tests:
         shown = _display(Path(path))
         doc = load_yaml(Path(path), shown)
+        found, broken = schema_errors(doc, CASES_SCHEMA, shown)
+        for error in found:
+            errors.add(error)
         items = doc.get("cases") if isinstance(doc, dict) else None
         if not isinstance(items, list):
-            errors.error('a case file needs a "cases:" list', Location(shown, 1, 1))
+            if not found:
+                errors.error('a case file needs a "cases:" list', Location(shown, 1, 1))
             continue
         for index, raw in enumerate(items):
+            if any(p[:2] == ("cases", index) for p in broken):
+                continue  # its schema errors are reported; the checks below would only repeat them
             case = _case(raw, items.item_at(index), policy, errors)
             if case is not None:
                 cases.append(case)
@@ -160,7 +172,8 @@ def run_case(policy: Policy, case: Case) -> CaseResult:
     policy = replace(policy, datasets={n: d for n, d in policy.datasets.items() if n in _needed(policy, case)})
     with tempfile.TemporaryDirectory(prefix="clausewise-case-") as folder:
         write_export(policy, case.data, Path(folder))
-        result = audit(policy, folder, as_of=case.as_of, lang=case.lang, rule_ids=(case.rule,), period=case.period)
+        result = audit(policy, folder, as_of=case.as_of, lang=case.lang, rule_ids=(case.rule,), period=case.period,
+                       strict=False)
     wanted_rules = {case.rule} | {str(e.get("rule")) for e in case.expect if e.get("rule")}
     actual = [f for f in result.findings if f.rule in wanted_rules]
     return CaseResult(case, compare(case.expect, actual, case.rule))

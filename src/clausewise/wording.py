@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from .i18n import NC_
 from .model import Duration
 
 # Evidence (and message placeholders) holding a duration: time elapsed, and time allowed.
@@ -32,13 +33,20 @@ WORKING_HOURS = r"(\d+(?:\.\d+)?) working hours"
 # The policy grammar (model.Duration), without its named groups so that DuckDB's RE2 reads it the same way.
 GOAL = re.sub(r"\?P<\w+>", "", Duration.PATTERN.pattern).strip("^$")
 
-# Interval parts in order: group of INTERVAL, Chinese unit.
-INTERVAL_UNITS = ((1, "年"), (2, "个月"), (3, "天"), (4, "小时"), (5, "分钟"))
-SECONDS = "秒"
-WORKING_HOURS_ZH = "工作小时"
-# A goal's unit, as Duration.parse reads it (s, m, h, d, w, mo, y) → (plain, working) in Chinese; None: no working form.
-GOAL_UNITS = {"s": ("秒", "工作秒"), "m": ("分钟", "工作分钟"), "h": ("小时", "工作小时"), "d": ("天", "个工作日"),
-              "w": ("周", None), "mo": ("个月", None), "y": ("年", None)}
+# Interval parts in order: group of INTERVAL, its unit's word (English keeps DuckDB's text as it is).
+INTERVAL_UNITS = ((1, NC_("duration", "years")), (2, NC_("duration", "months")), (3, NC_("duration", "days")),
+                  (4, NC_("duration", "hours")), (5, NC_("duration", "minutes")))
+SECONDS = NC_("duration", "seconds")
+WORKING_HOURS_WORD = NC_("duration", "working hours")
+# A goal's unit, as Duration.parse reads it (s, m, h, d, w, mo, y) → (plain, working) words; None: no working form.
+GOAL_UNITS = {"s": (SECONDS, NC_("duration", "working seconds")),
+              "m": (NC_("duration", "minutes"), NC_("duration", "working minutes")),
+              "h": (NC_("duration", "hours"), WORKING_HOURS_WORD),
+              "d": (NC_("duration", "days"), NC_("duration", "working days")),
+              "w": (NC_("duration", "weeks"), None), "mo": (NC_("duration", "months"), None),
+              "y": (NC_("duration", "years"), None)}
+# After a duration written "elapsed" (days counted as a length of time, not as days).
+ELAPSED = NC_("duration", "{duration} elapsed")
 
 
 def goal_unit(unit: str) -> str:
@@ -56,31 +64,35 @@ def duration_words(text: Any, lang: str) -> Any:
 
     ``duration_words("1 day 01:01:00", "zh")`` is ``"1 天 1 小时 1 分钟"``,
     ``"60.0 working hours"`` becomes ``"60 工作小时"``, ``"3 working days"``
-    ``"3 个工作日"``; None and non-text values come back as they are.
+    ``"3 个工作日"``, ``"3 working days elapsed"`` ``"3 个工作日（按时长计）"``;
+    None and non-text values come back as they are.
     """
     if lang != "zh" or not isinstance(text, str) or not text:
         return text
     interval = re.fullmatch(INTERVAL, text, re.ASCII)
     if interval:
-        return _interval_zh(interval)
+        return _interval_words(interval, lang)
     working = re.fullmatch(WORKING_HOURS, text, re.ASCII)
     if working:
-        return f"{re.sub(r'[.]0+$', '', working[1])} {WORKING_HOURS_ZH}"
+        return f"{re.sub(r'[.]0+$', '', working[1])} {WORKING_HOURS_WORD.render(lang)}"
     goal = re.fullmatch(GOAL, text, re.IGNORECASE | re.ASCII)
     if goal:
-        number, working_word, unit = goal.groups()
+        number, working_word, unit, elapsed = goal.groups()
         plain, worked = GOAL_UNITS[goal_unit(unit)]
         word = worked if working_word else plain
-        return text if word is None else f"{number} {word}"
+        if word is None:
+            return text
+        written = f"{number} {word.render(lang)}"
+        return ELAPSED.render(lang).format(duration=written) if elapsed else written
     return text
 
 
-def _interval_zh(match: re.Match) -> str:
-    parts = [f"{int(match[group])} {unit}" for group, unit in INTERVAL_UNITS if match[group] and int(match[group])]
+def _interval_words(match: re.Match, lang: str) -> str:
+    parts = [f"{int(match[group])} {unit.render(lang)}" for group, unit in INTERVAL_UNITS if match[group] and int(match[group])]
     fraction = (match[7] or "").rstrip("0")
     if match[6] and (int(match[6]) or fraction):
-        parts.append(f"{int(match[6])}{'.' + fraction if fraction else ''} {SECONDS}")
-    return " ".join(parts) or f"0 {SECONDS}"
+        parts.append(f"{int(match[6])}{'.' + fraction if fraction else ''} {SECONDS.render(lang)}")
+    return " ".join(parts) or f"0 {SECONDS.render(lang)}"
 
 
 def parameter_words(value: Any, lang: str) -> str:

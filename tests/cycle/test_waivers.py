@@ -288,7 +288,7 @@ def test_reports_in_chinese_state_the_waivers_too(example_policy, tmp_path):
     with clausewise.audit(example_policy, EXAMPLE, as_of=AS_OF, lang="zh") as result:
         apply(result, waivers)
         text = write(result, "table", "high")
-    assert "豁免 2 项：W-1（1 项），W-2（1 项）" in text and "豁免 W-3 已过期" in text
+    assert "2 项问题已豁免：W-1（1 项），W-2（1 项）" in text and "豁免 W-3 已过期" in text
 
 
 # ---- the command line -------------------------------------------------------------------

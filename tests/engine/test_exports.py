@@ -99,11 +99,13 @@ def test_invalid_values_are_findings_and_rows_stay(pack, export):
         inquiry_id,channel,received_at,answered_on_spot,score,subject
         Q1,hotline,2026-13-45 09:00,maybe,five,x
         Q2,fax,,,,
+        Q3,hotline,2026-10-12 09:00,yes,4,y
         """})
+    # Q3 reads, so each column has 1 unreadable value of 2 non-empty: not mostly unreadable (unreadable.py).
     result = _audit(pack(DATASETS, RULES), folder)
     assert _invalid(result) == [("Q1", "answered_on_spot", "maybe"), ("Q1", "received_at", "2026-13-45 09:00"),
                                 ("Q1", "score", "five")]
-    assert result.stats["channel-known"].examined == 2
+    assert result.stats["channel-known"].examined == 3
     assert [f.row for f in result.findings if f.status == "invalid"] == [1, 1, 1]
     assert [f.clause for f in result.findings] == ["C-1", "C-9", "C-9", "C-9"]
 
@@ -397,6 +399,8 @@ def test_parquet_columns_keep_their_stored_types(pack, tmp_path):
         ("C2", "opened_on", 'value "1800-01-01" in column "opened_on" is outside the years 1900 to 2199'),
         ("C2", "ratio", 'value "nan" in column "ratio" is not a number'),
         ("C3", "ratio", 'value "inf" in column "ratio" is not a number'),
-        ("C3", "text_at", 'value "soon" in column "text_at" is not a timestamp, year first '
-                "(YYYY-MM-DD HH:MM:SS, with an optional offset or zone); for another order add format: to the field"),
+        ("C3", "text_at", 'value "soon" in column "text_at" is not a timestamp written year first '
+                "(2026-10-12 09:30:00, 2026/10/12 9:30 or 2026-10-12T09:30, with an optional offset such as +08:00 "
+                "or zone such as Asia/Shanghai); for another layout add "
+                'format: to the field, such as format: "%d/%m/%Y %H:%M:%S"'),
     ]

@@ -23,8 +23,9 @@ items:
 """
 PARAMETERS = """\
 reply: {type: duration, value: 24h}
-one_day: {type: duration, value: 1 working day}
-by_priority: {type: map, value: {P1: 4h, P2: 24h, P3: 3 working days, P4: 10 working days}}
+one_day: {type: duration, value: 1 working day elapsed}
+by_priority: {type: map, value: {P1: 4h, P2: 24h, P3: 3 working days elapsed, P4: 10 working days elapsed}}
+counted: {type: duration, value: 1 working day}
 """
 
 
@@ -122,7 +123,7 @@ def test_goal_by_priority_mixes_calendar_and_working_time(pack, export):
         ("unknown", "P9", "2026-10-12 09:00", "2026-10-12 09:01", "", ""),
     ])
     assert set(found) == {"p1-late", "p4-late", "unknown"}
-    assert found["p4-late"].evidence["allowed"] == "10 working days"
+    assert found["p4-late"].evidence["allowed"] == "10 working days elapsed"
     assert found["unknown"].due_at is None
 
 
@@ -222,6 +223,51 @@ def test_bad_manifest_period_is_a_data_error(pack, export):
         clausewise.audit(policy, folder)
 
 
+
+def test_a_misspelt_manifest_key_is_an_error_with_a_suggestion(pack, export):
+    policy = clausewise.load(pack(DATASETS, _rule("goal: $reply"), PARAMETERS))
+    folder = export({"items.csv": "id,priority,started_at,stopped_at,paused_at,resumed_at\n",
+                     "export.yaml": "period: 2026-10\nasof: 2026-10-20\n"})
+    with pytest.raises(clausewise.errors.DataError) as caught:
+        clausewise.audit(policy, folder)
+    assert 'unknown key "asof" — did you mean "as_of"?' in str(caught.value)
+    assert caught.value.location.line == 2 and caught.value.location.file.endswith("export.yaml")
+
+
+def test_the_last_resort_as_of_is_now_in_the_policys_zone(pack, export):
+    # No timestamps, no manifest, no --as-of: "now", as the Shanghai wall clock reads it
+    # (UTC+8 all year), whatever zone the machine is in.
+    from zoneinfo import ZoneInfo
+
+    policy = clausewise.load(pack(DATASETS, _rule("goal: $reply"), PARAMETERS))
+    folder = export({"items.csv": "id,priority,started_at,stopped_at,paused_at,resumed_at\n"})
+    before = datetime.now(ZoneInfo("Asia/Shanghai")).replace(tzinfo=None, microsecond=0)
+    result = clausewise.audit(policy, folder)
+    after = datetime.now(ZoneInfo("Asia/Shanghai")).replace(tzinfo=None)
+    assert before <= result.as_of <= after
+    assert result.as_of_source.startswith("now")
+    # An export with no timestamps is audited for the month of that moment.
+    assert result.period.start == datetime(result.as_of.year, result.as_of.month, 1)
+
+
+def test_an_as_of_before_the_exports_records_is_a_warning_in_every_report(pack, export):
+    policy = clausewise.load(pack(DATASETS, _rule("goal: $reply"), PARAMETERS))
+    folder = export({"items.csv": "id,priority,started_at,stopped_at,paused_at,resumed_at\n"
+                                  "A,P1,2026-10-12 09:00,2026-10-12 10:00,,\n"
+                                  "B,P1,2026-10-20 09:00,2026-10-20 09:30,,\n"})
+    later = clausewise.audit(policy, folder, as_of=datetime(2026, 10, 20, 9, 30))
+    assert later.warnings == ()  # as of the latest timestamp exactly: nothing to say
+    early = clausewise.audit(policy, folder, as_of=datetime(2026, 10, 15))
+    assert early.warnings == ("the as-of time 2026-10-15 00:00:00 is before the export's latest timestamp "
+                              "2026-10-20 09:30:00: records after the as-of time were judged too",)
+    assert early.meta()["warnings"] == list(early.warnings)
+    import io
+
+    from clausewise.report import table
+    out = io.StringIO()
+    table.write(early, "high", out)
+    assert "! the as-of time 2026-10-15 00:00:00 is before" in out.getvalue()
+
 # ---- property: the SQL verdict equals a day-by-day Python reference ----------------
 from datetime import timedelta, timezone  # noqa: E402
 from decimal import Decimal  # noqa: E402
@@ -230,7 +276,11 @@ from hypothesis import HealthCheck, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
 from clausewise.engine.calendar import BusinessCalendar  # noqa: E402
-from clausewise.engine.calendar_reference import reference_add_working_seconds, reference_working_seconds  # noqa: E402
+from clausewise.engine.calendar_reference import (  # noqa: E402
+    reference_add_working_seconds,
+    reference_end_of_working_days,
+    reference_working_seconds,
+)
 
 CN = BusinessCalendar()
 BASE = datetime(2026, 9, 14)
@@ -258,29 +308,48 @@ def _render(moment: datetime | None, offset: int | None) -> str:
     return moment.replace(tzinfo=SHANGHAI).astimezone(timezone(timedelta(hours=offset))).isoformat()
 
 
-def _reference_late(start, stop, pause, goal_seconds: int) -> bool:
+def _reference_late(start, stop, pause, goal: str) -> bool:
     paused = Decimal(0)
     if pause is not None:
         lo, hi = max(pause[0], start), min(pause[1], stop)
         if hi > lo:
             paused = reference_working_seconds(CN, lo, hi)
-    return stop > reference_add_working_seconds(CN, start, goal_seconds + paused)
+    if goal in DAY_COUNTED:
+        # The close of the n-th working day after the start's day, moved on by the paused working time.
+        end = reference_end_of_working_days(CN, start, DAY_COUNTED[goal], at_close=True)
+        return stop > reference_add_working_seconds(CN, end, paused)
+    return stop > reference_add_working_seconds(CN, start, ELAPSED[goal] + paused)
+
+
+ELAPSED = {"1 working day elapsed": 9 * 3600, "3 working days elapsed": 27 * 3600, "4 working hours": 4 * 3600}
+DAY_COUNTED = {"1 working day": 1, "3 working days": 3}
+
+
+_LOADED: dict[tuple, object] = {}
+
+
+def _loaded(pack, datasets: str, goal: str, extra: str):
+    """The clock rule with ``goal``, loaded once per pack folder, datasets and goal (examples share it)."""
+    params = f"goal_param: {{type: duration, value: {goal}}}"
+    path = pack(datasets, _rule("goal: $goal_param", extra), params)
+    key = (str(path), datasets, goal, extra)
+    if key not in _LOADED:
+        _LOADED[key] = clausewise.load(path)
+    return _LOADED[key]
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
-@given(st.lists(clock(), min_size=5, max_size=25), st.sampled_from(["1 working day", "3 working days", "4 working hours"]))
+@given(st.lists(clock(), min_size=5, max_size=25), st.sampled_from([*ELAPSED, *DAY_COUNTED]))
 def test_verdicts_match_reference_across_offsets_and_pauses(pack, export, clocks, goal):
-    params = f"goal_param: {{type: duration, value: {goal}}}"
-    policy = clausewise.load(pack(DATASETS, _rule("goal: $goal_param", "pauses: [[paused_at, resumed_at]]"), params))
+    policy = _loaded(pack, DATASETS, goal, "pauses: [[paused_at, resumed_at]]")
     rows = "".join(
         f"c{i},,{_render(s, o)},{_render(e, o)},{_render(p and p[0], o)},{_render(p and p[1], o)}\n"
         for i, (s, e, p, o) in enumerate(clocks)
     )
     folder = export({"items.csv": "id,priority,started_at,stopped_at,paused_at,resumed_at\n" + rows})
     result = clausewise.audit(policy, folder, as_of=datetime(2027, 1, 1))
-    seconds = {"1 working day": 9 * 3600, "3 working days": 27 * 3600, "4 working hours": 4 * 3600}[goal]
     late = {f.key for f in result.findings}
-    expected = {f"c{i}" for i, (s, e, p, _) in enumerate(clocks) if _reference_late(s, e, p, seconds)}
+    expected = {f"c{i}" for i, (s, e, p, _) in enumerate(clocks) if _reference_late(s, e, p, goal)}
     assert late == expected
 
 
@@ -339,3 +408,112 @@ def test_night_shift_calendar(pack, export):
     assert [(f.key, f.due_at, f.evidence["elapsed"]) for f in result.findings] == [
         ("late", datetime(2026, 10, 19, 23, 0), "8.02 working hours"),  # 7 h + 1 h 1 min
     ]
+
+
+# ---- day-counted goals in a zone with daylight saving ------------------------------
+def _new_york(pack, export, goal: str, rows, as_of: str, extra: str = ""):
+    """The clock rule in America/New_York (US holidays, 09:00-18:00); findings by key."""
+    policy = pack(DATASETS, _rule(goal, extra), PARAMETERS)
+    text = policy.read_text(encoding="utf-8").replace(
+        "  timezone: Asia/Shanghai\n", "  timezone: America/New_York\n  calendar: {country: US}\n")
+    assert "America/New_York" in text
+    policy.write_text(text, encoding="utf-8")
+    folder = export({"items.csv": "id,priority,started_at,stopped_at,paused_at,resumed_at\n"
+                     + "".join(",".join(r) + "\n" for r in rows)})
+    result = clausewise.audit(clausewise.load(policy), folder, as_of=datetime.fromisoformat(as_of))
+    return {f.key: f for f in result.findings}
+
+
+def test_day_counted_goals_across_daylight_saving(pack, export):
+    # 1 day from Saturday 2026-03-07 10:00 EST (15:00 UTC): Saturday is not counted, the
+    # period is Sunday 8 March, 23 hours long (the clocks jump 02:00 → 03:00), ending at
+    # 24:00, i.e. Monday 2026-03-09 00:00 EDT (04:00 UTC): 37 hours after the start.
+    # 1 day from Saturday 2026-10-31 10:00 EDT: Sunday 1 November has 25 hours (01:00-02:00
+    # twice); due Monday 2026-11-02 00:00 EST.
+    found = _new_york(pack, export, "goal: 1 day", [
+        ("spring-ok", "", "2026-03-07 10:00", "2026-03-08 23:59", "", ""),
+        ("spring-late", "", "2026-03-07 10:00", "2026-03-09 00:01", "", ""),
+        ("fall-ok", "", "2026-10-31 10:00", "2026-11-01 23:59", "", ""),
+        ("fall-late", "", "2026-10-31 10:00", "2026-11-02 00:00:01", "", ""),
+    ], as_of="2026-11-30 00:00")
+    assert set(found) == {"spring-late", "fall-late"}
+    assert found["spring-late"].due_at == datetime(2026, 3, 9, 0, 0)
+    # 15:00 UTC to 04:01 UTC two days later: 37 h 1 min (the wall clocks differ by 38 h 1 min).
+    assert found["spring-late"].evidence["elapsed"] == "1 day 13:01:00"
+    assert found["fall-late"].due_at == datetime(2026, 11, 2, 0, 0)
+    # 14:00 UTC on 31 October to 05:00:01 UTC on 2 November: 39 h 0 min 1 s.
+    assert found["fall-late"].evidence["elapsed"] == "1 day 15:00:01"
+
+
+def test_day_counted_warning_is_a_fraction_of_real_time(pack, export):
+    # Open since Saturday 2026-03-07 10:00 EST, 1 day: due 2026-03-09 00:00 EDT, 37 real
+    # hours later. warn_at 0.5: 18.5 h after 15:00 UTC is 09:30 UTC = 05:30 EDT on Sunday
+    # (half of the 38 wall-clock hours would be 05:00).
+    rows = [("open", "", "2026-03-07 10:00", "", "", "")]
+    assert _new_york(pack, export, "goal: 1 day", rows, as_of="2026-03-08 05:29", extra="warn_at: 0.5") == {}
+    warned = _new_york(pack, export, "goal: 1 day", rows, as_of="2026-03-08 05:31", extra="warn_at: 0.5")
+    assert (warned["open"].status, warned["open"].due_at) == ("warning", datetime(2026, 3, 9, 0, 0))
+    late = _new_york(pack, export, "goal: 1 day", rows, as_of="2026-03-09 00:00:01", extra="warn_at: 0.5")
+    assert late["open"].status == "violation"
+
+
+def test_day_counted_working_days_across_daylight_saving(pack, export):
+    # 1 working day from Friday 2026-03-06 12:00 EST: Friday not counted, the weekend
+    # (with the change of the clocks) off, Monday 9 March closes at 18:00 EDT.
+    found = _new_york(pack, export, "goal: $counted", [
+        ("ok", "", "2026-03-06 12:00", "2026-03-09 18:00", "", ""),
+        ("late", "", "2026-03-06 12:00", "2026-03-09 18:01", "", ""),
+    ], as_of="2026-11-30 00:00")
+    assert set(found) == {"late"}
+    assert found["late"].due_at == datetime(2026, 3, 9, 18, 0)
+    # Friday 12:00-18:00 6 h + Monday 09:00-18:00 9 h = 15 working hours.
+    assert found["late"].evidence["elapsed"] == "15.0 working hours"
+
+
+# ---- property: two pauses count as their union -------------------------------------
+TWO_PAUSES = DATASETS + "    paused2_at: timestamp\n    resumed2_at: timestamp\n"
+
+
+@st.composite
+def paused_clock(draw):
+    # Pauses near the start and stops within a few days, so that the stop often falls
+    # between the due time of the union and that of the pauses added up.
+    start = BASE + timedelta(minutes=draw(st.integers(0, 60 * 24 * 40)))
+    stop = start + timedelta(minutes=draw(st.integers(0, 60 * 60)))
+    pauses = []
+    for _ in range(2):
+        begin = start + timedelta(minutes=draw(st.integers(-60 * 12, 60 * 24)))
+        pauses.append((begin, begin + timedelta(minutes=draw(st.integers(0, 60 * 16)))))
+    return start, stop, pauses
+
+
+def _union_late(start, stop, pauses, goal: str) -> bool:
+    """The verdict with the pauses merged by hand: cut to [start, stop], sorted, overlaps joined."""
+    cut = sorted((max(a, start), min(b, stop)) for a, b in pauses if min(b, stop) > max(a, start))
+    merged: list[list[datetime]] = []
+    for a, b in cut:
+        if merged and a <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], b)
+        else:
+            merged.append([a, b])
+    if goal == "10h":
+        paused = sum(((b - a) for a, b in merged), timedelta())
+        return stop > start + timedelta(hours=10) + paused
+    paused = sum((reference_working_seconds(CN, a, b) for a, b in merged), Decimal(0))
+    if goal in DAY_COUNTED:
+        end = reference_end_of_working_days(CN, start, DAY_COUNTED[goal], at_close=True)
+        return stop > reference_add_working_seconds(CN, end, paused)
+    return stop > reference_add_working_seconds(CN, start, ELAPSED[goal] + paused)
+
+
+@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(st.lists(paused_clock(), min_size=5, max_size=25), st.sampled_from(["10h", "4 working hours", "1 working day"]))
+def test_overlapping_pauses_match_their_union(pack, export, clocks, goal):
+    policy = _loaded(pack, TWO_PAUSES, goal, "pauses: [[paused_at, resumed_at], [paused2_at, resumed2_at]]")
+    rows = "".join(
+        f"c{i},,{s},{e},{p[0][0]},{p[0][1]},{p[1][0]},{p[1][1]}\n" for i, (s, e, p) in enumerate(clocks)
+    )
+    header = "id,priority,started_at,stopped_at,paused_at,resumed_at,paused2_at,resumed2_at\n"
+    result = clausewise.audit(policy, export({"items.csv": header + rows}), as_of=datetime(2027, 1, 1))
+    late = {f.key for f in result.findings}
+    assert late == {f"c{i}" for i, (s, e, p) in enumerate(clocks) if _union_late(s, e, p, goal)}

@@ -100,7 +100,9 @@ def test_a_night_shift_validates(pack):
 
 
 def test_working_days_need_days_of_one_length(pack):
-    message = _error(pack, "weekday_hours: {sat: 09:00-13:00}\n", goal="2 working days")
-    assert 'rules.yaml:9:11: rule "clock": "2 working days" counts working days, but the calendar\'s working' in message
-    # Working hours are fine on such a calendar.
+    # Working days read as hours (each one working day's length) need days of one length.
+    message = _error(pack, "weekday_hours: {sat: 09:00-13:00}\n", goal="2 working days elapsed")
+    assert 'rules.yaml:9:11: rule "clock": "2 working days elapsed" counts working days, but the calendar\'s working' in message
+    # Working hours, and working days counted as days, are fine on such a calendar.
     clausewise.load(_policy(pack, "weekday_hours: {sat: 09:00-13:00}\n", goal="12 working hours"))
+    clausewise.load(_policy(pack, "weekday_hours: {sat: 09:00-13:00}\n", goal="2 working days"))

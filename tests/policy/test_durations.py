@@ -15,11 +15,24 @@ from clausewise.policy.durations import duration_problem
     ("2个小时", 7200, "calendar"),            # 2 × 3600
     ("30分钟", 1800, "calendar"),             # 30 × 60
     ("10秒", 10, "calendar"),
-    ("5天", 432000, "calendar"),              # 5 × 86400
-    ("7日", 604800, "calendar"),              # 7 × 86400
-    ("3个自然日", 259200, "calendar"),         # 3 × 86400
-    ("2周", 1209600, "calendar"),             # 2 × 7 × 86400
-    ("1个星期", 604800, "calendar"),
+    # Days are day-counted (the amount is the number of days); a week is 7 of them.
+    ("5天", 5, "days"),
+    ("7日", 7, "days"),
+    ("3个自然日", 3, "days"),
+    ("2周", 14, "days"),                      # 2 × 7
+    ("1个星期", 7, "days"),
+    ("5 days", 5, "days"),
+    ("1 day", 1, "days"),
+    ("2 weeks", 14, "days"),                  # 2 × 7
+    ("5 working days", 5, "working_days"),
+    ("5个工作日", 5, "working_days"),
+    # "elapsed": the hour reading, days as lengths of time.
+    ("7 days elapsed", 604800, "calendar"),   # 7 × 86400
+    ("1.5 days elapsed", 129600, "calendar"),  # 1.5 × 86400
+    ("1 week elapsed", 604800, "calendar"),   # 7 × 86400
+    ("5 working days elapsed", 5, "working_days_elapsed"),
+    ("2.5 Working Days Elapsed", 2.5, "working_days_elapsed"),
+    ("24h elapsed", 86400, "calendar"),       # hours are elapsed anyway
     ("3个月", 3, "months"),
     ("1年", 12, "months"),
     ("3个工作日", 3, "working_days"),
@@ -47,6 +60,23 @@ def test_english_and_chinese_units(text, amount, basis):
     ("24", '"24" is not a duration: give a unit, e.g. 24h or 24 days'),
     ("3 working months", '"3 working months" is not a duration: working time is counted in working days, hours or minutes'),
     ("1.5 months", '"1.5 months" is not a duration: months and years are counted whole (write e.g. 1 month or 30 days)'),
+    ("1.5 days", '"1.5 days" is not a duration: days are counted whole; for a part of a day write hours ("36h"), '
+                 'or "1.5 days elapsed"'),                                   # 1.5 × 24 = 36
+    ("0.5 weeks", '"0.5 weeks" is not a duration: days are counted whole; for a part of a day write hours ("84h"), '
+                  'or "0.5 weeks elapsed"'),                                # 0.5 × 7 × 24 = 84
+    ("1.5天", '"1.5天" is not a duration: days are counted whole; for a part of a day write hours, e.g. "36小时"'),
+    ("2.5 working days", '"2.5 working days" is not a duration: days are counted whole; for a part of a day write '
+                         'working hours, or "2.5 working days elapsed"'),
+    ("1.5个工作日", '"1.5个工作日" is not a duration: days are counted whole; for a part of a day write working hours, '
+                 'e.g. "4个工作小时"'),
+    ("5 working days by the clock", '"5 working days by the clock" is not a duration — did you mean "5 working days '
+                                    'elapsed"? Days are counted as days (the start\'s day not counted); "elapsed" counts '
+                                    'them as hours'),
+    ("5 working days elapsd", '"5 working days elapsd" is not a duration — did you mean "5 working days elapsed"? Days '
+                              'are counted as days (the start\'s day not counted); "elapsed" counts them as hours'),
+    ("7 days in hours", '"7 days in hours" is not a duration — did you mean "7 days elapsed"? Days are counted as days '
+                        '(the start\'s day not counted); "elapsed" counts them as hours'),
+    ("3 months elapsed", '"3 months elapsed" is not a duration — did you mean "3 months"?'),
     ("soon", '"soon" is not a duration; write e.g. 24h, 30m, 7 days, 3 working days, 4 working hours or 24小时, 3个工作日'),
     ("pending", '"pending" is not a duration; write e.g. 24h, 30m, 7 days, 3 working days, 4 working hours or 24小时, 3个工作日'),
 ])

@@ -216,7 +216,9 @@ def test_run_metadata(result_en):
     assert meta["Timezone"] == "Asia/Shanghai" and meta["Version"] == "2026.11"
     files, rules_run = doc.iter("table")
     cells = [[c.all_text() for c in r.iter("td")] for r in files.find("tbody").iter("tr")]
-    assert [(c[0], c[1], c[-1]) for c in cells] == [(d.dataset, d.path, str(d.rows)) for d in result_en.data_files]
+    # dataset, file, format, encoding, rows, columns not declared, optional columns missing ("—" for none)
+    assert [(c[0], c[1], c[4], c[5], c[6]) for c in cells] == [(d.dataset, d.path, str(d.rows), "—", "—")
+                                                               for d in result_en.data_files]
     assert {r.find("code").text for r in rules_run.find("tbody").iter("tr")} == {*result_en.rules_run, "data-quality"}
 
 

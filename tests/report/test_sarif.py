@@ -76,7 +76,19 @@ def test_record_line_counts_the_csv_header_but_no_jsonl_header(result_en):
     for dataset, pairs in by_dataset.items():
         offset = 1 if dataset != "followups" else 0  # followups is JSON Lines
         for row, region in pairs:
-            assert region == (None if row is None else {"startLine": row + offset})
+            assert (region is None) if row is None else region["startLine"] == row + offset
+
+
+def test_an_invalid_csv_cell_is_located_at_its_field(result_en):
+    bad = next(r for r in _run(result_en)["results"] if r["properties"]["key"] == "Q-005" and r["ruleId"] == "data-quality")
+    # inquiries.csv line 6 (row 5 + the header): "Q-005,email,2026-10-16 10:00:00,合同续签,C-5,maybe,…";
+    # "maybe" follows 6 + 6 + 20 + 5 + 4 = 41 characters (合同续签 is 4 characters, one column each),
+    # so it spans columns 42 to 46 and the region ends before 47.
+    assert bad["locations"][0] == {
+        "physicalLocation": {"artifactLocation": {"uri": "examples/example-export/inquiries.csv"},
+                             "region": {"startLine": 6, "startColumn": 42, "endLine": 6, "endColumn": 47}},
+        "message": {"text": 'column "answered_on_spot"'},
+    }
 
 
 def test_aggregate_finding_points_at_the_file_and_the_rule(result_en):

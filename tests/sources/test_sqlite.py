@@ -85,8 +85,10 @@ def test_dynamic_typing_becomes_invalid_findings(pack, tmp_path):
         # "high" is unreadable: rule r, which reads priority, leaves T-2 unjudged (docs/rules.md)
         ("data-quality", "T-2", 2, "invalid", 'value "high" in column "priority" is not a whole number'),
         ("data-quality", "T-3", 3, "invalid",
-         'value "yesterday" in column "opened_at" is not a timestamp, year first '
-         "(YYYY-MM-DD HH:MM:SS, with an optional offset or zone); for another order add format: to the field"),
+         'value "yesterday" in column "opened_at" is not a timestamp written year first '
+         "(2026-10-12 09:30:00, 2026/10/12 9:30 or 2026-10-12T09:30, with an optional offset such as +08:00 "
+         "or zone such as Asia/Shanghai); for another layout add format: "
+         'to the field, such as format: "%d/%m/%Y %H:%M:%S"'),
     ]
 
 

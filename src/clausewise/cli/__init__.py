@@ -10,49 +10,56 @@ from __future__ import annotations
 import click
 
 from ..errors import ClauseWiseError, ErrorList
+from ..i18n import N_, msg
 from .audit import audit
 from .coverage import coverage
 from .diff import diff
 from .explain import explain
 from .grades import grades
+from .help import Group
 from .history import history
+from .options import chosen_lang
+from .sample import sample
 from .schema import schema
 from .test import test_command
 from .validate import validate
 from .watch import watch
 
 
-class _Group(click.Group):
+class _Group(Group):
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
         except ClauseWiseError as exc:
-            _report(exc)
+            _report(exc, chosen_lang(ctx))
             ctx.exit(2)
         except (click.exceptions.Exit, click.ClickException, click.Abort):
             raise
         except KeyboardInterrupt:
-            click.echo("interrupted", err=True)
+            click.echo(msg("interrupted").render(chosen_lang(ctx)), err=True)
             ctx.exit(130)
         except Exception as exc:  # a bug: say so plainly, without a traceback
-            click.echo(f"clausewise: internal error ({type(exc).__name__}: {exc}); please report it", err=True)
+            line = msg("clausewise: internal error ({kind}: {error}); please report it", kind=type(exc).__name__, error=exc)
+            click.echo(line.render(chosen_lang(ctx)), err=True)
             ctx.exit(2)
 
 
-def _report(exc: ClauseWiseError) -> None:
-    click.echo(str(exc), err=True)
+def _report(exc: ClauseWiseError, lang: str) -> None:
+    """The error's line(s) in the run's language, then how many problems there were."""
+    click.echo(exc.render(lang), err=True)
     if isinstance(exc, ErrorList):
-        click.echo(f"{len(exc.errors)} problems found", err=True)
+        click.echo(msg("{n} problems found", n=len(exc.errors)).render(lang), err=True)
 
 
-@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]}, help=N_(
+        "Check record exports against a regulation written as YAML rules.\n"
+        "\n"
+        "Start with `clausewise validate --policy FILE`, then\n"
+        "`clausewise audit EXPORT_DIR --policy FILE`."
+))
 @click.version_option(package_name="clausewise")
 def cli() -> None:
-    """Check record exports against a regulation written as YAML rules.
-
-    Start with `clausewise validate --policy FILE`, then
-    `clausewise audit EXPORT_DIR --policy FILE`.
-    """
+    """The command group; its help text is the ``help`` above, from the message catalogue."""
 
 
 cli.add_command(audit)
@@ -62,6 +69,7 @@ cli.add_command(test_command)
 cli.add_command(coverage)
 cli.add_command(explain)
 cli.add_command(schema)
+cli.add_command(sample)
 cli.add_command(history)
 cli.add_command(diff)
 cli.add_command(watch)

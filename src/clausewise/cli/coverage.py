@@ -6,23 +6,25 @@ import sys
 
 import click
 
+from ..i18n import N_
+from .help import Command
 from .options import lang_option, output_option, policy_option
 from .output import emit, run_inputs
 
 
-@click.command()
+@click.command(cls=Command, help=N_(
+        "List every clause with its rules, and every rule with its test cases.\n"
+        "\n"
+        "A clause without rules shows the reason the policy gives for it. Exit code\n"
+        "0 when every observable clause has a rule and every rule has a pass_ and a\n"
+        "fail_ case, 1 when not, 2 on errors."
+))
 @policy_option
 @click.option("--format", "-f", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @output_option
 @lang_option
 @click.pass_context
 def coverage(ctx: click.Context, policy_path, fmt, output, lang) -> None:
-    """List every clause with its rules, and every rule with its test cases.
-
-    A clause without rules shows the reason the policy gives for it. Exit code
-    0 when every observable clause has a rule and every rule has a pass_ and a
-    fail_ case, 1 when not, 2 on errors.
-    """
     from ..coverage import coverage as compute
     from ..engine import load
     from ..report import coverage as report

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import click
 
+from ..i18n import N_
+from .help import Command
 from .options import (
     given_sources,
     lang_option,
@@ -13,32 +15,34 @@ from .options import (
     policy_option,
     source_files,
     source_option,
+    trust_sources_option,
 )
 from .output import emit, run_inputs
 
 
-@click.command()
+@click.command(cls=Command, help=N_(
+        "Explain, step by step, why record KEY passed or failed RULE.\n"
+        "\n"
+        "Shows the rule as written and its parameters, the record's values, each\n"
+        "condition and each part of it for this record, the clock (start, pauses,\n"
+        "stop or as-of, due) for deadlines, the computed values and why, and the\n"
+        "verdict. For a rule that judges groups (aggregate), KEY may name the\n"
+        "group: its values or name=value pairs, comma-separated (2026-10, or\n"
+        "\"employee_id=E044, period=2026-10\"); the metric and threshold are shown.\n"
+        "RULE data-quality lists the record's values that do not fit their\n"
+        "declared type, and what each should be. Exit code 0, or 2 on errors."
+))
 @click.argument("export_dir", type=click.Path(file_okay=False))
 @click.argument("rule")
 @click.argument("key")
 @policy_option
 @source_option
-@click.option("--as-of", "as_of", metavar="TIMESTAMP", help="As for audit.")
-@click.option("--period", "period", metavar="PERIOD", help="As for audit.")
+@trust_sources_option
+@click.option("--as-of", "as_of", metavar="TIMESTAMP", help=N_("As for audit."))
+@click.option("--period", "period", metavar="PERIOD", help=N_("As for audit."))
 @output_option
 @lang_option
-def explain(export_dir, rule, key, policy_path, source_texts, as_of, period, output, lang) -> None:
-    """Explain, step by step, why record KEY passed or failed RULE.
-
-    Shows the rule as written and its parameters, the record's values, each
-    condition and each part of it for this record, the clock (start, pauses,
-    stop or as-of, due) for deadlines, the computed values and why, and the
-    verdict. For a rule that judges groups (aggregate), KEY may name the
-    group: its values or name=value pairs, comma-separated (2026-10, or
-    "employee_id=E044, period=2026-10"); the metric and threshold are shown.
-    RULE data-quality lists the record's values that do not fit their
-    declared type, and what each should be. Exit code 0, or 2 on errors.
-    """
+def explain(export_dir, rule, key, policy_path, source_texts, trust_export_sources, as_of, period, output, lang) -> None:
     from ..engine import explain as run_explain
     from ..engine import load
     from ..report.explain import write
@@ -46,5 +50,5 @@ def explain(export_dir, rule, key, policy_path, source_texts, as_of, period, out
     policy = load(policy_path)
     sources = given_sources(source_texts, policy)
     explanation = run_explain(policy, export_dir, rule, key, parse_as_of(as_of, policy.timezone), lang, sources,
-                              parse_period(period))
+                              parse_period(period), trust_export_sources)
     emit(write(explanation, lang), output, run_inputs(policy, export_dir) + source_files(sources))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -9,29 +10,49 @@ from zoneinfo import ZoneInfo
 import click
 
 from ..errors import UsageError
+from ..i18n import N_, msg
 from ..model import LANGS, SEVERITIES, in_time_range
 
 policy_option = click.option(
     "--policy", "-p", "policy_path", required=True, type=click.Path(dir_okay=False),
-    help="The policy file (policies/NAME.yaml); its rule files are found from it.",
+    help=N_("The policy file (policies/NAME.yaml); its rule files are found from it."),
 )
+# Where the chosen language is kept for the error line and --help (ctx.meta is shared by a command and its group).
+LANG_KEY = "clausewise.lang"
+
+
+def _remember_lang(ctx: click.Context, _param, value: str) -> str:
+    ctx.meta[LANG_KEY] = value
+    return value
+
+
+def chosen_lang(ctx: click.Context | None) -> str:
+    """The run's language: ``--lang`` once read, else ``CLAUSEWISE_LANG``, else English."""
+    if ctx is not None and ctx.meta.get(LANG_KEY) in LANGS:
+        return ctx.meta[LANG_KEY]
+    from_env = os.environ.get("CLAUSEWISE_LANG", "")
+    return from_env if from_env in LANGS else "en"
+
+
+# Eager, so that `--lang zh --help` shows the help in Chinese (eager options are read in the order given).
 lang_option = click.option(
     "--lang", type=click.Choice(LANGS), default="en", envvar="CLAUSEWISE_LANG", show_default=True,
-    help="Language of messages and reports (or set CLAUSEWISE_LANG).",
+    callback=_remember_lang, is_eager=True,
+    help=N_("Language of messages and reports (or set CLAUSEWISE_LANG)."),
 )
 output_option = click.option(
-    "--output", "-o", type=click.Path(dir_okay=False, writable=True), default=None,
-    help="Write the report to this file instead of standard output.",
+    "--output", "-o", type=click.Path(dir_okay=False, writable=True, allow_dash=True), default=None,
+    help=N_("Write the report to this file instead of standard output (- is standard output)."),
 )
 fail_on_option = click.option(
     "--fail-on", type=click.Choice([*SEVERITIES, "never"]), default="high", show_default=True,
-    help="Exit 1 when a violation or invalid value has at least this severity.",
+    help=N_("Exit 1 when a violation or invalid value has at least this severity."),
 )
 
 
 waivers_option = click.option(
     "--waivers", "waivers_path", type=click.Path(dir_okay=False), default=None,
-    help="A waivers file: accepted deviations, reported but failing nothing (docs/waivers.md).",
+    help=N_("A waivers file: accepted deviations, reported but failing nothing (docs/waivers.md)."),
 )
 # Where the run history is (docs/history.md): for a command given an export folder, in the folder that
 # holds it, so that the months of one export tree share one history; for the others, in the current folder.
@@ -48,9 +69,16 @@ def history_option(beside_export: bool):
 
 source_option = click.option(
     "--source", "source_texts", multiple=True, metavar="DATASET=URL[#TABLE]",
-    help="Read DATASET from a database table instead of a file: postgresql://USER@HOST/DB or sqlite:///FILE "
+    help=N_("Read DATASET from a database table instead of a file: postgresql://USER@HOST/DB or sqlite:///FILE "
          "(table: the dataset's file name, or #TABLE). The password comes from the environment "
-         "(PGPASSWORD, or ${VAR} in the URL). Repeat for more (docs/sources.md).",
+         "(PGPASSWORD, or ${VAR} in the URL). Repeat for more (docs/sources.md)."),
+)
+
+
+trust_sources_option = click.option(
+    "--trust-export-sources", "trust_export_sources", is_flag=True,
+    help=N_("Connect to the PostgreSQL servers the export's export.yaml names. Off by default: an export is untrusted, "
+         "and the connection would carry your credentials to the server it names."),
 )
 
 
@@ -72,8 +100,8 @@ AS_OF_HELP = ("Judge the audit as of this time (policy timezone): a date (its mi
 as_of_option = click.option("--as-of", "as_of", metavar="TIMESTAMP", help=AS_OF_HELP)
 period_option = click.option(
     "--period", "period", metavar="PERIOD",
-    help="The audit period: a month (2026-10), quarter (2026-Q4) or year (2026). Default: period in export.yaml, "
-         "else the month holding most timestamps in the export.")
+    help=N_("The audit period: a month (2026-10), quarter (2026-Q4) or year (2026). Default: period in export.yaml, "
+         "else the month holding most timestamps in the export."))
 
 
 def parse_period(text: str | None):
@@ -86,7 +114,7 @@ def parse_period(text: str | None):
 
 
 quiet_option = click.option(
-    "--quiet", "-q", is_flag=True, help="No progress display (it is shown only when standard error is a terminal)."
+    "--quiet", "-q", is_flag=True, help=N_("No progress display (it is shown only when standard error is a terminal).")
 )
 
 
@@ -115,12 +143,13 @@ def parse_as_of(text: str | None, timezone: str) -> datetime | None:
     try:
         value = datetime.fromisoformat(text)
     except ValueError:
-        raise UsageError(f'--as-of "{text}" is not a date or timestamp; write e.g. 2026-10-31 or "2026-10-31 18:00"') from None
+        raise UsageError(msg('--as-of "{text}" is not a date or timestamp; write e.g. 2026-10-31 or "2026-10-31 18:00"',
+                             text=text)) from None
     try:
         if value.tzinfo is not None:  # an instant: the policy's wall-clock time at that moment
             value = value.astimezone(zone).replace(tzinfo=None)
     except OverflowError:  # before the year 1 or after 9999 once converted
         value = None
     if value is None or not in_time_range(value):
-        raise UsageError(f'--as-of "{text}" is outside the years 1900 to 2199 that clausewise judges')
+        raise UsageError(msg('--as-of "{text}" is outside the years 1900 to 2199 that clausewise judges', text=text))
     return value

@@ -1,12 +1,16 @@
 """Where a report goes: standard output, or a file written whole or not at all.
 
-A report file is written to a temporary file beside it and renamed over it
+``--output -`` (or no ``--output``) is standard output. A report file is written to a temporary file beside it and renamed over it
 when complete, so a run that fails halfway (a full disk, a file-size limit,
 Ctrl-C) leaves the previous report as it was, never a truncated one. A
 report may not overwrite what the run reads: an export file (or a file the
 export folder would be read from next time), ``export.yaml``, the policy,
 its rule and decision-table files. Writing to standard output that fails (a
 full device, a pipe closed early) is one clear line, not a traceback.
+
+One audit may write several reports (:func:`write_reports`): each file is
+still written whole, and none replaces its target unless every report was
+written; at most one goes to standard output, and no two to the same file.
 """
 
 from __future__ import annotations
@@ -14,16 +18,24 @@ from __future__ import annotations
 import os
 import sys
 import tempfile
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import TextIO
 
 from ..errors import UsageError
+from ..i18n import msg
 
 # The file names an export folder is read from (see docs/rules.md, "Exports").
 _EXPORT_SUFFIXES = (".csv", ".jsonl", ".parquet", ".xlsx")
 MANIFEST = "export.yaml"
+# ``--output -``: standard output, as most command-line tools read a lone dash.
+STDOUT = "-"
+
+
+def to_stdout(output: str | None) -> bool:
+    """Whether ``--output`` means standard output: not given, or ``-``."""
+    return output is None or output == STDOUT
 
 
 def run_inputs(policy=None, export_dir: str | Path | None = None) -> list[Path]:
@@ -42,34 +54,39 @@ def _refuse_inputs(target: Path, inputs: Iterable[Path]) -> None:
     resolved = target.resolve()
     for path in inputs:
         if path.resolve() == resolved:
-            raise UsageError(f"--output {target} is an input of this run; write the report somewhere else")
+            raise UsageError(msg("--output {target} is an input of this run; write the report somewhere else", target=target))
 
 
 @contextmanager
 def opened(output: str | None, inputs: Iterable[Path] = ()) -> Iterator[TextIO]:
-    """A text stream for the report: standard output, or a file replaced only when the report is complete."""
-    if output is None:
+    """A text stream for the report: standard output, or a file replaced only when the report is complete.
+
+    A write that fails becomes a :class:`UsageError` here, in the stream's own
+    context, so that when several are open (:func:`write_reports`) the message
+    names the one that failed.
+    """
+    if to_stdout(output):
         try:
             yield sys.stdout
             sys.stdout.flush()
         except BrokenPipeError:
             _silence_stdout()
-            raise UsageError("standard output was closed before the report was complete") from None
+            raise UsageError(msg("standard output was closed before the report was complete")) from None
         except OSError as exc:
             _silence_stdout()
-            raise UsageError(f"cannot write the report to standard output: {exc.strerror}") from None
+            raise UsageError(msg("cannot write the report to standard output: {strerror}", strerror=exc.strerror)) from None
         return
     target = Path(output)
     _refuse_inputs(target, inputs)
     if target.is_dir():
-        raise UsageError(f"--output {output} is a folder; give a file name")
+        raise UsageError(msg("--output {output} is a folder; give a file name", output=output))
     try:
         handle = tempfile.NamedTemporaryFile(
             "w", encoding="utf-8", newline="", dir=target.parent if str(target.parent) else ".",
             prefix=f".{target.name}.", suffix=".part", delete=False,
         )
     except OSError as exc:
-        raise UsageError(f"cannot write {output}: {exc.strerror}") from None
+        raise UsageError(msg("cannot write {output}: {strerror}", output=output, strerror=exc.strerror)) from None
     try:
         os.chmod(handle.name, _mode(target))
         with handle:
@@ -77,7 +94,7 @@ def opened(output: str | None, inputs: Iterable[Path] = ()) -> Iterator[TextIO]:
         os.replace(handle.name, target)
     except OSError as exc:
         _discard(handle.name)
-        raise UsageError(f"cannot write {output}: {exc.strerror}; the previous file, if any, is unchanged") from None
+        raise UsageError(msg("cannot write {output}: {strerror}; the previous file, if any, is unchanged", output=output, strerror=exc.strerror)) from None
     except BaseException:
         _discard(handle.name)
         raise
@@ -95,14 +112,59 @@ def _mode(target: Path) -> int:
 
 def check_output(output: str | None, inputs: Iterable[Path]) -> None:
     """Refuse, before any work, an ``--output`` that would overwrite an input of the run."""
-    if output is not None:
+    if not to_stdout(output):
         _refuse_inputs(Path(output), inputs)
+
+
+def check_outputs(outputs: list[str | None], inputs: Iterable[Path]) -> None:
+    """Refuse, before any work, outputs that would overwrite an input, two reports in one file, or two on stdout."""
+    inputs = list(inputs)
+    seen: dict[Path, str] = {}
+    for output in outputs:
+        check_output(output, inputs)
+        if to_stdout(output):
+            continue
+        resolved = Path(output).resolve()
+        if resolved in seen:
+            raise UsageError(f"--output {output} is given for two reports; give each report a file of its own")
+        seen[resolved] = output
+    if sum(to_stdout(o) for o in outputs) > 1:
+        raise UsageError("two reports would go to standard output; give all but one an --output file")
+
+
+def write_reports(reports: list[tuple[str | None, Callable[[TextIO], None]]], inputs: Iterable[Path] = ()) -> None:
+    """Write each report with its function to its output; the files are replaced only when all are complete.
+
+    ``reports`` pairs an output (a file, or None or ``-`` for standard output)
+    with a function that writes one report to a text stream. Every file is
+    staged beside its target; should any report fail, no target changes (a
+    report already printed to standard output stays printed).
+    """
+    inputs = list(inputs)
+    check_outputs([output for output, _ in reports], inputs)
+    with ExitStack() as stack:
+        for output, write in reports:
+            write(stack.enter_context(opened(output, inputs)))
 
 
 def emit(text: str, output: str | None, inputs: Iterable[Path] = ()) -> None:
     """Print the report, or write it to ``output`` (see :func:`opened`)."""
     with opened(output, inputs) as out:
         out.write(text)
+
+
+def append(text: str, path: Path, name: str) -> None:
+    """Append ``text`` to ``path`` in one write; a failure is a warning on stderr, not the run's failure.
+
+    Used for a CI job summary (``name`` says which variable named the file),
+    which collects what each step appends: the audit's verdict and reports
+    stand even when the summary cannot be written.
+    """
+    try:
+        with path.open("a", encoding="utf-8", newline="") as handle:
+            handle.write(text)
+    except OSError as exc:
+        print(f"clausewise: cannot append the summary to {name} ({path}): {exc.strerror}", file=sys.stderr)
 
 
 def _discard(name: str) -> None:

@@ -6,25 +6,33 @@ import fnmatch
 
 import click
 
+from ..errors import UsageError
+from ..i18n import N_
+from .help import Command
 from .options import policy_option
 
 
-@click.command(name="test")
+@click.command(cls=Command, name="test", help=N_(
+        "Run the rule cases the policy lists under tests: (records in, findings out).\n"
+        "\n"
+        "A failing case shows the expected finding against the closest actual one,\n"
+        "field by field. Exit code 0 when all pass, 1 when any fails, 2 on errors\n"
+        "and when no case is selected (a -k that matches nothing, a policy without\n"
+        "cases): a run that tested nothing must not pass."
+))
 @policy_option
-@click.option("-k", "pattern", metavar="PATTERN", help="Run only cases whose rule or name matches (shell-style, e.g. 'inquiry-*').")
-@click.option("--verbose", "-v", is_flag=True, help="List passing cases too.")
+@click.option("-k", "pattern", metavar="PATTERN", help=N_("Run only cases whose rule or name matches (shell-style, e.g. 'inquiry-*')."))
+@click.option("--verbose", "-v", is_flag=True, help=N_("List passing cases too."))
 @click.pass_context
 def test_command(ctx: click.Context, policy_path, pattern, verbose) -> None:
-    """Run the rule cases the policy lists under tests: (records in, findings out).
-
-    A failing case shows the expected finding against the closest actual one,
-    field by field. Exit code 0 when all pass, 1 when any fails, 2 on errors.
-    """
     from ..engine import load
     from ..testing import load_cases, run_case
 
     policy = load(policy_path)
-    cases = [c for c in load_cases(policy) if not pattern or _matches(pattern, c)]
+    every = load_cases(policy)
+    cases = [c for c in every if not pattern or _matches(pattern, c)]
+    if not cases:
+        raise UsageError(_nothing_selected(policy, pattern, len(every)))
     failed = 0
     for case in cases:
         result = run_case(policy, case)
@@ -38,6 +46,12 @@ def test_command(ctx: click.Context, policy_path, pattern, verbose) -> None:
             click.echo("  " + problem)
     click.echo(f"{len(cases) - failed} passed, {failed} failed")
     ctx.exit(1 if failed else 0)
+
+
+def _nothing_selected(policy, pattern: str | None, total: int) -> str:
+    if total == 0:
+        return f'policy "{policy.id}" has no rule cases; list case files under tests: in the policy'
+    return f'-k "{pattern}" selects none of the {total} rule cases; it matches a case\'s rule id or name'
 
 
 def _matches(pattern: str, case) -> bool:

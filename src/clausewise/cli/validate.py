@@ -4,20 +4,24 @@ from __future__ import annotations
 
 import click
 
-from .options import policy_option
+from ..i18n import N_, msg
+from .help import Command
+from .options import lang_option, policy_option
 
 
-@click.command()
+@click.command(cls=Command, help=N_(
+        "Check a policy and its rule files; print every problem as file:line:col.\n"
+        "\n"
+        "Exit code 0 when the pack is valid, 2 when it is not."
+))
 @policy_option
-def validate(policy_path) -> None:
-    """Check a policy and its rule files; print every problem as file:line:col.
-
-    Exit code 0 when the pack is valid, 2 when it is not.
-    """
+@lang_option
+def validate(policy_path, lang) -> None:
     from ..engine import load
     from ..engine import validate as run_validate
 
     policy = load(policy_path)
     compiled = run_validate(policy)
-    click.echo(f"{policy.path}: policy {policy.id} {policy.version} is valid: "
-               f"{len(policy.clauses)} clauses, {len(compiled)} rules, {len(policy.datasets)} datasets")
+    click.echo(msg("{path}: policy {id} {version} is valid: {clauses} clauses, {rules} rules, {datasets} datasets",
+                   path=policy.path, id=policy.id, version=policy.version, clauses=len(policy.clauses),
+                   rules=len(compiled), datasets=len(policy.datasets)).render(lang))

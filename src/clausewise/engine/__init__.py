@@ -7,10 +7,19 @@ from typing import Any
 
 from ..policy import full_schema
 from ..policy.waivers import load_waivers
-from .cycle import complete
 from .explain import explain
 from .kinds import KINDS, kind_schemas
 from .run import audit, load, validate
+
+
+def __getattr__(name: str) -> Any:
+    # ``complete`` (an audit with waivers and the run history) is imported on first use:
+    # ``validate`` and a plain ``audit`` need neither the history store nor the waivers.
+    if name == "complete":
+        from .cycle import complete
+
+        return complete
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def schema() -> dict[str, Any]:

@@ -24,6 +24,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from ..errors import DataError, Location, UsageError, did_you_mean
+from ..i18n import NC_, msg
 from ..model import AuditPeriod, Dataset, in_time_range
 from ..policy.yamlfile import load_yaml
 from .exports import inside_export
@@ -85,12 +86,11 @@ def read_manifest(export_dir: Path, timezone: str) -> Manifest:
         return Manifest()
     doc = load_yaml(inside_export(path, export_dir)) or {}
     if not isinstance(doc, dict):
-        raise DataError(f"expected a mapping with {', '.join(MANIFEST_KEYS)}", Location(str(path)))
+        raise DataError(msg("expected a mapping with {names}", names=', '.join(MANIFEST_KEYS)), Location(str(path)))
     for key in doc:
         if key not in MANIFEST_KEYS:
             where = doc.key_at(key) if hasattr(doc, "key_at") else Location(str(path))
-            raise DataError(f'unknown key "{key}"{did_you_mean(str(key), MANIFEST_KEYS)}; '
-                            f"export.yaml may hold {', '.join(MANIFEST_KEYS)}", where)
+            raise DataError(msg('unknown key "{key}"{hint}; export.yaml may hold {names}', key=key, hint=did_you_mean(str(key), MANIFEST_KEYS), names=', '.join(MANIFEST_KEYS)), where)
     period = None
     if doc.get("period") is not None:
         period = parse_period(str(doc["period"]), f"period in {MANIFEST}", doc.value_at("period"))
@@ -104,31 +104,61 @@ def _as_of(value, timezone: str, where: Location) -> datetime:
     try:
         as_of = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
     except ValueError:
-        raise DataError(f'as_of "{value}" is not a timestamp', where) from None
+        raise DataError(msg('as_of "{value}" is not a timestamp', value=value), where) from None
     if as_of.tzinfo is not None:  # an instant: the policy's wall-clock time at that moment
         try:
             as_of = as_of.astimezone(ZoneInfo(timezone)).replace(tzinfo=None)
         except OverflowError:  # before the year 1 or after 9999 once converted
             as_of = datetime.min
     if not in_time_range(as_of):
-        raise DataError(f'"{value}" is outside the years 1900 to 2199 that clausewise judges', where)
+        raise DataError(msg('"{value}" is outside the years 1900 to 2199 that clausewise judges', value=value), where)
     return as_of
+
+
+# The UTC minute an instant falls in, counted from 1970 (rounded down, also before 1970: DuckDB's ``//`` truncates).
+_MINUTE = "((epoch_us({t}) - (epoch_us({t}) % 60000000 + 60000000) % 60000000) // 60000000)"
+
+
+def _months_sql(datasets: list[Dataset]) -> str | None:
+    """SQL: rows ``(m, n)``: a month (its start, naive local) and how many of the export's timestamps fall in it.
+
+    The month of an instant in a timezone is costly to work out (a calendar
+    lookup per value), so the values are first counted by the minute (UTC,
+    plain integer arithmetic) and each minute's month is worked out once. A
+    minute in which a month begins (a zone whose offset has seconds, such as
+    Monrovia's -00:44:30 until 1972) has its values' months worked out one by
+    one, so the count is exact. None when no dataset has a timestamp field.
+    """
+    parts = [
+        f"SELECT {ident(f.name)} AS t FROM {ident(d.name)} WHERE {ident(f.name)} IS NOT NULL"
+        for d in datasets for f in d.file_fields() if f.type == "timestamp"
+    ]
+    if not parts:
+        return None
+    return f"""
+        WITH v AS ({' UNION ALL '.join(parts)}),
+        b AS (SELECT {_MINUTE.format(t="t")} AS k, count(*) AS n FROM v GROUP BY k),
+        e AS (SELECT k, n, date_trunc('month', make_timestamptz(k * 60000000)) AS m0,
+                     date_trunc('month', make_timestamptz(k * 60000000 + 59999999)) AS m1 FROM b)
+        SELECT m::TIMESTAMP AS m, sum(n) AS n FROM (
+            SELECT m0 AS m, n FROM e WHERE m0 = m1
+            UNION ALL
+            SELECT date_trunc('month', v.t) AS m, 1 AS n FROM v
+            SEMI JOIN (SELECT k FROM e WHERE m0 <> m1) AS s ON {_MINUTE.format(t="v.t")} = s.k
+        ) GROUP BY m"""
 
 
 def infer_period(con, datasets: list[Dataset]) -> AuditPeriod | None:
     """The calendar month holding the most timestamps of the export (the later one on a tie); None without any.
 
     Every timestamp field of every exported dataset counts, each value once;
-    months are the policy's (the connection's timezone). One SQL pass.
+    months are the policy's (the connection's timezone). One SQL statement
+    (:func:`_months_sql`).
     """
-    parts = [
-        f"SELECT date_trunc('month', {ident(f.name)})::TIMESTAMP AS m FROM {ident(d.name)} WHERE {ident(f.name)} IS NOT NULL"
-        for d in datasets for f in d.file_fields() if f.type == "timestamp"
-    ]
-    if not parts:
+    months = _months_sql(datasets)
+    if months is None:
         return None
-    row = con.execute(f"SELECT m FROM ({' UNION ALL '.join(parts)}) GROUP BY m ORDER BY count(*) DESC, m DESC LIMIT 1"
-                      ).fetchone()
+    row = con.execute(f"SELECT m FROM ({months}) ORDER BY n DESC, m DESC LIMIT 1").fetchone()
     if row is None:
         return None
     month: datetime = row[0]
@@ -155,22 +185,51 @@ def choose(given_as_of: datetime | None, given_period: AuditPeriod | None, manif
     return period, now, "now (the export has no timestamps)"
 
 
+def months_without_records(con, datasets: list[Dataset], period: AuditPeriod, as_of: datetime) -> tuple[str, ...]:
+    """The months of ``period`` ended by ``as_of`` in which no timestamp of the export falls (labels, in order).
+
+    Those months are judged — "every month" obligations fail there for want of
+    records — though the export may simply not cover them (a ``--period
+    2026-Q4`` given for an October export): a reader must be told. Nothing
+    when the export has no timestamp field at all.
+    """
+    months = _months_sql(datasets)
+    if months is None:
+        return ()
+    held = {row[0] for row in con.execute(
+        f"SELECT DISTINCT m FROM ({months}) WHERE m >= ? AND m < ?", [period.start, period.end]).fetchall()}
+    out, start = [], period.start
+    while start < period.end:
+        end = datetime(start.year + start.month // 12, start.month % 12 + 1, 1)
+        if end <= as_of and start not in held:
+            out.append(f"{start.year}-{start.month:02d}")
+        start = end
+    return tuple(out)
+
+
 def month_of(moment: datetime) -> AuditPeriod:
     """The calendar month holding ``moment``: the period of an export that has no timestamps."""
     month = parse_period(f"{moment.year}-{moment.month:02d}")
     return AuditPeriod(month.start, month.end, month.label, "the month of the as-of time (the export has no timestamps)")
 
 
-def warnings(as_of: datetime, latest: datetime | None, lang: str) -> tuple[str, ...]:
-    """What a reader must know about the chosen times: an as-of before some of the export's records.
+def warnings(as_of: datetime, latest: datetime | None, lang: str, period: AuditPeriod | None = None,
+             empty: tuple[str, ...] = ()) -> tuple[str, ...]:
+    """What a reader must know about the chosen times, one line each.
 
-    Records after the as-of time are judged as if their future were known
-    (a reply after the as-of still stops a clock), which is rarely meant.
+    An as-of before some of the export's records: they are judged as if their
+    future were known (a reply after the as-of still stops a clock), which is
+    rarely meant. Months of the audit period that are judged but hold no
+    record of the export (``empty``, see :func:`months_without_records`).
     """
-    if latest is None or latest <= as_of:
-        return ()
-    shown_as_of, shown_latest = as_of.isoformat(sep=" "), latest.isoformat(sep=" ")
-    if lang == "zh":
-        return (f"截至时间 {shown_as_of} 早于导出数据中最晚的时间 {shown_latest}：晚于截至时间的记录也参与了判断",)
-    return (f"the as-of time {shown_as_of} is before the export's latest timestamp {shown_latest}: "
-            "records after the as-of time were judged too",)
+    out = []
+    if latest is not None and latest > as_of:
+        out.append(msg("the as-of time {as_of} is before the export's latest timestamp {latest}: "
+                       "records after the as-of time were judged too",
+                       as_of=as_of.isoformat(sep=" "), latest=latest.isoformat(sep=" ")).render(lang))
+    if empty and period is not None:
+        months = NC_("months", ", ").render(lang).join(empty)
+        out.append(msg("the export holds no record dated in {months}, which the audit period {period} holds and "
+                       "which are judged all the same: check that the period is right",
+                       months=months, period=period.label).render(lang))
+    return tuple(out)

@@ -61,7 +61,9 @@ For example::
     due = sql.add_working_seconds("t.opened_at", str(2 * sql.day_seconds))
     con.sql(f"SELECT t.id, t.closed_at <= {due} AS on_time FROM tickets t")
 
-An "N working days" goal is ``N * day_seconds`` of working time, which needs
+A goal of "N working days" is ``end_of_working_days(a, N, at_close=True)``
+and one of "N days" ``end_of_days(a, N)`` (:mod:`.goals`); the hour reading,
+"N working days elapsed", is ``N * day_seconds`` of working time, which needs
 working days of equal length (``day_seconds`` is None otherwise).
 
 How

@@ -106,16 +106,17 @@ def grades(con, policy: Policy, breakdowns: dict[str, dict[str, str]],
 
 def _pending(item: CompiledRule, period, as_of) -> tuple[str, ...]:
     """The periods of a per-period rule inside the audit period that have not ended at the as-of time."""
-    unit = item.per or (item.rule.spec.get("period") or {}).get("unit")
+    unit = item.period_unit
     if unit is None or period is None:
         return ()
     return tuple(label for label, _ in periods.pending(unit, period, as_of))
 
 
 def rule_stats(con, policy: Policy, compiled: list[CompiledRule], files, period=None,
-               as_of=None, datasets=None) -> dict[str, RuleStats]:
-    """Per rule: records examined and unjudged (counted on ``datasets``, default ``con``), findings by status,
-    and the periods not judged yet."""
+               as_of=None, not_evaluated: frozenset[str] = frozenset(), datasets=None) -> dict[str, RuleStats]:
+    """Per rule: records examined and unjudged (counted on ``datasets``, default ``con``), findings by status, the
+    periods not judged yet, and whether it was not evaluated (``not_evaluated``: the rules given that finding,
+    ``plan.CompiledRule.not_evaluated_sql``)."""
     stats = {RESERVED_RULE: RuleStats(examined=sum(f.rows for f in files))}
     for table, items in _by_table(compiled).items():
         counts = ", ".join(f"count(*) FILTER (WHERE {i.examined_sql}), count(*) FILTER (WHERE {i.unjudged_sql})"
@@ -123,7 +124,8 @@ def rule_stats(con, policy: Policy, compiled: list[CompiledRule], files, period=
         row = (datasets or con).execute(f"SELECT {counts} FROM {table}").fetchone()
         for i, item in enumerate(items):
             stats[item.rule.id] = RuleStats(examined=row[2 * i], unjudged=row[2 * i + 1],
-                                            pending=_pending(item, period, as_of))
+                                            pending=_pending(item, period, as_of),
+                                            not_evaluated=item.rule.id in not_evaluated)
     for rule, status, n in con.execute(f"SELECT rule, status, count(*) FROM {RESULT_TABLE} GROUP BY ALL").fetchall():
         setattr(stats.setdefault(rule, RuleStats()), _COUNTERS[status], n)
     return RuleStatsTable(stats, policy)

@@ -320,7 +320,7 @@ class Condition:
                 return _guarded(node, size, self.what, "replace")
             return node
 
-        return tree.transform(guard)
+        return tree.transform(guard, copy=False)
 
     # ---- parameters ------------------------------------------------------------
     def _substitute(self, tree: exp.Expression) -> exp.Expression:
@@ -337,7 +337,7 @@ class Condition:
                 return self._param_literal(node.name)
             return node
 
-        return tree.transform(replace)
+        return tree.transform(replace, copy=False)
 
     def _param(self, name: str) -> tuple[str, Any]:
         """(type, value) of ``$name``; ("unknown", None) for a name or value reported already."""
@@ -387,7 +387,7 @@ def _guarded(node: exp.Expression, size: exp.Expression, what: str, name: str) -
     message = f"{what}: {name} would make a text longer than {MAX_TEXT:,} characters; refused"
     refuse = exp.Anonymous(this="error", expressions=[exp.Literal.string(message)])
     too_big = exp.GT(this=size, expression=exp.Literal.number(MAX_TEXT))
-    return exp.Case(ifs=[exp.If(this=too_big, true=exp.Cast(this=refuse, to=exp.DataType.build("VARCHAR")))],
+    return exp.Case(ifs=[exp.If(this=too_big, true=exp.Cast(this=refuse, to=exp.DataType(this=exp.DataType.Type.VARCHAR)))],
                     default=node)
 
 
@@ -407,7 +407,7 @@ def _literal(value: Any) -> exp.Expression:
     if isinstance(value, (int, float)):
         return exp.Literal.number(value)
     if isinstance(value, datetime):
-        return exp.Cast(this=exp.Literal.string(value.isoformat(sep=" ")), to=exp.DataType.build("TIMESTAMP"))
+        return exp.Cast(this=exp.Literal.string(value.isoformat(sep=" ")), to=exp.DataType(this=exp.DataType.Type.TIMESTAMP))
     if isinstance(value, list):
         return exp.Array(expressions=[_literal(v) for v in value])
     if value is None:
@@ -426,7 +426,7 @@ def _quote_columns(tree: exp.Expression) -> exp.Expression:
             return exp.column(node.name, quoted=True)
         return node
 
-    return tree.transform(quote)
+    return tree.transform(quote, copy=False)
 
 
 def _function_name(node: exp.Expression) -> str | None:

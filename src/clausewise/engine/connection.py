@@ -24,6 +24,8 @@ MEMORY_LIMIT = os.environ.get("CLAUSEWISE_MEMORY_LIMIT", "75%")
 THREADS = max(1, min(os.cpu_count() or 1, 16))
 
 OUTBOX = "findings.parquet"
+# The findings as JSON Lines, written by DuckDB for the ``jsonl`` report and copied out at once.
+REPORT = "findings.jsonl"
 _LOCKDOWN = (
     "SET enable_external_access = false",
     "SET lock_configuration = true",
@@ -51,9 +53,10 @@ def connect(timezone: str, scratch: Path | None = None, locked: bool = False) ->
         con.close()
         raise UsageError(f'DuckDB does not know the timezone "{timezone}"; use an IANA name such as Asia/Shanghai') from None
     if scratch is not None:
-        # The one file the locked connection may still write: the run's own findings, copied out
-        # by fixed SQL for whoever keeps them (the run history). It lies in the run's private folder.
-        con.execute("SET allowed_paths = ?", [[str(scratch / OUTBOX)]])
+        # The files the locked connection may still write: the run's own findings, copied out by
+        # fixed SQL for whoever keeps them (the run history) or for the JSON Lines report. Both lie
+        # in the run's private folder.
+        con.execute("SET allowed_paths = ?", [[str(scratch / OUTBOX), str(scratch / REPORT)]])
     if locked:
         lock(con)
     return con

@@ -39,6 +39,7 @@ from pathlib import Path
 from ..model import EARLIEST, LATEST, Dataset, Field
 from . import zones
 from .sqltext import ident, literal, string, strings, timestamp
+from .unreadable import FailedColumn, failed_columns
 
 TRUE_WORDS = ("true", "t", "1", "yes", "y", "是")
 FALSE_WORDS = ("false", "f", "0", "no", "n", "否")
@@ -50,12 +51,15 @@ class Source:
     """SQL yielding ``__row`` and the file's columns, which columns the file has, and their stored types.
 
     A column without a stored type (CSV, XLSX, JSON Lines) is text; a Parquet
-    column keeps the type it was written with.
+    column keeps the type it was written with. ``all_columns`` lists every
+    column of the file when ``columns`` holds only those selected (JSON
+    Lines: the declared keys found), else None.
     """
 
     select: str
     columns: list[str]
     types: dict[str, str] = field(default_factory=dict)
+    all_columns: list[str] | None = None
 
 
 # Stored types that hold each field type's values as they are (DuckDB's names for Parquet's types).
@@ -74,8 +78,14 @@ SQL_TYPES = {
 }
 
 
-def type_table(con, dataset: Dataset, source: Source, path: Path | None, lang: str, zone: str) -> None:
-    """Create the typed table of ``dataset`` from ``source`` and insert its invalid-value findings."""
+def type_table(con, dataset: Dataset, source: Source, path: Path | None, lang: str, zone: str,
+               whole_columns: bool = False) -> list[FailedColumn]:
+    """Create the typed table of ``dataset`` from ``source`` and insert its invalid-value findings.
+
+    With ``whole_columns``, the columns whose values mostly fail to convert
+    (``unreadable.py``) are returned instead, and no finding is inserted: the
+    run fails on them. Otherwise, or when there are none, the list is empty.
+    """
     present = set(source.columns) if path is not None else {f.column for f in dataset.file_fields()}
     plans = [_Plan(f, dataset, present, source.types.get(f.column), zone) for f in dataset.file_fields()]
     level1 = ", ".join(f"{p.first} AS {p.n}" for p in plans)
@@ -98,12 +108,17 @@ def type_table(con, dataset: Dataset, source: Source, path: Path | None, lang: s
         f"FROM (SELECT __row, {level4} FROM (SELECT __row, {level3} FROM (SELECT __row, {level2} "
         f"FROM (SELECT __row, {level1} FROM ({source.select})))))"
     )
+    failed = failed_columns(con, dataset, [p.f for p in checked]) if whole_columns and checked else []
+    if failed:
+        con.execute(f"ALTER TABLE {ident(dataset.name)} DROP COLUMN __invalid")
+        return failed
     con.execute(
         f"INSERT INTO __findings SELECT {string(DATA_QUALITY)}, __row, bad.key, NULL, 'invalid', bad.evidence, NULL, "
         f"bad.message FROM (SELECT __row, unnest(__invalid) AS bad FROM {ident(dataset.name)} "
         "WHERE __invalid IS NOT NULL)"
     )
     con.execute(f"ALTER TABLE {ident(dataset.name)} DROP COLUMN __invalid")
+    return []
 
 
 def shown(value_sql: str, kind: str | None) -> str:
@@ -214,7 +229,13 @@ class _Plan:
 
     # ---- the invalid-value finding ----
     def invalid(self, path: Path | None, lang: str) -> tuple[str, str]:
-        """(SQL: this value did not convert, SQL: the struct describing it)."""
+        """(SQL: this value did not convert, SQL: the struct describing it).
+
+        The struct holds the finding's ``key``, ``evidence`` and ``message``,
+        and the ``field``, the ``value`` as written and the ``reason`` code
+        (:meth:`reason_code`), which the check of whole columns reads
+        (``unreadable.py``).
+        """
         f, zh = self.f, lang == "zh"
         bad = f"({self.n} IS NOT NULL AND {ident(f.name)} IS NULL)"
         shown = f"CAST({self.n} AS VARCHAR)" if self.native else self.n
@@ -223,36 +244,52 @@ class _Plan:
         evidence = (f"CAST(json_object('dataset', {literal(self.dataset.name)}, 'file', {literal(path and str(path))}, "
                     f"'column', {literal(f.column)}, 'value', {shown}, 'expected', {literal(f.type)}) AS VARCHAR)")
         key = f"CAST({ident('n_' + self.dataset.key)} AS VARCHAR)"
-        return bad, f"CASE WHEN {bad} THEN struct_pack(key := {key}, evidence := {evidence}, message := {message}) END"
+        return bad, (f"CASE WHEN {bad} THEN struct_pack(key := {key}, evidence := {evidence}, message := {message}, "
+                     f"field := {string(f.name)}, value := {shown}, reason := {self.reason_code()}) END")
 
     def _reason(self, zh: bool) -> str:
         """SQL: why the value is not read, in words (after the value itself)."""
-        f = self.f
-        column = f.column
+        words = self._reason_words(zh)
+        return self._by_reason({code: string(text) for code, text in words.items()})
 
-        def said(en: str, cn: str) -> str:
-            return string(cn if zh else en)
+    def reason_code(self) -> str:
+        """SQL: why the value is not read, as a code: ``outside`` (the years), ``skipped`` (a local time the clocks
+        skip), ``abbreviated`` (a zone abbreviation) or ``expected`` (not the shape expected)."""
+        return self._by_reason({code: string(code) for code in ("outside", "skipped", "abbreviated", "expected")})
 
-        expected = said(f'" in column "{column}" is not {_expected(f, 0)}', f"”不是{_expected(f, 1)}")
-        if f.type not in ("date", "timestamp"):
-            return expected
-        outside = said(f'" in column "{column}" is outside the years 1900 to 2199', "”不在 1900 至 2199 年之间")
+    def _by_reason(self, said: dict[str, str]) -> str:
+        """SQL choosing, by why the value is not read, one of ``said`` (reason code → SQL)."""
+        if self.f.type not in ("date", "timestamp"):
+            return said["expected"]
         if not self.timed:
-            return f"CASE WHEN {self.p} IS NOT NULL THEN {outside} ELSE {expected} END"
-        skipped = said(f'" in column "{column}" is a local time that does not exist in {self.zone}: '
-                       "the clocks skipped that hour", f"”在 {self.zone} 不存在（时钟拨快跳过了这一小时）")
-        abbreviated = said(f'" in column "{column}" ends with a zone abbreviation, which names different zones in '
-                           "different countries; write an offset such as +08:00 or a zone name such as Asia/Shanghai",
-                           "”以时区缩写结尾，缩写在不同国家指不同时区；请写偏移量（如 +08:00）或时区名（如 Asia/Shanghai）")
+            return f"CASE WHEN {self.p} IS NOT NULL THEN {said['outside']} ELSE {said['expected']} END"
         if self.native:  # a stored timestamp: only its year or a skipped local hour can be wrong
-            return f"CASE WHEN {self.p} IS NOT NULL THEN {outside} ELSE {skipped} END"
-        return (f"CASE WHEN {self.p} IS NOT NULL THEN {outside} WHEN {self.naive} IS NOT NULL THEN {skipped} "
-                f"WHEN {_abbreviated(self.n)} THEN {abbreviated} ELSE {expected} END")
+            return f"CASE WHEN {self.p} IS NOT NULL THEN {said['outside']} ELSE {said['skipped']} END"
+        return (f"CASE WHEN {self.p} IS NOT NULL THEN {said['outside']} WHEN {self.naive} IS NOT NULL THEN "
+                f"{said['skipped']} WHEN {_abbreviated(self.n)} THEN {said['abbreviated']} ELSE {said['expected']} END")
+
+    def _reason_words(self, zh: bool) -> dict[str, str]:
+        f, column = self.f, self.f.column
+        if zh:
+            return {
+                "expected": f"”不是{_expected(f, 1)}",
+                "outside": "”不在 1900 至 2199 年之间",
+                "skipped": f"”在 {self.zone} 不存在（时钟拨快跳过了这一小时）",
+                "abbreviated": "”以时区缩写结尾，缩写在不同国家指不同时区；请写偏移量（如 +08:00）或时区名（如 Asia/Shanghai）",
+            }
+        return {
+            "expected": f'" in column "{column}" is not {_expected(f, 0)}',
+            "outside": f'" in column "{column}" is outside the years 1900 to 2199',
+            "skipped": f'" in column "{column}" is a local time that does not exist in {self.zone}: '
+                       "the clocks skipped that hour",
+            "abbreviated": f'" in column "{column}" ends with a zone abbreviation, which names different zones in '
+                           "different countries; write an offset such as +08:00 or a zone name such as Asia/Shanghai",
+        }
 
 
 def _abbreviated(n: str) -> str:
-    """SQL: the text ends with a zone abbreviation (``CST``), not UTC, GMT or an era (``BC``)."""
-    return f"(regexp_matches({n}, '\\s[A-Za-z]{{2,5}}$') AND NOT regexp_matches({n}, '(?i)\\s(UTC|GMT|BC|AD)$'))"
+    """SQL: the text ends with a zone abbreviation (``CST``), not UTC, GMT, an era (``BC``) or a 12-hour clock's PM."""
+    return f"(regexp_matches({n}, '\\s[A-Za-z]{{2,5}}$') AND NOT regexp_matches({n}, '(?i)\\s(UTC|GMT|BC|AD|AM|PM)$'))"
 
 
 def _integer(f: Field, n: str) -> str:
@@ -285,11 +322,15 @@ _EXPECTED = {
     "integer": ("a whole number", "整数"),
     "number": ("a number", "数字"),
     "boolean": ("true/false, 1/0, yes/no or 是/否", "布尔值（true/false、1/0、yes/no、是/否）"),
-    "date": ("a date, year first (YYYY-MM-DD); for another order add format: to the field",
-             "日期，年在前（YYYY-MM-DD）；其他写法请给字段加 format:"),
-    "timestamp": ("a timestamp, year first (YYYY-MM-DD HH:MM:SS, with an optional offset or zone); "
-                  "for another order add format: to the field",
-                  "时间，年在前（YYYY-MM-DD HH:MM:SS，可带偏移量或时区）；其他写法请给字段加 format:"),
+    "date": ('a date written year first (2026-10-12 or 2026/10/12); for another layout add format: to the field, '
+             'such as format: "%d/%m/%Y"',
+             '年在前的日期（2026-10-12 或 2026/10/12）；其他写法请给字段加 format:，如 format: "%d/%m/%Y"'),
+    "timestamp": ('a timestamp written year first (2026-10-12 09:30:00, 2026/10/12 9:30 or 2026-10-12T09:30, '
+                  'with an optional offset such as +08:00 or zone such as Asia/Shanghai); '
+                  'for another layout add format: to the field, such as format: "%d/%m/%Y %H:%M:%S"',
+                  '年在前的时间（2026-10-12 09:30:00、2026/10/12 9:30 或 2026-10-12T09:30，'
+                  '可带偏移量如 +08:00 或时区名如 Asia/Shanghai）；'
+                  '其他写法请给字段加 format:，如 format: "%d/%m/%Y %H:%M:%S"'),
     "enum": ("one of the allowed values", "允许的取值之一"),
     "string": ("text", "文本"),
 }

@@ -31,7 +31,8 @@ _PARAM = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
 
 
 def explain(policy: Policy, export_dir: str | Path | None, rule_id: str, key: str,
-            as_of: datetime | None = None, lang: str = "en", sources=None, period=None) -> Explanation:
+            as_of: datetime | None = None, lang: str = "en", sources=None, period=None,
+            trust_export_sources: bool = False) -> Explanation:
     """Explain rule ``rule_id`` for the record whose key is ``key`` (``sources`` as for ``run.run``).
 
     For a rule that judges groups (aggregate), ``key`` may name the group
@@ -42,8 +43,9 @@ def explain(policy: Policy, export_dir: str | Path | None, rule_id: str, key: st
     their declared type. A key that names nothing is a UsageError.
     """
     if rule_id == RESERVED_RULE:
-        return _explain_data_quality(policy, export_dir, key, as_of, lang, sources, period)
-    with session(policy, export_dir, as_of, lang, (rule_id,), sources=sources, period=period) as s:
+        return _explain_data_quality(policy, export_dir, key, as_of, lang, sources, period, trust_export_sources)
+    with session(policy, export_dir, as_of, lang, (rule_id,), sources=sources, period=period,
+                 trust_export_sources=trust_export_sources) as s:
         item = s.compiled[0]
         rule = item.rule
         dataset = policy.datasets[rule.dataset]
@@ -149,9 +151,10 @@ def _label(group: dict) -> str:
 
 
 def _explain_data_quality(policy: Policy, export_dir, key: str, as_of, lang: str, sources=None,
-                          period=None) -> Explanation:
+                          period=None, trust_export_sources: bool = False) -> Explanation:
     """The engine's data-quality rule for one record key: each cell that did not fit its declared type."""
-    with session(policy, export_dir, as_of, lang, (RESERVED_RULE,), sources=sources, period=period) as s:
+    with session(policy, export_dir, as_of, lang, (RESERVED_RULE,), sources=sources, period=period,
+                 trust_export_sources=trust_export_sources) as s:
         found = [f for f in collect.findings(s.con, policy, []).where(rules=[RESERVED_RULE]) if f.key == key]
         holders = [d for d in policy.datasets.values() if d.exported and _exists(s, d, key)]
         if not found and not holders:

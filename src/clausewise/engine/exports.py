@@ -25,13 +25,15 @@ from pathlib import Path
 
 import duckdb
 
-from ..errors import ClauseWiseError, Collector, DataError, Location
+from ..errors import ClauseWiseError, Collector, DataError, ErrorList, Location
+from ..i18n import msg
 from ..model import DataFile, Dataset, Policy
 from . import given, readers
 from .convert import Source, type_table
 from .readers import FORMATS, RawFile, ReadOptions
 from .sources import Source as DataSource
 from .sqltext import ident, json_path
+from .unreadable import column_error
 
 TRUE_WORDS = ("true", "t", "1", "yes", "y", "是")
 FALSE_WORDS = ("false", "f", "0", "no", "n", "否")
@@ -54,7 +56,7 @@ def read_export(con: duckdb.DuckDBPyConnection, policy: Policy, export_dir: Path
     every file is raised together.
     """
     if export_dir is not None and not export_dir.is_dir():
-        raise DataError("export folder not found", Location(str(export_dir)))
+        raise DataError(msg("export folder not found"), Location(str(export_dir)))
     errors = Collector()
     out: dict[str, RawFile | None] = {}
     for index, dataset in enumerate(d for d in policy.datasets.values() if d.exported):
@@ -75,7 +77,7 @@ def _read_dataset(con, dataset: Dataset, export_dir: Path | None, scratch: Path,
         if dataset.optional:
             return None
         expected = ", ".join(f"{dataset.file}.{ext}" for ext in FORMATS)
-        raise DataError(f'dataset "{dataset.name}" is missing: expected one of {expected}', Location(str(export_dir)))
+        raise DataError(msg('dataset "{name}" is missing: expected one of {expected}', name=dataset.name, expected=expected), Location(str(export_dir)))
     return readers.read(con, path, table, ReadOptions(dataset.delimiter, dataset.encoding), scratch)
 
 
@@ -84,7 +86,7 @@ def find_file(dataset: Dataset, export_dir: Path) -> Path | None:
     found = [export_dir / f"{dataset.file}.{ext}" for ext in FORMATS if (export_dir / f"{dataset.file}.{ext}").is_file()]
     if len(found) > 1:
         names = " and ".join(p.name for p in found)
-        raise DataError(f'dataset "{dataset.name}" is in both {names}; keep one', Location(str(export_dir)))
+        raise DataError(msg('dataset "{name}" is in both {names}; keep one', name=dataset.name, names=names), Location(str(export_dir)))
     return inside_export(found[0], export_dir) if found else None
 
 
@@ -96,19 +98,25 @@ def inside_export(path: Path, export_dir: Path) -> Path:
     content shown in findings, as if it were part of the export.
     """
     if not path.resolve().is_relative_to(export_dir.resolve()):
-        raise DataError("leads outside the export folder through a link; put the file itself in the folder",
+        raise DataError(msg("leads outside the export folder through a link; put the file itself in the folder"),
                         Location(str(path)))
     return path
 
 
-def convert_export(con, policy: Policy, raw: dict[str, RawFile | None], lang: str) -> LoadedExport:
-    """Create one typed table per dataset and the data-quality findings (after the lock)."""
+def convert_export(con, policy: Policy, raw: dict[str, RawFile | None], lang: str,
+                   whole_columns: bool = True) -> LoadedExport:
+    """Create one typed table per dataset and the data-quality findings (after the lock).
+
+    With ``whole_columns``, a column whose values mostly fail to convert is a
+    DataError naming the file, the column and the fix (``unreadable.py``);
+    every such column of every dataset is raised together.
+    """
     errors = Collector()
     files, loaded = [], []
     for name, raw_file in raw.items():
         dataset = policy.datasets[name]
         try:
-            files.append(_convert_dataset(con, dataset, raw_file, lang, policy.timezone))
+            files.append(_convert_dataset(con, dataset, raw_file, lang, policy.timezone, whole_columns))
         except ClauseWiseError as exc:
             errors.add(exc)
             continue
@@ -117,18 +125,65 @@ def convert_export(con, policy: Policy, raw: dict[str, RawFile | None], lang: st
     return LoadedExport(files, *_time_range(con, loaded))
 
 
-def _convert_dataset(con, dataset: Dataset, raw: RawFile | None, lang: str, zone: str) -> DataFile:
+def _convert_dataset(con, dataset: Dataset, raw: RawFile | None, lang: str, zone: str, whole_columns: bool) -> DataFile:
     if raw is None:
         type_table(con, dataset, Source(_empty_select(dataset), []), None, lang, zone)
         return DataFile(dataset.name, None, None, 0)
     try:
         source = _source(con, dataset, raw)
         _check_columns(source, dataset, raw.path)
-        type_table(con, dataset, source, raw.path, lang, zone)
+        failed = type_table(con, dataset, source, raw.path, lang, zone, whole_columns)
     finally:
         con.execute(f"DROP TABLE IF EXISTS {raw.table}")
+    if failed:
+        raise ErrorList([column_error(con, dataset, column, str(raw.path), lang, zone) for column in failed])
     rows = con.execute(f"SELECT count(*) FROM {ident(dataset.name)}").fetchone()[0]
-    return DataFile(dataset.name, str(raw.path), raw.format, rows, raw.encoding)
+    extra, missing = _drift(dataset, source)
+    return DataFile(dataset.name, str(raw.path), raw.format, rows, raw.encoding,
+                    extra_columns=extra, missing_columns=missing)
+
+
+def _drift(dataset: Dataset, source: Source) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(the file's columns no field declares, the optional columns it lacks), in file and field order.
+
+    A notice of the run, not a failure (schema drift): an extra column is not
+    read; a missing optional column's field reads as empty.
+    """
+    declared = {f.column for f in dataset.file_fields()}
+    present = set(source.columns)
+    extra = tuple(c for c in source.all_columns or source.columns if c not in declared and c.strip())
+    missing = tuple(f.column for f in dataset.file_fields() if f.optional and f.column not in present)
+    return extra, missing
+
+
+_DRIFT = {
+    "en": {"extra": ("{file}: {n} column that no field declares, not read: {names}",
+                     "{file}: {n} columns that no field declares, not read: {names}"),
+           "missing": ("{file}: {n} optional column missing, read as empty: {names}",
+                       "{file}: {n} optional columns missing, read as empty: {names}"),
+           "sep": ", "},
+    "zh": {"extra": ("{file}：{n} 列未被任何字段声明，未读取：{names}",) * 2,
+           "missing": ("{file}：缺少 {n} 个可选列，按空值读取：{names}",) * 2,
+           "sep": "、"},
+}
+
+
+def column_warnings(files: list[DataFile], lang: str) -> tuple[str, ...]:
+    """The run's warnings about its files' columns, one line each, in ``lang``.
+
+    A line for each file with columns no field declares (not read), and one
+    for each file lacking optional columns (their fields read as empty):
+    schema drift the officer should know of, not a failure. A file is named
+    by its file name (the export folder is the report's), a table read from
+    a source by its source.
+    """
+    words, out = _DRIFT[lang], []
+    for d in files:
+        label = Path(d.path).name if d.path else d.source or d.dataset
+        for kind, names in (("extra", d.extra_columns), ("missing", d.missing_columns)):
+            if names:
+                out.append(words[kind][len(names) != 1].format(file=label, n=len(names), names=words["sep"].join(names)))
+    return tuple(out)
 
 
 def _source(con, dataset: Dataset, raw: RawFile) -> Source:
@@ -145,7 +200,10 @@ def _json_source(con, dataset: Dataset, raw: RawFile) -> Source:
     found = con.execute(f"SELECT {present} FROM {raw.table}").fetchone() if columns else ()
     keep = [c for c, ok in zip(columns, found) if ok]
     picks = "".join(f", json ->> {json_path(c)} AS {ident(c)}" for c in keep)
-    return Source(f"SELECT rowid + 1 AS __row{picks} FROM {raw.table}", keep)
+    # Every key of every record, in the order first met, for the notice of undeclared columns.
+    keys = con.execute(f"SELECT k FROM (SELECT unnest(json_keys(json)) AS k, generate_subscripts(json_keys(json), 1) "
+                       f"AS i, rowid AS r FROM {raw.table}) GROUP BY k ORDER BY min(r), min(i), k").fetchall()
+    return Source(f"SELECT {raw.line} AS __row{picks} FROM {raw.table}", keep, all_columns=[k for (k,) in keys])
 
 
 def _empty_select(dataset: Dataset) -> str:
@@ -159,7 +217,7 @@ def _check_columns(source: Source, dataset: Dataset, path: Path) -> None:
     for f in dataset.file_fields():
         if f.column not in header and not f.optional:
             errors.add(DataError(
-                f'missing column "{f.column}" (field "{f.name}" of dataset "{dataset.name}")',
+                msg('missing column "{column}" (field "{name}" of dataset "{name2}")', column=f.column, name=f.name, name2=dataset.name),
                 Location(str(path), line=1),
             ))
     errors.raise_if_any()

@@ -16,11 +16,13 @@ does the same for the computed values of each record.
 
 from __future__ import annotations
 
+import codecs
 import json
+import shutil
 import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 import duckdb
 
@@ -51,16 +53,31 @@ FINGERPRINT = ("md5(concat_ws(chr(31), rule, clause, dataset, "
                "CASE WHEN key IS NOT NULL AND grp IS NOT NULL THEN key || chr(30) || grp ELSE coalesce(key, grp, '') END))")
 # A time as Python's isoformat(sep=" ") writes it: microseconds only when there are some.
 _TIME = "CASE WHEN microsecond({t}) % 1000000 = 0 THEN strftime({t}, '%Y-%m-%d %H:%M:%S') ELSE strftime({t}, '%Y-%m-%d %H:%M:%S.%f') END"
-# One finding as the JSON object of the output contract (DESIGN.md, Finding.to_dict).
-_JSON = (
-    "to_json(struct_pack(rule := rule, clause := clause, dataset := dataset, \"key\" := \"key\", "
-    "\"group\" := json(grp), \"row\" := \"row\", status := status, severity := severity, message := message, "
-    f"evidence := coalesce(json(evidence), json('{{}}')), due_at := {_TIME.format(t='due_at')}, "
-    "fingerprint := fingerprint, waiver := json(waiver), baseline_state := baseline))::VARCHAR"
+# One finding as the JSON object of the output contract (docs/cli.md, "Findings"; Finding.to_dict): its fields in order.
+_FIELDS = (
+    ("rule", "rule"), ("clause", "clause"), ("dataset", "dataset"), ('"key"', '"key"'), ('"group"', "json(grp)"),
+    ('"row"', '"row"'), ("status", "status"), ("severity", "severity"), ("message", "message"),
+    ("evidence", "coalesce(json(evidence), json('{}'))"), ("due_at", _TIME.format(t="due_at")),
+    ("fingerprint", "fingerprint"), ("waiver", "json(waiver)"), ("baseline_state", "baseline"),
 )
+_JSON = f"to_json(struct_pack({', '.join(f'{name} := {value}' for name, value in _FIELDS)}))::VARCHAR"
+# The same objects as the columns of a row: DuckDB's ``COPY … (FORMAT json)`` writes each row as ``to_json`` does.
+_JSON_COLUMNS = ", ".join(f"{value} AS {name}" for name, value in _FIELDS)
 # What findings can be counted by: a column, or ``waived`` (True for a finding a waiver accepted).
 TALLY_KEYS = {"rule": "rule", "clause": "clause", "dataset": "dataset", "status": "status", "severity": "severity",
               "baseline": "baseline", "waived": "waiver IS NOT NULL"}
+
+
+def _chunks(items: Iterator, size: int) -> Iterator[list]:
+    """``items`` in lists of ``size`` (the last one shorter)."""
+    chunk = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
 
 
 def batches(con, sql: str, make) -> Iterator:
@@ -216,6 +233,35 @@ class FindingStore:
     def json_lines(self) -> Iterator[str]:
         """Each finding as one line of compact JSON (the output contract), rendered by DuckDB."""
         return self._batches(f"SELECT {_JSON} FROM {self._table}", lambda row: row[0])
+
+    def write_json_lines(self, out: TextIO) -> None:
+        """The lines of :meth:`json_lines`, each ending in a newline, written to ``out``.
+
+        DuckDB writes them (``COPY … (FORMAT json)``, on every core) into a file
+        in the run's private folder, the one other file a locked run may write;
+        the file is then copied to ``out`` a megabyte at a time and removed. No
+        Python object is made per finding. A store that is not a run's (made
+        with :meth:`of` or :meth:`from_parquet`) has no such folder: its lines
+        are fetched a batch at a time instead.
+        """
+        if self._outbox is None:
+            for lines in _chunks(self.json_lines(), 5_000):
+                out.write("\n".join(lines) + "\n")
+            return
+        path = self._outbox.with_name(connection.REPORT)
+        try:
+            self._con.execute(f"COPY (SELECT {_JSON_COLUMNS} FROM {self._table}) TO {string(str(path))} (FORMAT json)")
+            buffer = getattr(out, "buffer", None)
+            if buffer is not None and codecs.lookup(getattr(out, "encoding", None) or "ascii").name == "utf-8":
+                out.flush()  # what was written as text goes first; the file's bytes are already UTF-8
+                with path.open("rb") as lines:
+                    shutil.copyfileobj(lines, buffer, 1 << 20)
+                buffer.flush()
+            else:
+                with path.open(encoding="utf-8", newline="") as lines:
+                    shutil.copyfileobj(lines, out, 1 << 20)
+        finally:
+            path.unlink(missing_ok=True)
 
     def to_parquet(self) -> Path:
         """Every finding with every column, in order, as a Parquet file in the run's private folder.

@@ -2,9 +2,13 @@
 
 A goal is one duration (``24h``, ``3 working days``, ``12 months``) or a lookup
 of the duration by a field's value (priority P1 → 4h, P3 → 3 working days).
-Calendar durations add wall-clock time, months add calendar months, and
-working durations count working time on the policy's business calendar (see
-docs/time.md); a working day is one full working day's length of working time.
+Hours and minutes add elapsed time (wall-clock, or working time on the
+policy's business calendar for working hours); months add calendar months;
+days are counted as statutes count them (PRC Civil Code arts. 201 and 203):
+``N days`` is due at 24:00 of the N-th day after the start's date, ``N working
+days`` at the close of business of the N-th working day after it, the start's
+own day never counted. ``N working days elapsed`` is the former hour reading, N
+full working days' length of working time from the start. See docs/time.md.
 
 :func:`due_sql` turns a goal into the SQL due time of each record, shared by
 the ``deadline`` and ``periodic`` kinds so both mean the same by "within".
@@ -47,12 +51,14 @@ def parse_goal(ctx: CompileContext, key: str) -> Goal | None:
 
 
 def _countable(ctx: CompileContext, key: str, goal: Goal) -> bool:
-    """Working days count as whole working days' time only when every working day is as long."""
-    days = [d for _, d in goal.branches if d.basis == "working_days"]
+    """Working days elapsed count whole working days' time only when every working day is as long."""
+    if ctx.calendar is None and any(d.working or d.day_counted for _, d in goal.branches):
+        return False  # the calendar is wrong, and reported where it is written
+    days = [d for _, d in goal.branches if d.basis == "working_days_elapsed"]
     if days and ctx.calendar is not None and ctx.calendar.day_seconds is None:
         ctx.error(
             f'"{days[0].text}" counts working days, but the calendar\'s working days differ in length; '
-            "write the goal in working hours",
+            "write the goal in working hours, or count the days (without \"elapsed\")",
             key,
         )
         return False
@@ -85,12 +91,16 @@ def _map_error(ctx: CompileContext, key: str, name: str, mapping, value, text) -
 
 
 def due_sql(goal: Goal, start: str, calendar: CalendarSQL | None, paused: dict[str, str], fraction: float = 1.0) -> str:
-    """SQL for the time at which ``fraction`` of the goal has elapsed since ``start``.
+    """SQL for the due time of each record, or for the time at which ``fraction`` of its allowed time has passed.
 
-    ``start`` and the result are naive local time in the policy's timezone.
-    ``paused`` holds SQL for the paused time already spent, in seconds: under
-    ``calendar`` for wall-clock and month goals, under ``working`` for
-    working-time goals. A record whose lookup value has no goal gets NULL.
+    ``start`` and the result are instants (``TIMESTAMPTZ``). ``paused`` holds
+    SQL for the paused time already spent, in seconds: under ``calendar`` for
+    wall-clock, calendar-day and month goals, under ``working`` for
+    working-time goals; the due time moves later by it, counted in the
+    goal's own basis (a day-counted goal's end moves by the paused time, not
+    by whole days). For a day-counted goal, ``fraction`` is a fraction of the
+    time from the start to the end of its last day (working time for working
+    days). A record whose lookup value has no goal gets NULL.
     """
     if goal.by is None:
         return _due_one(goal.branches[0][1], start, calendar, paused, fraction)
@@ -102,16 +112,32 @@ def due_sql(goal: Goal, start: str, calendar: CalendarSQL | None, paused: dict[s
 
 
 def _due_one(duration: Duration, start: str, calendar: CalendarSQL | None, paused: dict[str, str], fraction: float) -> str:
-    if duration.working:
-        seconds = duration.amount * (calendar.day_seconds if duration.basis == "working_days" else 1)
-        return calendar.add_working_seconds(start, f"({seconds * fraction} + {paused.get('working', '0')})")
-    if duration.basis == "months":
-        nominal = f"({start} + INTERVAL {int(duration.amount)} MONTH)"
+    working_pause, calendar_pause = paused.get("working", "0"), paused.get("calendar", "0")
+    if duration.basis == "working_days":
+        end = calendar.end_of_working_days(start, str(int(duration.amount)), at_close=True)
         if fraction != 1.0:
-            nominal = f"make_timestamptz(epoch_us({start}) + CAST((epoch_us({nominal}) - epoch_us({start})) * {fraction} AS BIGINT))"
-        return f"({nominal} + to_microseconds(CAST({paused.get('calendar', '0')} * 1000000 AS BIGINT)))"
-    micros = f"CAST(({duration.seconds * fraction} + {paused.get('calendar', '0')}) * 1000000 AS BIGINT)"
+            return calendar.add_working_seconds(
+                start, f"({calendar.working_seconds(start, end)} * {fraction} + {working_pause})")
+        return end if working_pause == "0" else calendar.add_working_seconds(end, working_pause)
+    if duration.working:
+        seconds = duration.amount * (calendar.day_seconds if duration.basis == "working_days_elapsed" else 1)
+        return calendar.add_working_seconds(start, f"({seconds * fraction} + {working_pause})")
+    if duration.basis in ("months", "days"):
+        if duration.basis == "days":
+            nominal = calendar.end_of_days(start, str(int(duration.amount)))
+        else:
+            nominal = f"({start} + INTERVAL {int(duration.amount)} MONTH)"
+        if fraction != 1.0:
+            nominal = _part_of(start, nominal, fraction)
+        return f"({nominal} + to_microseconds(CAST(CAST({calendar_pause} AS DECIMAL(38,6)) * 1000000 AS BIGINT)))"
+    micros = f"CAST(({duration.seconds * fraction} + {calendar_pause}) * 1000000 AS BIGINT)"
     return f"({start} + to_microseconds({micros}))"
+
+
+def _part_of(start: str, end: str, fraction: float) -> str:
+    """SQL: the instant ``fraction`` of the elapsed time from ``start`` to ``end`` after ``start``."""
+    return (f"(SELECT make_timestamptz(__cw_s + CAST((epoch_us(__cw_e) - __cw_s) * {fraction} AS BIGINT)) "
+            f"FROM (SELECT epoch_us({start}) AS __cw_s, {end} AS __cw_e))")
 
 
 def allowed_text(goal: Goal) -> str:
@@ -129,3 +155,15 @@ def is_working(goal: Goal) -> str:
     whens = " ".join(f"WHEN {string(v)} THEN {'TRUE' if d.working else 'FALSE'}" for v, d in goal.branches)
     return f"CASE CAST({goal.by} AS VARCHAR) {whens} END"
 
+
+def is_day_counted(goal: Goal) -> str:
+    """SQL: TRUE where the record's goal is counted in days (its due time ends a day: 24:00 or the close)."""
+    if goal.by is None:
+        return "TRUE" if goal.branches[0][1].day_counted else "FALSE"
+    whens = " ".join(f"WHEN {string(v)} THEN {'TRUE' if d.day_counted else 'FALSE'}" for v, d in goal.branches)
+    return f"CASE CAST({goal.by} AS VARCHAR) {whens} END"
+
+
+def late_date_sql(date_sql: str, due: str) -> str:
+    """SQL: TRUE when a date (no time of day) is after the day ``due`` ends; 00:00 ends the day before (24:00)."""
+    return f"CAST({date_sql} AS DATE) > CAST({due} - INTERVAL 1 MICROSECOND AS DATE)"

@@ -94,6 +94,59 @@ class CompiledRule:
     def insert_sql(self, lang: str) -> str:
         return f"INSERT INTO {FINDINGS_TABLE} {self.select_sql(lang)}"
 
+    @property
+    def period_unit(self) -> str | None:
+        """The calendar unit the rule is judged per (``per: month``, an aggregate's ``period``), else None."""
+        spec = self.rule.spec  # a kind's typed Spec (mapping-like) or, for a rule that failed to compile, a dict
+        return self.per or ((spec.get("period") or {}).get("unit") if hasattr(spec, "get") else None)
+
+    def not_evaluated_sql(self, lang: str) -> str:
+        """``INSERT … RETURNING rule`` of the rule's "not evaluated" finding, when it judged no record and could not
+        judge some.
+
+        A rule whose every record in scope has an unreadable value it needs
+        examined nothing, though there was something to examine: a run that
+        passed it would pass on data it never read. It gets one ``invalid``
+        finding (no key, no row) at its own severity, so that the exit code,
+        the verdict and the scorecard count it as they count a failing
+        finding; its evidence holds ``not_evaluated: true``, the number of
+        records left ``unjudged`` and the ``unreadable`` fields. A rule judged
+        per period none of whose periods has been judged yet (all not ended
+        at the as-of time) is not judged yet, not "not evaluated": it gets
+        nothing. One aggregate over the rule's table (:attr:`table_sql`).
+        """
+        fields = f"list_sort(list_distinct(flatten(list(list_intersect(__unread, [{strings(self.unread)}])) " \
+                 f"FILTER (WHERE {self.unjudged_sql}))))"
+        evidence = "CAST(json_object('not_evaluated', TRUE, 'unjudged', u, 'unreadable', f) AS VARCHAR)"
+        counts = (f"SELECT count(*) FILTER (WHERE {self.examined_sql}) AS e, count(DISTINCT __row) FILTER "
+                  f"(WHERE {self.unjudged_sql}) AS u, {fields} AS f FROM {self.table_sql}")
+        unit = self.period_unit
+        judged = f" AND len({periods.judged_sql(unit)}) > 0" if unit else ""
+        return (f"INSERT INTO {FINDINGS_TABLE} SELECT {string(self.rule.id)}, NULL, NULL, NULL, 'invalid', {evidence}, "
+                f"NULL, {_NOT_EVALUATED[lang]} FROM ({counts}) WHERE e = 0 AND u > 0{judged} RETURNING rule")
+
+
+def not_evaluated_warning(rule_ids: list[str], lang: str) -> str | None:
+    """The run's warning naming the rules not evaluated (``CompiledRule.not_evaluated_sql``), in ``lang``; or None."""
+    if not rule_ids:
+        return None
+    if lang == "zh":
+        return ("未评估：" + "、".join(rule_ids) + "——范围内每条记录都有这些规则所需但无法读取的值（见数据质量问题）；"
+                "每条规则按其严重度计为一项无效值")
+    return ("not evaluated: " + ", ".join(rule_ids) + " — every record in scope had an unreadable value "
+            + ("it needs" if len(rule_ids) == 1 else "they need")
+            + " (see the data-quality findings); each counts as an invalid finding at its rule's severity")
+
+
+# The "not evaluated" finding's message, over ``u`` (records left unjudged) and ``f`` (the unreadable fields).
+_NOT_EVALUATED = {
+    "en": ("'not evaluated: ' || CASE WHEN u = 1 THEN 'the one record in the rule''s scope has' "
+           "ELSE 'all ' || u || ' records in the rule''s scope have' END || ' an unreadable value in ' || "
+           "array_to_string(f, ', ') || ' (see the data-quality findings)'"),
+    "zh": ("'未评估：规则范围内' || CASE WHEN u = 1 THEN '仅有的 1 条记录' ELSE '全部 ' || u || ' 条记录' END || "
+           "'的 ' || array_to_string(f, '、') || ' 有无法读取的值（见数据质量问题）'"),
+}
+
 
 def compile_policy(
     policy: Policy,
@@ -195,6 +248,9 @@ def _messages(ctx: CompileContext, check: Check, evidence: dict[str, str]) -> di
         if (template, written) not in by_template:
             by_template[template, written] = _message(ctx, template, check, evidence, written)
         out[lang] = by_template[template, written]
+        own = check.messages.get(lang)
+        if own is not None and out[lang] is not None:  # the kind's own message where it has one
+            out[lang] = f"coalesce({own}, {out[lang]})"
     return out
 
 
@@ -247,9 +303,24 @@ def _message(ctx: CompileContext, template: str, check: Check, evidence: dict[st
         ok = ok and expr is not None
         if expr is not None and name in DURATION_NAMES and name in evidence:
             expr = duration_words_sql(expr, lang)
-        parts.append(f"coalesce(CAST({expr} AS VARCHAR), '—')")
+        shown_sql = f"coalesce(CAST({expr} AS VARCHAR), '—')"
+        if expr is not None and name in _unreadable_fields(ctx, check, evidence):
+            # An unreadable value is not an empty one: a finding that shows it says so, not "—".
+            shown_sql = f"CASE WHEN list_contains(__unread, {string(name)}) THEN {string(_UNREADABLE[lang])} ELSE {shown_sql} END"
+        parts.append(shown_sql)
     parts.append(string(template[pos:]))
     return " || ".join(parts) if ok else None
+
+
+_UNREADABLE = {"en": "(unreadable)", "zh": "（无法读取）"}
+
+
+def _unreadable_fields(ctx: CompileContext, check: Check, evidence: dict[str, str]) -> set[str]:
+    """The record's fields a message may show that can be unreadable: typed fields of an exported dataset's file,
+    in a kind's findings on one record each, unless evidence of the same name takes their place."""
+    if check.key == "NULL" or not ctx.dataset.exported:
+        return set()
+    return {f.name for f in ctx.dataset.file_fields() if f.type != "string"} - set(evidence) - set(check.names)
 
 
 def _template_names(ctx: CompileContext, check: Check, evidence: dict[str, str]) -> dict[str, str]:

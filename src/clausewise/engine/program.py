@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import duckdb
 
 from ..errors import ClauseWiseError, Collector, Location, PolicyError, UsageError, did_you_mean
+from ..i18n import msg
 from ..model import Policy
 from . import connection, runvars
 from .calendar import BusinessCalendar, parse_hours, register
@@ -58,7 +59,7 @@ class Program:
         known = [r.id for r in policy.rules] + [RESERVED_RULE]
         for rule_id in rule_ids:
             if rule_id not in known:
-                raise UsageError(f'no rule "{rule_id}" in policy "{policy.id}"{did_you_mean(rule_id, known)}')
+                raise UsageError(msg('no rule "{rule_id}" in policy "{id}"{hint}', rule_id=rule_id, id=policy.id, hint=did_you_mean(rule_id, known)))
         return [r for r in self.rules if r.rule.id in rule_ids]
 
 
@@ -76,7 +77,7 @@ def business_calendar(policy: Policy) -> BusinessCalendar:
             return build()
         except ValueError as exc:
             where = spec.locations.get(key) or spec.locations.get("calendar") or Location(policy.path)
-            problems.add(PolicyError(f"calendar: {exc}", where))
+            problems.add(PolicyError(msg("calendar: {exc}", exc=exc), where))
             return None
 
     hours = checked(lambda: parse_hours(spec.work_hours), "work_hours")
@@ -109,8 +110,7 @@ def compile_program(policy: Policy, errors: Collector) -> Program | None:
         return Program(tuple(rules), plan, None)
     if not _known_country(calendar.country):
         where = policy.calendar.locations.get("country") or Location(policy.path)
-        errors.add(PolicyError(f'calendar: no holiday calendar for country "{calendar.country}"; '
-                               "use an ISO 3166 code such as CN", where))
+        errors.add(PolicyError(msg('calendar: no holiday calendar for country "{country}"; use an ISO 3166 code such as CN', country=calendar.country), where))
         return None
     return Program(tuple(rules), plan, calendar)
 
@@ -168,7 +168,7 @@ def _derive_empty(con, policy: Policy, program: Program, errors: Collector) -> b
             con.execute(statement)
         except duckdb.Error as exc:
             message = str(exc).strip().splitlines()[0]
-            errors.add(PolicyError(f"computed columns: DuckDB cannot build them: {message}", Location(policy.path)))
+            errors.add(PolicyError(msg("computed columns: DuckDB cannot build them: {message}", message=message), Location(policy.path)))
             return False
     return True
 
@@ -199,7 +199,7 @@ def _bind(con, item: CompiledRule, errors: Collector) -> None:
                     f"count(*) FILTER (WHERE {item.unjudged_sql}) FROM {item.table_sql}")
     except duckdb.Error as exc:
         message = str(exc).strip().splitlines()[0]
-        errors.add(PolicyError(f'rule "{item.rule.id}": DuckDB cannot run it: {message}', item.rule.location))
+        errors.add(PolicyError(msg('rule "{id}": DuckDB cannot run it: {message}', id=item.rule.id, message=message), item.rule.location))
 
 
 def empty_tables(con, policy: Policy) -> None:
@@ -221,7 +221,7 @@ def with_calendar(con, policy: Policy, program: Program, compiled: list[Compiled
         calendar = register(con, program.calendar, first, last, CALENDAR_TABLE)
     except ValueError as exc:  # a subdivision the holidays package does not know
         where = policy.calendar.locations.get("subdivision") or Location(policy.path)
-        raise PolicyError(f"calendar: {exc}", where) from None
+        raise PolicyError(msg("calendar: {exc}", exc=exc), where) from None
     out = []
     for item in compiled:
         if not uses_calendar(item):

@@ -19,33 +19,21 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from ..i18n import N_, Words
 from ..model import LANGS
 from .sqltext import ident, number, string
 
-_WORDS = {
-    "en": {
-        "unknown": "unknown", "computed": "{value} = {expr}", "computed_of": "{value} = {expr} ({inputs})",
-        "unknown_of": "unknown: {expr} ({inputs})",
-        "weighted": "weighted score {value} = {terms}", "term": "{name} {input} × {weight}",
-        "in_band": "{band}: {of} {value} in [{low}, {high})", "in_top_band": "{band}: {of} {value} in [{low}, {high}]",
-        "at_least": "{band}: {of} {value} ≥ {low}", "below_bands": "no band: {of} {value} is below {low}",
-        "unknown_input": "no band: {of} unknown",
-        "table_row": "{value}: row {row} of {table} ({inputs})", "no_table_row": "no row of {table} matches ({inputs})",
-        "found": "{value} from {dataset} ({keys})", "not_found": "nothing found in {dataset} ({keys})",
-        "missing": "{name} missing", "missing_by": 'no record with {by} "{value}"', "sep": "; ",
-    },
-    "zh": {
-        "unknown": "未知", "computed": "{value} = {expr}", "computed_of": "{value} = {expr}（{inputs}）",
-        "unknown_of": "未知：{expr}（{inputs}）",
-        "weighted": "加权得分 {value} = {terms}", "term": "{name} {input} × {weight}",
-        "in_band": "{band}：{of} {value} 在 [{low}, {high}) 内", "in_top_band": "{band}：{of} {value} 在 [{low}, {high}] 内",
-        "at_least": "{band}：{of} {value} ≥ {low}", "below_bands": "无等级：{of} {value} 低于 {low}",
-        "unknown_input": "无等级：{of} 未知",
-        "table_row": "{value}：决策表 {table} 第 {row} 行（{inputs}）", "no_table_row": "决策表 {table} 没有匹配的行（{inputs}）",
-        "found": "{value}：取自 {dataset}（{keys}）", "not_found": "{dataset} 中没有匹配的记录（{keys}）",
-        "missing": "缺少 {name}", "missing_by": "缺少 {by} 为“{value}”的记录", "sep": "；",
-    },
-}
+_WORDS = Words({
+    "unknown": N_("unknown"), "computed": N_("{value} = {expr}"), "computed_of": N_("{value} = {expr} ({inputs})"),
+    "unknown_of": N_("unknown: {expr} ({inputs})"),
+    "weighted": N_("weighted score {value} = {terms}"), "term": N_("{name} {input} × {weight}"),
+    "in_band": N_("{band}: {of} {value} in [{low}, {high})"), "in_top_band": N_("{band}: {of} {value} in [{low}, {high}]"),
+    "at_least": N_("{band}: {of} {value} ≥ {low}"), "below_bands": N_("no band: {of} {value} is below {low}"),
+    "unknown_input": N_("no band: {of} unknown"),
+    "table_row": N_("{value}: row {row} of {table} ({inputs})"), "no_table_row": N_("no row of {table} matches ({inputs})"),
+    "found": N_("{value} from {dataset} ({keys})"), "not_found": N_("nothing found in {dataset} ({keys})"),
+    "missing": N_("{name} missing"), "missing_by": N_('no record with {by} "{value}"'), "sep": N_("; "),
+})
 _PLACE = re.compile(r"\{(\w+)\}")
 
 

@@ -27,9 +27,9 @@ from . import asof as audit_time
 from . import collect, connection, given, runvars
 from . import sources as source_specs
 from .derive import failure_location
-from .exports import LoadedExport, convert_export, read_export, scratch_dir
+from .exports import LoadedExport, column_warnings, convert_export, read_export, scratch_dir
 from .kinds import KINDS
-from .plan import FINDINGS_DDL, CompiledRule
+from .plan import FINDINGS_DDL, CompiledRule, not_evaluated_warning
 from .program import Program, check_program, compile_program, with_calendar
 from .sources import Source
 
@@ -91,6 +91,7 @@ class Session:
     reasons: dict[str, dict[str, str]] = field(default_factory=dict)  # dataset → column → reason SQL in the run's language
     period: AuditPeriod | None = None
     warnings: tuple[str, ...] = ()
+    not_evaluated: frozenset[str] = frozenset()  # rules that could judge no record, their inputs unreadable
 
     def close(self) -> None:
         self.con.close()
@@ -113,6 +114,9 @@ def run(
     progress: Progress = _quiet,
     sources: Mapping[str, Source] | None = None,
     period: AuditPeriod | None = None,
+    strict: bool = True,
+    *,
+    trust_export_sources: bool = False,
 ) -> Session:
     """Run the rules over an export; the caller closes the returned session.
 
@@ -123,15 +127,25 @@ def run(
     ``sources`` gives datasets that are not files of ``export_dir`` (tables
     in memory, database tables or queries; see ``sources.py``); they take
     the place of the export folder's files and of the database sources its
-    ``export.yaml`` names. With no ``export_dir`` every dataset comes from
+    ``export.yaml`` names (its PostgreSQL servers only with
+    ``trust_export_sources``). With no ``export_dir`` every dataset comes from
     ``sources``. ``progress(stage, done, total)`` is called as loading and
     rules advance, so a front end can show progress; the engine itself
     prints nothing.
+
+    ``strict`` (the default) holds the run as a whole to account: a column
+    whose values mostly fail to convert fails it (a DataError naming the
+    file, the column and the fix; ``unreadable.py``), and a rule that could
+    judge none of the records in its scope, each having an unreadable value
+    it needs, is reported as not evaluated (an ``invalid`` finding at the
+    rule's severity; ``plan.CompiledRule.not_evaluated_sql``). Rule cases
+    (``clausewise.testing``), whose few records test one value at a time,
+    run without.
     """
     program = program_of(policy)
     compiled = program.selected(policy, rule_ids)
     export_dir = Path(export_dir) if export_dir is not None else None
-    given_sources = _sources(policy, export_dir, sources)
+    given_sources = _sources(policy, export_dir, sources, trust_export_sources)
     scratch = scratch_dir()
     con = connection.connect(policy.timezone, Path(scratch.name))
     try:
@@ -139,7 +153,7 @@ def run(
         raw = read_export(con, policy, export_dir, Path(scratch.name), given_sources)
         connection.lock(con)
         con.execute(FINDINGS_DDL)
-        loaded = convert_export(con, policy, raw, lang)
+        loaded = convert_export(con, policy, raw, lang, whole_columns=strict)
         loaded.files = given.describe(loaded.files, raw, given_sources)
         progress("loading", 1, 1)
         manifest = (audit_time.read_manifest(export_dir, policy.timezone) if export_dir is not None
@@ -150,7 +164,9 @@ def run(
         period = period or audit_time.month_of(as_of)
         runvars.set_values(con, {runvars.AS_OF: as_of, runvars.PERIOD_START: period.start,
                                  runvars.PERIOD_END: period.end})
-        warnings = audit_time.warnings(as_of, loaded.latest, lang)
+        empty = () if period.source == audit_time.INFERRED else audit_time.months_without_records(
+            con, [d for d in policy.datasets.values() if d.exported], period, as_of)
+        warnings = audit_time.warnings(as_of, loaded.latest, lang, period, empty)
         _derive(con, policy, program)
         first = min(filter(None, [loaded.earliest, as_of]))
         last = max(filter(None, [loaded.latest, as_of]))
@@ -158,27 +174,36 @@ def run(
         for done, item in enumerate(compiled):
             progress(f"rule {item.rule.id}", done, len(compiled))
             _execute(con, policy, item, lang)
+        not_evaluated = _not_evaluated(con, compiled, lang) if strict else frozenset()
+        warnings += tuple(filter(None, [not_evaluated_warning([c.rule.id for c in compiled
+                                                               if c.rule.id in not_evaluated], lang)]))
+        warnings += column_warnings(loaded.files, lang)
         progress("rules", len(compiled), len(compiled))
     except BaseException:
         con.close()
         scratch.cleanup()
         raise
     return Session(con, policy, compiled, loaded, as_of, source, export_dir, program.derive.breakdowns, scratch,
-                   program.derive.reason_sql(lang), period, warnings)
+                   program.derive.reason_sql(lang), period, warnings, not_evaluated)
 
 
-def _sources(policy: Policy, export_dir: Path | None, explicit: Mapping[str, Source] | None) -> dict[str, Source]:
+def _sources(policy: Policy, export_dir: Path | None, explicit: Mapping[str, Source] | None,
+             trust_servers: bool) -> dict[str, Source]:
     """The export manifest's database sources, overridden by those given explicitly."""
-    named = source_specs.from_manifest(export_dir, policy) if export_dir is not None and export_dir.is_dir() else {}
+    if export_dir is None or not export_dir.is_dir():
+        return dict(explicit or {})
+    named = source_specs.from_manifest(export_dir, policy, trust_servers, frozenset(explicit or {}))
     return {**named, **(explicit or {})}
 
 
 @contextmanager
 def session(policy: Policy, export_dir: str | Path | None, as_of: datetime | None, lang: str,
             rule_ids: tuple[str, ...] = (), progress: Progress = _quiet,
-            sources: Mapping[str, Source] | None = None, period: AuditPeriod | None = None) -> Iterator[Session]:
+            sources: Mapping[str, Source] | None = None, period: AuditPeriod | None = None,
+            strict: bool = True, *, trust_export_sources: bool = False) -> Iterator[Session]:
     """:func:`run` as a context: the session is closed when the block ends."""
-    s = run(policy, export_dir, as_of, lang, rule_ids, progress, sources, period)
+    s = run(policy, export_dir, as_of, lang, rule_ids, progress, sources, period, strict,
+            trust_export_sources=trust_export_sources)
     try:
         yield s
     finally:
@@ -194,13 +219,17 @@ def audit(
     progress: Progress = _quiet,
     sources: Mapping[str, Source] | None = None,
     period: AuditPeriod | None = None,
+    strict: bool = True,
+    *,
+    trust_export_sources: bool = False,
 ) -> RunResult:
-    """Evaluate ``policy`` over the export in ``export_dir`` (and ``sources``, see :func:`run`); see DESIGN.md.
+    """Evaluate ``policy`` over the export in ``export_dir`` (``sources``, ``strict``: see :func:`run`); see docs/cli.md, "Findings".
 
     The result holds the run's database, where its findings and grades stay
     until read: use it in a ``with`` block, or call ``close()`` when done.
     """
-    s = run(policy, export_dir, as_of, lang, rule_ids, progress, sources, period)
+    s = run(policy, export_dir, as_of, lang, rule_ids, progress, sources, period, strict,
+            trust_export_sources=trust_export_sources)
     try:
         findings = collect.findings(s.con, policy, s.compiled, closer=s.close,
                                     outbox=Path(s.scratch.name) / connection.OUTBOX)
@@ -210,7 +239,8 @@ def audit(
             as_of_source=s.as_of_source,
             lang=lang,
             findings=findings,
-            stats=collect.rule_stats(s.con, policy, s.compiled, s.loaded.files, s.period, s.as_of),
+            stats=collect.rule_stats(s.con, policy, s.compiled, s.loaded.files, s.period, s.as_of,
+                                     s.not_evaluated),
             data_files=s.loaded.files,
             export_dir=str(s.export_dir) if s.export_dir is not None else "",
             engine_version=__version__,
@@ -243,6 +273,12 @@ def _execute(con, policy: Policy, item: CompiledRule, lang: str) -> None:
         if said.startswith("computed column "):  # computed columns are views, evaluated as rules read them
             raise PolicyError(f"computed columns failed on this export: {said}", failure_location(policy, said)) from None
         raise PolicyError(f'rule "{item.rule.id}" failed on this export: {said}', item.rule.location) from None
+
+
+def _not_evaluated(con, compiled: list[CompiledRule], lang: str) -> frozenset[str]:
+    """A finding for each rule that could judge no record in its scope, a value it needs being unreadable; their ids."""
+    return frozenset(rule for item in compiled if item.unread
+                     for (rule,) in con.execute(item.not_evaluated_sql(lang)).fetchall())
 
 
 def _said(exc: duckdb.Error) -> str:

@@ -34,7 +34,7 @@ def sql(name: str) -> str:
 def node(name: str) -> exp.Expression:
     """The same as :func:`sql`, as a sqlglot tree for the condition compiler."""
     call = exp.Anonymous(this="getvariable", expressions=[exp.Literal.string(name)])
-    return exp.Cast(this=call, to=exp.DataType.build("TIMESTAMPTZ"))
+    return exp.Cast(this=call, to=exp.DataType(this=exp.DataType.Type.TIMESTAMPTZ))
 
 
 def set_values(con, values: dict[str, datetime]) -> None:

@@ -244,12 +244,17 @@ def exported_dataset(policy: Policy, name: str, said: str, error=UsageError, whe
     return dataset
 
 
-def from_manifest(export_dir: Path, policy: Policy) -> dict[str, DatabaseSource]:
+def from_manifest(export_dir: Path, policy: Policy, trust_servers: bool = False,
+                  overridden: frozenset[str] = frozenset()) -> dict[str, DatabaseSource]:
     """The database sources ``export.yaml`` names under ``sources:`` (none without the file or the key).
 
     A relative SQLite path is relative to the export folder and, like every
-    file of an export, may not lead outside it. Every problem is raised
-    together, each at its place in the file.
+    file of an export, may not lead outside it. A PostgreSQL server is used
+    only when ``trust_servers`` (``--trust-export-sources``): connecting to a
+    server an export names would send it the reader's credentials and the
+    environment variables its URL names, and an export is untrusted input;
+    nor is one whose dataset is ``overridden`` (given otherwise) refused.
+    Every problem is raised together, each at its place in the file (DataError).
     """
     from .exports import inside_export  # exports reads the sources this module describes
 
@@ -266,7 +271,13 @@ def from_manifest(export_dir: Path, policy: Policy) -> dict[str, DatabaseSource]
     errors, out = Collector(), {}
     for name, entry in entries.items():
         try:
-            out[str(name)] = _manifest_entry(str(name), entry, _key_at(entries, name, where), export_dir, policy)
+            out[str(name)] = source = _manifest_entry(str(name), entry, _key_at(entries, name, where), export_dir, policy)
+            if source.url.scheme != "sqlite" and not trust_servers and str(name) not in overridden:
+                raise DataError(
+                    f'sources: "{name}" connects to a PostgreSQL server the export names ({source.url.shown}), which '
+                    "would be sent your credentials (PGPASSWORD, ~/.pgpass, the ${VAR}s in its URL); if you trust "
+                    "this export, pass --trust-export-sources, or name the server yourself with --source",
+                    _at(entry, "url", _key_at(entries, name, where)))
         except DataError as exc:
             errors.add(exc)
     errors.raise_if_any()

@@ -14,6 +14,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ..errors import Collector, Location, PolicyError, did_you_mean
+from ..i18n import msg
 from ..model import (
     WEEKDAY_NAMES,
     Calendar,
@@ -64,7 +65,7 @@ def read_policy(path: str | Path, kinds: dict[str, Any], errors: Collector) -> P
     doc, bad = _load_checked(path, display, schema, errors)
     if doc is None or not isinstance(doc, dict) or "policy" not in doc:
         if doc is not None and not errors:
-            errors.error('this is not a policy file (no "policy" key)', Location(display, 1, 1))
+            errors.error(msg('this is not a policy file (no "policy" key)'), Location(display, 1, 1))
         errors.raise_if_any()
     # A parameter written wrongly is left out of what rules may use, and nothing else: the
     # rest of the pack is still checked. Anything else malformed leaves no policy to check rules against.
@@ -86,7 +87,7 @@ def _rule_file(path: Path, policy_display: str, schema: dict, errors: Collector)
     doc, bad = _load_checked(path, _display(path), schema, own)
     for other in ("policy", "waivers"):
         if isinstance(doc, dict) and other in doc:
-            errors.error(f'this is a {other} file, not a rule file; remove it from "rules:" in {policy_display}',
+            errors.error(msg('this is a {other} file, not a rule file; remove it from "rules:" in {policy_display}', other=other, policy_display=policy_display),
                          Location(_display(path), 1, 1))
             return doc, bad
     for error in own.errors:
@@ -110,7 +111,7 @@ def _load_checked(path: Path, display: str, schema: dict, errors: Collector) -> 
         errors.add(exc)
         return None, set()
     for where in _non_finite(doc):
-        errors.error("infinity and NaN are not numbers a policy can use; write a finite number", where)
+        errors.error(msg("infinity and NaN are not numbers a policy can use; write a finite number"), where)
     found, bad = schema_errors(doc, schema, display)
     for error in found:
         errors.add(error)
@@ -142,7 +143,7 @@ def _expand(policy_path: Path, patterns, doc: YMap, key: str, display: str, erro
             errors.error(str(exc), where)
             continue
         if not matches and required:
-            errors.error(f'no rule file matches "{pattern}"', where)
+            errors.error(msg('no rule file matches "{pattern}"', pattern=pattern), where)
         found.update(dict.fromkeys(matches))
     return list(found)
 
@@ -202,7 +203,7 @@ def _scorecard(raw: YMap | dict, errors: Collector) -> Scorecard:
     for name, low in bands.items():
         if low in starts:
             where = written.value_at(name) if isinstance(written, YMap) else None
-            errors.error(f'scorecard bands "{starts[low]}" and "{name}" both start at {low:g}', where)
+            errors.error(msg('scorecard bands "{value1}" and "{name}" both start at {low:g}', value1=starts[low], name=name, low=low), where)
         starts.setdefault(low, name)
     order = [name for name, _ in sorted(bands.items(), key=lambda b: -b[1])]
     caps_written = raw.get("caps")
@@ -210,8 +211,7 @@ def _scorecard(raw: YMap | dict, errors: Collector) -> Scorecard:
     for severity, band in caps.items():
         if band not in bands:
             where = caps_written.value_at(severity) if isinstance(caps_written, YMap) else None
-            errors.error(f'scorecard caps: {severity} caps at band "{band}", which is not one of the bands '
-                         f'({", ".join(order)}){did_you_mean(band, order)}', where)
+            errors.error(msg('scorecard caps: {severity} caps at band "{band}", which is not one of the bands ({names}){hint}', severity=severity, band=band, names=", ".join(order), hint=did_you_mean(band, order)), where)
     return Scorecard(
         weights={**DEFAULT_SCORE_WEIGHTS, **{k: float(v) for k, v in (raw.get("weights") or {}).items()}},
         bands=bands,
@@ -239,7 +239,7 @@ def _timezone(head: YMap, errors: Collector) -> str:
     try:
         ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
-        errors.error(f'unknown timezone "{name}"; expected an IANA name such as Asia/Shanghai', head.value_at("timezone"))
+        errors.error(msg('unknown timezone "{name}"; expected an IANA name such as Asia/Shanghai', name=name), head.value_at("timezone"))
     return name
 
 
@@ -255,7 +255,7 @@ def _calendar(head: YMap, display: str, errors: Collector) -> Calendar:
         days = _weekdays(str(name))
         taken = {d for d, _ in weekday_hours} & set(days)
         if taken:
-            errors.error(f"weekday_hours: {WEEKDAY_NAMES[min(taken)]} has hours twice", table.key_at(name))
+            errors.error(msg("weekday_hours: {value1} has hours twice", value1=WEEKDAY_NAMES[min(taken)]), table.key_at(name))
         for day in days:
             locations[f"weekday_hours.{day}"] = table.value_at(name)
             weekday_hours.append((day, str(hours)))
@@ -308,7 +308,7 @@ def _parameters(raw: YMap, broken: set, errors: Collector) -> dict[str, Paramete
         if body["type"] == "duration":
             value = Duration.parse(value)
             if value is None:
-                errors.error(f'parameter "{name}": {duration_problem(body["value"])}', body.value_at("value"))
+                errors.error(msg('parameter "{name}": {duration_problem}', name=name, duration_problem=duration_problem(body["value"])), body.value_at("value"))
         params[str(name)] = Parameter(
             name=str(name),
             type=body["type"],
@@ -331,7 +331,7 @@ def _datasets(raw: YMap, errors: Collector) -> dict[str, Dataset]:
         fields = _fields(body, errors)
         if body["key"] not in fields:
             hint = did_you_mean(body["key"], fields)
-            errors.error(f'key "{body["key"]}" is not a field of dataset "{name}"{hint}', body.value_at("key"))
+            errors.error(msg('key "{key}" is not a field of dataset "{name}"{hint}', key=body["key"], name=name, hint=hint), body.value_at("key"))
         out[str(name)] = Dataset(
             name=str(name),
             file=str(body.get("file", name)),
@@ -367,7 +367,7 @@ def _fields(body: YMap, errors: Collector) -> dict[str, Field]:
 
 def _check_clause(clause: str, clauses: dict[str, Clause], where: Location, errors: Collector) -> None:
     if clause not in clauses:
-        errors.error(f'unknown clause "{clause}"{did_you_mean(clause, clauses)}', where)
+        errors.error(msg('unknown clause "{clause}"{hint}', clause=clause, hint=did_you_mean(clause, clauses)), where)
 
 
 def _rules(rule_docs, clauses, datasets: dict, kinds, errors: Collector) -> list[Rule]:
@@ -383,12 +383,12 @@ def _rules(rule_docs, clauses, datasets: dict, kinds, errors: Collector) -> list
             rule = _rule(raw, items.item_at(index), kinds)
             if rule.id in seen:
                 first = seen[rule.id]
-                errors.error(f'duplicate rule id "{rule.id}" (first defined at {first})', raw.value_at("id"))
+                errors.error(msg('duplicate rule id "{id}" (first defined at {first})', id=rule.id, first=first), raw.value_at("id"))
             seen.setdefault(rule.id, rule.location)
             _check_clause(rule.clause, clauses, raw.value_at("clause"), errors)
             if rule.dataset not in datasets:
                 hint = did_you_mean(rule.dataset, datasets)
-                errors.error(f'unknown dataset "{rule.dataset}"{hint}', raw.value_at("dataset"))
+                errors.error(msg('unknown dataset "{dataset}"{hint}', dataset=rule.dataset, hint=hint), raw.value_at("dataset"))
                 continue  # reported; its conditions cannot be checked against a dataset that does not exist
             rules.append(rule)
     return rules

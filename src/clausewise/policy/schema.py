@@ -5,6 +5,10 @@ One schema covers all three kinds of file: a document with a top-level
 docs/waivers.md), anything else is a rule file. The rule kinds add their own keys:
 :func:`full_schema` takes their fragments, so a new kind never edits this file.
 Validation messages are rewritten in plain words in :mod:`.validate`.
+
+Rule-case files (``clausewise.testing``) have a schema of their own,
+:data:`CASES_SCHEMA`: a case file is read by ``clausewise test``, not by the
+policy loader, and names no policy, so nothing in it tells the two apart.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from typing import Any
 from ..model import WEEKDAY_NAMES
 
 SCHEMA_ID = "https://clausewise.dev/schema/clausewise.schema.json"
+CASES_SCHEMA_ID = "https://clausewise.dev/schema/cases.schema.json"
 
 NAME = {"type": "string", "pattern": "^[A-Za-z_][A-Za-z0-9_]*$", "x-expected": "a name of letters, digits and _"}
 RULE_ID = {"type": "string", "pattern": "^[A-Za-z0-9][A-Za-z0-9._-]*$", "x-expected": "an id of letters, digits, '.', '_' and '-'"}
@@ -375,3 +380,58 @@ def _kind_branch(name: str, fragment: dict[str, Any]) -> dict[str, Any]:
             then[keyword] = fragment[keyword]
     # "type": a rule that is not a mapping is reported as such, not held to every kind at once.
     return {"if": {"type": "object", "properties": {"kind": {"const": name}}, "required": ["kind"]}, "then": then}
+
+
+_CELL = {"type": ["string", "number", "boolean", "null"]}
+_EXPECTED = {
+    "type": "object",
+    "properties": {
+        "rule": {**RULE_ID, "description": "The rule of the finding: the case's rule unless given (data-quality for an "
+                                           "invalid value)."},
+        "key": {"type": ["string", "integer", "null"], "description": "The record key (null for an aggregate finding)."},
+        "group": {"type": ["object", "null"], "additionalProperties": _CELL,
+                  "description": "An aggregate finding's group: field → value."},
+        "row": {"type": ["integer", "null"], "minimum": 1,
+                "description": "The record's position in its export file, 1 = the first record."},
+        "status": {"enum": ["violation", "warning", "invalid"]},
+        "severity": SEVERITY,
+        "due_at": {"type": ["string", "null"], "description": "The deadline, in the policy's timezone."},
+        "message": {"type": "string", "description": "A text the finding's message contains."},
+        "evidence": {"type": "object", "description": "Evidence values the finding must have (the keys listed only)."},
+    },
+    "additionalProperties": False,
+    "description": "An expected finding: only the fields it names are compared.",
+}
+_CASE = {
+    "type": "object",
+    "properties": {
+        "name": {"type": "string", "pattern": "^(pass|fail)_", "x-expected": "a name starting with pass_ or fail_",
+                 "description": "pass_… expects no finding, fail_… at least one."},
+        "rule": {**RULE_ID, "description": "The rule the case audits the records with (and only that rule)."},
+        "as_of": {"type": "string", "description": "The as-of time, in the policy's timezone: 2026-10-31 or "
+                                                   "2026-10-31 18:00, or with an offset (converted)."},
+        "period": {"type": ["string", "integer"], "pattern": r"^\s*\d{4}(-(\d{1,2}|[Qq][1-4]))?\s*$",
+                   "x-expected": "a month (2026-10), quarter (2026-Q4) or year (2026)",
+                   "description": "The audit period, as --period gives it: a month (2026-10), quarter (2026-Q4) or "
+                                  "year (2026). Default: the month holding most of the case's timestamps."},
+        "lang": {"enum": ["en", "zh"], "description": "The language of the findings' messages (default en)."},
+        "data": {"type": "object", "propertyNames": NAME,
+                 "additionalProperties": {"type": "array", "items": {"type": "object", "additionalProperties": _CELL}},
+                 "description": "Dataset → its records, each field → its value as the export would hold it."},
+        "expect": {"type": "array", "items": _EXPECTED,
+                   "description": "The findings the rule must produce, no more and no fewer."},
+        "description": {"type": "string"},
+    },
+    "required": ["name", "rule"],
+    "additionalProperties": False,
+}
+CASES_SCHEMA = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "$id": CASES_SCHEMA_ID,
+    "title": "clausewise rule-case file",
+    "description": "Rule cases: records in, expected findings out (clausewise test; docs/rules.md, Rule cases).",
+    "type": "object",
+    "properties": {"cases": {"type": "array", "items": _CASE}},
+    "required": ["cases"],
+    "additionalProperties": False,
+}

@@ -15,16 +15,17 @@ import jsonschema
 from jsonschema.exceptions import ValidationError, best_match
 
 from ..errors import Location, PolicyError, did_you_mean
+from ..i18n import N_, msg
 from .yamlfile import YList, YMap
 
 _TYPE_WORDS = {
-    "object": "a mapping (key: value)",
-    "array": "a list",
-    "string": "a text",
-    "number": "a number",
-    "integer": "a whole number",
-    "boolean": "true or false",
-    "null": "nothing",
+    "object": N_("a mapping (key: value)"),
+    "array": N_("a list"),
+    "string": N_("a text"),
+    "number": N_("a number"),
+    "integer": N_("a whole number"),
+    "boolean": N_("true or false"),
+    "null": N_("nothing"),
 }
 
 
@@ -126,8 +127,9 @@ def _choice(error, doc, path, file):
     given = [k for k in keys if isinstance(error.instance, dict) and k in error.instance]
     names = ", ".join(f'"{k}"' for k in keys)
     if error.validator == "oneOf" and len(given) > 1:
-        return f"{_where(path, doc)} takes only one of {names}, not {len(given)}", _location(doc, path, file)
-    return f"{_where(path, doc)} needs {'one' if error.validator == 'oneOf' else 'at least one'} of {names}", _location(doc, path, file)
+        return msg("{where} takes only one of {names}, not {n}", where=_where(path, doc), names=names, n=len(given)), _location(doc, path, file)
+    template = "{where} needs one of {names}" if error.validator == "oneOf" else "{where} needs at least one of {names}"
+    return msg(template, where=_where(path, doc), names=names), _location(doc, path, file)
 
 
 def _node_at(doc: Any, path: list) -> tuple[Any, Any, Any]:
@@ -166,7 +168,7 @@ def _where(path: list, doc: Any = None) -> str:
                 words.append(f"item {step + 1}")
         else:
             words.append(str(step))
-    return " › ".join(words) if words else "the document"
+    return " › ".join(words) if words else N_("the document")
 
 
 def _has(node: Any, step: Any) -> bool:
@@ -183,7 +185,7 @@ def _reword(error: ValidationError, doc: Any, file: str) -> PolicyError:
 
 
 def _required(error, doc, path, file):
-    return f'missing key "{_missing_key(error)}" in {_where(path, doc)}', _location(doc, path, file)
+    return msg('missing key "{missing_key}" in {where}', missing_key=_missing_key(error), where=_where(path, doc)), _location(doc, path, file)
 
 
 def _additional(error, doc, path, file):
@@ -194,9 +196,9 @@ def _additional(error, doc, path, file):
         return _generic(error, doc, path, file)
     key = extras[0]
     hint = did_you_mean(key, allowed)
-    message = f'unknown key "{key}" in {_where(path, doc)}{hint}'
+    message = msg('unknown key "{key}" in {where}{hint}', key=key, where=_where(path, doc), hint=hint)
     if not hint and allowed:
-        message += f"; expected one of: {', '.join(allowed)}"
+        message = msg("{message}; expected one of: {allowed}", message=message, allowed=", ".join(allowed))
     return message, _location(doc, [*path, key], file, at_key=True)
 
 
@@ -204,38 +206,46 @@ def _enum(error, doc, path, file):
     options = [str(o) for o in error.validator_value]
     shown = ", ".join(options)
     hint = did_you_mean(str(error.instance), options)
-    return f'"{error.instance}" is not allowed for {_where(path, doc)}{hint}; expected one of: {shown}', _location(doc, path, file)
+    return msg('"{instance}" is not allowed for {where}{hint}; expected one of: {shown}', instance=error.instance, where=_where(path, doc), hint=hint, shown=shown), _location(doc, path, file)
 
 
 def _const(error, doc, path, file):
-    return f'{_where(path, doc)} must be "{error.validator_value}"', _location(doc, path, file)
+    return msg('{where} must be "{validator_value}"', where=_where(path, doc), validator_value=error.validator_value), _location(doc, path, file)
 
 
 def _type(error, doc, path, file):
     wanted = error.validator_value
     wanted = wanted if isinstance(wanted, list) else [wanted]
-    words = " or ".join(_TYPE_WORDS.get(w, w) for w in wanted)
+    words = _either([_TYPE_WORDS.get(w, w) for w in wanted])
     got = _TYPE_WORDS.get(_json_type(error.instance), type(error.instance).__name__)
-    return f"{_where(path, doc)} must be {words}, not {got}", _location(doc, path, file)
+    return msg("{where} must be {words}, not {got}", where=_where(path, doc), words=words, got=got), _location(doc, path, file)
+
+
+def _either(words: list) -> str:
+    """``a or b or c``, each word translated where it is shown."""
+    said = words[0]
+    for word in words[1:]:
+        said = msg("{said} or {word}", said=said, word=word)
+    return said
 
 
 def _pattern(error, doc, path, file):
     expected = error.schema.get("x-expected", f"text matching {error.validator_value}")
     if path and path[-1] and error.schema_path and "propertyNames" in error.schema_path:
-        return f'"{error.instance}" is not {expected}', _location(doc, [*path, error.instance], file, at_key=True)
-    return f'"{error.instance}" in {_where(path, doc)} is not {expected}', _location(doc, path, file)
+        return msg('"{instance}" is not {expected}', instance=error.instance, expected=expected), _location(doc, [*path, error.instance], file, at_key=True)
+    return msg('"{instance}" in {where} is not {expected}', instance=error.instance, where=_where(path, doc), expected=expected), _location(doc, path, file)
 
 
 def _format(error, doc, path, file):
-    return f'"{error.instance}" in {_where(path, doc)} is not a valid {error.validator_value} (YYYY-MM-DD)', _location(doc, path, file)
+    return msg('"{instance}" in {where} is not a valid {validator_value} (YYYY-MM-DD)', instance=error.instance, where=_where(path, doc), validator_value=error.validator_value), _location(doc, path, file)
 
 
 def _min_items(error, doc, path, file):
-    return f"{_where(path, doc)} must not be empty", _location(doc, path, file)
+    return msg("{where} must not be empty", where=_where(path, doc)), _location(doc, path, file)
 
 
 def _generic(error, doc, path, file):
-    return f"{_where(path, doc)}: {error.message}", _location(doc, path, file)
+    return msg("{where}: {message}", where=_where(path, doc), message=error.message), _location(doc, path, file)
 
 
 def _json_type(value: Any) -> str:

@@ -18,6 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..errors import Location, PolicyError
+from ..i18n import msg
 
 # YAML 1.2 §5.1: what a YAML stream may hold (tab, line breaks, printable
 # Unicode; NEL and the byte order mark allowed by the set, the mark only first).
@@ -42,10 +43,10 @@ def forbidden_character(text: str, display: str) -> PolicyError | None:
     code = ord(match.group())
     where = Location(display, *position(text, match.start()))
     if code == 0xFEFF:
-        return PolicyError("a byte order mark (U+FEFF) inside the file: remove it", where)
+        return PolicyError(msg("a byte order mark (U+FEFF) inside the file: remove it"), where)
     name = f" ({_NAMES[code]})" if code in _NAMES else ""
     kind = "control character" if code < 0x20 or 0x7F <= code <= 0x9F else "character"
-    return PolicyError(f"{kind} U+{code:04X}{name} is not allowed in a YAML file: remove it", where)
+    return PolicyError(msg("{kind} U+{code:04X}{name} is not allowed in a YAML file: remove it", kind=kind, code=code, name=name), where)
 
 
 @dataclass
@@ -80,7 +81,7 @@ def _cannot_start(p: _Problem):
     char = p.char()
     if char == "\t":
         return _tab(p)
-    return f'a value cannot start with "{char}": put the value in quotes', p.at
+    return msg('a value cannot start with "{char}": put the value in quotes', char=char), p.at
 
 
 def _stray_colon(p: _Problem):
@@ -131,15 +132,14 @@ def _no_colon(p: _Problem):
 
 def _unclosed_quote(p: _Problem):
     quote = p.char(p.context_at) or '"'
-    return f"this quoted value is never closed: add the closing {quote}", p.context_at or p.at
+    return msg("this quoted value is never closed: add the closing {quote}", quote=quote), p.context_at or p.at
 
 
 def _unclosed_flow(opening: str, closing: str, what: str, parts: str) -> _Explain:
     def rule(p: _Problem):
         line, column = p.context_at or p.at
         message = (
-            f'the {what} opened with "{opening}" at line {line + 1}, column {column + 1} is not closed here: '
-            f'add the missing "{closing}", or a "," between its {parts}'
+            msg('the {what} opened with "{opening}" at line {line}, column {column} is not closed here: add the missing "{closing}", or a "," between its {parts}', what=what, opening=opening, line=line + 1, column=column + 1, closing=closing, parts=parts)
         )
         return message, p.at
 
@@ -173,18 +173,18 @@ def _indicator(p: _Problem):
     if char not in _INDICATORS:
         where, char = p.at, p.char()
     word = _INDICATORS.get(char, "YAML syntax")
-    return f'a value that starts with "{char}" is read as {word}: put the value in quotes', where
+    return msg('a value that starts with "{char}" is read as {word}: put the value in quotes', char=char, word=word), where
 
 
 def _undefined_alias(p: _Problem):
     name = _name_at(p, p.at)
-    return f'"*{name}" refers to no anchor "&{name}" defined above it: define the anchor first, or put the value in quotes', p.at
+    return msg('"*{name}" refers to no anchor "&{name}" defined above it: define the anchor first, or put the value in quotes', name=name), p.at
 
 
 def _duplicate_anchor(p: _Problem):
     first = (p.context_at or p.at)[0] + 1
     name = _name_at(p, p.at)
-    return f'anchor "&{name}" is defined a second time (first at line {first}): give it another name', p.at
+    return msg('anchor "&{name}" is defined a second time (first at line {first}): give it another name', name=name, first=first), p.at
 
 
 def _name_at(p: _Problem, at: tuple[int, int]) -> str:
@@ -201,7 +201,7 @@ def _second_document(p: _Problem):
 def _unknown_tag(p: _Problem):
     match = re.search(r"tag '([^']*)'", p.problem)
     tag = (match.group(1) if match else "?").replace("tag:yaml.org,2002:", "!!")
-    return f'unknown tag "{tag}": remove it; clausewise files use no tags', p.at
+    return msg('unknown tag "{tag}": remove it; clausewise files use no tags', tag=tag), p.at
 
 
 def _escape(p: _Problem):
@@ -225,7 +225,7 @@ def _after_document(p: _Problem):
 
 def _tag_misfit(p: _Problem):
     found = p.problem.rsplit(" ", 1)[-1]
-    return f"the tag on this value does not fit a {found}: remove the tag", p.at
+    return msg("the tag on this value does not fit a {found}: remove the tag", found=found), p.at
 
 
 def _block_header(p: _Problem):
@@ -277,7 +277,7 @@ def syntax_error(problem: str | None, context: str | None, at, context_at, text:
             message, (line, column) = rule(p)
             return PolicyError(message, Location(display, line + 1, column + 1))
     line, column = p.at
-    return PolicyError(f"invalid YAML: {_plain(p.problem or p.context)}", Location(display, line + 1, column + 1))
+    return PolicyError(msg("invalid YAML: {plain}", plain=_plain(p.problem or p.context)), Location(display, line + 1, column + 1))
 
 
 def _plain(text: str) -> str:

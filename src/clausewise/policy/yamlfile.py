@@ -27,6 +27,7 @@ from typing import Any
 import yaml
 
 from ..errors import Location, PolicyError
+from ..i18n import msg
 from .yamlerrors import forbidden_character, syntax_error
 
 MAX_BYTES = 1 << 20
@@ -126,7 +127,7 @@ class _Positions:
             if key in data.key_locations:
                 first = data.key_locations[key]
                 raise PolicyError(
-                    f'duplicate key "{key}" (first defined at line {first.line})',
+                    msg('duplicate key "{key}" (first defined at line {line})', key=key, line=first.line),
                     _loc(self.file, key_node),
                 )
             data[key] = self.construct_object(value_node, deep=True)
@@ -136,9 +137,9 @@ class _Positions:
     def _key(self, node: yaml.Node) -> YStr:
         """A key as written: names are text, so `on:`, `1:` or `null:` stay text."""
         if not isinstance(node, yaml.ScalarNode):
-            raise PolicyError("a list or mapping cannot be a key: if this is text, put it in quotes", _loc(self.file, node))
+            raise PolicyError(msg("a list or mapping cannot be a key: if this is text, put it in quotes"), _loc(self.file, node))
         if node.value == "<<" and node.style in (None, ""):
-            raise PolicyError('"<<" merge keys are YAML 1.1, not 1.2: write the keys out', _loc(self.file, node))
+            raise PolicyError(msg('"<<" merge keys are YAML 1.1, not 1.2: write the keys out'), _loc(self.file, node))
         return self.construct_yaml_str(node)
 
     def construct_yaml_seq(self, node):
@@ -166,7 +167,7 @@ def _checked(construct, what: str, tag: str):
             return construct(self, node)
         except (ValueError, KeyError, IndexError):
             raise PolicyError(
-                f'"{node.value}" is not {what}: remove the "{tag}" tag or correct the value', _loc(self.file, node)
+                msg('"{value}" is not {what}: remove the "{tag}" tag or correct the value', value=node.value, what=what, tag=tag), _loc(self.file, node)
             ) from None
 
     return run
@@ -204,7 +205,7 @@ def _shape(node: yaml.Node, memo: dict[int, tuple[int, int]], open_: set[int], d
     """
     key = id(node)
     if key in open_:
-        raise PolicyError("this list or mapping holds an alias of itself: remove that alias", _loc(file, node))
+        raise PolicyError(msg("this list or mapping holds an alias of itself: remove that alias"), _loc(file, node))
     if key in memo:
         return memo[key]
     if depth > MAX_DEPTH:
@@ -234,16 +235,16 @@ def read_text(path: Path, display: str) -> str:
     try:
         size = path.stat().st_size
         if size > MAX_BYTES:
-            raise PolicyError(f"file is {size} bytes; the limit is {MAX_BYTES}", Location(display))
+            raise PolicyError(msg("file is {size} bytes; the limit is {MAX_BYTES}", size=size, MAX_BYTES=MAX_BYTES), Location(display))
         data = path.read_bytes()
     except FileNotFoundError:
-        raise PolicyError("file not found", Location(display)) from None
+        raise PolicyError(msg("file not found"), Location(display)) from None
     except IsADirectoryError:
-        raise PolicyError("is a folder, expected a YAML file", Location(display)) from None
+        raise PolicyError(msg("is a folder, expected a YAML file"), Location(display)) from None
     except PermissionError:
-        raise PolicyError("cannot be read: permission denied", Location(display)) from None
+        raise PolicyError(msg("cannot be read: permission denied"), Location(display)) from None
     except OSError as exc:
-        raise PolicyError(f"cannot be read: {exc.strerror or type(exc).__name__}", Location(display)) from None
+        raise PolicyError(msg("cannot be read: {value1}", value1=exc.strerror or type(exc).__name__), Location(display)) from None
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -255,7 +256,7 @@ def _not_utf8(data: bytes, start: int, display: str) -> PolicyError:
     line_start = data.rfind(b"\n", 0, start) + 1
     line = data.count(b"\n", 0, start) + 1
     column = len(data[line_start:start].decode("utf-8-sig", errors="replace")) + 1
-    return PolicyError(f"not UTF-8 text (byte 0x{data[start]:02X}): save the file as UTF-8", Location(display, line, column))
+    return PolicyError(msg("not UTF-8 text (byte 0x{value1:02X}): save the file as UTF-8", value1=data[start]), Location(display, line, column))
 
 
 def load_yaml(path: Path, display: str | None = None) -> Any:
@@ -282,14 +283,14 @@ def parse_yaml(text: str, display: str) -> Any:
         size = 1 if isinstance(node, yaml.ScalarNode) else _shape(node, {}, set(), 1, display)[0]
         if size > MAX_NODES:
             raise PolicyError(
-                f"aliases expand to more than {MAX_NODES} nodes; refusing to load",
+                msg("aliases expand to more than {MAX_NODES} nodes; refusing to load", MAX_NODES=MAX_NODES),
                 _loc(display, node),
             )
         return loader.construct_document(node)
     except yaml.MarkedYAMLError as exc:
         raise _marked(exc, text, display) from None
     except yaml.YAMLError as exc:
-        raise PolicyError(f"invalid YAML: {' '.join(str(exc).split())}", Location(display, 1, 1)) from None
+        raise PolicyError(msg("invalid YAML: {names}", names=' '.join(str(exc).split())), Location(display, 1, 1)) from None
     except RecursionError:  # the pure parser recurses per level, and cannot say where it stopped
         raise PolicyError(_too_deep(""), Location(display, 1, 1)) from None
     finally:

@@ -12,22 +12,15 @@ import json
 from tabulate import tabulate
 
 from ..coverage import Coverage
+from ..i18n import N_, Words
 from . import layout
 
-_WORDS = {
-    "en": {
-        "clause": "clause", "title": "title", "rules": "rules", "rule": "rule", "kind": "kind", "cases": "cases",
-        "no_reason": "no reason given", "untested": "✗ needs pass_ and fail_ cases",
-        "summary": "{with_rules} of {observable} observable clauses have rules ({percent:g} %); "
-                   "{tested} of {all} rules have pass_ and fail_ cases",
-    },
-    "zh": {
-        "clause": "条款", "title": "标题", "rules": "规则", "rule": "规则", "kind": "类型", "cases": "用例",
-        "no_reason": "未说明原因", "untested": "✗ 需要 pass_ 和 fail_ 用例",
-        "summary": "{observable} 个可观察条款中 {with_rules} 个有规则（{percent:g} %）；"
-                   "{all} 条规则中 {tested} 条有 pass_ 和 fail_ 用例",
-    },
-}
+_WORDS = Words({
+    "clause": N_("clause"), "title": N_("title"), "rules": N_("rules"), "rule": N_("rule"), "kind": N_("kind"), "cases": N_("cases"),
+    "no_reason": N_("no reason given"), "untested": N_("✗ needs pass_ and fail_ cases"),
+    "summary": N_("{with_rules} of {observable} observable clauses have rules ({percent:g} %); "
+               "{tested} of {all} rules have pass_ and fail_ cases"),
+})
 
 
 def table(result: Coverage, lang: str, width: int = layout.FIXED_WIDTH) -> str:

@@ -8,38 +8,24 @@ nothing, and what changed since the recorded run the audit was compared with.
 
 from __future__ import annotations
 
+from ..i18n import N_, Words
 from ..model import Finding, RunResult, WaiverUse
 from .words import count
 
-_WORDS = {
-    "en": {
-        "waived": "{findings} waived: {by}",
-        "none_waived": "no finding waived",
-        "by": "{id} ({n})", "sep": ", ",
-        "expired": "expired waiver {id} (last day {expires}, approved by {approved_by}): it waives nothing now; "
-                   "it matches {findings}",
-        "unused": "unused waiver {id} (approved by {approved_by}): it matches no finding; remove or correct it",
-        "compared": "compared with run {run} (as of {as_of}): {new} new, {persisting} persisting, {resolved} resolved",
-        "first": "no earlier run of this policy recorded: {findings}, all new",
-        "fail_on_new": "only new findings fail the run (--fail-on-new)",
-        "recorded": "recorded as run {run}",
-        "waived_by": "waived by {id}: {reason} ({approved_by}{reference}, until {expires})",
-        "states": {"new": "new", "persisting": "persisting", "resolved": "resolved"},
-    },
-    "zh": {
-        "waived": "豁免 {n} 项：{by}",
-        "none_waived": "没有豁免的问题",
-        "by": "{id}（{n} 项）", "sep": "，",
-        "expired": "豁免 {id} 已过期（最后一天 {expires}，批准人 {approved_by}）：不再豁免；匹配 {n} 项",
-        "unused": "豁免 {id}（批准人 {approved_by}）未匹配任何问题：请删除或更正",
-        "compared": "与第 {run} 次运行（截至 {as_of}）相比：新增 {new} 项，持续 {persisting} 项，已解决 {resolved} 项",
-        "first": "此前没有记录本制度的运行：全部 {new} 项均为新增",
-        "fail_on_new": "仅新增问题导致不通过（--fail-on-new）",
-        "recorded": "已记录为第 {run} 次运行",
-        "waived_by": "已由 {id} 豁免：{reason}（{approved_by}{reference}，至 {expires}）",
-        "states": {"new": "新增", "persisting": "持续", "resolved": "已解决"},
-    },
-}
+_WORDS = Words({
+    "waived": N_("{findings} waived: {by}"),
+    "none_waived": N_("no finding waived"),
+    "by": N_("{id} ({n})"), "sep": N_(", "),
+    "expired": N_("expired waiver {id} (last day {expires}, approved by {approved_by}): it waives nothing now; "
+               "it matches {findings}"),
+    "unused": N_("unused waiver {id} (approved by {approved_by}): it matches no finding; remove or correct it"),
+    "compared": N_("compared with run {run} (as of {as_of}): {new} new, {persisting} persisting, {resolved} resolved"),
+    "first": N_("no earlier run of this policy recorded: {findings}, all new"),
+    "fail_on_new": N_("only new findings fail the run (--fail-on-new)"),
+    "recorded": N_("recorded as run {run}"),
+    "waived_by": N_("waived by {id}: {reason} ({approved_by}{reference}, until {expires})"),
+    "states": {"new": N_("new"), "persisting": N_("persisting"), "resolved": N_("resolved")},
+})
 
 
 def words(result: RunResult) -> dict:

@@ -12,56 +12,34 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
+from ..i18n import N_, Words
 from ..model import Explanation
 from . import words as wording
 from .common import record_place
 from .grades import explain as explain_breakdown
 from .grades import reason as grade_reason
 
-_WORDS = {
-    "en": {
-        "rule": "Rule", "kind": "kind", "severity": "severity", "written": "As written", "params": "Parameters",
-        "record": "Record", "row": "row", "conditions": "Conditions, for this record", "clock": "Clock",
-        "grades": "Computed values", "verdict": "Verdict", "scope_no": "not examined: the rule's scope (when) does not hold",
-        "start": "started", "stop": "stopped", "end": "judged at", "due": "due", "warn": "warning from",
-        "event": "event", "next": "next event / as of", "true": "true", "false": "false", "null": "unknown (empty value)",
-        "group": "this rule judges groups; the record is in {group}", "all": "all records",
-        "elapsed": "elapsed", "allowed": "allowed:", "as_of": "as of", "dupes": "{n} records have this key; the first is shown",
-        "group_head": "Group {group}: {records} in scope", "metric": "Metric, for this group",
-        "holds": "{metric} = {value}; it must be {op} {threshold}", "cells": "Cells that do not fit their type",
-        "cell": "{column} = {value} in {where}: expected {expected}", "one_of": "one of {values}",
-        "formats": "{type} ({formats})", "none_bad": "every value of this record fits its declared type",
-        "record_no": "{file} record {row}",
-        "types": {"string": "text", "integer": "a whole number", "number": "a number", "boolean": "true or false",
-                  "date": "a date", "timestamp": "a date and time", "enum": "one of the listed values"},
-        "verdicts": {"violation": "VIOLATION", "warning": "WARNING", "invalid": "INVALID DATA",
-                     "compliant": "COMPLIANT", "not examined": "NOT EXAMINED", "not judged yet": "NOT JUDGED YET",
-                     "outside the period": "NOT JUDGED"},
-        "pending": "{period} has not ended at the as-of time; it is judged from {at}",
-        "outside": "{period} is outside the audit period {audit}: it is never judged in this audit",
-    },
-    "zh": {
-        "rule": "规则", "kind": "类型", "severity": "严重度", "written": "规则原文", "params": "参数",
-        "record": "记录", "row": "行", "conditions": "条件（针对此记录）", "clock": "计时",
-        "grades": "计算值", "verdict": "结论", "scope_no": "不在检查范围内：规则的适用条件（when）不成立",
-        "start": "开始", "stop": "停止", "end": "判定时点", "due": "截止", "warn": "预警起点",
-        "event": "事件", "next": "下一事件 / 截至时点", "true": "是", "false": "否", "null": "未知（值为空）",
-        "group": "此规则按组判定；该记录属于 {group}", "all": "全部记录",
-        "elapsed": "已用时", "allowed": "时限", "as_of": "截至", "dupes": "有 {n} 条记录使用此键，显示第一条",
-        "group_head": "组 {group}：范围内 {records}", "metric": "本组的指标",
-        "holds": "{metric} = {value}；应 {op} {threshold}", "cells": "不符合类型的值",
-        "cell": "{where} 的 {column} = {value}：应为 {expected}", "one_of": "以下之一：{values}",
-        "formats": "{type}（{formats}）", "none_bad": "此记录的每个值都符合声明的类型",
-        "record_no": "{file} 第 {row} 条记录",
-        "types": {"string": "文本", "integer": "整数", "number": "数字", "boolean": "布尔值（是/否）", "date": "日期",
-                  "timestamp": "日期时间", "enum": "所列取值之一"},
-        "verdicts": {"violation": "违规", "warning": "预警", "invalid": "数据无效",
-                     "compliant": "合规", "not examined": "未检查", "not judged yet": "尚未判断",
-                     "outside the period": "不判断"},
-        "pending": "截至时间时 {period} 尚未结束；自 {at} 起判断",
-        "outside": "{period} 不在审计期间 {audit} 内：本次审计不判断",
-    },
-}
+_WORDS = Words({
+    "rule": N_("Rule"), "kind": N_("kind"), "severity": N_("severity"), "written": N_("As written"), "params": N_("Parameters"),
+    "record": N_("Record"), "row": N_("row"), "conditions": N_("Conditions, for this record"), "clock": N_("Clock"),
+    "grades": N_("Computed values"), "verdict": N_("Verdict"), "scope_no": N_("not examined: the rule's scope (when) does not hold"),
+    "start": N_("started"), "stop": N_("stopped"), "end": N_("judged at"), "due": N_("due"), "warn": N_("warning from"),
+    "event": N_("event"), "next": N_("next event / as of"), "true": N_("true"), "false": N_("false"), "null": N_("unknown (empty value)"),
+    "group": N_("this rule judges groups; the record is in {group}"), "all": N_("all records"),
+    "elapsed": N_("elapsed"), "allowed": N_("allowed:"), "as_of": N_("as of"), "dupes": N_("{n} records have this key; the first is shown"),
+    "group_head": N_("Group {group}: {records} in scope"), "metric": N_("Metric, for this group"),
+    "holds": N_("{metric} = {value}; it must be {op} {threshold}"), "cells": N_("Cells that do not fit their type"),
+    "cell": N_("{column} = {value} in {where}: expected {expected}"), "one_of": N_("one of {values}"),
+    "formats": N_("{type} ({formats})"), "none_bad": N_("every value of this record fits its declared type"),
+    "record_no": N_("{file} record {row}"),
+    "types": {"string": N_("text"), "integer": N_("a whole number"), "number": N_("a number"), "boolean": N_("true or false"),
+              "date": N_("a date"), "timestamp": N_("a date and time"), "enum": N_("one of the listed values")},
+    "verdicts": {"violation": N_("VIOLATION"), "warning": N_("WARNING"), "invalid": N_("INVALID DATA"),
+                 "compliant": N_("COMPLIANT"), "not examined": N_("NOT EXAMINED"), "not judged yet": N_("NOT JUDGED YET"),
+                 "outside the period": N_("NOT JUDGED")},
+    "pending": N_("{period} has not ended at the as-of time; it is judged from {at}"),
+    "outside": N_("{period} is outside the audit period {audit}: it is never judged in this audit"),
+})
 _LABELS = {"start": "start", "stop": "stop", "end": "end", "due": "due", "warn": "warn", "event": "event", "next": "next"}
 
 

@@ -8,8 +8,11 @@ else at the rule in its YAML file (aggregate findings, XLSX and Parquet
 exports). A last ``::notice::`` states the totals, because GitHub shows only the
 first few annotations of each level per step. A waived finding is a
 ``::notice`` whose message starts with its waiver; expired and unused waivers
-are ``::warning`` lines, and the waivers' summary and the comparison with the
-baseline run are notices before the totals.
+are ``::warning`` lines, and so are the run's warnings (an as-of before the
+export's latest timestamp, rules not evaluated, columns no field declares,
+optional columns missing); the waivers' summary and the comparison with the
+baseline run are notices before the totals. A rule not evaluated (every
+record in its scope unreadable) is annotated like a finding, at its rule.
 
 Data is escaped as the Actions toolkit escapes it (``escapeData`` and
 ``escapeProperty`` in @actions/core): without it a newline in a message would end
@@ -20,20 +23,15 @@ from __future__ import annotations
 
 from typing import TextIO
 
+from ..i18n import N_, Words
 from ..model import Finding, RunResult
 from . import cycle, words
 from .common import RanRule, export_position, ran_rules, relative_path
 
-_WORDS = {
-    "en": {
-        "summary": "clausewise {policy} {version} as of {as_of}: {counts}; {failing} failing (fail on {fail_on}), "
-                   "exit {code}",
-    },
-    "zh": {
-        "summary": "clausewise {policy} {version} 截至 {as_of}：{counts}；不合格 {failing} 项（阈值“{fail_on}”），"
-                   "退出码 {code}",
-    },
-}
+_WORDS = Words({
+    "summary": N_("clausewise {policy} {version} as of {as_of}: {counts}; {failing} failing (fail on {fail_on}), "
+               "exit {code}"),
+})
 
 
 def write(result: RunResult, fail_on: str, out: TextIO) -> None:
@@ -41,6 +39,8 @@ def write(result: RunResult, fail_on: str, out: TextIO) -> None:
     for f in result.findings:
         out.write(_command(result, f, rules[f.rule], result.fails(f, fail_on)) + "\n")
     for line in cycle.notices(result):
+        out.write(f"::warning::{escape_data(line)}\n")
+    for line in result.warnings:
         out.write(f"::warning::{escape_data(line)}\n")
     for line in (cycle.baseline_line(result), cycle.waived_line(result)):
         if line:

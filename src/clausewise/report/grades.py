@@ -19,23 +19,17 @@ from dataclasses import dataclass
 from itertools import groupby
 from typing import TextIO
 
-from tabulate import tabulate
-
+from ..i18n import N_, Words
 from ..model import RunResult
 from ..scorecard import scorecard
-from . import layout, words
+from . import words
 from .common import hole, write_json
 
 # Records the table lists when no --limit is given; json and csv list every record that matches.
 TABLE_LIMIT = 100
-_WORDS = {
-    "en": {"record": "record", "column": "value", "result": "result", "reason": "why", "none": "No computed values.",
-           "nothing": "No computed value matches.", "dataset": "{dataset}: {records}",
-           "more": "… {n} not listed; narrow with --dataset, --key or --grade, raise --limit, or use --format json or csv"},
-    "zh": {"record": "记录", "column": "计算项", "result": "结果", "reason": "原因", "none": "没有计算值。",
-           "nothing": "没有符合条件的计算值。", "dataset": "{dataset}：{records}",
-           "more": "…… 另有 {n}未列出；可用 --dataset、--key 或 --grade 缩小范围，调大 --limit，或用 --format json 或 csv"},
-}
+_WORDS = Words({"record": N_("record"), "column": N_("value"), "result": N_("result"), "reason": N_("why"), "none": N_("No computed values."),
+       "nothing": N_("No computed value matches."), "dataset": N_("{dataset}: {records}"),
+       "more": N_("… {n} not listed; narrow with --dataset, --key or --grade, raise --limit, or use --format json or csv")})
 
 
 @dataclass(frozen=True)
@@ -80,6 +74,12 @@ def _num(value) -> str:
 
 def table(result: RunResult, fail_on: str, out: TextIO, selection: Selection = ALL) -> None:
     """Dataset by dataset, each record's values with their reasons; then each grade's distribution."""
+    # The table's layout (tabulate, wcwidth) is imported here, not with the module: every command
+    # imports this module for its format names, and most never draw the table.
+    from tabulate import tabulate
+
+    from . import layout
+
     lang, w = result.lang, _WORDS[result.lang]
     width = layout.width(out)
     limit = TABLE_LIMIT if selection.limit is None else selection.limit

@@ -15,39 +15,25 @@ from typing import Any, TextIO
 
 from tabulate import tabulate
 
+from ..i18n import N_, Words
 from ..model import BASELINE_STATES, Finding
 from .common import hole, natural, record_label, write_json
 from .markdown import cell
 
 MAX_LISTED = 200
-_WORDS = {
-    "en": {
-        "runs": "Runs recorded in {path}", "none": "No runs recorded in {path}.",
-        "by_clause": "Findings per clause, {policy}", "clause": "clause",
-        "run": "run", "policy": "policy", "version": "version", "period": "period", "as_of": "as of",
-        "recorded": "recorded (UTC)", "findings": "findings", "violation": "violations", "warning": "warnings",
-        "invalid": "invalid", "waived": "waived",
-        "diff": "{policy}: run {old} (as of {old_as_of}) → run {new} (as of {new_as_of})",
-        "totals": "{new} new, {persisting} persisting, {resolved} resolved",
-        "new": "new", "persisting": "persisting", "resolved": "resolved",
-        "listed": {"new": "New ({n})", "persisting": "Persisting ({n})", "resolved": "Resolved ({n})"},
-        "rule": "rule", "record": "record", "status": "status", "severity": "severity", "message": "message",
-        "capped": "… the first {shown} of {total}; --format json lists them all",
-    },
-    "zh": {
-        "runs": "{path} 中记录的运行", "none": "{path} 中没有记录的运行。",
-        "by_clause": "各条款问题数，{policy}", "clause": "条款",
-        "run": "运行", "policy": "制度", "version": "版本", "period": "期间", "as_of": "截至",
-        "recorded": "记录时间（UTC）", "findings": "问题", "violation": "违规", "warning": "预警",
-        "invalid": "无效值", "waived": "已豁免",
-        "diff": "{policy}：第 {old} 次运行（截至 {old_as_of}）→ 第 {new} 次运行（截至 {new_as_of}）",
-        "totals": "新增 {new} 项，持续 {persisting} 项，已解决 {resolved} 项",
-        "new": "新增", "persisting": "持续", "resolved": "已解决",
-        "listed": {"new": "新增（{n} 项）", "persisting": "持续（{n} 项）", "resolved": "已解决（{n} 项）"},
-        "rule": "规则", "record": "记录", "status": "状态", "severity": "严重度", "message": "说明",
-        "capped": "…… 仅列出前 {shown} 项（共 {total} 项）；--format json 列出全部",
-    },
-}
+_WORDS = Words({
+    "runs": N_("Runs recorded in {path}"), "none": N_("No runs recorded in {path}."),
+    "by_clause": N_("Findings per clause, {policy}"), "clause": N_("clause"),
+    "run": N_("run"), "policy": N_("policy"), "version": N_("version"), "period": N_("period"), "as_of": N_("as of"),
+    "recorded": N_("recorded (UTC)"), "findings": N_("findings"), "violation": N_("violations"), "warning": N_("warnings"),
+    "invalid": N_("invalid"), "waived": N_("waived"),
+    "diff": N_("{policy}: run {old} (as of {old_as_of}) → run {new} (as of {new_as_of})"),
+    "totals": N_("{new} new, {persisting} persisting, {resolved} resolved"),
+    "new": N_("new"), "persisting": N_("persisting"), "resolved": N_("resolved"),
+    "listed": {"new": N_("New ({n})"), "persisting": N_("Persisting ({n})"), "resolved": N_("Resolved ({n})")},
+    "rule": N_("rule"), "record": N_("record"), "status": N_("status"), "severity": N_("severity"), "message": N_("message"),
+    "capped": N_("… the first {shown} of {total}; --format json lists them all"),
+})
 _COUNTS = ("findings", "violation", "warning", "invalid", "waived")
 
 

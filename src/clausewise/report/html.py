@@ -29,6 +29,7 @@ from typing import Any, TextIO
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
+from ..i18n import N_, Words
 from ..model import BASELINE_STATES, SEVERITIES, STATUSES, Finding, RunResult, severity_rank
 from ..scorecard import OVERALL, ScoreLine, scorecard
 from . import cycle
@@ -47,96 +48,53 @@ SEGMENTS = (*SEVERITIES, "warning")
 BAND_COLOURS = 5
 # The findings table shows at most this many (in the run's order); the JSON and SARIF formats list them all.
 MAX_FINDINGS = 5_000
-_WORDS = {
-    "en": {
-        "report": "Compliance report", "as_of": "as of", "as_of_label": "As of", "nav_summary": "Summary", "nav_clauses": "By clause",
-        "nav_scorecard": "Scorecard", "nav_grades": "Grades", "nav_findings": "Findings",
-        "nav_run": "Run", "violations": "Violations", "warnings": "Early warnings", "invalid": "Invalid values",
-        "rules_run": "Rules run", "records": "Records examined", "checks": "{n}",
-        "passed": "Passed", "failed": "Failed", "verdict_pass": "no finding at or above “{fail_on}”",
-        "verdict_fail": "{n} at or above “{fail_on}”", "exit": "exit code {code}",
-        "verdict_never": "nothing fails the run (fail on “never”)",
-        "by_severity": "Findings by severity", "by_clause": "Findings by chapter and clause",
-        "no_findings": "No findings.", "clause": "Clause", "chapter": "Chapter",
-        "scorecard": "Compliance scorecard", "scorecard_note": "Each clause is compliant, compliant with warnings or "
-        "waivers, or breached at its worst severity, and scores 100 × (1 − the weight of its state); a chapter and the "
-        "whole run score the mean of their clauses. A breach caps the band (a critical one at the lowest), and a scope "
-        "holding a finding that fails the run is never in the best band.", "score": "Score", "band": "Band",
-        "examined": "Examined", "overall": "All clauses", "breached": "Clauses breached", "failing": "Failing",
-        "waived_n": "Waived", "band_capped": "capped: {why}", "score_states": {"breached": "breached", "waived": "compliant with waivers",
-        "warned": "compliant with warnings", "compliant": "compliant", "not_examined": "not examined"},
-        "caps": {"critical": "critical breach", "high": "high breach", "medium": "medium breach", "low": "low breach",
-                 "fails": "fails the run"},
-        "clauses": "Clauses", "no_score": "nothing examined", "grades": "Grades", "grade": "Grade",
-        "grade_list": "Computed values and why ({n})", "grade_capped": "The first {shown} of {total} are listed; "
-        "clausewise grades --format json lists them all.", "column": "Value", "result": "Result", "reason": "Why",
-        "count": "Records", "findings": "Findings", "search": "Search", "search_hint": "rule, record, message, evidence…",
-        "status": "Status", "severity": "Severity", "all": "All", "rule": "Rule", "record": "Record",
-        "message": "Message", "shown": "{shown} of {total} shown", "no_match": "No finding matches the filters.",
-        "capped": "This page lists the first {shown} of {total} findings; the json, jsonl, csv and sarif formats list them all.",
-        "dataset": "Dataset", "row": "Row", "due_at": "Due at", "evidence": "Evidence", "source": "Source",
-        "kind": "Kind", "title": "Title", "never": "examined no record", "run": "Run",
-        "policy": "Policy", "version": "Version", "hash": "Content hash", "as_of_source": "As-of source", "period": "Audit period",
-        "timezone": "Timezone", "fail_on": "Fail on", "export_dir": "Export folder", "engine": "Engine",
-        "language": "Language", "data_files": "Data files", "path": "File", "format": "Format",
-        "encoding": "Encoding", "rows": "Rows", "rules_list": "Rules run",
-        "statuses": {"violation": "violation", "warning": "early warning", "invalid": "invalid value"},
-        "severities": {"critical": "critical", "high": "high", "medium": "medium", "low": "low", "warning": "early warning"},
-        "nav_cycle": "Since last run", "nav_trend": "Trend", "cycle": "Since the last run and waivers",
-        "since": "Since", "states": {"new": "new", "persisting": "persisting", "resolved": "resolved"},
-        "waivers": "Waivers", "waiver": "Waiver", "waiver_state": "State", "waived": "Waived",
-        "waived_detail": "{n} waived", "matched": "Matched", "approved_by": "Approved by", "reason": "Reason",
-        "reference": "Reference", "expires": "Last day",
-        "waiver_states": {"used": "used", "unused": "unused", "expired": "expired"},
-        "waived_badge": "waived {id}", "resolved_list": "Resolved findings ({n})",
-        "trend": "Findings per clause over the recorded runs", "trend_note": "Each line is one clause, scaled to its "
-        "own largest count; the numbers are all findings (violations, early warnings, invalid values).",
-        "total": "All clauses", "this_run": "this audit", "run_n": "run {id}",
-    },
-    "zh": {
-        "report": "合规报告", "as_of": "截至", "as_of_label": "截至时间", "nav_summary": "概要", "nav_clauses": "按条款",
-        "nav_scorecard": "合规评分", "nav_grades": "评级", "nav_findings": "发现",
-        "nav_run": "运行信息", "violations": "违规", "warnings": "预警", "invalid": "无效值",
-        "rules_run": "已运行规则", "records": "检查记录数", "checks": "共 {n}",
-        "passed": "通过", "failed": "未通过", "verdict_pass": "没有达到阈值“{fail_on}”的问题",
-        "verdict_fail": "{n}达到阈值“{fail_on}”", "exit": "退出码 {code}",
-        "verdict_never": "阈值为“从不”，没有问题导致不通过",
-        "by_severity": "按严重度", "by_clause": "按章节与条款",
-        "no_findings": "没有发现问题。", "clause": "条款", "chapter": "章节",
-        "scorecard": "合规评分", "scorecard_note": "每个条款或合规、或有预警或豁免而合规、或按最严重的问题判为违反，"
-        "得分 = 100 ×（1 − 该状态的权重）；章节与全部条款的得分为其条款得分的平均值。违反会限制等级（严重违反最低），"
-        "含有导致不通过的问题的范围不会处于最高等级。",
-        "score": "得分", "band": "等级", "examined": "检查数", "clauses": "条款", "no_score": "没有检查记录",
-        "overall": "全部条款", "breached": "违反条款", "failing": "不通过", "waived_n": "已豁免", "band_capped": "封顶：{why}",
-        "score_states": {"breached": "违反", "waived": "合规（有豁免）", "warned": "合规（有预警）", "compliant": "合规",
-                   "not_examined": "未检查"},
-        "caps": {"critical": "严重违反", "high": "高级别违反", "medium": "中级别违反", "low": "低级别违反", "fails": "导致不通过"},
-        "grades": "评级", "grade": "评级", "count": "记录数", "findings": "发现",
-        "grade_list": "计算值及原因（{n}）", "grade_capped": "列出前 {shown}（共 {total}）；clausewise grades --format json 列出全部。",
-        "column": "计算项", "result": "结果", "reason": "原因",
-        "search": "搜索", "search_hint": "规则、记录、说明、依据……", "status": "状态", "severity": "严重度",
-        "all": "全部", "rule": "规则", "record": "记录", "message": "说明",
-        "shown": "显示 {shown} / {total} 项", "no_match": "没有符合筛选条件的发现。",
-        "capped": "本页列出前 {shown} 项（共 {total} 项）；json、jsonl、csv 和 sarif 格式列出全部。",
-        "dataset": "数据集", "row": "行", "due_at": "期限", "evidence": "依据", "source": "位置",
-        "kind": "类型", "title": "标题", "never": "没有检查任何记录", "run": "运行信息",
-        "policy": "制度", "version": "版本", "hash": "内容哈希", "as_of_source": "截至时间来源", "period": "审计期间",
-        "timezone": "时区", "fail_on": "阈值", "export_dir": "导出目录", "engine": "引擎",
-        "language": "语言", "data_files": "数据文件", "path": "文件", "format": "格式",
-        "encoding": "编码", "rows": "行数", "rules_list": "已运行规则",
-        "statuses": {"violation": "违规", "warning": "预警", "invalid": "无效值"},
-        "severities": {"critical": "严重", "high": "高", "medium": "中", "low": "低", "warning": "预警"},
-        "nav_cycle": "与上次相比", "nav_trend": "趋势", "cycle": "与上次运行相比及豁免",
-        "since": "对比", "states": {"new": "新增", "persisting": "持续", "resolved": "已解决"},
-        "waivers": "豁免", "waiver": "豁免", "waiver_state": "状态", "waived": "已豁免",
-        "waived_detail": "已豁免 {n} 项", "matched": "匹配", "approved_by": "批准人", "reason": "理由",
-        "reference": "依据", "expires": "最后一天",
-        "waiver_states": {"used": "已使用", "unused": "未使用", "expired": "已过期"},
-        "waived_badge": "已豁免 {id}", "resolved_list": "已解决的问题（{n} 项）",
-        "trend": "各条款问题数随已记录运行的变化", "trend_note": "每条线为一个条款，按其自身最大值缩放；数字为全部问题（违规、预警、无效值）。",
-        "total": "全部条款", "this_run": "本次审计", "run_n": "第 {id} 次",
-    },
-}
+_WORDS = Words({
+    "report": N_("Compliance report"), "as_of": N_("as of"), "as_of_label": N_("As of"), "nav_summary": N_("Summary"), "nav_clauses": N_("By clause"),
+    "nav_scorecard": N_("Scorecard"), "nav_grades": N_("Grades"), "nav_findings": N_("Findings"),
+    "nav_run": N_("Run"), "violations": N_("Violations"), "warnings": N_("Early warnings"), "invalid": N_("Invalid values"),
+    "rules_run": N_("Rules run"), "records": N_("Records examined"), "checks": N_("{n}"),
+    "passed": N_("Passed"), "failed": N_("Failed"), "verdict_pass": N_("no finding at or above “{fail_on}”"),
+    "verdict_fail": N_("{n} at or above “{fail_on}”"), "exit": N_("exit code {code}"),
+    "verdict_never": N_("nothing fails the run (fail on “never”)"),
+    "by_severity": N_("Findings by severity"), "by_clause": N_("Findings by chapter and clause"),
+    "no_findings": N_("No findings."), "clause": N_("Clause"), "chapter": N_("Chapter"),
+    "scorecard": N_("Compliance scorecard"), "scorecard_note": N_("Each clause is compliant, compliant with warnings or "
+    "waivers, or breached at its worst severity, and scores 100 × (1 − the weight of its state); a chapter and the "
+    "whole run score the mean of their clauses. A breach caps the band (a critical one at the lowest), and a scope "
+    "holding a finding that fails the run is never in the best band."), "score": N_("Score"), "band": N_("Band"),
+    "examined": N_("Examined"), "overall": N_("All clauses"), "breached": N_("Clauses breached"), "failing": N_("Failing"),
+    "waived_n": N_("Waived"), "band_capped": N_("capped: {why}"), "score_states": {"breached": N_("breached"), "waived": N_("compliant with waivers"),
+    "warned": N_("compliant with warnings"), "compliant": N_("compliant"), "not_examined": N_("not examined")},
+    "caps": {"critical": N_("critical breach"), "high": N_("high breach"), "medium": N_("medium breach"), "low": N_("low breach"),
+             "fails": N_("fails the run")},
+    "clauses": N_("Clauses"), "no_score": N_("nothing examined"), "grades": N_("Grades"), "grade": N_("Grade"),
+    "grade_list": N_("Computed values and why ({n})"), "grade_capped": N_("The first {shown} of {total} are listed; "
+    "clausewise grades --format json lists them all."), "column": N_("Value"), "result": N_("Result"), "reason": N_("Why"),
+    "count": N_("Records"), "findings": N_("Findings"), "search": N_("Search"), "search_hint": N_("rule, record, message, evidence…"),
+    "status": N_("Status"), "severity": N_("Severity"), "all": N_("All"), "rule": N_("Rule"), "record": N_("Record"),
+    "message": N_("Message"), "shown": N_("{shown} of {total} shown"), "no_match": N_("No finding matches the filters."),
+    "capped": N_("This page lists the first {shown} of {total} findings; the json, jsonl, csv and sarif formats list them all."),
+    "dataset": N_("Dataset"), "row": N_("Row"), "due_at": N_("Due at"), "evidence": N_("Evidence"), "source": N_("Source"),
+    "kind": N_("Kind"), "title": N_("Title"), "never": N_("examined no record"), "run": N_("Run"),
+    "not_evaluated": N_("not evaluated: every record in scope had an unreadable value"), "unjudged": N_("Not judged"),
+    "extra_columns": N_("Columns not declared"), "missing_columns": N_("Optional columns missing"),
+    "policy": N_("Policy"), "version": N_("Version"), "hash": N_("Content hash"), "as_of_source": N_("As-of source"), "period": N_("Audit period"),
+    "timezone": N_("Timezone"), "fail_on": N_("Fail on"), "export_dir": N_("Export folder"), "engine": N_("Engine"),
+    "language": N_("Language"), "data_files": N_("Data files"), "path": N_("File"), "format": N_("Format"),
+    "encoding": N_("Encoding"), "rows": N_("Rows"), "rules_list": N_("Rules run"),
+    "statuses": {"violation": N_("violation"), "warning": N_("early warning"), "invalid": N_("invalid value")},
+    "severities": {"critical": N_("critical"), "high": N_("high"), "medium": N_("medium"), "low": N_("low"), "warning": N_("early warning")},
+    "nav_cycle": N_("Since last run"), "nav_trend": N_("Trend"), "cycle": N_("Since the last run and waivers"),
+    "since": N_("Since"), "states": {"new": N_("new"), "persisting": N_("persisting"), "resolved": N_("resolved")},
+    "waivers": N_("Waivers"), "waiver": N_("Waiver"), "waiver_state": N_("State"), "waived": N_("Waived"),
+    "waived_detail": N_("{n} waived"), "matched": N_("Matched"), "approved_by": N_("Approved by"), "reason": N_("Reason"),
+    "reference": N_("Reference"), "expires": N_("Last day"),
+    "waiver_states": {"used": N_("used"), "unused": N_("unused"), "expired": N_("expired")},
+    "waived_badge": N_("waived {id}"), "resolved_list": N_("Resolved findings ({n})"),
+    "trend": N_("Findings per clause over the recorded runs"), "trend_note": N_("Each line is one clause, scaled to its "
+    "own largest count; the numbers are all findings (violations, early warnings, invalid values)."),
+    "total": N_("All clauses"), "this_run": N_("this audit"), "run_n": N_("run {id}"),
+})
 
 
 def write(result: RunResult, fail_on: str, out: TextIO) -> None:

@@ -1,5 +1,12 @@
 """``json``: one object with the run, its summary, per-rule stats, findings, grades and scorecard.
 
+``run.data_files[*]`` names each file's ``extra_columns`` (no field declares
+them; not read) and ``missing_columns`` (optional, absent; read as empty).
+``summary.not_evaluated`` lists the rules that could judge no record, every
+one in their scope having an unreadable value (``stats[rule].not_evaluated``
+is true; each has one ``invalid`` finding at its severity, which the exit
+code counts).
+
 The findings and grades lists are written an item at a time, one compact
 object a line (rendered by DuckDB), so the report of a million findings is
 never held in memory. Each finding carries its ``waiver`` (or null) and its
@@ -26,7 +33,8 @@ def document(result: RunResult, fail_on: str) -> dict[str, Any]:
         "run": result.meta(),
         "summary": {**result.counts(), "waived": result.waived_count(), "fail_on": fail_on,
                     "fail_on_new": result.fail_on_new, "exit_code": result.exit_code(fail_on),
-                    "recorded_as": result.recorded_as},
+                    "recorded_as": result.recorded_as,
+                    "not_evaluated": sorted(rule for rule, s in result.stats.items() if s.not_evaluated)},
         "stats": {rule: s.to_dict() for rule, s in sorted(result.stats.items())},
         "waivers": [use.to_dict() for use in result.waivers],
         "baseline": result.baseline.to_dict() if result.baseline else None,

@@ -5,7 +5,9 @@ One ``<testsuite>`` per clause chapter (``OS-3.1.1`` → ``OS-3``, see
 rather than one for the run because a regulation pack has hundreds of rules and
 CI test tabs fold and count per suite, so a reader sees which chapter breaks;
 the price is that the run's properties (policy id, version, hash, as-of) repeat
-in each suite, as the Jenkins schema allows properties on suites only. A
+in each suite, as the Jenkins schema allows properties on suites only; so do
+the run's warnings (``warning.1``, ``warning.2``, …: rules not evaluated,
+columns no field declares, optional columns missing, an early as-of). A
 suite's properties also carry its chapter's line of the compliance scorecard
 (``state``, ``score``, ``band``, why the band is ``capped``, how many findings
 are ``failing`` the run, ``examined``; no score when nothing was examined; see
@@ -15,12 +17,15 @@ reader asks "how compliant".
 A rule with any violation or invalid value fails (``<failure>`` lists the
 records, capped); early warnings alone do not fail, they go to ``<system-out>``;
 a rule that examined no record is ``<skipped>``, so "passed" always means
-"looked at records and found nothing wrong". A rule whose violations and
+"looked at records and found nothing wrong" — unless it could judge none of
+the records in its scope (each had an unreadable value it needs): then it
+was not evaluated, and fails, its message saying so. A rule whose violations and
 invalid values were all waived is ``<skipped>`` too, its message naming the
 waivers and their reasons and its text listing the waived records; waived
 findings never count as failures. ``fail_on`` does not change outcomes here:
-it is recorded as a property for the reader, with the waivers' summary,
-expired and unused waivers, and the comparison with the baseline run.
+it is recorded as a property for the reader, with the audit period, the
+waivers' summary, expired and unused waivers, and the comparison
+with the baseline run.
 """
 
 from __future__ import annotations
@@ -29,6 +34,7 @@ import re
 import xml.etree.ElementTree as ET
 from typing import TextIO
 
+from ..i18n import N_, Words
 from ..model import Finding, RunResult
 from ..scorecard import ScoreLine, scorecard
 from . import cycle
@@ -36,16 +42,11 @@ from . import words as wordings
 from .common import RanRule, chapter_title, ran_rules, record_label
 
 MAX_LINES = 50
-_WORDS = {
-    "en": {
-        "more": "… and {n} more", "row": "row {row}",
-        "unexamined": "no records to examine", "waived": "{n} waived: {why}",
-    },
-    "zh": {
-        "more": "… 另有 {n} 项", "row": "第 {row} 行",
-        "unexamined": "没有可检查的记录", "waived": "豁免 {n} 项：{why}",
-    },
-}
+_WORDS = Words({
+    "more": N_("… and {n} more"), "row": N_("row {row}"),
+    "unexamined": N_("no records to examine"), "waived": N_("{n} waived: {why}"),
+    "not_evaluated": N_("not evaluated: {n} records in scope could not be judged"), "then": N_("; "),
+})
 # XML 1.0 cannot carry most control characters, not even escaped, and export data may hold them.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
@@ -99,6 +100,7 @@ def _properties(result: RunResult, fail_on: str, score: ScoreLine | None) -> ET.
         "policy.hash": result.policy.content_hash, "as_of": result.as_of.isoformat(sep=" "),
         "as_of_source": result.as_of_source, "timezone": result.policy.timezone, "fail_on": fail_on,
         **({"period": result.period.label, "period_source": result.period.source} if result.period else {}),
+        **{f"warning.{n}": text for n, text in enumerate(result.warnings, 1)},
         **_score(score), **_cycle(result),
     }
     props = ET.Element("properties")
@@ -134,6 +136,9 @@ def _case(result: RunResult, rule: RanRule, counts: dict) -> ET.Element:
     if violations or invalid:
         failing = result.findings.where(rules=[rule.id], statuses=failing_statuses, limit=MAX_LINES, waived=False)
         message = wordings.counts([(violations, "violation"), (invalid, "invalid value")], result.lang)
+        stats = result.stats.get(rule.id)
+        if stats is not None and stats.not_evaluated:
+            message = words["not_evaluated"].format(n=stats.unjudged) + words["then"] + message
         failure = ET.SubElement(case, "failure", message=message, type=rule.severity)
         failure.text = _listing(failing, violations + invalid, words)
     elif waived:
@@ -163,8 +168,8 @@ def _listing(findings, total: int, words) -> str:
 
 def _line(f: Finding, words) -> str:
     """``Q-005, row 6: message``: the row tells apart records that share a key."""
-    where = [record_label(f)] + ([words["row"].format(row=f.row)] if f.row is not None else [])
-    return ", ".join(w for w in where if w) + f": {f.message}"
+    where = ", ".join(w for w in [record_label(f)] + ([words["row"].format(row=f.row)] if f.row is not None else []) if w)
+    return f"{where}: {f.message}" if where else f.message
 
 
 def _xml(text: str) -> str:

@@ -9,7 +9,9 @@ scorecard follows for the whole run, its chapters and groups (the per-clause
 lines would repeat the table above): clauses breached, score, band and why
 it is capped, findings failing the run (``clausewise.scorecard``); then the
 distribution of each computed grade; both are left out when the policy has
-none.
+none. Under the verdict, the run's warnings, each a quoted line starting ⚠️
+(an as-of before the export's latest timestamp, rules not evaluated, columns
+no field declares, optional columns missing).
 
 After a comparison with a recorded run, a section counts new, persisting and
 resolved findings per clause and each finding says which it is; with
@@ -25,6 +27,7 @@ from __future__ import annotations
 import html
 from typing import TextIO
 
+from ..i18n import N_, NC_, Words
 from ..model import Finding, RunResult
 from ..scorecard import OVERALL, ScoreLine, scorecard
 from . import cycle
@@ -32,50 +35,28 @@ from . import words as wording
 from .common import natural, ran_rules, record_label
 
 MAX_FINDINGS = 100
-_WORDS = {
-    "en": {
-        "head": "{mark} clausewise: {title}",
-        "meta": "Policy `{policy}` {version} · as of {as_of} ({source}, {timezone}) · fail on `{fail_on}`",
-        "period": "Audit period {period} ({source})",
-        "pass": "**Passed**: no finding at or above `{fail_on}`.",
-        "fail": "**Failed**: {n} at or above `{fail_on}`.",
-        "pass_never": "**Passed**: nothing fails the run (fail on `never`).",
-        "by_clause": "By clause", "findings": "Findings", "none": "No findings.",
-        "clause": "Clause", "title": "Title", "violations": "Violations", "warnings": "Warnings", "invalid": "Invalid",
-        "rule": "Rule", "record": "Record", "row": "Row", "status": "Status", "severity": "Severity", "message": "Message",
-        "capped": "_Showing the {shown} most severe of {total}; the `json` or `sarif` format lists them all._",
-        "scorecard": "Scorecard", "scope": "Scope", "id": "Id", "breached": "Clauses breached", "score": "Score",
-        "band": "Band", "failing": "Failing", "chapter": "chapter", "overall": "overall", "band_capped": "{band} (capped: {why})",
-        "caps": {"critical": "critical breach", "high": "high breach", "medium": "medium breach", "low": "low breach",
-                 "fails": "fails the run"},
-        "grades": "Grades", "column": "Computed value", "distribution": "Distribution",
-        "since": "Since run {run}", "since_none": "Since the last run", "new": "New", "persisting": "Persisting",
-        "resolved": "Resolved", "state": "Since", "waivers": "Waivers", "waiver": "Waiver", "waiver_state": "State",
-        "waived": "Waived", "approved_by": "Approved by", "reason": "Reason", "expires": "Expires",
-        "waiver_states": {"used": "used", "unused": "unused", "expired": "expired"}, "waived_by": "{status}, waived {id}",
-    },
-    "zh": {
-        "head": "{mark} clausewise：{title}",
-        "meta": "制度 `{policy}` {version} · 截至 {as_of}（{source}，{timezone}）· 阈值“{fail_on}”",
-        "period": "审计期间 {period}（{source}）",
-        "pass": "**通过**：没有问题达到阈值“{fail_on}”。",
-        "fail": "**未通过**：{n}达到阈值“{fail_on}”。",
-        "pass_never": "**通过**：阈值为“从不”，没有问题导致不通过。",
-        "by_clause": "按条款", "findings": "发现", "none": "没有发现问题。",
-        "clause": "条款", "title": "标题", "violations": "违规", "warnings": "预警", "invalid": "无效值",
-        "rule": "规则", "record": "记录", "row": "行", "status": "状态", "severity": "严重度", "message": "说明",
-        "capped": "_仅列出最严重的 {shown} 项（共 {total}）；`json` 或 `sarif` 格式列出全部。_",
-        "scorecard": "合规评分", "scope": "范围", "id": "编号", "breached": "违反条款", "score": "得分",
-        "band": "等级", "failing": "不通过", "chapter": "章节", "overall": "全部", "band_capped": "{band}（封顶：{why}）",
-        "caps": {"critical": "严重违反", "high": "高级别违反", "medium": "中级别违反", "low": "低级别违反",
-                 "fails": "导致不通过"},
-        "grades": "评级", "column": "计算项", "distribution": "分布",
-        "since": "与第 {run} 次运行相比", "since_none": "与上次运行相比", "new": "新增", "persisting": "持续",
-        "resolved": "已解决", "state": "对比", "waivers": "豁免", "waiver": "豁免", "waiver_state": "状态",
-        "waived": "已豁免", "approved_by": "批准人", "reason": "理由", "expires": "到期",
-        "waiver_states": {"used": "已使用", "unused": "未使用", "expired": "已过期"}, "waived_by": "{status}，已豁免 {id}",
-    },
-}
+_WORDS = Words({
+    "full_stop": NC_("end of a sentence", "."),
+    "head": N_("{mark} clausewise: {title}"),
+    "meta": N_("Policy `{policy}` {version} · as of {as_of} ({source}, {timezone}) · fail on `{fail_on}`"),
+    "period": N_("Audit period {period} ({source})"),
+    "pass": N_("**Passed**: no finding at or above `{fail_on}`."),
+    "fail": N_("**Failed**: {n} at or above `{fail_on}`."),
+    "pass_never": N_("**Passed**: nothing fails the run (fail on `never`)."),
+    "by_clause": N_("By clause"), "findings": N_("Findings"), "none": N_("No findings."),
+    "clause": N_("Clause"), "title": N_("Title"), "violations": N_("Violations"), "warnings": N_("Warnings"), "invalid": N_("Invalid"),
+    "rule": N_("Rule"), "record": N_("Record"), "row": N_("Row"), "status": N_("Status"), "severity": N_("Severity"), "message": N_("Message"),
+    "capped": N_("_Showing the {shown} most severe of {total}; the `json` or `sarif` format lists them all._"),
+    "scorecard": N_("Scorecard"), "scope": N_("Scope"), "id": N_("Id"), "breached": N_("Clauses breached"), "score": N_("Score"),
+    "band": N_("Band"), "failing": N_("Failing"), "chapter": N_("chapter"), "overall": N_("overall"), "band_capped": N_("{band} (capped: {why})"),
+    "caps": {"critical": N_("critical breach"), "high": N_("high breach"), "medium": N_("medium breach"), "low": N_("low breach"),
+             "fails": N_("fails the run")},
+    "grades": N_("Grades"), "column": N_("Computed value"), "distribution": N_("Distribution"),
+    "since": N_("Since run {run}"), "since_none": N_("Since the last run"), "new": N_("New"), "persisting": N_("Persisting"),
+    "resolved": N_("Resolved"), "state": N_("Since"), "waivers": N_("Waivers"), "waiver": N_("Waiver"), "waiver_state": N_("State"),
+    "waived": N_("Waived"), "approved_by": N_("Approved by"), "reason": N_("Reason"), "expires": N_("Expires"),
+    "waiver_states": {"used": N_("used"), "unused": N_("unused"), "expired": N_("expired")}, "waived_by": N_("{status}, waived {id}"),
+})
 _COUNTED = ("violation", "warning", "invalid")
 
 
@@ -106,7 +87,7 @@ def _headline(result: RunResult, fail_on: str, words) -> str:
              if result.period is not None else ""),
         *(f"> ⚠️ {cell(text)}" for text in result.warnings),
         verdict,
-        totals + ("。" if lang == "zh" else "."),
+        totals + words["full_stop"],
         *(cell(line) for line in cycle.lines(result)),
     ])
 

@@ -9,9 +9,11 @@ message, wrapped and never cut. Two findings on a duplicated key differ by
 their place. At most :data:`MAX_FINDINGS` are listed, read from the store a
 batch at a time; the json, jsonl, csv and sarif formats list them all.
 
-The rules table lists the rules with findings and those that examined no
-record (so "no finding" and "never ran" are told apart), then one line for
-the rest; ``verbose`` lists every rule. Then the grades' distributions, the
+The head ends with the run's warnings, each a line starting ``!`` (an as-of
+before the export's latest timestamp, rules not evaluated, columns no field
+declares, optional columns missing). The rules table lists the rules
+with findings and those that examined no record (so "no finding" and "never
+ran" are told apart), then one line for the rest; ``verbose`` lists every rule. Then the grades' distributions, the
 scorecard's overall and chapter lines (``clausewise.scorecard``), the
 monthly cycle, and the verdict. A waived finding's status names its waiver;
 after a comparison with a recorded run a column says whether each finding
@@ -27,55 +29,33 @@ from typing import TextIO
 
 from tabulate import tabulate
 
+from ..i18n import N_, Words
 from ..model import Finding, RunResult
 from ..scorecard import OVERALL, ScoreLine, scorecard
 from . import cycle, layout, words
 from .common import ran_rules, record_place
 
-_WORDS = {
-    "en": {
-        "findings": "Findings: {counts}", "none": "No findings.", "rules": "Rules",
-        "grades": "Grades (clausewise grades shows each one and how it was reached)", "scorecard": "Scorecard",
-        "rule": "rule", "clause": "clause", "where": "where", "record": "record", "status": "status",
-        "examined": "examined", "violations": "violations", "warnings": "warnings", "invalid": "invalid",
-        "unjudged": "not judged", "title": "title", "clauses": "clauses", "score": "score", "band": "band", "since": "since",
-        "head": "{policy} {version} · as of {as_of} ({source})", "period": "period {period} ({source})", "data": "{folder}: {files}, {rows}",
-        "pass": "Passed: no finding at or above {fail_on}", "pass_never": "Passed: nothing fails the run (fail on never)",
-        "fail": "Failed: {n} at or above {fail_on}",
-        "verdict": "{verdict} · {counts} · exit {code}",
-        "capped": "… the first {shown} of {total}; --format json, jsonl, csv or sarif lists them all",
-        "waived": "{status}, waived {id}", "record_no": "{file} record {row}",
-        "rest": "… and {n} more that examined records and found nothing (--verbose lists every rule)",
-        "heading": "{clause} {rule} · {severity} · {counts} · {title}",
-        "never": "Examined no record (does the export hold their data?): {rules}",
-        "pending": "Not judged yet, their period not having ended at the as-of time: {rules}",
-        "chapter": "chapter", "breached": "clauses breached", "failing": "failing", "overall": "all",
-        "capped_by": "capped: {why}",
-        "caps": {"critical": "critical breach", "high": "high breach", "medium": "medium breach",
-                 "low": "low breach", "fails": "fails the run"},
-    },
-    "zh": {
-        "findings": "发现：{counts}", "none": "没有发现问题。", "rules": "规则",
-        "grades": "评级（clausewise grades 可查看每项结果及其计算过程）", "scorecard": "合规评分",
-        "rule": "规则", "clause": "条款", "where": "位置", "record": "记录", "status": "状态",
-        "examined": "检查数", "violations": "违规", "warnings": "预警", "invalid": "无效值",
-        "unjudged": "无法判断", "title": "标题", "clauses": "条款", "score": "得分", "band": "等级", "since": "对比",
-        "head": "{policy} {version} · 截至 {as_of}（{source}）", "period": "审计期间 {period}（{source}）", "data": "{folder}：{files}，{rows}",
-        "pass": "通过：没有问题达到阈值（{fail_on}）", "pass_never": "通过：阈值为“从不”，没有问题导致不通过",
-        "fail": "未通过：{n}达到阈值（{fail_on}）",
-        "verdict": "{verdict} · {counts} · 退出码 {code}",
-        "capped": "…… 仅列出前 {shown} 项（共 {total}）；--format json、jsonl、csv 或 sarif 列出全部",
-        "waived": "{status}，已豁免 {id}", "record_no": "{file} 第 {row} 条记录",
-        "rest": "…… 另有 {n} 条规则检查了记录且没有发现问题（--verbose 列出全部规则）",
-        "heading": "{clause} {rule} · {severity} · {counts} · {title}",
-        "never": "没有检查任何记录（导出数据中是否有它们的数据？）：{rules}",
-        "pending": "尚未判断（截至时间其期间尚未结束）：{rules}",
-        "chapter": "章节", "breached": "违反条款", "failing": "不通过", "overall": "全部",
-        "capped_by": "封顶：{why}",
-        "caps": {"critical": "严重违反", "high": "高级别违反", "medium": "中级别违反", "low": "低级别违反",
-                 "fails": "导致不通过"},
-    },
-}
+_WORDS = Words({
+    "findings": N_("Findings: {counts}"), "none": N_("No findings."), "rules": N_("Rules"),
+    "grades": N_("Grades (clausewise grades shows each one and how it was reached)"), "scorecard": N_("Scorecard"),
+    "rule": N_("rule"), "clause": N_("clause"), "where": N_("where"), "record": N_("record"), "status": N_("status"),
+    "examined": N_("examined"), "violations": N_("violations"), "warnings": N_("warnings"), "invalid": N_("invalid"),
+    "unjudged": N_("not judged"), "title": N_("title"), "clauses": N_("clauses"), "score": N_("score"), "band": N_("band"), "since": N_("since"),
+    "head": N_("{policy} {version} · as of {as_of} ({source})"), "period": N_("period {period} ({source})"), "data": N_("{folder}: {files}, {rows}"),
+    "pass": N_("Passed: no finding at or above {fail_on}"), "pass_never": N_("Passed: nothing fails the run (fail on never)"),
+    "fail": N_("Failed: {n} at or above {fail_on}"),
+    "verdict": N_("{verdict} · {counts} · exit {code}"),
+    "capped": N_("… the first {shown} of {total}; --format json, jsonl, csv or sarif lists them all"),
+    "waived": N_("{status}, waived {id}"), "record_no": N_("{file} record {row}"),
+    "rest": N_("… and {n} more that examined records and found nothing (--verbose lists every rule)"),
+    "heading": N_("{clause} {rule} · {severity} · {counts} · {title}"),
+    "never": N_("Examined no record (does the export hold their data?): {rules}"),
+    "pending": N_("Not judged yet, as {periods} had not ended at the as-of time: {rules}"),
+    "chapter": N_("chapter"), "breached": N_("clauses breached"), "failing": N_("failing"), "overall": N_("all"),
+    "capped_by": N_("capped: {why}"),
+    "caps": {"critical": N_("critical breach"), "high": N_("high breach"), "medium": N_("medium breach"),
+             "low": N_("low breach"), "fails": N_("fails the run")},
+})
 # A terminal shows at most this many findings; the json, jsonl, csv and sarif formats list them all.
 MAX_FINDINGS = 1_000
 
@@ -182,11 +162,12 @@ class _View:
         r = self.result
         # Records a rule could not judge (a value it needs is unreadable): a column only when there are some.
         unjudged = any(r.stats[rule.id].unjudged for rule in ran_rules(r))
-        shown, never, pending, rest = [], [], [], 0
+        shown, never, rest = [], [], 0
+        pending: dict[tuple[str, ...], list[str]] = {}  # the periods not ended → the rules waiting for them
         for rule in ran_rules(r):
             s = r.stats[rule.id]
             if s.pending:
-                pending.append(f"{rule.id} ({words.separator(self.lang).join(s.pending)})")
+                pending.setdefault(s.pending, []).append(rule.id)
             if not s.examined and not s.unjudged and not verbose:
                 if not s.pending:
                     never.append(f"{rule.id} ({rule.clause})")
@@ -204,8 +185,9 @@ class _View:
                                     colalign=("left", "left", *("right",) * (len(names) - 2)))
         if never:
             text += "\n" + self.hanging(self.w["never"].format(rules=words.separator(self.lang).join(never)))
-        if pending:
-            text += "\n" + self.hanging(self.w["pending"].format(rules=words.separator(self.lang).join(pending)))
+        join = words.separator(self.lang).join
+        for periods, ids in pending.items():
+            text += "\n" + self.hanging(self.w["pending"].format(periods=join(periods), rules=join(ids)))
         if rest:
             text += "\n" + self.wrapped(self.w["rest"].format(n=rest))
         return "\n".join(line.rstrip() for line in text.split("\n"))

@@ -13,30 +13,20 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from ..i18n import N_, NC_, Words
 from ..model import Finding
 from . import words
 from .common import record_label
 
-_WORDS = {
-    "en": {
-        "started": "watching {folder}: {counts}",
-        "new": "new {status}", "resolved": "resolved", "changed": "now {status} (was {was})",
-        "waived": "now waived by {id}", "unwaived": "no longer waived ({id})",
-        "error": "cannot audit the export (still watching):", "recovered": "the export reads again",
-        "stopped": "stopped",
-        "statuses": {"violation": "violation", "warning": "warning", "invalid": "invalid value"},
-        "a": {"violation": "a violation", "warning": "a warning", "invalid": "an invalid value"},
-    },
-    "zh": {
-        "started": "开始监视 {folder}：{counts}",
-        "new": "新{status}", "resolved": "已解决", "changed": "变为{status}（原为{was}）",
-        "waived": "已由 {id} 豁免", "unwaived": "不再豁免（{id}）",
-        "error": "无法审计导出数据（继续监视）：", "recovered": "导出数据恢复可读",
-        "stopped": "已停止",
-        "statuses": {"violation": "违规", "warning": "预警", "invalid": "无效值"},
-        "a": {"violation": "违规", "warning": "预警", "invalid": "无效值"},
-    },
-}
+_WORDS = Words({
+    "started": N_("watching {folder}: {counts}"),
+    "new": N_("new {status}"), "resolved": N_("resolved"), "changed": N_("now {status} (was {was})"),
+    "waived": N_("now waived by {id}"), "unwaived": N_("no longer waived ({id})"),
+    "error": N_("cannot audit the export (still watching):"), "recovered": N_("the export reads again"),
+    "stopped": NC_("watch", "stopped"),
+    "statuses": {"violation": N_("violation"), "warning": N_("warning"), "invalid": N_("invalid value")},
+    "a": {"violation": N_("a violation"), "warning": N_("a warning"), "invalid": N_("an invalid value")},
+})
 
 
 def line(event, folder: str, lang: str = "en") -> str:

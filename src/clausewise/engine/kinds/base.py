@@ -84,7 +84,10 @@ class Check:
     is a condition over the dataset's table counting what the rule looked at;
     ``where`` selects the finding rows from ``source``; ``evidence`` names the
     values that decided each finding; ``names`` adds values that message
-    templates may use besides the evidence and the record's fields.
+    templates may use besides the evidence and the record's fields;
+    ``messages`` gives, per language, SQL of a message of the kind's own that
+    replaces the rule's where it is not NULL (a record the kind cannot judge,
+    see ``unknown_due``).
     """
 
     where: str
@@ -97,6 +100,7 @@ class Check:
     row: str = '"__row"'
     group: str = "NULL"
     names: dict[str, str] = field(default_factory=dict)
+    messages: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass

@@ -7,8 +7,9 @@ from typing import Any
 
 from ...model import Spec
 from ..convert import shown
-from ..goals import Goal, allowed_text, due_sql, is_working, parse_goal
+from ..goals import Goal, allowed_text, due_sql, is_day_counted, is_working, late_date_sql, parse_goal
 from ..sqltext import ident
+from ..unknown_due import by_field, messages
 from .base import EVIDENCE, Check, CompileContext, Kind, span_text
 
 START, STOP, END = "__start", "__stop", "__end"
@@ -33,10 +34,15 @@ class DeadlineKind(Kind):
     ``stop`` is when it stops (a field; empty means the item is still open).
     ``pauses`` lists pairs ``[from_field, to_field]`` between which the clock
     stands still, such as waiting for the customer's correction (a pause with no
-    end lasts until the clock stops, or until the as-of time). The goal is one of:
+    end lasts until the clock stops, or until the as-of time). Pauses that
+    overlap stop the clock once: the paused time is their union. The goal is one of:
 
     - ``goal: $param`` or ``goal: 24h`` — a duration: ``30m``, ``24h``,
-      ``7 days``, ``12 months``, ``4 working hours``, ``3 working days``;
+      ``4 working hours`` (elapsed time), ``7 days``, ``3 working days`` (counted
+      as days: due at 24:00 of the 7th day after the start's date, or at the
+      close of business of the 3rd working day after it; the start's day is
+      never counted), ``3 working days elapsed`` (27 working hours on a 9-hour
+      day), ``12 months``;
     - ``goal: {by: priority, map: $resolution_deadline}`` — the duration looked
       up by the field's value;
     - ``due: target_dt`` — a due time already in the data; a due *date* means
@@ -46,9 +52,11 @@ class DeadlineKind(Kind):
     its ``by`` value has no duration in the goal's map — cannot be judged: it is
     neither late nor on time. It is reported as such, with status ``invalid``
     at the rule's severity and no ``due_at``, and with a message of its own
-    in place of the rule's: ``Q-7 cannot be judged: the due time "due_by" is
-    empty`` (``Q-7 无法判断：截止时间 "due_by" 为空``), or ``… cannot be judged:
-    priority "P9" has no time allowed in the goal's map``. It is never a warning.
+    in place of the rule's, such as
+    ``Q-7 cannot be judged: the due time "due_by" is empty``
+    (``Q-7 无法判断：截止时间 "due_by" 为空``) or
+    ``Q-7 cannot be judged: priority "P9" has no time allowed in the goal's map``.
+    It is never a warning.
 
     A stopped item is a violation when it stopped after its due time; an open item
     is a violation when the as-of time is past its due time, and a ``warning``
@@ -56,7 +64,11 @@ class DeadlineKind(Kind):
     has elapsed. Exactly at the due time is on time. A stopped item is never a
     warning. Records with no start are not examined.
 
-    How working time, pauses and the as-of time are counted, with worked
+    Paused time moves the due time later, counted in the goal's own basis
+    (working time for working goals, also those counted in days; wall-clock
+    time otherwise). With a goal counted in days, a ``stop`` that is a date is
+    late only when that day is after the period's last day. How
+    working time, days, pauses and the as-of time are counted, with worked
     examples: docs/time.md.
 
     Evidence: ``start``, ``stop``, ``due_at``, ``elapsed`` (an interval, or
@@ -126,9 +138,10 @@ class DeadlineKind(Kind):
         timing = _due_columns(ctx, pauses, warn)
         if timing is None:
             return None
-        due, warn_due, elapsed, allowed = timing
+        due, warn_due, elapsed, allowed, by_day = timing
         timed = f"SELECT *, {due} AS __due, {warn_due} AS __warn FROM ({inner})"
-        source = f"(SELECT *, {status_sql(as_of)} AS __status FROM ({timed})) AS {ident(ctx.dataset.name)}"
+        by_day = by_day if ctx.dataset.fields[ctx.spec.stop].type == "date" else "FALSE"
+        source = f"(SELECT *, {status_sql(as_of, by_day)} AS __status FROM ({timed})) AS {ident(ctx.dataset.name)}"
         return Check(
             examined_sql=f"{scope} AND ({start}) IS NOT NULL",
             source=source,
@@ -137,17 +150,34 @@ class DeadlineKind(Kind):
             due_at="__due",
             evidence={"start": shown(START, "timestamp"), "stop": shown(STOP, "timestamp"),
                       "due_at": shown("__due", "timestamp"), "elapsed": elapsed, "allowed": allowed},
+            messages=_unknown_due_messages(ctx),
         )
 
 
-def status_sql(as_of: str) -> str:
-    """Violation when stopped late or open past due; warning when open past the warning time."""
+def status_sql(as_of: str, by_day: str = "FALSE") -> str:
+    """Violation when stopped late or open past due; warning when open past the warning time.
+
+    A record with no due time (an empty ``due`` field, a ``by`` value with no
+    time in the goal's map) cannot be judged: ``invalid`` (see ``unknown_due``).
+    ``by_day`` is SQL, TRUE where the stop is a date and the goal counted in
+    days: a stop that says on which day, not when, is then late only when
+    that day is after the period's last day (a due time at 00:00 belonging to
+    the day it ends, 24:00), so that a period ending at 24:00 of 31 October
+    is met by a stop dated 31 October and missed by one dated 1 November.
+    """
+    late = f"CASE WHEN {by_day} THEN {late_date_sql(STOP, '__due')} ELSE {STOP} > __due END"
     return (
-        f"CASE WHEN __due IS NULL THEN 'violation' "
-        f"WHEN {STOP} IS NOT NULL THEN CASE WHEN {STOP} > __due THEN 'violation' END "
+        f"CASE WHEN __due IS NULL THEN 'invalid' "
+        f"WHEN {STOP} IS NOT NULL THEN CASE WHEN {late} THEN 'violation' END "
         f"WHEN {as_of} > __due THEN 'violation' "
         f"WHEN {as_of} >= __warn THEN 'warning' END"
     )
+
+
+def _unknown_due_messages(ctx: CompileContext) -> dict[str, str]:
+    """The message of a record with no due time, in place of the rule's (``unknown_due.messages``)."""
+    by = by_field(ctx.spec.goal) if ctx.spec.due is None else None
+    return messages(ctx.key_sql(), "__status", ctx.spec.due, (by, ident(by)) if by else None)
 
 
 def warn_fraction(ctx: CompileContext) -> float | None:
@@ -171,25 +201,42 @@ def _pauses(ctx: CompileContext) -> list[tuple[str, str]] | None:
 
 
 def _paused(ctx: CompileContext, pauses: list[tuple[str, str]], working: bool) -> dict[str, str]:
-    """Paused seconds between start and end: wall-clock, and working time if needed."""
+    """SQL for the paused seconds between start and end: wall-clock, and working time if needed.
+
+    The paused time is the union of the pauses, each cut to [start, end]:
+    time inside two overlapping pauses is paused once. Ordered by their
+    start (ties by their place in ``pauses``), each pause adds only the part
+    after the latest end among the pauses before it — a fixed expression of
+    the k pauses (k² comparisons per record, k is the rule's few pairs), so it
+    stays one set-based query. A pause whose ``from`` is empty is no pause.
+    """
     clipped = [
-        (f"greatest(CAST({a} AS TIMESTAMPTZ), {START})", f"least(CAST(coalesce({b}, {END}) AS TIMESTAMPTZ), {END})", a)
+        (f"CASE WHEN {a} IS NOT NULL THEN greatest(CAST({a} AS TIMESTAMPTZ), {START}) END",
+         f"CASE WHEN {a} IS NOT NULL THEN least(CAST(coalesce({b}, {END}) AS TIMESTAMPTZ), {END}) END")
         for a, b in pauses
     ]
+    parts = []
+    for i, (lo, hi) in enumerate(clipped):
+        # The latest end among the pauses that come before this one.
+        before = [
+            f"CASE WHEN {lo_j} {'<=' if j < i else '<'} {lo} THEN {hi_j} END"
+            for j, (lo_j, hi_j) in enumerate(clipped) if j != i
+        ]
+        begin = f"greatest({lo}, {', '.join(before)})" if before else lo
+        parts.append((begin, hi))
     calendar = " + ".join(
-        f"CASE WHEN {a} IS NOT NULL AND {hi} > {lo} THEN epoch({hi}) - epoch({lo}) ELSE 0 END" for lo, hi, a in clipped
+        f"coalesce(CASE WHEN {hi} > {lo} THEN epoch({hi}) - epoch({lo}) END, 0)" for lo, hi in parts
     )
     paused = {"calendar": f"({calendar})" if calendar else "0"}
-    if working and clipped:
+    if working and parts:
         paused["working"] = "(" + " + ".join(
-            f"CASE WHEN {a} IS NOT NULL THEN {ctx.calendar.working_seconds(lo, hi)} ELSE 0 END"
-            for lo, hi, a in clipped
+            f"coalesce({ctx.calendar.working_seconds(lo, hi)}, 0)" for lo, hi in parts
         ) + ")"
     return paused
 
 
-def _due_columns(ctx: CompileContext, pauses, warn: float) -> tuple[str, str, str, str] | None:
-    """(due, warning time, elapsed, allowed) as SQL over the inner columns."""
+def _due_columns(ctx: CompileContext, pauses, warn: float) -> tuple[str, str, str, str, str] | None:
+    """(due, warning time, elapsed, allowed, whether the goal counts days) as SQL over the inner columns."""
     if ctx.spec.due is not None:
         due = ctx.field(ctx.spec.due, "due", types=("timestamp", "date"))
         if due is None:
@@ -197,14 +244,14 @@ def _due_columns(ctx: CompileContext, pauses, warn: float) -> tuple[str, str, st
         end_of_day = ctx.dataset.fields[ctx.spec.due].type == "date"
         due = f"(CAST({due} AS TIMESTAMPTZ) + INTERVAL 1 DAY)" if end_of_day else f"CAST({due} AS TIMESTAMPTZ)"
         warn_due = f"make_timestamptz(epoch_us({START}) + CAST((epoch_us({due}) - epoch_us({START})) * {warn} AS BIGINT))"
-        return due, warn_due, span_text(START, END), span_text(START, due)
+        return due, warn_due, span_text(START, END), span_text(START, due), "FALSE"
     goal = parse_goal(ctx, "goal")
     if goal is None:
         return None
     paused = _paused(ctx, pauses, goal.working)
     due = due_sql(goal, START, ctx.calendar, paused)
     warn_due = due_sql(goal, START, ctx.calendar, paused, warn)
-    return due, warn_due, elapsed_sql(ctx, goal, START, END, paused), allowed_text(goal)
+    return due, warn_due, elapsed_sql(ctx, goal, START, END, paused), allowed_text(goal), is_day_counted(goal)
 
 
 def elapsed_sql(ctx: CompileContext, goal: Goal, start: str, end: str, paused: dict[str, str]) -> str:

@@ -7,8 +7,9 @@ from typing import Any
 
 from ...model import Spec
 from ..convert import shown
-from ..goals import allowed_text, due_sql, parse_goal
+from ..goals import allowed_text, due_sql, is_day_counted, late_date_sql, parse_goal
 from ..sqltext import ident
+from ..unknown_due import by_field, messages, status_sql
 from .base import EVIDENCE, Check, CompileContext, Kind
 
 
@@ -26,13 +27,21 @@ class PeriodicKind(Kind):
     ``field`` is the time of each event (a date or timestamp field or expression);
     ``every`` is the longest allowed gap — a duration (``24h``, ``90 days``,
     ``12 months``, ``5 working days``) or a lookup ``{by: field, map: $param}``;
+    days are counted as a deadline's are (``90 days`` after an event on
+    1 March: by 24:00 of 30 May, so with a date ``field`` an event dated
+    30 May is on time and one dated 31 May late; ``90 days elapsed``: 90 × 24
+    hours);
     ``group_by`` lists the fields that make a series (one backup series per
     system, one review series per risk). Within each series, every gap between
     consecutive events, and the gap from the last event to the as-of time, must
     not exceed ``every`` (exactly ``every`` is on time). A gap is a finding on the
-    event that opens it. Records whose ``field`` is empty are not events. A series
-    with no events at all is not seen; pair with a ``reference`` or ``required``
-    rule when every group must have one.
+    event that opens it. An event whose ``by`` value is empty or has no time in
+    the map cannot be judged: it is ``invalid`` at the rule's severity, with a
+    message of its own, as in ``deadline``:
+    ``E-7 cannot be judged: series "s9" has no time allowed in the goal's map``.
+    Records whose ``field`` is empty are not events. A series with no events at
+    all is not seen; pair with a ``reference`` or ``required`` rule when every
+    group must have one.
 
     Evidence: ``previous`` (the event opening the gap), ``next`` (the next event,
     or the as-of time), ``due_at``, ``allowed``.
@@ -88,11 +97,19 @@ class PeriodicKind(Kind):
             f"FROM {ident(ctx.dataset.name)} WHERE {scope} AND ({event}) IS NOT NULL"
         )
         due = due_sql(goal, "__event", ctx.calendar, {})
+        # Events that are dates, with a gap counted in days: the next one is late only on a later day.
+        field = ctx.dataset.fields.get(ctx.spec.event)
+        by_day = (f" OR (__following IS NOT NULL AND {is_day_counted(goal)} AND {late_date_sql('__following', '__due')})"
+                  if field is not None and field.type == "date" else "")
         timed = f"SELECT *, coalesce(__following, {ctx.as_of_sql}) AS __next, {due} AS __due FROM ({series})"
+        status = status_sql("__due", "'violation'")  # no time in the map for its value: cannot be judged
+        by = by_field(ctx.spec.every)
         return Check(
             examined_sql=f"{scope} AND ({event}) IS NOT NULL",
             source=f"({timed}) AS {ident(ctx.dataset.name)}",
-            where="(__due IS NULL OR __next > __due)",
+            where=f"(__due IS NULL OR __next > __due{by_day})",
+            status=status,
+            messages=messages(ctx.key_sql(), status, by=(by, ident(by)) if by else None),
             due_at="__due",
             evidence={"previous": shown("__event", "timestamp"), "next": shown("__next", "timestamp"),
                       "due_at": shown("__due", "timestamp"), "allowed": allowed_text(goal)},

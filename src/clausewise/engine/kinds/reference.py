@@ -31,8 +31,10 @@ class ReferenceKind(Kind):
     condition on the target's fields: only the target records for which it is
     true count. ``window`` adds a time limit: the target's ``field`` must fall
     between this record's ``from`` and ``from`` plus ``within`` (a calendar
-    duration, such as ``7 days``, or a duration parameter), both ends
-    included.
+    duration, such as ``168h`` or ``7 days elapsed``, or a duration
+    parameter), both ends included. A window is elapsed time: ``7 days``
+    here is 7 × 24 hours from ``from``, not counted as days as a deadline's
+    goal is (write ``7 days elapsed`` to say so).
 
     A record whose ``on`` fields are empty has no match, and so is a finding:
     give ``when`` a condition such as ``application_id IS NOT NULL`` where an
@@ -126,7 +128,7 @@ def _window(ctx: CompileContext, target, source: str) -> tuple[str, dict[str, st
     within = ctx.param_value(window["within"], "window", ("duration",))
     if start is None or field is None or within is None:
         return None
-    if within.basis != "calendar":
+    if within.basis not in ("calendar", "days"):
         ctx.error(f'window "within" must be a calendar duration, not {within.text}', "window")
         return None
     due = f"{source}.{start} + {ctx.literal(within)}"

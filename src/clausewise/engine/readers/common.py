@@ -10,6 +10,7 @@ from pathlib import Path
 import duckdb
 
 from ...errors import DataError, Location
+from ...i18n import msg
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,7 @@ class RawFile:
     json: bool = False
     types: dict[str, str] = field(default_factory=dict)  # stored types (Parquet); none means text
     digest: str | None = None  # a source's content, for the run history (a file has its own bytes)
+    line: str = "rowid + 1"  # SQL over the raw table: a record's row (JSON Lines: its line, blank lines counted)
 
 
 _GLOB = re.compile(r"[*?\[\]{}~]")
@@ -54,7 +56,7 @@ def literal_path(path: Path, scratch: Path) -> str:
     if not _GLOB.search(text):
         return text
     if _GLOB.search(str(scratch)):
-        raise DataError("the temporary folder's name holds a glob character; set TMPDIR to a plain folder",
+        raise DataError(msg("the temporary folder's name holds a glob character; set TMPDIR to a plain folder"),
                         Location(str(scratch)))
     link = scratch / f"link-{len(list(scratch.iterdir()))}{path.suffix}"
     os.symlink(path.resolve(), link)

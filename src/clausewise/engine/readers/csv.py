@@ -13,6 +13,7 @@ import csv
 from pathlib import Path
 
 from ...errors import DataError, Location
+from ...i18n import msg
 from .common import RawFile, ReadOptions, create, literal_path
 
 _READ = (
@@ -31,7 +32,7 @@ def read(con, path: Path, table: str, options: ReadOptions, scratch: Path) -> Ra
         return _read(con, path, table, options, scratch, encoding)
     except _NotUtf8:
         if options.encoding != "auto":
-            raise DataError("not valid UTF-8 text; set the dataset's encoding", Location(str(path))) from None
+            raise DataError(msg("not valid UTF-8 text; set the dataset's encoding"), Location(str(path))) from None
         return _read(con, path, table, options, scratch, "gb18030")
 
 
@@ -62,18 +63,17 @@ def _header(source: Path, delimiter: str, shown: Path) -> list[str]:
     except UnicodeDecodeError:
         raise _NotUtf8() from None
     except csv.Error as exc:
-        raise DataError(f"cannot read the header: {exc}", Location(str(shown), line=1)) from None
+        raise DataError(msg("cannot read the header: {exc}", exc=exc), Location(str(shown), line=1)) from None
     if not header:
-        raise DataError("the file is empty; a header row is required", Location(str(shown), line=1))
+        raise DataError(msg("the file is empty; a header row is required"), Location(str(shown), line=1))
     other = _other_delimiter(header, delimiter)
     if other:
         written, declared = other.replace("\t", "\\t"), delimiter.replace("\t", "\\t")
-        raise DataError(f'the header is one column holding "{written}": the file seems separated by "{written}" '
-                        f'rather than "{declared}"; set the dataset\'s delimiter: "{written}"', Location(str(shown), line=1))
+        raise DataError(msg("the header is one column holding \"{written}\": the file seems separated by \"{written}\" rather than \"{declared}\"; set the dataset's delimiter: \"{written}\"", written=written, declared=declared), Location(str(shown), line=1))
     seen = set()
     for name in header:
         if name in seen:
-            raise DataError(f'column "{name}" appears twice in the header', Location(str(shown), line=1))
+            raise DataError(msg('column "{name}" appears twice in the header', name=name), Location(str(shown), line=1))
         seen.add(name)
     return header
 
@@ -116,7 +116,7 @@ def _transcode(path: Path, encoding: str, scratch: Path) -> Path:
             except UnicodeDecodeError as exc:
                 line = lines + exc.object[:exc.start].count(b"\n")
                 where = read - pending + exc.start
-                raise DataError(f"not valid {encoding.upper()} text (byte 0x{exc.object[exc.start]:02X} at offset {where})",
+                raise DataError(msg("not valid {value1} text (byte 0x{value3:02X} at offset {where})", value1=encoding.upper(), value3=exc.object[exc.start], where=where),
                                 Location(str(path), line=line)) from None
             dst.write(text)
             read, lines = read + len(chunk), lines + text.count("\n")

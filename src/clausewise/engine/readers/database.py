@@ -29,7 +29,6 @@ never the password.
 from __future__ import annotations
 
 import csv
-import sqlite3
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import quote
@@ -121,6 +120,8 @@ def _pg_said(exc: Exception) -> str:
 # ---- SQLite ---------------------------------------------------------------------------
 
 def _sqlite(source: DatabaseSource, target: Path) -> None:
+    import sqlite3  # here, not with the module: only a SQLite source needs it
+
     path = source.url.sqlite_path(source.where())
     if not path.is_file():
         raise _fail(source, "no such database file")

@@ -7,7 +7,7 @@ from datetime import date, datetime, time
 from pathlib import Path
 
 from ...errors import DataError, Location
-from ...workbook import check_workbook
+from ...i18n import msg
 from .common import RawFile, ReadOptions
 from .csv import read_text_csv
 
@@ -22,12 +22,14 @@ def workbook_csv(path: Path, scratch: Path) -> Path:
     """The first sheet of ``path`` as a UTF-8 CSV file in ``scratch`` (also how the Spark engine reads a workbook)."""
     from python_calamine import CalamineWorkbook
 
+    from ...workbook import check_workbook  # here, not with the module: only an XLSX export needs it
+
     check_workbook(path, str(path), DataError)
     try:
         sheet = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0)
         rows = sheet.to_python(skip_empty_area=False)
     except Exception as exc:  # calamine raises its own error types for broken files
-        raise DataError(f"cannot read the workbook: {exc}", Location(str(path))) from None
+        raise DataError(msg("cannot read the workbook: {exc}", exc=exc), Location(str(path))) from None
     target = scratch / f"workbook-{len(list(scratch.iterdir()))}.csv"
     with target.open("w", encoding="utf-8", newline="") as out:
         csv.writer(out).writerows([_cell(v) for v in row] for row in rows)

@@ -7,7 +7,6 @@ import io
 from pathlib import Path, PurePosixPath, PureWindowsPath
 
 from ...errors import Collector, Location, PolicyError, did_you_mean
-from ...workbook import check_workbook
 from ..yamlfile import MAX_BYTES, YMap
 from .cells import FILE_TYPES, Row, make_row
 
@@ -68,6 +67,8 @@ def _xlsx_grid(path: Path, display: str) -> list[list[str]]:
     from python_calamine import (
         CalamineWorkbook,  # loaded only when a table is a workbook
     )
+
+    from ...workbook import check_workbook  # here, not with the module: only an XLSX table needs it
 
     check_workbook(path, display, PolicyError)  # calamine aborts the process on a zip bomb or a huge used range
     try:

@@ -1,0 +1,61 @@
+"""The inferred audit period: the month holding most of an export's timestamps, in the policy's zone.
+
+``infer_period`` counts the values by UTC minute and works out each minute's
+month once; a minute in which a local month begins is counted value by value.
+These cases put values on both sides of such a boundary, where counting the
+whole minute as one month would pick the wrong one.
+"""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+from clausewise.engine import connection
+from clausewise.engine.asof import INFERRED, infer_period
+
+
+def _dataset(name: str, *fields: str):
+    return SimpleNamespace(name=name, file_fields=lambda: [SimpleNamespace(name=f, type="timestamp") for f in fields])
+
+
+def _infer(zone: str, values: list[str | None], more: list[str | None] | None = None):
+    con = connection.connect(zone)
+    try:
+        con.execute("CREATE TABLE calls (opened TIMESTAMPTZ, closed TIMESTAMPTZ)")
+        other = more if more is not None else [None] * len(values)
+        con.executemany("INSERT INTO calls VALUES (CAST(? AS TIMESTAMPTZ), CAST(? AS TIMESTAMPTZ))",
+                        list(zip(values, other)))
+        return infer_period(con, [_dataset("calls", "opened", "closed")])
+    finally:
+        con.close()
+
+
+def test_a_month_that_begins_inside_a_minute_is_counted_value_by_value():
+    # Monrovia kept -00:44:30 until 1972: 1971-01-01 00:00 local is 1971-01-01 00:44:30 UTC.
+    # 00:44:29Z is 1970-12-31 23:59:59 local (December); 00:44:30Z and 00:44:59Z are 1971-01-01
+    # 00:00:00 and 00:00:29 local (January). All three lie in the UTC minute 00:44, which begins in
+    # December (1970-12-31 23:59:30 local): January has 2 values, December 1, so the period is 1971-01.
+    period = _infer("Africa/Monrovia", ["1971-01-01 00:44:29+00", "1971-01-01 00:44:30+00", "1971-01-01 00:44:59+00"])
+    assert period.label == "1971-01"
+    assert period.source == INFERRED
+
+
+def test_every_timestamp_field_counts_and_a_tie_goes_to_the_later_month():
+    # UTC: opened = 2026-09-30 23:59:59 and 2026-10-01 00:00:00 (September 1, October 1); closed =
+    # 2026-09-15 12:00 and NULL (September 2). September wins 2 to 1.
+    assert _infer("UTC", ["2026-09-30 23:59:59+00", "2026-10-01 00:00:00+00"],
+                  ["2026-09-15 12:00:00+00", None]).label == "2026-09"
+    # Without the second field: September 1, October 1, a tie: the later month, October.
+    assert _infer("UTC", ["2026-09-30 23:59:59+00", "2026-10-01 00:00:00+00"]).label == "2026-10"
+
+
+def test_instants_before_1970_fall_in_their_own_minute():
+    # 1969-12-31 23:59:30 UTC is 30 s before the epoch: its minute is the one that begins at
+    # 23:59:00 (rounded down, not toward zero), in December. In Asia/Shanghai (+08:00) it is
+    # 1970-01-01 07:59:30 local: January. Two December-local values in UTC would say 1969-12.
+    assert _infer("UTC", ["1969-12-31 23:59:30+00", "1969-12-31 23:59:59+00"]).label == "1969-12"
+    assert _infer("Asia/Shanghai", ["1969-12-31 23:59:30+00"]).label == "1970-01"
+
+
+def test_no_timestamps_no_period():
+    assert _infer("UTC", [None, None]) is None
