@@ -20,6 +20,8 @@ Statements are told apart by sqlglot's tree, never by text.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import sqlglot
 from sqlglot import exp
 
@@ -57,12 +59,16 @@ class SparkConnection:
         self.found: list = []  # findings DataFrames, in the order inserted
         self.held: dict[str, list] = {}  # name → DataFrames kept for it
         self.origins: dict[str, set[str]] = {}  # name → the export files it is read from
+        self.local = None  # the run's DuckDB connection, for statements that read no table
 
     # ---- the statements ---------------------------------------------------------------------------
     def execute(self, sql: str, parameters: list | None = None) -> Rows:
-        if parameters:
-            raise ValueError("statements with parameters are not run on Spark")
         tree = sqlglot.parse_one(sql, read=DUCKDB)
+        if parameters and self.local is not None and isinstance(tree, exp.Select) and tree.find(exp.Table) is None:
+            # A value of the parameters alone (whether a format reads a value, for a column's error): DuckDB's answer.
+            return Rows(self.local.execute(sql, parameters).fetchall())
+        if parameters:
+            tree = _bound(tree, parameters)
         handler = _HANDLERS.get(type(tree))
         try:
             if handler is not None:
@@ -122,8 +128,17 @@ class SparkConnection:
         target = _name(tree.this)
         if target != FINDINGS_TABLE:
             raise ValueError(f"INSERT INTO {target} is not run on Spark")
-        frame = self.frame(tree.expression)
-        self.found.append(frame.toDF(*FINDINGS_COLUMNS))
+        frame = self.frame(tree.expression).toDF(*FINDINGS_COLUMNS)
+        returning = tree.args.get("returning")
+        if returning is None:
+            self.found.append(frame)
+            return None
+        # INSERT … RETURNING (a few rows at most, such as a rule's "not evaluated" finding): computed now, kept as rows.
+        names = [_name(c) for c in returning.expressions]
+        rows = frame.collect()
+        if rows:
+            self.found.append(self.spark.createDataFrame(rows, frame.schema))
+        return Rows([tuple(row[n] for n in names) for row in rows])
 
     def _alter(self, tree: exp.Alter) -> None:
         name = _name(tree.this)
@@ -160,6 +175,36 @@ class SparkConnection:
         for name in list(self.tables):
             self.drop(name)
         self.found = []
+
+
+def _bound(tree: exp.Expression, parameters: list) -> exp.Expression:
+    """``tree`` with its ``?`` placeholders, in order, replaced by literals of ``parameters``.
+
+    Spark SQL has no positional parameters; a value becomes a literal node of
+    sqlglot's tree (never spliced into text): a naive datetime a wall-clock
+    ``TIMESTAMP``, a string, a number, a boolean or NULL. Raises ValueError for
+    another value or a count that does not match.
+    """
+    places = list(tree.find_all(exp.Placeholder))
+    if len(places) != len(parameters):
+        raise ValueError(f"{len(places)} placeholders but {len(parameters)} parameters")
+    for place, value in zip(places, parameters):
+        place.replace(_literal(value))
+    return tree
+
+
+def _literal(value) -> exp.Expression:
+    if value is None:
+        return exp.Null()
+    if isinstance(value, bool):
+        return exp.Boolean(this=value)
+    if isinstance(value, (int, float)):
+        return exp.Literal.number(value)
+    if isinstance(value, str):
+        return exp.Literal.string(value)
+    if isinstance(value, datetime) and value.tzinfo is None:
+        return exp.Cast(this=exp.Literal.string(value.isoformat(sep=" ")), to=exp.DataType.build("TIMESTAMP"))
+    raise ValueError(f"a parameter of type {type(value).__name__} is not run on Spark")
 
 
 def said(exc: Exception) -> str:

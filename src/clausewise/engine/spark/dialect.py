@@ -22,8 +22,9 @@ each case one small function in :data:`SHIMS`:
 - ``regexp_extract`` without a group gets DuckDB's group 0 (Spark's default
   is group 1);
 - the typing of timestamps and dates (``TRY_CAST`` of text to ``TIMESTAMP``,
-  ``TIMESTAMPTZ`` or ``DATE``; ``try_strptime``) reads exactly the shapes
-  DuckDB reads (``reading.py``), not Spark's own.
+  ``TIMESTAMPTZ`` or ``DATE``) reads exactly the shapes DuckDB reads
+  (``reading.py``), not Spark's own; a field's ``format:`` (``try_strptime``)
+  is refused.
 
 A function the engine does not know how to give Spark raises
 :class:`Unsupported`, which the run reports at load time, before any data is
@@ -225,9 +226,9 @@ def _isfinite(node: exp.Anonymous, values) -> exp.Expression:
 
 
 def _try_strptime(node: exp.Anonymous, values) -> exp.Expression:
-    text, formats = node.expressions
-    found = formats.expressions if isinstance(formats, exp.Array) else [formats]
-    return _parse(reading.strptime(_spark(text), [f.name for f in found]))
+    """A field's ``format:`` is DuckDB's strptime, whose directives Spark's datetime patterns read differently
+    (one- or two-digit fields, names of months); it is refused at load time (docs/scale.md)."""
+    raise Unsupported("a field's format: (DuckDB's strptime) has no Spark equivalent yet; use --engine duckdb")
 
 
 _JSON_KEY = re.compile(r'^\$\."((?:[^"\\]|\\.)*)"$')
@@ -274,7 +275,13 @@ def _date_sub(node: exp.Anonymous, values) -> exp.Expression:
     return _parse(f"timestampdiff({_unit_name(part)}, {_spark(start)}, {_spark(end)})")
 
 
+def _list_intersect(node: exp.Anonymous, values) -> exp.Expression:
+    """The elements of the first list also in the second (the callers sort and deduplicate the result)."""
+    return exp.Anonymous(this="array_intersect", expressions=node.expressions)
+
+
 ANONYMOUS: dict[str, Callable[[exp.Anonymous, dict], exp.Expression]] = {
+    "list_intersect": _list_intersect,
     "to_hours": _to_unit("HOUR"),
     "to_minutes": _to_unit("MINUTE"),
     "to_seconds": _to_unit("SECOND"),
@@ -464,6 +471,7 @@ SHIMS: dict[type, Callable[[exp.Expression], exp.Expression]] = {
     exp.RegexpFullMatch: _regexp_full_match,
     exp.RegexpExtract: _regexp_extract,
     exp.Cast: _cast,
+    exp.TryCast: _cast,  # a subclass of Cast, looked up by its own type
     exp.ToDays: _to_days,
     exp.GenerateSeries: _generate_series,
 }

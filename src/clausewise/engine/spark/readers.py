@@ -138,9 +138,13 @@ def _xlsx(con, path: Path, view: str, dataset: Dataset, scratch: Path) -> RawFil
 def _jsonl(con, path: Path, view: str, dataset: Dataset, scratch: Path) -> RawFile:
     from pyspark.sql import functions as F
 
-    lines = con.spark.read.text(str(path)).where(F.trim(F.col("value")) != "")
-    frame = lines.select(F.col("value").alias("json"))
+    # Every line is numbered, blank ones too, so a record's rowid + 1 is its line as an editor shows it (the
+    # DuckDB reader's "__line"); then the blank lines (nothing but spaces, tabs and carriage returns) are left out.
+    frame = con.spark.read.text(str(path)).select(F.col("value").alias("json"))
     _register(con, view, frame, path, False, "cannot be read as JSON Lines")
+    kept = con.held.pop(view, [])
+    con.register(view, con.tables[view].where(~F.col("json").rlike(r"^[ \t\r]*$")), holds=kept[0] if kept else None,
+                 origins=[str(path)])
     try:
         bad = con.tables[view].where(F.json_object_keys(F.col("json")).isNull()).limit(1).count()
     except Exception as exc:

@@ -28,8 +28,8 @@ from .. import asof as audit_time
 from .. import collect, connection, runvars
 from .. import sources as source_specs
 from ..derive import failure_location
-from ..exports import convert_export, scratch_dir
-from ..plan import FINDINGS_DDL, FINDINGS_TABLE, CompiledRule
+from ..exports import column_warnings, convert_export, scratch_dir
+from ..plan import FINDINGS_DDL, FINDINGS_TABLE, CompiledRule, not_evaluated_warning
 from ..program import Program, with_calendar
 from ..run import program_of
 from . import calendar as spark_calendar
@@ -66,6 +66,7 @@ def audit(policy: Policy, export_dir: str | Path, as_of: datetime | None = None,
     spark = session.start(master, policy.timezone)
     sc, scratch = SparkConnection(spark), scratch_dir()
     con = connection.connect(policy.timezone, Path(scratch.name))
+    sc.local = con
 
     def close() -> None:
         con.close()
@@ -96,7 +97,9 @@ def _audit(sc: SparkConnection, con, policy: Policy, program: Program, compiled:
     period = period or audit_time.month_of(as_of)
     values = {runvars.AS_OF: as_of, runvars.PERIOD_START: period.start, runvars.PERIOD_END: period.end}
     sc.values.update(values)
-    warnings = audit_time.warnings(as_of, loaded.latest, lang)
+    empty = () if period.source == audit_time.INFERRED else audit_time.months_without_records(
+        sc, [d for d in policy.datasets.values() if d.exported], period, as_of)
+    warnings = audit_time.warnings(as_of, loaded.latest, lang, period, empty)
     _derive(sc, policy, program)
     first = min(filter(None, [loaded.earliest, as_of]))
     last = max(filter(None, [loaded.latest, as_of]))
@@ -104,6 +107,10 @@ def _audit(sc: SparkConnection, con, policy: Policy, program: Program, compiled:
     for done, item in enumerate(compiled):
         progress(f"rule {item.rule.id}", done, len(compiled))
         _prepare(sc, item, lang)
+    not_evaluated = _not_evaluated(sc, compiled, lang)
+    warnings += tuple(filter(None, [not_evaluated_warning([c.rule.id for c in compiled if c.rule.id in not_evaluated],
+                                                          lang)]))
+    warnings += column_warnings(loaded.files, lang)
     progress("rules", len(compiled), len(compiled))
     _bring_back(sc, con, policy, compiled, lang)
     connection.lock(con)
@@ -116,7 +123,8 @@ def _audit(sc: SparkConnection, con, policy: Policy, program: Program, compiled:
         as_of_source=source,
         lang=lang,
         findings=findings,
-        stats=collect.rule_stats(con, policy, compiled, loaded.files, period, as_of, datasets=sc),
+        stats=collect.rule_stats(con, policy, compiled, loaded.files, period, as_of, not_evaluated,
+                                 datasets=sc),
         data_files=loaded.files,
         export_dir=str(export_dir),
         engine_version=__version__,
@@ -126,6 +134,20 @@ def _audit(sc: SparkConnection, con, policy: Policy, program: Program, compiled:
         grades=collect.grades(mirrored, policy, program.derive.breakdowns, program.derive.reason_sql(lang)),
         group_counts=collect.group_counts(mirrored, policy, compiled, datasets=sc),
     )
+
+
+def _not_evaluated(sc: SparkConnection, compiled: list[CompiledRule], lang: str) -> frozenset[str]:
+    """A finding for each rule that could judge no record in its scope, a value it needs being unreadable; their ids.
+
+    As on DuckDB (``plan.CompiledRule.not_evaluated_sql``): one aggregate per rule that reads a field, run a few
+    at a time.
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    items = [item for item in compiled if item.unread]
+    with ThreadPoolExecutor(max_workers=FETCHING) as pool:
+        found = list(pool.map(lambda item: sc.execute(item.not_evaluated_sql(lang)).fetchall(), items))
+    return frozenset(rule for rows in found for (rule,) in rows)
 
 
 def check(policy: Policy, program: Program, compiled: list[CompiledRule], lang: str) -> None:
