@@ -80,3 +80,37 @@ def test_cli_refuses_database_sources_and_a_master_without_spark(root):
     sources = runner.invoke(cli, ["audit", "--policy", "policies/example.yaml", "--engine", "spark",
                                    "--source", "inquiries=sqlite:///no.db?table=t"])
     assert sources.exit_code == 2 and "--source is for --engine duckdb" in sources.output
+
+
+def test_try_cast_reads_text_as_duckdb_does():
+    # TRY_CAST is a subclass of CAST in sqlglot's tree; the shim must see it: DuckDB reads '1_000' and '0x1F' as
+    # integers, Spark's own TRY_CAST does not, so the Spark SQL tests for grouped digits and hex itself.
+    spark = to_spark("SELECT TRY_CAST(x AS BIGINT) FROM t")
+    assert "RLIKE '^[+-]?\\\\d+(?:_\\\\d+)+$'" in spark  # grouped digits, then read without the _
+    assert "CONV(SUBSTRING(__s, 3), 16, 10)" in spark  # 0x hex, read base 16
+
+
+def test_list_intersect_is_array_intersect():
+    # DuckDB's list_intersect: the elements of the first list also in the second, as Spark's array_intersect.
+    assert to_spark("SELECT list_intersect(a, ['x'])") == "SELECT ARRAY_INTERSECT(a, ARRAY('x'))"
+
+
+def test_a_fields_format_is_refused_on_spark():
+    # DuckDB's strptime directives (%d one or two digits, %b month names) have no exact Spark pattern: refused.
+    with pytest.raises(Unsupported, match="format:"):
+        to_spark("SELECT try_strptime(x, ['%d/%m/%Y']) FROM t")
+
+
+def test_parameters_become_literal_nodes():
+    import sqlglot
+
+    from clausewise.engine.spark.connection import _bound
+    from clausewise.engine.spark.dialect import to_spark_tree
+
+    tree = sqlglot.parse_one("SELECT m FROM t WHERE m >= ? AND k = ? AND n < ?", read="duckdb")
+    # A quote in a string parameter stays inside its literal (sqlglot writes it escaped), never closes it.
+    got = to_spark_tree(_bound(tree, [datetime(2026, 10, 1), "it's", 3]))
+    assert got == ("SELECT m FROM t WHERE m >= CAST('2026-10-01 00:00:00' AS TIMESTAMP_NTZ) AND k = 'it\\'s' "
+                   "AND n < 3")
+    with pytest.raises(ValueError):
+        _bound(sqlglot.parse_one("SELECT ?", read="duckdb"), [1, 2])

@@ -32,11 +32,13 @@ def _report(result) -> dict:
     return json.loads(write(result, "json", "high"))
 
 
-# The sample's 127 rules load, transpile and run on Spark, but fetching their findings did not finish within
-# ten minutes on a loaded two-core machine: Spark's planner spends minutes in one statement's plan
-# (ValidateRequirements over a deeply nested plan; suspected: working-time values written out where used).
-SAMPLE_TOO_SLOW = pytest.mark.xfail(run=False, reason="Spark's query planning of the sample's statements does not "
-                                    "finish in time yet; parity not yet shown")
+# The sample's rules that count working time (deadlines in working hours or days: the business calendar's
+# arithmetic, correlated subqueries over the calendar's tables) do not run on Spark in reasonable time: timed one
+# rule at a time, application-correction-notice spends minutes in the optimiser's PushPredicateThroughJoin; with
+# that rule excluded it optimises in 12 s and then fails to plan ("No plan for DomainJoin"). Typing the sample
+# takes about two minutes of Spark's planning and code generation on a loaded two-core machine.
+SAMPLE_TOO_SLOW = pytest.mark.xfail(run=False, reason="the sample's working-time rules do not plan on Spark in "
+                                    "time (correlated calendar subqueries); parity not yet shown")
 
 
 @pytest.mark.parametrize("case", [pytest.param("ops-support-sample", marks=SAMPLE_TOO_SLOW), "example-pack"])

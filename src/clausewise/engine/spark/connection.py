@@ -185,7 +185,7 @@ def _bound(tree: exp.Expression, parameters: list) -> exp.Expression:
     ``TIMESTAMP``, a string, a number, a boolean or NULL. Raises ValueError for
     another value or a count that does not match.
     """
-    places = list(tree.find_all(exp.Placeholder))
+    places = list(tree.find_all(exp.Placeholder, bfs=False))  # depth first: in the order written
     if len(places) != len(parameters):
         raise ValueError(f"{len(places)} placeholders but {len(parameters)} parameters")
     for place, value in zip(places, parameters):
@@ -203,7 +203,7 @@ def _literal(value) -> exp.Expression:
     if isinstance(value, str):
         return exp.Literal.string(value)
     if isinstance(value, datetime) and value.tzinfo is None:
-        return exp.Cast(this=exp.Literal.string(value.isoformat(sep=" ")), to=exp.DataType.build("TIMESTAMP"))
+        return exp.Cast(this=exp.Literal.string(value.isoformat(sep=" ")), to=exp.DataType.build("TIMESTAMP", dialect=DUCKDB))
     raise ValueError(f"a parameter of type {type(value).__name__} is not run on Spark")
 
 
