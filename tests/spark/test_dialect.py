@@ -114,3 +114,25 @@ def test_parameters_become_literal_nodes():
                    "AND n < 3")
     with pytest.raises(ValueError):
         _bound(sqlglot.parse_one("SELECT ?", read="duckdb"), [1, 2])
+
+
+def test_rules_counting_working_time_are_refused_at_load_before_spark_starts(root):
+    # The ops-support pack's working-time deadlines would keep Spark's optimiser busy for minutes each
+    # (docs/scale.md): each is named at its place, before any Spark session or file, and nothing else is.
+    import clausewise
+    from clausewise.engine.program import uses_calendar
+    from clausewise.engine.run import program_of
+    from clausewise.engine.spark.run import check
+    from clausewise.errors import ClauseWiseError
+
+    policy = clausewise.load("policies/ops-support.yaml")
+    program = program_of(policy)
+    compiled = program.selected(policy, ())
+    working = {item.rule.id for item in compiled if uses_calendar(item)}
+    assert "application-correction-notice" in working
+    with pytest.raises(ClauseWiseError) as caught:
+        check(policy, program, compiled, "en")
+    said = str(caught.value)
+    assert 'rule "application-correction-notice" counts working time on the business calendar' in said
+    # The rules that do not count working time pass the check.
+    check(policy, program, [item for item in compiled if item.rule.id not in working], "en")
