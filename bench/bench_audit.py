@@ -323,6 +323,22 @@ def run_audit(folder: Path) -> Counter:
     return Counter(f.rule for f in result.findings)
 
 
+def run_spark(folder: Path) -> Counter:
+    """The same audit on the Spark engine (local mode, every core); the JVM is started before the clock."""
+    import clausewise
+    from clausewise.engine.spark import audit as spark_audit
+
+    policy = clausewise.load(folder / "policy.yaml")
+    with spark_audit(policy, folder / "export", as_of=AS_OF) as result:
+        return Counter(f.rule for f in result.findings)
+
+
+def _start_spark() -> None:
+    from clausewise.engine.spark import session
+
+    session.start(session.DEFAULT_MASTER, "Asia/Shanghai")
+
+
 # ---- side 2: hand-written DuckDB SQL ---------------------------------------------------
 _TRUE = "('true', 't', '1', 'yes', 'y', '是')"
 _FALSE = "('false', 'f', '0', 'no', 'n', '否')"
@@ -460,6 +476,8 @@ def run_baseline(folder: Path) -> Counter:
 # ---- measuring -------------------------------------------------------------------
 # Each side with the module it imports before the clock starts: importing is not auditing.
 SIDES = {"audit": ("clausewise", run_audit), "baseline": ("duckdb", run_baseline)}
+# --engine spark adds a column: the Spark engine, its JVM started (15-30 s) before the clock, like an import.
+SPARK_SIDE = ("clausewise", run_spark)
 
 
 def _clock() -> tuple[float, float]:
@@ -470,8 +488,10 @@ def _clock() -> tuple[float, float]:
 
 def child(side: str, folder: Path) -> None:
     """Run one side once and print its times, peak RSS and findings per rule as JSON."""
-    module, work = SIDES[side]
+    module, work = SPARK_SIDE if side == "spark" else SIDES[side]
     importlib.import_module(module)
+    if side == "spark":
+        _start_spark()
     wall, cpu = _clock()
     counts = work(folder)
     wall_end, cpu_end = _clock()
@@ -490,14 +510,15 @@ def spawn(*args: str) -> str:
     return done.stdout
 
 
-def measure(folder: Path, repeat: int) -> dict[str, dict]:
+def measure(folder: Path, repeat: int, sides=tuple(SIDES)) -> dict[str, dict]:
     """Each side ``repeat`` times, alternating so that load from elsewhere hits both alike.
 
-    Kept per side: the best wall and CPU time, the highest peak RSS.
+    Kept per side: the best wall and CPU time, the highest peak RSS (of the
+    Python process: the Spark side's JVM is a process of its own, not counted).
     """
-    runs = {side: [] for side in SIDES}
+    runs = {side: [] for side in sides}
     for _ in range(repeat):
-        for side in SIDES:
+        for side in sides:
             runs[side].append(json.loads(spawn("--child", side, "--keep", str(folder)).splitlines()[-1]))
     return {
         side: {
@@ -532,14 +553,27 @@ def report(rows: int, audit: dict, baseline: dict) -> None:
     print(f"\ntarget: audit at most {TARGET_RATIO}x the hand-written SQL -- {verdict} ({ratio:.2f}x)")
 
 
-def bench(folder: Path, rows: int, seed: int, repeat: int) -> int:
+def report_spark(rows: int, audit: dict, spark: dict) -> None:
+    print(f"\n{'findings per rule':<24}{'duckdb':>10}{'spark':>10}")
+    for rule in sorted(set(audit["counts"]) | set(spark["counts"])):
+        print(f"{rule:<24}{audit['counts'][rule]:>10}{spark['counts'][rule]:>10}")
+    print("\n| rows | engine | findings | seconds | Python CPU s |")
+    print("|---:|---|---:|---:|---:|")
+    for name, side in (("duckdb", audit), ("spark (local[*])", spark)):
+        print(f"| {rows:,} | {name} | {sum(side['counts'].values()):,} | {side['seconds']:.2f} | {side['cpu']:.2f} |")
+
+
+def bench(folder: Path, rows: int, seed: int, repeat: int, engine: str = "duckdb") -> int:
     start = time.perf_counter()
     spawn("--child", "generate", "--rows", str(rows), "--seed", str(seed), "--keep", str(folder))
     print(f"generated {rows:,} rows in {time.perf_counter() - start:.1f} s into {folder}", flush=True)
-    results = measure(folder, repeat)
+    results = measure(folder, repeat, tuple(SIDES) + (("spark",) if engine == "spark" else ()))
     audit, baseline = results["audit"], results["baseline"]
     report(rows, audit, baseline)
     mismatched = compare(audit["counts"], baseline["counts"])
+    if engine == "spark":
+        report_spark(rows, audit, results["spark"])
+        mismatched += [f"{rule} (spark)" for rule in compare(audit["counts"], results["spark"]["counts"])]
     if mismatched:
         print(f"MISMATCH: the two sides disagree on {', '.join(mismatched)}; the timing compares different work",
               file=sys.stderr)
@@ -553,7 +587,9 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--keep", type=Path, help="generate into this folder and keep it")
-    parser.add_argument("--child", choices=["generate", *SIDES], help=argparse.SUPPRESS)
+    parser.add_argument("--engine", choices=["duckdb", "spark"], default="duckdb",
+                        help="spark: also time the Spark engine in local mode (pip install 'clausewise[spark]')")
+    parser.add_argument("--child", choices=["generate", *SIDES, "spark"], help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child == "generate":
         generate(args.keep, args.rows, args.seed)
@@ -561,10 +597,10 @@ def main() -> int:
     elif args.child:
         child(args.child, args.keep)
     elif args.keep:
-        return bench(args.keep.resolve(), args.rows, args.seed, args.repeat)
+        return bench(args.keep.resolve(), args.rows, args.seed, args.repeat, args.engine)
     else:
         with tempfile.TemporaryDirectory(prefix="clausewise-bench-") as folder:
-            return bench(Path(folder), args.rows, args.seed, args.repeat)
+            return bench(Path(folder), args.rows, args.seed, args.repeat, args.engine)
     return 0
 
 

@@ -65,6 +65,12 @@ STEP_SUMMARY = "GITHUB_STEP_SUMMARY"
               help=N_("Compare with a recorded run: last (the latest judged before this one) or a run id."))
 @click.option("--fail-on-new", is_flag=True,
               help=N_("Fail only on findings new since the baseline run (implies --baseline last)."))
+@click.option("--engine", type=click.Choice(["duckdb", "spark"]), default="duckdb", show_default=True,
+              help=N_("Where the rules run: DuckDB in this process, or Apache Spark (pip install "
+                      "'clausewise[spark]'; docs/scale.md)."))
+@click.option("--spark-master", "spark_master", metavar="URL", default=None,
+              help=N_("With --engine spark: the Spark master (local[*], spark://host:7077, yarn). Default: "
+                      "local[*]."))
 @click.option("--verbose", "-v", is_flag=True,
               help=N_("Table format: list every rule, not only those with findings or that examined no record."))
 @click.option("--step-summary/--no-step-summary", "step_summary", default=True, envvar="CLAUSEWISE_STEP_SUMMARY",
@@ -73,8 +79,8 @@ STEP_SUMMARY = "GITHUB_STEP_SUMMARY"
 @quiet_option
 @click.pass_context
 def audit(ctx: click.Context, export_dir, policy_path, source_texts, trust_export_sources, as_of, period, formats,
-          outputs, lang, fail_on, rules, waivers_path, record, history_path, baseline, fail_on_new, verbose,
-          step_summary, quiet) -> None:
+          outputs, lang, fail_on, rules, waivers_path, record, history_path, baseline, fail_on_new, engine,
+          spark_master, verbose, step_summary, quiet) -> None:
     from ..engine import audit as run_audit
     from ..engine import complete, load, load_waivers
     from ..history import default_path
@@ -95,6 +101,10 @@ def audit(ctx: click.Context, export_dir, policy_path, source_texts, trust_expor
     check_outputs([output for _, output in reports], guarded)
     summary = _step_summary(step_summary, [output for _, output in reports], guarded)
     when = parse_as_of(as_of, policy.timezone)
+    if engine == "spark":
+        run_audit = _spark_audit(export_dir, sources, spark_master)
+    elif spark_master is not None:
+        raise UsageError(msg("--spark-master is for --engine spark"))
     with run_audit(policy, export_dir, when, lang, tuple(rules), progress=progress_display(quiet),
                    sources=sources, period=parse_period(period),
                    trust_export_sources=trust_export_sources) as result:
@@ -105,6 +115,19 @@ def audit(ctx: click.Context, export_dir, policy_path, source_texts, trust_expor
             append(write(result, "markdown", fail_on), summary, f"${STEP_SUMMARY}")
         code = result.exit_code(fail_on)
     ctx.exit(code)
+
+
+def _spark_audit(export_dir, sources: dict, master: str | None):
+    """The Spark engine's audit, called as the DuckDB one is; it reads export files only."""
+    if sources or export_dir is None:
+        raise UsageError(msg("the Spark engine reads export folders; --source is for --engine duckdb"))
+    from ..engine.spark import DEFAULT_MASTER
+    from ..engine.spark import audit as spark_audit
+
+    def run_audit(policy, export_dir, as_of, lang, rule_ids, progress, sources, period, trust_export_sources):
+        return spark_audit(policy, export_dir, as_of, lang, rule_ids, progress, master or DEFAULT_MASTER, period)
+
+    return run_audit
 
 
 def _reports(formats: tuple[str, ...], outputs: tuple[str, ...]) -> list[tuple[str, str | None]]:

@@ -44,8 +44,11 @@ class GroupTally:
         return out
 
 
-def group_counts(con, policy: Policy, compiled: list[CompiledRule]) -> GroupTally | None:
-    """The run's :class:`GroupTally`; None when the policy's scorecard has no groups."""
+def group_counts(con, policy: Policy, compiled: list[CompiledRule], datasets=None) -> GroupTally | None:
+    """The run's :class:`GroupTally`; None when the policy's scorecard has no groups.
+
+    ``datasets`` is the connection holding the datasets, when not ``con`` (the Spark engine's).
+    """
     card = policy.scorecard
     if card is None or not card.group_by:
         return None
@@ -56,7 +59,7 @@ def group_counts(con, policy: Policy, compiled: list[CompiledRule]) -> GroupTall
             rules = [c for c in compiled if c.rule.dataset == dataset]
             if dataset not in policy.datasets or column not in policy.datasets[dataset].fields or not rules:
                 continue
-            _count_examined(con, group, policy.datasets[dataset], column, rules, examined)
+            _count_examined(datasets or con, group, policy.datasets[dataset], column, rules, examined)
             queries.append(_findings_sql(group, policy.datasets[dataset], column, rules))
     return GroupTally(con, examined, queries)
 
@@ -110,14 +113,15 @@ def _pending(item: CompiledRule, period, as_of) -> tuple[str, ...]:
 
 
 def rule_stats(con, policy: Policy, compiled: list[CompiledRule], files, period=None,
-               as_of=None, not_evaluated: frozenset[str] = frozenset()) -> dict[str, RuleStats]:
-    """Per rule: records examined and unjudged, findings by status, the periods not judged yet, and whether it was
-    not evaluated (``not_evaluated``: the rules given that finding, ``plan.CompiledRule.not_evaluated_sql``)."""
+               as_of=None, not_evaluated: frozenset[str] = frozenset(), datasets=None) -> dict[str, RuleStats]:
+    """Per rule: records examined and unjudged (counted on ``datasets``, default ``con``), findings by status, the
+    periods not judged yet, and whether it was not evaluated (``not_evaluated``: the rules given that finding,
+    ``plan.CompiledRule.not_evaluated_sql``)."""
     stats = {RESERVED_RULE: RuleStats(examined=sum(f.rows for f in files))}
     for table, items in _by_table(compiled).items():
         counts = ", ".join(f"count(*) FILTER (WHERE {i.examined_sql}), count(*) FILTER (WHERE {i.unjudged_sql})"
                            for i in items)
-        row = con.execute(f"SELECT {counts} FROM {table}").fetchone()
+        row = (datasets or con).execute(f"SELECT {counts} FROM {table}").fetchone()
         for i, item in enumerate(items):
             pending = _pending(item, period, as_of)
             stats[item.rule.id] = RuleStats(examined=row[2 * i], unjudged=row[2 * i + 1], pending=pending,

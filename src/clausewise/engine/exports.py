@@ -206,8 +206,9 @@ def _json_source(con, dataset: Dataset, raw: RawFile) -> Source:
     keep = [c for c, ok in zip(columns, found) if ok]
     picks = "".join(f", json ->> {json_path(c)} AS {ident(c)}" for c in keep)
     # Every key of every record, in the order first met, for the notice of undeclared columns.
-    keys = con.execute(f"SELECT k FROM (SELECT unnest(json_keys(json)) AS k, generate_subscripts(json_keys(json), 1) "
-                       f"AS i, rowid AS r FROM {raw.table}) GROUP BY k ORDER BY min(r), min(i), k").fetchall()
+    # (Written so that the Spark engine's transpiler reads it too: no generate_subscripts.)
+    keys = con.execute(f"SELECT k FROM (SELECT rowid AS r, json_keys(json) AS ks, unnest(json_keys(json)) AS k "
+                       f"FROM {raw.table}) GROUP BY k ORDER BY min(r), min(array_position(ks, k)), k").fetchall()
     return Source(f"SELECT {raw.line} AS __row{picks} FROM {raw.table}", keep, all_columns=[k for (k,) in keys])
 
 

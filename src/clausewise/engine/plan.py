@@ -143,7 +143,7 @@ class CompiledRule:
         counts = (f"SELECT count(*) FILTER (WHERE {self.examined_sql}) AS e, count(DISTINCT __row) FILTER "
                   f"(WHERE {self.unjudged_sql}) AS u, {fields} AS f FROM {self.table_sql}")
         unit = self.period_unit
-        judged = f" AND len({periods.judged_sql(unit)}) > 0" if unit else ""
+        judged = f" AND array_length({periods.judged_sql(unit)}) > 0" if unit else ""  # (Spark: size, not length)
         return (f"INSERT INTO {FINDINGS_TABLE} SELECT {string(self.rule.id)}, NULL, NULL, NULL, 'invalid', {evidence}, "
                 f"NULL, {_not_evaluated(lang)} FROM ({counts}) WHERE e = 0 AND u > 0{judged} RETURNING rule")
 

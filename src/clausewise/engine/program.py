@@ -210,8 +210,11 @@ def empty_tables(con, policy: Policy) -> None:
 
 
 def with_calendar(con, policy: Policy, program: Program, compiled: list[CompiledRule],
-                  first: datetime, last: datetime) -> list[CompiledRule]:
-    """Register the business calendar over the run's dates and compile its working-time rules for it."""
+                  first: datetime, last: datetime, register=register) -> list[CompiledRule]:
+    """Register the business calendar over the run's dates and compile its working-time rules for it.
+
+    ``register`` creates the calendar's tables on ``con`` (``calendar.register``; the Spark engine has its own).
+    """
     if program.calendar is None:
         return compiled
     try:

@@ -13,6 +13,13 @@ from .csv import read_text_csv
 
 
 def read(con, path: Path, table: str, options: ReadOptions, scratch: Path) -> RawFile:
+    raw = read_text_csv(con, workbook_csv(path, scratch), path, table, ",", scratch)
+    raw.format = "xlsx"
+    return raw
+
+
+def workbook_csv(path: Path, scratch: Path) -> Path:
+    """The first sheet of ``path`` as a UTF-8 CSV file in ``scratch`` (also how the Spark engine reads a workbook)."""
     from python_calamine import CalamineWorkbook
 
     from ...workbook import check_workbook  # here, not with the module: only an XLSX export needs it
@@ -26,9 +33,7 @@ def read(con, path: Path, table: str, options: ReadOptions, scratch: Path) -> Ra
     target = scratch / f"workbook-{len(list(scratch.iterdir()))}.csv"
     with target.open("w", encoding="utf-8", newline="") as out:
         csv.writer(out).writerows([_cell(v) for v in row] for row in rows)
-    raw = read_text_csv(con, target, path, table, ",", scratch)
-    raw.format = "xlsx"
-    return raw
+    return target
 
 
 def _cell(value) -> str:
