@@ -128,8 +128,9 @@ def _choice(error, doc, path, file):
     names = ", ".join(f'"{k}"' for k in keys)
     if error.validator == "oneOf" and len(given) > 1:
         return msg("{where} takes only one of {names}, not {n}", where=_where(path, doc), names=names, n=len(given)), _location(doc, path, file)
-    template = "{where} needs one of {names}" if error.validator == "oneOf" else "{where} needs at least one of {names}"
-    return msg(template, where=_where(path, doc), names=names), _location(doc, path, file)
+    if error.validator == "oneOf":
+        return msg("{where} needs one of {names}", where=_where(path, doc), names=names), _location(doc, path, file)
+    return msg("{where} needs at least one of {names}", where=_where(path, doc), names=names), _location(doc, path, file)
 
 
 def _node_at(doc: Any, path: list) -> tuple[Any, Any, Any]:
