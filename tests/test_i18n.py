@@ -271,3 +271,59 @@ def test_a_decision_table_subsumption_in_chinese():
                        value=3, cover=cover)
     assert message == "Subsumption: row 3 can never match because rows 1 and 2 together match everything it does (hit policy first)"
     assert message.render("zh") == "包含：第 3 行永远不会匹配，因为第 1 和 2 行合起来已匹配它匹配的全部情况（命中策略 first）"
+
+
+def test_a_condition_error_in_chinese(tmp_path):
+    from support import ROOT
+
+    # The example policy with one misspelt field in rule inquiry-contact's "when" (rules/example/inquiries.yaml).
+    for folder in ("policies", "rules/example", "tests/cases/example"):
+        for path in (ROOT / folder).glob("*.yaml"):
+            (tmp_path / folder).mkdir(parents=True, exist_ok=True)
+            (tmp_path / folder / path.name).write_bytes(path.read_bytes())
+    rules = tmp_path / "rules" / "example" / "inquiries.yaml"
+    text = rules.read_text(encoding="utf-8")
+    assert text.count("    when: NOT answered_on_spot\n") == 2
+    rules.write_text(text.replace("    when: NOT answered_on_spot\n", "    when: NOT answerd_on_spot\n", 1), encoding="utf-8")
+    line = text[: text.index("    when: NOT answered_on_spot\n")].count("\n") + 1
+    # Column 15: four spaces, "when: " (6) and "NOT " (4) come before the field, 4 + 6 + 4 + 1 = 15.
+    result = _run(["validate", "-p", tmp_path / "policies" / "example.yaml"])
+    assert result.exit_code == 2
+    assert result.output == (f"{rules}:{line}:15：规则“inquiry-contact”的 when：数据集“inquiries”中没有字段"
+                             "“answerd_on_spot”——是否想写“answered_on_spot”？\n")
+    english = _run(["validate", "-p", tmp_path / "policies" / "example.yaml"], env_lang="en")
+    assert english.output == (f'{rules}:{line}:15: rule "inquiry-contact" when: unknown field "answerd_on_spot" in '
+                              'dataset "inquiries" — did you mean "answered_on_spot"?\n')
+
+
+def test_a_workbook_refusal_in_chinese(tmp_path):
+    from support import EXAMPLE_EXPORT, EXAMPLE_POLICY
+
+    export = tmp_path / "export"
+    export.mkdir()
+    for path in EXAMPLE_EXPORT.iterdir():
+        if not path.name.startswith("followups."):
+            (export / path.name).write_bytes(path.read_bytes())
+    (export / "followups.xlsx").write_bytes(b"not a zip\n")  # no zip end record anywhere in its 10 bytes
+    result = _run(["audit", export, "-p", EXAMPLE_POLICY])
+    assert (result.exit_code, result.output) == (2, f"{export / 'followups.xlsx'}：不是 XLSX 工作簿：文件不是 zip 压缩包\n")
+    english = _run(["audit", export, "-p", EXAMPLE_POLICY], env_lang="en")
+    assert english.output == f"{export / 'followups.xlsx'}: not an XLSX workbook: the file is not a zip archive\n"
+
+
+def test_schema_error_paths_and_typing_mistakes_in_chinese():
+    from clausewise.engine.conditions import Scope, compile_condition
+    from clausewise.errors import Collector
+    from clausewise.policy.validate import _where
+
+    doc = {"rules": [{"id": "a"}, {"title": "no id"}], "waivers": [{"id": "w1", "until": "x"}]}
+    where = _where(["rules", 1, "title"], doc)
+    assert (str(where), i18n.render(where, "zh")) == ("rules › item 2 › title", "rules › 第 2 项 › title")
+    where = _where(["waivers", 0, "until"], doc)
+    assert (str(where), i18n.render(where, "zh")) == ('waiver "w1" › until', "豁免“w1” › until")
+    # A full-width comma (U+FF0C) in coalesce(a，b): found before parsing, with its Unicode name.
+    errors = Collector()
+    assert compile_condition("coalesce(a，b) = 1", Scope({"a": "integer", "b": "integer"}, {}, "d"), "test", errors) is None
+    [error] = errors.errors
+    assert str(error) == 'test: "，" (fullwidth comma) is not SQL: write "," instead'
+    assert error.render("zh") == "test：“，”（fullwidth comma）不是 SQL：请改为“,”"

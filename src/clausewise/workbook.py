@@ -67,6 +67,7 @@ from pathlib import Path
 from xml.parsers import expat
 
 from .errors import ClauseWiseError, Location
+from .i18n import Message, msg
 
 MAX_UNPACKED = 512 << 20
 MAX_RATIO = 100
@@ -78,7 +79,6 @@ MAX_DIRECTORY = 4 << 20
 MAX_METADATA = 16 << 20
 
 _CHUNK = 1 << 20
-_NOT_A_WORKBOOK = "not an XLSX workbook"
 
 
 def check_workbook(path: Path, display: str, error: type[ClauseWiseError]) -> None:
@@ -96,18 +96,23 @@ def check_workbook(path: Path, display: str, error: type[ClauseWiseError]) -> No
     try:
         _check(path)
     except _Refused as refused:
-        raise error(_one_line(str(refused)), Location(display)) from None
+        raise error(_one_line(refused.args[0]), Location(display)) from None
     except OSError as exc:
-        raise error(f"cannot read the file: {exc.strerror or exc}", Location(display)) from None
+        raise error(msg("cannot read the file: {reason}", reason=str(exc.strerror or exc)), Location(display)) from None
 
 
 class _Refused(Exception):
     """Why the workbook is refused, as the one line the user reads."""
 
 
-def _one_line(message: str) -> str:
+def _one_line(message: Message) -> Message:
     """Part names and references come from the file: a newline or other control character in them is shown escaped."""
-    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in message)
+    return Message(message.template, {name: _printable(value) if isinstance(value, str) else value
+                                      for name, value in (message.params or {}).items()})
+
+
+def _printable(text: str) -> str:
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in text)
 
 
 def _check(path: Path) -> None:
@@ -116,9 +121,10 @@ def _check(path: Path) -> None:
     try:
         archive = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError):
-        raise _Refused(f"{_NOT_A_WORKBOOK}: the file is not a zip archive") from None
+        raise _Refused(msg('not an XLSX workbook: the file is not a zip archive')) from None
     except NotImplementedError as exc:
-        raise _Refused(f"{_NOT_A_WORKBOOK}: its zip archive cannot be read ({exc})") from None
+        raise _Refused(msg('not an XLSX workbook: its zip archive cannot be read ({reason})',
+                           reason=str(exc))) from None
     with archive:
         parts = _Parts(archive)
         folder = _workbook_folder(parts)
@@ -145,14 +151,15 @@ def _check_directory_size(handle) -> None:
     tail = handle.read()
     at = tail.rfind(b"PK\x05\x06")
     if at < 0 or at + _END.size > len(tail):
-        raise _Refused(f"{_NOT_A_WORKBOOK}: the file is not a zip archive")
+        raise _Refused(msg('not an XLSX workbook: the file is not a zip archive'))
     fields = _END.unpack_from(tail, at)
     if at + _END.size + fields[7] != len(tail):
-        raise _Refused(f"{_NOT_A_WORKBOOK}: there are stray bytes after the end of its zip archive")
+        raise _Refused(msg('not an XLSX workbook: there are stray bytes after the end of its zip archive'))
     directory = _zip64_directory_size(handle, size - len(tail) + at)
     directory = fields[5] if directory is None else directory
     if directory > MAX_DIRECTORY:
-        raise _Refused(f"its zip directory is {directory:,} bytes; the limit is {MAX_DIRECTORY:,} (a workbook's is a few KB)")
+        raise _Refused(msg("its zip directory is {size:,} bytes; the limit is {limit:,} (a workbook's is a few KB)",
+                           size=directory, limit=MAX_DIRECTORY))
 
 
 def _zip64_directory_size(handle, end_at: int) -> int | None:
@@ -166,7 +173,7 @@ def _zip64_directory_size(handle, end_at: int) -> int | None:
     handle.seek(_END64_LOCATOR.unpack(locator)[2])
     record = handle.read(_END64.size)
     if len(record) < _END64.size or record[:4] != b"PK\x06\x06":
-        raise _Refused(f"{_NOT_A_WORKBOOK}: its zip archive is damaged")
+        raise _Refused(msg('not an XLSX workbook: its zip archive is damaged'))
     return _END64.unpack(record)[8]
 
 
@@ -187,16 +194,18 @@ class _Parts:
         for info in archive.infolist():
             key = _fold(info.filename.replace("\\", "/"))
             if key in self.folded:
-                raise _Refused(f'two parts of the zip are named "{info.filename}": which one is read is unclear')
+                raise _Refused(msg('two parts of the zip are named "{part}": which one is read is unclear',
+                                   part=info.filename))
             self.folded[key] = info
         total = sum(info.file_size for info in archive.infolist())
         if total > MAX_UNPACKED:
-            raise _Refused(f"its parts unpack to {total:,} bytes; the limit is {MAX_UNPACKED:,} (a zip bomb?)")
+            raise _Refused(msg('its parts unpack to {total:,} bytes; the limit is {limit:,} (a zip bomb?)',
+                               total=total, limit=MAX_UNPACKED))
         for info in archive.infolist():
             if info.file_size > RATIO_FLOOR and info.file_size > MAX_RATIO * info.compress_size:
                 ratio = info.file_size // max(info.compress_size, 1)
-                raise _Refused(f'part "{info.filename}" unpacks to {ratio:,} times its packed size; '
-                               f"the limit is {MAX_RATIO} (a zip bomb?)")
+                raise _Refused(msg('part "{part}" unpacks to {ratio:,} times its packed size; the limit is {limit} (a zip bomb?)',
+                                   part=info.filename, ratio=ratio, limit=MAX_RATIO))
 
     def find(self, name: str) -> zipfile.ZipInfo | None:
         """The part calamine opens for ``name``: ASCII case ignored, else the exact name."""
@@ -209,15 +218,17 @@ class _Parts:
 
     def read(self, info: zipfile.ZipInfo, limit: int = MAX_METADATA) -> bytes:
         if info.file_size > limit:
-            raise _Refused(f'part "{info.filename}" is {info.file_size:,} bytes; the limit is {limit:,}')
+            raise _Refused(msg('part "{part}" is {size:,} bytes; the limit is {limit:,}',
+                               part=info.filename, size=info.file_size, limit=limit))
         return b"".join(self.unpack(info))
 
     def unpack(self, info: zipfile.ZipInfo) -> Iterator[bytes]:
         """The part's bytes in chunks, never more than its header declares plus one chunk."""
         if info.flag_bits & 0x1:
-            raise _Refused(f'part "{info.filename}" is encrypted')
+            raise _Refused(msg('part "{part}" is encrypted', part=info.filename))
         if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
-            raise _Refused(f'part "{info.filename}" is packed with method {info.compress_type}, which the reader cannot unpack')
+            raise _Refused(msg('part "{part}" is packed with method {method}, which the reader cannot unpack',
+                               part=info.filename, method=info.compress_type))
         probe = copy.copy(info)
         probe.file_size = info.file_size + _CHUNK  # room to see a lying header's excess before zipfile's CRC check
         seen = 0
@@ -226,14 +237,15 @@ class _Parts:
                 while chunk := stream.read(_CHUNK):
                     seen += len(chunk)
                     if seen > info.file_size:
-                        raise _Refused(f'part "{info.filename}" unpacks to more than the {info.file_size:,} bytes '
-                                       "its zip header declares (a zip bomb?)")
+                        raise _Refused(msg('part "{part}" unpacks to more than the {size:,} bytes its zip header declares (a zip bomb?)',
+                                           part=info.filename, size=info.file_size))
                     yield chunk
         except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, RuntimeError, NotImplementedError) as exc:
-            raise _Refused(f'part "{info.filename}" cannot be unpacked: {exc}') from None
+            raise _Refused(msg('part "{part}" cannot be unpacked: {reason}',
+                               part=info.filename, reason=str(exc))) from None
         if seen != info.file_size:
-            raise _Refused(f'part "{info.filename}" unpacks to {seen:,} bytes, '
-                           f"not the {info.file_size:,} its zip header declares")
+            raise _Refused(msg('part "{part}" unpacks to {seen:,} bytes, not the {size:,} its zip header declares',
+                               part=info.filename, seen=seen, size=info.file_size))
 
 
 def _drain(parts: _Parts, info: zipfile.ZipInfo | None) -> None:
@@ -260,7 +272,7 @@ def _events(data: bytes, part: str) -> Iterator[tuple[int, bytes, bytes]]:
     while (at := data.find(b"<", pos)) >= 0:
         match = _MARKUP.match(data, at)
         if match is None:
-            raise _Refused(f'part "{part}" is not XML this check can read (at byte {at})')
+            raise _Refused(msg('part "{part}" is not XML this check can read (at byte {at})', part=part, at=at))
         pos = match.end()
         if match["end"] is not None:
             yield _END_TAG, match["end"].rstrip(_XML_SPACE), b""
@@ -288,13 +300,13 @@ def _attributes(raw: bytes, part: str) -> Iterator[tuple[bytes, bytes]]:
             return
         equals = raw.find(b"=", pos)
         if equals < 0:
-            raise _Refused(f'part "{part}" has a malformed attribute')
+            raise _Refused(msg('part "{part}" has a malformed attribute', part=part))
         key = raw[pos:equals].rstrip(_ATTR_SPACE)
         pos = equals + 1
         while pos < size and raw[pos] in _ATTR_SPACE:
             pos += 1
         if pos >= size or raw[pos] not in b"\"'":
-            raise _Refused(f'part "{part}" has an attribute without quotes')
+            raise _Refused(msg('part "{part}" has an attribute without quotes', part=part))
         close = raw.find(raw[pos:pos + 1], pos + 1)
         close = size if close < 0 else close
         yield key, raw[pos + 1:close]
@@ -325,12 +337,12 @@ _ENTITY = re.compile(rb"&(?:(lt|gt|amp|apos|quot)|#([0-9]+)|#x([0-9a-fA-F]+));")
 def _text(value: bytes, part: str, unescape: bool = False) -> str:
     """An attribute value as calamine decodes it: UTF-8, with XML's entities replaced where it unescapes."""
     if unescape and b"&" in _ENTITY.sub(b"", value):
-        raise _Refused(f'part "{part}" has an unknown XML entity')
+        raise _Refused(msg('part "{part}" has an unknown XML entity', part=part))
     try:
         text = value.decode("utf-8")
         return _ENTITY_TEXT.sub(_entity, text) if unescape else text
     except (UnicodeDecodeError, ValueError, OverflowError):
-        raise _Refused(f'part "{part}" has an attribute that is not UTF-8 text') from None
+        raise _Refused(msg('part "{part}" has an attribute that is not UTF-8 text', part=part)) from None
 
 
 _ENTITY_TEXT = re.compile(_ENTITY.pattern.decode("ascii"))
@@ -343,7 +355,7 @@ def _entity(match: re.Match) -> str:
 
 
 # ---- which part is the first sheet ---------------------------------------------------------
-def _metadata(parts: _Parts, name: str, missing: str) -> tuple[bytes, str]:
+def _metadata(parts: _Parts, name: str, missing: Message) -> tuple[bytes, str]:
     info = parts.find(name)
     if info is None:
         raise _Refused(missing)
@@ -352,10 +364,10 @@ def _metadata(parts: _Parts, name: str, missing: str) -> tuple[bytes, str]:
 
 def _workbook_folder(parts: _Parts) -> str:
     """The folder of the workbook part (``xl/``), from the last officeDocument relationship in ``_rels/.rels``."""
-    data, part = _metadata(parts, "_rels/.rels", f"{_NOT_A_WORKBOOK}: it has no _rels/.rels part")
+    data, part = _metadata(parts, "_rels/.rels", msg('not an XLSX workbook: it has no _rels/.rels part'))
     events = _events(data, part)
     if not any(kind == _START and _local(name) == b"Relationships" for kind, name, _ in events):
-        raise _Refused(f'{_NOT_A_WORKBOOK}: part "{part}" has no <Relationships>')
+        raise _Refused(msg('not an XLSX workbook: part "{part}" has no <Relationships>', part=part))
     target = None
     for kind, name, raw in events:
         if kind == _END_TAG and _local(name) == b"Relationships":
@@ -365,27 +377,29 @@ def _workbook_folder(parts: _Parts) -> str:
             if attributes.get(b"Type", b"").endswith(b"/relationships/officeDocument") and b"Target" in attributes:
                 target = _text(attributes[b"Target"], part, unescape=True)
     else:
-        raise _Refused(f'{_NOT_A_WORKBOOK}: part "{part}" ends inside <Relationships>')
+        raise _Refused(msg('not an XLSX workbook: part "{part}" ends inside <Relationships>', part=part))
     if target is None:
-        raise _Refused(f"{_NOT_A_WORKBOOK}: it has no workbook part")
+        raise _Refused(msg('not an XLSX workbook: it has no workbook part'))
     folder = target[: target.rfind("/") + 1]
     return folder[1:] if folder.startswith("/") else folder
 
 
 def _first_sheet(parts: _Parts, folder: str) -> zipfile.ZipInfo:
     """The part calamine reads as sheet index 0: the first ``<sheet>`` of workbook.xml, through the workbook's rels."""
-    data, part = _metadata(parts, folder + "workbook.xml", f"{_NOT_A_WORKBOOK}: it has no workbook part ({folder}workbook.xml)")
+    data, part = _metadata(parts, folder + "workbook.xml", msg('not an XLSX workbook: it has no workbook part ({folder}workbook.xml)',
+                                                               folder=folder))
     relation = _first_sheet_relation(data, part)
     rels_name = folder + "_rels/workbook.xml.rels"
-    rels, rels_part = _metadata(parts, rels_name, f"{_NOT_A_WORKBOOK}: it has no {rels_name}")
+    rels, rels_part = _metadata(parts, rels_name, msg('not an XLSX workbook: it has no {part}', part=rels_name))
     relationships = _relationships(rels, rels_part)
     if relation not in relationships:
-        raise _Refused(f'the first sheet\'s relationship "{_text(relation, part)}" is not in {rels_part}')
+        raise _Refused(msg('the first sheet\'s relationship "{relation}" is not in {part}',
+                           relation=_text(relation, part), part=rels_part))
     target = _text(relationships[relation], rels_part)
     name = target[1:] if target.startswith("/") else folder + target
     info = parts.find(name)
     if info is None:
-        raise _Refused(f'the first sheet\'s part "{name}" is missing')
+        raise _Refused(msg('the first sheet\'s part "{part}" is missing', part=name))
     return info
 
 
@@ -403,7 +417,7 @@ def _first_sheet_relation(data: bytes, part: str) -> bytes:
             return ids[-1] if ids else b""
         if local == b"definedName" and _attribute(raw, b"name", part) is not None:
             next((1 for k, n, _ in events if k == _END_TAG and n == name), None)
-    raise _Refused("the workbook has no sheet")
+    raise _Refused(msg('the workbook has no sheet'))
 
 
 def _relationships(data: bytes, part: str) -> dict[bytes, bytes]:
@@ -435,10 +449,11 @@ def _check_shared_strings(parts: _Parts, folder: str) -> None:
         if kind == _START and _local(name) == b"sst":
             count = _COUNT.fullmatch(_attribute(raw, b"uniqueCount", info.filename) or b"")
             if count and int(count[1]) > MAX_CELLS:
-                raise _Refused(f"its shared strings table claims {int(count[1]):,} strings; the limit is {MAX_CELLS:,}")
+                raise _Refused(msg('its shared strings table claims {count:,} strings; the limit is {limit:,}',
+                                   count=int(count[1]), limit=MAX_CELLS))
             break
     else:
-        raise _Refused(f'part "{info.filename}" does not begin with <sst>')
+        raise _Refused(msg('part "{part}" does not begin with <sst>', part=info.filename))
     for _ in chunks:
         pass
 
@@ -451,12 +466,13 @@ def _check_used_range(parts: _Parts, info: zipfile.ZipInfo) -> None:
     scan.close()
     rows, columns = scan.extent() if not scan.exact else _walk(parts, info)
     if rows > MAX_ROWS:
-        raise _Refused(f"the first sheet has a cell below row {MAX_ROWS:,}, where Excel's sheets end")
+        raise _Refused(msg("the first sheet has a cell below row {limit:,}, where Excel's sheets end", limit=MAX_ROWS))
     if columns > MAX_COLUMNS:
-        raise _Refused(f"the first sheet has a cell right of column XFD ({MAX_COLUMNS:,}), where Excel's sheets end")
+        raise _Refused(msg("the first sheet has a cell right of column XFD ({limit:,}), where Excel's sheets end",
+                           limit=MAX_COLUMNS))
     if rows * columns > MAX_CELLS:
-        raise _Refused(f"the first sheet's used range A1:{_column_name(columns)}{rows} holds {rows * columns:,} cells; "
-                       f"the limit is {MAX_CELLS:,}")
+        raise _Refused(msg("the first sheet's used range A1:{column}{rows} holds {cells:,} cells; the limit is {limit:,}",
+                           column=_column_name(columns), rows=rows, cells=rows * columns, limit=MAX_CELLS))
 
 
 def _column_number(letters: bytes) -> int:
@@ -549,7 +565,7 @@ def _plain(attributes: bytes) -> bool:
 def _check_encoding(head: bytes) -> None:
     """calamine's XML reader works on bytes: a UTF-16 or UTF-32 sheet would be read as nonsense, so it is refused."""
     if head[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\x00" in head[:4]:
-        raise _Refused("the first sheet is not UTF-8 XML")
+        raise _Refused(msg('the first sheet is not UTF-8 XML'))
 
 
 class _Walk:
@@ -610,7 +626,7 @@ def _reference(text: str, need_column: bool) -> tuple[int, int]:
     """
     match = _REFERENCE.fullmatch(text)
     if match is None or match[2] == "0" or (need_column and not match[1]):
-        raise _Refused(f'the first sheet has a cell reference "{text[:20]}" that is not one')
+        raise _Refused(msg('the first sheet has a cell reference "{reference}" that is not one', reference=text[:20]))
     row = int(match[2]) if len(match[2]) <= 7 else MAX_ROWS + 1
     column = _column_number(match[1].encode("ascii")) if len(match[1]) <= 3 else MAX_COLUMNS + 1
     return row - 1, column - 1
@@ -629,9 +645,10 @@ def _walk(parts: _Parts, info: zipfile.ZipInfo) -> tuple[int, int]:
     except _SheetDataEnd:
         pass
     except expat.ExpatError as exc:
-        raise _Refused(f"the first sheet is not well-formed XML (line {exc.lineno}, column {exc.offset + 1})") from None
+        raise _Refused(msg('the first sheet is not well-formed XML (line {line}, column {column})',
+                           line=exc.lineno, column=exc.offset + 1)) from None
     return walk.rows, walk.columns
 
 
 def _no_doctype(*_) -> None:
-    raise _Refused("the first sheet has a DOCTYPE, which no spreadsheet writes")
+    raise _Refused(msg('the first sheet has a DOCTYPE, which no spreadsheet writes'))

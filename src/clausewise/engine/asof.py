@@ -224,6 +224,17 @@ def outside_period(con, datasets: list[Dataset], period: AuditPeriod) -> tuple[i
     return int(row[0]), int(row[1])
 
 
+def run_warnings(con, datasets: list[Dataset], period: AuditPeriod, as_of: datetime, latest: datetime | None,
+                 source: str, by_period: bool, lang: str) -> tuple[str, ...]:
+    """The run's warnings about its period and as-of time (:func:`warnings`), with the counts they need, on ``con``.
+
+    ``datasets`` are the exported ones; ``by_period`` says whether any rule is judged period by period.
+    """
+    empty = () if period.source == INFERRED else months_without_records(con, datasets, period, as_of)
+    outside = outside_period(con, datasets, period) if period.source == INFERRED else (0, 0)
+    return warnings(as_of, latest, lang, period, empty, outside, source, by_period)
+
+
 # An inferred period is doubted when more than this share of the export's timestamps lie outside it.
 OUTSIDE_SHARE = 0.25
 

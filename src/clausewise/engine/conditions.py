@@ -24,6 +24,7 @@ from sqlglot import exp
 from sqlglot.errors import ParseError, TokenError
 
 from ..errors import Collector, Location, PolicyError, did_you_mean
+from ..i18n import msg
 from ..model import Duration, Parameter
 from ..policy.yamlfile import YStr
 from . import runvars
@@ -98,7 +99,7 @@ class Condition:
 
     def _error(self, message: str, offset: int = 0) -> None:
         self.failed = True
-        self.errors.add(PolicyError(f"{self.what}: {message}", self._loc(offset)))
+        self.errors.add(PolicyError(msg("{what}: {message}", what=self.what, message=message), self._loc(offset)))
 
     def _offset(self, node: exp.Expression) -> int:
         """Where ``node`` is written: its leftmost part that the parser placed (a name or a literal)."""
@@ -115,7 +116,8 @@ class Condition:
     # ---- parsing -----------------------------------------------------------
     def compile(self, expect_boolean: bool = True) -> exp.Expression | None:
         if len(self.text) > MAX_LENGTH:
-            self._error(f"is {len(self.text)} characters long; a condition may have at most {MAX_LENGTH}")
+            self._error(msg("is {length} characters long; a condition may have at most {most}",
+                            length=len(self.text), most=MAX_LENGTH))
             return None
         tree = self._parse()
         if tree is None or not self._check_size(tree):
@@ -125,7 +127,7 @@ class Condition:
         tree = self._bounded(self._substitute(tree))
         kind = self.kind = TypeCheck(self).infer(tree)
         if expect_boolean and kind not in (None, "boolean", "null"):
-            self._error(f"must be true or false, but this expression gives a value of type {word(kind)}")
+            self._error(msg("must be true or false, but this expression gives a value of type {kind}", kind=word(kind)))
         if self.failed:
             return None
         return _quote_columns(tree)
@@ -142,19 +144,19 @@ class Condition:
             self._parse_error(exc)
             return None
         except RecursionError:
-            self._error(f"is nested too deeply; a condition may nest at most {MAX_DEPTH} levels")
+            self._error(msg("is nested too deeply; a condition may nest at most {most} levels", most=MAX_DEPTH))
             return None
         trees = [t for t in trees if t is not None]
         if len(trees) != 1:
             semi = self.text.find(";")
-            self._error("write one expression; ';' and more statements are not allowed", max(semi, 0))
+            self._error(msg("write one expression; ';' and more statements are not allowed"), max(semi, 0))
             return None
         tree = trees[0]
         if isinstance(tree, exp.Subquery):
-            self._error("subqueries and tables are not allowed in a condition")
+            self._error(msg("subqueries and tables are not allowed in a condition"))
             return None
         if isinstance(tree, (exp.Query, exp.Command, exp.DDL, exp.DML)) or type(tree).__name__ in STATEMENTS:
-            self._error(f"{statement(tree)} statements are not allowed; write a condition")
+            self._error(msg("{keyword} statements are not allowed; write a condition", keyword=statement(tree)))
             return None
         return tree
 
@@ -166,7 +168,7 @@ class Condition:
         # sqlglot's column is the last character of the token it stopped at.
         offset = _offset_of(self.text, line, col) - max(len(highlight) - 1, 0) if line else 0
         desc = parse_problem(first.get("description") or str(exc).splitlines()[0], highlight)
-        self._error(f"cannot parse SQL: {desc}", max(offset, 0))
+        self._error(msg("cannot parse SQL: {problem}", problem=desc), max(offset, 0))
 
     def _check_size(self, tree: exp.Expression) -> bool:
         """At most ``MAX_DEPTH`` levels and ``MAX_NODES`` parts, counted without recursion."""
@@ -175,10 +177,10 @@ class Condition:
             node, depth = stack.pop()
             nodes += 1
             if depth > MAX_DEPTH:
-                self._error(f"is nested too deeply; a condition may nest at most {MAX_DEPTH} levels")
+                self._error(msg("is nested too deeply; a condition may nest at most {most} levels", most=MAX_DEPTH))
                 return False
             if nodes > MAX_NODES:
-                self._error(f"has more than {MAX_NODES} parts; split it into several rules or computed columns")
+                self._error(msg("has more than {most} parts; split it into several rules or computed columns", most=MAX_NODES))
                 return False
             stack.extend((child, depth + 1) for child in node.iter_expressions())
         return True
@@ -194,7 +196,7 @@ class Condition:
         while stack:
             node = stack.pop()
             if isinstance(node, (exp.Subquery, exp.Query, exp.Table)):
-                self._error("subqueries and tables are not allowed in a condition", self._offset(node))
+                self._error(msg("subqueries and tables are not allowed in a condition"), self._offset(node))
                 return False
             allowed = self._check_node(node)
             if isinstance(node, exp.Is) and not allowed:
@@ -214,13 +216,13 @@ class Condition:
         elif isinstance(node, exp.DataType):
             self._check_cast(node)
         elif isinstance(node, exp.Star) and not isinstance(node.parent, exp.Count):
-            self._error("'*' is only allowed inside count(*)", self._offset(node))
+            self._error(msg("'*' is only allowed inside count(*)"), self._offset(node))
         elif isinstance(node, _COMPARISONS) or isinstance(node, exp.In):
             self._check_null(node)
             self._check_values(node)
         elif isinstance(node, exp.Is) and not isinstance(node.expression, (exp.Null, exp.Boolean)):
-            self._error(f'IS is followed by NULL, NOT NULL, TRUE or FALSE, not "{node.expression.sql("duckdb")}"; '
-                        f"to compare values write =", self._offset(node))
+            self._error(msg('IS is followed by NULL, NOT NULL, TRUE or FALSE, not "{written}"; to compare values write =',
+                            written=node.expression.sql("duckdb")), self._offset(node))
         elif type(node) in ALLOWED_NODES:
             pass
         elif isinstance(node, exp.Func) and not isinstance(node, NOT_FUNCTIONS):
@@ -236,17 +238,18 @@ class Condition:
         """A comparison with NULL is never true: the officer means IS NULL or IS NOT NULL."""
         if isinstance(node, exp.In):
             if any(isinstance(item, exp.Null) for item in node.expressions):
-                self._error(f"NULL in an IN list never matches: write {node.this.sql('duckdb')} IS NULL OR "
-                            f"{node.this.sql('duckdb')} IN (…) without the NULL", self._offset(node.this))
+                self._error(msg("NULL in an IN list never matches: write {value} IS NULL OR {value} IN (…) without the NULL",
+                                value=node.this.sql("duckdb")), self._offset(node.this))
             return
         sides = [s for s in (node.this, node.expression) if not isinstance(s, exp.Null)]
         if len(sides) == 2:
             return
         value = sides[0].sql("duckdb") if sides else "x"
         test = "IS NOT NULL" if isinstance(node, exp.NEQ) else "IS NULL"
-        meaning = "filled" if isinstance(node, exp.NEQ) else "empty"
-        self._error(f"a comparison with NULL is never true, for any record: to find {meaning} values write "
-                    f"{value} {test}", self._offset(sides[0]) if sides else self._offset(node))
+        template = ("a comparison with NULL is never true, for any record: to find filled values write {value} {test}"
+                    if isinstance(node, exp.NEQ) else
+                    "a comparison with NULL is never true, for any record: to find empty values write {value} {test}")
+        self._error(msg(template, value=value, test=test), self._offset(sides[0]) if sides else self._offset(node))
 
     def _check_values(self, node: exp.Expression) -> None:
         """``grade = 'hihg'``, ``grade IN ('high', 'hihg')``: a text none of an enum's values (a banded column's
@@ -267,7 +270,7 @@ class Condition:
 
     def _check_column(self, node: exp.Column) -> None:
         if node.table:
-            self._error(f'write the field name alone, without "{node.table}."', self._offset(node))
+            self._error(msg('write the field name alone, without "{table}."', table=node.table), self._offset(node))
             return
         name = node.name
         if name in self.scope.columns:
@@ -275,25 +278,28 @@ class Condition:
         offset = self._offset(node)
         if node.this.args.get("quoted"):
             # "hotline": the officer meant a text; SQL reads double quotes as a name.
-            self._error(f'"{name}" in double quotes names a field, and dataset "{self.scope.dataset}" has no field '
-                        f"\"{name}\"{did_you_mean(name, self.scope.columns)}; write a text in single quotes: "
-                        f"{_as_text(name)}", offset)
+            self._error(msg('"{name}" in double quotes names a field, and dataset "{dataset}" has no field '
+                            '"{name}"{hint}; write a text in single quotes: {text}', name=name,
+                            dataset=self.scope.dataset, hint=did_you_mean(name, self.scope.columns),
+                            text=_as_text(name)), offset)
             return
         hint = did_you_mean(name, self.scope.columns)
         if not hint and not name.isascii():
-            hint = f"; a text is written in single quotes: {_as_text(name)}"
-        self._error(f'unknown field "{name}" in dataset "{self.scope.dataset}"{hint}', offset)
+            hint = msg("; a text is written in single quotes: {text}", text=_as_text(name))
+        self._error(msg('unknown field "{field}" in dataset "{name}"{hint}', field=name, name=self.scope.dataset,
+                        hint=hint), offset)
 
     def _check_param(self, node: exp.Placeholder) -> None:
         name = node.name
         if not name or name == "?":
-            self._error('"?" is not a parameter: write a parameter as $name, such as $limit',
+            self._error(msg('"?" is not a parameter: write a parameter as $name, such as $limit'),
                         max(self.text.find("?"), 0))
             return
         known = {**self.scope.params, **self.scope.builtins}
         if name not in known:
             where = self.text.find("$" + name)
-            self._error(f'unknown parameter "${name}"{did_you_mean(name, known)}', max(where, 0))
+            self._error(msg('unknown parameter "{value}"{hint}', value="$" + name, hint=did_you_mean(name, known)),
+                        max(where, 0))
 
     def _check_function(self, node: exp.Func) -> None:
         name = _function_name(node) or type(node).__name__
@@ -307,11 +313,13 @@ class Condition:
         if allowed:
             return
         if not self.scope.aggregates and (isinstance(node, AGGREGATE_CLASSES) or name.lower() in aggregate_names):
-            self._error(f'aggregate function "{name.lower()}" is only allowed in aggregate rules', self._offset(node))
+            self._error(msg('aggregate function "{name}" is only allowed in aggregate rules', name=name.lower()),
+                        self._offset(node))
             return
         names = list(SCALAR_FUNCTIONS) + (list(AGGREGATE_FUNCTIONS) if self.scope.aggregates else [])
         hint = did_you_mean(name.lower(), names)
-        self._error(f'function "{name.lower()}" is not allowed in a condition{hint} (see the list in docs/rules.md)', self._offset(node))
+        self._error(msg('function "{name}" is not allowed in a condition{hint} (see the list in docs/rules.md)',
+                        name=name.lower(), hint=hint), self._offset(node))
 
     def _check_cast(self, node: exp.DataType) -> None:
         name = node.this.name if hasattr(node.this, "name") else str(node.this)
@@ -331,7 +339,8 @@ class Condition:
             if isinstance(node, exp.Pad):
                 width = node.expression
                 if isinstance(width, exp.Literal) and not width.is_string and float(width.this) > MAX_TEXT:
-                    self._error(f"lpad/rpad to {width.this} characters is over the limit of {MAX_TEXT:,}",
+                    self._error(msg("lpad/rpad to {width} characters is over the limit of {most}",
+                                    width=width.this, most=f"{MAX_TEXT:,}"),
                                 self._offset(node))
                 return _guarded(node, width.copy(), self.what, "lpad/rpad")
             if isinstance(node, (exp.Replace, exp.RegexpReplace)):
@@ -379,13 +388,15 @@ class Condition:
         if ptype == "duration":
             if value.working:
                 self._error(
-                    f'"${name}" is a working-time duration ({value.text}); use it as a deadline goal, not in a condition',
+                    msg('"{param}" is a working-time duration ({text}); use it as a deadline goal, not in a condition',
+                        param="$" + name, text=value.text),
                     max(self.text.find("$" + name), 0),
                 )
                 return exp.null()
             return _interval(value)
         if ptype == "map":
-            self._error(f'"${name}" is a map; look a value up with ${name}[field]', max(self.text.find("$" + name), 0))
+            self._error(msg('"{param}" is a map; look a value up with {param}[field]', param="$" + name),
+                        max(self.text.find("$" + name), 0))
             return exp.null()
         return _literal(value)
 
@@ -395,7 +406,8 @@ class Condition:
         if ptype == "unknown":
             return exp.null()
         if ptype != "map":
-            self._error(f'"${name}" is not a map parameter; [...] looks up maps only', max(self.text.find("$" + name), 0))
+            self._error(msg('"{param}" is not a map parameter; [...] looks up maps only', param="$" + name),
+                        max(self.text.find("$" + name), 0))
             return exp.null()
         key = node.expressions[0]
         case = exp.Case(this=key)

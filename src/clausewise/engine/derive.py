@@ -190,7 +190,7 @@ def _expr(policy, dataset, f, errors) -> Column | None:
     scope = _scope(policy, source if aggregate else dataset, aggregate)
     if not aggregate:
         scope.columns.pop(f.name, None)
-    tree = compile_condition(text, scope, f'computed column "{f.name}"', errors, expect_boolean=False)
+    tree = compile_condition(text, scope, msg('computed column "{name}"', name=f.name), errors, expect_boolean=False)
     if tree is None:
         return None
     refers = {c.name for c in tree.find_all(exp.Column)}

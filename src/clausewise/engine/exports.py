@@ -131,9 +131,10 @@ def _convert_dataset(con, dataset: Dataset, raw: RawFile | None, lang: str, zone
         return DataFile(dataset.name, None, None, 0)
     shifts = ()
     try:
-        if raw.format == "jsonl" and raw.json:
+        raw_text = getattr(con, "checks_raw_text", True)  # see SparkConnection.checks_raw_text
+        if raw.format == "jsonl" and raw.json and raw_text:
             readers.jsonl.check_records(con, raw)
-        if raw.format == "csv":
+        if raw.format == "csv" and raw_text:
             shifts = readers.csv.line_shifts(con, raw)
         source = _source(con, dataset, raw)
         _check_columns(source, dataset, raw.path)

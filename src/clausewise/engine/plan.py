@@ -301,7 +301,7 @@ def _user_evidence(ctx: CompileContext) -> dict[str, str]:
     """The rule's own ``evidence:`` expressions, checked like conditions."""
     out = {}
     for name, text in (ctx.spec.get("evidence") or {}).items():
-        what = f'rule "{ctx.rule.id}" evidence "{name}"'
+        what = msg('rule "{id}" evidence "{name}"', id=ctx.rule.id, name=name)
         tree, kind = compile_value(text, ctx.scope(), what, ctx.errors)
         if tree is not None:
             ctx.note_reads(tree)

@@ -165,12 +165,8 @@ def run(
         period = period or audit_time.month_of(as_of)
         runvars.set_values(con, {runvars.AS_OF: as_of, runvars.PERIOD_START: period.start,
                                  runvars.PERIOD_END: period.end})
-        empty = () if period.source == audit_time.INFERRED else audit_time.months_without_records(
-            con, [d for d in policy.datasets.values() if d.exported], period, as_of)
-        exported = [d for d in policy.datasets.values() if d.exported]
-        outside = audit_time.outside_period(con, exported, period) if period.source == audit_time.INFERRED else (0, 0)
-        by_period = any(item.period_unit for item in compiled)
-        warnings = audit_time.warnings(as_of, loaded.latest, lang, period, empty, outside, source, by_period)
+        warnings = audit_time.run_warnings(con, [d for d in policy.datasets.values() if d.exported], period, as_of,
+                                           loaded.latest, source, any(item.period_unit for item in compiled), lang)
         _derive(con, policy, program)
         first = min(filter(None, [loaded.earliest, as_of]))
         last = max(filter(None, [loaded.latest, as_of]))

@@ -11,6 +11,8 @@ from datetime import datetime
 
 from sqlglot import exp
 
+from ..i18n import msg
+
 _CATEGORY = {
     "string": "text", "enum": "text", "integer": "number", "number": "number",
     "boolean": "boolean", "date": "time", "timestamp": "time", "interval": "interval",
@@ -84,7 +86,8 @@ class TypeCheck:
         kind = self.infer(node)
         if kind not in (None, "boolean", "null"):
             self.cond._error(
-                f"{node.sql('duckdb')} is of type {word(kind)}, but AND/OR/NOT need true or false",
+                msg("{expression} is of type {kind}, but AND/OR/NOT need true or false",
+                    expression=node.sql("duckdb"), kind=word(kind)),
                 self.cond._offset(node),
             )
 
@@ -141,7 +144,8 @@ class TypeCheck:
             return None
         if "text" in cats and "time" in cats:
             return None  # '2026-10-01' + INTERVAL … is fine for DuckDB
-        self.cond._error(f"cannot compute {word(left)} {op} {word(right)} in {node.sql('duckdb')}", self.cond._offset(node))
+        self.cond._error(msg("cannot compute {left} {op} {right} in {expression}", left=word(left), op=op,
+                             right=word(right), expression=node.sql("duckdb")), self.cond._offset(node))
         return None
 
     def _numeric(self, node):
@@ -195,7 +199,8 @@ class TypeCheck:
             return
         if category(left) != category(right):
             self.cond._error(
-                f"cannot compare {word(left)} with {word(right)} in {node.sql('duckdb')}",
+                msg("cannot compare {left} with {right} in {expression}", left=word(left), right=word(right),
+                    expression=node.sql("duckdb")),
                 self.cond._offset(node),
             )
 
@@ -213,7 +218,8 @@ class TypeCheck:
         except ValueError:
             fits = False
         if not fits:
-            self.cond._error(f'"{text}" is not a valid {word(kind)} in {node.sql("duckdb")}', self.cond._offset(node))
+            self.cond._error(msg('"{text}" is not a valid {kind} in {expression}', text=text, kind=word(kind),
+                                 expression=node.sql("duckdb")), self.cond._offset(node))
 
 
 def category(kind: str | None) -> str | None:

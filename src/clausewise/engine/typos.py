@@ -17,6 +17,8 @@ import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from ..i18n import Message, msg
+
 # Characters that look like SQL punctuation, and the ASCII a condition needs instead.
 _SINGLE_QUOTES = {"‘", "’", "´", "′"}
 _QUOTES = _SINGLE_QUOTES | {"“", "”", "「", "」", "『", "』", "`", "″"}
@@ -35,7 +37,7 @@ class Typo:
     """A mistake at ``offset`` (0-based, in the condition's text), in words."""
 
     offset: int
-    message: str
+    message: Message
 
 
 def twin(char: str) -> str | None:
@@ -72,23 +74,26 @@ def scan(text: str) -> list[Typo]:
 def _look_alike(text: str, offset: int, char: str) -> tuple[str, Typo | None]:
     """(what the mistake is, the mistake) for the character at ``offset``; (…, None) when it is no mistake."""
     if char == "$" and not _names_parameter(text, offset):
-        return "$", Typo(offset, '"$" starts a parameter and must be followed by its name, such as $limit')
+        return "$", Typo(offset, msg('"$" starts a parameter and must be followed by its name, such as $limit'))
     if char == ":" and text[offset + 1:offset + 2] not in (":", "=") and text[offset - 1:offset] != ":" \
             and text.count("[", 0, offset) <= text.count("]", 0, offset):  # x[1:2] is a slice, refused as one
-        return ":", Typo(offset, '":" is not SQL here: to compare a field with a value write =, such as kind = \'plain\'')
+        return ":", Typo(offset, msg('":" is not SQL here: to compare a field with a value write =, such as kind = \'plain\''))
     ascii_twin = twin(char) if char not in _QUOTES else None
     if char in _SINGLE_QUOTES or ascii_twin == "'":
-        return "quote", Typo(offset, f'"{char}" ({_name(char)}) is not SQL: write the straight quote \' instead')
+        return "quote", Typo(offset, msg('"{char}" ({name}) is not SQL: write the straight quote \' instead',
+                                  char=char, name=_name(char)))
     if char in _QUOTES or ascii_twin == '"':
-        return "quote", Typo(offset, f'"{char}" ({_name(char)}) is not SQL: a text takes straight single quotes, '
-                                     "such as 'hotline'")
+        return "quote", Typo(offset, msg('"{char}" ({name}) is not SQL: a text takes straight single quotes, '
+                                         "such as 'hotline'", char=char, name=_name(char)))
     if ascii_twin is None:
         return char, None
     if ascii_twin == ";":
-        return char, Typo(offset, f'"{char}" ({_name(char)}) is not SQL, and a condition is one expression '
-                                  'with no ";": remove it')
-    shown = "a space" if ascii_twin == " " else f'"{ascii_twin}"'
-    return char, Typo(offset, f'"{char}" ({_name(char)}) is not SQL: write {shown} instead')
+        return char, Typo(offset, msg('"{char}" ({name}) is not SQL, and a condition is one expression '
+                                      'with no ";": remove it', char=char, name=_name(char)))
+    if ascii_twin == " ":
+        return char, Typo(offset, msg('"{char}" ({name}) is not SQL: write a space instead', char=char, name=_name(char)))
+    return char, Typo(offset, msg('"{char}" ({name}) is not SQL: write "{twin}" instead',
+                                  char=char, name=_name(char), twin=ascii_twin))
 
 
 def _names_parameter(text: str, offset: int) -> bool:
@@ -107,8 +112,10 @@ def _operators(text: str) -> Iterator[Typo]:
             continue
         joined = re.sub(r"\s+", "", run)
         meant = _MEANT.get(joined) or ({"==": "="}.get(joined, joined) if joined in _OPERATORS else None)
-        fix = f'write "{meant}"' if meant else "write one of =, <>, <, <=, >, >="
-        yield Typo(match.start(), f'"{run}" is not an operator: {fix}')
+        if meant:
+            yield Typo(match.start(), msg('"{run}" is not an operator: write "{meant}"', run=run, meant=meant))
+        else:
+            yield Typo(match.start(), msg('"{run}" is not an operator: write one of =, <>, <, <=, >, >=', run=run))
 
 
 def _masked(text: str) -> str:
@@ -133,8 +140,11 @@ def _outside(text: str) -> Iterator[tuple[int, str, str | None]]:
         if char in ("'", '"'):
             end = _closing(text, i, char)
             if end < 0:
-                what = "a text" if char == "'" else "a quoted name"
-                yield i, char, f"{what} opened with {char} is not closed: add the closing {char}"
+                if char == "'":
+                    yield i, char, msg("a text opened with {quote} is not closed: add the closing {quote}", quote=char)
+                else:
+                    yield i, char, msg("a quoted name opened with {quote} is not closed: add the closing {quote}",
+                                       quote=char)
                 return
             i = end + 1
         elif pair == "--":
@@ -143,7 +153,7 @@ def _outside(text: str) -> Iterator[tuple[int, str, str | None]]:
         elif pair == "/*":
             end = text.find("*/", i + 2)
             if end < 0:
-                yield i, char, "a comment opened with /* is not closed: add */"
+                yield i, char, msg("a comment opened with /* is not closed: add */")
                 return
             i = end + 2
         else:
@@ -173,17 +183,17 @@ _SYMBOLS = {
 }
 _PREFIX = {"Not", "Neg", "Paren", "Any", "All"}  # operators written before what they take
 _EXPECTED = {
-    "Expecting )": 'a "(" is not closed, or a "," is missing between two values',
-    "Expected END after CASE": "CASE needs END after its last WHEN … THEN …",
-    "Expected ]": 'a "[" is not closed: add "]"',
-    "Expected }": 'a "{" is not closed',
-    "Expected TYPE after CAST": "CAST needs a type after AS, such as CAST(x AS DATE)",
-    "Expected AS after CAST": "write CAST(x AS type), such as CAST(x AS DATE)",
-    "Expected type": '"::" needs a type after it, such as x::DATE',
+    "Expecting )": msg('a "(" is not closed, or a "," is missing between two values'),
+    "Expected END after CASE": msg("CASE needs END after its last WHEN … THEN …"),
+    "Expected ]": msg('a "[" is not closed: add "]"'),
+    "Expected }": msg('a "{{" is not closed'),
+    "Expected TYPE after CAST": msg("CAST needs a type after AS, such as CAST(x AS DATE)"),
+    "Expected AS after CAST": msg("write CAST(x AS type), such as CAST(x AS DATE)"),
+    "Expected type": msg('"::" needs a type after it, such as x::DATE'),
 }
 
 
-def parse_problem(description: str, highlight: str | None) -> str:
+def parse_problem(description: str, highlight: str | None) -> Message:
     """sqlglot's ``description`` of a parse error (at the text ``highlight``) in plain words."""
     missing = _MISSING.search(description)
     if missing:
@@ -192,20 +202,20 @@ def parse_problem(description: str, highlight: str | None) -> str:
         return _EXPECTED[description]
     if description.startswith("Invalid expression") or description.startswith("Unexpected token"):
         shown = (highlight or "").strip()
-        return f'"{shown}" is not expected here' if shown else "the condition ends too early"
+        return msg('"{shown}" is not expected here', shown=shown) if shown else msg("the condition ends too early")
     if description.startswith("Error tokenizing"):
-        return "a character here cannot start any part of a condition"
-    return "this is not a condition SQL can read"
+        return msg("a character here cannot start any part of a condition")
+    return msg("this is not a condition SQL can read")
 
 
-def _missing(keyword: str, node: str) -> str:
+def _missing(keyword: str, node: str) -> Message:
     symbol = _SYMBOLS.get(node)
     if node == "Between":
-        return "BETWEEN needs two bounds: x BETWEEN low AND high"
+        return msg("BETWEEN needs two bounds: x BETWEEN low AND high")
     if node == "Case":
-        return "CASE needs at least one WHEN … THEN …"
+        return msg("CASE needs at least one WHEN … THEN …")
     if symbol is None:
-        return "part of the condition is missing"
+        return msg("part of the condition is missing")
     if keyword == "this" and node not in _PREFIX:
-        return f'"{symbol}" has nothing before it'
-    return f'"{symbol}" has nothing after it'
+        return msg('"{symbol}" has nothing before it', symbol=symbol)
+    return msg('"{symbol}" has nothing after it', symbol=symbol)

@@ -128,8 +128,9 @@ def _choice(error, doc, path, file):
     names = ", ".join(f'"{k}"' for k in keys)
     if error.validator == "oneOf" and len(given) > 1:
         return msg("{where} takes only one of {names}, not {n}", where=_where(path, doc), names=names, n=len(given)), _location(doc, path, file)
-    template = "{where} needs one of {names}" if error.validator == "oneOf" else "{where} needs at least one of {names}"
-    return msg(template, where=_where(path, doc), names=names), _location(doc, path, file)
+    if error.validator == "oneOf":
+        return msg("{where} needs one of {names}", where=_where(path, doc), names=names), _location(doc, path, file)
+    return msg("{where} needs at least one of {names}", where=_where(path, doc), names=names), _location(doc, path, file)
 
 
 def _node_at(doc: Any, path: list) -> tuple[Any, Any, Any]:
@@ -162,13 +163,20 @@ def _where(path: list, doc: Any = None) -> str:
         node = node[step] if isinstance(node, (dict, list)) and _has(node, step) else None
         if isinstance(step, int):
             ident = node.get("id") if isinstance(node, dict) else None
-            if words and words[-1] in ("rules", "waivers") and ident:
-                words[-1] = f'{words[-1][:-1]} "{ident}"'
+            if words and words[-1] == "rules" and ident:
+                words[-1] = msg('rule "{id}"', id=ident)
+            elif words and words[-1] == "waivers" and ident:
+                words[-1] = msg('waiver "{id}"', id=ident)
             else:
-                words.append(f"item {step + 1}")
+                words.append(msg("item {n}", n=step + 1))
         else:
             words.append(str(step))
-    return " › ".join(words) if words else N_("the document")
+    if not words:
+        return N_("the document")
+    where = words[0]
+    for word in words[1:]:
+        where = msg("{path} › {step}", path=where, step=word)
+    return where
 
 
 def _has(node: Any, step: Any) -> bool:

@@ -153,7 +153,7 @@ class CompileContext:
         if text is None:
             return default
         scope = self.scope(dataset, aggregates)
-        tree = compile_condition(text, scope, f'rule "{self.rule.id}" {key}', self.errors, boolean)
+        tree = compile_condition(text, scope, msg('rule "{id}" {key}', id=self.rule.id, key=key), self.errors, boolean)
         if tree is None:
             return None
         self.note_reads(tree, dataset)
