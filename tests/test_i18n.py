@@ -327,3 +327,32 @@ def test_schema_error_paths_and_typing_mistakes_in_chinese():
     [error] = errors.errors
     assert str(error) == 'test: "，" (fullwidth comma) is not SQL: write "," instead'
     assert error.render("zh") == "test：“，”（fullwidth comma）不是 SQL：请改为“,”"
+
+
+# ---- errors written in one language only ------------------------------------------------------
+
+# Modules that still raise a user's error with a text written out in English (a literal or an f-string)
+# instead of ``msg(...)`` from the catalogue, and how many times: the list may only shrink.
+ENGLISH_ONLY_ERRORS = {
+    "cli/output.py": 1, "engine/cycle.py": 1, "engine/frames.py": 2, "engine/sources.py": 1,
+    "engine/spark/connection.py": 1, "engine/spark/readers.py": 9, "engine/spark/run.py": 7,
+    "engine/spark/session.py": 4, "policy/decision/cells.py": 5, "policy/decision/files.py": 2, "policy/waivers.py": 2,
+}
+_ERRORS = {"PolicyError", "DataError", "UsageError", "ClauseWiseError", "MissingExtra"}
+
+
+def test_errors_are_written_from_the_catalogue():
+    import ast
+    from collections import Counter
+
+    found = Counter()
+    for path in sorted(SRC.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in _ERRORS and node.args:
+                first = node.args[0]
+                if isinstance(first, ast.JoinedStr) or (isinstance(first, ast.Constant) and isinstance(first.value, str)):
+                    found[str(path.relative_to(SRC))] += 1
+    grown = {name: n for name, n in found.items() if n > ENGLISH_ONLY_ERRORS.get(name, 0)}
+    assert not grown, f"errors written in English only, not with msg(...) from the catalogue: {grown}"
+    shrunk = {name: n for name, n in ENGLISH_ONLY_ERRORS.items() if found.get(name, 0) < n}
+    assert not shrunk, f"fewer English-only errors than listed: lower ENGLISH_ONLY_ERRORS to {dict(found)}"
