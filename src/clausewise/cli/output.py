@@ -130,7 +130,7 @@ def check_outputs(outputs: list[str | None], inputs: Iterable[Path]) -> None:
                                  output=output))
         seen[resolved] = output
     if sum(to_stdout(o) for o in outputs) > 1:
-        raise UsageError("two reports would go to standard output; give all but one an --output file")
+        raise UsageError(msg("two reports would go to standard output; give all but one an --output file"))
 
 
 def write_reports(reports: list[tuple[str | None, Callable[[TextIO], None]]], inputs: Iterable[Path] = ()) -> None:

@@ -57,7 +57,7 @@ def complete(result: RunResult, waivers: Sequence[Waiver] = (), history: str | P
     result.fail_on_new = fail_on_new
     if history is None:
         if baseline is not None:
-            raise UsageError("--baseline needs a run history (--history)")
+            raise UsageError(msg("--baseline needs a run history (--history)"))
         return
     if not record and not Path(history).is_file():
         if baseline not in (None, "last"):

@@ -27,6 +27,7 @@ import importlib
 from typing import Any
 
 from ..errors import MissingExtra
+from ..i18n import msg
 from ..model import Policy, RuleStats
 
 # What each kind of table needs, and the extra that installs it.
@@ -39,14 +40,15 @@ def need(kind: str, asked: str) -> Any:
     try:
         return importlib.import_module(module)
     except ImportError:
-        raise MissingExtra(f"{asked} needs {module}: pip install 'clausewise[{extra}]'") from None
+        raise MissingExtra(msg("{asked} needs {module}: pip install 'clausewise[{extra}]'", asked=asked, module=module,
+                                   extra=extra)) from None
 
 
 def fetch(con, sql: str, kind: str, asked: str) -> Any:
     """The rows of ``sql`` on ``con`` as a pyarrow Table (``arrow``), pandas or Polars DataFrame."""
     module = need(kind, asked)
     if kind == "arrow" and not hasattr(module, "Table"):  # pragma: no cover - a broken install
-        raise MissingExtra(f"{asked} needs pyarrow: pip install 'clausewise[arrow]'")
+        raise MissingExtra(msg("{asked} needs pyarrow: pip install 'clausewise[arrow]'", asked=asked))
     cursor = con.cursor()  # a handle of its own: the connection may hold another query's unfinished result
     try:
         relation = cursor.sql(sql)

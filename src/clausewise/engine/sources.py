@@ -275,7 +275,7 @@ def from_manifest(export_dir: Path, policy: Policy, trust_servers: bool = False,
     where = doc.value_at("sources") if hasattr(doc, "value_at") else Location(str(path))
     entries = doc["sources"]
     if not isinstance(entries, dict):
-        raise DataError("sources: expected a mapping of dataset name to {url, table or query}", where)
+        raise DataError(msg("sources: expected a mapping of dataset name to {{url, table or query}}"), where)
     errors, out = Collector(), {}
     for name, entry in entries.items():
         try:

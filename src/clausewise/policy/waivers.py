@@ -41,10 +41,10 @@ def load_waivers(path: str | Path, policy: Policy) -> tuple[Waiver, ...]:
     path = Path(path)
     display = _display(path)
     if not path.is_file():
-        raise PolicyError("no such waivers file", Location(display))
+        raise PolicyError(msg("no such waivers file"), Location(display))
     doc = load_yaml(path, display)
     if not isinstance(doc, YMap) or "waivers" not in doc:
-        raise PolicyError('this is not a waivers file (no "waivers" key)', Location(display, 1, 1))
+        raise PolicyError(msg('this is not a waivers file (no "waivers" key)'), Location(display, 1, 1))
     errors = Collector()
     found, broken = schema_errors(doc, _SCHEMA, display)
     for error in found:

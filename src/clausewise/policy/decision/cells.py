@@ -126,9 +126,9 @@ def _values(text: str, where: Where) -> Cell:
 def _not_values(text: str, where: Where) -> Cell:
     match = _NOT.match(text)
     if match is None:
-        raise PolicyError('not(...) must end with ")", like not(low, medium)', where(len(text.rstrip())))
+        raise PolicyError(msg('not(...) must end with ")", like not(low, medium)'), where(len(text.rstrip())))
     if not match["inner"].strip():
-        raise PolicyError("not() needs at least one value, like not(low, medium)", where(match.start("inner")))
+        raise PolicyError(msg("not() needs at least one value, like not(low, medium)"), where(match.start("inner")))
     return NotValuesCell(text.strip(), where(_lead(text)), _literals(text, match.start("inner"), match.end("inner"), where))
 
 
@@ -209,8 +209,8 @@ def _item_error(text: str, pos: int, end: int, where: Where) -> PolicyError:
                                list_example=LIST_EXAMPLE), where(quote))
     closing = text.find('"', at + 1, end)
     if closing < 0:
-        return PolicyError('this quote is never closed; a quoted value ends with "', where(at))
-    return PolicyError("expected a comma after the quoted value", where(closing + 1))
+        return PolicyError(msg('this quote is never closed; a quoted value ends with "'), where(at))
+    return PolicyError(msg("expected a comma after the quoted value"), where(closing + 1))
 
 
 # Tried in order: the first pattern that matches the start of the cell decides its form.
@@ -235,7 +235,7 @@ def _output_cell(text: str, where: Where) -> Literal:
     quoted = len(body) >= 2 and body[0] == body[-1] == '"'
     value = body[1:-1] if quoted else body
     if value in ("", "-") or '"' in value:
-        raise PolicyError('an output cell holds one value, like P1 or 3 ("P1" in quotes to keep it text)',
+        raise PolicyError(msg('an output cell holds one value, like P1 or 3 ("P1" in quotes to keep it text)'),
                           where(_lead(text)))
     return Literal(value, quoted, where(_lead(text)))
 

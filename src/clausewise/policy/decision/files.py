@@ -31,7 +31,7 @@ def _escapes(text: str) -> bool:
 def table_file(text, base_dir: Path, where: Location) -> tuple[Path, str]:
     """The table file a policy names, and its name for messages; refused if it leaves the policy's folder."""
     if not isinstance(text, str) or not text.strip():
-        raise PolicyError('file must be a path relative to the policy file, like "tables/risk_grade.csv"', where)
+        raise PolicyError(msg('file must be a path relative to the policy file, like "tables/risk_grade.csv"'), where)
     if _escapes(text):
         raise PolicyError(msg("file \"{text}\" must be inside the policy's folder: \"..\" and absolute paths are refused",
                               text=text), where)
@@ -54,7 +54,7 @@ def _csv_grid(path: Path, display: str) -> list[list[str]]:
     try:
         text = path.read_bytes().decode("utf-8-sig")
     except PermissionError:
-        raise PolicyError("cannot be read: permission denied", Location(display)) from None
+        raise PolicyError(msg("cannot be read: permission denied"), Location(display)) from None
     except OSError as exc:
         raise PolicyError(msg("cannot be read: {value}",
                               value=exc.strerror or type(exc).__name__), Location(display)) from None
