@@ -149,20 +149,27 @@ def _months_sql(datasets: list[Dataset]) -> str | None:
         ) GROUP BY m"""
 
 
-def infer_period(con, datasets: list[Dataset]) -> AuditPeriod | None:
-    """The calendar month holding the most timestamps of the export (the later one on a tie); None without any.
+def month_counts(con, datasets: list[Dataset]) -> dict[datetime, int]:
+    """How many of the export's timestamps fall in each month: month start (naive local) → count; one SQL statement.
 
     Every timestamp field of every exported dataset counts, each value once;
-    months are the policy's (the connection's timezone). One SQL statement
-    (:func:`_months_sql`).
+    months are the policy's (the connection's timezone). The period's
+    inference and its warnings are all read off this one count.
     """
     months = _months_sql(datasets)
-    if months is None:
+    return {} if months is None else {m: int(n) for m, n in con.execute(f"SELECT m, n FROM ({months})").fetchall()}
+
+
+def infer_period(con, datasets: list[Dataset]) -> AuditPeriod | None:
+    """The calendar month holding the most timestamps of the export (the later one on a tie); None without any."""
+    return inferred_from(month_counts(con, datasets))
+
+
+def inferred_from(counts: dict[datetime, int]) -> AuditPeriod | None:
+    """:func:`infer_period` from the month counts (:func:`month_counts`)."""
+    if not counts:
         return None
-    row = con.execute(f"SELECT m FROM ({months}) ORDER BY n DESC, m DESC LIMIT 1").fetchone()
-    if row is None:
-        return None
-    month: datetime = row[0]
+    month = max(counts, key=lambda m: (counts[m], m))
     period = parse_period(f"{month.year}-{month.month:02d}")
     return AuditPeriod(period.start, period.end, period.label, INFERRED)
 
@@ -186,23 +193,20 @@ def choose(given_as_of: datetime | None, given_period: AuditPeriod | None, manif
     return period, now, "now (the export has no timestamps)"
 
 
-def months_without_records(con, datasets: list[Dataset], period: AuditPeriod, as_of: datetime) -> tuple[str, ...]:
+def months_without_records(counts: dict[datetime, int], period: AuditPeriod, as_of: datetime) -> tuple[str, ...]:
     """The months of ``period`` ended by ``as_of`` in which no timestamp of the export falls (labels, in order).
 
     Those months are judged — "every month" obligations fail there for want of
     records — though the export may simply not cover them (a ``--period
     2026-Q4`` given for an October export): a reader must be told. Nothing
-    when the export has no timestamp field at all.
+    when the export has no timestamp at all (``counts`` from :func:`month_counts`).
     """
-    months = _months_sql(datasets)
-    if months is None:
+    if not counts:
         return ()
-    held = {row[0] for row in con.execute(
-        f"SELECT DISTINCT m FROM ({months}) WHERE m >= ? AND m < ?", [period.start, period.end]).fetchall()}
     out, start = [], period.start
     while start < period.end:
         end = datetime(start.year + start.month // 12, start.month % 12 + 1, 1)
-        if end <= as_of and start not in held:
+        if end <= as_of and start not in counts:
             out.append(f"{start.year}-{start.month:02d}")
         start = end
     return tuple(out)
@@ -214,24 +218,21 @@ def month_of(moment: datetime) -> AuditPeriod:
     return AuditPeriod(month.start, month.end, month.label, "the month of the as-of time (the export has no timestamps)")
 
 
-def outside_period(con, datasets: list[Dataset], period: AuditPeriod) -> tuple[int, int]:
-    """(how many of the export's timestamps fall outside ``period``, how many there are): one SQL statement."""
-    months = _months_sql(datasets)
-    if months is None:
-        return 0, 0
-    row = con.execute(f"SELECT coalesce(sum(n) FILTER (WHERE m < ? OR m >= ?), 0), coalesce(sum(n), 0) FROM ({months})",
-                      [period.start, period.end]).fetchone()
-    return int(row[0]), int(row[1])
+def outside_period(counts: dict[datetime, int], period: AuditPeriod) -> tuple[int, int]:
+    """(how many of the export's timestamps fall outside ``period``, how many there are), from :func:`month_counts`."""
+    outside = sum(n for m, n in counts.items() if not period.start <= m < period.end)
+    return outside, sum(counts.values())
 
 
-def run_warnings(con, datasets: list[Dataset], period: AuditPeriod, as_of: datetime, latest: datetime | None,
+def run_warnings(counts: dict[datetime, int], period: AuditPeriod, as_of: datetime, latest: datetime | None,
                  source: str, by_period: bool, lang: str) -> tuple[str, ...]:
-    """The run's warnings about its period and as-of time (:func:`warnings`), with the counts they need, on ``con``.
+    """The run's warnings about its period and as-of time (:func:`warnings`), from the month counts.
 
-    ``datasets`` are the exported ones; ``by_period`` says whether any rule is judged period by period.
+    ``counts`` is :func:`month_counts` of the exported datasets; ``by_period`` says whether any rule is
+    judged period by period.
     """
-    empty = () if period.source == INFERRED else months_without_records(con, datasets, period, as_of)
-    outside = outside_period(con, datasets, period) if period.source == INFERRED else (0, 0)
+    empty = () if period.source == INFERRED else months_without_records(counts, period, as_of)
+    outside = outside_period(counts, period) if period.source == INFERRED else (0, 0)
     return warnings(as_of, latest, lang, period, empty, outside, source, by_period)
 
 

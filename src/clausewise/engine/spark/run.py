@@ -92,14 +92,14 @@ def _audit(sc: SparkConnection, con, policy: Policy, program: Program, compiled:
     loaded = convert_export(sc, policy, raw, lang)
     progress("loading", 1, 1)
     manifest = audit_time.read_manifest(export_dir, policy.timezone)
-    inferred = None if period or manifest.period else audit_time.infer_period(
-        sc, [d for d in policy.datasets.values() if d.exported])
+    counts = audit_time.month_counts(sc, [d for d in policy.datasets.values() if d.exported])
+    inferred = None if period or manifest.period else audit_time.inferred_from(counts)
     period, as_of, source = audit_time.choose(as_of, period, manifest, inferred, loaded.latest, policy.timezone)
     period = period or audit_time.month_of(as_of)
     values = {runvars.AS_OF: as_of, runvars.PERIOD_START: period.start, runvars.PERIOD_END: period.end}
     sc.values.update(values)
-    warnings = audit_time.run_warnings(sc, [d for d in policy.datasets.values() if d.exported], period, as_of,
-                                       loaded.latest, source, any(item.period_unit for item in compiled), lang)
+    warnings = audit_time.run_warnings(counts, period, as_of, loaded.latest, source,
+                                       any(item.period_unit for item in compiled), lang)
     _derive(sc, policy, program)
     first = min(filter(None, [loaded.earliest, as_of]))
     last = max(filter(None, [loaded.latest, as_of]))
