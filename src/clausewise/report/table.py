@@ -50,7 +50,6 @@ _WORDS = Words({
     "rest": N_("… and {n} more that examined records and found nothing (--verbose lists every rule)"),
     "heading": N_("{clause} {rule} · {severity} · {counts} · {title}"),
     "never": N_("Examined no record (does the export hold their data?): {rules}"),
-    "pending": N_("Not judged yet, as {periods} had not ended at the as-of time: {rules}"),
     "chapter": N_("chapter"), "breached": N_("clauses breached"), "failing": N_("failing"), "overall": N_("all"),
     "capped_by": N_("capped: {why}"),
     "caps": {"critical": N_("critical breach"), "high": N_("high breach"), "medium": N_("medium breach"),
@@ -163,11 +162,8 @@ class _View:
         # Records a rule could not judge (a value it needs is unreadable): a column only when there are some.
         unjudged = any(r.stats[rule.id].unjudged for rule in ran_rules(r))
         shown, never, rest = [], [], 0
-        pending: dict[tuple[str, ...], list[str]] = {}  # the periods not ended → the rules waiting for them
         for rule in ran_rules(r):
             s = r.stats[rule.id]
-            if s.pending:
-                pending.setdefault(s.pending, []).append(rule.id)
             if not s.examined and not s.unjudged and not verbose:
                 if not s.pending:
                     never.append(f"{rule.id} ({rule.clause})")
@@ -185,9 +181,8 @@ class _View:
                                     colalign=("left", "left", *("right",) * (len(names) - 2)))
         if never:
             text += "\n" + self.hanging(self.w["never"].format(rules=words.separator(self.lang).join(never)))
-        join = words.separator(self.lang).join
-        for periods, ids in pending.items():
-            text += "\n" + self.hanging(self.w["pending"].format(periods=join(periods), rules=join(ids)))
+        for line in words.pending(r):  # the rules waiting for periods not ended, as every format says it
+            text += "\n" + self.hanging(line)
         if rest:
             text += "\n" + self.wrapped(self.w["rest"].format(n=rest))
         return "\n".join(line.rstrip() for line in text.split("\n"))
