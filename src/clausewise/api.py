@@ -33,10 +33,10 @@ from zoneinfo import ZoneInfo
 from .engine import frames, load
 from .engine import run as engine_run
 from .engine import sources as source_specs
-from .engine.asof import parse_period
+from .engine.asof import parse_period, wall_clock
 from .errors import UsageError
 from .i18n import msg
-from .model import AuditPeriod, Policy, RunResult, in_time_range
+from .model import AuditPeriod, Policy, RunResult
 from .report import WRITERS, stream
 
 Progress = Callable[[str, int, int], None]
@@ -223,12 +223,8 @@ def _as_of(value: datetime | date | str | None, timezone: str) -> datetime | Non
         value = datetime(value.year, value.month, value.day)
     elif not isinstance(value, datetime):
         raise UsageError(msg("as_of is a {kind}; give a datetime, a date or an ISO text", kind=type(value).__name__))
-    try:
-        if value.tzinfo is not None:  # an instant: the policy's wall-clock time at that moment
-            value = value.astimezone(ZoneInfo(timezone)).replace(tzinfo=None)
-    except OverflowError:
-        value = None
-    if value is None or not in_time_range(value):
+    value = wall_clock(value, timezone)
+    if value is None:
         raise UsageError(msg('as_of "{written}" is outside the years 1900 to 2199 that clausewise judges', written=written))
     return value
 

@@ -11,7 +11,7 @@ import click
 
 from ..errors import UsageError
 from ..i18n import N_, msg
-from ..model import LANGS, SEVERITIES, in_time_range
+from ..model import LANGS, SEVERITIES
 
 policy_option = click.option(
     "--policy", "-p", "policy_path", required=True, type=click.Path(dir_okay=False),
@@ -151,11 +151,9 @@ def parse_as_of(text: str | None, timezone: str) -> datetime | None:
     except ValueError:
         raise UsageError(msg('--as-of "{text}" is not a date or timestamp; write e.g. 2026-10-31 or "2026-10-31 18:00"',
                              text=text)) from None
-    try:
-        if value.tzinfo is not None:  # an instant: the policy's wall-clock time at that moment
-            value = value.astimezone(zone).replace(tzinfo=None)
-    except OverflowError:  # before the year 1 or after 9999 once converted
-        value = None
-    if value is None or not in_time_range(value):
+    from ..engine.asof import wall_clock  # here, not with the module: --help does not load the engine
+
+    value = wall_clock(value, timezone)
+    if value is None:
         raise UsageError(msg('--as-of "{text}" is outside the years 1900 to 2199 that clausewise judges', text=text))
     return value

@@ -106,14 +106,23 @@ def _as_of(value, timezone: str, where: Location) -> datetime:
         as_of = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
     except ValueError:
         raise DataError(msg('as_of "{value}" is not a timestamp', value=value), where) from None
-    if as_of.tzinfo is not None:  # an instant: the policy's wall-clock time at that moment
-        try:
-            as_of = as_of.astimezone(ZoneInfo(timezone)).replace(tzinfo=None)
-        except OverflowError:  # before the year 1 or after 9999 once converted
-            as_of = datetime.min
-    if not in_time_range(as_of):
+    as_of = wall_clock(as_of, timezone)
+    if as_of is None:
         raise DataError(msg('"{value}" is outside the years 1900 to 2199 that clausewise judges', value=value), where)
     return as_of
+
+
+def wall_clock(value: datetime, timezone: str) -> datetime | None:
+    """An as-of time as the policy's naive wall-clock time: an aware ``value`` is an instant, converted to
+    ``timezone``; a naive one is already wall-clock time. None when it lies outside the years clausewise judges
+    (1900 to 2199), conversion overflowing included. ``--as-of``, ``as_of`` in the library and ``as_of:`` in
+    export.yaml all read a time this way."""
+    if value.tzinfo is not None:
+        try:
+            value = value.astimezone(ZoneInfo(timezone)).replace(tzinfo=None)
+        except OverflowError:  # before the year 1 or after 9999 once converted
+            return None
+    return value if in_time_range(value) else None
 
 
 # The UTC minute an instant falls in, counted from 1970 (rounded down, also before 1970: DuckDB's ``//`` truncates).
