@@ -155,7 +155,7 @@ class Duration:
     * ``months``: whole calendar months, added to the start.
 
     Where a duration is compared as elapsed time (a condition, a reference
-    window) a day-counted ``days`` is ``amount`` × 24 h (:attr:`seconds`).
+    window) a day-counted ``days`` is ``amount`` × 24 h (:attr:`elapsed_seconds`).
     """
 
     amount: float
@@ -223,8 +223,13 @@ class Duration:
         return cls(n * cls._SECONDS[unit_key], "calendar", str(text))
 
     @property
-    def seconds(self) -> float:
-        """Elapsed length in seconds: of calendar and working-hour durations, and of ``days`` read as N × 24 h."""
+    def elapsed_seconds(self) -> float:
+        """Length in seconds of elapsed time: of calendar and working-hour durations, and of ``days`` read as N × 24 h.
+
+        Raises ValueError for months, which have no fixed length (add them as calendar months).
+        """
+        if self.basis == "months":
+            raise ValueError(f'"{self.text}" is counted in calendar months, which have no fixed length in seconds')
         return self.amount * 86400 if self.basis == "days" else self.amount
 
     @property

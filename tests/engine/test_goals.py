@@ -8,7 +8,7 @@ import duckdb
 import pytest
 
 from clausewise.engine.calendar import BusinessCalendar, register
-from clausewise.engine.goals import Goal, due_sql
+from clausewise.engine.goals import Goal, due_sql, warning_sql
 from clausewise.model import Duration
 
 NEW_YORK = "America/New_York"
@@ -26,7 +26,8 @@ def ny():
 def due(ny, goal: str, start: str, fraction: float = 1.0, paused: dict[str, str] | None = None) -> str:
     """The due (or warning) time of ``goal`` from ``start`` (an instant with its offset), as UTC text."""
     con, cal = ny
-    sql = due_sql(Goal(((None, Duration.parse(goal)),)), f"TIMESTAMPTZ '{start}'", cal, paused or {}, fraction)
+    goal, start = Goal(((None, Duration.parse(goal)),)), f"TIMESTAMPTZ '{start}'"
+    sql = warning_sql(goal, start, f"({due_sql(goal, start, cal, paused or {})})", cal, paused or {}, fraction)
     value = con.execute(f"SELECT ({sql}) AT TIME ZONE 'UTC'").fetchone()[0]
     return value.isoformat(sep=" ")
 
@@ -64,3 +65,17 @@ def test_paused_time_moves_a_day_counted_end_in_its_own_basis(ny):
     assert due(ny, "1 working day", "2026-03-06 12:00-05", paused={"working": "7200"}) == "2026-03-10 15:00:00"
     # 1 day from Saturday 10:00 EST ends Monday 00:00 EDT (04:00 UTC); 2 paused hours: 06:00 UTC.
     assert due(ny, "1 day", "2026-03-07 10:00-05", paused={"calendar": "7200"}) == "2026-03-09 06:00:00"
+
+
+def test_the_warning_time_is_a_share_of_the_time_before_the_pause_then_the_pause(ny):
+    # 1 working day from Friday 2026-03-06 12:00 EST: 15 working hours to Monday's close (6 h Friday, 9 h
+    # Monday). Half of them is 7.5 h, and 2 paused working hours make 9.5 h: Friday 6 h, Monday 09:00 EDT
+    # + 3.5 h = 12:30 EDT = 16:30 UTC.
+    assert due(ny, "1 working day", "2026-03-06 12:00-05", 0.5, {"working": "7200"}) == "2026-03-09 16:30:00"
+    # 1 day from Saturday 2026-03-07 10:00 EST (15:00 UTC) ends 37 h later; half is 18.5 h (09:30 UTC on
+    # Sunday), and 2 paused hours make it 11:30 UTC.
+    assert due(ny, "1 day", "2026-03-07 10:00-05", 0.5, {"calendar": "7200"}) == "2026-03-08 11:30:00"
+    # 4 working hours from Friday 12:00 EST, a quarter of them (1 h) and 2 paused working hours: 15:00 EST = 20:00 UTC.
+    assert due(ny, "4 working hours", "2026-03-06 12:00-05", 0.25, {"working": "7200"}) == "2026-03-06 20:00:00"
+    # 10 hours of wall-clock time from Friday 12:00 EST (17:00 UTC): 0.8 × 10 h = 8 h and 1 paused hour: 02:00 UTC.
+    assert due(ny, "10h", "2026-03-06 12:00-05", 0.8, {"calendar": "3600"}) == "2026-03-07 02:00:00"

@@ -32,16 +32,7 @@ def _report(result) -> dict:
     return json.loads(write(result, "json", "high"))
 
 
-# The sample's rules that count working time (deadlines in working hours or days: the business calendar's
-# arithmetic, correlated subqueries over the calendar's tables) do not run on Spark in reasonable time: timed one
-# rule at a time, application-correction-notice spends minutes in the optimiser's PushPredicateThroughJoin; with
-# that rule excluded it optimises in 12 s and then fails to plan ("No plan for DomainJoin"). Typing the sample
-# takes about two minutes of Spark's planning and code generation on a loaded two-core machine.
-SAMPLE_TOO_SLOW = pytest.mark.xfail(run=False, reason="the sample's working-time rules do not plan on Spark in "
-                                    "time (correlated calendar subqueries); parity not yet shown")
-
-
-@pytest.mark.parametrize("case", [pytest.param("ops-support-sample", marks=SAMPLE_TOO_SLOW), "example-pack"])
+@pytest.mark.parametrize("case", ["ops-support-sample", "example-pack"])
 def test_same_report_on_duckdb_and_spark(case, spark_ready, monkeypatch):
     policy_path, export = CASES[case]
     monkeypatch.chdir(ROOT)

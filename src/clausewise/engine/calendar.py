@@ -296,10 +296,6 @@ class _NoHolidays(dict):
     weekend_workdays: frozenset = frozenset()
 
 
-# The engine's calendar was called Calendar before the policy model had one.
-Calendar = BusinessCalendar
-
-
 @lru_cache(maxsize=256)
 def _week(cal: BusinessCalendar) -> tuple[Hours, ...]:
     """The hours of each weekday, Monday first."""

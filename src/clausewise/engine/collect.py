@@ -149,7 +149,10 @@ def findings(con, policy: Policy, compiled: list[CompiledRule], closer=None, out
     rules = [dq] + [(c.rule.clause, c.rule.id, c.rule.dataset, c.rule.severity) for c in compiled]
     rules.sort(key=lambda r: (_natural(r[0]), r[1]))
     con.execute("CREATE OR REPLACE TEMP TABLE __rank (pos INTEGER, clause VARCHAR, rule VARCHAR, dataset VARCHAR, severity VARCHAR)")
-    con.executemany("INSERT INTO __rank VALUES (?, ?, ?, ?, ?)", [(i, *r) for i, r in enumerate(rules)])
+    # One statement with the columns as lists: executemany runs one statement per row.
+    columns = [list(column) for column in zip(*((i, *r) for i, r in enumerate(rules)))]
+    con.execute("INSERT INTO __rank SELECT unnest(?::INTEGER[]), unnest(?::VARCHAR[]), unnest(?::VARCHAR[]), "
+                "unnest(?::VARCHAR[]), unnest(?::VARCHAR[])", columns)
     sorted_findings = (
         "SELECT f.rule, r.clause, coalesce(r.dataset, json_extract_string(f.evidence, '$.dataset')) AS dataset, "
         f"f.key, f.status, r.severity, f.message, f.evidence, f.due_at, f.grp, f.row FROM {FINDINGS_TABLE} f "

@@ -427,7 +427,7 @@ def _guarded(node: exp.Expression, size: exp.Expression, what: str, name: str) -
 def _interval(value: Duration) -> exp.Expression:
     if value.basis == "months":
         return exp.Interval(this=exp.Literal.string(str(int(value.amount))), unit=exp.Var(this="MONTH"))
-    return exp.Interval(this=exp.Literal.string(str(int(value.seconds))), unit=exp.Var(this="SECOND"))
+    return exp.Interval(this=exp.Literal.string(str(int(value.elapsed_seconds))), unit=exp.Var(this="SECOND"))
 
 
 def _literal(value: Any) -> exp.Expression:

@@ -31,12 +31,12 @@ from ..i18n import msg
 from ..model import Policy, RuleStats
 
 # What each kind of table needs, and the extra that installs it.
-KINDS = {"arrow": ("pyarrow", "arrow"), "pandas": ("pandas", "pandas"), "polars": ("polars", "polars")}
+LIBRARIES = {"arrow": ("pyarrow", "arrow"), "pandas": ("pandas", "pandas"), "polars": ("polars", "polars")}
 
 
 def need(kind: str, asked: str) -> Any:
     """The module ``kind`` needs, imported; MissingExtra naming the extra when it is not installed."""
-    module, extra = KINDS[kind]
+    module, extra = LIBRARIES[kind]
     try:
         return importlib.import_module(module)
     except ImportError:

@@ -11,7 +11,8 @@ own day never counted. ``N working days elapsed`` is the former hour reading, N
 full working days' length of working time from the start. See docs/time.md.
 
 :func:`due_sql` turns a goal into the SQL due time of each record, shared by
-the ``deadline`` and ``periodic`` kinds so both mean the same by "within".
+the ``deadline`` and ``periodic`` kinds so both mean the same by "within";
+:func:`warning_sql` the time at which a share of it has passed, from the due time.
 """
 
 from __future__ import annotations
@@ -90,54 +91,97 @@ def _map_error(ctx: CompileContext, key: str, name: str, mapping, value, text) -
         ctx.errors.add(PolicyError(message, where))
 
 
-def due_sql(goal: Goal, start: str, calendar: CalendarSQL | None, paused: dict[str, str], fraction: float = 1.0) -> str:
-    """SQL for the due time of each record, or for the time at which ``fraction`` of its allowed time has passed.
+def due_sql(goal: Goal, start: str, calendar: CalendarSQL | None, paused: dict[str, str]) -> str:
+    """SQL for the due time of each record.
 
     ``start`` and the result are instants (``TIMESTAMPTZ``). ``paused`` holds
     SQL for the paused time already spent, in seconds: under ``calendar`` for
     wall-clock, calendar-day and month goals, under ``working`` for
     working-time goals; the due time moves later by it, counted in the
     goal's own basis (a day-counted goal's end moves by the paused time, not
-    by whole days). For a day-counted goal, ``fraction`` is a fraction of the
-    time from the start to the end of its last day (working time for working
-    days). A record whose lookup value has no goal gets NULL.
+    by whole days). A record whose lookup value has no goal gets NULL.
     """
+    return _by_value(goal, lambda duration: _due_one(duration, start, calendar, paused))
+
+
+def warning_sql(goal: Goal, start: str, due: str, calendar: CalendarSQL | None, paused: dict[str, str],
+                fraction: float) -> str:
+    """SQL for the time at which ``fraction`` (0 < fraction <= 1) of each record's allowed time has passed.
+
+    ``due`` names the record's due time as :func:`due_sql` gives it, already
+    computed (a column), so that the due time is worked out once per record:
+    the warning time of a goal counted in days is a fraction of the time from
+    the start to the end of its last day (working time for working days), and
+    that end is the due time less the paused time. ``start``, ``due`` and the
+    result are instants; ``paused`` as for :func:`due_sql` (columns, too).
+    """
+    if fraction == 1.0:
+        return due
+    return _by_value(goal, lambda duration: _warning_one(duration, start, due, calendar, paused, fraction))
+
+
+def _by_value(goal: Goal, one) -> str:
+    """``one(duration)`` for a goal of one duration; a CASE over the lookup value for a goal by value."""
     if goal.by is None:
-        return _due_one(goal.branches[0][1], start, calendar, paused, fraction)
-    whens = " ".join(
-        f"WHEN {string(value)} THEN {_due_one(duration, start, calendar, paused, fraction)}"
-        for value, duration in goal.branches
-    )
+        return one(goal.branches[0][1])
+    whens = " ".join(f"WHEN {string(value)} THEN {one(duration)}" for value, duration in goal.branches)
     return f"CASE CAST({goal.by} AS VARCHAR) {whens} END"
 
 
-def _due_one(duration: Duration, start: str, calendar: CalendarSQL | None, paused: dict[str, str], fraction: float) -> str:
+def _due_one(duration: Duration, start: str, calendar: CalendarSQL | None, paused: dict[str, str]) -> str:
     working_pause, calendar_pause = paused.get("working", "0"), paused.get("calendar", "0")
     if duration.basis == "working_days":
         end = calendar.end_of_working_days(start, str(int(duration.amount)), at_close=True)
-        if fraction != 1.0:
-            return calendar.add_working_seconds(
-                start, f"({calendar.working_seconds(start, end)} * {fraction} + {working_pause})")
         return end if working_pause == "0" else calendar.add_working_seconds(end, working_pause)
     if duration.working:
-        seconds = duration.amount * (calendar.day_seconds if duration.basis == "working_days_elapsed" else 1)
-        return calendar.add_working_seconds(start, f"({seconds * fraction} + {working_pause})")
+        return calendar.add_working_seconds(start, f"({_working_amount(duration, calendar)} + {working_pause})")
+    if duration.basis == "days":
+        return _later(calendar.end_of_days(start, str(int(duration.amount))), calendar_pause)
+    if duration.basis == "months":
+        return _later(f"({start} + INTERVAL {int(duration.amount)} MONTH)", calendar_pause)
+    return _wall(start, duration.elapsed_seconds, calendar_pause)
+
+
+def _warning_one(duration: Duration, start: str, due: str, calendar: CalendarSQL | None, paused: dict[str, str],
+                 fraction: float) -> str:
+    working_pause, calendar_pause = paused.get("working", "0"), paused.get("calendar", "0")
+    if duration.basis == "working_days":
+        # The working time from the start to the close of the last day is the due time's, less the pause.
+        allowed = calendar.working_seconds(start, due)
+        if working_pause != "0":
+            allowed = f"({allowed} - {working_pause})"
+        return calendar.add_working_seconds(start, f"({allowed} * {fraction} + {working_pause})")
+    if duration.working:
+        return calendar.add_working_seconds(
+            start, f"({_working_amount(duration, calendar) * fraction} + {working_pause})")
     if duration.basis in ("months", "days"):
-        if duration.basis == "days":
-            nominal = calendar.end_of_days(start, str(int(duration.amount)))
-        else:
-            nominal = f"({start} + INTERVAL {int(duration.amount)} MONTH)"
-        if fraction != 1.0:
-            nominal = _part_of(start, nominal, fraction)
-        return f"({nominal} + to_microseconds(CAST(CAST({calendar_pause} AS DECIMAL(38,6)) * 1000000 AS BIGINT)))"
-    micros = f"CAST(({duration.seconds * fraction} + {calendar_pause}) * 1000000 AS BIGINT)"
-    return f"({start} + to_microseconds({micros}))"
+        # The fraction of the elapsed time from the start to the nominal end (the due time less the pause).
+        pause_us = "0" if calendar_pause == "0" else _micros(calendar_pause)
+        return (f"make_timestamptz(epoch_us({start}) + CAST((epoch_us({due}) - {pause_us} - epoch_us({start})) "
+                f"* {fraction} AS BIGINT) + {pause_us})")
+    return _wall(start, duration.elapsed_seconds * fraction, calendar_pause)
 
 
-def _part_of(start: str, end: str, fraction: float) -> str:
-    """SQL: the instant ``fraction`` of the elapsed time from ``start`` to ``end`` after ``start``."""
-    return (f"(SELECT make_timestamptz(__cw_s + CAST((epoch_us(__cw_e) - __cw_s) * {fraction} AS BIGINT)) "
-            f"FROM (SELECT epoch_us({start}) AS __cw_s, {end} AS __cw_e))")
+def _working_amount(duration: Duration, calendar: CalendarSQL) -> float:
+    """The working seconds a goal in working hours (or working days elapsed, of equal length) allows."""
+    return duration.amount * (calendar.day_seconds if duration.basis == "working_days_elapsed" else 1)
+
+
+def _later(nominal: str, calendar_pause: str) -> str:
+    """SQL: the instant ``nominal`` moved later by ``calendar_pause`` seconds."""
+    if calendar_pause == "0":
+        return nominal
+    return f"({nominal} + to_microseconds({_micros(calendar_pause)}))"
+
+
+def _wall(start: str, seconds: float, calendar_pause: str) -> str:
+    """SQL: ``seconds`` of elapsed (wall-clock) time after ``start``, and the paused time."""
+    return f"({start} + to_microseconds(CAST(({seconds} + {calendar_pause}) * 1000000 AS BIGINT)))"
+
+
+def _micros(seconds: str) -> str:
+    """SQL: ``seconds`` (any number) as whole microseconds, truncated."""
+    return f"CAST(CAST({seconds} AS DECIMAL(38,6)) * 1000000 AS BIGINT)"
 
 
 def allowed_text(goal: Goal) -> str:

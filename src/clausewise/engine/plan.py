@@ -123,8 +123,11 @@ class CompiledRule:
         return self.per or ((spec.get("period") or {}).get("unit") if hasattr(spec, "get") else None)
 
     def not_evaluated_sql(self, lang: str) -> str:
-        """``INSERT … RETURNING rule`` of the rule's "not evaluated" finding, when it judged no record and could not
-        judge some.
+        """``INSERT … RETURNING rule`` of the rule's "not evaluated" finding (:meth:`not_evaluated_select`)."""
+        return f"INSERT INTO {FINDINGS_TABLE} {self.not_evaluated_select(lang)} RETURNING rule"
+
+    def not_evaluated_select(self, lang: str) -> str:
+        """``SELECT`` of the rule's "not evaluated" finding, when it judged no record and could not judge some.
 
         A rule whose every record in scope has an unreadable value it needs
         examined nothing, though there was something to examine: a run that
@@ -144,8 +147,8 @@ class CompiledRule:
                   f"(WHERE {self.unjudged_sql}) AS u, {fields} AS f FROM {self.table_sql}")
         unit = self.period_unit
         judged = f" AND array_length({periods.judged_sql(unit)}) > 0" if unit else ""  # (Spark: size, not length)
-        return (f"INSERT INTO {FINDINGS_TABLE} SELECT {string(self.rule.id)}, NULL, NULL, NULL, 'invalid', {evidence}, "
-                f"NULL, {_not_evaluated(lang)} FROM ({counts}) WHERE e = 0 AND u > 0{judged} RETURNING rule")
+        return (f"SELECT {string(self.rule.id)} AS rule, NULL, NULL, NULL, 'invalid', {evidence}, "
+                f"NULL, {_not_evaluated(lang)} FROM ({counts}) WHERE e = 0 AND u > 0{judged}")
 
 
 def not_evaluated_warning(rule_ids: list[str], lang: str) -> str | None:
@@ -314,10 +317,13 @@ def _select(ctx: CompileContext, check: Check, evidence: dict[str, str]) -> tupl
     key = check.key or ctx.key_sql()
     pairs = ", ".join(f"{string(name)}, {expr}" for name, expr in evidence.items())
     evidence_json = f"CAST(json_object({pairs}) AS VARCHAR)" if pairs else "NULL"
-    source = check.source or ident(ctx.dataset.name)
+    source, where = check.source or ident(ctx.dataset.name), check.where
+    if check.finding_columns:
+        computed = ", ".join(f"{sql} AS {ident(name)}" for name, sql in check.finding_columns.items())
+        source, where = f"(SELECT *, {computed} FROM {source} WHERE {where}) AS {ident(ctx.dataset.name)}", "TRUE"
     columns = (f"{string(ctx.rule.id)}, {check.row}, CAST({key} AS VARCHAR), {check.group}, {check.status}, "
                f"{evidence_json}, CAST({check.due_at} AS TIMESTAMP)")
-    return columns, f"FROM {source} WHERE {check.where}"
+    return columns, f"FROM {source} WHERE {where}"
 
 
 _PLACEHOLDER = re.compile(r"\{\{|\}\}|\{([^{}]*)\}")

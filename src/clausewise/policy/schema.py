@@ -368,7 +368,8 @@ def full_schema(kinds: dict[str, dict[str, Any]]) -> dict[str, Any]:
 
 
 def _kind_branch(name: str, fragment: dict[str, Any]) -> dict[str, Any]:
-    props = {**RULE_COMMON, **fragment.get("properties", {})}
+    # The keys every rule has are checked once, by the rule's own "properties"; here they are only allowed.
+    props = {**{key: True for key in RULE_COMMON}, **fragment.get("properties", {})}
     then = {
         "properties": props,
         "additionalProperties": False,

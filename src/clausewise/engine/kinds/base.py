@@ -88,7 +88,10 @@ class Check:
     templates may use besides the evidence and the record's fields;
     ``messages`` gives, per language, SQL of a message of the kind's own that
     replaces the rule's where it is not NULL (a record the kind cannot judge,
-    see ``unknown_due``).
+    see ``unknown_due``); ``finding_columns`` are columns computed for the
+    finding rows only (after ``where``), once each, that the evidence and the
+    messages may name as often as they like (a deadline's elapsed working
+    time, a calendar lookup per finding).
     """
 
     where: str
@@ -102,6 +105,7 @@ class Check:
     group: str = "NULL"
     names: dict[str, str] = field(default_factory=dict)
     messages: dict[str, str] = field(default_factory=dict)
+    finding_columns: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass

@@ -8,12 +8,15 @@ from typing import Any
 from ...i18n import msg
 from ...model import Spec
 from ..convert import shown
-from ..goals import Goal, allowed_text, due_sql, is_day_counted, is_working, late_date_sql, parse_goal
+from ..goals import Goal, allowed_text, due_sql, is_day_counted, is_working, late_date_sql, parse_goal, warning_sql
 from ..sqltext import ident
 from ..unknown_due import by_field, messages
 from .base import EVIDENCE, Check, CompileContext, Kind, span_text
 
 START, STOP, END = "__start", "__stop", "__end"
+ELAPSED = "__elapsed"
+# The paused seconds, wall-clock and working, as columns.
+PAUSED = {"calendar": "__paused", "working": "__paused_working"}
 _DURATION = {"type": "string"}
 
 
@@ -136,12 +139,15 @@ class DeadlineKind(Kind):
             f"CAST(coalesce({stop}, {as_of}) AS TIMESTAMPTZ) AS {END} "
             f"FROM {ident(ctx.dataset.name)} WHERE {scope} AND ({start}) IS NOT NULL"
         )
-        timing = _due_columns(ctx, pauses, warn)
+        timing = _timing(ctx, pauses, warn)
         if timing is None:
             return None
-        due, warn_due, elapsed, allowed, by_day = timing
-        timed = f"SELECT *, {due} AS __due, {warn_due} AS __warn FROM ({inner})"
-        by_day = by_day if ctx.dataset.fields[ctx.spec.stop].type == "date" else "FALSE"
+        # One layer per value that the next one reads, so that each is worked out once per record: the paused
+        # time, the due time, the warning time (from the due time), the status; the elapsed time for findings only.
+        timed = inner
+        for columns in timing.layers:
+            timed = f"SELECT *, {', '.join(f'{sql} AS {name}' for name, sql in columns.items())} FROM ({timed})"
+        by_day = timing.by_day if ctx.dataset.fields[ctx.spec.stop].type == "date" else "FALSE"
         source = f"(SELECT *, {status_sql(as_of, by_day)} AS __status FROM ({timed})) AS {ident(ctx.dataset.name)}"
         return Check(
             examined_sql=f"{scope} AND ({start}) IS NOT NULL",
@@ -150,7 +156,8 @@ class DeadlineKind(Kind):
             status="__status",
             due_at="__due",
             evidence={"start": shown(START, "timestamp"), "stop": shown(STOP, "timestamp"),
-                      "due_at": shown("__due", "timestamp"), "elapsed": elapsed, "allowed": allowed},
+                      "due_at": shown("__due", "timestamp"), "elapsed": ELAPSED, "allowed": timing.allowed},
+            finding_columns={ELAPSED: timing.elapsed},
             messages=_unknown_due_messages(ctx),
         )
 
@@ -210,6 +217,7 @@ def _paused(ctx: CompileContext, pauses: list[tuple[str, str]], working: bool) -
     after the latest end among the pauses before it — a fixed expression of
     the k pauses (k² comparisons per record, k is the rule's few pairs), so it
     stays one set-based query. A pause whose ``from`` is empty is no pause.
+    No pauses: ``{}``.
     """
     clipped = [
         (f"CASE WHEN {a} IS NOT NULL THEN greatest(CAST({a} AS TIMESTAMPTZ), {START}) END",
@@ -225,34 +233,59 @@ def _paused(ctx: CompileContext, pauses: list[tuple[str, str]], working: bool) -
         ]
         begin = f"greatest({lo}, {', '.join(before)})" if before else lo
         parts.append((begin, hi))
+    if not parts:
+        return {}
     calendar = " + ".join(
         f"coalesce(CASE WHEN {hi} > {lo} THEN epoch({hi}) - epoch({lo}) END, 0)" for lo, hi in parts
     )
-    paused = {"calendar": f"({calendar})" if calendar else "0"}
-    if working and parts:
+    paused = {"calendar": f"({calendar})"}
+    if working:
         paused["working"] = "(" + " + ".join(
             f"coalesce({ctx.calendar.working_seconds(lo, hi)}, 0)" for lo, hi in parts
         ) + ")"
     return paused
 
 
-def _due_columns(ctx: CompileContext, pauses, warn: float) -> tuple[str, str, str, str, str] | None:
-    """(due, warning time, elapsed, allowed, whether the goal counts days) as SQL over the inner columns."""
+@dataclass(frozen=True)
+class _Timing:
+    """A deadline's computed columns, in layers (each may read the ones before), and its words.
+
+    ``layers``: column name → SQL, over the inner columns (``__start``,
+    ``__stop``, ``__end``); ``elapsed``: the elapsed time as people read it,
+    computed for the findings only; ``allowed``: the goal as written;
+    ``by_day``: SQL, TRUE where the goal counts days.
+    """
+
+    layers: tuple[dict[str, str], ...]
+    elapsed: str
+    allowed: str
+    by_day: str
+
+
+def _timing(ctx: CompileContext, pauses, warn: float) -> _Timing | None:
+    """The due time (``__due``), the warning time (``__warn``) and what the findings say of them."""
     if ctx.spec.due is not None:
         due = ctx.field(ctx.spec.due, "due", types=("timestamp", "date"))
         if due is None:
             return None
         end_of_day = ctx.dataset.fields[ctx.spec.due].type == "date"
         due = f"(CAST({due} AS TIMESTAMPTZ) + INTERVAL 1 DAY)" if end_of_day else f"CAST({due} AS TIMESTAMPTZ)"
-        warn_due = f"make_timestamptz(epoch_us({START}) + CAST((epoch_us({due}) - epoch_us({START})) * {warn} AS BIGINT))"
-        return due, warn_due, span_text(START, END), span_text(START, due), "FALSE"
+        warning = (f"make_timestamptz(epoch_us({START}) + CAST((epoch_us(__due) - epoch_us({START})) * {warn} "
+                   f"AS BIGINT))")
+        return _Timing(({"__due": due}, {"__warn": warning}), span_text(START, END), span_text(START, "__due"),
+                       "FALSE")
     goal = parse_goal(ctx, "goal")
     if goal is None:
         return None
     paused = _paused(ctx, pauses, goal.working)
-    due = due_sql(goal, START, ctx.calendar, paused)
-    warn_due = due_sql(goal, START, ctx.calendar, paused, warn)
-    return due, warn_due, elapsed_sql(ctx, goal, START, END, paused), allowed_text(goal), is_day_counted(goal)
+    layers = []
+    if paused:
+        layers.append({PAUSED[basis]: sql for basis, sql in paused.items()})
+        paused = {basis: PAUSED[basis] for basis in paused}
+    layers += [{"__due": due_sql(goal, START, ctx.calendar, paused)},
+               {"__warn": warning_sql(goal, START, "__due", ctx.calendar, paused, warn)}]
+    return _Timing(tuple(layers), elapsed_sql(ctx, goal, START, END, paused), allowed_text(goal),
+                   is_day_counted(goal))
 
 
 def elapsed_sql(ctx: CompileContext, goal: Goal, start: str, end: str, paused: dict[str, str]) -> str:
@@ -261,5 +294,6 @@ def elapsed_sql(ctx: CompileContext, goal: Goal, start: str, end: str, paused: d
     if not goal.working:
         return wall
     working = f"({ctx.calendar.working_seconds(start, end)} - {paused.get('working', '0')})"
-    hours = f"CAST(round({working} / 3600, 2) AS VARCHAR) || ' working hours'"
+    # A DOUBLE, as DuckDB's "/" makes it ("26.0 working hours"); Spark divides a DECIMAL into a DECIMAL ("26.00").
+    hours = f"CAST(round(CAST({working} AS DOUBLE) / 3600, 2) AS VARCHAR) || ' working hours'"
     return f"CASE WHEN {is_working(goal)} THEN {hours} ELSE {wall} END"

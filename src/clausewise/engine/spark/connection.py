@@ -20,6 +20,8 @@ Statements are told apart by sqlglot's tree, never by text.
 
 from __future__ import annotations
 
+import re
+
 from datetime import datetime
 
 import sqlglot
@@ -213,10 +215,20 @@ def _literal(value) -> exp.Expression:
     raise ValueError(f"a parameter of type {type(value).__name__} is not run on Spark")
 
 
+# A Java exception's class before its message: "org.apache.spark.SparkException: ", "java.lang.ArithmeticException: ".
+_JAVA_CLASS = re.compile(r"^(?:[a-z_][a-z0-9_]*\.)+[A-Z]\w*(?:Exception|Error): ")
+
+
 def said(exc: Exception) -> str:
     """Spark's message, first line, without its error class and Java stack."""
     text = str(exc).strip()
-    first = next((line.strip() for line in text.splitlines() if line.strip()), type(exc).__name__)
+    # py4j's own first line ("An error occurred while calling o123.save.") says nothing; Java's follows it.
+    lines = [line.strip().removeprefix(": ") for line in text.splitlines()
+             if line.strip() and not line.strip().startswith("An error occurred while calling")]
+    first = _JAVA_CLASS.sub("", lines[0]) if lines else type(exc).__name__
+    causes = [line.removeprefix("Caused by: ") for line in lines if line.startswith("Caused by: ")]
+    if causes and first.rstrip().endswith(":"):  # a wrapper ("Exception thrown in awaitResult:"): its root cause
+        first = _JAVA_CLASS.sub("", causes[-1])
     if first.startswith("[") and "] " in first:
         first = first.split("] ", 1)[1]
     return first[:400]

@@ -457,8 +457,33 @@ def _unit(node: exp.Interval) -> str:
     return unit.name.upper() if unit is not None else ""
 
 
+def _divide(node: exp.Div) -> exp.Expression:
+    """DuckDB's ``/`` by zero: infinity with the dividend's sign, NaN for 0/0 (IEEE), where ANSI Spark raises.
+
+    ``a * Infinity`` is exactly that: +∞ for a > 0, −∞ for a < 0, NaN for 0,
+    NULL for NULL. Any other divisor divides as before.
+    """
+    if isinstance(node.expression, exp.Literal) and node.expression.is_number and float(node.expression.name) != 0:
+        return node
+    by_zero = exp.EQ(this=exp.Paren(this=node.expression.copy()), expression=exp.Literal.number(0))
+    infinite = exp.Mul(this=exp.Cast(this=exp.Paren(this=node.this.copy()), to=exp.DataType.build("DOUBLE")),
+                       expression=_parse("double('Infinity')"))
+    return exp.Paren(this=exp.Case(ifs=[exp.If(this=by_zero, true=infinite)], default=node))
+
+
+def _count_if(node: exp.CountIf) -> exp.Expression:
+    """DuckDB's ``count_if`` is a sum of the condition as 1/0, NULLs left out: NULL over no records (an aggregate's
+    empty period) or over unknown conditions only, where Spark's gives 0."""
+    condition = node.this
+    one = exp.Case(ifs=[exp.If(this=condition, true=exp.Literal.number(1)),
+                        exp.If(this=exp.Not(this=exp.Paren(this=condition.copy())), true=exp.Literal.number(0))])
+    return exp.Sum(this=one)
+
+
 SHIMS: dict[type, Callable[[exp.Expression], exp.Expression]] = {
     exp.Case: _case,
+    exp.Div: _divide,
+    exp.CountIf: _count_if,
     exp.DateDiff: _date_diff,
     exp.Log: _log,
     exp.DayOfWeek: _day_of_week,

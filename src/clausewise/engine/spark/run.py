@@ -23,7 +23,6 @@ from pathlib import Path
 
 from ... import __version__
 from ...errors import ClauseWiseError, Collector, PolicyError, UsageError
-from ...i18n import msg
 from ...model import AuditPeriod, Policy, RunResult
 from .. import asof as audit_time
 from .. import collect, connection, runvars
@@ -31,7 +30,7 @@ from .. import sources as source_specs
 from ..derive import failure_location
 from ..exports import column_warnings, convert_export, scratch_dir
 from ..plan import FINDINGS_DDL, FINDINGS_TABLE, CompiledRule, not_evaluated_warning
-from ..program import Program, uses_calendar, with_calendar
+from ..program import Program, with_calendar
 from ..run import program_of
 from . import calendar as spark_calendar
 from . import readers, session
@@ -160,14 +159,6 @@ def check(policy: Policy, program: Program, compiled: list[CompiledRule], lang: 
         except Unsupported as exc:
             errors.add(PolicyError(f"computed columns cannot run on Spark: {exc}", failure_location(policy, str(exc))))
     for item in compiled:
-        if item.rule.kind == "deadline" and uses_calendar(item):
-            # Spark's optimiser does not finish planning a deadline's calendar subqueries (docs/scale.md): said
-            # here, at load, rather than left to run for ever. (periodic working-time goals plan: the example pack.)
-            errors.add(PolicyError(msg(
-                'rule "{rule}" counts working time on the business calendar, which the Spark engine cannot plan '
-                "yet (docs/scale.md): audit it with the default engine, or leave it out with --rule",
-                rule=item.rule.id), item.rule.location))
-            continue
         try:
             to_spark(item.select_sql(lang), values)
         except Unsupported as exc:
