@@ -158,7 +158,8 @@ def check(policy: Policy, program: Program, compiled: list[CompiledRule], lang: 
         try:
             to_spark(statement, values)
         except Unsupported as exc:
-            errors.add(PolicyError(f"computed columns cannot run on Spark: {exc}", failure_location(policy, str(exc))))
+            errors.add(PolicyError(msg("computed columns cannot run on Spark: {said}", said=exc),
+                                   failure_location(policy, str(exc))))
     for item in compiled:
         if item.rule.kind == "deadline" and uses_calendar(item):
             # Spark's optimiser does not finish planning a deadline's calendar subqueries (docs/scale.md): said
@@ -171,7 +172,8 @@ def check(policy: Policy, program: Program, compiled: list[CompiledRule], lang: 
         try:
             to_spark(item.select_sql(lang), values)
         except Unsupported as exc:
-            errors.add(PolicyError(f'rule "{item.rule.id}" cannot run on Spark: {exc}', item.rule.location))
+            errors.add(PolicyError(msg('rule "{rule}" cannot run on Spark: {said}', rule=item.rule.id, said=exc),
+                                   item.rule.location))
     errors.raise_if_any()
 
 
@@ -179,8 +181,8 @@ def _refuse_sources(policy: Policy, export_dir: Path) -> None:
     """The Spark engine reads export files; datasets from databases are DuckDB's (docs/scale.md)."""
     named = source_specs.from_manifest(export_dir, policy) if export_dir.is_dir() else {}
     if named:
-        raise UsageError(f'dataset "{next(iter(named))}" comes from a database (export.yaml sources:); '
-                         "the Spark engine reads export files only: use --engine duckdb")
+        raise UsageError(msg('dataset "{name}" comes from a database (export.yaml sources:); the Spark engine '
+                             "reads export files only: use --engine duckdb", name=next(iter(named))))
 
 
 def _derive(sc: SparkConnection, policy: Policy, program: Program) -> None:
@@ -191,7 +193,8 @@ def _derive(sc: SparkConnection, policy: Policy, program: Program) -> None:
             raise
         except Exception as exc:
             said = _said(exc)
-            raise PolicyError(f"computed columns cannot run on Spark: {said}", failure_location(policy, said)) from None
+            raise PolicyError(msg("computed columns cannot run on Spark: {said}", said=said),
+                              failure_location(policy, said)) from None
 
 
 def _prepare(sc: SparkConnection, item: CompiledRule, lang: str) -> None:
@@ -201,7 +204,8 @@ def _prepare(sc: SparkConnection, item: CompiledRule, lang: str) -> None:
     except ClauseWiseError:
         raise
     except Exception as exc:
-        raise PolicyError(f'rule "{item.rule.id}" cannot run on Spark: {_said(exc)}', item.rule.location) from None
+        raise PolicyError(msg('rule "{rule}" cannot run on Spark: {said}', rule=item.rule.id, said=_said(exc)),
+                          item.rule.location) from None
 
 
 def _bring_back(sc: SparkConnection, con, policy: Policy, compiled: list[CompiledRule], lang: str) -> None:
@@ -246,8 +250,9 @@ def _failed_rule(sc: SparkConnection, compiled: list[CompiledRule], lang: str, e
         try:
             sc.sql(item.select_sql(lang)).write.format("noop").mode("overwrite").save()
         except Exception as own:
-            return PolicyError(f'rule "{item.rule.id}" failed on this export: {_said(own)}', item.rule.location)
-    return PolicyError(f"the audit failed on Spark: {_said(exc)}")
+            return PolicyError(msg('rule "{id}" failed on this export: {said}', id=item.rule.id, said=_said(own)),
+                               item.rule.location)
+    return PolicyError(msg("the audit failed on Spark: {said}", said=_said(exc)))
 
 
 def _mirrored_datasets(policy: Policy, compiled: list[CompiledRule]) -> list[str]:
