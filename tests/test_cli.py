@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -255,7 +256,8 @@ def test_explain_compliant_and_out_of_scope_records(run):
     assert ok.output.rstrip().endswith("Verdict: COMPLIANT")
     out = run("explain", "examples/example-export", "inquiry-reply-clock", "Q-003", "--policy", "policies/example.yaml",
               "--lang", "zh")
-    assert "结论：" not in out.output and "结论: 未检查" in out.output
+    # The Chinese explanation puts a full-width colon after its labels, never an ASCII one.
+    assert "结论：未检查" in out.output and "结论: " not in out.output
 
 
 def test_explain_unknown_key_exits_2(run):
@@ -334,7 +336,7 @@ def test_explain_data_quality_shows_the_bad_cell_and_what_was_expected(run):
     assert out.startswith("规则 data-quality — 值符合声明的类型 (EX-9) · 类型 data-quality · 严重度 中")
     # Q-007 is the 7th record of inquiries.csv: line 8, after the header.
     assert ("examples/example-export/inquiries.csv:8 的 received_at = \"2026-10-2X 10:00\"：应为 日期时间" in out)
-    assert "结论: 数据无效" in out
+    assert "结论：数据无效" in out
     clean = run("explain", "examples/example-export", "data-quality", "Q-001", "--policy", "policies/example.yaml")
     assert clean.output.rstrip().endswith("Verdict: COMPLIANT")
     missing = run("explain", "examples/example-export", "data-quality", "Q-0", "--policy", "policies/example.yaml")
@@ -346,3 +348,62 @@ def test_coverage_in_chinese(run):
     assert result.output.startswith("条款    标题")
     # 5 clauses, EX-0 declarative: 4 observable, each with rules; the example's 11 rules all have both kinds of case.
     assert result.output.rstrip().endswith("4 个可观察条款中 4 个有规则（100 %）；11 条规则中 11 条有 pass_ 和 fail_ 用例")
+
+
+def test_explain_a_reference_shows_the_window_and_the_records_it_looked_for(run):
+    # Q-002 was closed on 13 October at 11:00; $followup_window is 7 days, so its window ends on 20 October
+    # at 11:00. Its only follow-up, F-2 (line 2 of followups.jsonl), was on 25 October: outside the window.
+    late = run("explain", "examples/example-export", "inquiry-followed-up", "Q-002", "--policy", "policies/example.yaml")
+    assert late.exit_code == 0
+    assert ("Window: from 2026-10-13 11:00:00 to 2026-10-20 11:00:00\n"
+            "Records of followups paired with it (on inquiry_id = inquiry_id):\n"
+            "  F-2 (examples/example-export/followups.jsonl:2): visited_at = 2026-10-25 10:00:00; outside the window\n"
+            "\nVerdict: VIOLATION\n") in late.output
+    # Q-001, closed 13 October 10:00 (window to 20 October 10:00), was visited on 15 October (F-1): it counts.
+    met = run("explain", "examples/example-export", "inquiry-followed-up", "Q-001", "--policy", "policies/example.yaml")
+    assert "  F-1 (examples/example-export/followups.jsonl:1): visited_at = 2026-10-15 10:00:00; in the window; " \
+           "counts\n\nVerdict: COMPLIANT\n" in met.output
+
+
+def test_explain_picks_one_of_a_duplicated_key_by_where_it_is(run):
+    # Q-005 is records 5 and 6 of inquiries.csv, lines 6 and 7 under the header. The second was closed on
+    # 22 October at 09:00, so its window runs to 29 October 09:00, after the as-of time (26 October 10:00, the
+    # export's latest timestamp), and its one follow-up (F-4, 18 October) is before the window: not judged yet.
+    args = ["explain", "examples/example-export", "inquiry-followed-up", "Q-005", "--policy", "policies/example.yaml"]
+    first = run(*args)
+    assert "Record Q-005 (examples/example-export/inquiries.csv:6): inquiry_id = Q-005, closed_at = " \
+           "2026-10-16 11:00:00\n2 records have this key (examples/example-export/inquiries.csv:6, " \
+           "examples/example-export/inquiries.csv:7); --at N picks one\n" in first.output
+    # The first, closed 16 October 11:00 (window to 23 October 11:00), was visited on 18 October: compliant.
+    assert first.output.rstrip().endswith("Verdict: COMPLIANT")
+    second = run(*args, "--at", "7")
+    assert "Record Q-005 (examples/example-export/inquiries.csv:7): inquiry_id = Q-005, closed_at = " \
+           "2026-10-22 09:00:00\n" in second.output
+    assert "Window: from 2026-10-22 09:00:00 to 2026-10-29 09:00:00 — still open at the as-of time\n" in second.output
+    assert second.output.rstrip().endswith(
+        "Verdict: NOT JUDGED YET — its window has not closed at the as-of time; it is judged from 2026-10-29 09:00:00")
+    wrong = run(*args, "--at", "5")
+    assert (wrong.exit_code, wrong.output) == (2, 'no record with key "Q-005" is at 5; it is at 6, 7 (--at picks one of '
+                                                  "these)\n")
+
+
+def test_a_duplicated_key_is_placed_by_its_line_past_a_quoted_line_break(run, tmp_path):
+    """A unique finding's first record (evidence first_row, a record's number) is placed as the reports place
+    records: a CSV field holding a line break moves every later record a line down."""
+    export = tmp_path / "export"
+    shutil.copytree("examples/example-export", export)
+    inquiries = export / "inquiries.csv"
+    text = inquiries.read_text(encoding="utf-8")
+    inquiries.write_text(text.replace("Q-001,hotline,2026-10-12 09:00:00,账户冻结,", 'Q-001,hotline,2026-10-12 09:00:00,"账户\n冻结",'),
+                         encoding="utf-8")
+    # Header line 1, Q-001 on lines 2-3, Q-002 4, Q-003 5, Q-004 6: the two Q-005 records (records 5 and 6) are on
+    # lines 7 and 8.
+    audit = json.loads(run("audit", str(export), "--policy", "policies/example.yaml", "-f", "json", "--rule",
+                           "inquiry-id-unique").output)
+    unique = [f for f in audit["findings"] if f["rule"] == "inquiry-id-unique"]
+    assert [(f["row"], f["evidence"]["first_row"]) for f in unique] == [(5, 5), (6, 5)]
+    args = ["explain", str(export), "inquiry-id-unique", "Q-005", "--policy", "policies/example.yaml"]
+    second = run(*args, "--at", "8")
+    assert f"Record Q-005 ({export}/inquiries.csv:8): inquiry_id = Q-005\n" in second.output
+    assert second.output.rstrip().endswith(
+        f"Verdict: VIOLATION\n  inquiry id Q-005 appears 2 times\n  The first record with these values: {export}/inquiries.csv:7")

@@ -189,3 +189,25 @@ def test_every_report_of_one_audit_states_its_period_and_warnings(run, tmp_path)
     properties = {p.get("name"): p.get("value") for p in ET.fromstring(text["junit"]).iter("property")}
     assert (properties["period"], properties["warning.1"]) == ("2026-Q4", warning)
     assert "Audit period <strong>2026-Q4</strong> (given)" in text["html"] and warning.replace("'", "&#39;") in text["html"]
+
+
+def test_a_run_without_warnings_says_so_with_an_empty_list(run):
+    # The period is given (nothing inferred) and the as-of time, 1 November, is after the export's latest
+    # timestamp (26 October 10:00): no warning, and run.warnings is there, empty, not left out.
+    result = run(*EXAMPLE, "--period", "2026-10", "--as-of", "2026-11-01", "-f", "json")
+    assert result.exit_code == 1
+    assert json.loads(result.stdout)["run"]["warnings"] == []
+
+
+def test_a_reader_that_stops_early_stops_the_report_quietly(root):
+    """`clausewise audit … | head`: no message and no traceback on standard error, exit code 141 (128 + SIGPIPE),
+    as `cat big | head` gives; the same for a command that prints with click.echo (validate)."""
+    import subprocess
+    import sys
+
+    for args in (EXAMPLE, ["validate", "--policy", "policies/example.yaml"]):
+        command = [sys.executable, "-c", "from clausewise.cli import main; main()", *args]
+        process = subprocess.Popen(command, cwd=root, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        process.stdout.close()  # the reader is gone before the first line is written
+        _, err = process.communicate(timeout=60)
+        assert (process.returncode, err.decode()) == (141, ""), args

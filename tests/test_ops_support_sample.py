@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import re
 import sys
 import time
 from datetime import datetime
@@ -144,6 +145,7 @@ def test_bundled_sample_audit_covers_every_chapter(policy):
     chapters = {policy.clauses[f.clause].chapter for f in result.findings}
     assert chapters >= CHAPTERS
     assert {f.status for f in result.findings} == {"violation", "warning", "invalid"}
+    _fits_a_120_column_terminal_and_places_every_record(result, "en")  # the README's first command
 
 
 # ---- the audit period -------------------------------------------------------------------------
@@ -232,3 +234,34 @@ def test_months_of_the_period_the_export_does_not_cover_are_a_warning(policy):
     # in September): no such warning, only that its end is before October's records.
     assert [w.split(":")[0] for w in clausewise.audit(policy, BUNDLED, period="2026-09").warnings] == [
         "the as-of time 2026-10-01 00"]
+
+
+# ---- the README's first command, on a terminal -------------------------------------------------
+
+def test_the_readme_first_command_in_chinese_fits_a_120_column_terminal(policy):
+    """(In English: test_bundled_sample_audit_covers_every_chapter, which audits the sample already.)"""
+    with clausewise.audit(policy, BUNDLED, lang="zh") as result:
+        _fits_a_120_column_terminal_and_places_every_record(result, "zh")
+
+
+def _fits_a_120_column_terminal_and_places_every_record(result, lang: str) -> None:
+    """`clausewise audit samples/ops-support/2026-10 --policy policies/ops-support.yaml` (and with --lang zh) on a
+    120-column terminal: no line is wider, a Chinese character counting two columns."""
+    import io
+
+    from clausewise.report import layout, table
+
+    out = io.StringIO()
+    table.write(result, "high", out, width=120)
+    text = out.getvalue()
+    assert max(layout.display_width(line) for line in text.splitlines()) <= 120
+    # A record judged once a month is placed in its file and named with its period: E050 is record 50 of
+    # staff.xlsx (the generator's 50th employee), judged for 2026-10.
+    place = {"en": "staff.xlsx record 50", "zh": "staff.xlsx 第 50 条记录"}[lang]
+    assert re.search(rf"\n  {place} +\S+ .*\n  E050, period=2026-10\b", text)
+    # The rules table's "not judged" column is said in words, and the scorecard's last column has a heading.
+    note = {"en": "not judged: records a rule left out because a value it needs is unreadable",
+            "zh": "无法判断：规则所需的值无法读取、因而未判断的记录"}[lang]
+    assert note in text.replace("\n    ", " " if lang == "en" else "")
+    assert re.search({"en": r"\nchapter +clauses breached +score +band +failing +note\n",
+                      "zh": r"\n章节 +违反条款 +得分 +等级 +不通过 +说明\n"}[lang], text)

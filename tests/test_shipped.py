@@ -97,7 +97,7 @@ def test_sample_replaces_no_file(tmp_path):
     (target / "policies" / "example.yaml").write_text("mine", encoding="utf-8")
     result = CliRunner().invoke(cli, ["sample", str(target)])
     assert result.exit_code == 2
-    assert result.stderr.strip() == (f"{target / 'policies/example.yaml'} already exist; clausewise sample "
+    assert result.stderr.strip() == (f"{target / 'policies/example.yaml'} already exists; clausewise sample "
                                      "replaces no file, so give a new or empty folder")
     assert (target / "policies" / "example.yaml").read_text(encoding="utf-8") == "mine"
     assert [p.relative_to(target).as_posix() for p in target.rglob("*")] == ["policies", "policies/example.yaml"]
@@ -118,3 +118,20 @@ def test_sample_counts_what_already_exists(tmp_path):
     assert result.exit_code == 2
     assert result.stderr.strip() == (f"{target / 'docs/api.md'} and {len(shipped_files()) - 1} more already exist; "
                                      "clausewise sample replaces no file, so give a new or empty folder")
+
+
+def test_sample_says_what_it_wrote_in_chinese(tmp_path):
+    target = tmp_path / "demo"
+    result = CliRunner().invoke(cli, ["sample", str(target), "--lang", "zh"])
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert lines[0] == f"已将 {len(shipped_files())} 个文件写入 {target}："
+    # The counts are padded by display width: "15 个文件" takes 2 + 1 + 2 × 3 = 9 columns, " 2 个文件" as many.
+    assert "  samples/ops-support/2026-10/  15 个文件  运营支持部门一个月的数据，13 个数据集" in lines
+    assert "  policies/                      2 个文件  示例规则包和运营支持规则包的制度文件" in lines
+    assert lines[-1] == (f"接着可运行：cd {target} && clausewise audit samples/ops-support/2026-10 "
+                         "--policy policies/ops-support.yaml")
+    again = CliRunner().invoke(cli, ["sample", str(target), "--lang", "zh"])
+    # Every file exists now: the first in sorted order is docs/api.md, and the others are the rest.
+    assert again.stderr.strip() == (f"{target / 'docs/api.md'} 及另外 {len(shipped_files()) - 1} 个文件已存在；"
+                                    "clausewise sample 不替换任何文件，请给出新的或空的文件夹")

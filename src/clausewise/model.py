@@ -668,8 +668,8 @@ class Explanation:
     aggregate: dict[str, Any] | None = None
     # For data-quality: each bad cell (dataset, file, row, column, value, expected type, formats, values, message).
     cells: list[dict[str, Any]] = field(default_factory=list)
-    # A period of a per-period rule not judged: not ended at the as-of time (judged once it ends, at this
-    # naive local time), or outside the audit period (its label).
+    # A period of a per-period rule, or a reference's window, not judged: not ended at the as-of time (judged
+    # once it ends, at this naive local time), or outside the audit period (its label).
     judged_from: datetime | None = None
     outside_period: str | None = None
     # The record's fields the rule needs whose value is unreadable: field → the value as written. The rule
@@ -678,6 +678,16 @@ class Explanation:
     # For a group explained by itself: the records the audit left out of it, a value the rule needs being
     # unreadable, each as (key, row, {field: value as written}).
     left_out: list[tuple[str, int, dict[str, str]]] = field(default_factory=list)
+    # The rows of every record with the key, in file order (more than one: a duplicated key), the one explained
+    # among them, and the run's data files, to say where each record is as the reports do (``DataFile.line_of``).
+    rows: list[int] = field(default_factory=list)
+    row: int | None = None
+    files: list[DataFile] = field(default_factory=list)
+    # A rule that looks for records of another dataset (a reference): its window for this record (``from``,
+    # ``due``, naive local times; None without a window), and the other dataset's records paired with it by
+    # ``on``: {"dataset", "records": [(key, row, {field: value}, {test: true/false/None})], "more": n}.
+    window: dict[str, Any] | None = None
+    related: dict[str, Any] | None = None
 
     @property
     def verdict(self) -> str:
@@ -873,7 +883,7 @@ class RunResult:
             **({"period": {"label": self.period.label, "start": self.period.start.isoformat(sep=" "),
                            "end": self.period.end.isoformat(sep=" "), "source": self.period.source}}
                if self.period is not None else {}),
-            **({"warnings": list(self.warnings)} if self.warnings else {}),
+            "warnings": list(self.warnings),  # always there, empty when there are none: a reader need not guess
             "timezone": self.policy.timezone,
             "lang": self.lang,
             "export_dir": self.export_dir,

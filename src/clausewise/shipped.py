@@ -27,7 +27,7 @@ from collections import Counter
 from pathlib import Path, PurePosixPath
 
 from .errors import UsageError
-from .i18n import msg
+from .i18n import N_, msg
 
 DATA = Path(__file__).resolve().parent / "data"
 # Left out of a copy: what running the sample generator or the tests may leave beside the files.
@@ -36,16 +36,16 @@ _SKIPPED_SUFFIXES = (".pyc",)
 
 # What each folder of a copy holds, for the message that says what was written.
 FOLDERS = {
-    "policies": "the policies of the example and ops-support packs",
-    "rules/example": "the example pack's rules (every rule kind)",
-    "rules/ops-support": "the ops-support regulation's rules",
-    "tests/cases/example": "the example pack's rule cases",
-    "tests/cases/ops-support": "the ops-support pack's rule cases",
-    "examples/example-export": "an export for the example pack",
-    "samples/ops-support": "its README, waivers, and generate.py for more months",
-    "samples/ops-support/2026-10": "one month of the ops-support department, 13 datasets",
-    "schema": "JSON Schemas for editors",
-    "docs": "the documentation",
+    "policies": N_("the policies of the example and ops-support packs"),
+    "rules/example": N_("the example pack's rules (every rule kind)"),
+    "rules/ops-support": N_("the ops-support regulation's rules"),
+    "tests/cases/example": N_("the example pack's rule cases"),
+    "tests/cases/ops-support": N_("the ops-support pack's rule cases"),
+    "examples/example-export": N_("an export for the example pack"),
+    "samples/ops-support": N_("its README, waivers, and generate.py for more months"),
+    "samples/ops-support/2026-10": N_("one month of the ops-support department, 13 datasets"),
+    "schema": N_("JSON Schemas for editors"),
+    "docs": N_("the documentation"),
 }
 
 
@@ -74,10 +74,11 @@ def copy_out(target: Path, data: Path = DATA) -> list[PurePosixPath]:
         raise UsageError(msg("{target} is a file; give a folder to write the sample into", target=target))
     present = [name for name in files if (target / name).exists() or (target / name).is_symlink()]
     if present:
-        more = f" and {len(present) - 1} more" if len(present) > 1 else ""
-        raise UsageError(msg("{value}{more} already exist; clausewise sample replaces no file, so give a new or empty "
-                             "folder",
-                             value=target / present[0], more=more))
+        if len(present) == 1:
+            raise UsageError(msg("{value} already exists; clausewise sample replaces no file, so give a new or empty "
+                                 "folder", value=target / present[0]))
+        raise UsageError(msg("{value} and {n} more already exist; clausewise sample replaces no file, so give a new "
+                             "or empty folder", value=target / present[0], n=len(present) - 1))
     for name in files:
         _copy(data / name, target / name)
     return files

@@ -61,7 +61,8 @@ def test_a_group_is_explained_from_the_records_the_audit_judged(example):
     assert ex.left_out == [("F-2", 2, {"satisfaction": "x"})]  # F-2 is line 2 of followups.jsonl
     text = write(ex)
     assert "2 records in scope" in text and "= 1.0; it must be >= 0.9" in text
-    assert 'F-2 (row 2): satisfaction = unreadable value "x"' in text
+    # Placed as every report places a record: line 2 of the export's followups.jsonl.
+    assert f'F-2 ({export / "followups.jsonl"}:2): satisfaction = unreadable value "x"' in text
     assert "Verdict: COMPLIANT" in text
 
 

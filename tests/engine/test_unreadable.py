@@ -100,8 +100,8 @@ def test_the_line_in_chinese(pack, export):
     # The error's line is written in the run's language from the catalogue: the place too (列 for column).
     message = _error(pack, export, "at", ["21/05/2026 13:03:21"], lang="zh")
     assert message.endswith(
-        'items.csv，列“at”：1 个非空值中有 1 个不能读作时间（第一个："21/05/2026 13:03:21"）；'
-        '看起来是日在前：请给数据集 "items" 的字段 "at" 加上 `format: "%d/%m/%Y %H:%M:%S"`')
+        'items.csv，列“at”：1 个非空值中有 1 个不能读作时间（第一个：“21/05/2026 13:03:21”）；'
+        '看起来是日在前：请给数据集“items”的字段“at”加上 `format: "%d/%m/%Y %H:%M:%S"`')
 
 
 # ---- the fix, worked out from the values ------------------------------------------------------------------------
@@ -243,5 +243,5 @@ def test_the_boolean_fix_lists_the_words_read_in_each_language(pack, export):
     assert english.endswith('; write true/false, t/f, 1/0, yes/no, y/n or 是/否, or declare field "ok" of dataset '
                             '"items" as an enum of the export\'s values')
     chinese = _error(pack, export, "ok", ["maybe"], lang="zh")
-    assert chinese.endswith('；请写 true/false、t/f、1/0、yes/no、y/n 或 是/否，或将数据集 "items" 的字段 "ok" '
+    assert chinese.endswith("；请写 true/false、t/f、1/0、yes/no、y/n 或 是/否，或将数据集“items”的字段“ok”"
                             "声明为列出导出数据取值的 enum")

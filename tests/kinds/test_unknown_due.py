@@ -75,7 +75,7 @@ GOAL_ROWS = [("B1", "P1", "2026-11-09 09:00", "2026-11-09 12:00", ""),
 @pytest.mark.parametrize(("lang", "b2", "b3"), [
     ("en", "B2 cannot be judged: priority \"P9\" has no time allowed in the goal's map",
      "B3 cannot be judged: priority is empty, so the goal's map gives no time allowed"),
-    ("zh", 'B2 无法判断：priority "P9" 在目标的对照表中没有规定的时限', "B3 无法判断：priority 为空，目标的对照表给不出时限"),
+    ("zh", "B2 无法判断：priority“P9”在目标的对照表中没有规定的时限", "B3 无法判断：priority 为空，目标的对照表给不出时限"),
 ])
 def test_a_value_with_no_time_in_the_goals_map(pack, export, lang, b2, b3):
     found, _, _ = _findings(pack, export, "goal: {by: priority, map: $by_priority}", GOAL_ROWS, lang, "medium")

@@ -391,3 +391,21 @@ def test_a_script_error_or_a_blocked_load_is_counted(example_report, tmp_path, i
     broken.write_text(example_report.read_text(encoding="utf-8").replace("</main>", injected + "</main>"), encoding="utf-8")
     body = page(chromium(tmp_path, "--dump-dom", broken.as_uri())).find("body")
     assert body.attrs.get("data-js-ready") == "1" and int(body.attrs["data-js-errors"]) >= 1
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_every_column_of_every_table_has_a_header(result_en, result_zh, lang):
+    """The bars of the charts (by clause, grades, trend) and the scorecard's columns are named, in both languages."""
+    result = cycle_result(result_en) if lang == "en" else result_zh  # the English one with a trend table too
+    doc = page(render("html", result))
+    heads = [th for thead in doc.iter("thead") for th in thead.iter("th")]
+    # The by-clause chart, the two scorecard tables, the grade charts, the grade list, the findings, the data
+    # files and the rules, and in English the trend and the cycle's tables: every table has a header row.
+    assert len(list(doc.iter("table"))) == len(list(doc.iter("thead"))) > 5
+    assert [th.all_text() for th in heads if not th.all_text().strip()] == []
+    if lang == "zh":
+        assert all(re.search(r"[\u4e00-\u9fff]", th.all_text()) or th.all_text().strip() in SEVERITY_OR_CODE
+                   for th in heads), [th.all_text() for th in heads]
+
+
+SEVERITY_OR_CODE = {"#"}

@@ -26,6 +26,20 @@ def test_wrapping_breaks_at_spaces_and_between_chinese_characters():
     assert layout.wrap("咨询答复时间：超出时限，应当改正", 10) == ["咨询答复时", "间：超出时", "限，应当改", "正"]
 
 
+def test_a_rule_id_in_a_column_breaks_after_its_hyphens_but_a_date_or_an_option_never_does():
+    # Pieces: "specialist-" (11), "supervisor-" (11), "in-" (3), "segment" (7). In 16 columns: 11, then 11 + 3 = 14
+    # (11 + 11 = 22 would not fit), then 7 (14 + 7 = 21 would not).
+    assert layout.wrap("specialist-supervisor-in-segment", 16, hyphens=True) == ["specialist-", "supervisor-in-",
+                                                                                   "segment"]
+    # "due " (4) and the date (10) make 14 > 12 columns: the date moves down whole; so does the option.
+    assert layout.wrap("due 2026-10-13", 12, hyphens=True) == ["due", "2026-10-13"]
+    assert layout.wrap("use --fail-on", 10, hyphens=True) == ["use", "--fail-on"]
+    # Prose (a message, a note) breaks at spaces only: a rule id named in it moves down whole, to copy ("rules "
+    # and the id's 21 columns make 27 > 24), where a column would have kept "rules specialist-in-" (20) together.
+    assert layout.wrap("rules specialist-in-segment", 24) == ["rules", "specialist-in-segment"]
+    assert layout.wrap("rules specialist-in-segment", 24, hyphens=True) == ["rules specialist-in-", "segment"]
+
+
 def test_a_word_longer_than_the_line_is_split_never_cut():
     lines = layout.wrap("see samples/ops-support/2026-10/inquiries.csv", 12)
     assert "".join(lines[1:]) == "samples/ops-support/2026-10/inquiries.csv"
@@ -126,7 +140,8 @@ def test_a_rule_that_examined_nothing_is_named(result_en):
 
 def test_chinese_columns_line_up(result_zh):
     text = render("table", result_zh)
-    header, rule, *rows = text.split("\n规则\n")[1].split("\n……")[0].splitlines()
+    # (The table ends where the note on its last column, 无法判断, or the line on the other rules begins.)
+    header, rule, *rows = text.split("\n规则\n")[1].split("\n……")[0].split("\n无法判断：")[0].splitlines()
     # The last column (无效值) is right-aligned: the header and every row end where its dashes end, which
     # holds only when a Chinese character is counted as two columns.
     assert {layout.display_width(line) for line in [header, *rows]} == {len(rule)}

@@ -19,6 +19,7 @@ from .grades import grades
 from .help import Group
 from .history import history
 from .options import chosen_lang
+from .output import stop_quietly
 from .sample import sample
 from .schema import schema
 from .test import test_command
@@ -38,6 +39,8 @@ class _Group(Group):
         except KeyboardInterrupt:
             click.echo(msg("interrupted").render(chosen_lang(ctx)), err=True)
             ctx.exit(130)
+        except BrokenPipeError:  # stdout's reader has gone (`clausewise validate … | head`): stop quietly
+            stop_quietly()
         except Exception as exc:  # a bug: say so plainly, without a traceback
             line = msg("clausewise: internal error ({kind}: {error}); please report it", kind=type(exc).__name__, error=exc)
             click.echo(line.render(chosen_lang(ctx)), err=True)

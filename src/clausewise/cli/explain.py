@@ -30,7 +30,9 @@ from .output import emit, run_inputs
         "group: its values or name=value pairs, comma-separated (2026-10, or\n"
         "\"employee_id=E044, period=2026-10\"); the metric and threshold are shown.\n"
         "RULE data-quality lists the record's values that do not fit their\n"
-        "declared type, and what each should be. Exit code 0, or 2 on errors."
+        "declared type, and what each should be. When several records have\n"
+        "KEY, the first is explained; --at picks another. Exit code 0, or 2 on\n"
+        "errors."
 ))
 @click.argument("export_dir", type=click.Path(file_okay=False))
 @click.argument("rule")
@@ -40,9 +42,13 @@ from .output import emit, run_inputs
 @trust_sources_option
 @click.option("--as-of", "as_of", metavar="TIMESTAMP", help=N_("As for audit."))
 @click.option("--period", "period", metavar="PERIOD", help=N_("As for audit."))
+@click.option("--at", "at", metavar="N", type=int, help=N_(
+    "Of several records with KEY, the one at N, as the findings place it: line N of a CSV or JSON Lines file "
+    "(inquiries.csv:7 is --at 7), record N of an XLSX or Parquet file."))
 @output_option
 @lang_option
-def explain(export_dir, rule, key, policy_path, source_texts, trust_export_sources, as_of, period, output, lang) -> None:
+def explain(export_dir, rule, key, policy_path, source_texts, trust_export_sources, as_of, period, at, output,
+            lang) -> None:
     from ..engine import explain as run_explain
     from ..engine import load
     from ..report.explain import write
@@ -50,5 +56,5 @@ def explain(export_dir, rule, key, policy_path, source_texts, trust_export_sourc
     policy = load(policy_path)
     sources = given_sources(source_texts, policy)
     explanation = run_explain(policy, export_dir, rule, key, parse_as_of(as_of, policy.timezone), lang, sources,
-                              parse_period(period), trust_export_sources)
+                              parse_period(period), trust_export_sources, at)
     emit(write(explanation, lang), output, run_inputs(policy, export_dir) + source_files(sources))

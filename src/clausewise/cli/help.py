@@ -80,8 +80,9 @@ def _in_language(command: click.Command, ctx: click.Context, lang: str) -> Itera
 
 
 _CJK = "\u2e80-\u9fff\u3000-\u303f\uff00-\uffef\u201c\u201d"
-# One Chinese character or mark; a run of other characters up to a space or a Chinese character; spaces.
-_TOKENS = re.compile(f"[{_CJK}]|[^\\s{_CJK}]+|\\s+")
+# A short parenthesis (（必填）, （默认：en）), kept on one line; one Chinese character or mark; a run of other
+# characters up to a space or a Chinese character; spaces.
+_TOKENS = re.compile(f"（[^（）\\s]{{1,8}}）|[{_CJK}]|[^\\s{_CJK}]+|\\s+")
 _CJK_CHAR = re.compile(f"[{_CJK}]")
 _NO_BREAK_BEFORE = set("，。、；：！？）》」』”,.;:!?)")
 _NO_BREAK_AFTER = set("（《「『“(")
@@ -171,6 +172,28 @@ def wrap_cjk(text: str, width: int = 78, initial_indent: str = "", subsequent_in
     return "\n\n".join(out)
 
 
+# click appends an option's default, environment variable and "required" to its help as "  [a; b]".
+_EXTRAS = re.compile(r"  \[([^\[\]]*)\]$")
+
+
+class ChineseHelpFormatter(click.HelpFormatter):
+    """click's help layout with Chinese punctuation where the words are Chinese: ``用法：``, ``选项：``, and an
+    option's default or "required" as ``（默认：en）``, ``（必填）`` right after its help, as Chinese text puts a
+    parenthesis, instead of click's ``: `` and ``  [default: en]``."""
+
+    def write_usage(self, prog: str, args: str = "", prefix: str | None = None) -> None:
+        if prefix is None:
+            prefix = click.formatting._("Usage:")  # (the catalogue's 用法：, no space after a full-width colon)
+        super().write_usage(prog, args, prefix)
+
+    def write_heading(self, heading: str) -> None:
+        self.write(f"{'':>{self.current_indent}}{heading}：\n")
+
+    def write_dl(self, rows, col_max: int = 30, col_spacing: int = 2) -> None:
+        super().write_dl([(term, _EXTRAS.sub(lambda m: "（" + m[1].replace("; ", "；") + "）", text))
+                          for term, text in rows], col_max, col_spacing)
+
+
 class HelpInLanguage:
     """A click command whose help page is in the run's language."""
 
@@ -179,7 +202,12 @@ class HelpInLanguage:
         if lang == "en":
             return super().get_help(ctx)
         with _in_language(self, ctx, lang):
-            return super().get_help(ctx)
+            saved = ctx.formatter_class
+            ctx.formatter_class = ChineseHelpFormatter
+            try:
+                return super().get_help(ctx)
+            finally:
+                ctx.formatter_class = saved
 
 
 class Command(HelpInLanguage, click.Command):

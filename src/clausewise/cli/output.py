@@ -21,7 +21,9 @@ import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
-from typing import TextIO
+from typing import NoReturn, TextIO
+
+import click
 
 from ..errors import UsageError
 from ..i18n import msg
@@ -70,8 +72,7 @@ def opened(output: str | None, inputs: Iterable[Path] = ()) -> Iterator[TextIO]:
             yield sys.stdout
             sys.stdout.flush()
         except BrokenPipeError:
-            _silence_stdout()
-            raise UsageError(msg("standard output was closed before the report was complete")) from None
+            stop_quietly()
         except OSError as exc:
             _silence_stdout()
             raise UsageError(msg("cannot write the report to standard output: {strerror}", strerror=exc.strerror)) from None
@@ -173,6 +174,18 @@ def _discard(name: str) -> None:
         os.unlink(name)
     except OSError:
         pass
+
+
+# The exit code of a command whose reader closed its standard output before it was done (``clausewise audit …
+# | head``): 128 + SIGPIPE (13), what a shell reports for a program that signal stopped, as `cat big | head` does.
+# Distinct from 1 (findings), which the report cut short can no longer be said to hold or not.
+CLOSED_PIPE = 141
+
+
+def stop_quietly() -> NoReturn:
+    """Stop as Unix tools do when their reader has gone: nothing more written, no message, exit :data:`CLOSED_PIPE`."""
+    _silence_stdout()
+    raise click.exceptions.Exit(CLOSED_PIPE)
 
 
 def _silence_stdout() -> None:

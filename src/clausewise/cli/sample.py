@@ -6,8 +6,9 @@ from pathlib import Path
 
 import click
 
-from ..i18n import N_
+from ..i18n import N_, NP_, msg, render
 from .help import Command
+from .options import lang_option
 
 
 @click.command(cls=Command, help=N_(
@@ -19,15 +20,24 @@ from .help import Command
     "policies/ops-support.yaml` audits the sample month."
 ))
 @click.argument("folder", type=click.Path(file_okay=False))
-def sample(folder) -> None:
+@lang_option
+def sample(folder, lang) -> None:
     """``clausewise sample FOLDER``: copy the shipped files into FOLDER (the help above)."""
+    from ..report.layout import display_width
     from ..shipped import copy_out, summary
 
     target = Path(folder)
     files = copy_out(target)
-    click.echo(f"wrote {len(files)} files into {target}:")
-    rows = [(f"{where}/", f"{n} file{'s' if n != 1 else ''}", what) for where, n, what in summary(files)]
-    width = max(len(r[0]) for r in rows)
+    click.echo(msg("wrote {n} files into {target}:", n=len(files), target=target).render(lang))
+    rows = [(f"{where}/", _FILES.render(n, lang), render(what, lang)) for where, n, what in summary(files)]
+    width = max(display_width(r[0]) for r in rows)
+    count_width = max(display_width(r[1]) for r in rows)
     for where, count, what in rows:
-        click.echo(f"  {where:<{width}}  {count:>8}  {what}".rstrip())
-    click.echo(f"try: cd {target} && clausewise audit samples/ops-support/2026-10 --policy policies/ops-support.yaml")
+        # Padded by display width, so a column stays straight when the counts are Chinese (2 columns a character).
+        click.echo(f"  {where}{' ' * (width - display_width(where))}  "
+                   f"{' ' * (count_width - display_width(count))}{count}  {what}".rstrip())
+    click.echo(msg("try: {command}", command=f"cd {target} && clausewise audit samples/ops-support/2026-10 "
+                                             "--policy policies/ops-support.yaml").render(lang))
+
+
+_FILES = NP_("{n} file", "{n} files")

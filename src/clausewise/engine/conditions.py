@@ -417,7 +417,15 @@ class Condition:
 
 
 def _guarded(node: exp.Expression, size: exp.Expression, what: str, name: str) -> exp.Expression:
-    message = f"{what}: {name} would make a text longer than {MAX_TEXT:,} characters; refused"
+    """``node``, or, when ``size`` (the length of the text it would make) is over MAX_TEXT, an error naming ``what``.
+
+    The refusal is written in English and Chinese, joined by " / ": a condition is compiled once into SQL that
+    runs of every language share (only a rule's messages are compiled per language, ``CompiledRule.select_sql``),
+    and DuckDB raises this text while the rule runs, so the run's language cannot choose it.
+    """
+    refusal = msg("{what}: {name} would make a text longer than {most} characters; refused", what=what, name=name,
+                  most=f"{MAX_TEXT:,}")
+    message = " / ".join(refusal.render(lang) for lang in ("en", "zh"))
     refuse = exp.Anonymous(this="error", expressions=[exp.Literal.string(message)])
     too_big = exp.GT(this=size, expression=exp.Literal.number(MAX_TEXT))
     return exp.Case(ifs=[exp.If(this=too_big, true=exp.Cast(this=refuse, to=exp.DataType(this=exp.DataType.Type.VARCHAR)))],

@@ -17,8 +17,8 @@ from pathlib import Path
 from sqlglot import exp
 
 from ..errors import Collector, Location, UsageError
-from ..i18n import N_, msg
-from ..model import DATA_QUALITY_TITLE, Explanation, Policy, Rule, Spec, Step, Text
+from ..i18n import N_, listed, msg
+from ..model import DATA_QUALITY_TITLE, DataFile, Explanation, Policy, Rule, Spec, Step, Text
 from ..policy.yamlfile import YStr
 from . import collect, periods
 from .conditions import UNIT_START, compile_condition
@@ -33,7 +33,7 @@ _PARAM = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
 
 def explain(policy: Policy, export_dir: str | Path | None, rule_id: str, key: str,
             as_of: datetime | None = None, lang: str = "en", sources=None, period=None,
-            trust_export_sources: bool = False) -> Explanation:
+            trust_export_sources: bool = False, at: int | None = None) -> Explanation:
     """Explain rule ``rule_id`` for the record whose key is ``key`` (``sources`` as for ``run.run``).
 
     For a rule that judges groups (aggregate), ``key`` may name the group
@@ -42,6 +42,12 @@ def explain(policy: Policy, export_dir: str | Path | None, rule_id: str, key: st
     ``data-quality``, the engine's own rule, ``key`` is a record key in any
     dataset, and the explanation lists the record's cells that did not fit
     their declared type. A key that names nothing is a UsageError.
+
+    When several records have the key, the first in the file is explained,
+    or the one at ``at``: the number the reports place it by (``place_number``:
+    the line of a CSV or JSON Lines file, the record's number in an XLSX or
+    Parquet file or a table); an ``at`` where no record with the key is, is a
+    UsageError that lists where they are.
     """
     if rule_id == RESERVED_RULE:
         return _explain_data_quality(policy, export_dir, key, as_of, lang, sources, period, trust_export_sources)
@@ -51,32 +57,98 @@ def explain(policy: Policy, export_dir: str | Path | None, rule_id: str, key: st
         rule = item.rule
         dataset = policy.datasets[rule.dataset]
         grouped = KINDS[rule.kind].grouped
-        records = _records(s, dataset, key, required=not grouped)
+        records = _records(s, dataset, key, required=not grouped or at is not None)
         store = collect.findings(s.con, policy, s.compiled)
         found = list(store.where(rules=[rule_id]))
         bad = _bad_values(store, dataset.name)
         if grouped and not records:
             return _explain_group(s, item, key, found, bad)
-        group = _group_of(rule, records[0]) if records and grouped else None
-        findings = [f for f in found if (f.group == group if group is not None else f.key == key)]
+        files = list(s.loaded.files)
+        record = _picked(records, at, _data_file(files, dataset.name), key) if records else {}
+        row = record.get("__row")
+        group = _group_of(rule, record) if records and grouped else None
+        findings = [f for f in found if (f.group == group if group is not None else f.key == key and f.row == row)]
         table = item.table_sql
+        where = _where_record(dataset, key, row)
         return Explanation(
             rule=rule,
             key=key,
             as_of=s.as_of,
             rule_text=_rule_text(rule),
             parameters=_parameters(policy, rule),
-            record=records[0] if records else {},
+            record=record,
             matches=len(records),
-            in_scope=_scalar(s, dataset, key, item.examined_sql, table),
-            steps=_steps(s, rule, dataset, key, table),
-            timeline=_timeline(s, item, dataset, key),
+            in_scope=_scalar(s, dataset, where, item.examined_sql, table),
+            steps=_steps(s, rule, dataset, where, table),
+            timeline=_timeline(s, item, where),
             findings=findings,
-            grades=list(collect.grades(s.con, policy, s.breakdowns, s.reasons).where(datasets=[dataset.name], key=key)),
+            grades=[g for g in collect.grades(s.con, policy, s.breakdowns, s.reasons).where(datasets=[dataset.name],
+                                                                                             key=key)
+                    if row is None or g.row in (None, row)],
             group=group,
-            unreadable=_unreadable(item, bad, records[0]["__row"]) if records else {},
+            unreadable=_unreadable(item, bad, row) if records else {},
+            rows=[r["__row"] for r in records],
+            row=row,
+            files=files,
             **_not_judged(s, item, (group or {}).get("period")),
+            **_related(s, item, dataset, where, table) if records else {},
         )
+
+
+def place_number(data_file: DataFile | None, row: int) -> int:
+    """The number a report places record ``row`` by: its line in a CSV or JSON Lines file, else its row (the
+    record's number in an XLSX or Parquet file or a table), as ``report.common.record_place`` writes it."""
+    line = data_file.line_of(row) if data_file is not None else None
+    return row if line is None else line
+
+
+def _data_file(files: list[DataFile], dataset: str) -> DataFile | None:
+    return next((d for d in files if d.dataset == dataset), None)
+
+
+def _picked(records: list[dict], at: int | None, data_file: DataFile | None, key: str) -> dict:
+    """The record explained: the first with the key, or the one placed at ``at`` (``place_number``)."""
+    if at is None:
+        return records[0]
+    for record in records:
+        if place_number(data_file, record["__row"]) == at:
+            return record
+    places = listed([str(place_number(data_file, r["__row"])) for r in records])
+    raise UsageError(msg('no record with key "{key}" is at {at}; it is at {places} (--at picks one of these)',
+                         key=key, at=at, places=places))
+
+
+def _related(s: Session, item, dataset, where: str, table: str) -> dict:
+    """For a rule that looks into another dataset (``Check.related``, a reference): the record's window and the
+    other dataset's records paired with it, each with the values and tests the rule's SQL gives it; a window
+    still open that nothing meets yet is not judged before it closes (``judged_from``)."""
+    related = item.check.related
+    if related is None:
+        return {}
+    target = s.policy.datasets[related.dataset]
+    latest = f" ORDER BY {UNIT_START} DESC" if table != ident(dataset.name) else ""
+    paired = (f"FROM (SELECT * FROM {table} WHERE {where}{latest} LIMIT 1) AS {ident(dataset.name)} "
+              f"JOIN {ident(target.name)} AS __target ON {related.on}")
+    values = "".join(f", {sql}" for sql in [*related.shown.values(), *related.tests.values()])
+    rows = s.con.execute(f"SELECT CAST(__target.{ident(target.key)} AS VARCHAR), __target.__row{values} {paired} "
+                         f"ORDER BY __target.__row LIMIT {RELATED_SHOWN + 1}").fetchall()
+    n = len(related.shown)
+    records = [(k, r, dict(zip(related.shown, map(_local, rest[:n]))), dict(zip(related.tests, rest[n:])))
+               for k, r, *rest in rows[:RELATED_SHOWN]]
+    more = s.con.execute(f"SELECT count(*) {paired}").fetchone()[0] - RELATED_SHOWN if len(rows) > RELATED_SHOWN else 0
+    out = {"related": {"dataset": target.name, "records": records, "more": more}}
+    if "from" in item.check.evidence:
+        window = {name: _scalar(s, dataset, where, item.check.evidence[name], table) for name in ("from", "due")}
+        window["open"] = _scalar(s, dataset, where, f"NOT ({related.closed})", table) is True
+        meets = " AND ".join(f"({sql}) IS TRUE" for sql in related.tests.values()) or "TRUE"
+        if window["open"] and not s.con.execute(f"SELECT count(*) {paired} WHERE {meets}").fetchone()[0]:
+            out["judged_from"] = window["due"]
+        out["window"] = window
+    return out
+
+
+# Records of another dataset an explanation lists (a reference's paired records); the rest are counted.
+RELATED_SHOWN = 10
 
 
 def _bad_values(store, dataset: str) -> dict[int, dict[str, str]]:
@@ -149,6 +221,7 @@ def _explain_group(s: Session, item, key: str, found: list, bad: dict[int, dict[
         aggregate={"metric_text": str(rule.spec.get("metric")), "metric": metric, "op": rule.spec.get("op"),
                    "threshold": threshold, "records": records},
         left_out=_left_out(s, item, written.get(json.dumps(group, sort_keys=True)), bad),
+        files=list(s.loaded.files),
     )
 
 
@@ -218,6 +291,8 @@ def _explain_data_quality(policy: Policy, export_dir, key: str, as_of, lang: str
             rule=rule, key=key, as_of=s.as_of, rule_text="", parameters={},
             record=records[0] if records else {}, matches=len(records), in_scope=True, steps=[], timeline=[],
             findings=found, grades=[], cells=[_cell(policy, f, s.loaded.files) for f in found],
+            rows=[r["__row"] for r in records], row=records[0]["__row"] if records else None,
+            files=list(s.loaded.files),
         )
 
 
@@ -263,6 +338,12 @@ def _where_key(dataset, key: str) -> str:
     return f"CAST({ident(dataset.key)} AS VARCHAR) = {string(key)}"
 
 
+def _where_record(dataset, key: str, row: int | None) -> str:
+    """SQL choosing the record explained: its key, and its row when it has one (a key may be duplicated)."""
+    where = _where_key(dataset, key)
+    return where if row is None else f"{where} AND __row = {int(row)}"
+
+
 def _records(s: Session, dataset, key: str, required: bool = True) -> list[dict]:
     cursor = s.con.execute(f"SELECT * FROM {ident(dataset.name)} WHERE {_where_key(dataset, key)} ORDER BY __row")
     names = [d[0] for d in cursor.description]
@@ -272,11 +353,12 @@ def _records(s: Session, dataset, key: str, required: bool = True) -> list[dict]
     return rows
 
 
-def _scalar(s: Session, dataset, key: str, sql: str, table: str | None = None):
-    """``sql`` for the record (in a rule judged per period: for the latest period judged)."""
+def _scalar(s: Session, dataset, where: str, sql: str, table: str | None = None):
+    """``sql`` for the record chosen by ``where`` (``_where_record``; in a rule judged per period: for the latest
+    period judged)."""
     table = table or ident(dataset.name)
     latest = f" ORDER BY {UNIT_START} DESC" if table != ident(dataset.name) else ""
-    row = s.con.execute(f"SELECT ({sql}) FROM {table} WHERE {_where_key(dataset, key)}{latest} LIMIT 1").fetchone()
+    row = s.con.execute(f"SELECT ({sql}) FROM {table} WHERE {where}{latest} LIMIT 1").fetchone()
     return _local(row[0]) if row else None
 
 
@@ -285,7 +367,7 @@ def _local(value):
     return value.replace(tzinfo=None) if isinstance(value, datetime) and value.tzinfo is not None else value
 
 
-def _steps(s: Session, rule, dataset, key: str, table: str | None = None) -> list[Step]:
+def _steps(s: Session, rule, dataset, where: str, table: str | None = None) -> list[Step]:
     """Each condition of the rule, and each part of it, evaluated for the record."""
     ctx = CompileContext(s.policy, rule, Collector())
     steps = []
@@ -298,7 +380,7 @@ def _steps(s: Session, rule, dataset, key: str, table: str | None = None) -> lis
         if tree is None:
             continue
         for depth, part in _parts(tree):
-            value = _scalar(s, dataset, key, part.sql(dialect="duckdb"), table)
+            value = _scalar(s, dataset, where, part.sql(dialect="duckdb"), table)
             shown = str(text).strip() if depth == 0 else part.sql(dialect="duckdb").replace('"', "")
             steps.append(Step(name if depth == 0 else "", depth, shown, value))
     return steps
@@ -316,13 +398,13 @@ def _parts(tree: exp.Expression, depth: int = 0) -> list[tuple[int, exp.Expressi
     return out
 
 
-def _timeline(s: Session, item, dataset, key: str) -> list[tuple[str, object]]:
+def _timeline(s: Session, item, where: str) -> list[tuple[str, object]]:
     """A clock's start, stop, due and warning times as the rule computed them."""
     source = item.check.source
     timeline = KINDS[item.rule.kind].timeline
     if not source or not timeline:
         return []
-    cursor = s.con.execute(f"SELECT * FROM {source} WHERE {_where_key(dataset, key)} LIMIT 1")
+    cursor = s.con.execute(f"SELECT * FROM {source} WHERE {where} LIMIT 1")
     names = [d[0] for d in cursor.description]
     row = cursor.fetchone()
     if row is None:

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..errors import PolicyError
+from ..i18n import msg
 from ..model import Duration
 from ..policy.durations import duration_problem
 from .calendar import CalendarSQL
@@ -84,7 +85,8 @@ def _lookup_goal(ctx: CompileContext, key: str, raw: dict[str, Any]) -> Goal | N
 def _map_error(ctx: CompileContext, key: str, name: str, mapping, value, text) -> None:
     """A map value that is not a duration, reported where the map writes it (once, however many rules read it)."""
     where = mapping.value_at(value) if hasattr(mapping, "value_at") else None
-    message = f'parameter "{str(name).lstrip("$")}" › {value}: {duration_problem(text)}'
+    message = msg('parameter "{name}" › {value}: {problem}', name=str(name).lstrip("$"), value=value,
+                  problem=duration_problem(text))
     if where is None:
         ctx.error(message, key)
     else:

@@ -13,8 +13,9 @@ from __future__ import annotations
 import re
 
 from ..errors import did_you_mean
+from ..i18n import N_, Message, msg
 
-EXAMPLES = "write e.g. 24h, 30m, 7 days, 3 working days, 4 working hours or 24小时, 3个工作日"
+EXAMPLES = N_("write e.g. 24h, 30m, 7 days, 3 working days, 4 working hours or 24小时, 3个工作日")
 ELAPSED = "elapsed"
 # The units a misspelt one is matched against (the short forms are too short to guess from).
 UNITS = ("seconds", "minutes", "hours", "days", "weeks", "months", "years", "working days", "working hours",
@@ -32,50 +33,62 @@ _DAY_UNITS = {"d", "day", "days", "w", "week", "weeks", "天", "日", "自然日
 _LONG = {"w", "week", "weeks", "month", "months", "y", "year", "years", "个月", "月", "年", "周"}
 
 
-def duration_problem(text: object) -> str:
-    """What is wrong with ``text``, which ``Duration.parse`` refused: one sentence, starting with the text quoted."""
+def duration_problem(text: object) -> Message:
+    """What is wrong with ``text``, which ``Duration.parse`` refused: one sentence, starting with the text quoted.
+
+    A catalogue message (``clausewise.i18n``): English as a ``str``, Chinese with ``render("zh")``.
+    """
     written = str(text)
     iso = _ISO.match(written.strip())
     if iso:
         unit = _ISO_WORDS[iso["dunit"].upper()] if iso["dunit"] else _ISO_TIME_WORDS[iso["tunit"].upper()]
         amount = iso["date"] or iso["time"]
         unit = unit[:-1] if amount == "1" else unit
-        return f'"{written}" is an ISO 8601 duration, which clausewise does not read: write "{amount} {unit}"'
+        return msg('"{written}" is an ISO 8601 duration, which clausewise does not read: write "{meant}"',
+                   written=written, meant=f"{amount} {unit}")
     if re.match(r"^P[\dT]", written.strip(), re.IGNORECASE):
-        return f'"{written}" is an ISO 8601 duration, which clausewise does not read; {EXAMPLES}'
+        return msg('"{written}" is an ISO 8601 duration, which clausewise does not read; {examples}', written=written,
+                   examples=EXAMPLES)
     parts = _AMOUNT_UNIT.match(written)
     if parts is None:
-        return f'"{written}" is not a duration; {EXAMPLES}'
+        return msg('"{written}" is not a duration; {examples}', written=written, examples=EXAMPLES)
     if parts["sign"] == "-":
-        return f'"{written}" is not a duration: the time allowed cannot be negative'
+        return msg('"{written}" is not a duration: the time allowed cannot be negative', written=written)
     unit, working = parts["unit"].lower(), bool(parts["working"])
     head, _, tail = unit.partition(" ")
     if head in _DAY_UNITS and tail:
         # "5 working days by the clock", "7 days elapsd": the hour reading is written "elapsed".
         meant = f'{parts["n"]} {"working " if working else ""}{head} {ELAPSED}'
-        return (f'"{written}" is not a duration — did you mean "{meant}"? Days are counted as days '
-                f'(the start\'s day not counted); "{ELAPSED}" counts them as hours')
+        return msg('"{written}" is not a duration — did you mean "{meant}"? Days are counted as days '
+                   '(the start\'s day not counted); "{elapsed}" counts them as hours', written=written, meant=meant,
+                   elapsed=ELAPSED)
     if head in _DAY_UNITS and not float(parts["n"]).is_integer():
-        hours = f'{float(parts["n"]) * (7 if head in ("w", "week", "weeks", "周", "星期", "个星期") else 1) * 24:g}'
-        if "工作" in head:
-            instead = 'working hours, e.g. "4个工作小时"'
-        elif not head.isascii():
-            instead = f'hours, e.g. "{hours}小时"'
-        elif working:
-            instead = f'working hours, or "{parts["n"]} working {head} {ELAPSED}"'
-        else:
-            instead = f'hours ("{hours}h"), or "{parts["n"]} {head} {ELAPSED}"'
-        return f'"{written}" is not a duration: days are counted whole; for a part of a day write {instead}'
+        return msg('"{written}" is not a duration: days are counted whole; for a part of a day write {instead}',
+                   written=written, instead=_part_of_a_day(parts["n"], head, working))
     if not unit:
-        return f'"{written}" is not a duration: give a unit, e.g. {parts["n"]}h or {parts["n"]} days'
+        return msg('"{written}" is not a duration: give a unit, e.g. {n}h or {n} days', written=written, n=parts["n"])
     if working and unit in _LONG:
-        return f'"{written}" is not a duration: working time is counted in working days, hours or minutes'
+        return msg('"{written}" is not a duration: working time is counted in working days, hours or minutes',
+                   written=written)
     if unit in _LONG:
-        return f'"{written}" is not a duration: months and years are counted whole (write e.g. 1 month or 30 days)'
+        return msg('"{written}" is not a duration: months and years are counted whole (write e.g. 1 month or '
+                   '30 days)', written=written)
     hint = "" if any(c.isdigit() for c in unit) else did_you_mean(unit, UNITS)
     if not hint:
-        return f'"{written}" is not a duration; {EXAMPLES}'
+        return msg('"{written}" is not a duration; {examples}', written=written, examples=EXAMPLES)
     meant = ("working " if working else "") + hint.split('"')[1]
     if meant.isascii():
         meant = " " + (meant[:-1] if parts["n"] == "1" else meant)
-    return f'"{written}" is not a duration — did you mean "{parts["n"]}{meant}"?'
+    return msg('"{written}" is not a duration — did you mean "{meant}"?', written=written, meant=f'{parts["n"]}{meant}')
+
+
+def _part_of_a_day(n: str, head: str, working: bool) -> Message:
+    """How to write ``n`` (not whole) days of unit ``head`` instead: in hours, or with "elapsed"."""
+    hours = f'{float(n) * (7 if head in ("w", "week", "weeks", "周", "星期", "个星期") else 1) * 24:g}'
+    if "工作" in head:
+        return msg('working hours, e.g. "{example}"', example="4个工作小时")
+    if not head.isascii():
+        return msg('hours, e.g. "{example}"', example=f"{hours}小时")
+    if working:
+        return msg('working hours, or "{example}"', example=f"{n} working {head} {ELAPSED}")
+    return msg('hours ("{hours}h"), or "{example}"', hours=hours, example=f"{n} {head} {ELAPSED}")

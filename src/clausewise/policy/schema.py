@@ -16,14 +16,15 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+from ..i18n import N_
 from ..model import WEEKDAY_NAMES
 
 SCHEMA_ID = "https://clausewise.dev/schema/clausewise.schema.json"
 CASES_SCHEMA_ID = "https://clausewise.dev/schema/cases.schema.json"
 
-NAME = {"type": "string", "pattern": "^[A-Za-z_][A-Za-z0-9_]*$", "x-expected": "a name of letters, digits and _"}
-RULE_ID = {"type": "string", "pattern": "^[A-Za-z0-9][A-Za-z0-9._-]*$", "x-expected": "an id of letters, digits, '.', '_' and '-'"}
-CLAUSE_ID = {"type": "string", "pattern": "^[A-Za-z0-9][A-Za-z0-9._-]*$", "x-expected": "a clause id such as OS-3.1.1"}
+NAME = {"type": "string", "pattern": "^[A-Za-z_][A-Za-z0-9_]*$", "x-expected": N_("a name of letters, digits and _")}
+RULE_ID = {"type": "string", "pattern": "^[A-Za-z0-9][A-Za-z0-9._-]*$", "x-expected": N_("an id of letters, digits, '.', '_' and '-'")}
+CLAUSE_ID = {"type": "string", "pattern": "^[A-Za-z0-9][A-Za-z0-9._-]*$", "x-expected": N_("a clause id such as OS-3.1.1")}
 SEVERITY = {"enum": ["critical", "high", "medium", "low"]}
 CONDITION = {"type": "string", "minLength": 1, "description": "A SQL expression in the DuckDB dialect (see docs/rules.md)."}
 TEXT = {
@@ -40,7 +41,7 @@ _SPAN = f"\\s*{_CLOCK}\\s*-\\s*{_CLOCK}\\s*"
 _HOURS = {
     "type": "string",
     "pattern": f"^{_SPAN}(,{_SPAN})*$",
-    "x-expected": "hours like 09:00-18:00, or 09:00-12:00, 13:00-18:00",
+    "x-expected": N_("hours like 09:00-18:00, or 09:00-12:00, 13:00-18:00"),
     "description": "Working intervals of local clock time; one whose end is not after its start crosses midnight.",
 }
 
@@ -67,7 +68,7 @@ _DATASET = {
     "type": "object",
     "properties": {
         "key": NAME,
-        "file": {"type": "string", "pattern": "^[^/\\\\]+$", "x-expected": "a file stem without folders"},
+        "file": {"type": "string", "pattern": "^[^/\\\\]+$", "x-expected": N_("a file stem without folders")},
         "optional": {"type": "boolean"},
         "encoding": {"enum": ["auto", "utf-8", "gbk", "gb18030"]},
         "delimiter": {"type": "string", "minLength": 1, "maxLength": 1},
@@ -228,7 +229,7 @@ POLICY_DOC = {
                         "weekday_hours": {
                             "type": "object",
                             "propertyNames": {"pattern": f"^{_WEEKDAY}(-{_WEEKDAY})?$",
-                                              "x-expected": "a weekday (mon … sun) or a range such as mon-thu"},
+                                              "x-expected": N_("a weekday (mon … sun) or a range such as mon-thu")},
                             "additionalProperties": _HOURS,
                             "description": "Working hours of particular weekdays, e.g. {sat: 09:00-13:00}; a weekday listed is worked.",
                         },
@@ -406,13 +407,13 @@ _EXPECTED = {
 _CASE = {
     "type": "object",
     "properties": {
-        "name": {"type": "string", "pattern": "^(pass|fail)_", "x-expected": "a name starting with pass_ or fail_",
+        "name": {"type": "string", "pattern": "^(pass|fail)_", "x-expected": N_("a name starting with pass_ or fail_"),
                  "description": "pass_… expects no finding, fail_… at least one."},
         "rule": {**RULE_ID, "description": "The rule the case audits the records with (and only that rule)."},
         "as_of": {"type": "string", "description": "The as-of time, in the policy's timezone: 2026-10-31 or "
                                                    "2026-10-31 18:00, or with an offset (converted)."},
         "period": {"type": ["string", "integer"], "pattern": r"^\s*\d{4}(-(\d{1,2}|[Qq][1-4]))?\s*$",
-                   "x-expected": "a month (2026-10), quarter (2026-Q4) or year (2026)",
+                   "x-expected": N_("a month (2026-10), quarter (2026-Q4) or year (2026)"),
                    "description": "The audit period, as --period gives it: a month (2026-10), quarter (2026-Q4) or "
                                   "year (2026). Default: the month holding most of the case's timestamps."},
         "lang": {"enum": ["en", "zh"], "description": "The language of the findings' messages (default en)."},

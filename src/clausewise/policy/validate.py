@@ -15,7 +15,7 @@ import jsonschema
 from jsonschema.exceptions import ValidationError, best_match
 
 from ..errors import Location, PolicyError, did_you_mean
-from ..i18n import N_, msg
+from ..i18n import N_, Message, msg
 from .yamlfile import YList, YMap
 
 _TYPE_WORDS = {
@@ -238,7 +238,11 @@ def _either(words: list) -> str:
 
 
 def _pattern(error, doc, path, file):
-    expected = error.schema.get("x-expected", f"text matching {error.validator_value}")
+    # The schema's own words for what a pattern expects (marked in policy/schema.py; a str when the schema was
+    # read back from JSON, so looked up in the catalogue again), else the pattern itself.
+    written = error.schema.get("x-expected")
+    expected = Message(str(written)) if written is not None else msg("text matching {pattern}",
+                                                                      pattern=error.validator_value)
     if path and path[-1] and error.schema_path and "propertyNames" in error.schema_path:
         return msg('"{instance}" is not {expected}', instance=error.instance, expected=expected), _location(doc, [*path, error.instance], file, at_key=True)
     return msg('"{instance}" in {where} is not {expected}', instance=error.instance, where=_where(path, doc), expected=expected), _location(doc, path, file)

@@ -98,10 +98,10 @@ def record_place(path: str, data_file: DataFile | None, row: int | None, record_
 
 
 def record_label(finding: Finding) -> str:
-    """The record a finding is about: its aggregate group or its key ("" when it has neither)."""
-    if finding.group:
-        return ", ".join(f"{k}={v}" for k, v in finding.group.items())
-    return finding.key or ""
+    """The record a finding is about: its key, its aggregate group, or both for a record judged once a period
+    (``E050, period=2026-10``); "" when it has neither."""
+    group = ", ".join(f"{k}={v}" for k, v in (finding.group or {}).items())
+    return ", ".join(part for part in (finding.key or "", group) if part)
 
 
 # ---- documents written as they go ---------------------------------------------

@@ -70,7 +70,7 @@ _WORDS = Words({
     "clauses": N_("Clauses"), "no_score": N_("nothing examined"), "grades": N_("Grades"), "grade": N_("Grade"),
     "grade_list": N_("Computed values and why ({n})"), "grade_capped": N_("The first {shown} of {total} are listed; "
     "clausewise grades --format json lists them all."), "column": N_("Value"), "result": N_("Result"), "reason": N_("Why"),
-    "count": N_("Records"), "findings": N_("Findings"), "search": N_("Search"), "search_hint": N_("rule, record, message, evidence…"),
+    "count": N_("Records"), "share": N_("Share of records"), "findings": N_("Findings"), "search": N_("Search"), "search_hint": N_("rule, record, message, evidence…"),
     "status": N_("Status"), "severity": N_("Severity"), "all": N_("All"), "rule": N_("Rule"), "record": N_("Record"),
     "message": N_("Message"), "shown": N_("{shown} of {total} shown"), "no_match": N_("No finding matches the filters."),
     "capped": N_("This page lists the first {shown} of {total} findings; the json, jsonl, csv and sarif formats list them all."),

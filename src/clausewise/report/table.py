@@ -33,7 +33,7 @@ from ..i18n import N_, Words
 from ..model import Finding, RunResult
 from ..scorecard import OVERALL, ScoreLine, scorecard
 from . import cycle, layout, words
-from .common import ran_rules, record_place
+from .common import ran_rules, record_label, record_place
 
 _WORDS = Words({
     "findings": N_("Findings: {counts}"), "none": N_("No findings."), "rules": N_("Rules"),
@@ -51,7 +51,9 @@ _WORDS = Words({
     "heading": N_("{clause} {rule} · {severity} · {counts} · {title}"),
     "never": N_("Examined no record (does the export hold their data?): {rules}"),
     "chapter": N_("chapter"), "breached": N_("clauses breached"), "failing": N_("failing"), "overall": N_("all"),
-    "capped_by": N_("capped: {why}"),
+    "capped_by": N_("capped: {why}"), "note": N_("note"),
+    "unjudged_note": N_("not judged: records a rule left out because a value it needs is unreadable (the invalid "
+                        "values above); correct them in the export and audit again"),
     "caps": {"critical": N_("critical breach"), "high": N_("high breach"), "medium": N_("medium breach"),
              "low": N_("low breach"), "fails": N_("fails the run")},
 })
@@ -136,8 +138,9 @@ class _View:
         return self.hanging(heading) + "\n" + layout.indent(table)
 
     def _where(self, f: Finding) -> str:
-        """``inquiries.csv:302``; ``staff.xlsx record 15``; a computed dataset's name; nothing for a group."""
-        if f.group_json is not None:
+        """``inquiries.csv:302``; ``staff.xlsx record 15``; a computed dataset's name; nothing for a group (but for
+        a record judged once a period, which has its row)."""
+        if f.group_json is not None and f.row is None:
             return ""
         data_file = next((d for d in self.result.data_files if d.dataset == f.dataset and d.path), None)
         if data_file is None:
@@ -146,9 +149,7 @@ class _View:
 
     @staticmethod
     def _record(f: Finding) -> str:
-        if f.group:
-            return ", ".join(f"{k}={v}" for k, v in f.group.items())
-        return f.key if f.key is not None else ""
+        return record_label(f)
 
     def _status(self, f: Finding) -> str:
         status = words.status(f.status, self.lang)
@@ -176,9 +177,11 @@ class _View:
         if shown:
             names = ("rule", "clause", "examined", "violations", "warnings", "invalid", *(("unjudged",) if unjudged else ()))
             headers = [self.w[h] for h in names]
-            cells = layout.fit([headers, *shown], self.width, flexible=0, least=16, header=True)
+            cells = layout.fit([headers, *shown], self.width, flexible=0, least=16, header=True, hyphens=True)
             text += "\n" + tabulate(cells[1:], headers=cells[0], tablefmt="simple", disable_numparse=True,
                                     colalign=("left", "left", *("right",) * (len(names) - 2)))
+        if shown and unjudged:
+            text += "\n" + self.hanging(self.w["unjudged_note"])
         if never:
             text += "\n" + self.hanging(self.w["never"].format(rules=words.separator(self.lang).join(never)))
         for line in words.pending(r):  # the rules waiting for periods not ended, as every format says it
@@ -200,7 +203,7 @@ class _View:
         if not lines:
             return ""
         rows = [self._score_row(line) for line in lines]
-        headers = [self.w[h] for h in ("chapter", "breached", "score", "band", "failing")] + [""]
+        headers = [self.w[h] for h in ("chapter", "breached", "score", "band", "failing", "note")]
         if not any(row[-1] for row in rows):  # no band is capped: no column for why
             rows, headers = [row[:-1] for row in rows], headers[:-1]
         cells = layout.fit([headers, *rows], self.width, flexible=len(headers) - 1, least=12, header=True)

@@ -106,6 +106,28 @@ class Check:
     names: dict[str, str] = field(default_factory=dict)
     messages: dict[str, str] = field(default_factory=dict)
     finding_columns: dict[str, str] = field(default_factory=dict)
+    related: Related | None = None
+
+
+@dataclass(frozen=True)
+class Related:
+    """For ``explain``: the records of another dataset that a rule looks for (a reference's target).
+
+    ``dataset`` is the other dataset, aliased ``__target`` in the SQL pieces;
+    ``on`` is the condition pairing a record of the rule's dataset (named by
+    its table) with the other's records; ``tests`` are the further conditions
+    a paired record must meet to count, by the key that writes them
+    (``target_when``, ``window``), each true, false or NULL; ``shown`` are the
+    other record's values to show, field → SQL (as people read them);
+    ``closed`` is true when the record can be judged at the as-of time (a
+    window that is still open is not).
+    """
+
+    dataset: str
+    on: str
+    tests: dict[str, str] = field(default_factory=dict)
+    shown: dict[str, str] = field(default_factory=dict)
+    closed: str = "TRUE"
 
 
 @dataclass

@@ -9,7 +9,7 @@ from ...i18n import msg
 from ...model import Spec
 from ..convert import shown
 from ..sqltext import ident
-from .base import EVIDENCE, Check, CompileContext, Kind
+from .base import EVIDENCE, Check, CompileContext, Kind, Related
 
 TARGET = "__target"
 
@@ -108,7 +108,22 @@ class ReferenceKind(Kind):
             return None
         test, evidence, closed = window
         exists = f"SELECT 1 FROM {ident(target.name)} AS {TARGET} WHERE {match} AND ({wanted}) IS TRUE AND {test}"
-        return Check(examined_sql=scope, where=f"{scope} AND NOT EXISTS ({exists}) AND {closed}", evidence=evidence)
+        return Check(examined_sql=scope, where=f"{scope} AND NOT EXISTS ({exists}) AND {closed}", evidence=evidence,
+                     related=_related(ctx, target, match, wanted, test, closed))
+
+
+def _related(ctx: CompileContext, target, match: str, wanted: str, test: str, closed: str) -> Related:
+    """What ``explain`` shows of the target's records paired with a record: its key, the window's field, and
+    whether each meets ``target_when`` and falls in the window (the same SQL as the rule's)."""
+    tests = {}
+    if ctx.spec.target_when is not None:
+        tests["target_when"] = f"({wanted}) IS TRUE"
+    shown_values = {}
+    if ctx.spec.window:
+        tests["window"] = test
+        name = ctx.spec.window["field"]
+        shown_values[name] = shown(f"{TARGET}.{ident(name)}", target.fields[name].type)
+    return Related(target.name, match, tests, shown_values, closed)
 
 
 def _match(ctx: CompileContext, target, source: str) -> str | None:

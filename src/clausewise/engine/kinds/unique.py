@@ -19,12 +19,17 @@ class UniqueKind(Kind):
     """``unique``: no two records in scope share a key or a combination of fields.
 
     Every record of a duplicated combination is a finding (three records with
-    the same id are three findings), with how many records share it and the
-    first row where it appears. Records with any of the fields empty are not
+    the same id are three findings), each placed where it is in its file, with
+    how many records share it. Records with any of the fields empty are not
     compared. ``when`` limits the comparison to the records in scope: "one
     open ticket per customer".
 
-    Evidence: ``duplicates`` (records sharing the values), ``first_row``.
+    Evidence: ``duplicates`` (records sharing the values), ``first_row`` (the
+    ``row`` of the first of them, numbered as findings' rows are: a CSV
+    record's number, which is not its line when a header or quoted line breaks
+    come before it; ``clausewise explain`` places it as the reports do, e.g.
+    ``inquiries.csv:6``). A message need not cite it: each record sharing the
+    values is a finding of its own, at its own place.
 
     Example (OS-4.2.2: one appraisal result per employee, cycle and period)::
 
@@ -37,8 +42,8 @@ class UniqueKind(Kind):
           title: {en: One appraisal result per employee and period, zh: 每人每期一个考核结果}
           message:
             en: "the {cycle} appraisal of {employee_id} for {period} should have one result;
-              there are {duplicates} (the first at row {first_row})"
-            zh: "员工 {employee_id} 的 {period} {cycle} 考核应只有一个结果；实际有 {duplicates} 个（首个在第 {first_row} 行）"
+              there are {duplicates}"
+            zh: "员工 {employee_id} 的 {period} {cycle} 考核应只有一个结果；实际有 {duplicates} 个"
     """
 
     name = "unique"

@@ -10,7 +10,7 @@ from pathlib import Path
 import duckdb
 
 from ...errors import DataError, Location
-from ...i18n import msg
+from ...i18n import Message, msg
 
 
 @dataclass(frozen=True)
@@ -71,10 +71,10 @@ _CSV_LINE = re.compile(r"CSV Error on Line: (\d+)")
 _CSV_COUNT = re.compile(r"Expected Number of Columns: (\d+) Found: (\d+)")
 
 
-def _csv_problem(text: str) -> str:
+def _csv_problem(text: str) -> str | Message:
     """The sentence in DuckDB's CSV error that says what is wrong with the line."""
     lines = [x.strip() for x in text.splitlines()[2:] if x.strip()]
-    return lines[0].rstrip(".").lower() if lines and not lines[0].startswith("Possible fixes") else "malformed"
+    return lines[0].rstrip(".").lower() if lines and not lines[0].startswith("Possible fixes") else msg("malformed")
 
 
 def read_error(text: str, path: Path) -> DataError:
@@ -84,13 +84,14 @@ def read_error(text: str, path: Path) -> DataError:
     if line and count:
         # DuckDB stops counting one field past the header, so "more" is all it can say of a long line.
         more = int(count[2]) > int(count[1])
-        message = (f"this line has more fields than the header's {count[1]}" if more
-                   else f"this line has {count[2]} fields but the header has {count[1]}")
+        message = (msg("this line has more fields than the header's {expected}", expected=count[1]) if more
+                   else msg("this line has {found} fields but the header has {expected}", found=count[2],
+                            expected=count[1]))
     elif line:
-        message = f"cannot read this line: {_csv_problem(text)}"
+        message = msg("cannot read this line: {exc}", exc=_csv_problem(text))
     else:
-        first = text.strip().splitlines()[0] if text.strip() else "unknown error"
-        message = f"cannot read: {first.split(': ', 1)[-1]}"
+        first = text.strip().splitlines()[0].split(": ", 1)[-1] if text.strip() else msg("unknown error")
+        message = msg("cannot read: {said}", said=first)
     return DataError(message, Location(str(path), line=int(line[1]) if line else None))
 
 

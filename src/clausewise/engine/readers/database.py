@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from ...errors import DataError
-from ...i18n import msg
+from ...i18n import N_, Message, msg
 from ..sqltext import ident
 from .common import RawFile
 from .csv import read_text_csv
@@ -44,11 +44,12 @@ if TYPE_CHECKING:
 
 # What PostgreSQL should tell us when it cannot do something, by SQLSTATE (see its appendix A).
 _PG_STATES = {
-    "42P01": "table not found",
-    "3F000": "schema not found",
-    "42501": "permission denied",
-    "25006": "the connection is read-only, and the query would write",
+    "42P01": N_("table not found: {said}"),
+    "3F000": N_("schema not found: {said}"),
+    "42501": N_("permission denied: {said}"),
+    "25006": N_("the connection is read-only, and the query would write: {said}"),
 }
+_CANNOT_READ = N_("cannot read: {said}")
 _CONNECT_SECONDS = "10"
 # Read-only from the start, and values written unambiguously: instants in UTC with their offset, ISO dates.
 _SESSION = "-c default_transaction_read_only=on -c TimeZone=UTC -c DateStyle=ISO,YMD -c IntervalStyle=iso_8601"
@@ -64,7 +65,7 @@ def read(con, source: DatabaseSource, table: str, scratch: Path) -> RawFile:
     return raw
 
 
-def _fail(source: DatabaseSource, what: str) -> DataError:
+def _fail(source: DatabaseSource, what: Message) -> DataError:
     return DataError(msg('dataset "{dataset}": {what}', dataset=source.dataset, what=what), source.where())
 
 
@@ -74,7 +75,7 @@ def _postgresql(source: DatabaseSource, target: Path) -> None:
     try:
         import psycopg
     except ImportError:
-        raise _fail(source, "reading from PostgreSQL needs psycopg: pip install 'clausewise[postgres]'") from None
+        raise _fail(source, msg("reading from PostgreSQL needs psycopg: pip install 'clausewise[postgres]'")) from None
     args = {"connect_timeout": _CONNECT_SECONDS, **source.url.connect_args(source.where())}
     # The URL's own options first: the session settings the text form of the values depends on come last, and win.
     args["options"] = " ".join(filter(None, [args.get("options"), _SESSION]))
@@ -82,7 +83,7 @@ def _postgresql(source: DatabaseSource, target: Path) -> None:
     try:
         connection = psycopg.connect(**args)
     except psycopg.Error as exc:
-        raise _fail(source, f"cannot connect: {_pg_said(exc)}") from None
+        raise _fail(source, msg("cannot connect: {said}", said=_pg_said(exc))) from None
     try:
         connection.read_only = True
         with connection.cursor() as cursor:
@@ -94,7 +95,7 @@ def _postgresql(source: DatabaseSource, target: Path) -> None:
     except psycopg.Error as exc:
         state = getattr(exc, "sqlstate", None)
         said = _pg_said(exc)
-        raise _fail(source, f"{_PG_STATES[state]}: {said}" if state in _PG_STATES else f"cannot read: {said}") from None
+        raise _fail(source, msg(_PG_STATES.get(state, _CANNOT_READ).template, said=said)) from None
     finally:
         connection.close()
 
@@ -125,11 +126,11 @@ def _sqlite(source: DatabaseSource, target: Path) -> None:
 
     path = source.url.sqlite_path(source.where())
     if not path.is_file():
-        raise _fail(source, "no such database file")
+        raise _fail(source, msg("no such database file"))
     try:
         connection = sqlite3.connect(f"file:{quote(str(path.resolve()))}?mode=ro", uri=True)
     except sqlite3.Error as exc:
-        raise _fail(source, f"cannot open: {exc}") from None
+        raise _fail(source, msg("cannot open: {said}", said=exc)) from None
     try:
         connection.execute("PRAGMA query_only = ON")
         connection.text_factory = lambda data: data.decode("utf-8", "replace")
@@ -142,7 +143,8 @@ def _sqlite(source: DatabaseSource, target: Path) -> None:
             writer.writerows(map(_sqlite_row, cursor))
     except sqlite3.Error as exc:
         said = str(exc)
-        raise _fail(source, "table not found: " + said if said.startswith("no such table") else f"cannot read: {said}") from None
+        template = _PG_STATES["42P01"] if said.startswith("no such table") else _CANNOT_READ
+        raise _fail(source, msg(template.template, said=said)) from None
     finally:
         connection.close()
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from ...i18n import msg
 from ..calendar import DEFAULT_PAD, BusinessCalendar, CalendarSQL, plan
 
 _INSTANTS = {"begins", "ends", "closes"}
@@ -26,7 +27,8 @@ def register(con, cal: BusinessCalendar, first: date, last: date, name: str = "_
     """
     zone = con.spark.conf.get("spark.sql.session.timeZone")
     if zone != cal.timezone:
-        raise ValueError(f'the Spark session\'s time zone is "{zone}", the calendar\'s "{cal.timezone}"')
+        raise ValueError(msg('the Spark session\'s time zone is "{zone}", the calendar\'s "{timezone}"', zone=zone,
+                             timezone=cal.timezone))
     tables, sql = plan(cal, first, last, name, pad)
     dates = {"day"} | {f"day{k}" for k in range(tables.midnights + 1)}
     for part, rows in (("days", tables.days), ("clock", tables.clock), ("index", tables.index)):

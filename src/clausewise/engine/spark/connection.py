@@ -21,13 +21,13 @@ Statements are told apart by sqlglot's tree, never by text.
 from __future__ import annotations
 
 import re
-
 from datetime import datetime
 
 import sqlglot
 from sqlglot import exp
 
 from ...errors import ClauseWiseError, DataError, Location
+from ...i18n import msg
 from ..plan import FINDINGS_TABLE
 from .dialect import DUCKDB, to_spark_tree
 
@@ -88,7 +88,7 @@ class SparkConnection:
             files = self._files(tree)
             if not files:
                 raise
-            raise DataError(f"cannot be read: {said(exc)}", Location(files[0])) from None
+            raise DataError(msg("cannot be read: {value1}", value1=said(exc)), Location(files[0])) from None
 
     def _files(self, tree: exp.Expression) -> list[str]:
         """The export files the tables of ``tree`` were read from."""

@@ -41,6 +41,7 @@ from datetime import datetime
 import sqlglot
 from sqlglot import exp
 
+from ...i18n import msg
 from .. import runvars
 from . import reading
 
@@ -59,7 +60,7 @@ def to_spark(sql: str, values: dict[str, datetime] | None = None) -> str:
     try:
         tree = sqlglot.parse_one(sql, read=DUCKDB)
     except sqlglot.errors.SqlglotError as exc:
-        raise Unsupported(f"sqlglot cannot read the statement: {str(exc).splitlines()[0]}") from None
+        raise Unsupported(msg("sqlglot cannot read the statement: {said}", said=str(exc).splitlines()[0])) from None
     return to_spark_tree(tree, values)
 
 
@@ -156,7 +157,7 @@ def _lift(query: exp.Subquery, name: str) -> None:
     outer = _enclosing(_enclosing(_enclosing(query, exp.Select), _scalar), exp.Select)
     source = outer.args.get("from_") or outer.args.get("from")
     if source is None or outer.args.get("joins"):
-        raise Unsupported("a subquery correlated two levels up, over a join, has no Spark equivalent here")
+        raise Unsupported(msg("a subquery correlated two levels up, over a join, has no Spark equivalent here"))
     table = source.this
     alias = table.alias_or_name
     query.replace(exp.column(name))
@@ -189,7 +190,7 @@ def _spark(node: exp.Expression) -> str:
 def _getvariable(node: exp.Anonymous, values: dict[str, datetime]) -> exp.Expression:
     name = node.expressions[0].name if node.expressions else ""
     if name not in values:
-        raise Unsupported(f"the run-time value {name!r} is not known to the Spark engine")
+        raise Unsupported(msg('the run-time value "{name}" is not known to the Spark engine', name=name))
     # A naive wall-clock time read in the session's time zone (the policy's), as DuckDB reads it.
     return exp.Cast(this=exp.Literal.string(values[name].isoformat(sep=" ")), to=exp.DataType.build("TIMESTAMP"))
 
@@ -205,7 +206,7 @@ def _instant(value: exp.Expression) -> exp.Expression:
 
 def _make_timestamptz(node: exp.Anonymous, values) -> exp.Expression:
     if len(node.expressions) != 1:
-        raise Unsupported("make_timestamptz with parts has no Spark equivalent here")
+        raise Unsupported(msg("make_timestamptz with parts has no Spark equivalent here"))
     return exp.Anonymous(this="timestamp_micros", expressions=node.expressions)
 
 
@@ -228,7 +229,7 @@ def _isfinite(node: exp.Anonymous, values) -> exp.Expression:
 def _try_strptime(node: exp.Anonymous, values) -> exp.Expression:
     """A field's ``format:`` is DuckDB's strptime, whose directives Spark's datetime patterns read differently
     (one- or two-digit fields, names of months); it is refused at load time (docs/scale.md)."""
-    raise Unsupported("a field's format: (DuckDB's strptime) has no Spark equivalent yet; use --engine duckdb")
+    raise Unsupported(msg("a field's format: (DuckDB's strptime) has no Spark equivalent yet; use --engine duckdb"))
 
 
 _JSON_KEY = re.compile(r'^\$\."((?:[^"\\]|\\.)*)"$')
@@ -239,7 +240,7 @@ def _json_exists(node: exp.Anonymous, values) -> exp.Expression:
     document, path = node.expressions
     found = _JSON_KEY.match(path.name) if isinstance(path, exp.Literal) else None
     if found is None:
-        raise Unsupported("json_exists with a path other than one member has no Spark equivalent here")
+        raise Unsupported(msg("json_exists with a path other than one member has no Spark equivalent here"))
     key = re.sub(r"\\(.)", r"\1", found[1])
     keys = exp.Anonymous(this="json_object_keys", expressions=[document])
     return exp.Anonymous(this="array_contains", expressions=[keys, exp.Literal.string(key)])
@@ -265,7 +266,7 @@ def _unit_name(node: exp.Expression | None) -> str:
     name = {"days": "day", "months": "month", "years": "year", "weeks": "week", "hours": "hour",
             "minutes": "minute", "seconds": "second"}.get(name, name)
     if name not in _UNITS:
-        raise Unsupported(f"date part {name!r} has no Spark equivalent here")
+        raise Unsupported(msg('date part "{name}" has no Spark equivalent here', name=name))
     return name.upper()
 
 
@@ -340,7 +341,7 @@ def _array_overlaps(node: exp.ArrayOverlaps) -> exp.Expression:
 def _regexp_full_match(node: exp.RegexpFullMatch) -> exp.Expression:
     pattern = node.expression
     if not isinstance(pattern, exp.Literal):
-        raise Unsupported("regexp_full_match needs a literal pattern on Spark")
+        raise Unsupported(msg("regexp_full_match needs a literal pattern on Spark"))
     return exp.RegexpLike(this=node.this, expression=exp.Literal.string(f"^(?:{pattern.name})$"))
 
 
@@ -382,7 +383,7 @@ def _to_days(node: exp.ToDays) -> exp.Expression:
 def _generate_series(node: exp.GenerateSeries) -> exp.Expression:
     """DuckDB's series is empty when it would run backwards; Spark's ``sequence`` fails instead."""
     if node.args.get("is_end_exclusive"):
-        raise Unsupported("range() has no Spark equivalent here")
+        raise Unsupported(msg("range() has no Spark equivalent here"))
     start, end = _spark(node.args["start"]), _spark(node.args["end"])
     step = _spark(node.args["step"]) if node.args.get("step") is not None else "1"
     return _parse(f"CASE WHEN {start} <= {end} THEN sequence({start}, {end}, {step}) END")

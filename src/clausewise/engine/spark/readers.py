@@ -27,6 +27,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ...errors import ClauseWiseError, Collector, DataError, Location
+from ...i18n import N_, Message, msg
 from ...model import Dataset, Policy
 from .. import readers
 from ..exports import find_file
@@ -53,7 +54,7 @@ def read_export(con, policy: Policy, export_dir: Path, scratch: Path) -> dict[st
     Every problem with every file is raised together (ErrorList), as for DuckDB.
     """
     if not export_dir.is_dir():
-        raise DataError("export folder not found", Location(str(export_dir)))
+        raise DataError(msg("export folder not found"), Location(str(export_dir)))
     errors = Collector()
     out: dict[str, RawFile | None] = {}
     for index, dataset in enumerate(d for d in policy.datasets.values() if d.exported):
@@ -71,12 +72,14 @@ def _read_dataset(con, dataset: Dataset, export_dir: Path, scratch: Path, view: 
         if dataset.optional:
             return None
         expected = ", ".join(f"{dataset.file}.{ext}" for ext in FORMATS)
-        raise DataError(f'dataset "{dataset.name}" is missing: expected one of {expected}', Location(str(export_dir)))
+        raise DataError(msg('dataset "{name}" is missing: expected one of {expected}', name=dataset.name,
+                                expected=expected), Location(str(export_dir)))
     fmt = path.suffix[1:]
     try:
         return _READERS[fmt](con, path, view, dataset, scratch)
     except OSError as exc:
-        raise DataError(f"cannot be read: {(exc.strerror or str(exc)).lower()}", Location(str(path))) from None
+        raise DataError(msg("cannot be read: {value1}", value1=(exc.strerror or str(exc)).lower()),
+                        Location(str(path))) from None
 
 
 def _csv(con, path: Path, view: str, dataset: Dataset, scratch: Path) -> RawFile:
@@ -87,7 +90,7 @@ def _csv(con, path: Path, view: str, dataset: Dataset, scratch: Path) -> RawFile
         source = path
         if not _valid_utf8(path):
             if dataset.encoding != "auto":
-                raise DataError("not valid UTF-8 text; set the dataset's encoding", Location(str(path)))
+                raise DataError(msg("not valid UTF-8 text; set the dataset's encoding"), Location(str(path)))
             encoding, source = "gb18030", csv_reader._transcode(path, "gb18030", scratch)
     raw = _text_csv(con, source, path, view, dataset.delimiter)
     raw.encoding = encoding
@@ -116,7 +119,7 @@ def _text_csv(con, source: Path, shown: Path, view: str, delimiter: str) -> RawF
     try:
         header = csv_reader._header(source, delimiter, shown)
     except csv_reader._NotUtf8:
-        raise DataError("not valid UTF-8 text; set the dataset's encoding", Location(str(shown))) from None
+        raise DataError(msg("not valid UTF-8 text; set the dataset's encoding"), Location(str(shown))) from None
     schema = StructType([StructField(f"c{i}", StringType()) for i in range(len(header))])
     frame = (con.spark.read.schema(schema)
              .option("header", True).option("multiLine", True).option("sep", delimiter)
@@ -124,8 +127,8 @@ def _text_csv(con, source: Path, shown: Path, view: str, delimiter: str) -> RawF
              .csv(str(source)))
     frame = frame.toDF(*header)
     spread = source.stat().st_size > SPREAD_BYTES
-    _register(con, view, frame, shown, spread, "cannot be read as CSV (a line with more or fewer fields than the "
-                                               "header, or a quote that is not closed)")
+    _register(con, view, frame, shown, spread, N_("cannot be read as CSV (a line with more or fewer fields than "
+                                                  "the header, or a quote that is not closed): {said}"))
     return RawFile(shown, "csv", view, header)
 
 
@@ -141,16 +144,16 @@ def _jsonl(con, path: Path, view: str, dataset: Dataset, scratch: Path) -> RawFi
     # Every line is numbered, blank ones too, so a record's rowid + 1 is its line as an editor shows it (the
     # DuckDB reader's "__line"); then the blank lines (nothing but spaces, tabs and carriage returns) are left out.
     frame = con.spark.read.text(str(path)).select(F.col("value").alias("json"))
-    _register(con, view, frame, path, False, "cannot be read as JSON Lines")
+    _register(con, view, frame, path, False, _AS_JSONL)
     kept = con.held.pop(view, [])
     con.register(view, con.tables[view].where(~F.col("json").rlike(r"^[ \t\r]*$")), holds=kept[0] if kept else None,
                  origins=[str(path)])
     try:
         bad = con.tables[view].where(F.json_object_keys(F.col("json")).isNull()).limit(1).count()
     except Exception as exc:
-        raise DataError(f"cannot be read as JSON Lines: {_said(exc)}", Location(str(path))) from None
+        raise DataError(msg(_AS_JSONL.template, said=_said(exc)), Location(str(path))) from None
     if bad:
-        raise broken_line(path) or DataError("a line is not a JSON object", Location(str(path)))
+        raise broken_line(path) or DataError(msg("a line is not a JSON object"), Location(str(path)))
     return RawFile(path, "jsonl", view, encoding="utf-8", json=True)
 
 
@@ -158,9 +161,9 @@ def _parquet(con, path: Path, view: str, dataset: Dataset, scratch: Path) -> Raw
     try:
         frame = con.spark.read.parquet(str(path))
     except Exception as exc:  # an analysis error: not a Parquet file
-        raise DataError(f"cannot read: {_said(exc)}", Location(str(path))) from None
+        raise DataError(msg("cannot read: {said}", said=_said(exc)), Location(str(path))) from None
     types = {f.name: _duckdb_type(f.dataType) for f in frame.schema.fields}
-    _register(con, view, frame, path, False, "cannot be read as Parquet")
+    _register(con, view, frame, path, False, N_("cannot be read as Parquet: {said}"))
     return RawFile(path, "parquet", view, list(types), types=types)
 
 
@@ -171,14 +174,17 @@ def _duckdb_type(spark_type) -> str:
     return _DUCKDB_TYPES.get(name, spark_type.simpleString().upper())
 
 
-def _register(con, view: str, frame, path: Path, spread: bool, problem: str) -> None:
-    """``frame`` numbered in file order as the raw view ``view``; reading errors name the file."""
+def _register(con, view: str, frame, path: Path, spread: bool, problem: Message) -> None:
+    """``frame`` numbered in file order as the raw view ``view``; reading errors name the file.
+
+    ``problem`` is the error's template (``N_``), with ``{said}`` for what Spark said.
+    """
     try:
         numbered, kept = number_rows(frame)
     except ClauseWiseError:
         raise
     except Exception as exc:  # Spark reports a malformed file when a job reads it, with its own error types
-        raise DataError(f"{problem}: {_said(exc)}", Location(str(path))) from None
+        raise DataError(msg(problem.template, said=_said(exc)), Location(str(path))) from None
     if spread:
         numbered = numbered.repartition(con.spark.sparkContext.defaultParallelism)
     con.register(view, numbered, holds=kept, origins=[str(path)])
@@ -215,5 +221,6 @@ def number_rows(frame):
     return joined.select((F.col("__mid") - F.col("__shift")).alias("rowid"), *columns), tagged
 
 
+_AS_JSONL = N_("cannot be read as JSON Lines: {said}")
 _READERS = {"csv": _csv, "jsonl": _jsonl, "parquet": _parquet, "xlsx": _xlsx}
 assert set(_READERS) == set(readers.FORMATS)

@@ -23,6 +23,7 @@ from pathlib import Path
 
 from ... import __version__
 from ...errors import ClauseWiseError, Collector, PolicyError, UsageError
+from ...i18n import msg
 from ...model import AuditPeriod, Policy, RunResult
 from .. import asof as audit_time
 from .. import collect, connection, runvars
@@ -157,12 +158,14 @@ def check(policy: Policy, program: Program, compiled: list[CompiledRule], lang: 
         try:
             to_spark(statement, values)
         except Unsupported as exc:
-            errors.add(PolicyError(f"computed columns cannot run on Spark: {exc}", failure_location(policy, str(exc))))
+            errors.add(PolicyError(msg("computed columns cannot run on Spark: {said}", said=exc),
+                                   failure_location(policy, str(exc))))
     for item in compiled:
         try:
             to_spark(item.select_sql(lang), values)
         except Unsupported as exc:
-            errors.add(PolicyError(f'rule "{item.rule.id}" cannot run on Spark: {exc}', item.rule.location))
+            errors.add(PolicyError(msg('rule "{rule}" cannot run on Spark: {said}', rule=item.rule.id, said=exc),
+                                   item.rule.location))
     errors.raise_if_any()
 
 
@@ -170,8 +173,8 @@ def _refuse_sources(policy: Policy, export_dir: Path) -> None:
     """The Spark engine reads export files; datasets from databases are DuckDB's (docs/scale.md)."""
     named = source_specs.from_manifest(export_dir, policy) if export_dir.is_dir() else {}
     if named:
-        raise UsageError(f'dataset "{next(iter(named))}" comes from a database (export.yaml sources:); '
-                         "the Spark engine reads export files only: use --engine duckdb")
+        raise UsageError(msg('dataset "{name}" comes from a database (export.yaml sources:); the Spark engine '
+                             "reads export files only: use --engine duckdb", name=next(iter(named))))
 
 
 def _derive(sc: SparkConnection, policy: Policy, program: Program) -> None:
@@ -182,7 +185,8 @@ def _derive(sc: SparkConnection, policy: Policy, program: Program) -> None:
             raise
         except Exception as exc:
             said = _said(exc)
-            raise PolicyError(f"computed columns cannot run on Spark: {said}", failure_location(policy, said)) from None
+            raise PolicyError(msg("computed columns cannot run on Spark: {said}", said=said),
+                              failure_location(policy, said)) from None
 
 
 def _prepare(sc: SparkConnection, item: CompiledRule, lang: str) -> None:
@@ -192,7 +196,8 @@ def _prepare(sc: SparkConnection, item: CompiledRule, lang: str) -> None:
     except ClauseWiseError:
         raise
     except Exception as exc:
-        raise PolicyError(f'rule "{item.rule.id}" cannot run on Spark: {_said(exc)}', item.rule.location) from None
+        raise PolicyError(msg('rule "{rule}" cannot run on Spark: {said}', rule=item.rule.id, said=_said(exc)),
+                          item.rule.location) from None
 
 
 def _bring_back(sc: SparkConnection, con, policy: Policy, compiled: list[CompiledRule], lang: str) -> None:
@@ -237,8 +242,9 @@ def _failed_rule(sc: SparkConnection, compiled: list[CompiledRule], lang: str, e
         try:
             sc.sql(item.select_sql(lang)).write.format("noop").mode("overwrite").save()
         except Exception as own:
-            return PolicyError(f'rule "{item.rule.id}" failed on this export: {_said(own)}', item.rule.location)
-    return PolicyError(f"the audit failed on Spark: {_said(exc)}")
+            return PolicyError(msg('rule "{id}" failed on this export: {said}', id=item.rule.id, said=_said(own)),
+                               item.rule.location)
+    return PolicyError(msg("the audit failed on Spark: {said}", said=_said(exc)))
 
 
 def _mirrored_datasets(policy: Policy, compiled: list[CompiledRule]) -> list[str]:

@@ -14,6 +14,7 @@ import shutil
 from pathlib import Path
 
 from ...errors import MissingExtra, UsageError
+from ...i18n import msg
 
 DEFAULT_MASTER = "local[*]"
 # Memory for the driver in local mode, where the driver does all the work; a cluster's executors have their own.
@@ -26,10 +27,10 @@ def require() -> None:
     try:
         import pyspark  # noqa: F401
     except ImportError:
-        raise MissingExtra("the Spark engine needs pyspark: pip install 'clausewise[spark]'") from None
+        raise MissingExtra(msg("the Spark engine needs pyspark: pip install 'clausewise[spark]'")) from None
     if not java_found():
-        raise UsageError("the Spark engine needs Java 17 or newer: install it (Debian: apt-get install "
-                         "default-jre-headless) or set JAVA_HOME")
+        raise UsageError(msg("the Spark engine needs Java 17 or newer: install it (Debian: apt-get install "
+                             "default-jre-headless) or set JAVA_HOME"))
 
 
 def java_found() -> bool:
@@ -68,8 +69,8 @@ def start(master: str, timezone: str, conf: dict[str, str] | None = None):
 
     running = SparkContext._active_spark_context
     if running is not None and running.master != master:
-        raise UsageError(f"Spark is already running on {running.master} in this process; "
-                         f"it cannot also run on {master}")
+        raise UsageError(msg("Spark is already running on {running} in this process; it cannot also run on {master}",
+                             running=running.master, master=master))
     builder = SparkSession.builder.master(master).appName("clausewise")
     for key, value in {**_settings(master), **(conf or {})}.items():
         builder = builder.config(key, value)
@@ -77,7 +78,7 @@ def start(master: str, timezone: str, conf: dict[str, str] | None = None):
         base = builder.getOrCreate()
     except Exception as exc:  # pyspark reports a JVM that did not start with several error types
         said = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise UsageError(f"Spark did not start on {master}: {said}") from None
+        raise UsageError(msg("Spark did not start on {master}: {said}", master=master, said=said)) from None
     base.sparkContext.setLogLevel("FATAL")
     _quiet_python_loggers()
     session = base.newSession()

@@ -42,7 +42,8 @@ def table_file(text, base_dir: Path, where: Location) -> tuple[Path, str]:
         raise PolicyError(msg("file \"{text}\" leads outside the policy's folder through a link", text=text), where)
     display = str(Path(where.file).parent / text)
     if not path.is_file():
-        raise PolicyError("is a folder, expected a .csv or .xlsx file" if path.is_dir() else "file not found", Location(display))
+        raise PolicyError(msg("is a folder, expected a .csv or .xlsx file") if path.is_dir() else msg("file not found"),
+                          Location(display))
     size = path.stat().st_size
     if size > MAX_BYTES:
         raise PolicyError(msg("file is {size} bytes; the limit is {max_bytes}",
