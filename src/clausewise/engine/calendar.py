@@ -130,7 +130,7 @@ def parse_hours(value: str | Iterable) -> Hours:
     """
     pieces = value.split(",") if isinstance(value, str) else list(value)
     if not pieces or pieces == [""]:
-        raise ValueError("no working hours given; a day without working hours belongs in the weekend")
+        raise ValueError(msg("no working hours given; a day without working hours belongs in the weekend"))
     if len(pieces) > MAX_INTERVALS:
         raise ValueError(msg("at most {max_intervals} working intervals a day, not {n}",
                              max_intervals=MAX_INTERVALS, n=len(pieces)))
@@ -165,7 +165,7 @@ def _clock_seconds(text: str, end: bool) -> int:
     if (hour, minute, second) == (24, 0, 0) and end:
         return _DAY
     if (hour, minute, second) == (24, 0, 0):
-        raise ValueError("24:00 can only end working hours")
+        raise ValueError(msg("24:00 can only end working hours"))
     if hour > 23 or minute > 59 or second > 59:
         raise ValueError(msg('"{text}" is not a time of day', text=text))
     return hour * 3600 + minute * 60 + second
@@ -175,9 +175,9 @@ def _time_seconds(value: time) -> int:
     if not isinstance(value, time):
         raise ValueError(msg("{value} is not a time of day", value=repr(value)))
     if value.tzinfo is not None:
-        raise ValueError("working hours are local clock times, without a timezone")
+        raise ValueError(msg("working hours are local clock times, without a timezone"))
     if value.microsecond:
-        raise ValueError("working hours have a resolution of one second")
+        raise ValueError(msg("working hours have a resolution of one second"))
     return value.hour * 3600 + value.minute * 60 + value.second
 
 

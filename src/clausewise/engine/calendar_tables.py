@@ -31,6 +31,8 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
+from ..i18n import msg
+
 if TYPE_CHECKING:
     from .calendar import BusinessCalendar
 
@@ -321,7 +323,7 @@ def _index_rows(tables: Tables, spans: list[Span]) -> None:
     tables.index_step = step
     tables.candidates = max(1, max(map(len, buckets.values()), default=1))
     if tables.candidates > MAX_CANDIDATES:
-        raise ValueError("working hours too fragmented: some working intervals are only seconds long")
+        raise ValueError(msg("working hours too fragmented: some working intervals are only seconds long"))
     rows: dict[str, list] = {"bucket": sorted(buckets)}
     for k in range(1, tables.candidates + 1):
         rows[f"e{k}"], rows[f"d{k}"] = [], []

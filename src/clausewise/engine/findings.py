@@ -27,6 +27,7 @@ from typing import Any, TextIO
 import duckdb
 
 from ..errors import UsageError
+from ..i18n import msg
 from ..model import SEVERITIES, Finding, Grade, severity_rank
 from . import connection, frames, runvars
 from .convert import shown
@@ -454,8 +455,8 @@ class GradeStore:
 
     def _wide_sql(self, dataset: str, breakdown: bool) -> str:
         if dataset not in self._datasets:
-            raise UsageError(f'no computed values in dataset "{dataset}"; those with some: '
-                             + (", ".join(self._datasets) or "none"))
+            raise UsageError(msg('no computed values in dataset "{dataset}"; those with some: {names}',
+                                 dataset=dataset, names=", ".join(self._datasets) or msg("none")))
         names, breakdowns, key, groups = self._datasets[dataset]
         columns = ", ".join(ident(n) for n in names)
         if breakdown:
