@@ -87,5 +87,7 @@ class RequiredKind(Kind):
         return Check(
             examined_sql=scope,
             where=f"{scope} AND ({' OR '.join(tests)})",
-            evidence={"missing": f"array_to_string(list_filter([{flagged}], lambda x: x IS NOT NULL), ', ')"},
+            evidence={"missing": "__missing"},
+            # Named by the evidence and, usually, the message: computed once per finding.
+            finding_columns={"__missing": f"array_to_string(list_filter([{flagged}], lambda x: x IS NOT NULL), ', ')"},
         )
