@@ -328,8 +328,11 @@ def run_spark(folder: Path) -> Counter:
     import clausewise
     from clausewise.engine.spark import audit as spark_audit
 
+    from clausewise.engine.asof import parse_period
+
     policy = clausewise.load(folder / "policy.yaml")
-    with spark_audit(policy, folder / "export", as_of=AS_OF) as result:
+    # The same audit period as the DuckDB side (without it, Spark's run would infer one month and judge only it).
+    with spark_audit(policy, folder / "export", as_of=AS_OF, period=parse_period(PERIOD)) as result:
         return Counter(f.rule for f in result.findings)
 
 
