@@ -11,6 +11,8 @@ runs (the as-of time) is read by the SQL at run time (see ``runvars``).
 
 from __future__ import annotations
 
+import queue
+import threading
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -97,14 +99,31 @@ def business_calendar(policy: Policy) -> BusinessCalendar:
     return calendar
 
 
-def compile_program(policy: Policy, errors: Collector) -> Program | None:
-    """Compile every rule and computed column; None (with ``errors``) when some cannot be."""
+def compile_program(policy: Policy, errors: Collector, check: bool = False) -> Program | None:
+    """Compile every rule and computed column; None (with ``errors``) when some cannot be.
+
+    With ``check``, DuckDB also binds every statement against empty tables
+    (:class:`Checker`), each rule as soon as it is compiled, so that binding
+    (DuckDB, on a thread of its own) and compiling (Python) overlap; what
+    DuckDB refuses is a load error of its rule, reported when nothing else is.
+    """
     before = len(errors.errors)
     calendar = _calendar(policy, errors)
     template = _template(calendar)[1] if calendar else None
     plan = derive_plan(policy, errors)
-    rules = compile_policy(policy, errors, template, plan.refers)
+    checker = Checker(policy, plan, calendar) if check and len(errors.errors) == before else None
+    try:
+        rules = compile_policy(policy, errors, template, plan.refers, checker.submit if checker else None)
+    except BaseException:
+        if checker is not None:
+            checker.abandon()
+        raise
+    refused = checker.finish() if checker else Collector()
     if len(errors.errors) > before:
+        return None
+    if refused:
+        for problem in refused.errors:
+            errors.add(problem)
         return None
     if not any(uses_calendar(r) for r in rules):
         return Program(tuple(rules), plan, None)
@@ -146,49 +165,76 @@ def _known_country(code: str) -> bool:
     return any(code == entry[1] for entry in COUNTRIES.values())
 
 
-def check_program(policy: Policy, program: Program, errors: Collector) -> None:
-    """Bind every statement against empty tables; what DuckDB refuses is a load error of its rule."""
-    con = connection.connect(policy.timezone, locked=True)
-    try:
-        empty_tables(con, policy)
-        runvars.set_values(con, runvars.placeholders())
-        if not _derive_empty(con, policy, program, errors):
-            return
-        if program.calendar is not None:
-            register(con, replace(program.calendar, country=""), TEMPLATE_WEEK, TEMPLATE_WEEK, CALENDAR_TABLE,
-                     pad=timedelta(days=7))
-        _bind_all(con, program.rules, errors)
-    finally:
-        con.close()
+class Checker:
+    """Binds compiled statements against empty tables on a locked connection, on a thread of its own.
 
+    The connection is made, locked, and given the datasets' empty tables, the
+    computed columns and the calendar's template tables while the first rules
+    compile; each rule given to :meth:`submit` is then bound (``DESCRIBE``
+    binds and plans nothing) while the next compiles. DuckDB lets go of
+    Python's lock while it binds, so the two overlap. :meth:`finish` waits
+    for the last and returns what DuckDB refused, in the order given.
+    """
 
-def _derive_empty(con, policy: Policy, program: Program, errors: Collector) -> bool:
-    for statement in program.derive.statements(policy.datasets):
+    def __init__(self, policy: Policy, plan: DerivePlan, calendar: BusinessCalendar | None):
+        self._policy, self._plan, self._calendar = policy, plan, calendar
+        self._queue: queue.SimpleQueue = queue.SimpleQueue()
+        self._refused = Collector()
+        self._fault: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name="clausewise-check", daemon=True)
+        self._thread.start()
+
+    def submit(self, item: CompiledRule) -> None:
+        """Bind ``item`` once the ones before it are bound."""
+        self._queue.put(item)
+
+    def finish(self) -> Collector:
+        """Wait for every rule submitted; what DuckDB refused, in order (empty when nothing).
+
+        An error of the checker itself (not of a rule) is raised here, in the caller's thread.
+        """
+        self._queue.put(None)
+        self._thread.join()
+        if self._fault is not None:
+            raise self._fault
+        return self._refused
+
+    def abandon(self) -> None:
+        """Stop after the rules submitted so far, whatever happened to them (the compiler has failed)."""
+        self._queue.put(None)
+        self._thread.join()
+
+    def _run(self) -> None:
         try:
-            con.execute(statement)
-        except duckdb.Error as exc:
-            message = str(exc).strip().splitlines()[0]
-            errors.add(PolicyError(msg("computed columns: DuckDB cannot build them: {message}", message=message), Location(policy.path)))
-            return False
-    return True
+            con = connection.connect(self._policy.timezone, locked=True)
+            try:
+                ready = self._prepare(con)
+                while (item := self._queue.get()) is not None:
+                    if ready:
+                        _bind(con, item, self._refused)
+            finally:
+                con.close()
+        except BaseException as exc:  # raised again by finish()
+            self._fault = exc
+            while self._queue.get() is not None:
+                pass
 
-
-def _bind_all(con, rules: tuple[CompiledRule, ...], errors: Collector) -> None:
-    """Bind every rule in one statement; only when DuckDB refuses it, rule by rule to find which."""
-    selects = [f"({item.select_sql('en')})" for item in rules]
-    examined = {}
-    for item in rules:
-        examined.setdefault(item.table_sql, []).append(
-            f"count(*) FILTER (WHERE {item.examined_sql}), count(*) FILTER (WHERE {item.unjudged_sql})")
-    counts = [f"(SELECT {', '.join(parts)} FROM {table})" for table, parts in examined.items()]
-    try:
-        if selects:
-            con.execute("DESCRIBE " + " UNION ALL ".join(selects))
-        for count in counts:
-            con.execute("DESCRIBE " + count)
-    except duckdb.Error:
-        for item in rules:
-            _bind(con, item, errors)
+    def _prepare(self, con) -> bool:
+        """The empty tables, computed columns and calendar the rules read; False when the computed columns fail."""
+        empty_tables(con, self._policy)
+        runvars.set_values(con, runvars.placeholders())
+        for statement in self._plan.statements(self._policy.datasets):
+            try:
+                con.execute(statement)
+            except duckdb.Error as exc:
+                message = str(exc).strip().splitlines()[0]
+                self._refused.add(PolicyError(msg("computed columns: DuckDB cannot build them: {message}",
+                                                  message=message), Location(self._policy.path)))
+                return False
+        if self._calendar is not None:
+            register(con, replace(self._calendar, country=""), TEMPLATE_WEEK, TEMPLATE_WEEK, CALENDAR_TABLE,
+                     pad=timedelta(days=7))
+        return True
 
 
 def _bind(con, item: CompiledRule, errors: Collector) -> None:

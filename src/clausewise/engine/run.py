@@ -34,7 +34,7 @@ from .derive import failure_location
 from .exports import LoadedExport, column_warnings, convert_export, read_export, scratch_dir
 from .kinds import KINDS
 from .plan import FINDINGS_DDL, FINDINGS_TABLE, CompiledRule, not_evaluated_warning
-from .program import Program, check_program, compile_program, with_calendar
+from .program import Program, compile_program, with_calendar
 from .sources import Source
 from .sqltext import ident
 
@@ -49,15 +49,13 @@ def load(path: str | Path) -> Policy:
     errors = Collector()
     policy = read_policy(path, KINDS, errors)
     try:
-        program = compile_program(policy, errors)
+        program = compile_program(policy, errors, check=not errors)
     except Exception:
         # A pack with reported problems may trip the compiler on what those
         # problems left behind; the problems themselves are what to show.
         if errors:
             errors.raise_if_any()
         raise
-    if program is not None and not errors:
-        check_program(policy, program, errors)
     errors.raise_if_any()
     return replace(policy, program=program)
 

@@ -1,0 +1,69 @@
+"""The load's check: DuckDB binds every compiled rule against empty tables, on a thread of its own, while the
+pack compiles (engine/program.py ``Checker``); what it refuses is a load error at the rule."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+from support import EXAMPLE_POLICY
+
+import clausewise
+from clausewise.engine.program import Checker
+from clausewise.engine.run import program_of
+from clausewise.errors import ClauseWiseError, UsageError
+
+
+@pytest.fixture(scope="module")
+def example():
+    policy = clausewise.load(EXAMPLE_POLICY)
+    return policy, program_of(policy)
+
+
+def test_every_rule_of_a_sound_pack_binds(example):
+    policy, program = example
+    checker = Checker(policy, program.derive, program.calendar)
+    for item in program.rules:
+        checker.submit(item)
+    assert not checker.finish()
+
+
+def test_what_duckdb_refuses_is_an_error_at_its_rule_in_the_order_given(example):
+    policy, program = example
+    first, second, third = program.rules[:3]
+    # Two rules made to read a table that does not exist, around one that is sound.
+    broken = [replace(first, source="FROM __no_such_table WHERE TRUE"), second,
+              replace(third, source="FROM __no_such_table WHERE TRUE")]
+    checker = Checker(policy, program.derive, program.calendar)
+    for item in broken:
+        checker.submit(item)
+    refused = checker.finish().errors
+    assert [str(e.location) for e in refused] == [str(first.rule.location), str(third.rule.location)]
+    assert f'rule "{first.rule.id}": DuckDB cannot run it' in refused[0].message
+    assert "__no_such_table" in refused[0].message
+
+
+def test_a_fault_of_the_checker_itself_is_raised_by_finish(example):
+    policy, program = example
+    # A timezone DuckDB does not know makes the connection fail inside the thread; the caller sees it.
+    checker = Checker(replace(policy, timezone="Mars/Olympus_Mons"), program.derive, program.calendar)
+    checker.submit(program.rules[0])
+    with pytest.raises(UsageError, match='timezone "Mars/Olympus_Mons"'):
+        checker.finish()
+
+
+def test_load_reports_a_refused_rule_at_its_place(monkeypatch, tmp_path):
+    # The whole path: a rule compiled to SQL that DuckDB cannot bind fails clausewise.load with its location.
+    import clausewise.engine.plan as plan
+
+    original = plan.compile_rule
+
+    def broken(ctx, refers=None):
+        item = original(ctx, refers)
+        return replace(item, source="FROM __no_such_table WHERE TRUE") if item is not None else None
+
+    monkeypatch.setattr(plan, "compile_rule", broken)
+    with pytest.raises(ClauseWiseError) as caught:
+        clausewise.load(EXAMPLE_POLICY)
+    assert "DuckDB cannot run it" in str(caught.value)
+    assert "rules/example/inquiries.yaml:3:5: rule \"inquiry-channel\": DuckDB cannot run it" in str(caught.value)
