@@ -117,6 +117,7 @@ def audit(
     sources: Mapping[str, Any] | None = None,
     period: AuditPeriod | str | None = None,
     trust_export_sources: bool = False,
+    memory_limit: str | None = None,
 ) -> Result:
     """Audit ``data`` against ``policy``; use the result in a ``with`` block (or ``close()`` it).
 
@@ -154,6 +155,13 @@ def audit(
     or ``zh``; ``rule_ids`` runs only those rules; ``progress(stage, done,
     total)`` is told how loading and rules advance.
 
+    ``memory_limit`` is how much memory the run's DuckDB database may use
+    before it spills to the run's temporary folder: a size (``"4GB"``,
+    ``"1500MB"``), a share of the machine's memory (``"50%"``), or ``"auto"``
+    (a sixteenth of the machine's memory, at least 1 GiB); default: the
+    ``CLAUSEWISE_MEMORY_LIMIT`` environment variable, else ``"auto"``
+    (docs/cli.md, "Memory"). A run that needs more even so is a UsageError.
+
     Raises :class:`~clausewise.errors.ClauseWiseError` (what the CLI reports
     with exit code 2): PolicyError for a bad pack, DataError for data that
     cannot be read (a missing dataset or column, a database that cannot be
@@ -170,7 +178,7 @@ def audit(
     if isinstance(period, str):
         period = parse_period(period)
     result = engine_run.audit(policy, export_dir, when, lang, tuple(rule_ids), progress or _quiet, given, period,
-                              trust_export_sources=trust_export_sources)
+                              trust_export_sources=trust_export_sources, memory_limit=memory_limit)
     return Result(**{f.name: getattr(result, f.name) for f in fields(result)})
 
 

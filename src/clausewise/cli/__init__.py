@@ -7,6 +7,8 @@ a traceback in front of a user is a bug.
 
 from __future__ import annotations
 
+import sys
+
 import click
 
 from ..errors import ClauseWiseError, ErrorList
@@ -41,7 +43,14 @@ class _Group(Group):
             ctx.exit(130)
         except BrokenPipeError:  # stdout's reader has gone (`clausewise validate … | head`): stop quietly
             stop_quietly()
-        except Exception as exc:  # a bug: say so plainly, without a traceback
+        except Exception as exc:
+            duckdb = sys.modules.get("duckdb")
+            if duckdb is not None and isinstance(exc, duckdb.OutOfMemoryException):  # a report past the memory limit
+                from ..engine.connection import out_of_memory
+
+                _report(out_of_memory(exc), chosen_lang(ctx))
+                ctx.exit(2)
+            # Anything else is a bug: say so plainly, without a traceback.
             line = msg("clausewise: internal error ({kind}: {error}); please report it", kind=type(exc).__name__, error=exc)
             click.echo(line.render(chosen_lang(ctx)), err=True)
             ctx.exit(2)

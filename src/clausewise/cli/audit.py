@@ -19,6 +19,7 @@ from .options import (
     given_sources,
     history_option,
     lang_option,
+    memory_option,
     parse_as_of,
     parse_period,
     period_option,
@@ -76,11 +77,12 @@ STEP_SUMMARY = "GITHUB_STEP_SUMMARY"
 @click.option("--step-summary/--no-step-summary", "step_summary", default=True, envvar="CLAUSEWISE_STEP_SUMMARY",
               help=N_("When $GITHUB_STEP_SUMMARY is set (GitHub Actions), append the Markdown summary to that file. "
                       "--no-step-summary, or CLAUSEWISE_STEP_SUMMARY=0, leaves it alone."))
+@memory_option
 @quiet_option
 @click.pass_context
 def audit(ctx: click.Context, export_dir, policy_path, source_texts, trust_export_sources, as_of, period, formats,
           outputs, lang, fail_on, rules, waivers_path, record, history_path, baseline, fail_on_new, engine,
-          spark_master, verbose, step_summary, quiet) -> None:
+          spark_master, verbose, step_summary, memory_limit, quiet) -> None:
     from ..engine import audit as run_audit
     from ..engine import complete, load, load_waivers
     from ..history import default_path
@@ -102,9 +104,14 @@ def audit(ctx: click.Context, export_dir, policy_path, source_texts, trust_expor
     summary = _step_summary(step_summary, [output for _, output in reports], guarded)
     when = parse_as_of(as_of, policy.timezone)
     if engine == "spark":
+        if memory_limit is not None:
+            raise UsageError(msg("--memory-limit is for --engine duckdb; Spark's memory is set with "
+                                 "CLAUSEWISE_SPARK_MEMORY (docs/scale.md)"))
         run_audit = _spark_audit(export_dir, sources, spark_master)
     elif spark_master is not None:
         raise UsageError(msg("--spark-master is for --engine spark"))
+    else:
+        run_audit = partial(run_audit, memory_limit=memory_limit)
     with run_audit(policy, export_dir, when, lang, tuple(rules), progress=progress_display(quiet),
                    sources=sources, period=parse_period(period),
                    trust_export_sources=trust_export_sources) as result:

@@ -11,6 +11,7 @@ from .help import Command
 from .options import (
     given_sources,
     lang_option,
+    memory_option,
     output_option,
     parse_as_of,
     parse_period,
@@ -47,7 +48,9 @@ from .output import opened, run_inputs
               help=N_("At most N records. Default: 100 for the table, all for json and csv."))
 @output_option
 @lang_option
-def grades(export_dir, policy_path, source_texts, trust_export_sources, as_of, period, fmt, datasets, key, grade, limit, output, lang) -> None:
+@memory_option
+def grades(export_dir, policy_path, source_texts, trust_export_sources, as_of, period, fmt, datasets, key, grade, limit, output, lang,
+           memory_limit) -> None:
     from ..engine import audit as run_audit
     from ..engine import load
 
@@ -58,7 +61,8 @@ def grades(export_dir, policy_path, source_texts, trust_export_sources, as_of, p
     _check_datasets(policy, datasets)
     selection = Selection(tuple(datasets) or None, key, grade, limit)
     with run_audit(policy, export_dir, parse_as_of(as_of, policy.timezone), lang, sources=sources,
-                   period=parse_period(period), trust_export_sources=trust_export_sources) as result:
+                   period=parse_period(period), trust_export_sources=trust_export_sources,
+                   memory_limit=memory_limit) as result:
         with opened(output, run_inputs(policy, export_dir) + source_files(sources)) as out:
             FORMATS[fmt](result, "high", out, selection)
 

@@ -119,6 +119,23 @@ def parse_period(text: str | None):
     return parse(text, "given")
 
 
+def _check_memory(_ctx, _param, value: str | None) -> str | None:
+    """``--memory-limit``: refused here, before the pack is read, when it is not a size, a share or auto."""
+    if value is not None:
+        from ..engine.connection import memory_limit
+
+        memory_limit(value)
+    return value
+
+
+memory_option = click.option(
+    "--memory-limit", "memory_limit", metavar="SIZE", default=None, callback=_check_memory,
+    help=N_("How much memory DuckDB may use before it spills to the run's temporary folder: a size (4GB, 1500MB), "
+            "a share of the machine's memory (50%), or auto (or set CLAUSEWISE_MEMORY_LIMIT). Default: auto, a "
+            "sixteenth of the machine's memory, at least 1 GiB (docs/cli.md)."),
+)
+
+
 quiet_option = click.option(
     "--quiet", "-q", is_flag=True, help=N_("No progress display (it is shown only when standard error is a terminal).")
 )

@@ -64,6 +64,8 @@ _FIELDS = (
 _JSON = f"to_json(struct_pack({', '.join(f'{name} := {value}' for name, value in _FIELDS)}))::VARCHAR"
 # The same objects as the columns of a row: DuckDB's ``COPY … (FORMAT json)`` writes each row as ``to_json`` does.
 _JSON_COLUMNS = ", ".join(f"{value} AS {name}" for name, value in _FIELDS)
+# Each finding's occurrence number among those of its fingerprint, in the findings' order (FindingStore.numbered).
+_OCCURRENCE = "__occurrence"
 # What findings can be counted by: a column, or ``waived`` (True for a finding a waiver accepted).
 TALLY_KEYS = {"rule": "rule", "clause": "clause", "dataset": "dataset", "status": "status", "severity": "severity",
               "baseline": "baseline", "waived": "waiver IS NOT NULL"}
@@ -120,18 +122,26 @@ class FindingStore:
         """A store holding the findings of a Parquet file with the columns of :data:`COLUMNS`, in file order.
 
         The file (one clausewise wrote: a run's findings copied out, or a
-        history's) is read into memory at once; the store's connection is
-        then locked like a run's.
+        history's) is read into the store's own database, under the run's
+        memory limit (what does not fit spills into a private folder, removed
+        with the store); the store's connection is then locked like a run's.
         """
-        con = connection.connect("UTC")
+        scratch = tempfile.TemporaryDirectory(prefix="clausewise-")
+        con = connection.connect("UTC", Path(scratch.name))
         try:
             con.execute(RESULT_DDL)
             con.execute(f"INSERT INTO {RESULT_TABLE} SELECT {', '.join(COLUMNS)} FROM read_parquet(?)", [str(path)])
             connection.lock(con)
         except BaseException:
             con.close()
+            scratch.cleanup()
             raise
-        return cls(con)
+
+        def close() -> None:
+            con.close()
+            scratch.cleanup()
+
+        return cls(con, closer=close, outbox=Path(scratch.name) / connection.OUTBOX)
 
     def execute(self, sql: str, parameters: list | None = None) -> list[tuple]:
         """Run one statement on the run's connection (the engine's own passes: waivers, baseline); its rows.
@@ -185,6 +195,38 @@ class FindingStore:
         if limit is not None:
             sql += f" LIMIT {int(limit)}"
         return self._batches(sql, Finding._make)
+
+    def numbered(self, after: FindingStore | None = None) -> Iterator[tuple[Finding, int]]:
+        """Each finding in order with its occurrence number: the n-th finding of its fingerprint has n (from 1).
+
+        Findings that share a fingerprint (a duplicated key, two bad cells of
+        one record) are told apart this way (SARIF's ``<fingerprint>:<n>``,
+        the run history's matching by count). With ``after``, numbers go on
+        from ``after``'s findings of the same fingerprint: a baseline's
+        resolved findings come after the run's. The numbers are computed in
+        DuckDB (one column of integers in the findings' order, read beside
+        them), and ``after`` is asked about one batch's fingerprints at a
+        time, so memory does not grow with the number of findings.
+        """
+        self._con.execute(f"CREATE OR REPLACE TABLE {_OCCURRENCE} AS SELECT row_number() OVER "
+                          f"(PARTITION BY fingerprint ORDER BY rowid) AS n FROM {self._table} ORDER BY rowid")
+        try:
+            rows = self._batches(f"SELECT f.*, o.n FROM (SELECT {', '.join(COLUMNS)} FROM {self._table}) f "
+                                 f"POSITIONAL JOIN {_OCCURRENCE} o", lambda row: (Finding._make(row[:-1]), row[-1]))
+            for chunk in _chunks(rows, BATCH):
+                before = after.fingerprint_counts({f.fingerprint for f, _ in chunk}) if after is not None else {}
+                for finding, n in chunk:
+                    yield finding, before.get(finding.fingerprint, 0) + n
+        finally:
+            self._con.execute(f"DROP TABLE IF EXISTS {_OCCURRENCE}")
+
+    def fingerprint_counts(self, fingerprints: Iterable[str]) -> dict[str, int]:
+        """How many findings have each of ``fingerprints`` (those with none are left out)."""
+        wanted = list(fingerprints)
+        if not wanted:
+            return {}
+        return dict(self._con.execute(f"SELECT fingerprint, count(*) FROM {self._table} "
+                                      "WHERE fingerprint IN (SELECT unnest(?)) GROUP BY ALL", [wanted]).fetchall())
 
     def _filter(self, rules, statuses, waived=None) -> str:
         tests = [] if waived is None else ["waiver IS NOT NULL" if waived else "waiver IS NULL"]
@@ -246,7 +288,7 @@ class FindingStore:
         are fetched a batch at a time instead.
         """
         if self._outbox is None:
-            for lines in _chunks(self.json_lines(), 5_000):
+            for lines in _chunks(self.json_lines(), BATCH):
                 out.write("\n".join(lines) + "\n")
             return
         path = self._outbox.with_name(connection.REPORT)

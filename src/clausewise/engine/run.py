@@ -120,6 +120,7 @@ def run(
     strict: bool = True,
     *,
     trust_export_sources: bool = False,
+    memory_limit: str | None = None,
 ) -> Session:
     """Run the rules over an export; the caller closes the returned session.
 
@@ -144,13 +145,22 @@ def run(
     rule's severity; ``plan.CompiledRule.not_evaluated_sql``). Rule cases
     (``clausewise.testing``), whose few records test one value at a time,
     run without.
+
+    ``memory_limit`` bounds DuckDB's memory (``4GB``, ``50%``, ``auto``; None:
+    ``CLAUSEWISE_MEMORY_LIMIT``, else ``auto``; ``connection.memory_limit``);
+    what does not fit spills into the run's scratch folder. A run that needs
+    more than the limit even so is a UsageError saying how to raise it.
     """
     program = program_of(policy)
     compiled = program.selected(policy, rule_ids)
     export_dir = Path(export_dir) if export_dir is not None else None
     given_sources = _sources(policy, export_dir, sources, trust_export_sources)
     scratch = scratch_dir()
-    con = connection.connect(policy.timezone, Path(scratch.name))
+    try:
+        con = connection.connect(policy.timezone, Path(scratch.name), memory=memory_limit)
+    except BaseException:
+        scratch.cleanup()
+        raise
     try:
         progress("loading", 0, 1)
         raw = read_export(con, policy, export_dir, Path(scratch.name), given_sources)
@@ -179,9 +189,11 @@ def run(
                                                                if c.rule.id in not_evaluated], lang)]))
         warnings += column_warnings(loaded.files, lang)
         progress("rules", len(compiled), len(compiled))
-    except BaseException:
+    except BaseException as exc:
         con.close()
         scratch.cleanup()
+        if isinstance(exc, duckdb.OutOfMemoryException):
+            raise connection.out_of_memory(exc) from None
         raise
     return Session(con, policy, compiled, loaded, as_of, source, export_dir, program.derive.breakdowns, scratch,
                    program.derive.reason_sql(lang), period, warnings, not_evaluated)
@@ -200,10 +212,11 @@ def _sources(policy: Policy, export_dir: Path | None, explicit: Mapping[str, Sou
 def session(policy: Policy, export_dir: str | Path | None, as_of: datetime | None, lang: str,
             rule_ids: tuple[str, ...] = (), progress: Progress = _quiet,
             sources: Mapping[str, Source] | None = None, period: AuditPeriod | None = None,
-            strict: bool = True, *, trust_export_sources: bool = False) -> Iterator[Session]:
+            strict: bool = True, *, trust_export_sources: bool = False,
+            memory_limit: str | None = None) -> Iterator[Session]:
     """:func:`run` as a context: the session is closed when the block ends."""
     s = run(policy, export_dir, as_of, lang, rule_ids, progress, sources, period, strict,
-            trust_export_sources=trust_export_sources)
+            trust_export_sources=trust_export_sources, memory_limit=memory_limit)
     try:
         yield s
     finally:
@@ -222,14 +235,15 @@ def audit(
     strict: bool = True,
     *,
     trust_export_sources: bool = False,
+    memory_limit: str | None = None,
 ) -> RunResult:
-    """Evaluate ``policy`` over the export in ``export_dir`` (``sources``, ``strict``: see :func:`run`); see docs/cli.md, "Findings".
+    """Evaluate ``policy`` over the export in ``export_dir`` (``sources``, ``strict``, ``memory_limit``: see :func:`run`); see docs/cli.md, "Findings".
 
     The result holds the run's database, where its findings and grades stay
     until read: use it in a ``with`` block, or call ``close()`` when done.
     """
     s = run(policy, export_dir, as_of, lang, rule_ids, progress, sources, period, strict,
-            trust_export_sources=trust_export_sources)
+            trust_export_sources=trust_export_sources, memory_limit=memory_limit)
     try:
         findings = collect.findings(s.con, policy, s.compiled, closer=s.close,
                                     outbox=Path(s.scratch.name) / connection.OUTBOX)
@@ -250,8 +264,10 @@ def audit(
             grades=collect.grades(s.con, policy, s.breakdowns, s.reasons),
             group_counts=collect.group_counts(s.con, policy, s.compiled),
         )
-    except BaseException:
+    except BaseException as exc:
         s.close()
+        if isinstance(exc, duckdb.OutOfMemoryException):
+            raise connection.out_of_memory(exc) from None
         raise
 
 
@@ -260,6 +276,8 @@ def _derive(con, policy: Policy, program: Program) -> None:
     for statement in program.derive.statements(policy.datasets):
         try:
             con.execute(statement)
+        except duckdb.OutOfMemoryException:
+            raise
         except duckdb.Error as exc:
             said = _said(exc)
             raise PolicyError(msg("computed columns failed on this export: {said}",
@@ -317,6 +335,8 @@ PARALLEL_RULES = 2
 def _execute(con, policy: Policy, item: CompiledRule, lang: str) -> None:
     try:
         con.execute(item.insert_sql(lang))
+    except duckdb.OutOfMemoryException:
+        raise
     except duckdb.Error as exc:
         said = _said(exc)
         if said.startswith("computed column "):  # computed columns are views, evaluated as rules read them

@@ -53,6 +53,7 @@ from pathlib import Path
 from typing import Any, TextIO
 from urllib.parse import quote
 
+from ..engine.findings import FindingStore
 from ..errors import Location
 from ..i18n import N_, Words
 from ..model import Finding, RunResult
@@ -79,16 +80,19 @@ SARIF_STATES = {"new": "new", "persisting": "unchanged", "resolved": "absent"}
 
 def write(result: RunResult, fail_on: str, out: TextIO) -> None:
     rules = ran_rules(result)
+    cells = Cells(result)
     # The baseline's resolved findings of a fingerprint are its occurrences after this run's (matched
     # by count, see docs/history.md), so their numbering goes on from this run's.
-    seen: dict[str, int] = {}
-    cells = Cells(result)
+    given = result.baseline.resolved if result.baseline else None
+    resolved = given if given is None or isinstance(given, FindingStore) else FindingStore.of(given)
     try:
-        results = chain(_results(result, rules, result.findings, seen, cells),
-                        _results(result, rules, result.baseline.resolved if result.baseline else (), seen, cells))
+        results = chain(_results(result, rules, result.findings.numbered(), cells),
+                        _results(result, rules, resolved.numbered(after=result.findings) if resolved else (), cells))
         write_json(out, document(result, fail_on, rules), {"results": results})
     finally:
         cells.close()
+        if resolved is not given:
+            resolved.close()
 
 
 def document(result: RunResult, fail_on: str, rules: list[RanRule]) -> dict[str, Any]:
@@ -166,15 +170,14 @@ def _invocation(result: RunResult, fail_on: str) -> dict[str, Any]:
     return out
 
 
-def _results(result: RunResult, rules: list[RanRule], findings: Iterable[Finding], seen: dict[str, int],
+def _results(result: RunResult, rules: list[RanRule], findings: Iterable[tuple[Finding, int]],
              cells: Cells) -> Iterator[str]:
     """One compact result a finding; the n-th finding of a fingerprint is ``<fingerprint>:<n>``."""
     index = {r.id: i for i, r in enumerate(rules)}
-    for f in findings:
-        seen[f.fingerprint] = seen.get(f.fingerprint, 0) + 1
+    for f, n in findings:
         if f.rule not in index:  # a resolved finding of a rule this run did not report on
             continue
-        item = _result(result, f, rules[index[f.rule]], index[f.rule], f"{f.fingerprint}:{seen[f.fingerprint]}", cells)
+        item = _result(result, f, rules[index[f.rule]], index[f.rule], f"{f.fingerprint}:{n}", cells)
         yield json.dumps(item, ensure_ascii=False, default=str, separators=(",", ":"))
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -99,5 +100,62 @@ def create(con, table: str, select: str, parameters: list, path: Path) -> None:
     """``CREATE TABLE table AS select`` with the reader's parameters; reader errors become DataErrors."""
     try:
         con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS {select}", parameters)
+    except duckdb.OutOfMemoryException:
+        raise  # not the file's fault: the run says how to give DuckDB more (connection.out_of_memory)
     except duckdb.Error as exc:
         raise read_error(str(exc), path) from None
+
+
+# How much of a file the blank-line scan holds at a time (plus the line it stops in).
+SCAN_CHUNK = 4 << 20
+
+
+def blank_lines(path: Path, content: bytes) -> Iterator[tuple[int, int]]:
+    """Each blank line of ``path``: (its number from 1, the count of ``"`` before it), in file order.
+
+    A line is blank when its text (without the ``\n``) matches the regular
+    expression ``content`` (``\r?`` for CSV, ``[ \t\r]*`` for JSON Lines); a
+    line after the file's final ``\n`` is no line. The file is read a few
+    megabytes at a time (``SCAN_CHUNK``), never whole, so memory does not
+    grow with it; the work per line is a regular expression's search for
+    ``\n`` (no Python per line). A file without a blank line, the usual
+    case, is read once; one with some is read again to count lines and
+    quotes up to each.
+    """
+    first = re.compile(b"(?:" + content + rb")(?:\n|\Z)")
+    after = re.compile(rb"\n(?=(?:" + content + rb")(?:\n|\Z))")
+
+    def starts(segment: bytes) -> Iterator[int]:
+        """Where the blank lines of a segment of whole lines start."""
+        if first.match(segment):
+            yield 0
+        for match in after.finditer(segment):
+            yield match.start() + 1
+
+    if not any(start < len(segment) for segment in _segments(path) for start in starts(segment)):
+        return
+    line, quotes = 1, 0
+    for segment in _segments(path):
+        at = 0
+        for start in starts(segment):
+            if start >= len(segment):  # after the final line break
+                break
+            piece = segment[at:start]
+            line, quotes, at = line + piece.count(b"\n"), quotes + piece.count(b'"'), start
+            yield line, quotes
+        piece = segment[at:]
+        line, quotes = line + piece.count(b"\n"), quotes + piece.count(b'"')
+
+
+def _segments(path: Path) -> Iterator[bytes]:
+    """``path`` in pieces of whole lines (each ending in ``\n``; the last may not), about ``SCAN_CHUNK`` bytes each."""
+    carry = b""
+    with path.open("rb") as handle:
+        while chunk := handle.read(SCAN_CHUNK):
+            data = carry + chunk
+            cut = data.rfind(b"\n") + 1
+            carry = data[cut:]
+            if cut:
+                yield data[:cut]
+    if carry:
+        yield carry

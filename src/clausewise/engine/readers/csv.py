@@ -20,15 +20,13 @@ from __future__ import annotations
 
 import codecs
 import csv
-import mmap
-import re
 from dataclasses import replace
 from pathlib import Path
 
 from ...errors import DataError, Location
 from ...i18n import msg
 from ..sqltext import ident
-from .common import RawFile, ReadOptions, create, literal_path
+from .common import RawFile, ReadOptions, blank_lines, create, literal_path
 
 _READ = (
     "SELECT * FROM read_csv(?, header = true, auto_detect = false, columns = ?, delim = ?, "
@@ -93,6 +91,12 @@ def line_shifts(con, raw: RawFile) -> tuple[tuple[int, int], ...]:
     naming the file's columns does.
     """
     table, header, header_lines, blanks = raw.table, raw.columns, raw.header_lines, raw.blank_lines
+    if not blanks and header_lines == 1:
+        # The usual file: no blank line, and (one scan, no sort) no field holding a line break: every record is on
+        # its row plus the header's line, and the window below, a sort of the whole table, is not needed.
+        held = " OR ".join(f"contains({ident(c)}, chr(10))" for c in header)
+        if not con.execute(f"SELECT coalesce(bool_or({held}), false) FROM {table}").fetchone()[0]:
+            return ()
     breaks = " + ".join(f"coalesce(length({ident(c)}) - length(replace({ident(c)}, chr(10), '')), 0)"
                         for c in header) or "0"
     inner = (f"SELECT rowid AS k, coalesce(sum({breaks}) OVER (ORDER BY rowid ROWS BETWEEN UNBOUNDED PRECEDING "
@@ -108,29 +112,13 @@ def line_shifts(con, raw: RawFile) -> tuple[tuple[int, int], ...]:
     return tuple(con.execute(changes, [list(ats), list(ats.values())]).fetchall())
 
 
-_BLANK = re.compile(rb"(?m)^\r?$")
-
-
 def _blank_lines(source: Path) -> list[int]:
     """The lines (from 1) of ``source`` that are empty, outside a quoted field (an even number of quotes before
-    them): DuckDB skips them. A line after the file's last line break is no line."""
-    found: list[int] = []
+    them): DuckDB skips them. A line after the file's last line break is no line; the header's line is not one."""
     try:
-        with source.open("rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data:
-            line, at, quotes = 1, 0, 0
-            for match in _BLANK.finditer(data):
-                start = match.start()
-                if start == len(data):
-                    break
-                chunk = data[at:start]
-                line += chunk.count(b"\n")
-                quotes += chunk.count(b'"')
-                at = start
-                if quotes % 2 == 0 and line > 1:
-                    found.append(line)
-    except (OSError, ValueError):  # an empty file cannot be mapped, and has no blank line
+        return [line for line, quotes in blank_lines(source, rb"\r?") if quotes % 2 == 0 and line > 1]
+    except OSError:
         return []
-    return found
 
 
 def _physical_line(source: Path, delimiter: str, counted: int) -> int:

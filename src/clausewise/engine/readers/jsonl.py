@@ -18,15 +18,11 @@ for its blank lines (no work per record in Python) and an ``ASOF`` join.
 from __future__ import annotations
 
 import json
-import mmap
-import re
 from pathlib import Path
 
 from ...errors import DataError, Location
 from ...i18n import msg
-from .common import RawFile, ReadOptions, create, literal_path
-
-_BLANK = re.compile(rb"(?m)^[ \t\r]*$")
+from .common import RawFile, ReadOptions, blank_lines, create, literal_path
 
 
 def read(con, path: Path, table: str, options: ReadOptions, scratch: Path) -> RawFile:
@@ -85,17 +81,9 @@ def blank_skips(path: Path) -> dict[int, int]:
     """
     skips: dict[int, int] = {}
     try:
-        with path.open("rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data:
-            line, at, found = 1, 0, 0
-            for match in _BLANK.finditer(data):
-                start = match.start()
-                if start == len(data):  # after the file's final newline: no line at all
-                    break
-                line += data[at:start].count(b"\n")
-                at = start
-                skips[line - 1 - found] = found + 1
-                found += 1
-    except (OSError, ValueError):  # an empty file cannot be mapped, and has no blank line
+        for found, (line, _) in enumerate(blank_lines(path, rb"[ \t\r]*")):
+            skips[line - 1 - found] = found + 1
+    except OSError:
         return {}
     return skips
 
