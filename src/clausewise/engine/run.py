@@ -36,7 +36,6 @@ from .kinds import KINDS
 from .plan import FINDINGS_DDL, FINDINGS_TABLE, CompiledRule, not_evaluated_warning
 from .program import Program, compile_program, with_calendar
 from .sources import Source
-from .sqltext import ident
 
 
 def load(path: str | Path) -> Policy:
@@ -349,14 +348,10 @@ def _execute(con, policy: Policy, item: CompiledRule, lang: str) -> None:
 def _not_evaluated(con, compiled: list[CompiledRule], lang: str) -> frozenset[str]:
     """A finding for each rule that could judge no record in its scope, a value it needs being unreadable; their ids.
 
-    Only a dataset with an unreadable value can leave a rule unable to judge, so the rules of the others are not
-    asked; the rest are asked in one statement.
+    The rules that may be such are found with two counts per rule
+    (``collect.not_evaluated_candidates``); their findings are made in one statement.
     """
-    datasets = sorted({item.rule.dataset for item in compiled if item.unread})
-    unreadable = {name for name in datasets
-                  if con.execute(f"SELECT 1 FROM {ident(name)} WHERE __unread IS NOT NULL LIMIT 1").fetchone()}
-    selects = [f"({item.not_evaluated_select(lang)})" for item in compiled
-               if item.unread and item.rule.dataset in unreadable]
+    selects = [f"({item.not_evaluated_select(lang)})" for item in collect.not_evaluated_candidates(con, compiled)]
     if not selects:
         return frozenset()
     inserted = con.execute(f"INSERT INTO {FINDINGS_TABLE} {' UNION ALL '.join(selects)} RETURNING rule").fetchall()

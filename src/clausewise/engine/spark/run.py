@@ -139,12 +139,12 @@ def _audit(sc: SparkConnection, con, policy: Policy, program: Program, compiled:
 def _not_evaluated(sc: SparkConnection, compiled: list[CompiledRule], lang: str) -> frozenset[str]:
     """A finding for each rule that could judge no record in its scope, a value it needs being unreadable; their ids.
 
-    As on DuckDB (``plan.CompiledRule.not_evaluated_sql``): one aggregate per rule that reads a field, run a few
-    at a time.
+    As on DuckDB (``plan.CompiledRule.not_evaluated_sql``): the rules that may be such are found with two counts
+    per rule, one pass per table (``collect.not_evaluated_candidates``); their findings are made a few at a time.
     """
     from concurrent.futures import ThreadPoolExecutor
 
-    items = [item for item in compiled if item.unread]
+    items = collect.not_evaluated_candidates(sc, compiled)
     with ThreadPoolExecutor(max_workers=FETCHING) as pool:
         found = list(pool.map(lambda item: sc.execute(item.not_evaluated_sql(lang)).fetchall(), items))
     return frozenset(rule for rows in found for (rule,) in rows)
