@@ -197,7 +197,7 @@ def compile_policy(
     ``refers`` is what each computed column is computed from (``DerivePlan.refers``).
     Problems go to ``errors`` when given; otherwise they are raised together.
     ``compiled_one`` is called with each rule as soon as it compiles (the
-    load's checker binds it meanwhile).
+    load's checker collects them).
     """
     raise_here = errors is None
     errors = Collector() if raise_here else errors

@@ -11,7 +11,6 @@ runs (the as-of time) is read by the SQL at run time (see ``runvars``).
 
 from __future__ import annotations
 
-import queue
 import threading
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
@@ -103,9 +102,9 @@ def compile_program(policy: Policy, errors: Collector, check: bool = False) -> P
     """Compile every rule and computed column; None (with ``errors``) when some cannot be.
 
     With ``check``, DuckDB also binds every statement against empty tables
-    (:class:`Checker`), each rule as soon as it is compiled, so that binding
-    (DuckDB, on a thread of its own) and compiling (Python) overlap; what
-    DuckDB refuses is a load error of its rule, reported when nothing else is.
+    (:class:`Checker`, whose connection is prepared on a thread of its own
+    while the rules compile); what DuckDB refuses is a load error of its rule,
+    reported when nothing else is.
     """
     before = len(errors.errors)
     calendar = _calendar(policy, errors)
@@ -166,75 +165,91 @@ def _known_country(code: str) -> bool:
 
 
 class Checker:
-    """Binds compiled statements against empty tables on a locked connection, on a thread of its own.
+    """Binds compiled statements against empty tables on a locked connection; prepared while the pack compiles.
 
-    The connection is made, locked, and given the datasets' empty tables, the
-    computed columns and the calendar's template tables while the first rules
-    compile; each rule given to :meth:`submit` is then bound (``DESCRIBE``
-    binds and plans nothing) while the next compiles. DuckDB lets go of
-    Python's lock while it binds, so the two overlap. :meth:`finish` waits
-    for the last and returns what DuckDB refused, in the order given.
+    A thread of its own makes the connection, locks it, and gives it the
+    datasets' empty tables, the computed columns and the calendar's template
+    tables while the rules compile (DuckDB lets go of Python's lock meanwhile).
+    :meth:`finish` then binds every rule given to :meth:`submit` in one
+    ``DESCRIBE`` of them all (binding plans nothing; one statement binds
+    faster than one per rule), and only when DuckDB refuses it, rule by rule
+    to find which. It returns what DuckDB refused, in the order given.
     """
 
     def __init__(self, policy: Policy, plan: DerivePlan, calendar: BusinessCalendar | None):
         self._policy, self._plan, self._calendar = policy, plan, calendar
-        self._queue: queue.SimpleQueue = queue.SimpleQueue()
+        self._rules: list[CompiledRule] = []
         self._refused = Collector()
+        self._con = None
+        self._ready = False
         self._fault: BaseException | None = None
-        self._thread = threading.Thread(target=self._run, name="clausewise-check", daemon=True)
+        self._thread = threading.Thread(target=self._prepare, name="clausewise-check", daemon=True)
         self._thread.start()
 
     def submit(self, item: CompiledRule) -> None:
-        """Bind ``item`` once the ones before it are bound."""
-        self._queue.put(item)
+        """Bind ``item`` with the others when the pack has compiled."""
+        self._rules.append(item)
 
     def finish(self) -> Collector:
-        """Wait for every rule submitted; what DuckDB refused, in order (empty when nothing).
+        """Bind every rule submitted; what DuckDB refused, in order (empty when nothing).
 
-        An error of the checker itself (not of a rule) is raised here, in the caller's thread.
+        An error of the checker itself (not of a rule) is raised here.
         """
-        self._queue.put(None)
         self._thread.join()
-        if self._fault is not None:
-            raise self._fault
-        return self._refused
+        try:
+            if self._fault is not None:
+                raise self._fault
+            if self._ready:
+                _bind_all(self._con, self._rules, self._refused)
+            return self._refused
+        finally:
+            self.abandon()
 
     def abandon(self) -> None:
-        """Stop after the rules submitted so far, whatever happened to them (the compiler has failed)."""
-        self._queue.put(None)
+        """Let the connection go without binding (the compiler has failed)."""
         self._thread.join()
+        if self._con is not None:
+            self._con.close()
+            self._con = None
 
-    def _run(self) -> None:
+    def _prepare(self) -> None:
+        """The empty tables, computed columns and calendar the rules read (on the checker's thread)."""
         try:
-            con = connection.connect(self._policy.timezone, locked=True)
-            try:
-                ready = self._prepare(con)
-                while (item := self._queue.get()) is not None:
-                    if ready:
-                        _bind(con, item, self._refused)
-            finally:
-                con.close()
+            con = self._con = connection.connect(self._policy.timezone, locked=True)
+            empty_tables(con, self._policy)
+            runvars.set_values(con, runvars.placeholders())
+            for statement in self._plan.statements(self._policy.datasets):
+                try:
+                    con.execute(statement)
+                except duckdb.Error as exc:
+                    message = str(exc).strip().splitlines()[0]
+                    self._refused.add(PolicyError(msg("computed columns: DuckDB cannot build them: {message}",
+                                                      message=message), Location(self._policy.path)))
+                    return
+            if self._calendar is not None:
+                register(con, replace(self._calendar, country=""), TEMPLATE_WEEK, TEMPLATE_WEEK, CALENDAR_TABLE,
+                         pad=timedelta(days=7))
+            self._ready = True
         except BaseException as exc:  # raised again by finish()
             self._fault = exc
-            while self._queue.get() is not None:
-                pass
 
-    def _prepare(self, con) -> bool:
-        """The empty tables, computed columns and calendar the rules read; False when the computed columns fail."""
-        empty_tables(con, self._policy)
-        runvars.set_values(con, runvars.placeholders())
-        for statement in self._plan.statements(self._policy.datasets):
-            try:
-                con.execute(statement)
-            except duckdb.Error as exc:
-                message = str(exc).strip().splitlines()[0]
-                self._refused.add(PolicyError(msg("computed columns: DuckDB cannot build them: {message}",
-                                                  message=message), Location(self._policy.path)))
-                return False
-        if self._calendar is not None:
-            register(con, replace(self._calendar, country=""), TEMPLATE_WEEK, TEMPLATE_WEEK, CALENDAR_TABLE,
-                     pad=timedelta(days=7))
-        return True
+
+def _bind_all(con, rules: list[CompiledRule], errors: Collector) -> None:
+    """Bind every rule in one statement; only when DuckDB refuses it, rule by rule to find which."""
+    selects = [f"({item.select_sql('en')})" for item in rules]
+    examined = {}
+    for item in rules:
+        examined.setdefault(item.table_sql, []).append(
+            f"count(*) FILTER (WHERE {item.examined_sql}), count(*) FILTER (WHERE {item.unjudged_sql})")
+    counts = [f"(SELECT {', '.join(parts)} FROM {table})" for table, parts in examined.items()]
+    try:
+        if selects:
+            con.execute("DESCRIBE " + " UNION ALL ".join(selects))
+        for count in counts:
+            con.execute("DESCRIBE " + count)
+    except duckdb.Error:
+        for item in rules:
+            _bind(con, item, errors)
 
 
 def _bind(con, item: CompiledRule, errors: Collector) -> None:
