@@ -140,3 +140,16 @@ def test_blank_lines_across_the_pieces_the_file_is_read_in(tmp_path, monkeypatch
     assert _blank_lines(path) == [2]
     path.write_bytes(b"header\n")
     assert _blank_lines(path) == []
+
+
+def test_loading_a_pack_does_not_read_the_run_limit(monkeypatch):
+    # The load's check binds rules against empty tables: a run's limit (even a wrong one in the environment,
+    # which --memory-limit overrides for the run) is not its business, and `validate` has no option to fix it.
+    from support import EXAMPLE_POLICY
+
+    import clausewise
+
+    monkeypatch.setenv("CLAUSEWISE_MEMORY_LIMIT", "garbage")
+    assert clausewise.load(EXAMPLE_POLICY).rules
+    monkeypatch.setenv("CLAUSEWISE_MEMORY_LIMIT", "1KB")
+    assert clausewise.load(EXAMPLE_POLICY).rules

@@ -517,3 +517,32 @@ def test_overlapping_pauses_match_their_union(pack, export, clocks, goal):
     result = clausewise.audit(policy, export({"items.csv": header + rows}), as_of=datetime(2027, 1, 1))
     late = {f.key for f in result.findings}
     assert late == {f"c{i}" for i, (s, e, p) in enumerate(clocks) if _union_late(s, e, p, goal)}
+
+
+def test_every_mistake_of_a_deadline_is_reported_at_once(tmp_path):
+    # A misspelt stop field, a goal that is not a duration and a warn_at above 1 in one rule: three problems,
+    # each at its own line (the goal used to be read only once everything else was right).
+    import shutil
+
+    from support import ROOT
+
+    import clausewise
+    from clausewise.errors import ClauseWiseError
+
+    shutil.copytree(ROOT / "policies", tmp_path / "policies")
+    shutil.copytree(ROOT / "rules", tmp_path / "rules")
+    path = tmp_path / "rules" / "example" / "inquiries.yaml"
+    text = path.read_text(encoding="utf-8")
+    at = text.index("id: inquiry-reply-clock")
+    text = text[:at] + text[at:].replace("    stop: replied_at\n    goal: $reply_deadline\n",
+                                         "    stop: repled_at\n    goal: 3 workdays\n    warn_at: 1.5\n", 1)
+    path.write_text(text, encoding="utf-8")
+    lines = text.splitlines()
+    line = {key: next(i for i, ln in enumerate(lines, 1) if i > text[:at].count("\n") and ln.strip().startswith(key))
+            for key in ("stop:", "goal:", "warn_at:")}
+    with pytest.raises(ClauseWiseError) as caught:
+        clausewise.load(tmp_path / "policies" / "example.yaml")
+    said = str(caught.value)
+    assert f"inquiries.yaml:{line['stop:']}:11: " in said and 'unknown field "repled_at"' in said
+    assert f"inquiries.yaml:{line['goal:']}:11: " in said and '"3 workdays" is not a duration' in said
+    assert f"inquiries.yaml:{line['warn_at:']}:14: " in said and "warn_at must be a fraction" in said

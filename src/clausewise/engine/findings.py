@@ -17,6 +17,7 @@ does the same for the computed values of each record.
 from __future__ import annotations
 
 import codecs
+import contextlib
 import json
 import shutil
 import tempfile
@@ -218,7 +219,9 @@ class FindingStore:
                 for finding, n in chunk:
                     yield finding, before.get(finding.fingerprint, 0) + n
         finally:
-            self._con.execute(f"DROP TABLE IF EXISTS {_OCCURRENCE}")
+            # A reader that stopped early (`… | head`) may close the store before this generator is collected.
+            with contextlib.suppress(duckdb.ConnectionException):
+                self._con.execute(f"DROP TABLE IF EXISTS {_OCCURRENCE}")
 
     def fingerprint_counts(self, fingerprints: Iterable[str]) -> dict[str, int]:
         """How many findings have each of ``fingerprints`` (those with none are left out)."""

@@ -215,7 +215,8 @@ class Checker:
     def _prepare(self) -> None:
         """The empty tables, computed columns and calendar the rules read (on the checker's thread)."""
         try:
-            con = self._con = connection.connect(self._policy.timezone, locked=True)
+            # Empty tables need little memory: the machine's default, whatever a run's limit is set to.
+            con = self._con = connection.connect(self._policy.timezone, locked=True, memory=connection.AUTO)
             empty_tables(con, self._policy)
             runvars.set_values(con, runvars.placeholders())
             for statement in self._plan.statements(self._policy.datasets):

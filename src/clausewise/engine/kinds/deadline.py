@@ -131,7 +131,9 @@ class DeadlineKind(Kind):
         stop = ctx.field(ctx.spec.stop, "stop", types=("timestamp", "date"))
         pauses = _pauses(ctx)
         warn = warn_fraction(ctx)
-        if scope is None or start is None or stop is None or pauses is None or warn is None:
+        # The goal is read even when something else is wrong, so that every mistake is reported at once.
+        timing = _timing(ctx, pauses or [], 1.0 if warn is None else warn)
+        if None in (scope, start, stop, pauses, warn, timing):
             return None
         as_of = ctx.as_of_sql
         inner = (
@@ -139,9 +141,6 @@ class DeadlineKind(Kind):
             f"CAST(coalesce({stop}, {as_of}) AS TIMESTAMPTZ) AS {END} "
             f"FROM {ident(ctx.dataset.name)} WHERE {scope} AND ({start}) IS NOT NULL"
         )
-        timing = _timing(ctx, pauses, warn)
-        if timing is None:
-            return None
         # One layer per value that the next one reads, so that each is worked out once per record: the paused
         # time, the due time, the warning time (from the due time), the status; the elapsed time for findings only.
         timed = inner
