@@ -258,6 +258,17 @@ def test_explain_compliant_and_out_of_scope_records(run):
               "--lang", "zh")
     # The Chinese explanation puts a full-width colon after its labels, never an ASCII one.
     assert "结论：未检查" in out.output and "结论: " not in out.output
+    # Q-003 was answered on the spot: outside the rule's `when`, said once ("NOT EXAMINED — not examined" before).
+    out = run("explain", "examples/example-export", "inquiry-reply-clock", "Q-003", "--policy", "policies/example.yaml")
+    assert out.output.rstrip().endswith("Verdict: NOT EXAMINED — the rule's scope (when) does not hold")
+
+
+def test_explain_at_counts_from_1(run):
+    # --at names a line or record number, which starts at 1: 0 and below are usage errors, before any work.
+    for at in ("0", "-1"):
+        result = run("explain", "examples/example-export", "inquiry-reply-clock", "Q-001", "--policy",
+                     "policies/example.yaml", "--at", at)
+        assert result.exit_code == 2 and "--at" in result.output
 
 
 def test_explain_unknown_key_exits_2(run):

@@ -42,7 +42,7 @@ from .output import emit, run_inputs
 @trust_sources_option
 @click.option("--as-of", "as_of", metavar="TIMESTAMP", help=N_("As for audit."))
 @click.option("--period", "period", metavar="PERIOD", help=N_("As for audit."))
-@click.option("--at", "at", metavar="N", type=int, help=N_(
+@click.option("--at", "at", metavar="N", type=click.IntRange(min=1), help=N_(
     "Of several records with KEY, the one at N, as the findings place it: line N of a CSV or JSON Lines file "
     "(inquiries.csv:7 is --at 7), record N of an XLSX or Parquet file."))
 @output_option

@@ -22,7 +22,7 @@ from .grades import reason as grade_reason
 _WORDS = Words({
     "rule": N_("Rule"), "kind": N_("kind"), "severity": N_("severity"), "written": N_("As written"), "params": N_("Parameters"),
     "record": N_("Record"), "conditions": N_("Conditions, for this record"), "clock": N_("Clock"),
-    "grades": N_("Computed values"), "verdict": N_("Verdict"), "scope_no": N_("not examined: the rule's scope (when) does not hold"),
+    "grades": N_("Computed values"), "verdict": N_("Verdict"), "scope_no": N_("the rule's scope (when) does not hold"),
     "start": N_("started"), "stop": N_("stopped"), "end": N_("judged at"), "due": N_("due"), "warn": N_("warning from"),
     "event": N_("event"), "next": N_("next event / as of"), "true": N_("true"), "false": N_("false"), "null": N_("unknown (empty value)"),
     "group": N_("this rule judges groups; the record is in {group}"), "all": N_("all records"),
