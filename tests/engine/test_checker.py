@@ -1,5 +1,5 @@
-"""The load's check: DuckDB binds every compiled rule against empty tables, on a thread of its own, while the
-pack compiles (engine/program.py ``Checker``); what it refuses is a load error at the rule."""
+"""The load's check: DuckDB binds every compiled rule against empty tables, on a connection prepared on a thread
+of its own while the pack compiles (engine/program.py ``Checker``); what it refuses is a load error at the rule."""
 
 from __future__ import annotations
 
@@ -23,9 +23,7 @@ def example():
 def test_every_rule_of_a_sound_pack_binds(example):
     policy, program = example
     checker = Checker(policy, program.derive, program.calendar)
-    for item in program.rules:
-        checker.submit(item)
-    assert not checker.finish()
+    assert not checker.finish(list(program.rules))
 
 
 def test_what_duckdb_refuses_is_an_error_at_its_rule_in_the_order_given(example):
@@ -35,9 +33,7 @@ def test_what_duckdb_refuses_is_an_error_at_its_rule_in_the_order_given(example)
     broken = [replace(first, source="FROM __no_such_table WHERE TRUE"), second,
               replace(third, source="FROM __no_such_table WHERE TRUE")]
     checker = Checker(policy, program.derive, program.calendar)
-    for item in broken:
-        checker.submit(item)
-    refused = checker.finish().errors
+    refused = checker.finish(broken).errors
     assert [str(e.location) for e in refused] == [str(first.rule.location), str(third.rule.location)]
     assert f'rule "{first.rule.id}": DuckDB cannot run it' in refused[0].message
     assert "__no_such_table" in refused[0].message
@@ -47,9 +43,8 @@ def test_a_fault_of_the_checker_itself_is_raised_by_finish(example):
     policy, program = example
     # A timezone DuckDB does not know makes the connection fail inside the thread; the caller sees it.
     checker = Checker(replace(policy, timezone="Mars/Olympus_Mons"), program.derive, program.calendar)
-    checker.submit(program.rules[0])
     with pytest.raises(UsageError, match='timezone "Mars/Olympus_Mons"'):
-        checker.finish()
+        checker.finish([program.rules[0]])
 
 
 def test_load_reports_a_refused_rule_at_its_place(monkeypatch, tmp_path):

@@ -10,7 +10,6 @@ with their message already written.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from ..errors import Collector, PolicyError, did_you_mean
@@ -190,14 +189,11 @@ def compile_policy(
     errors: Collector | None = None,
     calendar: CalendarSQL | None = None,
     refers: dict[str, dict[str, set[str]]] | None = None,
-    compiled_one: Callable[[CompiledRule], None] | None = None,
 ) -> list[CompiledRule]:
     """Every rule of the policy as SQL, with messages in every language.
 
     ``refers`` is what each computed column is computed from (``DerivePlan.refers``).
     Problems go to ``errors`` when given; otherwise they are raised together.
-    ``compiled_one`` is called with each rule as soon as it compiles (the
-    load's checker collects them).
     """
     raise_here = errors is None
     errors = Collector() if raise_here else errors
@@ -213,8 +209,6 @@ def compile_policy(
             errors.add(error)
         if item is not None:
             compiled.append(item)
-            if compiled_one is not None:
-                compiled_one(item)
     if raise_here:
         errors.raise_if_any()
     return compiled

@@ -112,12 +112,12 @@ def compile_program(policy: Policy, errors: Collector, check: bool = False) -> P
     plan = derive_plan(policy, errors)
     checker = Checker(policy, plan, calendar) if check and len(errors.errors) == before else None
     try:
-        rules = compile_policy(policy, errors, template, plan.refers, checker.submit if checker else None)
+        rules = compile_policy(policy, errors, template, plan.refers)
     except BaseException:
         if checker is not None:
             checker.abandon()
         raise
-    refused = checker.finish() if checker else Collector()
+    refused = checker.finish(rules) if checker else Collector()
     if len(errors.errors) > before:
         return None
     if refused:
@@ -170,15 +170,14 @@ class Checker:
     A thread of its own makes the connection, locks it, and gives it the
     datasets' empty tables, the computed columns and the calendar's template
     tables while the rules compile (DuckDB lets go of Python's lock meanwhile).
-    :meth:`finish` then binds every rule given to :meth:`submit` in one
-    ``DESCRIBE`` of them all (binding plans nothing; one statement binds
-    faster than one per rule), and only when DuckDB refuses it, rule by rule
-    to find which. It returns what DuckDB refused, in the order given.
+    :meth:`finish` then binds the compiled rules in one ``DESCRIBE`` of them
+    all (binding plans nothing; one statement binds faster than one per
+    rule), and only when DuckDB refuses it, rule by rule to find which. It
+    returns what DuckDB refused, in the rules' order.
     """
 
     def __init__(self, policy: Policy, plan: DerivePlan, calendar: BusinessCalendar | None):
         self._policy, self._plan, self._calendar = policy, plan, calendar
-        self._rules: list[CompiledRule] = []
         self._refused = Collector()
         self._con = None
         self._ready = False
@@ -186,12 +185,8 @@ class Checker:
         self._thread = threading.Thread(target=self._prepare, name="clausewise-check", daemon=True)
         self._thread.start()
 
-    def submit(self, item: CompiledRule) -> None:
-        """Bind ``item`` with the others when the pack has compiled."""
-        self._rules.append(item)
-
-    def finish(self) -> Collector:
-        """Bind every rule submitted; what DuckDB refused, in order (empty when nothing).
+    def finish(self, rules: list[CompiledRule]) -> Collector:
+        """Bind ``rules``; what DuckDB refused, in their order (empty when nothing).
 
         An error of the checker itself (not of a rule) is raised here.
         """
@@ -200,7 +195,7 @@ class Checker:
             if self._fault is not None:
                 raise self._fault
             if self._ready:
-                _bind_all(self._con, self._rules, self._refused)
+                _bind_all(self._con, rules, self._refused)
             return self._refused
         finally:
             self.abandon()

@@ -145,7 +145,7 @@ class DeadlineKind(Kind):
         # time, the due time, the warning time (from the due time), the status; the elapsed time for findings only.
         timed = inner
         for columns in timing.layers:
-            timed = f"SELECT *, {', '.join(f'{sql} AS {name}' for name, sql in columns.items())} FROM ({timed})"
+            timed = f"SELECT *, {', '.join(f'{sql} AS {ident(name)}' for name, sql in columns.items())} FROM ({timed})"
         by_day = timing.by_day if ctx.dataset.fields[ctx.spec.stop].type == "date" else "FALSE"
         source = f"(SELECT *, {status_sql(as_of, by_day)} AS __status FROM ({timed})) AS {ident(ctx.dataset.name)}"
         return Check(
