@@ -6,7 +6,7 @@ import dataclasses
 import io
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 from support import render
 
@@ -54,6 +54,8 @@ TEXT = st.text(alphabet=st.sampled_from(list("ab c-,.:") + list("咨询答复，
 
 
 @given(text=TEXT, columns=st.integers(min_value=2, max_value=30))
+# An opening bracket before a space: "（" (2 columns) and "咨" (2) on lines of 2; the bracket kept the space.
+@example(text="（ 咨", columns=2)
 def test_wrapping_keeps_every_character_and_fits(text, columns):
     lines = layout.wrap(text, columns)
     assert all(layout.display_width(line) <= columns for line in lines)

@@ -72,7 +72,7 @@ def _tokens(text: str, hyphens: bool = False) -> list[str]:
         wide = wcwidth(char) == 2
         if tokens and char in _CLOSING and not tokens[-1].isspace():
             tokens[-1] += char
-        elif tokens and tokens[-1][-1] in _OPENING:
+        elif tokens and tokens[-1][-1] in _OPENING and not char.isspace():
             tokens[-1] += char
         elif char.isspace():
             if tokens and tokens[-1].isspace():
