@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
-from support import EXAMPLE_POLICY
+from support import EXAMPLE_EXPORT, EXAMPLE_POLICY
 
 import clausewise
 from clausewise.engine.program import Checker
@@ -62,3 +62,57 @@ def test_load_reports_a_refused_rule_at_its_place(monkeypatch, tmp_path):
         clausewise.load(EXAMPLE_POLICY)
     assert "DuckDB cannot run it" in str(caught.value)
     assert "rules/example/inquiries.yaml:3:5: rule \"inquiry-channel\": DuckDB cannot run it" in str(caught.value)
+
+
+def test_rules_handed_over_one_by_one_bind_in_batches_and_finish_answers_again(example):
+    policy, program = example
+    first = program.rules[0]
+    broken = replace(first, source="FROM __no_such_table WHERE TRUE")
+    checker = Checker(policy, program.derive, program.calendar)
+    # More rules than one batch, the broken one last: the batch it falls in is bound rule by rule.
+    for item in [*program.rules[1:Checker.BATCH + 3], broken]:
+        checker.add(item)
+    refused = checker.finish()
+    assert [str(e.location) for e in refused.errors] == [str(first.rule.location)]
+    assert checker.finish() is refused  # asked again (a second audit of the same policy): the same answer
+
+
+def test_an_abandoned_check_lets_its_connection_go():
+    policy = clausewise.load(EXAMPLE_POLICY)
+    program = program_of(policy)
+    checker = Checker(policy, program.derive, program.calendar)
+    checker.add(program.rules[0])
+    checker.abandon()
+    assert not checker._thread.is_alive()
+    assert not checker.finish()  # nothing was refused; finishing after abandoning does not wait forever
+
+
+def _refusing(monkeypatch):
+    import clausewise.engine.plan as plan
+
+    original = plan.compile_rule
+
+    def broken(ctx, refers=None):
+        item = original(ctx, refers)
+        return replace(item, source="FROM __no_such_table WHERE TRUE") if item is not None else None
+
+    monkeypatch.setattr(plan, "compile_rule", broken)
+
+
+def test_a_check_left_running_by_load_is_waited_for_by_the_audit(monkeypatch, tmp_path):
+    # load(wait=False), as the audit command loads: the pack loads, and the audit raises what DuckDB refused
+    # at the rule, before any rule runs.
+    _refusing(monkeypatch)
+    policy = clausewise.load(EXAMPLE_POLICY, wait=False)
+    with pytest.raises(ClauseWiseError) as caught:
+        clausewise.audit(policy, EXAMPLE_EXPORT)
+    assert "rules/example/inquiries.yaml:3:5: rule \"inquiry-channel\": DuckDB cannot run it" in str(caught.value)
+
+
+def test_a_refused_pack_is_said_before_the_exports_own_problems(monkeypatch, tmp_path):
+    # Both the pack and the export are wrong: the pack's problem is what the audit says, as when load waits.
+    _refusing(monkeypatch)
+    policy = clausewise.load(EXAMPLE_POLICY, wait=False)
+    with pytest.raises(ClauseWiseError) as caught:
+        clausewise.audit(policy, tmp_path)  # an empty folder: every dataset's file is missing
+    assert "DuckDB cannot run it" in str(caught.value)

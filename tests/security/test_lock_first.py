@@ -27,11 +27,11 @@ HOSTILE = DATA / "hostile"
 # Everything that may run before the lock: setting the zone (a parameter) and
 # reading files into raw tables (fixed SQL, parameters).
 BEFORE_LOCK = re.compile(
-    r'^(SET GLOBAL TimeZone = \?|SET allowed_paths = \?|CREATE OR REPLACE TEMP TABLE "__raw_\d+" AS SELECT (\*|json) FROM read_\w+\(\?.*'
-    r'|DESCRIBE "__raw_\d+"|SET enable_external_access = false|SET lock_configuration = true'
+    r'^(SET GLOBAL TimeZone = \?|SET allowed_paths = \?|CREATE OR REPLACE TABLE "__raw-\d+" AS SELECT (\*|json) FROM read_\w+\(\?.*'
+    r'|DESCRIBE "__raw-\d+"|SET enable_external_access = false|SET lock_configuration = true'
     # A dataset from a table in memory or a database (engine/given.py): copied under a fixed name, then a digest.
-    r'|CREATE OR REPLACE TEMP TABLE "__raw_\d+" AS SELECT \* FROM __given_table'
-    r'|SELECT bit_xor\(hash\(rowid, r\)\) FROM "__raw_\d+" AS r)$',
+    r'|CREATE OR REPLACE TABLE "__raw-\d+" AS SELECT \* FROM __given_table'
+    r'|SELECT bit_xor\(hash\(rowid, r\)\) FROM "__raw-\d+" AS r)$',
     re.S,
 )
 

@@ -30,6 +30,7 @@ from ..i18n import msg
 from ..model import DataFile, Dataset, Policy
 from . import given, readers
 from .convert import Source, type_table
+from .parallel import side_by_side
 from .readers import FORMATS, RawFile, ReadOptions
 from .sources import Source as DataSource
 from .sqltext import ident, json_path
@@ -59,9 +60,11 @@ def read_export(con: duckdb.DuckDBPyConnection, policy: Policy, export_dir: Path
         raise DataError(msg("export folder not found"), Location(str(export_dir)))
     errors = Collector()
     out: dict[str, RawFile | None] = {}
+    # Raw tables are named with a "-", which no dataset's name has; they are ordinary tables, not TEMP ones,
+    # so that the typing's cursors (parallel.py), connections of their own, see them.
     for index, dataset in enumerate(d for d in policy.datasets.values() if d.exported):
         try:
-            out[dataset.name] = _read_dataset(con, dataset, export_dir, scratch, ident(f"__raw_{index}"), sources or {})
+            out[dataset.name] = _read_dataset(con, dataset, export_dir, scratch, ident(f"__raw-{index}"), sources or {})
         except ClauseWiseError as exc:
             errors.add(exc)
     errors.raise_if_any()
@@ -111,16 +114,21 @@ def convert_export(con, policy: Policy, raw: dict[str, RawFile | None], lang: st
     DataError naming the file, the column and the fix (``unreadable.py``);
     every such column of every dataset is raised together.
     """
+    def convert(cursor, name: str) -> DataFile | ClauseWiseError:
+        try:
+            return _convert_dataset(cursor, policy.datasets[name], raw[name], lang, policy.timezone, whole_columns)
+        except ClauseWiseError as exc:
+            return exc
+
     errors = Collector()
     files, loaded = [], []
-    for name, raw_file in raw.items():
-        dataset = policy.datasets[name]
-        try:
-            files.append(_convert_dataset(con, dataset, raw_file, lang, policy.timezone, whole_columns))
-        except ClauseWiseError as exc:
-            errors.add(exc)
-            continue
-        loaded.append(dataset)
+    # Datasets are typed side by side: on a small export, planning each one's typing is most of the work.
+    for name, done in zip(raw, side_by_side(con, list(raw), convert), strict=True):
+        if isinstance(done, ClauseWiseError):
+            errors.add(done)
+        else:
+            files.append(done)
+            loaded.append(policy.datasets[name])
     errors.raise_if_any()
     return LoadedExport(files, *_time_range(con, loaded))
 

@@ -10,6 +10,7 @@ with their message already written.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from ..errors import Collector, PolicyError, did_you_mean
@@ -189,15 +190,18 @@ def compile_policy(
     errors: Collector | None = None,
     calendar: CalendarSQL | None = None,
     refers: dict[str, dict[str, set[str]]] | None = None,
+    compiled: Callable[[CompiledRule], None] | None = None,
 ) -> list[CompiledRule]:
     """Every rule of the policy as SQL, with messages in every language.
 
     ``refers`` is what each computed column is computed from (``DerivePlan.refers``).
     Problems go to ``errors`` when given; otherwise they are raised together.
+    ``compiled`` is called with each rule as soon as it has compiled (the
+    load's check binds it meanwhile).
     """
     raise_here = errors is None
     errors = Collector() if raise_here else errors
-    compiled = []
+    out = []
     for rule in policy.rules:
         if rule.id == RESERVED_RULE:
             errors.error(msg('"{reserved_rule}" is reserved for data-quality findings; choose another id',
@@ -208,10 +212,12 @@ def compile_policy(
         for error in problems.errors:
             errors.add(error)
         if item is not None:
-            compiled.append(item)
+            out.append(item)
+            if compiled is not None:
+                compiled(item)
     if raise_here:
         errors.raise_if_any()
-    return compiled
+    return out
 
 
 def compile_rule(ctx: CompileContext, refers: dict[str, dict[str, set[str]]] | None = None) -> CompiledRule | None:

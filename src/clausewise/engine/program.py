@@ -11,8 +11,9 @@ runs (the as-of time) is read by the SQL at run time (see ``runvars``).
 
 from __future__ import annotations
 
+import queue
 import threading
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -48,6 +49,18 @@ class Program:
     rules: tuple[CompiledRule, ...]
     derive: DerivePlan
     calendar: BusinessCalendar | None
+    # DuckDB's check of the rules when it goes on after loading (``load(…, wait=False)``); see confirm().
+    check: Checker | None = field(default=None, compare=False, repr=False)
+
+    def confirm(self) -> None:
+        """Wait for DuckDB's check of the rules if it is still going on; raise what it refused.
+
+        Raises PolicyError (ErrorList for several) at each rule DuckDB cannot
+        bind, as loading would have. A program checked while loading returns
+        at once.
+        """
+        if self.check is not None:
+            self.check.finish().raise_if_any()
 
     def selected(self, policy: Policy, rule_ids: tuple[str, ...] = ()) -> list[CompiledRule]:
         """The compiled rules to run: all, or those named (an unknown id is a usage error).
@@ -98,13 +111,16 @@ def business_calendar(policy: Policy) -> BusinessCalendar:
     return calendar
 
 
-def compile_program(policy: Policy, errors: Collector, check: bool = False) -> Program | None:
+def compile_program(policy: Policy, errors: Collector, check: bool = False, wait: bool = True) -> Program | None:
     """Compile every rule and computed column; None (with ``errors``) when some cannot be.
 
     With ``check``, DuckDB also binds every statement against empty tables
-    (:class:`Checker`, whose connection is prepared on a thread of its own
-    while the rules compile); what DuckDB refuses is a load error of its rule,
-    reported when nothing else is.
+    (:class:`Checker`, on a thread of its own: it prepares its connection
+    and binds each rule as soon as it is compiled); what DuckDB refuses is a
+    load error of its rule, reported when nothing else is. With ``wait``
+    false the check goes on after this returns: the program carries it, and
+    :meth:`Program.confirm` waits for it and raises what it refused (a run
+    reads and types its export meanwhile).
     """
     before = len(errors.errors)
     calendar = _calendar(policy, errors)
@@ -112,25 +128,30 @@ def compile_program(policy: Policy, errors: Collector, check: bool = False) -> P
     plan = derive_plan(policy, errors)
     checker = Checker(policy, plan, calendar) if check and len(errors.errors) == before else None
     try:
-        rules = compile_policy(policy, errors, template, plan.refers)
+        rules = compile_policy(policy, errors, template, plan.refers, compiled=checker.add if checker else None)
     except BaseException:
         if checker is not None:
             checker.abandon()
         raise
-    refused = checker.finish(rules) if checker else Collector()
     if len(errors.errors) > before:
+        if checker is not None:
+            checker.abandon()
         return None
-    if refused:
-        for problem in refused.errors:
-            errors.add(problem)
-        return None
+    if checker is not None and wait:
+        refused, checker = checker.finish(), None
+        if refused:
+            for problem in refused.errors:
+                errors.add(problem)
+            return None
     if not any(uses_calendar(r) for r in rules):
-        return Program(tuple(rules), plan, None)
+        return Program(tuple(rules), plan, None, checker)
     if not _known_country(calendar.country):
+        if checker is not None:
+            checker.abandon()
         where = policy.calendar.locations.get("country") or Location(policy.path)
         errors.add(PolicyError(msg('calendar: no holiday calendar for country "{country}"; use an ISO 3166 code such as CN', country=calendar.country), where))
         return None
-    return Program(tuple(rules), plan, calendar)
+    return Program(tuple(rules), plan, calendar, checker)
 
 
 def uses_calendar(item: CompiledRule) -> bool:
@@ -165,69 +186,117 @@ def _known_country(code: str) -> bool:
 
 
 class Checker:
-    """Binds compiled statements against empty tables on a locked connection; prepared while the pack compiles.
+    """Binds compiled statements against empty tables on a locked connection of its own, on a thread of its own.
 
-    A thread of its own makes the connection, locks it, and gives it the
-    datasets' empty tables, the computed columns and the calendar's template
-    tables while the rules compile (DuckDB lets go of Python's lock meanwhile).
-    :meth:`finish` then binds the compiled rules in one ``DESCRIBE`` of them
-    all (binding plans nothing; one statement binds faster than one per
-    rule), and only when DuckDB refuses it, rule by rule to find which. It
-    returns what DuckDB refused, in the rules' order.
+    The thread makes the connection, locks it, and gives it the datasets'
+    empty tables, the computed columns and the calendar's template tables;
+    then it binds the rules as the compiler hands them over (:meth:`add`),
+    several in one ``DESCRIBE`` (binding plans nothing; one statement binds
+    faster than one per rule), and only when DuckDB refuses such a batch,
+    rule by rule to find which. DuckDB lets go of Python's lock meanwhile, so
+    the binding runs beside the compiling. :meth:`finish` waits for the last
+    rule and returns what DuckDB refused, in the rules' order.
     """
+
+    # Rules bound in one statement, at least (more when more are waiting): fewer statements bind faster.
+    BATCH = 16
 
     def __init__(self, policy: Policy, plan: DerivePlan, calendar: BusinessCalendar | None):
         self._policy, self._plan, self._calendar = policy, plan, calendar
         self._refused = Collector()
-        self._con = None
-        self._ready = False
+        self._queue: queue.SimpleQueue = queue.SimpleQueue()
         self._fault: BaseException | None = None
-        self._thread = threading.Thread(target=self._prepare, name="clausewise-check", daemon=True)
+        self._done = False
+        self._thread = threading.Thread(target=self._work, name="clausewise-check", daemon=True)
         self._thread.start()
 
-    def finish(self, rules: list[CompiledRule]) -> Collector:
-        """Bind ``rules``; what DuckDB refused, in their order (empty when nothing).
+    def add(self, item: CompiledRule) -> None:
+        """Hand over one compiled rule to bind."""
+        self._queue.put(item)
 
-        An error of the checker itself (not of a rule) is raised here.
+    def finish(self, rules: list[CompiledRule] = ()) -> Collector:
+        """Bind ``rules`` too, wait for every rule handed over; what DuckDB refused, in their order.
+
+        An error of the checker itself (not of a rule) is raised here. Calling
+        it again returns the same answer.
         """
-        self._thread.join()
-        try:
-            if self._fault is not None:
-                raise self._fault
-            if self._ready:
-                _bind_all(self._con, rules, self._refused)
-            return self._refused
-        finally:
-            self.abandon()
+        if not self._done:
+            for item in rules:
+                self._queue.put(item)
+            self._queue.put(_END)
+            self._thread.join()
+            self._done = True
+        if self._fault is not None:
+            raise self._fault
+        return self._refused
 
     def abandon(self) -> None:
-        """Let the connection go without binding (the compiler has failed)."""
-        self._thread.join()
-        if self._con is not None:
-            self._con.close()
-            self._con = None
+        """Stop binding and let the connection go (the compiler has failed)."""
+        if not self._done:
+            self._queue.put(_ABANDON)
+            self._thread.join()
+            self._done = True
 
-    def _prepare(self) -> None:
-        """The empty tables, computed columns and calendar the rules read (on the checker's thread)."""
+    def _work(self) -> None:
+        con = None
         try:
             # Empty tables need little memory: the machine's default, whatever a run's limit is set to.
-            con = self._con = connection.connect(self._policy.timezone, locked=True, memory=connection.AUTO)
-            empty_tables(con, self._policy)
-            runvars.set_values(con, runvars.placeholders())
-            for statement in self._plan.statements(self._policy.datasets):
-                try:
-                    con.execute(statement)
-                except duckdb.Error as exc:
-                    message = str(exc).strip().splitlines()[0]
-                    self._refused.add(PolicyError(msg("computed columns: DuckDB cannot build them: {message}",
-                                                      message=message), Location(self._policy.path)))
-                    return
-            if self._calendar is not None:
-                register(con, replace(self._calendar, country=""), TEMPLATE_WEEK, TEMPLATE_WEEK, CALENDAR_TABLE,
-                         pad=timedelta(days=7))
-            self._ready = True
+            con = connection.connect(self._policy.timezone, locked=True, memory=connection.AUTO)
+            ready = self._prepare(con)
+            while (batch := self._next_batch()) is not None:
+                if ready:
+                    _bind_all(con, batch, self._refused)
         except BaseException as exc:  # raised again by finish()
             self._fault = exc
+            self._drain()
+        finally:
+            if con is not None:
+                con.close()
+
+    def _next_batch(self) -> list[CompiledRule] | None:
+        """At least :attr:`BATCH` rules (fewer at the end), and all that wait besides; None when told to stop."""
+        batch = []
+        while True:
+            item = self._queue.get() if len(batch) < self.BATCH else self._take()
+            if item is None:  # nothing more waits
+                return batch
+            if item is _ABANDON:
+                return None
+            if item is _END:
+                self._queue.put(_END)  # seen again by the next call, which then stops
+                return batch or None
+            batch.append(item)
+
+    def _take(self):
+        try:
+            return self._queue.get_nowait()
+        except queue.Empty:
+            return None
+
+    def _drain(self) -> None:
+        """After a fault: wait for the end, so that finish() and abandon() return."""
+        while self._queue.get() not in (_END, _ABANDON):
+            pass
+
+    def _prepare(self, con) -> bool:
+        """The empty tables, computed columns and calendar the rules read; False when the computed columns fail."""
+        empty_tables(con, self._policy)
+        runvars.set_values(con, runvars.placeholders())
+        for statement in self._plan.statements(self._policy.datasets):
+            try:
+                con.execute(statement)
+            except duckdb.Error as exc:
+                message = str(exc).strip().splitlines()[0]
+                self._refused.add(PolicyError(msg("computed columns: DuckDB cannot build them: {message}",
+                                                  message=message), Location(self._policy.path)))
+                return False
+        if self._calendar is not None:
+            register(con, replace(self._calendar, country=""), TEMPLATE_WEEK, TEMPLATE_WEEK, CALENDAR_TABLE,
+                     pad=timedelta(days=7))
+        return True
+
+
+_END, _ABANDON = object(), object()
 
 
 def _bind_all(con, rules: list[CompiledRule], errors: Collector) -> None:

@@ -10,11 +10,8 @@ back afterwards lives in ``collect``; the as-of time in ``asof``.
 
 from __future__ import annotations
 
-import os
-import queue
 import tempfile
 from collections.abc import Callable, Iterator, Mapping
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -23,7 +20,7 @@ from pathlib import Path
 import duckdb
 
 from .. import __version__
-from ..errors import Collector, PolicyError
+from ..errors import ClauseWiseError, Collector, PolicyError
 from ..i18n import msg
 from ..model import AuditPeriod, Policy, RunResult
 from ..policy import read_policy
@@ -33,22 +30,29 @@ from . import sources as source_specs
 from .derive import failure_location
 from .exports import LoadedExport, column_warnings, convert_export, read_export, scratch_dir
 from .kinds import KINDS
+from .parallel import side_by_side
 from .plan import FINDINGS_DDL, FINDINGS_TABLE, CompiledRule, not_evaluated_warning
 from .program import Program, compile_program, with_calendar
 from .sources import Source
 
 
-def load(path: str | Path) -> Policy:
+def load(path: str | Path, wait: bool = True) -> Policy:
     """Load a policy and its rule files, compile them once and check everything that needs no data.
 
     Schema, names, conditions and the SQL each rule compiles to are all
     checked; every problem in the pack is raised together as an ErrorList.
     The returned policy carries its compiled program, which every audit reuses.
+
+    With ``wait`` false, DuckDB's check of the compiled SQL (the last of the
+    checks, ``program.Checker``) goes on after this returns, and the audit
+    waits for it once it has read its export, before any rule runs: a
+    command that audits right away overlaps the two. A rule DuckDB refuses
+    is then raised by the audit, as the same PolicyError.
     """
     errors = Collector()
     policy = read_policy(path, KINDS, errors)
     try:
-        program = compile_program(policy, errors, check=not errors)
+        program = compile_program(policy, errors, check=not errors, wait=wait)
     except Exception:
         # A pack with reported problems may trip the compiler on what those
         # problems left behind; the problems themselves are what to show.
@@ -162,10 +166,15 @@ def run(
         raise
     try:
         progress("loading", 0, 1)
-        raw = read_export(con, policy, export_dir, Path(scratch.name), given_sources)
-        connection.lock(con)
-        con.execute(FINDINGS_DDL)
-        loaded = convert_export(con, policy, raw, lang, whole_columns=strict)
+        try:
+            raw = read_export(con, policy, export_dir, Path(scratch.name), given_sources)
+            connection.lock(con)
+            con.execute(FINDINGS_DDL)
+            loaded = convert_export(con, policy, raw, lang, whole_columns=strict)
+        except ClauseWiseError:
+            program.confirm()  # a pack DuckDB refuses is said first, as when loading waits for the check
+            raise
+        program.confirm()
         loaded.files = given.describe(loaded.files, raw, given_sources)
         progress("loading", 1, 1)
         manifest = (audit_time.read_manifest(export_dir, policy.timezone) if export_dir is not None
@@ -284,51 +293,12 @@ def _derive(con, policy: Policy, program: Program) -> None:
 
 
 def _execute_all(con, policy: Policy, compiled: list[CompiledRule], lang: str, progress: Progress) -> None:
-    """Run every rule, inserting its findings; two at a time on machines with more than one core.
+    """Run every rule, inserting its findings; two at a time (``parallel.side_by_side``).
 
-    Each rule is one statement, and on a small export most of its time is
-    DuckDB planning it, which one thread does: two workers, each with a
-    cursor of its own (that reads the run's values, ``runvars.cursor``),
-    plan and run two rules at once. DuckDB appends to the findings table
-    from both without conflict; the findings are sorted afterwards. The
-    first rule to fail (in the pack's order) is the error raised.
+    The first rule to fail (in the pack's order) is the error raised.
     """
-    workers = min(PARALLEL_RULES, os.cpu_count() or 1, len(compiled))
-    if workers <= 1:
-        for done, item in enumerate(compiled):
-            progress(f"rule {item.rule.id}", done, len(compiled))
-            _execute(con, policy, item, lang)
-        return
-    cursors = [runvars.cursor(con) for _ in range(workers)]
-    idle: queue.SimpleQueue = queue.SimpleQueue()
-    for cursor in cursors:
-        idle.put(cursor)
-
-    def one(item: CompiledRule) -> None:
-        cursor = idle.get()
-        try:
-            _execute(cursor, policy, item, lang)
-        finally:
-            idle.put(cursor)
-
-    try:
-        with ThreadPoolExecutor(max_workers=workers) as pool:
-            futures = [pool.submit(one, item) for item in compiled]
-            for done, (item, future) in enumerate(zip(compiled, futures)):
-                progress(f"rule {item.rule.id}", done, len(compiled))
-                try:
-                    future.result()
-                except BaseException:
-                    for later in futures:
-                        later.cancel()
-                    raise
-    finally:
-        for cursor in cursors:
-            cursor.close()
-
-
-# Rules run side by side on the run's database (see _execute_all).
-PARALLEL_RULES = 2
+    side_by_side(con, compiled, lambda cursor, item: _execute(cursor, policy, item, lang),
+                 lambda done, item: progress(f"rule {item.rule.id}", done, len(compiled)))
 
 
 def _execute(con, policy: Policy, item: CompiledRule, lang: str) -> None:

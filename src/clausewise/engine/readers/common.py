@@ -99,7 +99,7 @@ def read_error(text: str, path: Path) -> DataError:
 def create(con, table: str, select: str, parameters: list, path: Path) -> None:
     """``CREATE TABLE table AS select`` with the reader's parameters; reader errors become DataErrors."""
     try:
-        con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS {select}", parameters)
+        con.execute(f"CREATE OR REPLACE TABLE {table} AS {select}", parameters)
     except duckdb.OutOfMemoryException:
         raise  # not the file's fault: the run says how to give DuckDB more (connection.out_of_memory)
     except duckdb.Error as exc:

@@ -35,7 +35,7 @@ def read(con, path: Path, table: str, options: ReadOptions, scratch: Path) -> Ra
         raw = RawFile(path, "jsonl", table, encoding="utf-8", json=True)
     else:
         # Record k (counted from 0) is on line k + 1 + the number of blank lines before it: the skips at or below k.
-        con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT r.json, r.rowid + 1 + coalesce(b.n, 0) AS __line "
+        con.execute(f"CREATE OR REPLACE TABLE {table} AS SELECT r.json, r.rowid + 1 + coalesce(b.n, 0) AS __line "
                     f"FROM {table} AS r ASOF LEFT JOIN (SELECT unnest(?::BIGINT[]) AS k, unnest(?::BIGINT[]) AS n) AS b "
                     "ON r.rowid >= b.k ORDER BY r.rowid", [list(skips), list(skips.values())])
         raw = RawFile(path, "jsonl", table, encoding="utf-8", json=True, line='"__line"')
