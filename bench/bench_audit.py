@@ -317,7 +317,8 @@ def _sql_path(path: Path) -> str:
 def run_audit(folder: Path) -> Counter:
     import clausewise
 
-    policy = clausewise.load(folder / "policy.yaml")
+    # Loaded as `clausewise audit` loads it: no dry run of the rules, as running them checks them.
+    policy = clausewise.load(folder / "policy.yaml", check=False)
     # The export covers 2025 (SPAN_SECONDS): that is its audit period, so every month of it is judged.
     result = clausewise.audit(policy, folder / "export", as_of=AS_OF, period=PERIOD)
     return Counter(f.rule for f in result.findings)
@@ -326,9 +327,8 @@ def run_audit(folder: Path) -> Counter:
 def run_spark(folder: Path) -> Counter:
     """The same audit on the Spark engine (local mode, every core); the JVM is started before the clock."""
     import clausewise
-    from clausewise.engine.spark import audit as spark_audit
-
     from clausewise.engine.asof import parse_period
+    from clausewise.engine.spark import audit as spark_audit
 
     policy = clausewise.load(folder / "policy.yaml")
     # The same audit period as the DuckDB side (without it, Spark's run would infer one month and judge only it).

@@ -402,7 +402,7 @@ def _reuse_loaded(monkeypatch, snapshot: dict[str, str], export: str) -> None:
 
     pack_files = tuple(sorted((k, v) for k, v in snapshot.items() if k.startswith("pack/") and not k.startswith(export)))
 
-    def cached(path, wait=True):
+    def cached(path, check=True):
         key = (str(path), pack_files)
         if key not in _LOADED:
             policy = load(path)

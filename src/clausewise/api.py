@@ -169,7 +169,7 @@ def audit(
     argument.
     """
     if not isinstance(policy, Policy):
-        policy = load(policy, wait=False)  # the audit waits for DuckDB's check of the rules once it has read the data
+        policy = load(policy, check=False)  # running the rules checks them (engine.load)
     when = _as_of(as_of, policy.timezone)
     export_dir, given = _data(data, policy)
     given.update(_database_sources(sources or {}, policy))

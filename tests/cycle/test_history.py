@@ -40,7 +40,7 @@ def loaded_once(ops_policy):
     """The command loads the ops-support pack from its file each time (1.5 s); here it is loaded once."""
     real = clausewise.engine.load
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(clausewise.engine, "load", lambda path, wait=True: ops_policy if str(path) == POLICY else real(path, wait))
+        mp.setattr(clausewise.engine, "load", lambda path, check=True: ops_policy if str(path) == POLICY else real(path, check))
         yield
 
 

@@ -99,20 +99,16 @@ def _refusing(monkeypatch):
     monkeypatch.setattr(plan, "compile_rule", broken)
 
 
-def test_a_check_left_running_by_load_is_waited_for_by_the_audit(monkeypatch, tmp_path):
-    # load(wait=False), as the audit command loads: the pack loads, and the audit raises what DuckDB refused
-    # at the rule, before any rule runs.
+def test_without_the_dry_run_the_audit_says_every_refused_rule_at_its_place(monkeypatch):
+    # load(check=False), as the audit command loads: the pack loads, and running the rules is the check; every
+    # rule DuckDB refuses is raised together, in the pack's order, at the rule.
     _refusing(monkeypatch)
-    policy = clausewise.load(EXAMPLE_POLICY, wait=False)
+    policy = clausewise.load(EXAMPLE_POLICY, check=False)
     with pytest.raises(ClauseWiseError) as caught:
         clausewise.audit(policy, EXAMPLE_EXPORT)
-    assert "rules/example/inquiries.yaml:3:5: rule \"inquiry-channel\": DuckDB cannot run it" in str(caught.value)
-
-
-def test_a_refused_pack_is_said_before_the_exports_own_problems(monkeypatch, tmp_path):
-    # Both the pack and the export are wrong: the pack's problem is what the audit says, as when load waits.
-    _refusing(monkeypatch)
-    policy = clausewise.load(EXAMPLE_POLICY, wait=False)
-    with pytest.raises(ClauseWiseError) as caught:
-        clausewise.audit(policy, tmp_path)  # an empty folder: every dataset's file is missing
-    assert "DuckDB cannot run it" in str(caught.value)
+    said = str(caught.value).splitlines()
+    expected = {f'{rule.location}: rule "{rule.id}" failed on this export' for rule in policy.rules}
+    assert len(said) == len(policy.rules) > 1
+    assert {line.split(":  ")[0].split(": Table")[0] for line in said} == expected
+    assert 'rules/example/inquiries.yaml:3:5: rule "inquiry-channel" failed on this export' in expected
+    assert all(line.endswith("Table with name __no_such_table does not exist!") for line in said)

@@ -4,7 +4,9 @@
 into a :class:`Program` and binds every statement against empty tables on a
 connection that is locked from its first statement — so a broken rule is a
 load error with its file position, and nothing a policy writes ever runs on a
-connection that can reach a file. ``validate``, ``audit``, ``test``,
+connection that can reach a file. (``audit`` loads without that dry run:
+running the rules on its own locked connection checks them the same way.)
+``validate``, ``audit``, ``test``,
 ``explain`` and ``grades`` all reuse the same program: what varies between
 runs (the as-of time) is read by the SQL at run time (see ``runvars``).
 """
@@ -13,7 +15,7 @@ from __future__ import annotations
 
 import queue
 import threading
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -49,19 +51,6 @@ class Program:
     rules: tuple[CompiledRule, ...]
     derive: DerivePlan
     calendar: BusinessCalendar | None
-    # DuckDB's check of the rules when it goes on after loading (``load(…, wait=False)``); see confirm().
-    check: Checker | None = field(default=None, compare=False, repr=False)
-
-    def confirm(self) -> None:
-        """Wait for DuckDB's check of the rules if it is still going on; raise what it refused.
-
-        Raises PolicyError (ErrorList for several) at each rule DuckDB cannot
-        bind, as loading would have. A program checked while loading returns
-        at once.
-        """
-        if self.check is not None:
-            self.check.finish().raise_if_any()
-
     def selected(self, policy: Policy, rule_ids: tuple[str, ...] = ()) -> list[CompiledRule]:
         """The compiled rules to run: all, or those named (an unknown id is a usage error).
 
@@ -111,16 +100,13 @@ def business_calendar(policy: Policy) -> BusinessCalendar:
     return calendar
 
 
-def compile_program(policy: Policy, errors: Collector, check: bool = False, wait: bool = True) -> Program | None:
+def compile_program(policy: Policy, errors: Collector, check: bool = False) -> Program | None:
     """Compile every rule and computed column; None (with ``errors``) when some cannot be.
 
     With ``check``, DuckDB also binds every statement against empty tables
     (:class:`Checker`, on a thread of its own: it prepares its connection
     and binds each rule as soon as it is compiled); what DuckDB refuses is a
-    load error of its rule, reported when nothing else is. With ``wait``
-    false the check goes on after this returns: the program carries it, and
-    :meth:`Program.confirm` waits for it and raises what it refused (a run
-    reads and types its export meanwhile).
+    load error of its rule, reported when nothing else is.
     """
     before = len(errors.errors)
     calendar = _calendar(policy, errors)
@@ -137,21 +123,18 @@ def compile_program(policy: Policy, errors: Collector, check: bool = False, wait
         if checker is not None:
             checker.abandon()
         return None
-    if checker is not None and wait:
-        refused, checker = checker.finish(), None
-        if refused:
-            for problem in refused.errors:
-                errors.add(problem)
-            return None
+    refused = checker.finish() if checker is not None else Collector()
+    if refused:
+        for problem in refused.errors:
+            errors.add(problem)
+        return None
     if not any(uses_calendar(r) for r in rules):
-        return Program(tuple(rules), plan, None, checker)
+        return Program(tuple(rules), plan, None)
     if not _known_country(calendar.country):
-        if checker is not None:
-            checker.abandon()
         where = policy.calendar.locations.get("country") or Location(policy.path)
         errors.add(PolicyError(msg('calendar: no holiday calendar for country "{country}"; use an ISO 3166 code such as CN', country=calendar.country), where))
         return None
-    return Program(tuple(rules), plan, calendar, checker)
+    return Program(tuple(rules), plan, calendar)
 
 
 def uses_calendar(item: CompiledRule) -> bool:

@@ -20,7 +20,7 @@ from pathlib import Path
 import duckdb
 
 from .. import __version__
-from ..errors import ClauseWiseError, Collector, PolicyError
+from ..errors import Collector, PolicyError
 from ..i18n import msg
 from ..model import AuditPeriod, Policy, RunResult
 from ..policy import read_policy
@@ -36,23 +36,23 @@ from .program import Program, compile_program, with_calendar
 from .sources import Source
 
 
-def load(path: str | Path, wait: bool = True) -> Policy:
+def load(path: str | Path, check: bool = True) -> Policy:
     """Load a policy and its rule files, compile them once and check everything that needs no data.
 
     Schema, names, conditions and the SQL each rule compiles to are all
     checked; every problem in the pack is raised together as an ErrorList.
     The returned policy carries its compiled program, which every audit reuses.
 
-    With ``wait`` false, DuckDB's check of the compiled SQL (the last of the
-    checks, ``program.Checker``) goes on after this returns, and the audit
-    waits for it once it has read its export, before any rule runs: a
-    command that audits right away overlaps the two. A rule DuckDB refuses
-    is then raised by the audit, as the same PolicyError.
+    ``check`` false leaves out the last of the checks, DuckDB's dry run of
+    every rule against empty tables (``program.Checker``): a command that
+    audits at once needs no dry run, as running a rule checks it the same
+    way, and what DuckDB refuses is then raised by the run, at the rule
+    (``rule "…" failed on this export: …``), every such rule together.
     """
     errors = Collector()
     policy = read_policy(path, KINDS, errors)
     try:
-        program = compile_program(policy, errors, check=not errors, wait=wait)
+        program = compile_program(policy, errors, check=check and not errors)
     except Exception:
         # A pack with reported problems may trip the compiler on what those
         # problems left behind; the problems themselves are what to show.
@@ -166,15 +166,10 @@ def run(
         raise
     try:
         progress("loading", 0, 1)
-        try:
-            raw = read_export(con, policy, export_dir, Path(scratch.name), given_sources)
-            connection.lock(con)
-            con.execute(FINDINGS_DDL)
-            loaded = convert_export(con, policy, raw, lang, whole_columns=strict)
-        except ClauseWiseError:
-            program.confirm()  # a pack DuckDB refuses is said first, as when loading waits for the check
-            raise
-        program.confirm()
+        raw = read_export(con, policy, export_dir, Path(scratch.name), given_sources)
+        connection.lock(con)
+        con.execute(FINDINGS_DDL)
+        loaded = convert_export(con, policy, raw, lang, whole_columns=strict)
         loaded.files = given.describe(loaded.files, raw, given_sources)
         progress("loading", 1, 1)
         manifest = (audit_time.read_manifest(export_dir, policy.timezone) if export_dir is not None
@@ -295,10 +290,22 @@ def _derive(con, policy: Policy, program: Program) -> None:
 def _execute_all(con, policy: Policy, compiled: list[CompiledRule], lang: str, progress: Progress) -> None:
     """Run every rule, inserting its findings; two at a time (``parallel.side_by_side``).
 
-    The first rule to fail (in the pack's order) is the error raised.
+    Every rule that fails is raised together, in the pack's order (an
+    ErrorList of PolicyErrors at the rules), once all have run; running out
+    of memory is raised at once.
     """
-    side_by_side(con, compiled, lambda cursor, item: _execute(cursor, policy, item, lang),
-                 lambda done, item: progress(f"rule {item.rule.id}", done, len(compiled)))
+    def one(cursor, item: CompiledRule) -> PolicyError | None:
+        try:
+            _execute(cursor, policy, item, lang)
+        except PolicyError as exc:
+            return exc
+        return None
+
+    failed = side_by_side(con, compiled, one, lambda done, item: progress(f"rule {item.rule.id}", done, len(compiled)))
+    errors = Collector()
+    for exc in filter(None, failed):
+        errors.add(exc)
+    errors.raise_if_any()
 
 
 def _execute(con, policy: Policy, item: CompiledRule, lang: str) -> None:

@@ -60,7 +60,6 @@ def audit(policy: Policy, export_dir: str | Path, as_of: datetime | None = None,
     block, or ``close()`` it: it holds the Spark session until then.
     """
     program = program_of(policy)
-    program.confirm()
     compiled = program.selected(policy, rule_ids)
     export_dir = Path(export_dir)
     _refuse_sources(policy, export_dir)
