@@ -74,22 +74,32 @@ def _count_examined(con, group: str, dataset, column: str, rules: list[CompiledR
                 into[key] = into.get(key, 0) + n
 
 
-def not_evaluated_candidates(con, compiled: list[CompiledRule]) -> list[CompiledRule]:
+def record_counts(con, compiled: list[CompiledRule]) -> dict[str, tuple[int, int]]:
+    """Per rule id: (records examined, records in its scope left unjudged, a value it needs being unreadable).
+
+    Two counts per rule, one pass per table for every rule of it together,
+    on ``con`` (a DuckDB or a Spark connection). They feed both the rules
+    table of the report (:func:`rule_stats`) and the search for rules that
+    were not evaluated (:func:`not_evaluated_candidates`).
+    """
+    out = {}
+    for table, items in _by_table(compiled).items():
+        counts = ", ".join(f"count(*) FILTER (WHERE {i.examined_sql}), count(*) FILTER (WHERE {i.unjudged_sql})"
+                           for i in items)
+        row = con.execute(f"SELECT {counts} FROM {table}").fetchone()
+        out.update((item.rule.id, (row[2 * k], row[2 * k + 1])) for k, item in enumerate(items))
+    return out
+
+
+def not_evaluated_candidates(counts: dict[str, tuple[int, int]], compiled: list[CompiledRule]) -> list[CompiledRule]:
     """The rules that examined no record in their scope and left some unjudged, a value they need being unreadable.
 
     Only those can be "not evaluated" (``plan.CompiledRule.not_evaluated_select``),
     whose finding lists the unreadable fields, an aggregate of arrays that is
     costly over millions of records (on Spark it was most of a 10,000,000-record
-    run). These two counts per rule take one pass per table, for every rule of it
-    together, on ``con`` (a DuckDB or a Spark connection).
+    run); ``counts`` (:func:`record_counts`) picks them without it.
     """
-    out = []
-    for table, items in _by_table([item for item in compiled if item.unread]).items():
-        counts = ", ".join(f"count(*) FILTER (WHERE {i.examined_sql}), count(*) FILTER (WHERE {i.unjudged_sql})"
-                           for i in items)
-        row = con.execute(f"SELECT {counts} FROM {table}").fetchone()
-        out += [item for k, item in enumerate(items) if row[2 * k] == 0 and row[2 * k + 1] > 0]
-    return out
+    return [item for item in compiled if item.unread and counts[item.rule.id][0] == 0 and counts[item.rule.id][1] > 0]
 
 
 def _by_table(rules: list[CompiledRule]) -> dict[str, list[CompiledRule]]:
@@ -130,21 +140,18 @@ def _pending(item: CompiledRule, period, as_of) -> tuple[str, ...]:
     return tuple(label for label, _ in periods.pending(unit, period, as_of))
 
 
-def rule_stats(con, policy: Policy, compiled: list[CompiledRule], files, period=None,
-               as_of=None, not_evaluated: frozenset[str] = frozenset(), datasets=None) -> dict[str, RuleStats]:
-    """Per rule: records examined and unjudged (counted on ``datasets``, default ``con``), findings by status, the
-    periods not judged yet, and whether it was not evaluated (``not_evaluated``: the rules given that finding,
-    ``plan.CompiledRule.not_evaluated_sql``)."""
+def rule_stats(con, policy: Policy, compiled: list[CompiledRule], files, counts: dict[str, tuple[int, int]],
+               period=None, as_of=None, not_evaluated: frozenset[str] = frozenset()) -> dict[str, RuleStats]:
+    """Per rule: records examined and unjudged (``counts``, :func:`record_counts`), findings by status (read on
+    ``con``), the periods not judged yet, and whether it was not evaluated (``not_evaluated``: the rules given
+    that finding, ``plan.CompiledRule.not_evaluated_sql``)."""
     stats = {RESERVED_RULE: RuleStats(examined=sum(f.rows for f in files))}
-    for table, items in _by_table(compiled).items():
-        counts = ", ".join(f"count(*) FILTER (WHERE {i.examined_sql}), count(*) FILTER (WHERE {i.unjudged_sql})"
-                           for i in items)
-        row = (datasets or con).execute(f"SELECT {counts} FROM {table}").fetchone()
-        for i, item in enumerate(items):
-            pending = _pending(item, period, as_of)
-            stats[item.rule.id] = RuleStats(examined=row[2 * i], unjudged=row[2 * i + 1], pending=pending,
-                                            none_judged=bool(pending) and pending == _pending(item, period, period and period.start),
-                                            not_evaluated=item.rule.id in not_evaluated)
+    for item in compiled:
+        pending = _pending(item, period, as_of)
+        examined, unjudged = counts[item.rule.id]
+        stats[item.rule.id] = RuleStats(examined=examined, unjudged=unjudged, pending=pending,
+                                        none_judged=bool(pending) and pending == _pending(item, period, period and period.start),
+                                        not_evaluated=item.rule.id in not_evaluated)
     for rule, status, n in con.execute(f"SELECT rule, status, count(*) FROM {RESULT_TABLE} GROUP BY ALL").fetchall():
         setattr(stats.setdefault(rule, RuleStats()), _COUNTERS[status], n)
     return RuleStatsTable(stats, policy)

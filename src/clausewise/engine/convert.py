@@ -130,10 +130,10 @@ def shown(value_sql: str, kind: str | None) -> str:
     return f"CAST({value_sql} AS TIMESTAMP)" if kind == "timestamp" else value_sql
 
 
-def empty_table(con, dataset: Dataset) -> None:
-    """The typed table of ``dataset`` with no rows (for checking rules against)."""
+def empty_table_sql(dataset: Dataset) -> str:
+    """The statement creating the typed table of ``dataset`` with no rows (for checking rules against)."""
     cols = ", ".join(f"{ident(f.name)} {SQL_TYPES[f.type]}" for f in dataset.file_fields())
-    con.execute(f"CREATE TABLE {ident(dataset.name)} (__row BIGINT, {cols}, __unread VARCHAR[])")
+    return f"CREATE TABLE {ident(dataset.name)} (__row BIGINT, {cols}, __unread VARCHAR[])"
 
 
 class _Plan:

@@ -27,7 +27,7 @@ from ..model import Policy
 from . import connection, runvars
 from .calendar import BusinessCalendar, parse_hours, register
 from .calendar import plan as plan_calendar
-from .convert import empty_table
+from .convert import empty_table_sql
 from .derive import DerivePlan, derive_plan
 from .kinds.base import CompileContext
 from .plan import FINDINGS_DDL, RESERVED_RULE, CompiledRule, compile_policy, compile_rule
@@ -114,6 +114,10 @@ def compile_program(policy: Policy, errors: Collector, check: bool = False) -> P
     plan = derive_plan(policy, errors)
     checker = Checker(policy, plan, calendar) if check and len(errors.errors) == before else None
     try:
+        if checker is not None:
+            # Preparing sends a few statements, each waiting for Python's lock while the compiler holds it:
+            # prepared first, the binding then keeps pace with the compiler.
+            checker.prepared.wait()
         rules = compile_policy(policy, errors, template, plan.refers, compiled=checker.add if checker else None)
     except BaseException:
         if checker is not None:
@@ -190,6 +194,7 @@ class Checker:
         self._queue: queue.SimpleQueue = queue.SimpleQueue()
         self._fault: BaseException | None = None
         self._done = False
+        self.prepared = threading.Event()  # set once the connection is ready to bind (or has failed)
         self._thread = threading.Thread(target=self._work, name="clausewise-check", daemon=True)
         self._thread.start()
 
@@ -226,11 +231,13 @@ class Checker:
             # Empty tables need little memory: the machine's default, whatever a run's limit is set to.
             con = connection.connect(self._policy.timezone, locked=True, memory=connection.AUTO)
             ready = self._prepare(con)
+            self.prepared.set()
             while (batch := self._next_batch()) is not None:
                 if ready:
                     _bind_all(con, batch, self._refused)
         except BaseException as exc:  # raised again by finish()
             self._fault = exc
+            self.prepared.set()
             self._drain()
         finally:
             if con is not None:
@@ -263,16 +270,17 @@ class Checker:
 
     def _prepare(self, con) -> bool:
         """The empty tables, computed columns and calendar the rules read; False when the computed columns fail."""
-        empty_tables(con, self._policy)
-        runvars.set_values(con, runvars.placeholders())
-        for statement in self._plan.statements(self._policy.datasets):
-            try:
-                con.execute(statement)
-            except duckdb.Error as exc:
-                message = str(exc).strip().splitlines()[0]
-                self._refused.add(PolicyError(msg("computed columns: DuckDB cannot build them: {message}",
-                                                  message=message), Location(self._policy.path)))
-                return False
+        # One script each: every statement this thread sends waits for Python's lock, which the compiler holds.
+        con.execute(";\n".join([*empty_tables(self._policy), *runvars.statements(runvars.placeholders())]))
+        computed = self._plan.statements(self._policy.datasets)
+        try:
+            if computed:
+                con.execute(";\n".join(computed))
+        except duckdb.Error as exc:
+            message = str(exc).strip().splitlines()[0]
+            self._refused.add(PolicyError(msg("computed columns: DuckDB cannot build them: {message}",
+                                              message=message), Location(self._policy.path)))
+            return False
         if self._calendar is not None:
             register(con, replace(self._calendar, country=""), TEMPLATE_WEEK, TEMPLATE_WEEK, CALENDAR_TABLE,
                      pad=timedelta(days=7))
@@ -311,11 +319,9 @@ def _bind(con, item: CompiledRule, errors: Collector) -> None:
         errors.add(PolicyError(msg('rule "{id}": DuckDB cannot run it: {message}', id=item.rule.id, message=message), item.rule.location))
 
 
-def empty_tables(con, policy: Policy) -> None:
-    """The findings table and one empty table per exported dataset, with the declared types."""
-    con.execute(FINDINGS_DDL)
-    for d in (d for d in policy.datasets.values() if d.exported):
-        empty_table(con, d)
+def empty_tables(policy: Policy) -> list[str]:
+    """The statements creating the findings table and one empty table per exported dataset, with the declared types."""
+    return [FINDINGS_DDL, *(empty_table_sql(d) for d in policy.datasets.values() if d.exported)]
 
 
 def with_calendar(con, policy: Policy, program: Program, compiled: list[CompiledRule],

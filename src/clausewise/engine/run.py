@@ -98,6 +98,13 @@ class Session:
     period: AuditPeriod | None = None
     warnings: tuple[str, ...] = ()
     not_evaluated: frozenset[str] = frozenset()  # rules that could judge no record, their inputs unreadable
+    counts: dict[str, tuple[int, int]] | None = None  # rule id → (examined, unjudged), when counted (strict runs)
+
+    def record_counts(self) -> dict[str, tuple[int, int]]:
+        """Per rule id: (records examined, records unjudged), counted once (``collect.record_counts``)."""
+        if self.counts is None:
+            self.counts = collect.record_counts(self.con, self.compiled)
+        return self.counts
 
     def close(self) -> None:
         self.con.close()
@@ -187,7 +194,8 @@ def run(
         last = max(filter(None, [loaded.latest, as_of]))
         compiled = with_calendar(con, policy, program, compiled, first, last)
         _execute_all(con, policy, compiled, lang, progress)
-        not_evaluated = _not_evaluated(con, compiled, lang) if strict else frozenset()
+        counts = collect.record_counts(con, compiled) if strict else None
+        not_evaluated = _not_evaluated(con, counts, compiled, lang) if strict else frozenset()
         warnings += tuple(filter(None, [not_evaluated_warning([c.rule.id for c in compiled
                                                                if c.rule.id in not_evaluated], lang)]))
         warnings += column_warnings(loaded.files, lang)
@@ -199,7 +207,7 @@ def run(
             raise connection.out_of_memory(exc) from None
         raise
     return Session(con, policy, compiled, loaded, as_of, source, export_dir, program.derive.breakdowns, scratch,
-                   program.derive.reason_sql(lang), period, warnings, not_evaluated)
+                   program.derive.reason_sql(lang), period, warnings, not_evaluated, counts)
 
 
 def _sources(policy: Policy, export_dir: Path | None, explicit: Mapping[str, Source] | None,
@@ -256,7 +264,7 @@ def audit(
             as_of_source=s.as_of_source,
             lang=lang,
             findings=findings,
-            stats=collect.rule_stats(s.con, policy, s.compiled, s.loaded.files, s.period, s.as_of,
+            stats=collect.rule_stats(s.con, policy, s.compiled, s.loaded.files, s.record_counts(), s.period, s.as_of,
                                      s.not_evaluated),
             data_files=s.loaded.files,
             export_dir=str(s.export_dir) if s.export_dir is not None else "",
@@ -322,13 +330,14 @@ def _execute(con, policy: Policy, item: CompiledRule, lang: str) -> None:
                               id=item.rule.id, said=said), item.rule.location) from None
 
 
-def _not_evaluated(con, compiled: list[CompiledRule], lang: str) -> frozenset[str]:
+def _not_evaluated(con, counts: dict[str, tuple[int, int]], compiled: list[CompiledRule],
+                   lang: str) -> frozenset[str]:
     """A finding for each rule that could judge no record in its scope, a value it needs being unreadable; their ids.
 
-    The rules that may be such are found with two counts per rule
+    The rules that may be such are found from the run's two counts per rule
     (``collect.not_evaluated_candidates``); their findings are made in one statement.
     """
-    selects = [f"({item.not_evaluated_select(lang)})" for item in collect.not_evaluated_candidates(con, compiled)]
+    selects = [f"({item.not_evaluated_select(lang)})" for item in collect.not_evaluated_candidates(counts, compiled)]
     if not selects:
         return frozenset()
     inserted = con.execute(f"INSERT INTO {FINDINGS_TABLE} {' UNION ALL '.join(selects)} RETURNING rule").fetchall()

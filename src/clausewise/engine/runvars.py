@@ -43,8 +43,13 @@ def set_values(con, values: dict[str, datetime]) -> None:
     The values are naive wall-clock times in the policy's zone, read as the
     export's own times are read (the connection's ``TimeZone``).
     """
-    for name, value in values.items():
-        con.execute(f"SET VARIABLE {ident(name)} = CAST({timestamp(value)} AS TIMESTAMPTZ)")
+    for statement in statements(values):
+        con.execute(statement)
+
+
+def statements(values: dict[str, datetime]) -> list[str]:
+    """The statements :func:`set_values` sends, one per value."""
+    return [f"SET VARIABLE {ident(name)} = CAST({timestamp(value)} AS TIMESTAMPTZ)" for name, value in values.items()]
 
 
 def placeholders() -> dict[str, datetime]:

@@ -107,7 +107,8 @@ def _audit(sc: SparkConnection, con, policy: Policy, program: Program, compiled:
     for done, item in enumerate(compiled):
         progress(f"rule {item.rule.id}", done, len(compiled))
         _prepare(sc, item, lang)
-    not_evaluated = _not_evaluated(sc, compiled, lang)
+    counts = collect.record_counts(sc, compiled)
+    not_evaluated = _not_evaluated(sc, counts, compiled, lang)
     warnings += tuple(filter(None, [not_evaluated_warning([c.rule.id for c in compiled if c.rule.id in not_evaluated],
                                                           lang)]))
     warnings += column_warnings(loaded.files, lang)
@@ -123,8 +124,7 @@ def _audit(sc: SparkConnection, con, policy: Policy, program: Program, compiled:
         as_of_source=source,
         lang=lang,
         findings=findings,
-        stats=collect.rule_stats(con, policy, compiled, loaded.files, period, as_of, not_evaluated,
-                                 datasets=sc),
+        stats=collect.rule_stats(con, policy, compiled, loaded.files, counts, period, as_of, not_evaluated),
         data_files=loaded.files,
         export_dir=str(export_dir),
         engine_version=__version__,
@@ -136,7 +136,8 @@ def _audit(sc: SparkConnection, con, policy: Policy, program: Program, compiled:
     )
 
 
-def _not_evaluated(sc: SparkConnection, compiled: list[CompiledRule], lang: str) -> frozenset[str]:
+def _not_evaluated(sc: SparkConnection, counts: dict[str, tuple[int, int]], compiled: list[CompiledRule],
+                   lang: str) -> frozenset[str]:
     """A finding for each rule that could judge no record in its scope, a value it needs being unreadable; their ids.
 
     As on DuckDB (``plan.CompiledRule.not_evaluated_sql``): the rules that may be such are found with two counts
@@ -144,7 +145,7 @@ def _not_evaluated(sc: SparkConnection, compiled: list[CompiledRule], lang: str)
     """
     from concurrent.futures import ThreadPoolExecutor
 
-    items = collect.not_evaluated_candidates(sc, compiled)
+    items = collect.not_evaluated_candidates(counts, compiled)
     with ThreadPoolExecutor(max_workers=FETCHING) as pool:
         found = list(pool.map(lambda item: sc.execute(item.not_evaluated_sql(lang)).fetchall(), items))
     return frozenset(rule for rows in found for (rule,) in rows)
