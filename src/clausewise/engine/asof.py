@@ -125,19 +125,23 @@ def wall_clock(value: datetime, timezone: str) -> datetime | None:
     return value if in_time_range(value) else None
 
 
-# The UTC minute an instant falls in, counted from 1970 (rounded down, also before 1970: DuckDB's ``//`` truncates).
-_MINUTE = "((epoch_us({t}) - (epoch_us({t}) % 60000000 + 60000000) % 60000000) // 60000000)"
+# The UTC hour an instant falls in, counted from 1970 (rounded down, also before 1970: DuckDB's ``//`` truncates).
+_HOUR_US = 3_600_000_000
+_HOUR = f"((epoch_us({{t}}) - (epoch_us({{t}}) % {_HOUR_US} + {_HOUR_US}) % {_HOUR_US}) // {_HOUR_US})"
 
 
 def _months_sql(datasets: list[Dataset]) -> str | None:
     """SQL: rows ``(m, n)``: a month (its start, naive local) and how many of the export's timestamps fall in it.
 
     The month of an instant in a timezone is costly to work out (a calendar
-    lookup per value), so the values are first counted by the minute (UTC,
-    plain integer arithmetic) and each minute's month is worked out once. A
-    minute in which a month begins (a zone whose offset has seconds, such as
-    Monrovia's -00:44:30 until 1972) has its values' months worked out one by
-    one, so the count is exact. None when no dataset has a timestamp field.
+    lookup per value), so the values are first counted by the hour (UTC,
+    plain integer arithmetic) and each hour's month is worked out once. An
+    hour in which a month begins (in a zone whose offset is not whole hours,
+    such as India's +05:30, or Monrovia's -00:44:30 until 1972), or in which
+    the clocks change (which may take them back across a month's start:
+    St. John's, Newfoundland, at 00:01 on 1 November 2009, 02:31 UTC), has
+    its values' months worked out one by one, so the count is exact. None
+    when no dataset has a timestamp field.
     """
     parts = [
         f"SELECT {ident(f.name)} AS t FROM {ident(d.name)} WHERE {ident(f.name)} IS NOT NULL"
@@ -145,16 +149,21 @@ def _months_sql(datasets: list[Dataset]) -> str | None:
     ]
     if not parts:
         return None
+    last = _HOUR_US - 1
     return f"""
         WITH v AS ({' UNION ALL '.join(parts)}),
-        b AS (SELECT {_MINUTE.format(t="t")} AS k, count(*) AS n FROM v GROUP BY k),
-        e AS (SELECT k, n, date_trunc('month', make_timestamptz(k * 60000000)) AS m0,
-                     date_trunc('month', make_timestamptz(k * 60000000 + 59999999)) AS m1 FROM b)
+        b AS (SELECT {_HOUR.format(t="t")} AS k, count(*) AS n FROM v GROUP BY k),
+        h AS (SELECT k, n, make_timestamptz(k * {_HOUR_US}) AS s0, make_timestamptz(k * {_HOUR_US} + {last}) AS s1
+              FROM b),
+        e AS (SELECT k, n, date_trunc('month', s0) AS m0,
+                     date_trunc('month', s1) = date_trunc('month', s0)
+                     AND epoch_us(CAST(s1 AS TIMESTAMP)) - epoch_us(CAST(s0 AS TIMESTAMP)) = {last} AS whole
+              FROM h)
         SELECT m::TIMESTAMP AS m, sum(n) AS n FROM (
-            SELECT m0 AS m, n FROM e WHERE m0 = m1
+            SELECT m0 AS m, n FROM e WHERE whole
             UNION ALL
             SELECT date_trunc('month', v.t) AS m, 1 AS n FROM v
-            SEMI JOIN (SELECT k FROM e WHERE m0 <> m1) AS s ON {_MINUTE.format(t="v.t")} = s.k
+            SEMI JOIN (SELECT k FROM e WHERE NOT whole) AS s ON {_HOUR.format(t="v.t")} = s.k
         ) GROUP BY m"""
 
 
