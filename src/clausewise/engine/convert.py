@@ -300,8 +300,11 @@ def _integer(f: Field, n: str) -> str:
 
 
 def _boolean(f: Field, n: str) -> str:
+    # The words as listed are matched first: folding the case of every value costs more than all the rest.
     low = f"lower(trim({n}))"
-    return f"CASE WHEN {low} IN ({strings(TRUE_WORDS)}) THEN TRUE WHEN {low} IN ({strings(FALSE_WORDS)}) THEN FALSE END"
+    true, false = strings(TRUE_WORDS), strings(FALSE_WORDS)
+    return (f"CASE WHEN {n} IN ({true}) THEN TRUE WHEN {n} IN ({false}) THEN FALSE "
+            f"WHEN {low} IN ({true}) THEN TRUE WHEN {low} IN ({false}) THEN FALSE END")
 
 
 def _enum(f: Field, n: str) -> str:

@@ -60,13 +60,22 @@ def _change(tz: ZoneInfo, low: datetime, high: datetime, before: timedelta) -> d
 
 
 def skipped_sql(naive: str, zone: str) -> str | None:
-    """SQL, TRUE when the naive local time ``naive`` lies in an hour ``zone`` skips; None when it skips none."""
+    """SQL, TRUE when the naive local time ``naive`` lies in an hour ``zone`` skips; None when it skips none.
+
+    (FALSE or NULL otherwise.) A time between the first listed window and
+    the last is checked against each window; one outside the listed years
+    is read back through the zone's rules; any other time is not skipped,
+    which two comparisons settle (a zone that last changed its clocks in
+    1991 costs modern data nothing more).
+    """
     listed = gaps(zone)
     if not listed:
         return None
+    back = f"CAST(CAST({naive} AS TIMESTAMPTZ) AS TIMESTAMP) <> {naive}"
     if len(listed) > MAX_LISTED:
-        return f"CAST(CAST({naive} AS TIMESTAMPTZ) AS TIMESTAMP) <> {naive}"
+        return back
     windows = " OR ".join(f"({naive} >= {timestamp(a)} AND {naive} < {timestamp(b)})" for a, b in listed)
-    outside = (f"({naive} < {timestamp(datetime(FIRST_YEAR, 1, 1))} OR {naive} >= {timestamp(datetime(LAST_YEAR + 1, 1, 1))})"
-               f" AND CAST(CAST({naive} AS TIMESTAMPTZ) AS TIMESTAMP) <> {naive}")
-    return f"({windows} OR ({outside}))"
+    first, last = min(a for a, _ in listed), max(b for _, b in listed)
+    outside = f"{naive} < {timestamp(datetime(FIRST_YEAR, 1, 1))} OR {naive} >= {timestamp(datetime(LAST_YEAR + 1, 1, 1))}"
+    return (f"CASE WHEN {naive} >= {timestamp(first)} AND {naive} < {timestamp(last)} THEN ({windows}) "
+            f"WHEN {outside} THEN {back} ELSE FALSE END")
