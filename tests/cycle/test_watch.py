@@ -12,6 +12,7 @@ import json
 from datetime import datetime, timedelta
 from pathlib import Path
 
+import duckdb
 import pytest
 from click.testing import CliRunner
 
@@ -183,3 +184,38 @@ def test_the_log_may_not_overwrite_an_input(folder, root):
     result = CliRunner().invoke(cli, ["watch", str(folder), "-p", "policies/example.yaml", "--jsonl",
                                       str(folder / "inquiries.csv")])
     assert result.exit_code == 2 and "is an input of this watch" in result.output
+
+
+def test_ctrl_c_that_duckdb_reports_as_a_failed_query_stops_the_watch_too(example_policy, folder):
+    # A SIGINT during an audit's query ends the query with DuckDB's "Query interrupted", not KeyboardInterrupt.
+    clock = Clock(datetime(2026, 11, 3, 4, 0))
+    seen = []
+
+    def sleep(seconds: float) -> None:
+        raise RuntimeError("Query interrupted")
+
+    Watcher(example_policy, folder, clock=clock, every=60).run(seen.append, interval=2, sleep=sleep)
+    assert [e.kind for e in seen] == ["started", "stopped"]
+
+
+def test_another_runtime_error_is_not_taken_for_ctrl_c(example_policy, folder):
+    clock = Clock(datetime(2026, 11, 3, 4, 0))
+
+    def sleep(seconds: float) -> None:
+        raise RuntimeError("something else")
+
+    with pytest.raises(RuntimeError, match="something else"):
+        Watcher(example_policy, folder, clock=clock, every=60).run(lambda event: None, interval=2, sleep=sleep)
+
+
+@pytest.mark.parametrize("error", [RuntimeError("Query interrupted"), duckdb.InterruptException("INTERRUPT Error")])
+def test_the_cli_says_interrupted_with_130_when_duckdb_reports_ctrl_c(monkeypatch, error):
+    import clausewise.engine as engine
+
+    def load(path, check=True):
+        raise error
+
+    monkeypatch.setattr(engine, "load", load)
+    result = CliRunner().invoke(cli, ["validate", "-p", "policies/example.yaml"])
+    assert result.exit_code == 130
+    assert "interrupted" in result.output and "internal error" not in result.output

@@ -101,14 +101,34 @@ def _refusing(monkeypatch):
 
 def test_without_the_dry_run_the_audit_says_every_refused_rule_at_its_place(monkeypatch):
     # load(check=False), as the audit command loads: the pack loads, and running the rules is the check; every
-    # rule DuckDB refuses is raised together, in the pack's order, at the rule.
+    # rule DuckDB refuses is raised together, at the rule, as the dry run says it.
     _refusing(monkeypatch)
     policy = clausewise.load(EXAMPLE_POLICY, check=False)
     with pytest.raises(ClauseWiseError) as caught:
         clausewise.audit(policy, EXAMPLE_EXPORT)
     said = str(caught.value).splitlines()
-    expected = {f'{rule.location}: rule "{rule.id}" failed on this export' for rule in policy.rules}
+    expected = {f'{rule.location}: rule "{rule.id}": DuckDB cannot run it' for rule in policy.rules}
     assert len(said) == len(policy.rules) > 1
-    assert {line.split(":  ")[0].split(": Table")[0] for line in said} == expected
-    assert 'rules/example/inquiries.yaml:3:5: rule "inquiry-channel" failed on this export' in expected
+    assert {line.split(": Table")[0] for line in said} == expected
+    assert 'rules/example/inquiries.yaml:3:5: rule "inquiry-channel": DuckDB cannot run it' in expected
     assert all(line.endswith("Table with name __no_such_table does not exist!") for line in said)
+
+
+def test_a_rule_whose_record_counts_duckdb_refuses_is_an_error_at_the_rule(monkeypatch):
+    # The rule's findings query is sound, but the count of the records it examined reads a column that does not
+    # exist: without the dry run, the run's counting says so at the rule, not as an internal error.
+    import clausewise.engine.plan as plan
+
+    original = plan.compile_rule
+
+    def broken(ctx, refers=None):
+        item = original(ctx, refers)
+        return replace(item, scope_sql="no_such_column > 0") if item and item.rule.id == "inquiry-channel" else item
+
+    monkeypatch.setattr(plan, "compile_rule", broken)
+    policy = clausewise.load(EXAMPLE_POLICY, check=False)
+    with pytest.raises(ClauseWiseError) as caught:
+        clausewise.audit(policy, EXAMPLE_EXPORT)
+    assert str(caught.value).startswith(
+        'rules/example/inquiries.yaml:3:5: rule "inquiry-channel": DuckDB cannot run it: Referenced column '
+        '"no_such_column" not found')

@@ -39,25 +39,39 @@ class _Group(Group):
         except (click.exceptions.Exit, click.ClickException, click.Abort):
             raise
         except KeyboardInterrupt:
+            _clear_progress()
             click.echo(msg("interrupted").render(chosen_lang(ctx)), err=True)
             ctx.exit(130)
         except BrokenPipeError:  # stdout's reader has gone (`clausewise validate … | head`): stop quietly
             stop_quietly()
         except Exception as exc:
             duckdb = sys.modules.get("duckdb")
-            if duckdb is not None and isinstance(exc, duckdb.OutOfMemoryException):  # a report past the memory limit
-                from ..engine.connection import out_of_memory
+            if duckdb is not None:
+                from ..engine.connection import interrupted, out_of_memory
 
-                _report(out_of_memory(exc), chosen_lang(ctx))
-                ctx.exit(2)
+                if interrupted(exc):  # Ctrl-C while DuckDB ran a query
+                    _clear_progress()
+                    click.echo(msg("interrupted").render(chosen_lang(ctx)), err=True)
+                    ctx.exit(130)
+                if isinstance(exc, duckdb.OutOfMemoryException):  # a report past the memory limit
+                    _report(out_of_memory(exc), chosen_lang(ctx))
+                    ctx.exit(2)
             # Anything else is a bug: say so plainly, without a traceback.
+            _clear_progress()
             line = msg("clausewise: internal error ({kind}: {error}); please report it", kind=type(exc).__name__, error=exc)
             click.echo(line.render(chosen_lang(ctx)), err=True)
             ctx.exit(2)
 
 
+def _clear_progress() -> None:
+    """Clear the progress line a terminal may show (``options.progress_display``), so an error starts its own line."""
+    if sys.stderr.isatty():
+        click.echo("\r\033[K", nl=False, err=True)
+
+
 def _report(exc: ClauseWiseError, lang: str) -> None:
     """The error's line(s) in the run's language, then how many problems there were."""
+    _clear_progress()
     click.echo(exc.render(lang), err=True)
     if isinstance(exc, ErrorList):
         click.echo(msg("{n} problems found", n=len(exc.errors)).render(lang), err=True)

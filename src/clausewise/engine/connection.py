@@ -90,6 +90,17 @@ def connect(timezone: str, scratch: Path | None = None, locked: bool = False,
     return con
 
 
+def interrupted(exc: BaseException) -> bool:
+    """True when ``exc`` is Ctrl-C: Python's KeyboardInterrupt, or DuckDB's way of saying a query was interrupted.
+
+    A SIGINT that arrives while DuckDB runs a query ends the query with
+    DuckDB's InterruptException or a RuntimeError "Query interrupted", not
+    with KeyboardInterrupt.
+    """
+    return (isinstance(exc, (KeyboardInterrupt, duckdb.InterruptException))
+            or (isinstance(exc, RuntimeError) and str(exc).startswith("Query interrupted")))
+
+
 def lock(con: duckdb.DuckDBPyConnection) -> None:
     """From here on nothing the SQL says can touch a file, the network or the settings."""
     for statement in _LOCKDOWN:

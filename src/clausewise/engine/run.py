@@ -46,8 +46,8 @@ def load(path: str | Path, check: bool = True) -> Policy:
     ``check`` false leaves out the last of the checks, DuckDB's dry run of
     every rule against empty tables (``program.Checker``): a command that
     audits at once needs no dry run, as running a rule checks it the same
-    way, and what DuckDB refuses is then raised by the run, at the rule
-    (``rule "…" failed on this export: …``), every such rule together.
+    way, and what DuckDB refuses is then raised by the run, at the rule and
+    in the same words, every such rule together.
     """
     errors = Collector()
     policy = read_policy(path, KINDS, errors)
@@ -103,7 +103,7 @@ class Session:
     def record_counts(self) -> dict[str, tuple[int, int]]:
         """Per rule id: (records examined, records unjudged), counted once (``collect.record_counts``)."""
         if self.counts is None:
-            self.counts = collect.record_counts(self.con, self.compiled)
+            self.counts = _record_counts(self.con, self.policy, self.compiled)
         return self.counts
 
     def close(self) -> None:
@@ -194,7 +194,7 @@ def run(
         last = max(filter(None, [loaded.latest, as_of]))
         compiled = with_calendar(con, policy, program, compiled, first, last)
         _execute_all(con, policy, compiled, lang, progress)
-        counts = collect.record_counts(con, compiled) if strict else None
+        counts = _record_counts(con, policy, compiled) if strict else None
         not_evaluated = _not_evaluated(con, counts, compiled, lang) if strict else frozenset()
         warnings += tuple(filter(None, [not_evaluated_warning([c.rule.id for c in compiled
                                                                if c.rule.id in not_evaluated], lang)]))
@@ -322,12 +322,46 @@ def _execute(con, policy: Policy, item: CompiledRule, lang: str) -> None:
     except duckdb.OutOfMemoryException:
         raise
     except duckdb.Error as exc:
-        said = _said(exc)
-        if said.startswith("computed column "):  # computed columns are views, evaluated as rules read them
-            raise PolicyError(msg("computed columns failed on this export: {said}",
-                                  said=said), failure_location(policy, said)) from None
-        raise PolicyError(msg('rule "{id}" failed on this export: {said}',
-                              id=item.rule.id, said=said), item.rule.location) from None
+        raise _failure(policy, item, exc) from None
+
+
+def _failure(policy: Policy, item: CompiledRule, exc: duckdb.Error) -> PolicyError:
+    """A rule's statement that DuckDB refused or that failed on the data, as an error at the rule.
+
+    What DuckDB cannot bind (a name or type it does not know) is a fault of
+    the pack, told as the load's check tells it; what fails on the values
+    (a cast, a division) is told as a failure on this export; a computed
+    column's guard (``computed column "…": …``) at the column.
+    """
+    said = _said(exc)
+    if said.startswith("computed column "):  # computed columns are views, evaluated as rules read them
+        return PolicyError(msg("computed columns failed on this export: {said}",
+                               said=said), failure_location(policy, said))
+    if isinstance(exc, (duckdb.BinderException, duckdb.CatalogException, duckdb.ParserException)):
+        return PolicyError(msg('rule "{id}": DuckDB cannot run it: {message}', id=item.rule.id, message=said),
+                           item.rule.location)
+    return PolicyError(msg('rule "{id}" failed on this export: {said}', id=item.rule.id, said=said),
+                       item.rule.location)
+
+
+def _record_counts(con, policy: Policy, compiled: list[CompiledRule]) -> dict[str, tuple[int, int]]:
+    """``collect.record_counts``; when DuckDB refuses the counts, rule by rule to say which, all together."""
+    try:
+        return collect.record_counts(con, compiled)
+    except duckdb.OutOfMemoryException:
+        raise
+    except duckdb.Error:
+        pass
+    counts, errors = {}, Collector()
+    for item in compiled:
+        try:
+            counts.update(collect.record_counts(con, [item]))
+        except duckdb.OutOfMemoryException:
+            raise
+        except duckdb.Error as exc:
+            errors.add(_failure(policy, item, exc))
+    errors.raise_if_any()
+    return counts
 
 
 def _not_evaluated(con, counts: dict[str, tuple[int, int]], compiled: list[CompiledRule],

@@ -35,6 +35,7 @@ from zoneinfo import ZoneInfo
 from ..errors import ClauseWiseError
 from ..model import Finding, Policy, Waiver
 from . import waivers as waiver_pass
+from .connection import interrupted
 from .run import audit
 
 Snapshot = dict[str, tuple[int, int]]
@@ -129,6 +130,10 @@ class Watcher:
                 for event in self.check():
                     emit(event)
                 sleep(interval)
+        except Exception as exc:
+            if not interrupted(exc):  # Ctrl-C during an audit may come as DuckDB's error
+                raise
+            emit(Event("stopped", self.clock()))
         except KeyboardInterrupt:
             emit(Event("stopped", self.clock()))
 

@@ -166,6 +166,7 @@ def _build(doc, rule_docs, path: Path, display: str, rule_paths, test_paths, kin
     table_paths = _table_files(doc.get("decision_tables"), path.parent)
     broken = {str(name): None for name in doc.get("decision_tables") or {} if str(name) not in tables}  # reported
     datasets, placed = add_derived(doc.get("derived") or {}, datasets, parameters, {**broken, **tables}, errors)
+    _check_names(datasets, Location(str(path)), errors)
     if not placed:  # computed columns with no dataset: every rule using them would be "unknown field"
         errors.raise_if_any()
     rules = _rules(rule_docs, clauses, datasets, kinds, errors)
@@ -344,6 +345,39 @@ def _datasets(raw: YMap, errors: Collector) -> dict[str, Dataset]:
             location=raw.key_at(name),
         )
     return out
+
+
+# clausewise's own tables and columns in the run's database begin with this (__findings, __row, __unread).
+RESERVED_PREFIX = "__"
+
+
+def _check_names(datasets: dict[str, Dataset], where: Location, errors: Collector) -> None:
+    """Dataset and field names the run's database can hold: none of clausewise's own, no two alike but for case.
+
+    DuckDB's names ignore case (``Items`` and ``items`` are one table), and
+    clausewise names its own tables and columns with a leading ``__``.
+    """
+    def check(names: list[tuple[str, Location | None]], dataset: str | None = None) -> None:
+        seen: dict[str, str] = {}
+        for name, at in names:
+            if name.startswith(RESERVED_PREFIX):
+                said = (msg('field "{name}" of dataset "{dataset}": names beginning with "__" are clausewise\'s own; '
+                            'choose another', name=name, dataset=dataset) if dataset else
+                        msg('dataset "{name}": names beginning with "__" are clausewise\'s own; choose another',
+                            name=name))
+                errors.error(said, at or where)
+            other = seen.setdefault(name.casefold(), name)
+            if other != name:
+                said = (msg('field "{name}" of dataset "{dataset}" differs from "{other}" only in upper and lower '
+                            'case, which the database does not tell apart; choose another name',
+                            name=name, dataset=dataset, other=other) if dataset else
+                        msg('dataset "{name}" differs from "{other}" only in upper and lower case, which the '
+                            'database does not tell apart; choose another name', name=name, other=other))
+                errors.error(said, at or where)
+
+    check([(name, d.location) for name, d in datasets.items()])
+    for d in datasets.values():
+        check([(name, f.location) for name, f in d.fields.items()], d.name)
 
 
 def _fields(body: YMap, errors: Collector) -> dict[str, Field]:
