@@ -81,3 +81,21 @@ def test_a_read_error_names_the_files_line(pack, export, text, line):
         _audit(pack, export, text)
     assert info.value.location.line == line
     assert f"items.csv:{line}: this line has" in str(info.value)
+
+
+def test_a_header_on_two_lines_moves_every_record_one_line_down(pack, export):
+    # The header's second column name holds a line break: the header takes lines 1-2, so record k is on line
+    # k + 2 (the file has 2 + 2 = 4 lines, as many as header and records, so no field holds a break).
+    datasets = DATASETS.replace("note: string", 'note: {type: string, column: "no\\nte"}')
+    policy = clausewise.load(pack(datasets, RULES))
+    with clausewise.audit(policy, export({"items.csv": 'id,"no\nte",n\nK1,a,-1\nK2,b,-2'}), as_of=AS_OF) as result:
+        assert _lines(result) == {"K1": 3, "K2": 4}
+
+
+def test_a_last_record_without_a_final_line_break_is_counted(pack, export):
+    # 3 lines, the last without "\n": header + 2 records, no break inside a field.
+    with _audit(pack, export, "id,note,n\nK1,a,-1\nK2,b,-2") as result:
+        assert _lines(result) == {"K1": 2, "K2": 3}
+    # The same with a quoted break in K1 (4 lines for header + 2 records): K2 is on line 4.
+    with _audit(pack, export, 'id,note,n\nK1,"a\nb",-1\nK2,b,-2') as result:
+        assert _lines(result) == {"K1": 2, "K2": 4}

@@ -44,6 +44,7 @@ class RawFile:
     # from them and the raw table, readers.csv.line_shifts works out each record's line.
     blank_lines: tuple[int, ...] = ()
     header_lines: int = 1
+    lines: int | None = None  # CSV: the lines the file has (None: not counted)
 
 
 _GLOB = re.compile(r"[*?\[\]{}~]")
@@ -115,12 +116,19 @@ def blank_lines(path: Path, content: bytes) -> Iterator[tuple[int, int]]:
 
     A line is blank when its text (without the ``\n``) matches the regular
     expression ``content`` (``\r?`` for CSV, ``[ \t\r]*`` for JSON Lines); a
-    line after the file's final ``\n`` is no line. The file is read a few
-    megabytes at a time (``SCAN_CHUNK``), never whole, so memory does not
-    grow with it; the work per line is a regular expression's search for
-    ``\n`` (no Python per line). A file without a blank line, the usual
-    case, is read once; one with some is read again to count lines and
-    quotes up to each.
+    line after the file's final ``\n`` is no line (:func:`scan_lines`).
+    """
+    yield from scan_lines(path, content)[0]
+
+
+def scan_lines(path: Path, content: bytes) -> tuple[list[tuple[int, int]], int]:
+    """(each blank line of ``path`` as in :func:`blank_lines`, the number of lines the file has), in one reading.
+
+    A last line without a final ``\n`` counts; a line after the final ``\n``
+    does not. The file is read a few megabytes at a time (``SCAN_CHUNK``),
+    never whole, so memory does not grow with it; the work per line is a
+    regular expression's search for ``\n`` and byte counts (no Python per
+    line).
     """
     first = re.compile(b"(?:" + content + rb")(?:\n|\Z)")
     after = re.compile(rb"\n(?=(?:" + content + rb")(?:\n|\Z))")
@@ -132,9 +140,7 @@ def blank_lines(path: Path, content: bytes) -> Iterator[tuple[int, int]]:
         for match in after.finditer(segment):
             yield match.start() + 1
 
-    if not any(start < len(segment) for segment in _segments(path) for start in starts(segment)):
-        return
-    line, quotes = 1, 0
+    found, line, quotes, ended = [], 1, 0, True
     for segment in _segments(path):
         at = 0
         for start in starts(segment):
@@ -142,9 +148,11 @@ def blank_lines(path: Path, content: bytes) -> Iterator[tuple[int, int]]:
                 break
             piece = segment[at:start]
             line, quotes, at = line + piece.count(b"\n"), quotes + piece.count(b'"'), start
-            yield line, quotes
-        piece = segment[at:]
-        line, quotes = line + piece.count(b"\n"), quotes + piece.count(b'"')
+            found.append((line, quotes))
+        line += segment.count(b"\n", at)
+        quotes += segment.count(b'"', at)
+        ended = segment.endswith(b"\n")
+    return found, line - 1 + (0 if ended else 1)
 
 
 def _segments(path: Path) -> Iterator[bytes]:

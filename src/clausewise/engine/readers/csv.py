@@ -26,7 +26,7 @@ from pathlib import Path
 from ...errors import DataError, Location
 from ...i18n import msg
 from ..sqltext import ident
-from .common import RawFile, ReadOptions, blank_lines, create, literal_path
+from .common import RawFile, ReadOptions, create, literal_path, scan_lines
 
 _READ = (
     "SELECT * FROM read_csv(?, header = true, auto_detect = false, columns = ?, delim = ?, "
@@ -75,8 +75,8 @@ def read_text_csv(con, source: Path, shown: Path, table: str, delimiter: str, sc
             raise DataError(exc.message, replace(exc.location, line=physical)) from None
         raise
     header_lines = 1 + sum(name.count("\n") for name in header)
-    blanks = tuple(_blank_lines(source)) if lines else ()
-    return RawFile(shown, "csv", table, header, blank_lines=blanks, header_lines=header_lines)
+    blanks, count = _blank_lines(source) if lines else ((), None)
+    return RawFile(shown, "csv", table, header, blank_lines=blanks, header_lines=header_lines, lines=count)
 
 
 def line_shifts(con, raw: RawFile) -> tuple[tuple[int, int], ...]:
@@ -91,6 +91,11 @@ def line_shifts(con, raw: RawFile) -> tuple[tuple[int, int], ...]:
     naming the file's columns does.
     """
     table, header, header_lines, blanks = raw.table, raw.columns, raw.header_lines, raw.blank_lines
+    if not blanks and raw.lines is not None:
+        # Each record takes one line and one more for each line break in its fields: a file with as many lines
+        # as records and header has none, and every record is on its row plus the header's lines.
+        if raw.lines == header_lines + con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]:
+            return ((1, header_lines - 1),) if header_lines > 1 else ()
     if not blanks and header_lines == 1:
         # The usual file: no blank line, and (one scan, no sort) no field holding a line break: every record is on
         # its row plus the header's line, and the window below, a sort of the whole table, is not needed.
@@ -112,13 +117,15 @@ def line_shifts(con, raw: RawFile) -> tuple[tuple[int, int], ...]:
     return tuple(con.execute(changes, [list(ats), list(ats.values())]).fetchall())
 
 
-def _blank_lines(source: Path) -> list[int]:
-    """The lines (from 1) of ``source`` that are empty, outside a quoted field (an even number of quotes before
-    them): DuckDB skips them. A line after the file's last line break is no line; the header's line is not one."""
+def _blank_lines(source: Path) -> tuple[tuple[int, ...], int | None]:
+    """(the lines (from 1) of ``source`` that are empty, outside a quoted field (an even number of quotes before
+    them), which DuckDB skips; the number of lines of the file). A line after the file's last line break is no
+    line; the header's line is not one."""
     try:
-        return [line for line, quotes in blank_lines(source, rb"\r?") if quotes % 2 == 0 and line > 1]
+        found, count = scan_lines(source, rb"\r?")
     except OSError:
-        return []
+        return (), None
+    return tuple(line for line, quotes in found if quotes % 2 == 0 and line > 1), count
 
 
 def _physical_line(source: Path, delimiter: str, counted: int) -> int:
