@@ -40,11 +40,10 @@ class RawFile:
     types: dict[str, str] = field(default_factory=dict)  # stored types (Parquet); none means text
     digest: str | None = None  # a source's content, for the run history (a file has its own bytes)
     line: str = "rowid + 1"  # SQL over the raw table: a record's row (JSON Lines: its line, blank lines counted)
-    # CSV: the file's blank lines outside quoted fields (DuckDB skips them), and the lines its header spans;
-    # from them and the raw table, readers.csv.line_shifts works out each record's line.
-    blank_lines: tuple[int, ...] = ()
+    # CSV: the lines its header spans, and the file DuckDB read (UTF-8, None when its lines do not matter:
+    # a workbook's sheet); from them and the raw table, readers.csv.line_shifts works out each record's line.
     header_lines: int = 1
-    lines: int | None = None  # CSV: the lines the file has (None: not counted)
+    scanned: Path | None = None
 
 
 _GLOB = re.compile(r"[*?\[\]{}~]")
@@ -116,19 +115,12 @@ def blank_lines(path: Path, content: bytes) -> Iterator[tuple[int, int]]:
 
     A line is blank when its text (without the ``\n``) matches the regular
     expression ``content`` (``\r?`` for CSV, ``[ \t\r]*`` for JSON Lines); a
-    line after the file's final ``\n`` is no line (:func:`scan_lines`).
-    """
-    yield from scan_lines(path, content)[0]
-
-
-def scan_lines(path: Path, content: bytes) -> tuple[list[tuple[int, int]], int]:
-    """(each blank line of ``path`` as in :func:`blank_lines`, the number of lines the file has), in one reading.
-
-    A last line without a final ``\n`` counts; a line after the final ``\n``
-    does not. The file is read a few megabytes at a time (``SCAN_CHUNK``),
-    never whole, so memory does not grow with it; the work per line is a
-    regular expression's search for ``\n`` and byte counts (no Python per
-    line).
+    line after the file's final ``\n`` is no line. The file is read a few
+    megabytes at a time (``SCAN_CHUNK``), never whole, so memory does not
+    grow with it; the work per line is a regular expression's search for
+    ``\n`` (no Python per line). A file without a blank line, the usual
+    case, is read once; one with some is read again to count lines and
+    quotes up to each.
     """
     first = re.compile(b"(?:" + content + rb")(?:\n|\Z)")
     after = re.compile(rb"\n(?=(?:" + content + rb")(?:\n|\Z))")
@@ -140,7 +132,9 @@ def scan_lines(path: Path, content: bytes) -> tuple[list[tuple[int, int]], int]:
         for match in after.finditer(segment):
             yield match.start() + 1
 
-    found, line, quotes, ended = [], 1, 0, True
+    if not any(start < len(segment) for segment in _segments(path) for start in starts(segment)):
+        return
+    line, quotes = 1, 0
     for segment in _segments(path):
         at = 0
         for start in starts(segment):
@@ -148,11 +142,22 @@ def scan_lines(path: Path, content: bytes) -> tuple[list[tuple[int, int]], int]:
                 break
             piece = segment[at:start]
             line, quotes, at = line + piece.count(b"\n"), quotes + piece.count(b'"'), start
-            found.append((line, quotes))
-        line += segment.count(b"\n", at)
-        quotes += segment.count(b'"', at)
-        ended = segment.endswith(b"\n")
-    return found, line - 1 + (0 if ended else 1)
+            yield line, quotes
+        piece = segment[at:]
+        line, quotes = line + piece.count(b"\n"), quotes + piece.count(b'"')
+
+
+def line_count(path: Path) -> int:
+    """The number of lines of ``path``: its ``\n``, and one more for a last line without one.
+
+    Read a few megabytes at a time, counted in C (a fraction of a second for
+    a gigabyte in the page cache).
+    """
+    count, last = 0, b"\n"
+    with path.open("rb") as handle:
+        while chunk := handle.read(SCAN_CHUNK):
+            count, last = count + chunk.count(b"\n"), chunk[-1:]
+    return count + (last != b"\n")
 
 
 def _segments(path: Path) -> Iterator[bytes]:

@@ -26,7 +26,7 @@ from pathlib import Path
 from ...errors import DataError, Location
 from ...i18n import msg
 from ..sqltext import ident
-from .common import RawFile, ReadOptions, create, literal_path, scan_lines
+from .common import RawFile, ReadOptions, blank_lines, create, line_count, literal_path
 
 _READ = (
     "SELECT * FROM read_csv(?, header = true, auto_detect = false, columns = ?, delim = ?, "
@@ -75,8 +75,7 @@ def read_text_csv(con, source: Path, shown: Path, table: str, delimiter: str, sc
             raise DataError(exc.message, replace(exc.location, line=physical)) from None
         raise
     header_lines = 1 + sum(name.count("\n") for name in header)
-    blanks, count = _blank_lines(source) if lines else ((), None)
-    return RawFile(shown, "csv", table, header, blank_lines=blanks, header_lines=header_lines, lines=count)
+    return RawFile(shown, "csv", table, header, header_lines=header_lines, scanned=source if lines else None)
 
 
 def line_shifts(con, raw: RawFile) -> tuple[tuple[int, int], ...]:
@@ -85,20 +84,23 @@ def line_shifts(con, raw: RawFile) -> tuple[tuple[int, int], ...]:
 
     The extra lines before record ``k`` are the line breaks inside the fields
     of the records before it (a window sum over the raw table), the blank
-    lines before it (``RawFile.blank_lines``, found by the reader, placed by
-    an ``ASOF`` join on the line each record would start on without them),
-    and the header's own line breaks. Runs after the lock, as every query
-    naming the file's columns does.
+    lines before it (found in the file, placed by an ``ASOF`` join on the
+    line each record would start on without them), and the header's own
+    line breaks. A file with as many lines as header and records has neither
+    (each record takes a line, and one more for each break in its fields or
+    blank line before it): one count of its lines settles the usual case.
+    Runs after the lock, as every query naming the file's columns does.
     """
-    table, header, header_lines, blanks = raw.table, raw.columns, raw.header_lines, raw.blank_lines
-    if not blanks and raw.lines is not None:
-        # Each record takes one line and one more for each line break in its fields: a file with as many lines
-        # as records and header has none, and every record is on its row plus the header's lines.
-        if raw.lines == header_lines + con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]:
+    table, header, header_lines = raw.table, raw.columns, raw.header_lines
+    blanks: tuple[int, ...] = ()
+    if raw.scanned is not None:
+        rows = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+        if _line_count(raw.scanned) == header_lines + rows:
             return ((1, header_lines - 1),) if header_lines > 1 else ()
+        blanks = _blank_lines(raw.scanned)
     if not blanks and header_lines == 1:
-        # The usual file: no blank line, and (one scan, no sort) no field holding a line break: every record is on
-        # its row plus the header's line, and the window below, a sort of the whole table, is not needed.
+        # No blank line, and (one scan, no sort) no field holding a line break: every record is on its row plus
+        # the header's line, and the window below, a sort of the whole table, is not needed.
         held = " OR ".join(f"contains({ident(c)}, chr(10))" for c in header)
         if not con.execute(f"SELECT coalesce(bool_or({held}), false) FROM {table}").fetchone()[0]:
             return ()
@@ -117,15 +119,20 @@ def line_shifts(con, raw: RawFile) -> tuple[tuple[int, int], ...]:
     return tuple(con.execute(changes, [list(ats), list(ats.values())]).fetchall())
 
 
-def _blank_lines(source: Path) -> tuple[tuple[int, ...], int | None]:
-    """(the lines (from 1) of ``source`` that are empty, outside a quoted field (an even number of quotes before
-    them), which DuckDB skips; the number of lines of the file). A line after the file's last line break is no
-    line; the header's line is not one."""
+def _blank_lines(source: Path) -> tuple[int, ...]:
+    """The lines (from 1) of ``source`` that are empty, outside a quoted field (an even number of quotes before
+    them): DuckDB skips them. A line after the file's last line break is no line; the header's line is not one."""
     try:
-        found, count = scan_lines(source, rb"\r?")
+        return tuple(line for line, quotes in blank_lines(source, rb"\r?") if quotes % 2 == 0 and line > 1)
     except OSError:
-        return (), None
-    return tuple(line for line, quotes in found if quotes % 2 == 0 and line > 1), count
+        return ()
+
+
+def _line_count(source: Path) -> int | None:
+    try:
+        return line_count(source)
+    except OSError:
+        return None
 
 
 def _physical_line(source: Path, delimiter: str, counted: int) -> int:
