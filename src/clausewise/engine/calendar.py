@@ -276,8 +276,9 @@ class BusinessCalendar:
         """Every day in [start, end] paired with whether it is a working day."""
         return [(day, bool(hours)) for day, hours in self.schedule(start, end)]
 
-    def _holidays(self, years: range):
-        """The country's public holidays (a ``holidays.HolidayBase``); none at all when ``country`` is empty."""
+    def _holidays(self, years: range = range(0)):
+        """The country's public holidays (a ``holidays.HolidayBase``, which adds a year's holidays when asked about
+        a day of it); none at all when ``country`` is empty."""
         if not self.country:
             return _NoHolidays()
         import holidays  # on first use: a run without working-time goals never needs it
@@ -303,12 +304,20 @@ def _week(cal: BusinessCalendar) -> tuple[Hours, ...]:
     return tuple(own.get(day, cal.hours) for day in range(7))
 
 
+@lru_cache(maxsize=16)
+def _public_holidays(cal: BusinessCalendar):
+    """The calendar's public holidays, one object for every year asked about (each year is worked out once)."""
+    return cal._holidays()
+
+
 @lru_cache(maxsize=256)
 def _working_dates(cal: BusinessCalendar, year: int) -> frozenset[date]:
     # holidays records a make-up day while building the year of the holiday
     # it serves, which can be the next year (a late-December Sunday worked for
-    # New Year); hence year + 1 as well.
-    source = cal._holidays(range(year, year + 2))
+    # New Year); hence year + 1 as well. Asking about a day of a year adds it.
+    source = _public_holidays(cal)
+    for whole in (year, year + 1):
+        _ = date(whole, 1, 1) in source
     weekend = set(source.weekend if cal.weekend is None else cal.weekend) - {d for d, _ in cal.weekday_hours}
     off, on = set(cal.extra_holidays), set(cal.extra_workdays) | source.weekend_workdays
     day, found = date(year, 1, 1), set()
