@@ -132,3 +132,18 @@ def test_a_rule_whose_record_counts_duckdb_refuses_is_an_error_at_the_rule(monke
     assert str(caught.value).startswith(
         'rules/example/inquiries.yaml:3:5: rule "inquiry-channel": DuckDB cannot run it: Referenced column '
         '"no_such_column" not found')
+
+
+def test_a_large_batch_binds_in_two_halves_and_says_what_was_refused_in_order(example):
+    policy, program = example
+    rules = list(program.rules)
+    # All rules handed over before the checker is ready: its first batch holds them all, bound in two halves
+    # (the example pack has fewer than 2 x BATCH rules: the batch is made of them repeated, a broken one early
+    # and one late, so that one falls in each half).
+    many = (rules * (2 * Checker.BATCH // len(rules) + 2))[:2 * Checker.BATCH + 2]
+    early, late = 1, len(many) - 2
+    many[early] = replace(many[early], source="FROM __no_such_table WHERE TRUE")
+    many[late] = replace(many[late], source="FROM __no_such_table WHERE TRUE")
+    checker = Checker(policy, program.derive, program.calendar)
+    refused = checker.finish(many).errors
+    assert [str(e.location) for e in refused] == [str(many[early].rule.location), str(many[late].rule.location)]

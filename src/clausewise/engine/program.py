@@ -127,14 +127,16 @@ def compile_program(policy: Policy, errors: Collector, check: bool = False) -> P
         if checker is not None:
             checker.abandon()
         return None
+    timed = any(uses_calendar(r) for r in rules)
+    known = not timed or _known_country(calendar.country)  # (looked up while the checker binds the last rules)
     refused = checker.finish() if checker is not None else Collector()
     if refused:
         for problem in refused.errors:
             errors.add(problem)
         return None
-    if not any(uses_calendar(r) for r in rules):
+    if not timed:
         return Program(tuple(rules), plan, None)
-    if not _known_country(calendar.country):
+    if not known:
         where = policy.calendar.locations.get("country") or Location(policy.path)
         errors.add(PolicyError(msg('calendar: no holiday calendar for country "{country}"; use an ISO 3166 code such as CN', country=calendar.country), where))
         return None
@@ -226,22 +228,53 @@ class Checker:
             self._done = True
 
     def _work(self) -> None:
-        con = None
+        con = other = None
         try:
             # Empty tables need little memory: the machine's default, whatever a run's limit is set to.
             con = connection.connect(self._policy.timezone, locked=True, memory=connection.AUTO)
             ready = self._prepare(con)
+            other = runvars.cursor(con) if ready else None
             self.prepared.set()
             while (batch := self._next_batch()) is not None:
                 if ready:
-                    _bind_all(con, batch, self._refused)
+                    self._bind(con, other, batch)
         except BaseException as exc:  # raised again by finish()
             self._fault = exc
             self.prepared.set()
             self._drain()
         finally:
-            if con is not None:
-                con.close()
+            for connected in (other, con):
+                if connected is not None:
+                    connected.close()
+
+    def _bind(self, con, other, batch: list[CompiledRule]) -> None:
+        """Bind a batch; a large one in two halves side by side, on ``con`` and the cursor ``other``.
+
+        Binding one statement is one thread's work in DuckDB; the rules left
+        when the compiler is done are most of them, and two statements bind
+        them in about half the time on two cores. What is refused is added in
+        the batch's order.
+        """
+        if len(batch) < 2 * self.BATCH:
+            _bind_all(con, batch, self._refused)
+            return
+        half = len(batch) // 2
+        second, fault = Collector(), []
+
+        def bind_second() -> None:
+            try:
+                _bind_all(other, batch[half:], second)
+            except BaseException as exc:  # raised here, on the checker's thread
+                fault.append(exc)
+
+        helper = threading.Thread(target=bind_second, name="clausewise-check-2", daemon=True)
+        helper.start()
+        _bind_all(con, batch[:half], self._refused)
+        helper.join()
+        if fault:
+            raise fault[0]
+        for problem in second.errors:
+            self._refused.add(problem)
 
     def _next_batch(self) -> list[CompiledRule] | None:
         """At least :attr:`BATCH` rules (fewer at the end), and all that wait besides; None when told to stop."""
