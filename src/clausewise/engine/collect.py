@@ -12,6 +12,7 @@ from ..model import Policy, RuleStats
 from . import periods
 from .findings import CYCLE_COLUMNS, FINGERPRINT, RESULT_TABLE, FindingStore, GradeStore
 from .frames import RuleStatsTable
+from .parallel import side_by_side
 from .plan import FINDINGS_TABLE, RESERVED_RULE, CompiledRule
 from .sqltext import ident, string, strings
 
@@ -82,12 +83,16 @@ def record_counts(con, compiled: list[CompiledRule]) -> dict[str, tuple[int, int
     table of the report (:func:`rule_stats`) and the search for rules that
     were not evaluated (:func:`not_evaluated_candidates`).
     """
-    out = {}
-    for table, items in _by_table(compiled).items():
+    def count(cursor, table_items: tuple[str, list[CompiledRule]]) -> dict[str, tuple[int, int]]:
+        table, items = table_items
         counts = ", ".join(f"count(*) FILTER (WHERE {i.examined_sql}), count(*) FILTER (WHERE {i.unjudged_sql})"
                            for i in items)
-        row = con.execute(f"SELECT {counts} FROM {table}").fetchone()
-        out.update((item.rule.id, (row[2 * k], row[2 * k + 1])) for k, item in enumerate(items))
+        row = cursor.execute(f"SELECT {counts} FROM {table}").fetchone()
+        return {item.rule.id: (row[2 * k], row[2 * k + 1]) for k, item in enumerate(items)}
+
+    out = {}
+    for counted in side_by_side(con, list(_by_table(compiled).items()), count):  # a table at a time, two at once
+        out.update(counted)
     return out
 
 
