@@ -9,10 +9,11 @@ wrong one.
 
 from __future__ import annotations
 
+from datetime import datetime
 from types import SimpleNamespace
 
 from clausewise.engine import connection
-from clausewise.engine.asof import INFERRED, infer_period
+from clausewise.engine.asof import INFERRED, infer_period, month_counts, months_without_records, parse_period
 
 
 def _dataset(name: str, *fields: str):
@@ -71,3 +72,21 @@ def test_instants_before_1970_fall_in_their_own_hour():
 
 def test_no_timestamps_no_period():
     assert _infer("UTC", [None, None]) is None
+
+
+def test_a_month_whose_midnight_was_skipped_is_keyed_by_its_first_day():
+    # Asunción moved its clocks from 00:00 to 01:00 on 2023-10-01 (-04:00 -> -03:00), so October's first local
+    # time is 01:00 and DuckDB's date_trunc('month') gives 2023-10-01 01:00. 2023-10-05 10:00 and 2023-10-20
+    # 10:00 (-03:00) are October, 2023-11-02 10:00 November: the counts are {Oct 1 00:00: 2, Nov 1 00:00: 1},
+    # and October, which holds records, is not a month without records.
+    con = connection.connect("America/Asuncion")
+    try:
+        con.execute("CREATE TABLE calls (opened TIMESTAMPTZ, closed TIMESTAMPTZ)")
+        con.executemany("INSERT INTO calls VALUES (CAST(? AS TIMESTAMPTZ), NULL)",
+                        [("2023-10-05 10:00:00-03",), ("2023-10-20 10:00:00-03",), ("2023-11-02 10:00:00-03",)])
+        counts = month_counts(con, [_dataset("calls", "opened", "closed")])
+    finally:
+        con.close()
+    assert counts == {datetime(2023, 10, 1): 2, datetime(2023, 11, 1): 1}
+    october = parse_period("2023-10")
+    assert months_without_records(counts, october, datetime(2023, 11, 1)) == ()

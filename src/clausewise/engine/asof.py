@@ -171,11 +171,17 @@ def month_counts(con, datasets: list[Dataset]) -> dict[datetime, int]:
     """How many of the export's timestamps fall in each month: month start (naive local) → count; one SQL statement.
 
     Every timestamp field of every exported dataset counts, each value once;
-    months are the policy's (the connection's timezone). The period's
-    inference and its warnings are all read off this one count.
+    months are the policy's (the connection's timezone), each keyed by its first day at 00:00 even when
+    that local time was skipped. The period's inference and its warnings are all read off this one count.
     """
     months = _months_sql(datasets)
-    return {} if months is None else {m: int(n) for m, n in con.execute(f"SELECT m, n FROM ({months})").fetchall()}
+    # A month whose first midnight was skipped (Asunción, 2023-10-01 00:00 -> 01:00) truncates to its first
+    # existing local time, 01:00: each key is made the month's first day at 00:00, as the periods' starts are.
+    rows = [] if months is None else con.execute(f"SELECT m, n FROM ({months})").fetchall()
+    counts: dict[datetime, int] = {}
+    for m, n in rows:
+        counts[datetime(m.year, m.month, 1)] = counts.get(datetime(m.year, m.month, 1), 0) + int(n)
+    return counts
 
 
 def infer_period(con, datasets: list[Dataset]) -> AuditPeriod | None:

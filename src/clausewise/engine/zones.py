@@ -59,8 +59,17 @@ def _change(tz: ZoneInfo, low: datetime, high: datetime, before: timedelta) -> d
     return high.replace(second=0, microsecond=0)
 
 
+def _fixed(zone: str) -> bool:
+    """Whether ``zone``'s offset never changes: the same at its earliest time, in 1970 and in 2101 (a zone of
+    tzdata that ever changed its clocks left its local mean time by 1970), with no change listed between."""
+    tz = ZoneInfo(zone)
+    offsets = {datetime(year, 1, 1, tzinfo=_UTC).astimezone(tz).utcoffset() for year in (2, FIRST_YEAR, LAST_YEAR + 1)}
+    return len(offsets) == 1
+
+
 def skipped_sql(naive: str, zone: str) -> str | None:
-    """SQL, TRUE when the naive local time ``naive`` lies in an hour ``zone`` skips; None when it skips none.
+    """SQL, TRUE when the naive local time ``naive`` lies in an hour ``zone`` skips; None when it skips none
+    (a zone whose offset never changes, such as UTC).
 
     (FALSE or NULL otherwise.) A time between the first listed window and
     the last is checked against each window; one outside the listed years
@@ -69,13 +78,16 @@ def skipped_sql(naive: str, zone: str) -> str | None:
     1991 costs modern data nothing more).
     """
     listed = gaps(zone)
-    if not listed:
-        return None
     back = f"CAST(CAST({naive} AS TIMESTAMPTZ) AS TIMESTAMP) <> {naive}"
+    outside = f"{naive} < {timestamp(datetime(FIRST_YEAR, 1, 1))} OR {naive} >= {timestamp(datetime(LAST_YEAR + 1, 1, 1))}"
+    if not listed:
+        if _fixed(zone):
+            return None
+        # No skipped hour from 1970 to 2100, but there may be earlier ones (Kolkata 1942, Tokyo 1948-1951).
+        return f"CASE WHEN {outside} THEN {back} ELSE FALSE END"
     if len(listed) > MAX_LISTED:
         return back
     windows = " OR ".join(f"({naive} >= {timestamp(a)} AND {naive} < {timestamp(b)})" for a, b in listed)
     first, last = min(a for a, _ in listed), max(b for _, b in listed)
-    outside = f"{naive} < {timestamp(datetime(FIRST_YEAR, 1, 1))} OR {naive} >= {timestamp(datetime(LAST_YEAR + 1, 1, 1))}"
     return (f"CASE WHEN {naive} >= {timestamp(first)} AND {naive} < {timestamp(last)} THEN ({windows}) "
             f"WHEN {outside} THEN {back} ELSE FALSE END")
