@@ -99,3 +99,24 @@ def test_a_last_record_without_a_final_line_break_is_counted(pack, export):
     # The same with a quoted break in K1 (4 lines for header + 2 records): K2 is on line 4.
     with _audit(pack, export, 'id,note,n\nK1,"a\nb",-1\nK2,b,-2') as result:
         assert _lines(result) == {"K1": 2, "K2": 4}
+
+
+@pytest.mark.parametrize(("text", "said"), [
+    # "N" and "n" are one name to the database; "Ä" and "ä" are two (it folds the case of ASCII letters only).
+    ("id,note,n,N\nK1,a,1,2\n",
+     'items.csv:1: columns "n" and "N" differ only in upper and lower case, which the database does not tell apart'),
+    ("id,note,n,n\nK1,a,1,2\n", 'items.csv:1: column "n" appears twice in the header'),
+    ("\nid,note,n\nK1,a,1\n", "items.csv:1: the first line is blank; the header row must be the file's first line"),
+    ("", "items.csv:1: the file is empty; a header row is required"),
+])
+def test_a_header_the_database_cannot_read_is_said_at_line_1(pack, export, text, said):
+    with pytest.raises(DataError) as info:
+        _audit(pack, export, text)
+    assert said in str(info.value)
+
+
+def test_names_differing_in_the_case_of_other_letters_are_two_columns(pack, export):
+    datasets = DATASETS.replace("note: string", 'note: {type: string, column: "ä"}')
+    policy = clausewise.load(pack(datasets, RULES))
+    with clausewise.audit(policy, export({"items.csv": "id,ä,Ä,n\nK1,a,b,-1\n"}), as_of=AS_OF) as result:
+        assert _lines(result) == {"K1": 2}

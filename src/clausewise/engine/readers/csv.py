@@ -160,16 +160,24 @@ def _header(source: Path, delimiter: str, shown: Path) -> list[str]:
     except csv.Error as exc:
         raise DataError(msg("cannot read the header: {exc}", exc=exc), Location(str(shown), line=1)) from None
     if not header:
+        if source.stat().st_size > len(codecs.BOM_UTF8):
+            raise DataError(msg("the first line is blank; the header row must be the file's first line"),
+                            Location(str(shown), line=1))
         raise DataError(msg("the file is empty; a header row is required"), Location(str(shown), line=1))
     other = _other_delimiter(header, delimiter)
     if other:
         written, declared = other.replace("\t", "\\t"), delimiter.replace("\t", "\\t")
         raise DataError(msg("the header is one column holding \"{written}\": the file seems separated by \"{written}\" rather than \"{declared}\"; set the dataset's delimiter: \"{written}\"", written=written, declared=declared), Location(str(shown), line=1))
-    seen = set()
+    seen: dict[str, str] = {}
     for name in header:
-        if name in seen:
-            raise DataError(msg('column "{name}" appears twice in the header', name=name), Location(str(shown), line=1))
-        seen.add(name)
+        # The database tells names apart but for the case of ASCII letters (Ä and ä are two names, A and a one).
+        folded = "".join(c.lower() if c.isascii() else c for c in name)
+        if folded in seen:
+            said = (msg('column "{name}" appears twice in the header', name=name) if seen[folded] == name else
+                    msg('columns "{other}" and "{name}" differ only in upper and lower case, which the database '
+                        'does not tell apart; rename one', other=seen[folded], name=name))
+            raise DataError(said, Location(str(shown), line=1))
+        seen[folded] = name
     return header
 
 
