@@ -147,3 +147,4 @@ def test_a_large_batch_binds_in_two_halves_and_says_what_was_refused_in_order(ex
     checker = Checker(policy, program.derive, program.calendar)
     refused = checker.finish(many).errors
     assert [str(e.location) for e in refused] == [str(many[early].rule.location), str(many[late].rule.location)]
+

@@ -20,9 +20,9 @@ from pathlib import Path
 import duckdb
 
 from .. import __version__
-from ..errors import Collector, PolicyError
+from ..errors import Collector, Location, PolicyError
 from ..i18n import msg
-from ..model import AuditPeriod, Policy, RunResult
+from ..model import AuditPeriod, Field, Policy, RunResult
 from ..policy import read_policy
 from . import asof as audit_time
 from . import collect, connection, given, runvars
@@ -34,6 +34,7 @@ from .parallel import side_by_side
 from .plan import FINDINGS_DDL, FINDINGS_TABLE, CompiledRule, not_evaluated_warning
 from .program import Program, compile_program, with_calendar
 from .sources import Source
+from .sqltext import ident
 
 
 def load(path: str | Path, check: bool = True) -> Policy:
@@ -283,16 +284,55 @@ def audit(
 
 
 def _derive(con, policy: Policy, program: Program) -> None:
-    """Add the computed columns and datasets of the datasets this run loaded."""
+    """Add the computed columns and datasets of the datasets this run loaded, and work each out once.
+
+    A computed column of an exported dataset is a view's expression, worked
+    out when something reads it: one that fails on this export's values (a
+    cast, a division, a guard) would otherwise fail whichever rule or report
+    read it first, or nothing at all when none does. Each is worked out here,
+    one pass per dataset, and a failure is an error at the column, whatever
+    the rules and the report read.
+    """
     for statement in program.derive.statements(policy.datasets):
         try:
             con.execute(statement)
         except duckdb.OutOfMemoryException:
             raise
         except duckdb.Error as exc:
-            said = _said(exc)
-            raise PolicyError(msg("computed columns failed on this export: {said}",
-                                  said=said), failure_location(policy, said)) from None
+            raise _computed_failure(policy, exc) from None
+    errors = Collector()
+    for dataset in (d for d in policy.datasets.values() if d.exported and d.derived_fields()):
+        fields = dataset.derived_fields()
+        try:
+            con.execute(f"SELECT {', '.join(f'count({ident(f.name)})' for f in fields)} FROM {ident(dataset.name)}")
+            continue
+        except duckdb.OutOfMemoryException:
+            raise
+        except duckdb.Error:
+            pass
+        for f in fields:  # which of them
+            try:
+                con.execute(f"SELECT count({ident(f.name)}) FROM {ident(dataset.name)}")
+            except duckdb.OutOfMemoryException:
+                raise
+            except duckdb.Error as exc:
+                errors.add(_computed_failure(policy, exc, f))
+    errors.raise_if_any()
+
+
+def _computed_failure(policy: Policy, exc: duckdb.Error, column: Field | None = None) -> PolicyError:
+    """A computed column that failed on the export's values, at its declaration.
+
+    A guard names its column in its message (``computed column "score": …``);
+    DuckDB's own errors (a cast) do not, and are told with ``column``'s name
+    when it is known, else at the policy file.
+    """
+    said = _said(exc)
+    if column is None or said.startswith("computed column "):
+        return PolicyError(msg("computed columns failed on this export: {said}", said=said),
+                           failure_location(policy, said))
+    return PolicyError(msg('computed column "{name}" failed on this export: {said}', name=column.name, said=said),
+                       column.location or Location(policy.path))
 
 
 def _execute_all(con, policy: Policy, compiled: list[CompiledRule], lang: str, progress: Progress) -> None:
