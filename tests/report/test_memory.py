@@ -79,6 +79,7 @@ def _peak(result, fmt: str) -> int:
 @pytest.mark.parametrize("fmt", sorted(WRITERS))
 def test_a_writers_memory_does_not_grow_with_the_findings(fmt, result_en, monkeypatch):
     monkeypatch.setattr(store_module, "BATCH", BATCH)
+    monkeypatch.setattr(store_module, "FETCH", BATCH)
     monkeypatch.setattr(csv_writer, "_ROWS", BATCH)
     # The capped formats: the page, the comment and the terminal list this many findings, a test case this
     # many of its rule's (the example's 16 findings, repeated to 100, give each of its rules 6 or more).
