@@ -180,7 +180,8 @@ def month_counts(con, datasets: list[Dataset]) -> dict[datetime, int]:
     rows = [] if months is None else con.execute(f"SELECT m, n FROM ({months})").fetchall()
     counts: dict[datetime, int] = {}
     for m, n in rows:
-        counts[datetime(m.year, m.month, 1)] = counts.get(datetime(m.year, m.month, 1), 0) + int(n)
+        month = datetime(m.year, m.month, 1)
+        counts[month] = counts.get(month, 0) + int(n)
     return counts
 
 

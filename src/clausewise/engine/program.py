@@ -51,6 +51,7 @@ class Program:
     rules: tuple[CompiledRule, ...]
     derive: DerivePlan
     calendar: BusinessCalendar | None
+
     def selected(self, policy: Policy, rule_ids: tuple[str, ...] = ()) -> list[CompiledRule]:
         """The compiled rules to run: all, or those named (an unknown id is a usage error).
 

@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import duckdb
 
@@ -300,24 +301,39 @@ def _derive(con, policy: Policy, program: Program) -> None:
             raise
         except duckdb.Error as exc:
             raise _computed_failure(policy, exc) from None
-    errors = Collector()
     for dataset in (d for d in policy.datasets.values() if d.exported and d.derived_fields()):
-        fields = dataset.derived_fields()
+        table = ident(dataset.name)
+        _at_once_else_each(
+            dataset.derived_fields(),
+            lambda fields, table=table: con.execute(
+                f"SELECT {', '.join(f'count({ident(f.name)})' for f in fields)} FROM {table}"),
+            lambda f, exc: _computed_failure(policy, exc, f))
+
+
+def _at_once_else_each(items: list, attempt: Callable[[list], Any],
+                       failure: Callable[[Any, duckdb.Error], PolicyError]) -> list:
+    """``[attempt(items)]`` when DuckDB takes them in one statement; else ``attempt([item])`` for each, to say which.
+
+    Returns the answers; every item DuckDB refuses is ``failure(item, exc)``,
+    raised together once all are tried. Running out of memory is raised at
+    once (it is no item's fault).
+    """
+    try:
+        return [attempt(items)]
+    except duckdb.OutOfMemoryException:
+        raise
+    except duckdb.Error:
+        pass
+    answers, errors = [], Collector()
+    for item in items:
         try:
-            con.execute(f"SELECT {', '.join(f'count({ident(f.name)})' for f in fields)} FROM {ident(dataset.name)}")
-            continue
+            answers.append(attempt([item]))
         except duckdb.OutOfMemoryException:
             raise
-        except duckdb.Error:
-            pass
-        for f in fields:  # which of them
-            try:
-                con.execute(f"SELECT count({ident(f.name)}) FROM {ident(dataset.name)}")
-            except duckdb.OutOfMemoryException:
-                raise
-            except duckdb.Error as exc:
-                errors.add(_computed_failure(policy, exc, f))
+        except duckdb.Error as exc:
+            errors.add(failure(item, exc))
     errors.raise_if_any()
+    return answers
 
 
 def _computed_failure(policy: Policy, exc: duckdb.Error, column: Field | None = None) -> PolicyError:
@@ -386,21 +402,10 @@ def _failure(policy: Policy, item: CompiledRule, exc: duckdb.Error) -> PolicyErr
 
 def _record_counts(con, policy: Policy, compiled: list[CompiledRule]) -> dict[str, tuple[int, int]]:
     """``collect.record_counts``; when DuckDB refuses the counts, rule by rule to say which, all together."""
-    try:
-        return collect.record_counts(con, compiled)
-    except duckdb.OutOfMemoryException:
-        raise
-    except duckdb.Error:
-        pass
-    counts, errors = {}, Collector()
-    for item in compiled:
-        try:
-            counts.update(collect.record_counts(con, [item]))
-        except duckdb.OutOfMemoryException:
-            raise
-        except duckdb.Error as exc:
-            errors.add(_failure(policy, item, exc))
-    errors.raise_if_any()
+    counts: dict[str, tuple[int, int]] = {}
+    for counted in _at_once_else_each(compiled, lambda items: collect.record_counts(con, items),
+                                      lambda item, exc: _failure(policy, item, exc)):
+        counts.update(counted)
     return counts
 
 
