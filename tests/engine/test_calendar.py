@@ -625,3 +625,29 @@ def test_any_calendar_matches_reference(db, data):
     con = db(cal.timezone)
     sql = register(con, cal, SPAN_FIRST, SPAN_LAST, name="random_calendar", pad=timedelta(days=60))
     check_against_reference(con, cal, sql, data.draw(batch(cal)))
+
+
+@pytest.mark.parametrize(("zone", "first", "last"), [
+    ("Asia/Shanghai", date(2016, 3, 14), date(2027, 11, 2)),  # the sample's range: all of it steady (+08:00)
+    ("Asia/Shanghai", date(1991, 6, 1), date(1992, 6, 1)),  # across the last change, 1991-09-15, and the stretch's start
+    ("America/Mexico_City", date(2022, 6, 1), date(2023, 6, 1)),  # across its last change, 2022-10-30
+    ("Europe/Berlin", date(2025, 1, 1), date(2026, 12, 31)),  # no steady stretch: every day asks the zone
+    ("Asia/Kolkata", date(2100, 6, 1), date(2100, 12, 31)),  # up to the end of the stretch, 2100-12-31
+])
+def test_the_steady_stretch_gives_the_tables_the_zone_gives(monkeypatch, zone, first, last):
+    # Inside a zone's steady stretch (calendar_tables.steady_us) the tables add and subtract the offset instead
+    # of asking the zone; with the stretch taken away every instant is asked, and the tables must be the same.
+    from dataclasses import asdict
+
+    from clausewise.engine import calendar_tables
+
+    cal = BusinessCalendar(country="CN", timezone=zone)
+    fast = asdict(calendar_tables.build(cal, first, last))
+    monkeypatch.setattr(calendar_tables, "steady_us", lambda zone: None)
+    calendar_tables.boundary.cache_clear()
+    try:
+        slow = asdict(calendar_tables.build(cal, first, last))
+    finally:
+        calendar_tables.boundary.cache_clear()
+    assert fast == slow
+    assert len(fast["days"]["day"]) == (last - first).days + 1

@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from ..i18n import msg
+from . import zones
 
 if TYPE_CHECKING:
     from .calendar import BusinessCalendar
@@ -47,6 +48,7 @@ MAX_INDEX_ROWS = 20_000
 MAX_CANDIDATES = 32
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+_NAIVE_EPOCH = datetime(1970, 1, 1)
 _ONE_US = timedelta(microseconds=1)
 _HOUR_US = 3600 * US
 
@@ -61,8 +63,29 @@ def from_us(us: int, zone: ZoneInfo | timezone = timezone.utc) -> datetime:
     return (_EPOCH + timedelta(microseconds=us)).astimezone(zone)
 
 
+@lru_cache(maxsize=32)
+def steady_us(zone: ZoneInfo) -> tuple[int, int, int] | None:
+    """(first, end, offset) in microseconds: the instants [first, end) at which ``zone`` keeps one UTC offset,
+    its longest such stretch since 1970 (``zones.steady``), or None. Inside it the functions here add or
+    subtract the offset instead of asking the zone, with the same answers (tests/engine/test_calendar.py)."""
+    found = zones.steady(zone.key) if isinstance(zone, ZoneInfo) and zone.key else None
+    if found is None:
+        return None
+    first, end, offset = found
+    off = offset // _ONE_US
+    return _naive_us(first) - off, _naive_us(end) - off, off
+
+
+def _naive_us(wall: datetime) -> int:
+    """Microseconds from 1970-01-01 00:00 to the naive ``wall`` on the same clock."""
+    return (wall - _NAIVE_EPOCH) // _ONE_US
+
+
 def wall_clock(zone: ZoneInfo, us: int) -> datetime:
     """What the local clock in ``zone`` reads at instant ``us`` (a naive datetime)."""
+    steady = steady_us(zone)
+    if steady is not None and steady[0] <= us < steady[1]:
+        return _NAIVE_EPOCH + timedelta(microseconds=us + steady[2])
     return from_us(us, zone).replace(tzinfo=None)
 
 
@@ -75,6 +98,9 @@ def read_local(zone: ZoneInfo, wall: datetime) -> int:
     to 03:00 is 03:30. In both cases that is the later of zoneinfo's two
     readings (``fold=0`` and ``fold=1``).
     """
+    steady = steady_us(zone)
+    if steady is not None and steady[0] <= _naive_us(wall) - steady[2] < steady[1]:
+        return _naive_us(wall) - steady[2]
     return max(to_us(wall.replace(tzinfo=zone, fold=fold)) for fold in (0, 1))
 
 
@@ -89,6 +115,9 @@ def boundary(zone: ZoneInfo, day: date, seconds: int) -> int:
     midnight (``30 * 3600`` is 06:00 the next day).
     """
     wall = datetime.combine(day, time()) + timedelta(seconds=seconds)
+    steady = steady_us(zone)
+    if steady is not None and steady[0] <= _naive_us(wall) - steady[2] < steady[1]:
+        return _naive_us(wall) - steady[2]
     first = wall.replace(tzinfo=zone, fold=0)
     at = to_us(first)
     if wall_clock(zone, at) == wall:  # the time exists; fold=0 is its first occurrence
@@ -191,11 +220,17 @@ def utc_offset(zone: ZoneInfo, us: int) -> int:
     call (``fromtimestamp`` of an integer) is a third of the work of going
     through a timedelta.
     """
+    steady = steady_us(zone)
+    if steady is not None and steady[0] <= us < steady[1]:
+        return steady[2]
     return datetime.fromtimestamp(us // US, zone).utcoffset() // _ONE_US
 
 
 def transitions(zone: ZoneInfo, start: int, end: int) -> list[tuple[int, int]]:
     """Every change of the zone's UTC offset in (start, end]: (instant, offset from then on)."""
+    steady = steady_us(zone)
+    if steady is not None and steady[0] <= start and end < steady[1]:
+        return []
     found, step = [], 6 * _HOUR_US  # no zone changes its clocks twice within six hours
     here, offset = start, utc_offset(zone, start)
     while here < end:

@@ -36,6 +36,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import duckdb
+
 from ..model import EARLIEST, LATEST, Dataset, Field
 from . import zones
 from .sqltext import ident, literal, string, strings, timestamp
@@ -87,7 +89,11 @@ def type_table(con, dataset: Dataset, source: Source, path: Path | None, lang: s
     run fails on them. Otherwise, or when there are none, the list is empty.
     """
     present = set(source.columns) if path is not None else {f.column for f in dataset.file_fields()}
-    plans = [_Plan(f, dataset, present, source.types.get(f.column), zone) for f in dataset.file_fields()]
+    # Local times are read by arithmetic where the zone's offset holds still; only on DuckDB, whose zone data
+    # confirms the stretch (the Spark engine transpiles this SQL and keeps the cast).
+    timed = any(f.type == "timestamp" for f in dataset.file_fields())
+    span = zones.steady_span(con, zone) if timed and isinstance(con, duckdb.DuckDBPyConnection) else None
+    plans = [_Plan(f, dataset, present, source.types.get(f.column), zone, span) for f in dataset.file_fields()]
     level1 = ", ".join(f"{p.first} AS {p.n}" for p in plans)
     level2 = ", ".join(col for p in plans for col in (p.n, *p.parts()))
     level3 = ", ".join(col for p in plans for col in (p.n, *p.part_names, f"{p.parsed} AS {p.p}"))
@@ -139,8 +145,9 @@ def empty_table_sql(dataset: Dataset) -> str:
 class _Plan:
     """How one field is typed, level by level: ``n_`` (text or stored value), parts, ``p_`` (parsed), typed."""
 
-    def __init__(self, f: Field, dataset: Dataset, present: set[str], stored: str | None, zone: str):
-        self.f, self.dataset, self.zone = f, dataset, zone
+    def __init__(self, f: Field, dataset: Dataset, present: set[str], stored: str | None, zone: str,
+                 span: tuple | None = None):
+        self.f, self.dataset, self.zone, self.span = f, dataset, zone, span
         self.here = f.column in present
         family = stored.split("(")[0].upper() if stored else None
         self.native = stored if self.here and family in _NATIVE.get(f.type, ()) else None
@@ -200,7 +207,7 @@ class _Plan:
         n, f = self.n, self.f
         if self.timed:
             skipped = zones.skipped_sql(self.naive, self.zone)
-            local = f"CAST({self.naive} AS TIMESTAMPTZ)"
+            local = zones.instant_sql(self.naive, self.span)
             if skipped:
                 local = f"CASE WHEN {skipped} THEN NULL ELSE {local} END"
             return f"coalesce({self.zoned}, {local})"
