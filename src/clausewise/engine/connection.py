@@ -90,6 +90,12 @@ def connect(timezone: str, scratch: Path | None = None, locked: bool = False,
     return con
 
 
+# DuckDB's errors that are no statement's fault: running out of memory (the run says how to give DuckDB more,
+# ``out_of_memory``) and Ctrl-C (``interrupted``). Whatever turns DuckDB's errors into errors at a file, a rule
+# or a column lets these through as they are.
+NO_FAULT = (duckdb.OutOfMemoryException, duckdb.InterruptException)
+
+
 def interrupted(exc: BaseException) -> bool:
     """True when ``exc`` is Ctrl-C: Python's KeyboardInterrupt, or DuckDB's way of saying a query was interrupted.
 

@@ -12,6 +12,7 @@ import duckdb
 
 from ...errors import DataError, Location
 from ...i18n import Message, msg
+from ..connection import NO_FAULT
 
 
 @dataclass(frozen=True)
@@ -100,8 +101,8 @@ def create(con, table: str, select: str, parameters: list, path: Path) -> None:
     """``CREATE TABLE table AS select`` with the reader's parameters; reader errors become DataErrors."""
     try:
         con.execute(f"CREATE OR REPLACE TABLE {table} AS {select}", parameters)
-    except duckdb.OutOfMemoryException:
-        raise  # not the file's fault: the run says how to give DuckDB more (connection.out_of_memory)
+    except NO_FAULT:
+        raise  # not the file's fault: out of memory (the run says how to give DuckDB more) or Ctrl-C
     except duckdb.Error as exc:
         raise read_error(str(exc), path) from None
 

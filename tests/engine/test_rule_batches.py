@@ -1,0 +1,73 @@
+"""Rules run eight to a statement (engine/run.py ``RULES_PER_STATEMENT``): the same findings, the same errors."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import duckdb
+import pytest
+from support import EXAMPLE_EXPORT, EXAMPLE_POLICY, ROOT, findings_json
+
+import clausewise
+from clausewise.engine import run
+from clausewise.engine.kinds import KINDS
+from clausewise.errors import ClauseWiseError
+
+# The findings table's columns and types (plan.FINDINGS_DDL), in order.
+TABLE_TYPES = ("VARCHAR", "BIGINT", "VARCHAR", "VARCHAR", "VARCHAR", "VARCHAR", "TIMESTAMP", "VARCHAR")
+
+
+def test_every_kind_gives_rows_of_the_findings_table_types():
+    # A union of rules converts nothing only when each rule's rows already have the table's types (an untyped
+    # NULL takes any). A TIMESTAMPTZ due time beside a TIMESTAMP one would be read back through the zone.
+    policy = clausewise.load(ROOT / "policies" / "ops-support.yaml", check=False)
+    with run.session(policy, ROOT / "samples" / "ops-support" / "2026-10", None, "en") as s:
+        kinds = set()
+        for item in s.compiled:
+            described = s.con.execute("DESCRIBE " + item.select_sql("en")).fetchall()
+            types = tuple(row[1] for row in described)
+            assert len(types) == len(TABLE_TYPES), item.rule.id
+            assert all(t in (want, '"NULL"') for t, want in zip(types, TABLE_TYPES)), (item.rule.id, types)
+            kinds.add(item.rule.kind)
+    assert kinds == set(KINDS)  # the sample pack has a rule of every kind
+
+
+@pytest.mark.parametrize("size", [1, 3])
+def test_the_findings_do_not_depend_on_how_many_rules_a_statement_holds(monkeypatch, size):
+    policy = clausewise.load(EXAMPLE_POLICY, check=False)
+    with clausewise.audit(policy, EXAMPLE_EXPORT) as result:
+        eight = findings_json(result)
+    monkeypatch.setattr(run, "RULES_PER_STATEMENT", size)
+    with clausewise.audit(policy, EXAMPLE_EXPORT) as result:
+        assert findings_json(result) == eight
+    assert len(eight) > 10
+
+
+def test_a_rule_duckdb_refuses_is_named_alone_though_it_shares_a_statement(monkeypatch):
+    import clausewise.engine.plan as plan
+
+    original = plan.compile_rule
+
+    def broken(ctx, refers=None):
+        item = original(ctx, refers)
+        return replace(item, source="FROM __no_such_table WHERE TRUE") if item and item.rule.id == "inquiry-channel" else item
+
+    monkeypatch.setattr(plan, "compile_rule", broken)
+    policy = clausewise.load(EXAMPLE_POLICY, check=False)
+    assert len(policy.rules) > 2  # the broken rule shares its statement with others
+    with pytest.raises(ClauseWiseError) as caught:
+        clausewise.audit(policy, EXAMPLE_EXPORT)
+    said = str(caught.value).splitlines()
+    assert len(said) == 1
+    assert said[0].startswith('rules/example/inquiries.yaml:3:5: rule "inquiry-channel": DuckDB cannot run it: ')
+
+
+@pytest.mark.parametrize("fault", [duckdb.InterruptException, duckdb.OutOfMemoryException])
+def test_an_interrupt_or_running_out_of_memory_is_no_rules_fault(fault):
+    # Ctrl-C while DuckDB runs a statement, or too little memory, passes through as it is (the command says
+    # "interrupted" or how to give DuckDB more), not blamed on the rules the statement held.
+    def attempt(items):
+        raise fault("stopped")
+
+    with pytest.raises(fault):
+        run._at_once_else_each(["a", "b"], attempt, lambda item, exc: pytest.fail("blamed on an item"))
