@@ -138,7 +138,8 @@ MIX = st.lists(st.tuples(st.sampled_from(list(CLAUSE)), STATUSES, st.sampled_fro
                          st.sampled_from(["new", "persisting", None])), max_size=12)
 
 
-@settings(max_examples=80)
+# Twice the profile's examples (40 quick, 2,000 thorough): the mixes are small and varied.
+@settings(max_examples=2 * settings().max_examples)
 @given(mix=MIX, fail_on=st.sampled_from([*SEVERITIES, "never"]), new_only=st.booleans(),
        caps=st.dictionaries(st.sampled_from(SEVERITIES), st.sampled_from(["A", "B", "C", "D"])))
 def test_scorecard_and_exit_code_never_tell_opposite_stories(policy, mix, fail_on, new_only, caps):

@@ -256,7 +256,8 @@ def test_parts_whose_names_differ_only_in_case_are_refused(tmp_path):
     assert _refusal(path) == 't.xlsx: two parts of the zip are named "xl/worksheets/Sheet1.xml": which one is read is unclear'
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+# Three times the profile's examples (60 quick, 3,000 thorough).
+@settings(max_examples=3 * settings().max_examples, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(st.tuples(st.integers(min_value=0), st.sampled_from(b'<>"=/: rc9\x00\xff')), min_size=1, max_size=4))
 def test_a_damaged_workbook_is_a_one_line_error_or_passes(tmp_path, damage):
     # stored, not deflated, so that a flipped byte lands in the zip's headers or in the XML itself

@@ -125,7 +125,8 @@ _INTERNALS = re.compile(r"<class|Required keyword|Expecting|Expected |Invalid ex
                         r"Unexpected token|[A-Z]{3,} [A-Z]{3,} is not allowed")
 
 
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+# Ten times the profile's examples (200 quick, 10,000 thorough): each is one parse, a millisecond.
+@settings(max_examples=10 * settings().max_examples, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(st.sampled_from(_PIECES), min_size=1, max_size=6))
 def test_no_text_crashes_the_checker_or_shows_its_parser(pieces):
     text = " ".join(pieces)

@@ -338,7 +338,9 @@ def _loaded(pack, datasets: str, goal: str, extra: str):
     return _LOADED[key]
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+# As many examples as the profile runs (20 quick, 1,000 thorough); each audits up to 25 records.
+@settings(max_examples=settings().max_examples, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(st.lists(clock(), min_size=5, max_size=25), st.sampled_from([*ELAPSED, *DAY_COUNTED]))
 def test_verdicts_match_reference_across_offsets_and_pauses(pack, export, clocks, goal):
     policy = _loaded(pack, DATASETS, goal, "pauses: [[paused_at, resumed_at]]")
