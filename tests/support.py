@@ -56,3 +56,22 @@ def example_rows(name: str) -> list[dict]:
         with path.open(encoding="utf-8", newline="") as handle:
             return list(csv.DictReader(handle))
     return [{k: str(v) for k, v in json.loads(line).items()} for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+def broken_rules(monkeypatch, only: str | None = None, **changes) -> None:
+    """Make the compiler hand over its rules changed by ``changes`` (fields of ``CompiledRule``, such as
+    ``source="FROM __no_such_table WHERE TRUE"``): every rule, or only the rule ``only``. For tests of how
+    SQL that DuckDB refuses is told."""
+    from dataclasses import replace
+
+    import clausewise.engine.plan as plan
+
+    original = plan.compile_rule
+
+    def broken(ctx, refers=None):
+        item = original(ctx, refers)
+        if item is None or (only is not None and item.rule.id != only):
+            return item
+        return replace(item, **changes)
+
+    monkeypatch.setattr(plan, "compile_rule", broken)

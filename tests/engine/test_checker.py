@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
-from support import EXAMPLE_EXPORT, EXAMPLE_POLICY
+from support import EXAMPLE_EXPORT, EXAMPLE_POLICY, broken_rules
 
 import clausewise
 from clausewise.engine.program import Checker
@@ -49,15 +49,7 @@ def test_a_fault_of_the_checker_itself_is_raised_by_finish(example):
 
 def test_load_reports_a_refused_rule_at_its_place(monkeypatch, tmp_path):
     # The whole path: a rule compiled to SQL that DuckDB cannot bind fails clausewise.load with its location.
-    import clausewise.engine.plan as plan
-
-    original = plan.compile_rule
-
-    def broken(ctx, refers=None):
-        item = original(ctx, refers)
-        return replace(item, source="FROM __no_such_table WHERE TRUE") if item is not None else None
-
-    monkeypatch.setattr(plan, "compile_rule", broken)
+    broken_rules(monkeypatch, source="FROM __no_such_table WHERE TRUE")
     with pytest.raises(ClauseWiseError) as caught:
         clausewise.load(EXAMPLE_POLICY)
     assert "DuckDB cannot run it" in str(caught.value)
@@ -87,22 +79,10 @@ def test_an_abandoned_check_lets_its_connection_go():
     assert not checker.finish()  # nothing was refused; finishing after abandoning does not wait forever
 
 
-def _refusing(monkeypatch):
-    import clausewise.engine.plan as plan
-
-    original = plan.compile_rule
-
-    def broken(ctx, refers=None):
-        item = original(ctx, refers)
-        return replace(item, source="FROM __no_such_table WHERE TRUE") if item is not None else None
-
-    monkeypatch.setattr(plan, "compile_rule", broken)
-
-
 def test_without_the_dry_run_the_audit_says_every_refused_rule_at_its_place(monkeypatch):
     # load(check=False), as the audit command loads: the pack loads, and running the rules is the check; every
     # rule DuckDB refuses is raised together, at the rule, as the dry run says it.
-    _refusing(monkeypatch)
+    broken_rules(monkeypatch, source="FROM __no_such_table WHERE TRUE")
     policy = clausewise.load(EXAMPLE_POLICY, check=False)
     with pytest.raises(ClauseWiseError) as caught:
         clausewise.audit(policy, EXAMPLE_EXPORT)
@@ -117,15 +97,7 @@ def test_without_the_dry_run_the_audit_says_every_refused_rule_at_its_place(monk
 def test_a_rule_whose_record_counts_duckdb_refuses_is_an_error_at_the_rule(monkeypatch):
     # The rule's findings query is sound, but the count of the records it examined reads a column that does not
     # exist: without the dry run, the run's counting says so at the rule, not as an internal error.
-    import clausewise.engine.plan as plan
-
-    original = plan.compile_rule
-
-    def broken(ctx, refers=None):
-        item = original(ctx, refers)
-        return replace(item, scope_sql="no_such_column > 0") if item and item.rule.id == "inquiry-channel" else item
-
-    monkeypatch.setattr(plan, "compile_rule", broken)
+    broken_rules(monkeypatch, only="inquiry-channel", scope_sql="no_such_column > 0")
     policy = clausewise.load(EXAMPLE_POLICY, check=False)
     with pytest.raises(ClauseWiseError) as caught:
         clausewise.audit(policy, EXAMPLE_EXPORT)

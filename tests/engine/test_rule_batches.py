@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import duckdb
 import pytest
-from support import EXAMPLE_EXPORT, EXAMPLE_POLICY, ROOT, findings_json
+from support import EXAMPLE_EXPORT, EXAMPLE_POLICY, ROOT, broken_rules, findings_json
 
 import clausewise
 from clausewise.engine import run
@@ -44,15 +42,7 @@ def test_the_findings_do_not_depend_on_how_many_rules_a_statement_holds(monkeypa
 
 
 def test_a_rule_duckdb_refuses_is_named_alone_though_it_shares_a_statement(monkeypatch):
-    import clausewise.engine.plan as plan
-
-    original = plan.compile_rule
-
-    def broken(ctx, refers=None):
-        item = original(ctx, refers)
-        return replace(item, source="FROM __no_such_table WHERE TRUE") if item and item.rule.id == "inquiry-channel" else item
-
-    monkeypatch.setattr(plan, "compile_rule", broken)
+    broken_rules(monkeypatch, only="inquiry-channel", source="FROM __no_such_table WHERE TRUE")
     policy = clausewise.load(EXAMPLE_POLICY, check=False)
     assert len(policy.rules) > 2  # the broken rule shares its statement with others
     with pytest.raises(ClauseWiseError) as caught:
