@@ -10,6 +10,12 @@ a clock is reported, not guessed at.
 The repeated hour when clocks go back (01:30 happens twice) is read as the
 *later* of the two moments, as DuckDB reads it; an export that means the
 earlier one must write the offset (``-04:00``). docs/time.md says so.
+
+Most zones have kept one offset for decades (Asia/Shanghai since 1991). In
+that stretch (:func:`steady`) a local time is the instant ``local -
+offset``: the typing reads it so (:func:`instant_sql`), a tenth of the work
+of looking every value up in the zone's rules, and so do the business
+calendar's tables (``calendar_tables.steady_us``).
 """
 
 from __future__ import annotations
