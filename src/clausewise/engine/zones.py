@@ -26,11 +26,9 @@ from zoneinfo import ZoneInfo
 
 from .sqltext import timestamp
 
-# The years whose skipped hours are listed one by one; times outside them are
-# checked by reading them back through the zone's rules, which is slower.
+# The years whose changes of the clocks are worked out here (gaps, the steady stretch); a time
+# outside them is checked by reading it back through DuckDB's zone data.
 FIRST_YEAR, LAST_YEAR = 1970, 2100
-# More skipped hours than this are checked by reading back instead of listed.
-MAX_LISTED = 24
 _UTC = timezone.utc
 
 
@@ -81,11 +79,13 @@ def skipped_sql(naive: str, zone: str) -> str | None:
     """SQL, TRUE when the naive local time ``naive`` lies in an hour ``zone`` skips; None when it skips none
     (a zone whose offset never changes, such as UTC).
 
-    (FALSE or NULL otherwise.) A time between the first listed window and
-    the last is checked against each window; one outside the listed years
-    is read back through the zone's rules; any other time is not skipped,
-    which two comparisons settle (a zone that last changed its clocks in
-    1991 costs modern data nothing more).
+    (FALSE or NULL otherwise.) A time is skipped when DuckDB, reading it in
+    the zone and showing it again, shows another time (it moves a skipped
+    time on by the jump): the same zone data that reads the instant decides.
+    That is asked only of times from the zone's first skipped hour since
+    1970 to its last, and of times outside 1970-2100; any other time is not
+    skipped, which two comparisons settle (a zone that last changed its clocks
+    in 1991 costs modern data nothing more, and its statement stays short).
     """
     listed = gaps(zone)
     back = f"CAST(CAST({naive} AS TIMESTAMPTZ) AS TIMESTAMP) <> {naive}"
@@ -95,12 +95,9 @@ def skipped_sql(naive: str, zone: str) -> str | None:
             return None
         # No skipped hour from 1970 to 2100, but there may be earlier ones (Kolkata 1942, Tokyo 1948-1951).
         return f"CASE WHEN {outside} THEN {back} ELSE FALSE END"
-    if len(listed) > MAX_LISTED:
-        return back
-    windows = " OR ".join(f"({naive} >= {timestamp(a)} AND {naive} < {timestamp(b)})" for a, b in listed)
-    first, last = min(a for a, _ in listed), max(b for _, b in listed)
-    return (f"CASE WHEN {naive} >= {timestamp(first)} AND {naive} < {timestamp(last)} THEN ({windows}) "
-            f"WHEN {outside} THEN {back} ELSE FALSE END")
+    first, last = listed[0][0], listed[-1][1]
+    return (f"CASE WHEN ({naive} >= {timestamp(first)} AND {naive} < {timestamp(last)}) OR {outside} "
+            f"THEN {back} ELSE FALSE END")
 
 
 # A stretch of local time shorter than this is not worth reading by arithmetic (a zone with daylight saving).
