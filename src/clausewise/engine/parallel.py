@@ -34,8 +34,10 @@ def side_by_side(con, jobs: Sequence[Job], work: Callable[[object, Job], Answer]
     The cursors read the run's values (``runvars.cursor``). ``started(n,
     job)`` is called, in the jobs' order, as each job's turn comes (for a
     progress display). The answers come back in the jobs' order; the first
-    job to fail, in that order, is the error raised, and the jobs not yet
-    begun are dropped. A connection that is not DuckDB's (the Spark engine's)
+    job to fail, in that order, is the error raised, the jobs not yet begun
+    are dropped and the statements still running are interrupted; so is
+    Ctrl-C while waiting (KeyboardInterrupt, raised once the workers have
+    stopped). A connection that is not DuckDB's (the Spark engine's)
     or a machine with one core runs the jobs one after another on ``con``.
     """
     workers = min(WORKERS, os.cpu_count() or 1, len(jobs))
@@ -58,20 +60,42 @@ def side_by_side(con, jobs: Sequence[Job], work: Callable[[object, Job], Answer]
         finally:
             idle.put(cursor)
 
+    pool = ThreadPoolExecutor(max_workers=workers)
+    futures = [pool.submit(one, job) for job in jobs]
     try:
-        with ThreadPoolExecutor(max_workers=workers) as pool:
-            futures = [pool.submit(one, job) for job in jobs]
-            answers = []
-            for n, (job, future) in enumerate(zip(jobs, futures, strict=True)):
-                if started is not None:
-                    started(n, job)
-                try:
-                    answers.append(future.result())
-                except BaseException:
-                    for later in futures:
-                        later.cancel()
-                    raise
-            return answers
+        answers = []
+        for n, (job, future) in enumerate(zip(jobs, futures, strict=True)):
+            if started is not None:
+                started(n, job)
+            answers.append(future.result())
+        return answers
+    except BaseException:
+        # A job failed, or Ctrl-C came while waiting: the statements still running are stopped now,
+        # not left to run to their end (a statement may hold several rules).
+        _interrupt(cursors)
+        raise
     finally:
-        for cursor in cursors:
-            cursor.close()
+        _wind_up(pool, cursors)
+
+
+def _interrupt(cursors: list) -> None:
+    """Stop whatever statement each cursor is running (DuckDB ends it with an interrupt error)."""
+    for cursor in cursors:
+        cursor.interrupt()
+
+
+def _wind_up(pool: ThreadPoolExecutor, cursors: list) -> None:
+    """Drop the jobs not begun, wait for the running ones to end, close the cursors.
+
+    A further Ctrl-C while waiting stops the statements again and waits on:
+    a cursor closed while busy would put DuckDB's "connection is busy" in the
+    place of the interrupt.
+    """
+    while True:
+        try:
+            pool.shutdown(wait=True, cancel_futures=True)
+            break
+        except KeyboardInterrupt:
+            _interrupt(cursors)
+    for cursor in cursors:
+        cursor.close()
