@@ -61,3 +61,43 @@ def test_an_interrupt_or_running_out_of_memory_is_no_rules_fault(fault):
 
     with pytest.raises(fault):
         run._at_once_else_each(["a", "b"], attempt, lambda item, exc: pytest.fail("blamed on an item"))
+
+
+def _cut(records: dict[str, int]) -> list[list[str]]:
+    from clausewise.engine.run import _statements, program_of
+
+    policy = clausewise.load(EXAMPLE_POLICY, check=False)
+    return [[item.rule.id for item in batch] for batch in _statements(list(program_of(policy).rules), records)]
+
+
+def test_rules_of_small_datasets_share_statements_in_the_packs_order():
+    # 11 rules, two workers: at most ceil(11 / 4) = 3 rules a statement, so that each worker gets two or more.
+    small = {"inquiries": 10, "followups": 10, "meetings": 10}
+    assert _cut(small) == [
+        ["inquiry-followed-up", "satisfaction-rate", "meetings-per-month"],
+        ["meetings-regular", "inquiry-channel", "inquiry-recorded"],
+        ["inquiry-contact", "inquiry-reply-deadline", "inquiry-id-unique"],
+        ["inquiry-times-in-order", "inquiry-reply-clock"],
+    ]
+
+
+def test_a_rule_that_reads_a_large_dataset_runs_alone():
+    # Followups reach a row group (122,880 records): the rule counting them and the reference that looks
+    # them up (inquiry-followed-up reads followups as its target) run alone; the others still share.
+    large = {"inquiries": 10, "followups": 122_880, "meetings": 10}
+    assert _cut(large) == [
+        ["inquiry-followed-up"],
+        ["satisfaction-rate"],
+        ["meetings-per-month", "meetings-regular", "inquiry-channel"],
+        ["inquiry-recorded", "inquiry-contact", "inquiry-reply-deadline"],
+        ["inquiry-id-unique", "inquiry-times-in-order", "inquiry-reply-clock"],
+    ]
+    # A dataset whose size is not known (a computed one) counts as large: here meetings.
+    assert _cut({"inquiries": 10, "followups": 10}) == [
+        ["inquiry-followed-up", "satisfaction-rate"],
+        ["meetings-per-month"],
+        ["meetings-regular"],
+        ["inquiry-channel", "inquiry-recorded", "inquiry-contact"],
+        ["inquiry-reply-deadline", "inquiry-id-unique", "inquiry-times-in-order"],
+        ["inquiry-reply-clock"],
+    ]

@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from itertools import accumulate
 from pathlib import Path
 from typing import Any
 
@@ -195,7 +196,7 @@ def run(
         first = min(filter(None, [loaded.earliest, as_of]))
         last = max(filter(None, [loaded.latest, as_of]))
         compiled = with_calendar(con, policy, program, compiled, first, last)
-        _execute_all(con, policy, compiled, lang, progress)
+        _execute_all(con, policy, compiled, lang, progress, {f.dataset: f.rows for f in loaded.files})
         counts = _record_counts(con, policy, compiled) if strict else None
         not_evaluated = _not_evaluated(con, counts, compiled, lang) if strict else frozenset()
         warnings += tuple(filter(None, [not_evaluated_warning([c.rule.id for c in compiled
@@ -357,20 +358,25 @@ def _computed_failure(policy: Policy, exc: duckdb.Error, column: Field | None = 
 # (one after another). A pack of few rules is cut into at least two statements per worker, so that the
 # workers share the rules evenly.
 RULES_PER_STATEMENT = 8
+# A rule whose dataset has at least this many records (DuckDB's row group) runs in a statement of its own:
+# there its fixed costs are nothing, and the rules of one statement run at once, each holding its memory
+# (eight working-time deadlines over 1,000,000 records needed 1 GB together, 400 MB one by one).
+SMALL_RECORDS = 122_880
 
 
-def _execute_all(con, policy: Policy, compiled: list[CompiledRule], lang: str, progress: Progress) -> None:
-    """Run every rule, inserting its findings: up to eight rules a statement, two statements at a time
-    (``parallel.side_by_side``).
+def _execute_all(con, policy: Policy, compiled: list[CompiledRule], lang: str, progress: Progress,
+                 records: Mapping[str, int]) -> None:
+    """Run every rule, inserting its findings: up to eight rules of small datasets a statement, two
+    statements at a time (``parallel.side_by_side``).
 
-    A statement DuckDB refuses is run again rule by rule, to say which rule
-    failed (the others' findings are then inserted one by one). Every rule
-    that fails is raised together, in the pack's order (an ErrorList of
-    PolicyErrors at the rules), once all have run; running out of memory or
-    an interrupt is raised at once.
+    ``records`` is the number of records per dataset (a dataset not in it,
+    a computed one, counts as large). A statement DuckDB refuses is run again
+    rule by rule, to say which rule failed (the others' findings are then
+    inserted one by one). Every rule that fails is raised together, in the
+    pack's order (an ErrorList of PolicyErrors at the rules), once all have
+    run; running out of memory or an interrupt is raised at once.
     """
-    size = max(1, min(RULES_PER_STATEMENT, -(-len(compiled) // (2 * WORKERS))))
-    batches = [compiled[start:start + size] for start in range(0, len(compiled), size)]
+    batches = _statements(compiled, records)
 
     def one(cursor, batch: list[CompiledRule]) -> ClauseWiseError | None:
         try:
@@ -380,12 +386,33 @@ def _execute_all(con, policy: Policy, compiled: list[CompiledRule], lang: str, p
             return exc
         return None
 
+    done = [0, *accumulate(len(batch) for batch in batches)]  # rules before each statement
     failed = side_by_side(con, batches, one,
-                          lambda n, batch: progress(f"rule {batch[0].rule.id}", n * size, len(compiled)))
+                          lambda n, batch: progress(f"rule {batch[0].rule.id}", done[n], len(compiled)))
     errors = Collector()
     for exc in filter(None, failed):
         errors.add(exc)
     errors.raise_if_any()
+
+
+def _statements(compiled: list[CompiledRule], records: Mapping[str, int]) -> list[list[CompiledRule]]:
+    """The rules cut into statements, in the pack's order: a rule that reads a large dataset alone (its own
+    or, for a ``reference``, its target), consecutive rules of small ones together, up to
+    :data:`RULES_PER_STATEMENT` (fewer in a small pack)."""
+    size = max(1, min(RULES_PER_STATEMENT, -(-len(compiled) // (2 * WORKERS))))
+    out: list[list[CompiledRule]] = []
+    joining: list[CompiledRule] | None = None  # the statement small rules are added to
+    for item in compiled:
+        read = (item.rule.dataset, *KINDS[item.rule.kind].reads(item.rule.spec))
+        if max(records.get(name, SMALL_RECORDS) for name in read) >= SMALL_RECORDS:
+            out.append([item])
+            joining = None
+        elif joining is not None and len(joining) < size:
+            joining.append(item)
+        else:
+            joining = [item]
+            out.append(joining)
+    return out
 
 
 def _insert_sql(items: list[CompiledRule], lang: str) -> str:
