@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 import queue
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from typing import TypeVar
 
 import duckdb
@@ -75,27 +75,35 @@ def side_by_side(con, jobs: Sequence[Job], work: Callable[[object, Job], Answer]
         _interrupt(cursors)
         raise
     finally:
-        _wind_up(pool, cursors)
+        _wind_up(pool, futures, cursors)
 
 
 def _interrupt(cursors: list) -> None:
     """Stop whatever statement each cursor is running (DuckDB ends it with an interrupt error)."""
     for cursor in cursors:
-        cursor.interrupt()
+        try:
+            cursor.interrupt()
+        except duckdb.Error:  # a cursor between calls refuses: it has no statement to stop
+            pass
 
 
-def _wind_up(pool: ThreadPoolExecutor, cursors: list) -> None:
+def _wind_up(pool: ThreadPoolExecutor, futures: list[Future], cursors: list) -> None:
     """Drop the jobs not begun, wait for the running ones to end, close the cursors.
 
-    A further Ctrl-C while waiting stops the statements again and waits on:
-    a cursor closed while busy would put DuckDB's "connection is busy" in the
-    place of the interrupt.
+    The wait is on the jobs, not the threads: a Ctrl-C that interrupts
+    ``Thread.join`` leaves the thread counted as ended while it still runs
+    (CPython 3.11), and a cursor closed while busy puts DuckDB's "connection
+    is busy" in the place of the interrupt. A further Ctrl-C while waiting
+    stops the statements again and waits on.
     """
+    for future in futures:
+        future.cancel()
     while True:
         try:
-            pool.shutdown(wait=True, cancel_futures=True)
+            wait(futures)
             break
         except KeyboardInterrupt:
             _interrupt(cursors)
+    pool.shutdown(wait=False)  # its threads are idle now and end on their own
     for cursor in cursors:
         cursor.close()
