@@ -63,11 +63,22 @@ def from_us(us: int, zone: ZoneInfo | timezone = timezone.utc) -> datetime:
     return (_EPOCH + timedelta(microseconds=us)).astimezone(zone)
 
 
-@lru_cache(maxsize=32)
+# A range of fewer days is built by asking the zone (the calendar's template week, when a pack is checked):
+# working out the zone's steady stretch reads its offset for every day since 1970, 25 ms.
+STEADY_DAYS = 90
+_steady_wanted: set[ZoneInfo] = set()
+
+
 def steady_us(zone: ZoneInfo) -> tuple[int, int, int] | None:
     """(first, end, offset) in microseconds: the instants [first, end) at which ``zone`` keeps one UTC offset,
     its longest such stretch since 1970 (``zones.steady``), or None. Inside it the functions here add or
-    subtract the offset instead of asking the zone, with the same answers (tests/engine/test_calendar.py)."""
+    subtract the offset instead of asking the zone, with the same answers (tests/engine/test_calendar.py).
+    None too until a range of :data:`STEADY_DAYS` or more has been built for the zone."""
+    return _steady_us(zone) if zone in _steady_wanted else None
+
+
+@lru_cache(maxsize=32)
+def _steady_us(zone: ZoneInfo) -> tuple[int, int, int] | None:
     found = zones.steady(zone.key) if isinstance(zone, ZoneInfo) and zone.key else None
     if found is None:
         return None
@@ -187,6 +198,8 @@ class Tables:
 def build(cal: BusinessCalendar, first: date, last: date) -> Tables:
     """The tables for instants in the local days [first, last]."""
     zone, one = cal.zone, timedelta(days=1)
+    if (last - first).days >= STEADY_DAYS:
+        _steady_wanted.add(zone)
     # The day before the range contributes its night shift's morning part.
     spans = working_spans(cal, first - one, last)
     dates = [first + timedelta(days=n) for n in range((last - first).days + 2)]
