@@ -55,3 +55,27 @@ def test_every_report_and_command_stops_alike(broken, args):
     assert result.exit_code == 2, result.output
     assert 'computed column "subject_number" failed on this export' in result.output
     assert "internal error" not in result.output
+
+
+RATIO_RULES = """\
+rules:
+  - {id: per-visit, clause: C-1, dataset: items, kind: check, severity: high,
+     assert: "CAST(subject AS INTEGER) // CAST(visits AS INTEGER) < 10",
+     title: {en: Per visit}, message: {en: "{key} has too many per visit"}}
+"""
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_a_division_by_zero_says_what_a_rule_can_do(pack, export, lang):
+    # K2 has 0 visits: 30 // 0. DuckDB's own advice (TRY(...), SET error_on_division_by_zero) is not
+    # something a rule can write; nullif is.
+    path = pack("items:\n  key: id\n  fields: {id: string, subject: string, visits: string}\n", RATIO_RULES)
+    folder = export({"items.csv": "id,subject,visits\nK1,12,3\nK2,30,0\n"})
+    result = CliRunner().invoke(cli, ["audit", str(folder), "-p", str(path), "--lang", lang])
+    assert result.exit_code == 2, result.output
+    assert "error_on_division_by_zero" not in result.output and "TRY(" not in result.output
+    if lang == "en":
+        assert 'rule "per-visit" failed on this export: division by zero in (' in result.output
+        assert "divide by nullif(divisor, 0)" in result.output
+    else:
+        assert "除以零：(" in result.output and "nullif(除数, 0)" in result.output

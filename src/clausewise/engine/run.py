@@ -10,6 +10,7 @@ back afterwards lives in ``collect``; the as-of time in ``asof``.
 
 from __future__ import annotations
 
+import re
 import tempfile
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -465,7 +466,17 @@ def _not_evaluated(con, counts: dict[str, tuple[int, int]], compiled: list[Compi
     return frozenset(rule for (rule,) in inserted)
 
 
+# DuckDB's words for a whole-number division by zero, whose advice (TRY, SET) a rule cannot follow.
+_DIVISION = re.compile(r"^Division by zero in expression (.*?)\. Use TRY\(")
+
+
 def _said(exc: duckdb.Error) -> str:
-    """DuckDB's message, first line, without its "Invalid Input Error:"-style prefix."""
+    """DuckDB's message, first line, without its "Invalid Input Error:"-style prefix; a division by zero told
+    with the advice a rule can follow (``nullif``, which the conditions allow)."""
     first = str(exc).strip().splitlines()[0]
-    return first.split(" Error: ", 1)[1] if " Error: " in first else first
+    said = first.split(" Error: ", 1)[1] if " Error: " in first else first
+    division = _DIVISION.match(said)
+    if division:
+        return msg("division by zero in {expression}; divide by nullif(divisor, 0) to leave the result empty "
+                   "where the divisor is 0", expression=division.group(1))
+    return said
