@@ -211,3 +211,51 @@ def test_a_reader_that_stops_early_stops_the_report_quietly(root):
         process.stdout.close()  # the reader is gone before the first line is written
         _, err = process.communicate(timeout=60)
         assert (process.returncode, err.decode()) == (141, ""), args
+
+
+def _jsonl(run, *extra: str) -> str:
+    result = run(*EXAMPLE, "--format", "jsonl", *extra)
+    assert result.exit_code == 1, result.output
+    return result.stdout
+
+
+def test_a_json_lines_file_is_moved_into_place_with_the_old_files_mode(run, tmp_path, monkeypatch):
+    # DuckDB writes the report into the run's private folder; the command moves it into the place of the
+    # staged report file instead of copying it through the stream: the same bytes, the old file's mode.
+    import os
+    import shutil
+
+    expected = _jsonl(run)  # on standard output: copied through the stream
+    target = tmp_path / "findings.jsonl"
+    target.write_text("last month's report\n", encoding="utf-8")
+    os.chmod(target, 0o640)
+
+    def no_copy(*args, **kwargs):
+        raise AssertionError("the report was copied, not moved")
+
+    monkeypatch.setattr(shutil, "copyfileobj", no_copy)
+    assert run(*EXAMPLE, "--format", "jsonl", "--output", str(target)).exit_code == 1
+    assert target.read_text(encoding="utf-8") == expected
+    assert target.stat().st_mode & 0o777 == 0o640
+    assert [p.name for p in tmp_path.iterdir()] == ["findings.jsonl"]  # nothing staged is left behind
+
+
+def test_a_json_lines_report_on_another_file_system_is_copied(run, tmp_path, monkeypatch):
+    # Moving across file systems fails (EXDEV): the report is copied through the stream instead, the same.
+    import errno
+    import os
+
+    from clausewise.engine import connection
+
+    real = os.replace
+
+    def replace(src, dst):
+        if str(src).endswith(connection.REPORT):
+            raise OSError(errno.EXDEV, "Invalid cross-device link")
+        return real(src, dst)
+
+    monkeypatch.setattr(os, "replace", replace)
+    target = tmp_path / "findings.jsonl"
+    assert run(*EXAMPLE, "--format", "jsonl", "--output", str(target)).exit_code == 1
+    monkeypatch.setattr(os, "replace", real)
+    assert target.read_text(encoding="utf-8") == _jsonl(run)

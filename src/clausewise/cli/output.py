@@ -89,7 +89,9 @@ def opened(output: str | None, inputs: Iterable[Path] = ()) -> Iterator[TextIO]:
     except OSError as exc:
         raise UsageError(msg("cannot write {output}: {strerror}", output=output, strerror=exc.strerror)) from None
     try:
-        os.chmod(handle.name, _mode(target))
+        mode = _mode(target)
+        os.chmod(handle.name, mode)
+        handle.take_file = _taker(handle, mode)
         with handle:
             yield handle
         os.replace(handle.name, target)
@@ -99,6 +101,25 @@ def opened(output: str | None, inputs: Iterable[Path] = ()) -> Iterator[TextIO]:
     except BaseException:
         _discard(handle.name)
         raise
+
+
+def _taker(handle, mode: int) -> Callable[[Path], bool]:
+    """``handle.take_file(path)``: make the finished file at ``path`` the report staged in ``handle``, by
+    moving it there, instead of copying it through the stream (a JSON Lines report DuckDB wrote: 200 MB at
+    1,000,000 findings). True when done; False, and nothing changed, when something was written to the
+    stream already or the file lies on another file system: the caller then copies it."""
+    def take_file(path: Path) -> bool:
+        handle.flush()
+        if handle.tell() != 0:
+            return False
+        try:
+            os.replace(path, handle.name)
+        except OSError:  # another file system
+            return False
+        os.chmod(handle.name, mode)
+        return True
+
+    return take_file
 
 
 def _mode(target: Path) -> int:

@@ -288,8 +288,10 @@ class FindingStore:
 
         DuckDB writes them (``COPY … (FORMAT json)``, on every core) into a file
         in the run's private folder, the one other file a locked run may write;
-        the file is then copied to ``out`` a megabyte at a time and removed. No
-        Python object is made per finding. A store that is not a run's (made
+        the file is then moved into the place of ``out`` when ``out`` offers that
+        (``out.take_file(path)``, a report file the command stages on the same
+        file system), else copied to ``out`` a megabyte at a time and removed.
+        No Python object is made per finding. A store that is not a run's (made
         with :meth:`of` or :meth:`from_parquet`) has no such folder: its lines
         are fetched a batch at a time instead.
         """
@@ -300,6 +302,9 @@ class FindingStore:
         path = self._outbox.with_name(connection.REPORT)
         try:
             self._con.execute(f"COPY (SELECT {_JSON_COLUMNS} FROM {self._table}) TO {string(str(path))} (FORMAT json)")
+            take_file = getattr(out, "take_file", None)  # a report file staged by the command (cli/output.py)
+            if take_file is not None and take_file(path):
+                return
             buffer = getattr(out, "buffer", None)
             if buffer is not None and codecs.lookup(getattr(out, "encoding", None) or "ascii").name == "utf-8":
                 out.flush()  # what was written as text goes first; the file's bytes are already UTF-8
