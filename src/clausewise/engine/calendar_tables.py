@@ -87,6 +87,21 @@ def _steady_us(zone: ZoneInfo) -> tuple[int, int, int] | None:
     return _naive_us(first) - off, _naive_us(end) - off, off
 
 
+def _steady_offset(zone: ZoneInfo, us: int) -> int | None:
+    """The zone's offset at instant ``us`` when it lies in the steady stretch (:func:`steady_us`), else None."""
+    steady = steady_us(zone)
+    return steady[2] if steady is not None and steady[0] <= us < steady[1] else None
+
+
+def _steady_instant(zone: ZoneInfo, wall: datetime) -> int | None:
+    """The instant of the naive local time ``wall`` when it lies in the steady stretch, else None."""
+    steady = steady_us(zone)
+    if steady is None:
+        return None
+    at = _naive_us(wall) - steady[2]
+    return at if steady[0] <= at < steady[1] else None
+
+
 def _naive_us(wall: datetime) -> int:
     """Microseconds from 1970-01-01 00:00 to the naive ``wall`` on the same clock."""
     return (wall - _NAIVE_EPOCH) // _ONE_US
@@ -94,9 +109,9 @@ def _naive_us(wall: datetime) -> int:
 
 def wall_clock(zone: ZoneInfo, us: int) -> datetime:
     """What the local clock in ``zone`` reads at instant ``us`` (a naive datetime)."""
-    steady = steady_us(zone)
-    if steady is not None and steady[0] <= us < steady[1]:
-        return _NAIVE_EPOCH + timedelta(microseconds=us + steady[2])
+    offset = _steady_offset(zone, us)
+    if offset is not None:
+        return _NAIVE_EPOCH + timedelta(microseconds=us + offset)
     return from_us(us, zone).replace(tzinfo=None)
 
 
@@ -109,9 +124,9 @@ def read_local(zone: ZoneInfo, wall: datetime) -> int:
     to 03:00 is 03:30. In both cases that is the later of zoneinfo's two
     readings (``fold=0`` and ``fold=1``).
     """
-    steady = steady_us(zone)
-    if steady is not None and steady[0] <= _naive_us(wall) - steady[2] < steady[1]:
-        return _naive_us(wall) - steady[2]
+    at = _steady_instant(zone, wall)
+    if at is not None:
+        return at
     return max(to_us(wall.replace(tzinfo=zone, fold=fold)) for fold in (0, 1))
 
 
@@ -126,9 +141,9 @@ def boundary(zone: ZoneInfo, day: date, seconds: int) -> int:
     midnight (``30 * 3600`` is 06:00 the next day).
     """
     wall = datetime.combine(day, time()) + timedelta(seconds=seconds)
-    steady = steady_us(zone)
-    if steady is not None and steady[0] <= _naive_us(wall) - steady[2] < steady[1]:
-        return _naive_us(wall) - steady[2]
+    at = _steady_instant(zone, wall)
+    if at is not None:
+        return at
     first = wall.replace(tzinfo=zone, fold=0)
     at = to_us(first)
     if wall_clock(zone, at) == wall:  # the time exists; fold=0 is its first occurrence
@@ -233,17 +248,16 @@ def utc_offset(zone: ZoneInfo, us: int) -> int:
     call (``fromtimestamp`` of an integer) is a third of the work of going
     through a timedelta.
     """
-    steady = steady_us(zone)
-    if steady is not None and steady[0] <= us < steady[1]:
-        return steady[2]
+    offset = _steady_offset(zone, us)
+    if offset is not None:
+        return offset
     return datetime.fromtimestamp(us // US, zone).utcoffset() // _ONE_US
 
 
 def transitions(zone: ZoneInfo, start: int, end: int) -> list[tuple[int, int]]:
     """Every change of the zone's UTC offset in (start, end]: (instant, offset from then on)."""
-    steady = steady_us(zone)
-    if steady is not None and steady[0] <= start and end < steady[1]:
-        return []
+    if _steady_offset(zone, start) is not None and _steady_offset(zone, end) is not None:
+        return []  # both ends inside the one stretch: no change between
     found, step = [], 6 * _HOUR_US  # no zone changes its clocks twice within six hours
     here, offset = start, utc_offset(zone, start)
     while here < end:
