@@ -3,6 +3,9 @@
 ``--output -`` (or no ``--output``) is standard output. A report file is written to a temporary file beside it and renamed over it
 when complete, so a run that fails halfway (a full disk, a file-size limit,
 Ctrl-C) leaves the previous report as it was, never a truncated one. A
+symbolic link is followed (the file it leads to is replaced, the link
+stays); a pipe or device (``/dev/stderr``, a named pipe) is written to
+directly. A
 report may not overwrite what the run reads: an export file (or a file the
 export folder would be read from next time), ``export.yaml``, the policy,
 its rule and decision-table files. Writing to standard output that fails (a
@@ -81,6 +84,11 @@ def opened(output: str | None, inputs: Iterable[Path] = ()) -> Iterator[TextIO]:
     _refuse_inputs(target, inputs)
     if target.is_dir():
         raise UsageError(msg("--output {output} is a folder; give a file name", output=output))
+    if target.is_symlink():  # the report goes to the file the link leads to; the link stays
+        target = Path(os.path.realpath(target))
+    if target.exists() and not target.is_file():  # a pipe or a device: written to as it is, never replaced
+        yield from _written_through(target, output)
+        return
     try:
         handle = tempfile.NamedTemporaryFile(
             "w", encoding="utf-8", newline="", dir=target.parent if str(target.parent) else ".",
@@ -101,6 +109,16 @@ def opened(output: str | None, inputs: Iterable[Path] = ()) -> Iterator[TextIO]:
     except BaseException:
         _discard(handle.name)
         raise
+
+
+def _written_through(target: Path, output: str) -> Iterator[TextIO]:
+    """The report written straight into a pipe or device (``--output /dev/stderr``, a named pipe): nothing to
+    stage it beside, and replacing such a path would put a plain file in its place."""
+    try:
+        with target.open("w", encoding="utf-8", newline="") as handle:
+            yield handle
+    except OSError as exc:
+        raise UsageError(msg("cannot write {output}: {strerror}", output=output, strerror=exc.strerror)) from None
 
 
 def _taker(handle, mode: int) -> Callable[[Path], bool]:

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import os
+import stat
+import threading
+
 import pytest
 from click.testing import CliRunner
 
 from clausewise.cli import cli
 
 
-@pytest.mark.xfail(strict=True, reason="the staged report is renamed over the symlink, which becomes a regular file "
-                                       "while the file it pointed to keeps its old content")
 def test_output_through_a_symlink_writes_the_file_it_points_to(root, tmp_path):
     from support import ROOT
 
@@ -23,3 +25,22 @@ def test_output_through_a_symlink_writes_the_file_it_points_to(root, tmp_path):
     assert (printed.exit_code, written.exit_code) == (1, 1)  # the example export has findings at high or above
     assert link.is_symlink()
     assert real.read_text(encoding="utf-8") == printed.stdout
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes")
+def test_output_to_a_named_pipe_writes_into_it(root, tmp_path):
+    # Replacing the path would put a plain file where the pipe was, and its reader would get nothing.
+    from support import ROOT
+
+    pipe = tmp_path / "findings.pipe"
+    os.mkfifo(pipe)
+    got = []
+    reader = threading.Thread(target=lambda: got.append(pipe.read_text(encoding="utf-8")))
+    reader.start()
+    args = [str(ROOT / "examples/example-export"), "-p", str(ROOT / "policies/example.yaml"), "--format", "jsonl"]
+    written = CliRunner().invoke(cli, ["audit", *args, "--output", str(pipe)], catch_exceptions=False)
+    reader.join(timeout=30)
+    printed = CliRunner().invoke(cli, ["audit", *args], catch_exceptions=False)
+    assert written.exit_code == 1, written.output
+    assert stat.S_ISFIFO(pipe.stat().st_mode)
+    assert got == [printed.stdout]
