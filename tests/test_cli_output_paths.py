@@ -44,3 +44,20 @@ def test_output_to_a_named_pipe_writes_into_it(root, tmp_path):
     assert written.exit_code == 1, written.output
     assert stat.S_ISFIFO(pipe.stat().st_mode)
     assert got == [printed.stdout]
+
+
+def test_the_library_writes_through_a_symlink_too(tmp_path):
+    from support import EXAMPLE_EXPORT, EXAMPLE_POLICY
+
+    import clausewise
+
+    real = tmp_path / "real.json"
+    real.write_text("old\n", encoding="utf-8")
+    link = tmp_path / "link.json"
+    link.symlink_to(real)
+    with clausewise.audit(clausewise.load(EXAMPLE_POLICY, check=False), EXAMPLE_EXPORT) as result:
+        result.write("json", link)
+        expected = result.write("json")
+    assert link.is_symlink()
+    assert real.read_text(encoding="utf-8") == expected
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["link.json", "real.json"]  # nothing staged left

@@ -37,7 +37,7 @@ from .engine.asof import parse_period, wall_clock
 from .errors import UsageError
 from .i18n import msg
 from .model import AuditPeriod, Policy, RunResult
-from .report import WRITERS, stream
+from .report import WRITERS, report_path, stream
 
 Progress = Callable[[str, int, int], None]
 
@@ -84,7 +84,8 @@ class Result(RunResult):
     def write(self, fmt: str, target: str | os.PathLike | TextIO | None = None, fail_on: str = "high") -> str | None:
         """Write the report in format ``fmt`` — the CLI's ``--format``: table, json, jsonl, csv, sarif, junit, github, markdown, html.
 
-        ``target`` is a file path (written as UTF-8, replaced whole), a text
+        ``target`` is a file path (written as UTF-8, replaced whole; a
+        symbolic link's file, the link kept; a pipe or device written into), a text
         stream, or None to get the report back as a string. ``fail_on`` is
         what the report counts as failing (as ``--fail-on``). UsageError for
         an unknown format.
@@ -96,11 +97,19 @@ class Result(RunResult):
             stream(self, fmt, fail_on, buffer)
             return buffer.getvalue()
         if isinstance(target, (str, os.PathLike)):
-            path = Path(target)
+            path, directly = report_path(Path(target))
+            if directly:  # a pipe or a device
+                with path.open("w", encoding="utf-8", newline="") as out:
+                    stream(self, fmt, fail_on, out)
+                return None
             part = path.with_name(f".{path.name}.part")
-            with part.open("w", encoding="utf-8", newline="") as out:
-                stream(self, fmt, fail_on, out)
-            os.replace(part, path)
+            try:
+                with part.open("w", encoding="utf-8", newline="") as out:
+                    stream(self, fmt, fail_on, out)
+                os.replace(part, path)
+            except BaseException:
+                part.unlink(missing_ok=True)  # the previous file stays as it was
+                raise
             return None
         stream(self, fmt, fail_on, target)
         return None

@@ -30,6 +30,7 @@ import click
 
 from ..errors import UsageError
 from ..i18n import msg
+from ..report import report_path
 
 # The file names an export folder is read from (see docs/rules.md, "Exports").
 _EXPORT_SUFFIXES = (".csv", ".jsonl", ".parquet", ".xlsx")
@@ -84,9 +85,8 @@ def opened(output: str | None, inputs: Iterable[Path] = ()) -> Iterator[TextIO]:
     _refuse_inputs(target, inputs)
     if target.is_dir():
         raise UsageError(msg("--output {output} is a folder; give a file name", output=output))
-    if target.is_symlink():  # the report goes to the file the link leads to; the link stays
-        target = Path(os.path.realpath(target))
-    if target.exists() and not target.is_file():  # a pipe or a device: written to as it is, never replaced
+    target, directly = report_path(target)
+    if directly:  # a pipe or a device: written into as it is, never replaced
         yield from _written_through(target, output)
         return
     try:

@@ -10,8 +10,10 @@ entry in ``WRITERS``; the CLI's ``--format`` choices come from here.
 from __future__ import annotations
 
 import io
+import os
 from collections.abc import Callable
 from importlib import import_module
+from pathlib import Path
 from typing import TextIO
 
 from ..model import RunResult
@@ -54,3 +56,16 @@ def write(result: RunResult, fmt: str, fail_on: str = "high") -> str:
     buffer = io.StringIO()
     stream(result, fmt, fail_on, buffer)
     return buffer.getvalue()
+
+
+def report_path(path: Path) -> tuple[Path, bool]:
+    """Where a report named ``path`` goes: (the file to write, whether to write into it directly).
+
+    A symbolic link leads to its file, which is replaced (the link stays); a
+    pipe or a device (``/dev/stderr``, a named pipe) is written into directly:
+    replacing it would put a plain file where it was. Any other path is
+    written whole, through a file staged beside it and renamed over it.
+    """
+    if path.is_symlink():
+        path = Path(os.path.realpath(path))
+    return path, path.exists() and not path.is_file() and not path.is_dir()
