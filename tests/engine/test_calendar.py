@@ -11,7 +11,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from clausewise.engine.calendar import BusinessCalendar, CalendarSQL, parse_hours, register
+from clausewise.engine.calendar import BusinessCalendar, CalendarSQL, micros, parse_hours, register
 from clausewise.engine.calendar_reference import (
     reference_add_working_seconds,
     reference_end_of_days,
@@ -298,6 +298,18 @@ def test_sub_second_precision_is_exact(con, cn):
     assert elapsed(con, cn, start, "2026-10-10 09:00:00.25") == Decimal("0.5")
 
 
+@pytest.mark.parametrize(("seconds", "expected"), [
+    ("0.000001", 1),
+    ("-1.5", -1_500_000),
+    ("23040.8", 23_040_800_000),  # 0.8 of 8 working hours: 28,800 s × 0.8
+    ("35478000", 35_478_000_000_000),  # 3 × 365 working days of 9 hours (32,400 s): past DECIMAL(18,6)'s 106 days
+    ("2199999999.999999", 2_199_999_999_999_999),  # 70 years, the last exact: 2.2e9 s × 1e6 ± half a microsecond
+    ("-2199999999.999999", -2_199_999_999_999_999),
+])
+def test_seconds_become_whole_microseconds_exactly(con, seconds, expected):
+    assert scalar(con, micros(f"CAST('{seconds}' AS DECIMAL(18,6))")) == expected
+
+
 def test_result_types(con, cn):
     a, b = ts("2026-10-09 10:00"), ts("2026-10-09 11:00")
     assert scalar(con, f"typeof({cn.working_seconds(a, b)})") == "DECIMAL(18,6)"
@@ -358,6 +370,11 @@ def test_caller_columns_named_like_internal_ones_do_not_clash(con, cn):
         "SELECT TIMESTAMP '2026-10-09 10:00' AS day, TIMESTAMP '2026-10-09 12:00' AS bucket"
     )
     assert con.execute(f"SELECT {cn.working_seconds('day', 'bucket')} FROM clash").fetchone() == (7200,)
+    # In a layer the calendar's columns join the records' rows: they come under names of the layer's own.
+    layer = cn.layer("__cw0_")
+    read = layer.working_seconds("day", "bucket")
+    assert con.execute(f"SELECT day, bucket, {read} FROM ({layer.over('SELECT * FROM clash')})").fetchone() == (
+        datetime(2026, 10, 9, 10, 0), datetime(2026, 10, 9, 12, 0), 7200)  # 10:00 to 12:00 on a working Friday
 
 
 def test_connection_must_be_in_the_calendars_timezone(db):
@@ -579,7 +596,8 @@ def batch(cal: BusinessCalendar) -> st.SearchStrategy:
 
 
 def check_against_reference(con, cal: BusinessCalendar, sql: CalendarSQL, rows) -> None:
-    """Every operation, on instants and on naive local times, equals the reference."""
+    """Every operation, on instants and on naive local times, equals the reference; as scalar subqueries and
+    in a query layer (``CalendarSQL.layer``) alike, one operation's result read by another in both."""
     zone = cal.zone
     walls = [(wall_clock(zone, a), wall_clock(zone, b)) for a, b, _, _ in rows]
     con.execute(
@@ -590,14 +608,21 @@ def check_against_reference(con, cal: BusinessCalendar, sql: CalendarSQL, rows) 
         [list(range(len(rows))), [r[0] for r in rows], [r[1] for r in rows], [w[0] for w in walls],
          [w[1] for w in walls], [str(r[2]) for r in rows], [r[3] for r in rows]],
     )  # fmt: skip
-    deadline = sql.add_working_seconds("a", "s")
-    columns = [
-        sql.working_seconds("a", "b"), deadline, sql.working_seconds("a", deadline),
-        sql.end_of_working_days("a", "n"), sql.end_of_working_days("a", "n", at_close=True), sql.end_of_days("a", "n"),
-        sql.working_seconds("la", "lb", naive=True), sql.add_working_seconds("la", "s", naive=True),
-        sql.end_of_working_days("la", "n", at_close=True, naive=True), sql.end_of_days("la", "n", naive=True),
-    ]  # fmt: skip
-    results = con.execute(f"SELECT {', '.join(columns)} FROM cases ORDER BY i").fetchall()
+
+    def columns(sql: CalendarSQL) -> str:
+        deadline = sql.add_working_seconds("a", "s")
+        return ", ".join([
+            sql.working_seconds("a", "b"), deadline, sql.working_seconds("a", deadline),
+            sql.end_of_working_days("a", "n"), sql.end_of_working_days("a", "n", at_close=True),
+            sql.end_of_days("a", "n"),
+            sql.working_seconds("la", "lb", naive=True), sql.add_working_seconds("la", "s", naive=True),
+            sql.end_of_working_days("la", "n", at_close=True, naive=True), sql.end_of_days("la", "n", naive=True),
+        ])  # fmt: skip
+
+    results = con.execute(f"SELECT {columns(sql)} FROM cases ORDER BY i").fetchall()
+    layer = sql.layer("__cw0_")
+    read = columns(layer)
+    assert con.execute(f"SELECT {read} FROM ({layer.over('SELECT * FROM cases')}) ORDER BY i").fetchall() == results
     for (a_us, b_us, s, n), (la, lb), got in zip(rows, walls, results, strict=True):
         a, b = (datetime(1970, 1, 1, tzinfo=timezone.utc) + timedelta(microseconds=x) for x in (a_us, b_us))
         expected = (

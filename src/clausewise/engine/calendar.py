@@ -61,6 +61,15 @@ For example::
     due = sql.add_working_seconds("t.opened_at", str(2 * sql.day_seconds))
     con.sql(f"SELECT t.id, t.closed_at <= {due} AS on_time FROM tickets t")
 
+Each such expression is a scalar subquery. Over many records a query layer
+is four to six times cheaper: ``layer = sql.layer("__cw0_")`` gives a builder
+whose expressions read columns that ``layer.over(source)`` adds to the rows
+of ``source`` by joining the calendar's tables once for the whole layer::
+
+    layer = sql.layer("__cw0_")
+    due = layer.add_working_seconds("opened_at", str(2 * sql.day_seconds))
+    con.sql(f"SELECT id, closed_at <= {due} AS on_time FROM ({layer.over('SELECT * FROM tickets')})")
+
 A goal of "N working days" is ``end_of_working_days(a, N, at_close=True)``
 and one of "N days" ``end_of_days(a, N)`` (:mod:`.goals`); the hour reading,
 "N working days elapsed", is ``N * day_seconds`` of working time, which needs
@@ -96,7 +105,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -344,22 +353,123 @@ def _as_date(value: date, zone: ZoneInfo | None = None) -> date:
 
 
 
+def micros(seconds: str) -> str:
+    """SQL: ``seconds`` (any number) as whole microseconds, rounded.
+
+    Read as a DOUBLE: exact for up to 2.2e9 seconds (70 years), as an
+    amount of at most six decimals times a million is then within half a
+    microsecond of the whole number it stands for; a longer time falls outside
+    any business calendar. DECIMAL arithmetic would be exact for longer but is
+    128-bit (a DECIMAL(18,6) times a million overflows above 106 days), 40
+    times slower: 0.15 s per million records against 0.004 s.
+    """
+    return f"CAST(round(CAST({seconds} AS DOUBLE) * {US}) AS BIGINT)"
+
+
+class Joined:
+    """The calendar lookups of one query layer: values worked out once per row, and the calendar rows joined to it.
+
+    :class:`CalendarSQL` names each input and intermediate value here once
+    (:meth:`value`) and joins the calendar's tables by equality on them
+    (:meth:`join`); :meth:`over` then wraps a layer's source query in those
+    steps, so that the layer's own expressions can read every name. Names
+    start with ``prefix`` (``__cw…``, which no export field can: ``__`` is
+    clausewise's own), one prefix per layer, as a layer keeps the names of
+    the layers under it.
+    """
+
+    def __init__(self, prefix: str) -> None:
+        self.prefix = prefix
+        self._steps: list[tuple[str, str] | _Join] = []  # (name, SQL) of a value, or a join, in order
+        self._values: dict[str, str] = {}  # SQL → its name
+        self._joins: dict[tuple[str, str, str], _Join] = {}
+
+    def value(self, sql: str) -> str:
+        """The name of a column holding ``sql``, worked out once however often it is asked for."""
+        name = self._values.get(sql)
+        if name is None:
+            name = self._values[sql] = f"{self.prefix}v{len(self._values)}"
+            self._steps.append((name, sql))
+        return name
+
+    def join(self, table: str, column: str, key_sql: str) -> _Join:
+        """The row of ``table`` whose ``column`` equals ``key_sql`` (joined once per table, column and key)."""
+        key = self.value(key_sql)
+        joined = self._joins.get((table, column, key))
+        if joined is None:
+            joined = self._joins[table, column, key] = _Join(f"{self.prefix}j{len(self._joins)}", table, column, key)
+            self._steps.append(joined)
+        return joined
+
+    def over(self, source: str) -> str:
+        """``source`` (a query) with every value and joined column added to its rows, as a query.
+
+        Values that do not read one another share a projection; each join is
+        a ``LEFT JOIN`` of its own, so that a row with no calendar row for its
+        key keeps its place and reads NULL (the callers' CASE then says why).
+        """
+        sql, pending = source, []
+
+        def flush(sql: str) -> str:
+            if pending:
+                sql = f"SELECT *, {', '.join(f'{value} AS {name}' for name, value in pending)} FROM ({sql})"
+                pending.clear()
+            return sql
+
+        for step in self._steps:
+            if isinstance(step, _Join):
+                sql = step.over(flush(sql))
+            else:
+                if any(name in step[1] for name, _ in pending):
+                    sql = flush(sql)
+                pending.append(step)
+        return flush(sql)
+
+
+@dataclass
+class _Join:
+    """A calendar table joined by ``column`` = the row's value ``key``; ``row[c]`` names its column ``c``."""
+
+    alias: str
+    table: str
+    column: str
+    key: str
+    used: dict[str, None] = field(default_factory=dict)
+
+    def __getitem__(self, column: str) -> str:
+        self.used[column] = None
+        return f"{self.alias}_{column}"
+
+    def over(self, source: str) -> str:
+        columns = "".join(f", {self.alias}.{c} AS {self.alias}_{c}" for c in self.used)
+        return (f"SELECT __cw_p.*{columns} FROM ({source}) AS __cw_p LEFT JOIN {self.table} AS {self.alias}"
+                f" ON {self.alias}.{self.column} = __cw_p.{self.key}")
+
+
 @dataclass(frozen=True)
 class CalendarSQL:
     """Builds SQL expressions over the tables created by :func:`register`.
 
-    Each expression is one scalar subquery that names each of its inputs once,
-    so inputs may themselves be large expressions (even other results of this
-    class) without being evaluated twice. Its own names start with ``__cw_``
-    to stay clear of the caller's columns. The numbers are those of
+    Each method names each of its inputs once, so inputs may themselves be
+    large expressions (even other results of this class) without being
+    evaluated twice. Its own names start with ``__cw`` to stay clear of the
+    caller's columns. The numbers are those of
     :class:`.calendar_tables.Tables`.
+
+    A builder from :meth:`layer` puts its lookups in a query layer
+    (:meth:`over`): the calendar's rows are joined to the records once for
+    the whole layer, and its expressions read the joined columns. Without a
+    layer each expression is a scalar subquery of its own, which composes
+    with anything; DuckDB decorrelates it into joins of its own, 4 to 6 times
+    the work per record (0.14 s against 0.035 s for a million
+    ``working_seconds``), so the rules use layers.
 
     With ``naive=True`` the instants going in are naive local ``TIMESTAMP``
     values and the times coming out are too: the same results as wrapping
     each input in ``CAST(… AS TIMESTAMPTZ)`` and the result in ``CAST(… AS
-    TIMESTAMP)``, but read through the calendar's own tables, inside the same
-    subquery, instead of the timezone rules on every row. (An input returned
-    as it is, when ``seconds`` or ``n`` is not positive, comes back as given.)
+    TIMESTAMP)``, but read through the calendar's own tables instead of the
+    timezone rules on every row. (An input returned as it is, when
+    ``seconds`` or ``n`` is not positive, comes back as given.)
     """
 
     table: str
@@ -376,21 +486,33 @@ class CalendarSQL:
     changes: int
     day_changes: int
     fixed_offset: int | None  # microseconds, when the zone's offset does not change in the range
+    joined: Joined | None = field(default=None, compare=False, repr=False)
+
+    def layer(self, prefix: str) -> CalendarSQL:
+        """A builder whose expressions read the columns of one query layer, wrapped by :meth:`over`.
+
+        ``prefix`` (``__cw0_``, ``__cw1_`` …) must differ from that of every
+        layer under this one.
+        """
+        return replace(self, joined=Joined(prefix))
+
+    def over(self, source: str) -> str:
+        """The layer's source query with the lookups its expressions read (:meth:`layer` builders only)."""
+        return self.joined.over(source)
 
     def working_seconds(self, a_sql: str, b_sql: str, naive: bool = False) -> str:
         """``DECIMAL(18,6)`` working seconds in [a, b); 0 if b <= a; NULL if either is NULL."""
-        reading = self._reading({"a": a_sql, "b": b_sql}, ("a", "b"), naive)
-        return f"""(SELECT CASE
-    WHEN __cw_in.__cw_a IS NULL OR __cw_in.__cw_b IS NULL THEN NULL
-    WHEN NOT coalesce({self._inside("__cw_in.__cw_a_us")} AND {self._inside("__cw_in.__cw_b_us")}, FALSE)
+        row = self._row()
+        a, a_us = self._instant(row, a_sql, naive)
+        b, b_us = self._instant(row, b_sql, naive)
+        ca, cb = self._bucket(row, a_us), self._bucket(row, b_us)
+        return self._done(row, f"""CASE
+    WHEN {a} IS NULL OR {b} IS NULL THEN NULL
+    WHEN NOT coalesce({self._inside(a_us)} AND {self._inside(b_us)}, FALSE)
       THEN {self._out_of_range("DECIMAL(18,6)")}
-    WHEN __cw_in.__cw_b_us <= __cw_in.__cw_a_us THEN CAST(0 AS DECIMAL(18,6))
-    ELSE CAST(({self._index("__cw_in.__cw_b_us", "__cw_cb")}) - ({self._index("__cw_in.__cw_a_us", "__cw_ca")})
-      AS DECIMAL(18,0)) * 0.000001
-  END
-  FROM ({reading}) AS __cw_in
-  {self._bucket("__cw_in.__cw_a_us", "__cw_ca")}
-  {self._bucket("__cw_in.__cw_b_us", "__cw_cb")})"""
+    WHEN {b_us} <= {a_us} THEN CAST(0 AS DECIMAL(18,6))
+    ELSE CAST(({self._index(b_us, cb)}) - ({self._index(a_us, ca)}) AS DECIMAL(18,0)) * 0.000001
+  END""")
 
     def add_working_seconds(self, a_sql: str, seconds_sql: str, naive: bool = False) -> str:
         """``TIMESTAMPTZ`` by which ``seconds`` of working time have elapsed since ``a``.
@@ -399,33 +521,24 @@ class CalendarSQL:
         the time runs out exactly at the end of a working interval the result
         is that end (18:00), not the start of the next one.
         """
-        seconds = f"CAST(CAST({seconds_sql} AS DECIMAL(38,6)) * {US} AS BIGINT)"
-        reading = self._reading({"a": a_sql, "s": seconds}, ("a",), naive)
+        row = self._row()
+        seconds = row.value(micros(seconds_sql))
+        a, a_us = self._instant(row, a_sql, naive)
+        ca = self._bucket(row, a_us)
+        target = row.value(f"CASE WHEN {self._inside(a_us)} THEN {self._index(a_us, ca)} END + {seconds}")
         # An index bucket holds the intervals whose index ranges (before,
         # before + length] meet it; the closed upper end is what makes 18:00
         # rather than the next 09:00 the answer.
-        picks = " ".join(
-            f"WHEN __cw_at.__cw_target <= __cw_ix.e{k} THEN __cw_ix.d{k}" for k in range(1, self.candidates + 1)
-        )
-        return f"""(SELECT CASE
-    WHEN __cw_due.__cw_a IS NULL OR __cw_due.__cw_s IS NULL THEN NULL
-    WHEN __cw_due.__cw_s <= 0 THEN __cw_due.__cw_a
-    WHEN {self._unknown("__cw_due.__cw_end", "__cw_cr", naive)} THEN {self._out_of_range(self._type(naive))}
-    ELSE {self._time("__cw_due.__cw_end", "__cw_cr", naive)}
-  END
-  FROM (
-    SELECT __cw_at.__cw_a, __cw_at.__cw_s, __cw_at.__cw_target + CASE {picks} END AS __cw_end
-    FROM (
-      SELECT __cw_in.__cw_a, __cw_in.__cw_s,
-             CASE WHEN {self._inside("__cw_in.__cw_a_us")} THEN {self._index("__cw_in.__cw_a_us", "__cw_ca")} END
-               + __cw_in.__cw_s AS __cw_target
-      FROM ({reading}) AS __cw_in
-      {self._bucket("__cw_in.__cw_a_us", "__cw_ca")}
-    ) AS __cw_at
-    LEFT JOIN {self._table("index")} AS __cw_ix
-      ON __cw_ix.bucket = (__cw_at.__cw_target - 1) // {self.index_step}
-  ) AS __cw_due
-  {self._bucket("__cw_due.__cw_end", "__cw_cr") if self._offsets_joined(naive) else ""})"""
+        ix = row.join(self._table("index"), "bucket", f"({target} - 1) // {self.index_step}")
+        picks = " ".join(f"WHEN {target} <= {ix[f'e{k}']} THEN {ix[f'd{k}']}" for k in range(1, self.candidates + 1))
+        end = row.value(f"{target} + CASE {picks} END")
+        cr = self._bucket(row, end) if self._offsets_joined(naive) else None
+        return self._done(row, f"""CASE
+    WHEN {a} IS NULL OR {seconds} IS NULL THEN NULL
+    WHEN {seconds} <= 0 THEN {a}
+    WHEN {self._unknown(end, cr)} THEN {self._out_of_range(self._type(naive))}
+    ELSE {self._time(end, cr, naive)}
+  END""")
 
     def end_of_working_days(self, a_sql: str, n_sql: str, at_close: bool = False, naive: bool = False) -> str:
         """``TIMESTAMPTZ`` at which a period of ``n`` working days starting at ``a`` ends.
@@ -436,21 +549,18 @@ class CalendarSQL:
         shift). NULL if either input is NULL; ``a`` itself if ``n`` <= 0.
         """
         column = ("closes" if at_close else "ends") + ("_local" if naive else "")
-        through = self._by_midnight("__cw_in.__cw_a_us", "__cw_ca", "through")
-        reading = self._reading({"a": a_sql, "n": f"CAST({n_sql} AS BIGINT)"}, ("a",), naive)
-        return f"""(SELECT CASE
-    WHEN __cw_at.__cw_a IS NULL OR __cw_at.__cw_n IS NULL THEN NULL
-    WHEN __cw_at.__cw_n <= 0 THEN __cw_at.__cw_a
-    WHEN __cw_dd.day IS NULL THEN {self._out_of_range(self._type(naive))}
-    ELSE __cw_dd.{column}
-  END
-  FROM (
-    SELECT __cw_in.__cw_a, __cw_in.__cw_n,
-           CASE WHEN {self._inside("__cw_in.__cw_a_us")} THEN {through} END + __cw_in.__cw_n - 1 AS __cw_ordinal
-    FROM ({reading}) AS __cw_in
-    {self._bucket("__cw_in.__cw_a_us", "__cw_ca")}
-  ) AS __cw_at
-  LEFT JOIN {self._table("days")} AS __cw_dd ON __cw_dd.ordinal = __cw_at.__cw_ordinal)"""
+        row = self._row()
+        n = row.value(f"CAST({n_sql} AS BIGINT)")
+        a, a_us = self._instant(row, a_sql, naive)
+        through = self._by_midnight(a_us, self._bucket(row, a_us), "through")
+        dd = row.join(self._table("days"), "ordinal",
+                      f"CASE WHEN {self._inside(a_us)} THEN {through} END + {n} - 1")
+        return self._done(row, f"""CASE
+    WHEN {a} IS NULL OR {n} IS NULL THEN NULL
+    WHEN {n} <= 0 THEN {a}
+    WHEN {dd["day"]} IS NULL THEN {self._out_of_range(self._type(naive))}
+    ELSE {dd[column]}
+  END""")
 
     def end_of_days(self, a_sql: str, n_sql: str, naive: bool = False) -> str:
         """``TIMESTAMPTZ`` of 24:00 local time at the end of the ``n``-th day after ``a``'s local date.
@@ -459,57 +569,53 @@ class CalendarSQL:
         is not counted (``n`` = 0 is the end of ``a``'s own day). NULL if
         either input is NULL.
         """
-        day = self._by_midnight("__cw_in.__cw_a_us", "__cw_ca", "day")
-        reading = self._reading({"a": a_sql, "n": f"CAST({n_sql} AS INTEGER)"}, ("a",), naive)
-        return f"""(SELECT CASE
-    WHEN __cw_at.__cw_a IS NULL OR __cw_at.__cw_n IS NULL THEN NULL
-    WHEN __cw_dd.day IS NULL THEN {self._out_of_range(self._type(naive))}
-    ELSE __cw_dd.ends{"_local" if naive else ""}
-  END
-  FROM (
-    SELECT __cw_in.__cw_a, __cw_in.__cw_n,
-           CASE WHEN {self._inside("__cw_in.__cw_a_us")} THEN {day} END + __cw_in.__cw_n AS __cw_day
-    FROM ({reading}) AS __cw_in
-    {self._bucket("__cw_in.__cw_a_us", "__cw_ca")}
-  ) AS __cw_at
-  LEFT JOIN {self._table("days")} AS __cw_dd ON __cw_dd.day = __cw_at.__cw_day)"""
+        row = self._row()
+        n = row.value(f"CAST({n_sql} AS INTEGER)")
+        a, a_us = self._instant(row, a_sql, naive)
+        day = self._by_midnight(a_us, self._bucket(row, a_us), "day")
+        dd = row.join(self._table("days"), "day", f"CASE WHEN {self._inside(a_us)} THEN {day} END + {n}")
+        return self._done(row, f"""CASE
+    WHEN {a} IS NULL OR {n} IS NULL THEN NULL
+    WHEN {dd["day"]} IS NULL THEN {self._out_of_range(self._type(naive))}
+    ELSE {dd["ends_local" if naive else "ends"]}
+  END""")
 
     # -- pieces ---------------------------------------------------------------
 
-    def _reading(self, inputs: dict[str, str], instants: tuple[str, ...], naive: bool) -> str:
-        """A one-row table of the inputs, each named ``__cw_<name>``, and ``__cw_<name>_us``
-        (epoch microseconds; NULL when a naive time's date is outside the range) for the instants.
-        """
-        kind = "TIMESTAMP" if naive else "TIMESTAMPTZ"
-        raw = ", ".join(
-            (f"CAST({value} AS {kind})" if name in instants else value) + f" AS __cw_{name}"
-            for name, value in inputs.items()
-        )
-        columns, joins = [], []
-        for name in instants:
-            value = f"__cw_raw.__cw_{name}"
-            if naive and self.fixed_offset is not None:
-                columns.append(f"epoch_us({value}) - {self.fixed_offset} AS __cw_{name}_us")
-            elif naive:
-                # The date's row says which offset a wall-clock time is read with.
-                row = f"__cw_l{name}"
-                offset = self._latest(f"epoch_us({value})", row, "wall", "off", self.day_changes)
-                columns.append(f"epoch_us({value}) - {offset} AS __cw_{name}_us")
-                joins.append(f"LEFT JOIN {self._table('days')} AS {row} ON {row}.day = CAST({value} AS DATE)")
-            else:
-                columns.append(f"epoch_us({value}) AS __cw_{name}_us")
-        return f"SELECT __cw_raw.*, {', '.join(columns)} FROM (SELECT {raw}) AS __cw_raw {' '.join(joins)}"
+    def _row(self) -> Joined:
+        """Where a method's lookups go: the layer's, or a scalar subquery's own (:meth:`_done`)."""
+        return self.joined if self.joined is not None else Joined("__cw_")
 
-    def _time(self, us: str, row: str, naive: bool) -> str:
-        """The instant ``us`` as TIMESTAMPTZ, or as local time from the clock bucket ``row``."""
+    def _done(self, row: Joined, expression: str) -> str:
+        """The method's result: ``expression`` in a layer, else a scalar subquery over one row holding the lookups."""
+        if row is self.joined:
+            return f"({expression})"
+        return f"(SELECT {expression} FROM ({row.over('SELECT 1 AS __cw_one')}) AS __cw_row)"
+
+    def _instant(self, row: Joined, sql: str, naive: bool) -> tuple[str, str]:
+        """The names of the input ``sql`` (as TIMESTAMPTZ, or TIMESTAMP if naive) and of its epoch
+        microseconds (NULL when a naive time's date is outside the range)."""
+        value = row.value(f"CAST({sql} AS {self._type(naive)})")
+        if not naive:
+            return value, row.value(f"epoch_us({value})")
+        if self.fixed_offset is not None:
+            return value, row.value(f"epoch_us({value}) - {self.fixed_offset}")
+        # The date's row says which offset a wall-clock time is read with.
+        day = row.join(self._table("days"), "day", f"CAST({value} AS DATE)")
+        offset = self._latest(f"epoch_us({value})", day, "wall", "off", self.day_changes)
+        return value, row.value(f"epoch_us({value}) - {offset}")
+
+    def _time(self, us: str, clock: _Join | None, naive: bool) -> str:
+        """The instant ``us`` as TIMESTAMPTZ, or as local time from its clock bucket."""
         if not naive:
             return f"make_timestamptz({us})"
         if self.fixed_offset is not None:
             return f"make_timestamp({us} + {self.fixed_offset})"
-        return f"make_timestamp({us} + {self._latest(us, row, 'tr', 'off', self.changes)})"
+        return f"make_timestamp({us} + {self._latest(us, clock, 'tr', 'off', self.changes)})"
 
-    def _unknown(self, us: str, row: str, naive: bool) -> str:
-        return f"{us} IS NULL" + (f" OR {row}.bucket IS NULL" if self._offsets_joined(naive) else "")
+    @staticmethod
+    def _unknown(us: str, clock: _Join | None) -> str:
+        return f"{us} IS NULL" + (f" OR {clock['bucket']} IS NULL" if clock is not None else "")
 
     def _offsets_joined(self, naive: bool) -> bool:
         """Whether local time needs the offsets of the tables (not when the zone keeps one offset)."""
@@ -522,33 +628,30 @@ class CalendarSQL:
     def _inside(self, us: str) -> str:
         return f"({us} >= {self.lo_us} AND {us} < {self.hi_us})"
 
-    def _bucket(self, us: str, row: str) -> str:
+    def _bucket(self, row: Joined, us: str) -> _Join:
         # LEFT, so that an instant missing from the table is seen and reported.
         # Integer division truncates towards zero, hence the range check first.
-        return (
-            f"LEFT JOIN {self._table('clock')} AS {row}"
-            f" ON {row}.bucket = ({us} - {self.origin_us}) // {DAY_US}"
-        )
+        return row.join(self._table("clock"), "bucket", f"({us} - {self.origin_us}) // {DAY_US}")
 
-    def _index(self, us: str, row: str) -> str:
+    def _index(self, us: str, clock: _Join) -> str:
         # The index at the bucket's start plus the part of each interval in
         # the bucket that is already past.
-        parts = [f"{row}.w0"] + [
-            f"greatest(least({us} - {row}.s{k}, {row}.n{k}), 0)" for k in range(1, self.pieces + 1)
+        parts = [clock["w0"]] + [
+            f"greatest(least({us} - {clock[f's{k}']}, {clock[f'n{k}']}), 0)" for k in range(1, self.pieces + 1)
         ]
         return " + ".join(parts)
 
-    def _by_midnight(self, us: str, row: str, column: str) -> str:
+    def _by_midnight(self, us: str, clock: _Join, column: str) -> str:
         # From the latest local midnight in the bucket that the instant has passed.
-        return self._latest(us, row, "m", column, self.midnights)
+        return self._latest(us, clock, "m", column, self.midnights)
 
     @staticmethod
-    def _latest(at: str, row: str, when: str, value: str, count: int) -> str:
-        """``row.value0``, or ``row.value{k}`` for the last ``row.when{k}`` at or before ``at``."""
+    def _latest(at: str, row: _Join, when: str, value: str, count: int) -> str:
+        """``row[value0]``, or ``row[value{k}]`` for the last ``row[when{k}]`` at or before ``at``."""
         if count == 0:
-            return f"{row}.{value}0"
-        whens = " ".join(f"WHEN {at} >= {row}.{when}{k} THEN {row}.{value}{k}" for k in range(count, 0, -1))
-        return f"CASE {whens} ELSE {row}.{value}0 END"
+            return row[f"{value}0"]
+        whens = " ".join(f"WHEN {at} >= {row[f'{when}{k}']} THEN {row[f'{value}{k}']}" for k in range(count, 0, -1))
+        return f"CASE {whens} ELSE {row[f'{value}0']} END"
 
     def _table(self, part: str) -> str:
         return ident(f"{self.table}_{part}")

@@ -24,7 +24,7 @@ from ..errors import PolicyError
 from ..i18n import msg
 from ..model import Duration
 from ..policy.durations import duration_problem
-from .calendar import CalendarSQL
+from .calendar import CalendarSQL, micros
 from .kinds.base import CompileContext
 from .sqltext import string
 
@@ -102,6 +102,8 @@ def due_sql(goal: Goal, start: str, calendar: CalendarSQL | None, paused: dict[s
     working-time goals; the due time moves later by it, counted in the
     goal's own basis (a day-counted goal's end moves by the paused time, not
     by whole days). A record whose lookup value has no goal gets NULL.
+    With ``calendar`` a layer (``CalendarSQL.layer``), the result reads the
+    layer's lookups: the caller selects it over ``calendar.over(source)``.
     """
     return _by_value(goal, lambda duration: _due_one(duration, start, calendar, paused))
 
@@ -158,7 +160,7 @@ def _warning_one(duration: Duration, start: str, due: str, calendar: CalendarSQL
             start, f"({_working_amount(duration, calendar) * fraction} + {working_pause})")
     if duration.basis in ("months", "days"):
         # The fraction of the elapsed time from the start to the nominal end (the due time less the pause).
-        pause_us = "0" if calendar_pause == "0" else _micros(calendar_pause)
+        pause_us = "0" if calendar_pause == "0" else micros(calendar_pause)
         return (f"make_timestamptz(epoch_us({start}) + CAST((epoch_us({due}) - {pause_us} - epoch_us({start})) "
                 f"* {fraction} AS BIGINT) + {pause_us})")
     return _wall(start, duration.elapsed_seconds * fraction, calendar_pause)
@@ -173,17 +175,12 @@ def _later(nominal: str, calendar_pause: str) -> str:
     """SQL: the instant ``nominal`` moved later by ``calendar_pause`` seconds."""
     if calendar_pause == "0":
         return nominal
-    return f"({nominal} + to_microseconds({_micros(calendar_pause)}))"
+    return f"({nominal} + to_microseconds({micros(calendar_pause)}))"
 
 
 def _wall(start: str, seconds: float, calendar_pause: str) -> str:
     """SQL: ``seconds`` of elapsed (wall-clock) time after ``start``, and the paused time."""
     return f"({start} + to_microseconds(CAST(({seconds} + {calendar_pause}) * 1000000 AS BIGINT)))"
-
-
-def _micros(seconds: str) -> str:
-    """SQL: ``seconds`` (any number) as whole microseconds, truncated."""
-    return f"CAST(CAST({seconds} AS DECIMAL(38,6)) * 1000000 AS BIGINT)"
 
 
 def allowed_text(goal: Goal) -> str:

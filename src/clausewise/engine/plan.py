@@ -326,7 +326,10 @@ def _select(ctx: CompileContext, check: Check, evidence: dict[str, str]) -> tupl
     source, where = check.source or ident(ctx.dataset.name), check.where
     if check.finding_columns:
         computed = ", ".join(f"{sql} AS {ident(name)}" for name, sql in check.finding_columns.items())
-        source, where = f"(SELECT *, {computed} FROM {source} WHERE {where}) AS {ident(ctx.dataset.name)}", "TRUE"
+        rows = f"SELECT * FROM {source} WHERE {where}"
+        if check.finding_calendar is not None:
+            rows = check.finding_calendar.over(rows)
+        source, where = f"(SELECT *, {computed} FROM ({rows})) AS {ident(ctx.dataset.name)}", "TRUE"
     columns = (f"{string(ctx.rule.id)}, {check.row}, CAST({key} AS VARCHAR), {check.group}, {check.status}, "
                f"{evidence_json}, CAST({check.due_at} AS TIMESTAMP)")
     return columns, f"FROM {source} WHERE {where}"

@@ -91,7 +91,8 @@ class Check:
     see ``unknown_due``); ``finding_columns`` are columns computed for the
     finding rows only (after ``where``), once each, that the evidence and the
     messages may name as often as they like (a deadline's elapsed working
-    time, a calendar lookup per finding).
+    time, a calendar lookup per finding), reading the lookups of
+    ``finding_calendar`` when they use a calendar layer (``CalendarSQL.layer``).
     """
 
     where: str
@@ -106,6 +107,7 @@ class Check:
     names: dict[str, str] = field(default_factory=dict)
     messages: dict[str, str] = field(default_factory=dict)
     finding_columns: dict[str, str] = field(default_factory=dict)
+    finding_calendar: CalendarSQL | None = None
     related: Related | None = None
 
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from ...i18n import msg
 from ...model import Spec
+from ..calendar import CalendarSQL
 from ..convert import shown
 from ..goals import Goal, allowed_text, due_sql, is_day_counted, is_working, late_date_sql, parse_goal, warning_sql
 from ..sqltext import ident
@@ -144,8 +145,9 @@ class DeadlineKind(Kind):
         # One layer per value that the next one reads, so that each is worked out once per record: the paused
         # time, the due time, the warning time (from the due time), the status; the elapsed time for findings only.
         timed = inner
-        for columns in timing.layers:
-            timed = f"SELECT *, {', '.join(f'{sql} AS {ident(name)}' for name, sql in columns.items())} FROM ({timed})"
+        for columns, calendar in timing.layers:
+            source = calendar.over(timed) if calendar is not None else timed
+            timed = f"SELECT *, {', '.join(f'{sql} AS {ident(name)}' for name, sql in columns.items())} FROM ({source})"
         by_day = timing.by_day if ctx.dataset.fields[ctx.spec.stop].type == "date" else "FALSE"
         source = f"(SELECT *, {status_sql(as_of, by_day)} AS __status FROM ({timed})) AS {ident(ctx.dataset.name)}"
         return Check(
@@ -157,6 +159,7 @@ class DeadlineKind(Kind):
             evidence={"start": shown(START, "timestamp"), "stop": shown(STOP, "timestamp"),
                       "due_at": shown("__due", "timestamp"), "elapsed": ELAPSED, "allowed": timing.allowed},
             finding_columns={ELAPSED: timing.elapsed},
+            finding_calendar=timing.calendar,
             messages=_unknown_due_messages(ctx),
         )
 
@@ -207,8 +210,8 @@ def _pauses(ctx: CompileContext) -> list[tuple[str, str]] | None:
     return pairs
 
 
-def _paused(ctx: CompileContext, pauses: list[tuple[str, str]], working: bool) -> dict[str, str]:
-    """SQL for the paused seconds between start and end: wall-clock, and working time if needed.
+def _paused(pauses: list[tuple[str, str]], calendar: CalendarSQL | None) -> dict[str, str]:
+    """SQL for the paused seconds between start and end: wall-clock, and working time on ``calendar`` if given.
 
     The paused time is the union of the pauses, each cut to [start, end]:
     time inside two overlapping pauses is paused once. Ordered by their
@@ -234,13 +237,11 @@ def _paused(ctx: CompileContext, pauses: list[tuple[str, str]], working: bool) -
         parts.append((begin, hi))
     if not parts:
         return {}
-    calendar = " + ".join(
-        f"coalesce(CASE WHEN {hi} > {lo} THEN epoch({hi}) - epoch({lo}) END, 0)" for lo, hi in parts
-    )
-    paused = {"calendar": f"({calendar})"}
-    if working:
+    wall = " + ".join(f"coalesce(CASE WHEN {hi} > {lo} THEN epoch({hi}) - epoch({lo}) END, 0)" for lo, hi in parts)
+    paused = {"calendar": f"({wall})"}
+    if calendar is not None:
         paused["working"] = "(" + " + ".join(
-            f"coalesce({ctx.calendar.working_seconds(lo, hi)}, 0)" for lo, hi in parts
+            f"coalesce({calendar.working_seconds(lo, hi)}, 0)" for lo, hi in parts
         ) + ")"
     return paused
 
@@ -250,15 +251,17 @@ class _Timing:
     """A deadline's computed columns, in layers (each may read the ones before), and its words.
 
     ``layers``: column name → SQL, over the inner columns (``__start``,
-    ``__stop``, ``__end``); ``elapsed``: the elapsed time as people read it,
-    computed for the findings only; ``allowed``: the goal as written;
-    ``by_day``: SQL, TRUE where the goal counts days.
+    ``__stop``, ``__end``), each with the calendar layer whose lookups it
+    reads (``CalendarSQL.layer``) or None; ``elapsed``: the elapsed time as people read it,
+    computed for the findings only, with ``calendar`` the layer it reads;
+    ``allowed``: the goal as written; ``by_day``: SQL, TRUE where the goal counts days.
     """
 
-    layers: tuple[dict[str, str], ...]
+    layers: tuple[tuple[dict[str, str], CalendarSQL | None], ...]
     elapsed: str
     allowed: str
     by_day: str
+    calendar: CalendarSQL | None = None
 
 
 def _timing(ctx: CompileContext, pauses, warn: float) -> _Timing | None:
@@ -271,28 +274,35 @@ def _timing(ctx: CompileContext, pauses, warn: float) -> _Timing | None:
         due = f"(CAST({due} AS TIMESTAMPTZ) + INTERVAL 1 DAY)" if end_of_day else f"CAST({due} AS TIMESTAMPTZ)"
         warning = (f"make_timestamptz(epoch_us({START}) + CAST((epoch_us(__due) - epoch_us({START})) * {warn} "
                    f"AS BIGINT))")
-        return _Timing(({"__due": due}, {"__warn": warning}), span_text(START, END), span_text(START, "__due"),
-                       "FALSE")
+        return _Timing((({"__due": due}, None), ({"__warn": warning}, None)), span_text(START, END),
+                       span_text(START, "__due"), "FALSE")
     goal = parse_goal(ctx, "goal")
     if goal is None:
         return None
-    paused = _paused(ctx, pauses, goal.working)
+
+    def layer(n: int) -> CalendarSQL | None:
+        return ctx.calendar.layer(f"__cw{n}_") if ctx.calendar is not None else None
+
+    pausing = layer(0) if goal.working else None
+    paused = _paused(pauses, pausing)
     layers = []
     if paused:
-        layers.append({PAUSED[basis]: sql for basis, sql in paused.items()})
+        layers.append(({PAUSED[basis]: sql for basis, sql in paused.items()}, pausing))
         paused = {basis: PAUSED[basis] for basis in paused}
-    layers += [{"__due": due_sql(goal, START, ctx.calendar, paused)},
-               {"__warn": warning_sql(goal, START, "__due", ctx.calendar, paused, warn)}]
-    return _Timing(tuple(layers), elapsed_sql(ctx, goal, START, END, paused), allowed_text(goal),
-                   is_day_counted(goal))
+    due, warning = layer(1), layer(2)
+    layers += [({"__due": due_sql(goal, START, due, paused)}, due),
+               ({"__warn": warning_sql(goal, START, "__due", warning, paused, warn)}, warning)]
+    findings = layer(3) if goal.working else None
+    return _Timing(tuple(layers), elapsed_sql(goal, START, END, paused, findings), allowed_text(goal),
+                   is_day_counted(goal), findings)
 
 
-def elapsed_sql(ctx: CompileContext, goal: Goal, start: str, end: str, paused: dict[str, str]) -> str:
-    """Elapsed time as people read it: an interval, or working hours for working goals."""
+def elapsed_sql(goal: Goal, start: str, end: str, paused: dict[str, str], calendar: CalendarSQL | None) -> str:
+    """Elapsed time as people read it: an interval, or working hours for working goals (on ``calendar``)."""
     wall = span_text(start, end, paused.get("calendar", "0"))
     if not goal.working:
         return wall
-    working = f"({ctx.calendar.working_seconds(start, end)} - {paused.get('working', '0')})"
+    working = f"({calendar.working_seconds(start, end)} - {paused.get('working', '0')})"
     # A DOUBLE, as DuckDB's "/" makes it ("26.0 working hours"); Spark divides a DECIMAL into a DECIMAL ("26.00").
     hours = f"CAST(round(CAST({working} AS DOUBLE) / 3600, 2) AS VARCHAR) || ' working hours'"
     return f"CASE WHEN {is_working(goal)} THEN {hours} ELSE {wall} END"

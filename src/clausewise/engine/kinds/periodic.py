@@ -96,12 +96,14 @@ class PeriodicKind(Kind):
             f"lead(CAST({event} AS TIMESTAMPTZ)) OVER ({partition}ORDER BY CAST({event} AS TIMESTAMPTZ)) AS __following "
             f"FROM {ident(ctx.dataset.name)} WHERE {scope} AND ({event}) IS NOT NULL"
         )
-        due = due_sql(goal, "__event", ctx.calendar, {})
+        calendar = ctx.calendar.layer("__cw0_") if ctx.calendar is not None else None
+        due = due_sql(goal, "__event", calendar, {})
         # Events that are dates, with a gap counted in days: the next one is late only on a later day.
         field = ctx.dataset.fields.get(ctx.spec.event)
         by_day = (f" OR (__following IS NOT NULL AND {is_day_counted(goal)} AND {late_date_sql('__following', '__due')})"
                   if field is not None and field.type == "date" else "")
-        timed = f"SELECT *, coalesce(__following, {ctx.as_of_sql}) AS __next, {due} AS __due FROM ({series})"
+        source = calendar.over(series) if calendar is not None else series
+        timed = f"SELECT *, coalesce(__following, {ctx.as_of_sql}) AS __next, {due} AS __due FROM ({source})"
         status = status_sql("__due", "'violation'")  # no time in the map for its value: cannot be judged
         by = by_field(ctx.spec.every)
         return Check(
