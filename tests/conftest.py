@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, settings
-from support import ROOT
+from support import ROOT, SHIPPED, shipped
 
 # Property tests run a few dozen examples by default, to keep the suite fast;
 # ``pytest --hypothesis-profile=thorough`` runs many more.
@@ -28,6 +28,24 @@ clauses:
   C-9: {title: {en: Data}}
 rules: [rules.yaml]
 """
+
+
+@pytest.fixture(scope="module")
+def shipped_packs_once():
+    """The commands take the repository's packs from ``support.shipped`` (loaded once per process) instead of
+    loading their files again: for a module of tests of what commands do with a pack, not of loading one
+    (``pytestmark = pytest.mark.usefixtures("shipped_packs_once")``). Other paths load as usual."""
+    import clausewise.engine
+
+    real = clausewise.engine.load
+
+    def load(path, check=True):
+        where = Path(path).resolve()
+        return shipped(where.name) if where.parent == SHIPPED else real(path, check)
+
+    with pytest.MonkeyPatch.context() as patched:
+        patched.setattr(clausewise.engine, "load", load)
+        yield
 
 
 @pytest.fixture

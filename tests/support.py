@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -30,6 +31,18 @@ def sarif_validator():
 
 EXAMPLE_POLICY = ROOT / "policies" / "example.yaml"
 EXAMPLE_EXPORT = ROOT / "examples" / "example-export"
+SHIPPED = ROOT / "policies"
+
+
+@lru_cache(maxsize=None)
+def shipped(name: str):
+    """A pack of the repository's ``policies/`` folder (``"ops-support.yaml"``), loaded and checked once per test
+    process: its files do not change while the tests run, and loading ops-support takes about a second."""
+    from clausewise.engine.run import load  # (not clausewise.load, which a test may have pointed here)
+
+    return load(SHIPPED / name)
+
+
 
 
 def findings_json(result, keep_file: bool = False) -> list[dict]:

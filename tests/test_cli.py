@@ -14,6 +14,9 @@ from clausewise.cli import cli
 
 EXAMPLE = ["examples/example-export", "--policy", "policies/example.yaml"]
 
+# Commands on the repository's packs take them loaded once (conftest.py); loading is tested elsewhere.
+pytestmark = pytest.mark.usefixtures("shipped_packs_once")
+
 
 @pytest.fixture
 def run(root):

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 from python_calamine import CalamineWorkbook
+from support import shipped
 
 import clausewise
 
@@ -32,7 +33,7 @@ CHAPTERS = {"OS-2", "OS-3", "OS-4", "OS-5", "OS-6"}
 # The policy's id in every test id, so that `pytest -k ops-support` selects these too.
 @pytest.fixture(scope="module", params=["ops-support"])
 def policy(request):
-    return clausewise.load(ROOT / "policies" / f"{request.param}.yaml")
+    return shipped(f"{request.param}.yaml")
 
 
 @pytest.fixture(scope="module")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from support import shipped
 
 import clausewise
 from clausewise.testing import load_cases, run_case
@@ -15,7 +16,7 @@ POLICIES = sorted((ROOT / "policies").glob("*.yaml"))
 
 def _items():
     for path in POLICIES:
-        policy = clausewise.load(path)
+        policy = shipped(path.name)
         for case in load_cases(policy):
             yield pytest.param(policy, case, id=f"{policy.id}::{case.rule}::{case.name}")
 
@@ -28,7 +29,7 @@ def test_rule_case(policy, case):
 
 def test_every_rule_has_a_passing_and_a_failing_case():
     for path in POLICIES:
-        policy = clausewise.load(path)
+        policy = shipped(path.name)
         cases = load_cases(policy)
         for rule in policy.rules:
             names = [c.name for c in cases if c.rule == rule.id]

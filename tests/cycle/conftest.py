@@ -12,8 +12,7 @@ import sys
 from pathlib import Path
 
 import pytest
-
-import clausewise
+from support import shipped
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLES = ROOT / "samples" / "ops-support"
@@ -21,12 +20,12 @@ SAMPLES = ROOT / "samples" / "ops-support"
 
 @pytest.fixture(scope="session")
 def ops_policy():
-    return clausewise.load(ROOT / "policies" / "ops-support.yaml")
+    return shipped("ops-support.yaml")
 
 
 @pytest.fixture(scope="session")
 def example_policy():
-    return clausewise.load(ROOT / "policies" / "example.yaml")
+    return shipped("example.yaml")
 
 
 @pytest.fixture(scope="session")

@@ -35,13 +35,8 @@ def run(*args: str):
     return CliRunner().invoke(cli, list(args), catch_exceptions=False)
 
 
-@pytest.fixture(scope="module", autouse=True)
-def loaded_once(ops_policy):
-    """The command loads the ops-support pack from its file each time (1.5 s); here it is loaded once."""
-    real = clausewise.engine.load
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(clausewise.engine, "load", lambda path, check=True: ops_policy if str(path) == POLICY else real(path, check))
-        yield
+# The command loads the ops-support pack from its file each time (a second); here it is loaded once.
+pytestmark = pytest.mark.usefixtures("shipped_packs_once")
 
 
 @pytest.fixture(scope="module")

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from support import shipped
 
 import clausewise
 from clausewise.engine import runvars
@@ -204,7 +205,7 @@ _WITH_OFFSET = re.compile(r"\d{2}:\d{2}:\d{2}(\.\d+)?[+-]\d{2}\b")
 
 def test_no_report_shows_an_instant_with_an_offset(root):
     """The sample's times are written without offsets; reports show them as written, never '+08'."""
-    policy = clausewise.load(root / "policies" / "ops-support.yaml")
+    policy = shipped("ops-support.yaml")
     with clausewise.audit(policy, root / "samples" / "ops-support" / "2026-10") as result:
         texts = [f.message + json.dumps(f.evidence, ensure_ascii=False) for f in result.findings]
         texts += list(result.findings.json_lines())

@@ -124,9 +124,9 @@ def test_parameters_become_literal_nodes():
 
 
 def test_every_rule_of_the_ops_support_pack_transpiles_to_spark_at_load(root):
-    # Deadlines counting working time among them: each value of the business calendar is computed once per
-    # record, in a layer of its own, so no calendar subquery takes another as its input (which Spark's
-    # optimiser could not plan). The check runs before any Spark session or file.
+    # Deadlines counting working time among them: each of a deadline's values is worked out in a layer of its
+    # own that joins the business calendar's tables (nested calendar subqueries were more than Spark's optimiser
+    # could plan). The check runs before any Spark session or file.
     import clausewise
     from clausewise.engine.program import uses_calendar
     from clausewise.engine.run import program_of
