@@ -154,7 +154,8 @@ def _warning_one(duration: Duration, start: str, due: str, calendar: CalendarSQL
         allowed = calendar.working_seconds(start, due)
         if working_pause != "0":
             allowed = f"({allowed} - {working_pause})"
-        return calendar.add_working_seconds(start, f"({allowed} * {fraction} + {working_pause})")
+        # Exact, in 38 digits: a DECIMAL(18,6) times a fraction of many decimals overflows DuckDB's 18.
+        return calendar.add_working_seconds(start, f"(CAST({allowed} AS DECIMAL(38,6)) * {fraction} + {working_pause})")
     if duration.working:
         return calendar.add_working_seconds(
             start, f"({_working_amount(duration, calendar) * fraction} + {working_pause})")
