@@ -13,8 +13,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-import pytest
-
 import clausewise
 
 DATASETS = """\
@@ -66,22 +64,16 @@ def test_the_warning_starts_at_the_first_microsecond_past_the_share(pack, export
     assert (warned["open"].status, warned["open"].due_at) == ("warning", datetime(2026, 11, 11, 18, 0))
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "micros() reads allowed × warn_at, a DECIMAL with seven decimals (DECIMAL(18,6) × 0.5), through a DOUBLE: "
-    "32768.0220115 becomes 32768.02201149999…, rounded down to 32768.022011 s, so the warning starts one "
-    "microsecond before half the allowed time has elapsed; the DECIMAL arithmetic before 11c71f0 rounded it "
-    "to 32768.022012 s"))
 def test_no_warning_a_microsecond_before_the_share_has_elapsed(pack, export):
+    # The share is rounded half away from zero at the microsecond (calendar.micros): 32,768.022012 s, not
+    # 32,768.022011 s, which a DOUBLE's 32,768.02201149999… rounded once gave.
     found = _found(pack, export, "2 working days", "0.5", HALF_MICROSECOND_START, "2026-11-10 17:53:51.977988")
     assert found == {}
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "allowed × warn_at is DECIMAL(18,6) × DECIMAL(9,8) = DECIMAL(18,14), which holds less than 10,000 "
-    "seconds: DuckDB's 'Overflow in multiplication of DECIMAL(18)' fails the rule and the run (exit 2). "
-    "The same before 11c71f0; a six-decimal fraction (0.999999) overflows from 1,000,000 s, e.g. "
-    "20 working days on 00:00-24:00, or any record of a {by, map} goal whose due time is that far off"))
 def test_a_fraction_with_eight_decimals_warns(pack, export):
+    # DECIMAL(18,6) × DECIMAL(9,8) would be DECIMAL(18,14), which holds less than 10,000 s: the share is
+    # multiplied in 38 digits (goals._warning_one), where this failed the run with DuckDB's overflow.
     # 2 working days from Monday 9 Nov 2026 10:00: due Wednesday 11 Nov 18:00. Allowed working time:
     # Monday 8 h + Tuesday 9 h + Wednesday 9 h = 26 h = 93,600 s; × 0.33333333 = 31,199.99968800 s.
     # Monday gives 28,800 s (10:00-18:00); the other 2,399.999688 s run from Tuesday 09:00 to
