@@ -30,10 +30,6 @@ rules:
 """
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "engine/readers/common.py _csv_problem takes the third line of DuckDB's error as the problem, but DuckDB's "
-    "'Original Line:' then spans several lines (the open quote swallowed the line break), so the message is the "
-    "next record's text, lower-cased ('q2,email'), and never says the quote is unterminated"))
 def test_quote_open_before_more_lines_is_named(pack, export):
     # Line 1 header; line 2 Q1 opens a quote in "channel" that never closes; line 3 Q2 is a good record.
     # DuckDB reports line 2; the problem is the unterminated quote, as when the quote opens on the last line

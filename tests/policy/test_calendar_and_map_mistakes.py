@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import textwrap
 
-import pytest
 from click.testing import CliRunner
 
 from clausewise.cli import cli
@@ -55,9 +54,6 @@ def test_the_pack_as_written_is_valid(tmp_path):
     assert _validate(tmp_path).exit_code == 0
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "an empty map as a deadline's goal map reaches DuckDB (seemingly as a CASE with no WHEN): validate says "
-    "'DuckDB cannot run it: Parser Error: syntax error at or near \"END\"' instead of naming the empty map"))
 def test_an_empty_goal_map_is_named(tmp_path):
     result = _validate(tmp_path, goal_map="{}")
     assert result.exit_code == 2
@@ -65,9 +61,6 @@ def test_an_empty_goal_map_is_named(tmp_path):
     assert "resolve_by_prio" in result.output
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "the clash of extra_holidays and extra_workdays is shown as a Python list of date objects: "
-    "'[datetime.date(2026, 10, 12)]'"))
 def test_a_date_both_holiday_and_workday_is_written_as_a_date(tmp_path):
     calendar = textwrap.indent("extra_holidays: [2026-10-12]\nextra_workdays: [2026-10-12]", "    ")
     result = _validate(tmp_path, calendar=calendar)
@@ -75,9 +68,6 @@ def test_a_date_both_holiday_and_workday_is_written_as_a_date(tmp_path):
     assert "2026-10-12" in result.output and "datetime.date" not in result.output
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "an unknown subdivision passes validate (exit 0) and is first refused by audit: "
-    "'no holiday calendar for CN: Entity `CN` does not have subdivision ZZ'"))
 def test_an_unknown_subdivision_fails_validate(tmp_path):
     result = _validate(tmp_path, calendar="    subdivision: ZZ")
     assert result.exit_code == 2

@@ -249,7 +249,8 @@ class BusinessCalendar:
             raise ValueError(msg("{weekdays} is in the weekend but has working hours", weekdays=WEEKDAYS[min(both)]))
         clash = set(self.extra_holidays) & set(self.extra_workdays)
         if clash:
-            raise ValueError(msg("dates both extra holiday and extra workday: {clash}", clash=sorted(clash)))
+            raise ValueError(msg("dates both extra holiday and extra workday: {clash}",
+                                 clash=", ".join(day.isoformat() for day in sorted(clash))))
         # Each weekday has one set of hours, whether worked as a regular or as a
         # make-up day (a weekend weekday has none of its own), so checking each
         # weekday against the next covers every pair of days that can meet.
@@ -317,6 +318,12 @@ def _week(cal: BusinessCalendar) -> tuple[Hours, ...]:
 def _public_holidays(cal: BusinessCalendar):
     """The calendar's public holidays, one object for every year asked about (each year is worked out once)."""
     return cal._holidays()
+
+
+def public_holidays(cal: BusinessCalendar):
+    """The calendar's public holidays (a ``holidays.HolidayBase``, years added as asked about); ValueError when
+    the ``holidays`` package has no calendar for its country or subdivision."""
+    return _public_holidays(cal)
 
 
 @lru_cache(maxsize=256)

@@ -72,6 +72,10 @@ def _lookup_goal(ctx: CompileContext, key: str, raw: dict[str, Any]) -> Goal | N
     mapping = ctx.param_value(raw.get("map"), key, ("map",))
     if column is None or mapping is None:
         return None
+    if not mapping:  # a CASE with no branch: say so, rather than leave DuckDB to refuse it
+        ctx.error(msg('parameter "{name}" is an empty map: a goal looked up by value needs at least one value '
+                      'and its duration', name=str(raw.get("map")).lstrip("$")), key)
+        return None
     branches = []
     for value, text in mapping.items():
         duration = text if isinstance(text, Duration) else Duration.parse(str(text))

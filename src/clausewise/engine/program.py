@@ -25,7 +25,7 @@ from ..errors import ClauseWiseError, Collector, Location, PolicyError, UsageErr
 from ..i18n import msg
 from ..model import Policy
 from . import connection, runvars
-from .calendar import BusinessCalendar, parse_hours, register
+from .calendar import BusinessCalendar, parse_hours, public_holidays, register
 from .calendar import plan as plan_calendar
 from .convert import empty_table_sql
 from .derive import DerivePlan, derive_plan
@@ -141,6 +141,13 @@ def compile_program(policy: Policy, errors: Collector, check: bool = False) -> P
         where = policy.calendar.locations.get("country") or Location(policy.path)
         errors.add(PolicyError(msg('calendar: no holiday calendar for country "{country}"; use an ISO 3166 code such as CN', country=calendar.country), where))
         return None
+    if calendar.subdivision:
+        try:  # (reads the country's holidays: only a calendar that names a subdivision pays for it here)
+            public_holidays(calendar)
+        except ValueError as exc:  # a subdivision the holidays package does not know
+            where = policy.calendar.locations.get("subdivision") or Location(policy.path)
+            errors.add(PolicyError(msg("calendar: {exc}", exc=exc), where))
+            return None
     return Program(tuple(rules), plan, calendar)
 
 

@@ -74,9 +74,13 @@ _CSV_COUNT = re.compile(r"Expected Number of Columns: (\d+) Found: (\d+)")
 
 
 def _csv_problem(text: str) -> str | Message:
-    """The sentence in DuckDB's CSV error that says what is wrong with the line."""
-    lines = [x.strip() for x in text.splitlines()[2:] if x.strip()]
-    return lines[0].rstrip(".").lower() if lines and not lines[0].startswith("Possible fixes") else msg("malformed")
+    """The sentence in DuckDB's CSV error that says what is wrong with the line: the last one before its
+    "Possible fixes" or "Possible Solution" (the original line quoted before it may span several lines, when a
+    quote left open took in the next), else the one after the original line."""
+    lines = [x.strip() for x in text.splitlines() if x.strip()]
+    advice = next((i for i, x in enumerate(lines) if x.startswith("Possible")), None)
+    said = lines[advice - 1] if advice is not None and advice >= 3 else (lines[2] if len(lines) > 2 else "")
+    return said.rstrip(".").lower() if said and not said.startswith("Possible") else msg("malformed")
 
 
 def read_error(text: str, path: Path) -> DataError:
