@@ -139,6 +139,17 @@ def test_broken_csv_is_a_clear_error(pack, export):
     assert str(info.value) == f"{folder}/inquiries.csv:2: cannot read this line: value with unterminated quote found"
 
 
+def test_a_quote_open_before_more_lines_is_named(pack, export):
+    # Line 2 opens a quote in "channel" that never closes; line 3 is a good record. DuckDB quotes both lines as
+    # "the original line" before saying what is wrong: the message is that sentence, as for a last line above,
+    # not the next record's text.
+    header = "inquiry_id,channel,received_at,answered_on_spot,score,subject\n"
+    folder = export({"inquiries.csv": header + 'Q1,"Hot\nQ2,email,2026-10-12 09:00,no,5,plain\n'})
+    with pytest.raises(DataError) as info:
+        _audit(pack(DATASETS, RULES), folder)
+    assert str(info.value) == f"{folder}/inquiries.csv:2: cannot read this line: value with unterminated quote found"
+
+
 def test_row_with_extra_fields_names_its_line(pack, export):
     folder = export({"inquiries.csv": "inquiry_id,channel,received_at,answered_on_spot,score,subject\n"
                                       "Q1,a,,,,\nQ2,b,,,,,extra\n"})
