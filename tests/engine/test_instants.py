@@ -112,6 +112,16 @@ def test_zone_abbreviations_are_refused(pack, export):
     assert finding.status == "invalid" and "zone abbreviation" in finding.message
 
 
+def test_words_that_end_like_an_abbreviation_are_not_called_one(pack, export):
+    # "not a time" ends with a four-letter word, as "09:00 CST" does; without it, "not a" is no time either.
+    rows = [("C", "not a time", "2026-10-12 09:30"), ("D", "2026-10-12 09:00", "2026-10-12 09:30"),
+            ("E", "2026-10-12 09:00", "2026-10-12 09:30")]
+    with _audit(_policy(pack, "Asia/Shanghai"), export, rows) as result:
+        (finding,) = result.findings
+    assert finding.status == "invalid" and "is not a timestamp written year first" in finding.message
+    assert "abbreviation" not in finding.message
+
+
 # ---- daylight saving: the examples, by hand ----
 
 def test_callback_across_spring_forward_is_45_minutes(pack, export):

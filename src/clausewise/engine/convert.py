@@ -273,7 +273,8 @@ class _Plan:
         if self.native:  # a stored timestamp: only its year or a skipped local hour can be wrong
             return f"CASE WHEN {self.p} IS NOT NULL THEN {said['outside']} ELSE {said['skipped']} END"
         return (f"CASE WHEN {self.p} IS NOT NULL THEN {said['outside']} WHEN {self.naive} IS NOT NULL THEN "
-                f"{said['skipped']} WHEN {_abbreviated(self.n)} THEN {said['abbreviated']} ELSE {said['expected']} END")
+                f"{said['skipped']} WHEN {_abbreviated(self.n)} AND {_before_last_word(self.n)} IS NOT NULL "
+                f"THEN {said['abbreviated']} ELSE {said['expected']} END")
 
     def _reason_words(self, zh: bool) -> dict[str, str]:
         f, column = self.f, self.f.column
@@ -292,6 +293,12 @@ class _Plan:
             "abbreviated": f'" in column "{column}" ends with a zone abbreviation, which names different zones in '
                            "different countries; write an offset such as +08:00 or a zone name such as Asia/Shanghai",
         }
+
+
+def _before_last_word(n: str) -> str:
+    """SQL: the text without its last word, read as a timestamp (NULL if it is none): ``not a time`` ends with a
+    word of four letters, and is not a time with a zone abbreviation."""
+    return f"TRY_CAST(regexp_replace({n}, '\\s[A-Za-z]{{2,5}}$', '') AS TIMESTAMP)"
 
 
 def _abbreviated(n: str) -> str:
