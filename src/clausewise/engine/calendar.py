@@ -315,15 +315,11 @@ def _week(cal: BusinessCalendar) -> tuple[Hours, ...]:
 
 
 @lru_cache(maxsize=16)
-def _public_holidays(cal: BusinessCalendar):
-    """The calendar's public holidays, one object for every year asked about (each year is worked out once)."""
-    return cal._holidays()
-
-
 def public_holidays(cal: BusinessCalendar):
-    """The calendar's public holidays (a ``holidays.HolidayBase``, years added as asked about); ValueError when
-    the ``holidays`` package has no calendar for its country or subdivision."""
-    return _public_holidays(cal)
+    """The calendar's public holidays (a ``holidays.HolidayBase``), one object for every year asked about (each
+    year is worked out once); ValueError when the ``holidays`` package has no calendar for its country or
+    subdivision."""
+    return cal._holidays()
 
 
 @lru_cache(maxsize=256)
@@ -331,7 +327,7 @@ def _working_dates(cal: BusinessCalendar, year: int) -> frozenset[date]:
     # holidays records a make-up day while building the year of the holiday
     # it serves, which can be the next year (a late-December Sunday worked for
     # New Year); hence year + 1 as well. Asking about a day of a year adds it.
-    source = _public_holidays(cal)
+    source = public_holidays(cal)
     for whole in (year, year + 1):
         _ = date(whole, 1, 1) in source
     weekend = set(source.weekend if cal.weekend is None else cal.weekend) - {d for d, _ in cal.weekday_hours}
@@ -388,26 +384,24 @@ class Joined:
 
     def __init__(self, prefix: str) -> None:
         self.prefix = prefix
-        self._steps: list[tuple[str, str] | _Join] = []  # (name, SQL) of a value, or a join, in order
-        self._values: dict[str, str] = {}  # SQL → its name
+        self._steps: list[_Value | _Join] = []  # in the order they were asked for
+        self._values: dict[str, _Value] = {}  # by their SQL
         self._joins: dict[tuple[str, str, str], _Join] = {}
 
     def value(self, sql: str) -> str:
         """The name of a column holding ``sql``, worked out once however often it is asked for."""
-        name = self._values.get(sql)
-        if name is None:
-            name = self._values[sql] = f"{self.prefix}v{len(self._values)}"
-            self._steps.append((name, sql))
-        return name
+        if sql not in self._values:
+            self._values[sql] = _Value(f"{self.prefix}v{len(self._values)}", sql)
+            self._steps.append(self._values[sql])
+        return self._values[sql].name
 
     def join(self, table: str, column: str, key_sql: str) -> _Join:
         """The row of ``table`` whose ``column`` equals ``key_sql`` (joined once per table, column and key)."""
         key = self.value(key_sql)
-        joined = self._joins.get((table, column, key))
-        if joined is None:
-            joined = self._joins[table, column, key] = _Join(f"{self.prefix}j{len(self._joins)}", table, column, key)
-            self._steps.append(joined)
-        return joined
+        if (table, column, key) not in self._joins:
+            self._joins[table, column, key] = _Join(f"{self.prefix}j{len(self._joins)}", table, column, key)
+            self._steps.append(self._joins[table, column, key])
+        return self._joins[table, column, key]
 
     def over(self, source: str) -> str:
         """``source`` (a query) with every value and joined column added to its rows, as a query.
@@ -423,32 +417,36 @@ class Joined:
         none can be mistaken for a column of the records.
         """
         made: dict[str, int] = {}  # name → level of the step that made it, for the steps so far
-        level: dict[int, int] = {}
+        levels = []
         for step in self._steps:  # in order: a step reads the names of steps before it only
             # (A name of an input's own scalar subquery may look like one of these: it can only raise the level.)
-            read = [made[token] for token in _NAME.findall(_read(step)) if token in made]
-            level[id(step)] = 1 + max(read, default=0)
-            made.update(dict.fromkeys(_names(step), level[id(step)]))
+            at = 1 + max((made[token] for token in _NAME.findall(step.reads()) if token in made), default=0)
+            levels.append(at)
+            made.update(dict.fromkeys(step.names(), at))
         sql = source
-        for at in range(1, max(level.values(), default=0) + 1):
-            steps = [step for step in self._steps if level[id(step)] == at]
-            values = "".join(f", {sql_} AS {name}" for name, sql_ in (s for s in steps if not isinstance(s, _Join)))
-            joins = " ".join(step.joined() for step in steps if isinstance(step, _Join))
-            sql = f"SELECT *{values} FROM ({sql}) AS __cw_p {joins}".rstrip()
+        for at in range(1, max(levels, default=0) + 1):
+            steps = [step for step, level in zip(self._steps, levels) if level == at]
+            values = "".join(f", {step.sql} AS {step.name}" for step in steps if isinstance(step, _Value))
+            joins = "".join(f" {step.joined()}" for step in steps if isinstance(step, _Join))
+            sql = f"SELECT *{values} FROM ({sql}) AS __cw_p{joins}"
         return sql
 
 
 _NAME = re.compile(r"__cw\w*")
 
 
-def _names(step: tuple[str, str] | _Join) -> list[str]:
-    """The column names a step adds to the rows."""
-    return [step.name(c) for c in step.columns()] if isinstance(step, _Join) else [step[0]]
+@dataclass(frozen=True)
+class _Value:
+    """A value worked out once per row: ``sql`` over the row's columns, as the column ``name``."""
 
+    name: str
+    sql: str
 
-def _read(step: tuple[str, str] | _Join) -> str:
-    """The SQL a step reads the row's columns in."""
-    return step.key if isinstance(step, _Join) else step[1]
+    def reads(self) -> str:
+        return self.sql
+
+    def names(self) -> list[str]:
+        return [self.name]
 
 
 @dataclass
@@ -467,6 +465,12 @@ class _Join:
 
     def name(self, column: str) -> str:
         return f"{self.alias}_{column}"
+
+    def reads(self) -> str:
+        return self.key
+
+    def names(self) -> list[str]:
+        return [self.name(c) for c in self.columns()]
 
     def columns(self) -> list[str]:
         """The table's columns the layer reads, the one joined on first."""
