@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import textwrap
 
+import pytest
 from click.testing import CliRunner
 
 from clausewise.cli import cli
@@ -72,3 +73,27 @@ def test_an_unknown_subdivision_fails_validate(tmp_path):
     result = _validate(tmp_path, calendar="    subdivision: ZZ")
     assert result.exit_code == 2
     assert "ZZ" in result.output
+
+
+def test_a_lookup_in_an_empty_map_is_named(pack):
+    # The same mistake in a condition: a lookup with no value to find was a CASE with no WHEN, an internal error.
+    from clausewise.engine.run import load
+    from clausewise.errors import ClauseWiseError
+
+    path = pack("items:\n  key: id\n  fields: {id: string, priority: string}\n", """\
+rules:
+  - id: known-priority
+    clause: C-1
+    dataset: items
+    kind: check
+    severity: high
+    assert: $hours[priority] IS NOT NULL
+    title: {en: Known}
+    message: {en: "{key}"}
+""", "hours: {type: map, value: {}}\n")
+    with pytest.raises(ClauseWiseError) as caught:
+        load(path)
+    # Line 7 of the rules file (rules, id, clause, dataset, kind, severity, assert), column 13: where "$hours"
+    # begins after the 12 characters of "    assert: ".
+    assert str(caught.value) == (f'{path.parent / "rules.yaml"}:7:13: rule "known-priority" assert: "$hours" is an '
+                                 "empty map: a lookup in it finds nothing; give it at least one value")

@@ -409,6 +409,10 @@ class Condition:
             self._error(msg('"{param}" is not a map parameter; [...] looks up maps only', param="$" + name),
                         max(self.text.find("$" + name), 0))
             return exp.null()
+        if not mapping:  # a CASE with no branch, which no SQL engine takes: said here, at the lookup
+            self._error(msg('"{param}" is an empty map: a lookup in it finds nothing; give it at least one value',
+                            param="$" + name), max(self.text.find("$" + name), 0))
+            return exp.null()
         key = node.expressions[0]
         case = exp.Case(this=key)
         for k, v in mapping.items():
