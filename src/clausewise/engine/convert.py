@@ -301,12 +301,12 @@ _LAST_WORD = "\\s[A-Za-z]{2,5}$"  # a word of two to five letters at the end, af
 def _before_last_word(n: str) -> str:
     """SQL: the text without its last word, read as a timestamp (NULL if it is none): ``not a time`` ends with a
     word of four letters, and is not a time with a zone abbreviation."""
-    return f"TRY_CAST(regexp_replace({n}, '{_LAST_WORD}', '') AS TIMESTAMP)"
+    return f"TRY_CAST(regexp_replace({n}, {string(_LAST_WORD)}, '') AS TIMESTAMP)"
 
 
 def _abbreviated(n: str) -> str:
     """SQL: the text ends with a zone abbreviation (``CST``), not UTC, GMT, an era (``BC``) or a 12-hour clock's PM."""
-    return f"(regexp_matches({n}, '{_LAST_WORD}') AND NOT regexp_matches({n}, '(?i)\\s(UTC|GMT|BC|AD|AM|PM)$'))"
+    return f"(regexp_matches({n}, {string(_LAST_WORD)}) AND NOT regexp_matches({n}, '(?i)\\s(UTC|GMT|BC|AD|AM|PM)$'))"
 
 
 def _integer(f: Field, n: str) -> str:
