@@ -295,9 +295,11 @@ class BusinessCalendar:
 
         try:
             return holidays.country_holidays(self.country, subdiv=self.subdivision, years=years)
-        except NotImplementedError as error:  # how holidays reports an unknown code
-            raise ValueError(msg("no holiday calendar for {country}: {error}",
-                                 country=self.country, error=error)) from error
+        except NotImplementedError as error:  # how holidays reports an unknown code (its words are English)
+            if self.subdivision and self.country in holidays.list_supported_countries():
+                raise ValueError(msg('the holiday calendar of {country} has no subdivision "{subdivision}"',
+                                     country=self.country, subdivision=self.subdivision)) from error
+            raise ValueError(msg("no holiday calendar for {country}", country=self.country)) from error
 
 
 class _NoHolidays(dict):

@@ -11,7 +11,7 @@ from pathlib import Path
 import duckdb
 
 from ...errors import DataError, Location
-from ...i18n import Message, msg
+from ...i18n import N_, Message, msg
 from ..connection import NO_FAULT
 
 
@@ -80,7 +80,14 @@ def _csv_problem(text: str) -> str | Message:
     lines = [x.strip() for x in text.splitlines() if x.strip()]
     advice = next((i for i, x in enumerate(lines) if x.startswith("Possible")), None)
     said = lines[advice - 1] if advice is not None and advice >= 3 else (lines[2] if len(lines) > 2 else "")
-    return said.rstrip(".").lower() if said and not said.startswith("Possible") else msg("malformed")
+    if not said or said.startswith("Possible"):
+        return msg("malformed")
+    said = said.rstrip(".").lower()
+    return _CSV_PROBLEMS.get(said, said)
+
+
+# DuckDB's words for what is wrong with a CSV line that the catalogue translates; others are shown as DuckDB says.
+_CSV_PROBLEMS = {"value with unterminated quote found": N_("value with unterminated quote found")}
 
 
 def read_error(text: str, path: Path) -> DataError:
