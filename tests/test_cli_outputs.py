@@ -124,7 +124,7 @@ def test_a_failing_report_leaves_every_file_as_it_was(run, tmp_path, monkeypatch
     monkeypatch.setattr(junit, "write", full_disk)
     result = run(*EXAMPLE, "-f", "sarif", "-o", str(first), "-f", "junit", "-o", str(second))
     assert result.exit_code == 2
-    assert result.stderr.strip() == (f"cannot write {second}: No space left on device; "
+    assert result.stderr.strip() == (f"cannot write {second}: no space left on the disk; "
                                      "the previous file, if any, is unchanged")
     assert first.read_text(encoding="utf-8") == "old sarif"
     assert second.read_text(encoding="utf-8") == "old junit"

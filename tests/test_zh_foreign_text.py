@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import errno
+import os
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
 from clausewise.cli import cli
+from clausewise.i18n import os_reason, render
 
 POLICY = """\
 policy:
@@ -85,3 +88,32 @@ def test_unknown_subdivision_is_all_chinese(tmp_path):
     # policy.yaml line 7 is `    subdivision: ZZ`; the value starts at column 18.
     assert "policy.yaml:7:18" in result.output
     assert "does not have subdivision" not in result.output
+
+
+def test_an_operating_system_error_is_said_in_chinese(tmp_path):
+    """The system's reason for a failed write (ENOENT, "No such file or directory") is the catalogue's, not English."""
+    pack = _pack(tmp_path)
+    target = tmp_path / "no" / "such" / "report.txt"
+    result = CliRunner().invoke(cli, ["audit", str(pack / "export"), "--policy", str(pack / "policy.yaml"),
+                                      "--lang", "zh", "--output", str(target)])
+    assert result.exit_code == 2
+    assert result.output.strip() == f"无法写入 {target}：没有这个文件或文件夹"
+    assert not (tmp_path / "no").exists()
+
+
+@pytest.mark.parametrize(("code", "en", "zh"), [
+    (errno.ENOENT, "no such file or folder", "没有这个文件或文件夹"),
+    (errno.EACCES, "permission denied", "没有权限"),
+    (errno.ENOSPC, "no space left on the disk", "磁盘空间已满"),
+    (errno.EROFS, "the file system is read-only", "文件系统是只读的"),
+])
+def test_usual_os_errors_have_words_of_the_catalogue(code, en, zh):
+    reason = os_reason(OSError(code, os.strerror(code)))
+    assert (str(reason), render(reason, "zh")) == (en, zh)
+
+
+def test_a_rare_os_error_keeps_the_system_words():
+    # ETXTBSY has no words of its own in the catalogue: the system's, lower-cased, in every language.
+    reason = os_reason(OSError(errno.ETXTBSY, "Text file busy"))
+    assert (str(reason), render(reason, "zh")) == ("text file busy", "text file busy")
+    assert os_reason(OSError("no number")) == "no number"

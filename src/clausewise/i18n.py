@@ -31,6 +31,7 @@ the standard library): errors, the engine and the reports all use it.
 
 from __future__ import annotations
 
+import errno
 import gettext as _gettext
 from collections.abc import Mapping
 from functools import cache
@@ -182,6 +183,35 @@ class Words:
         if lang not in self._by_lang:
             self._by_lang[lang] = render(self.table, lang)
         return self._by_lang[lang]
+
+
+# What an operating-system error means, in the catalogue's words (the system's own words are English only).
+_OS_REASONS = {
+    errno.ENOENT: N_("no such file or folder"),
+    errno.EACCES: N_("permission denied"),
+    errno.EPERM: N_("not permitted"),
+    errno.EISDIR: N_("it is a folder"),
+    errno.ENOTDIR: N_("a part of the path is not a folder"),
+    errno.ENOSPC: N_("no space left on the disk"),
+    errno.EDQUOT: N_("disk quota exceeded"),
+    errno.EROFS: N_("the file system is read-only"),
+    errno.EEXIST: N_("it exists already"),
+    errno.ENAMETOOLONG: N_("the name is too long"),
+    errno.ELOOP: N_("too many symbolic links in the path"),
+    errno.EBUSY: N_("the file is busy"),
+    errno.EIO: N_("input/output error"),
+    errno.EMFILE: N_("too many open files"),
+}
+
+
+def os_reason(exc: OSError) -> Message | str:
+    """Why ``exc`` happened, to be shown in a message: the catalogue's words for the usual errors (ENOENT,
+    EACCES, ENOSPC, …), so that ``--lang zh`` says them in Chinese; the system's own words, lower-cased,
+    for a rare one; the exception's name when it carries no error number."""
+    said = _OS_REASONS.get(exc.errno) if exc.errno is not None else None
+    if said is not None:
+        return said
+    return (exc.strerror or str(exc) or type(exc).__name__).lower()
 
 
 # How Babel finds the marked texts (``pybabel extract --no-default-keywords -k N_ -k NC_:1c,2 -k NP_:1,2 -k msg``).

@@ -27,7 +27,7 @@ from collections import Counter
 from pathlib import Path, PurePosixPath
 
 from .errors import UsageError
-from .i18n import N_, msg
+from .i18n import N_, msg, os_reason
 
 DATA = Path(__file__).resolve().parent / "data"
 # Left out of a copy: what running the sample generator or the tests may leave beside the files.
@@ -94,7 +94,7 @@ def _copy(source: Path, destination: Path) -> None:
                              destination=destination)) from None
     except OSError as exc:
         raise UsageError(msg("cannot write {destination}: {strerror}",
-                             destination=destination, strerror=exc.strerror)) from None
+                             destination=destination, strerror=os_reason(exc))) from None
 
 
 def summary(files: list[PurePosixPath]) -> list[tuple[str, int, str]]:

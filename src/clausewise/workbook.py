@@ -67,7 +67,7 @@ from pathlib import Path
 from xml.parsers import expat
 
 from .errors import ClauseWiseError, Location
-from .i18n import Message, msg
+from .i18n import Message, msg, os_reason
 
 MAX_UNPACKED = 512 << 20
 MAX_RATIO = 100
@@ -98,7 +98,7 @@ def check_workbook(path: Path, display: str, error: type[ClauseWiseError]) -> No
     except _Refused as refused:
         raise error(_one_line(refused.args[0]), Location(display)) from None
     except OSError as exc:
-        raise error(msg("cannot read the file: {reason}", reason=str(exc.strerror or exc)), Location(display)) from None
+        raise error(msg("cannot read the file: {reason}", reason=os_reason(exc)), Location(display)) from None
 
 
 class _Refused(Exception):

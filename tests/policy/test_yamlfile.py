@@ -247,7 +247,7 @@ def test_other_read_failures_are_one_line(tmp_path, monkeypatch):
     monkeypatch.setattr(Path, "read_bytes", broken)
     with pytest.raises(PolicyError) as info:
         load_yaml(path, "r.yaml")
-    assert str(info.value) == "r.yaml: cannot be read: Input/output error"
+    assert str(info.value) == "r.yaml: cannot be read: input/output error"
 
 
 def test_cli_says_one_line_for_a_nul_byte(tmp_path, monkeypatch):

@@ -29,7 +29,7 @@ from typing import NoReturn, TextIO
 import click
 
 from ..errors import UsageError
-from ..i18n import msg
+from ..i18n import msg, os_reason
 from ..report import report_path
 
 # The file names an export folder is read from (see docs/rules.md, "Exports").
@@ -79,7 +79,7 @@ def opened(output: str | None, inputs: Iterable[Path] = ()) -> Iterator[TextIO]:
             stop_quietly()
         except OSError as exc:
             _silence_stdout()
-            raise UsageError(msg("cannot write the report to standard output: {strerror}", strerror=exc.strerror)) from None
+            raise UsageError(msg("cannot write the report to standard output: {strerror}", strerror=os_reason(exc))) from None
         return
     target = Path(output)
     _refuse_inputs(target, inputs)
@@ -95,7 +95,7 @@ def opened(output: str | None, inputs: Iterable[Path] = ()) -> Iterator[TextIO]:
             prefix=f".{target.name}.", suffix=".part", delete=False,
         )
     except OSError as exc:
-        raise UsageError(msg("cannot write {output}: {strerror}", output=output, strerror=exc.strerror)) from None
+        raise UsageError(msg("cannot write {output}: {strerror}", output=output, strerror=os_reason(exc))) from None
     try:
         mode = _mode(target)
         os.chmod(handle.name, mode)
@@ -105,7 +105,7 @@ def opened(output: str | None, inputs: Iterable[Path] = ()) -> Iterator[TextIO]:
         os.replace(handle.name, target)
     except OSError as exc:
         _discard(handle.name)
-        raise UsageError(msg("cannot write {output}: {strerror}; the previous file, if any, is unchanged", output=output, strerror=exc.strerror)) from None
+        raise UsageError(msg("cannot write {output}: {strerror}; the previous file, if any, is unchanged", output=output, strerror=os_reason(exc))) from None
     except BaseException:
         _discard(handle.name)
         raise
@@ -118,7 +118,7 @@ def _written_through(target: Path, output: str) -> Iterator[TextIO]:
         with target.open("w", encoding="utf-8", newline="") as handle:
             yield handle
     except OSError as exc:
-        raise UsageError(msg("cannot write {output}: {strerror}", output=output, strerror=exc.strerror)) from None
+        raise UsageError(msg("cannot write {output}: {strerror}", output=output, strerror=os_reason(exc))) from None
 
 
 def _taker(handle, mode: int) -> Callable[[Path], bool]:

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from ..errors import UsageError
-from ..i18n import N_, msg
+from ..i18n import N_, msg, os_reason
 from .help import Command
 from .options import lang_option, policy_option, waivers_option
 from .output import run_inputs
@@ -49,6 +49,6 @@ def watch(export_dir, policy_path, waivers_path, every, interval, jsonl_path, la
                 with open(jsonl_path, "a", encoding="utf-8") as log:
                     log.write(json_line(event) + "\n")
             except OSError as exc:
-                raise UsageError(msg("cannot append to {jsonl_path}: {strerror}", jsonl_path=jsonl_path, strerror=exc.strerror)) from None
+                raise UsageError(msg("cannot append to {jsonl_path}: {strerror}", jsonl_path=jsonl_path, strerror=os_reason(exc))) from None
 
     Watcher(policy, export_dir, lang, waivers, every).run(emit, interval)

@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 
 from ..errors import UsageError
-from ..i18n import msg
+from ..i18n import msg, os_reason
 
 try:
     import fcntl
@@ -43,7 +43,7 @@ class FileLock:
         try:
             self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o666)
         except OSError as exc:
-            raise UsageError(msg("cannot lock {path}: {strerror}", path=self.path, strerror=exc.strerror)) from None
+            raise UsageError(msg("cannot lock {path}: {strerror}", path=self.path, strerror=os_reason(exc))) from None
         mode = (fcntl.LOCK_EX if self.exclusive else fcntl.LOCK_SH) | fcntl.LOCK_NB
         deadline = time.monotonic() + self.timeout
         while True:

@@ -38,7 +38,7 @@ from typing import Any
 import duckdb
 
 from ..errors import UsageError
-from ..i18n import msg
+from ..i18n import msg, os_reason
 from ..model import RunResult, TrendPoint
 from .lock import FileLock
 
@@ -170,7 +170,7 @@ class History:
                 path.parent.mkdir(parents=True, exist_ok=True)
             except OSError as exc:
                 raise UsageError(msg("cannot create {parent}: {strerror}",
-                                     parent=path.parent, strerror=exc.strerror)) from None
+                                     parent=path.parent, strerror=os_reason(exc))) from None
         lock = FileLock(path.with_name(path.name + ".lock"), exclusive=write, timeout=timeout)
         with lock:
             con = _connect(path, write, timeout)
@@ -366,7 +366,7 @@ def _file_hash(path: str | None) -> str | None:
             while chunk := handle.read(1 << 20):
                 digest.update(chunk)
     except OSError as exc:
-        raise UsageError(msg("cannot read {path} to record it: {strerror}", path=path, strerror=exc.strerror)) from None
+        raise UsageError(msg("cannot read {path} to record it: {strerror}", path=path, strerror=os_reason(exc))) from None
     return digest.hexdigest()
 
 

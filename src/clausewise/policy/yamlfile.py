@@ -27,7 +27,7 @@ from typing import Any
 import yaml
 
 from ..errors import Location, PolicyError
-from ..i18n import msg
+from ..i18n import msg, os_reason
 from .yamlerrors import forbidden_character, syntax_error
 
 MAX_BYTES = 1 << 20
@@ -244,7 +244,7 @@ def read_text(path: Path, display: str) -> str:
     except PermissionError:
         raise PolicyError(msg("cannot be read: permission denied"), Location(display)) from None
     except OSError as exc:
-        raise PolicyError(msg("cannot be read: {value1}", value1=exc.strerror or type(exc).__name__), Location(display)) from None
+        raise PolicyError(msg("cannot be read: {value1}", value1=os_reason(exc)), Location(display)) from None
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

@@ -18,7 +18,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ...errors import DataError, Location
-from ...i18n import msg
+from ...i18n import msg, os_reason
 from . import csv, database, jsonl, memory, parquet, xlsx
 from .common import RawFile, ReadOptions
 
@@ -45,7 +45,7 @@ def read(con, path: Path, table: str, options: ReadOptions, scratch: Path) -> Ra
     try:
         return READERS[path.suffix[1:]](con, path, table, options, scratch)
     except OSError as exc:
-        raise DataError(msg("cannot be read: {value1}", value1=(exc.strerror or str(exc)).lower()), Location(str(path))) from None
+        raise DataError(msg("cannot be read: {value1}", value1=os_reason(exc)), Location(str(path))) from None
 
 
 def read_source(con, source, table: str, scratch: Path) -> RawFile:

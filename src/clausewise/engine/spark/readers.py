@@ -27,7 +27,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ...errors import ClauseWiseError, Collector, DataError, Location
-from ...i18n import N_, Message, msg
+from ...i18n import N_, Message, msg, os_reason
 from ...model import Dataset, Policy
 from .. import readers
 from ..exports import find_file
@@ -78,7 +78,7 @@ def _read_dataset(con, dataset: Dataset, export_dir: Path, scratch: Path, view: 
     try:
         return _READERS[fmt](con, path, view, dataset, scratch)
     except OSError as exc:
-        raise DataError(msg("cannot be read: {value1}", value1=(exc.strerror or str(exc)).lower()),
+        raise DataError(msg("cannot be read: {value1}", value1=os_reason(exc)),
                         Location(str(path))) from None
 
 

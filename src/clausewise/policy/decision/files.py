@@ -7,7 +7,7 @@ import io
 from pathlib import Path, PurePosixPath, PureWindowsPath
 
 from ...errors import Collector, Location, PolicyError, did_you_mean
-from ...i18n import msg
+from ...i18n import msg, os_reason
 from ..yamlfile import MAX_BYTES, YMap
 from .cells import FILE_TYPES, Row, make_row
 
@@ -58,7 +58,7 @@ def _csv_grid(path: Path, display: str) -> list[list[str]]:
         raise PolicyError(msg("cannot be read: permission denied"), Location(display)) from None
     except OSError as exc:
         raise PolicyError(msg("cannot be read: {value}",
-                              value=exc.strerror or type(exc).__name__), Location(display)) from None
+                              value=os_reason(exc)), Location(display)) from None
     except UnicodeDecodeError as exc:
         raise PolicyError(msg('not UTF-8 text (byte {start}); save it as "CSV UTF-8" or as .xlsx',
                               start=exc.start), Location(display)) from None
