@@ -10,6 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from clausewise.cli import cli
+from clausewise.cli.options import lang_in
 from clausewise.i18n import os_reason, render
 
 POLICY = """\
@@ -117,3 +118,60 @@ def test_a_rare_os_error_keeps_the_system_words():
     reason = os_reason(OSError(errno.ETXTBSY, "Text file busy"))
     assert (str(reason), render(reason, "zh")) == ("text file busy", "text file busy")
     assert os_reason(OSError("no number")) == "no number"
+
+
+# ---- click's own words: a mistake in the command line, found before --lang is read ----
+
+def _zh_usage_error(args, env=None):
+    result = CliRunner().invoke(cli, args, env=env, prog_name="clausewise")
+    assert result.exit_code == 2
+    return result.output
+
+
+def test_a_missing_option_is_said_in_chinese(tmp_path):
+    assert _zh_usage_error(["audit", str(tmp_path), "--lang", "zh"]) == (
+        "用法：clausewise audit [OPTIONS] [EXPORT_DIR]\n"
+        "运行 'clausewise audit --help' 查看帮助。\n"
+        "\n"
+        "错误：缺少选项 '--policy' / '-p'.\n")
+
+
+def test_an_unknown_option_is_said_in_chinese_with_the_language_from_the_environment(tmp_path):
+    output = _zh_usage_error(["audit", str(tmp_path), "--frmat", "json"], env={"CLAUSEWISE_LANG": "zh"})
+    assert output.endswith("错误：没有选项 '--frmat'。 是否想写 '--format'？\n")
+
+
+def test_a_path_option_names_its_kind_in_chinese(tmp_path):
+    # --policy takes a file; a folder is refused by click, which calls the option's kind "File".
+    output = _zh_usage_error(["validate", "--policy", str(tmp_path), "--lang=zh"])
+    assert output.endswith(f"错误：'--policy' / '-p' 的值无效：文件 '{tmp_path}' 是一个文件夹。\n")
+
+
+def test_a_wrong_choice_is_said_in_chinese_and_english_stays_english_afterwards(tmp_path):
+    args = ["audit", str(tmp_path), "-p", "p.yaml", "--format", "xml"]
+    chinese = _zh_usage_error([*args, "--lang", "zh"])
+    assert "错误：'--format' / '-f' 的值无效：'xml' 不是可选的值（'csv', " in chinese
+    english = _zh_usage_error(args)  # click's words were put back when the Chinese run ended
+    assert "Error: Invalid value for '--format' / '-f': 'xml' is not one of 'csv', " in english
+
+
+@pytest.mark.parametrize(("args", "env", "lang"), [
+    (["audit", "--lang", "zh"], {}, "zh"),
+    (["audit", "--lang=zh"], {}, "zh"),
+    (["audit", "--lang", "zh", "--lang", "en"], {}, "en"),  # the last one counts, as for click
+    (["audit", "--", "--lang", "zh"], {}, "en"),  # after "--" it is an argument, not an option
+    (["audit", "--lang", "fr"], {"CLAUSEWISE_LANG": "zh"}, "zh"),  # not a language: the environment's
+    (["audit", "--lang"], {}, "en"),
+])
+def test_the_language_is_read_from_the_command_line_before_click_reads_it(monkeypatch, args, env, lang):
+    monkeypatch.delenv("CLAUSEWISE_LANG", raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    assert lang_in(args) == lang
+
+
+def test_english_help_after_a_chinese_mistake_is_english(tmp_path):
+    # click makes a command's help option once and keeps it: a Chinese run must not leave its text Chinese.
+    _zh_usage_error(["validate", "--lang", "zh", "--policy", str(tmp_path)])
+    english = CliRunner().invoke(cli, ["validate", "--help"], env={"CLAUSEWISE_LANG": "en"})
+    assert "Show this message and exit." in english.output and "显示" not in english.output

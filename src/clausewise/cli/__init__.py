@@ -14,13 +14,14 @@ import click
 from ..errors import ClauseWiseError, ErrorList
 from ..i18n import N_, msg
 from .audit import audit
+from .clickwords import in_language
 from .coverage import coverage
 from .diff import diff
 from .explain import explain
 from .grades import grades
 from .help import Group
 from .history import history
-from .options import chosen_lang
+from .options import chosen_lang, lang_in
 from .output import stop_quietly
 from .sample import sample
 from .schema import schema
@@ -30,6 +31,11 @@ from .watch import watch
 
 
 class _Group(Group):
+    def main(self, args=None, prog_name=None, **extra):
+        """click's main, with click's own words (a mistake in the command line) in the run's language."""
+        with in_language(lang_in(list(sys.argv[1:] if args is None else args))):
+            return super().main(args, prog_name, **extra)
+
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)

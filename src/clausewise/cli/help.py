@@ -28,16 +28,11 @@ import click
 import click.core
 import click.formatting
 
-from ..i18n import NC_, Message, gettext
+from ..i18n import Message, gettext
+from .clickwords import HELP_TEXTS, active, words
 from .options import chosen_lang
 
-# The texts of click's that a help page shows (click marks them for gettext; the catalogue has their Chinese).
-CLICK_TEXTS = [
-    NC_("click", "Usage:"), NC_("click", "Options"), NC_("click", "Commands"), NC_("click", "Arguments"),
-    NC_("click", "Show this message and exit."), NC_("click", "Show the version and exit."),
-    NC_("click", "default: {default}"), NC_("click", "env var: {var}"), NC_("click", "required"),
-]
-_CLICK = {str(text) for text in CLICK_TEXTS}
+_CLICK = {str(text) for text in HELP_TEXTS}
 
 
 def _translate(text, lang: str):
@@ -48,26 +43,20 @@ def _translate(text, lang: str):
     return gettext(text, lang, "click" if text in _CLICK else None)
 
 
-def _click_words(lang: str):
-    def translated(text: str) -> str:
-        return gettext(text, lang, "click") if text in _CLICK else text
-    return translated
-
-
 @contextmanager
 def _in_language(command: click.Command, ctx: click.Context, lang: str) -> Iterator[None]:
     """The command's help texts, its options' and its subcommands' in ``lang`` while the help is written."""
     commands = [command, *getattr(command, "commands", {}).values()]
     saved = [(c, c.help, c.short_help) for c in commands]
     params = [(p, p.help) for p in command.get_params(ctx) if hasattr(p, "help")]
-    words = (click.core._, click.formatting._)
+    said = (click.core._, click.formatting._)
     wrap = click.formatting.wrap_text
     try:
         for c in commands:
             c.help, c.short_help = _translate(c.help, lang), _translate(c.short_help, lang)
         for p, help_text in params:
             p.help = _translate(help_text, lang)
-        click.core._ = click.formatting._ = _click_words(lang)
+        click.core._ = click.formatting._ = words(lang)
         click.formatting.wrap_text = wrap_cjk
         yield
     finally:
@@ -75,7 +64,7 @@ def _in_language(command: click.Command, ctx: click.Context, lang: str) -> Itera
             c.help, c.short_help = help_text, short
         for p, help_text in params:
             p.help = help_text
-        click.core._, click.formatting._ = words
+        click.core._, click.formatting._ = said
         click.formatting.wrap_text = wrap
 
 
@@ -208,6 +197,17 @@ class HelpInLanguage:
                 return super().get_help(ctx)
             finally:
                 ctx.formatter_class = saved
+
+    def get_usage(self, ctx: click.Context) -> str:
+        """The usage line above a mistake in the command line, in the language click's words are in (用法：)."""
+        if active() == "en":
+            return super().get_usage(ctx)
+        saved = ctx.formatter_class
+        ctx.formatter_class = ChineseHelpFormatter
+        try:
+            return super().get_usage(ctx)
+        finally:
+            ctx.formatter_class = saved
 
 
 class Command(HelpInLanguage, click.Command):

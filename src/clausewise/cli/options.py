@@ -34,6 +34,20 @@ def chosen_lang(ctx: click.Context | None) -> str:
     return from_env if from_env in LANGS else "en"
 
 
+
+def lang_in(args: list[str]) -> str:
+    """The language a command line asks for, before click reads it: the last ``--lang X`` or ``--lang=X`` (before
+    a ``--``) naming a known language, else ``CLAUSEWISE_LANG``, else English. click's own words for a mistake
+    in the command line are written in it (``clickwords.py``): such a mistake is found before ``--lang`` is read."""
+    found = None
+    for i, arg in enumerate(args):
+        if arg == "--":
+            break
+        value = args[i + 1] if arg == "--lang" and i + 1 < len(args) else arg.partition("=")[2] if arg.startswith("--lang=") else None
+        if value in LANGS:
+            found = value
+    return found or chosen_lang(None)
+
 # Eager, so that `--lang zh --help` shows the help in Chinese (eager options are read in the order given).
 lang_option = click.option(
     "--lang", type=click.Choice(LANGS), default="en", envvar="CLAUSEWISE_LANG", show_default=True,
