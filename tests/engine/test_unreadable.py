@@ -84,14 +84,14 @@ def test_the_threshold(pack, export, values, fails):
 
 def test_the_whole_line_names_file_column_counts_first_value_and_fix(pack, export):
     policy = clausewise.load(pack(DATASETS, RULES))
-    # 5 of 9 non-empty values failed (5 ≥ 5, 5 > 9 / 2); the first by row is K2's (K1 reads).
+    # 5 of 9 non-empty values failed (5 ≥ 5, 5 > 9 / 2); the first by row is K2's (K1 reads): row 2.
     values = ["2026-10-01 09:00", "21/05/2026 13:03:21", "22/05/2026 08:00:00", "", "2026-10-02 09:00",
               "23/05/2026 08:00:00", "2026-10-03 09:00", "24/05/2026 08:00:00", "2026-10-04 09:00", "25/05/2026 10:00:00"]
     folder = export({"items.csv": _csv("at", values)})
     with pytest.raises(DataError) as info:
         clausewise.audit(policy, folder, as_of=AS_OF)
     assert str(info.value) == (
-        f'{folder}/items.csv, column "at": 5 of 9 non-empty values do not read as timestamps '
+        f'{folder}/items.csv, row 2, column "at": 5 of 9 non-empty values do not read as timestamps '
         '(the first: "21/05/2026 13:03:21"); the column looks day-first: add `format: "%d/%m/%Y %H:%M:%S"` '
         'to field "at" of dataset "items"')
 
@@ -100,7 +100,7 @@ def test_the_line_in_chinese(pack, export):
     # The error's line is written in the run's language from the catalogue: the place too (列 for column).
     message = _error(pack, export, "at", ["21/05/2026 13:03:21"], lang="zh")
     assert message.endswith(
-        'items.csv，列“at”：1 个非空值中有 1 个不能读作时间（第一个：“21/05/2026 13:03:21”）；'
+        'items.csv，第 1 行，列“at”：1 个非空值中有 1 个不能读作时间（第一个：“21/05/2026 13:03:21”）；'
         '看起来是日在前：请给数据集“items”的字段“at”加上 `format: "%d/%m/%Y %H:%M:%S"`')
 
 
@@ -185,13 +185,14 @@ def test_every_failing_column_of_every_dataset_is_one_line(pack, export):
           fields: {oid: string, when_done: date}
         """)
     policy = clausewise.load(pack(datasets, RULES))
-    items = "id,at,day,n,x,ok,kind\nK1,21/05/2026,,x,,,\n"
+    items = "id,at,day,n,x,ok,kind\nK1,21/05/2026,,x,,,\n"  # each failing column's one value is on row 1
     folder = export({"items.csv": items, "others.csv": "oid,when_done\nO1,yesterday\n"})
     with pytest.raises(ErrorList) as info:
         clausewise.audit(policy, folder, as_of=AS_OF)
     lines = str(info.value).splitlines()
     assert sorted(line.split(":", 1)[0] for line in lines) == [
-        f"{folder}/items.csv, column \"at\"", f"{folder}/items.csv, column \"n\"", f"{folder}/others.csv, column \"when_done\""]
+        f"{folder}/items.csv, row 1, column \"at\"", f"{folder}/items.csv, row 1, column \"n\"",
+        f"{folder}/others.csv, row 1, column \"when_done\""]
 
 
 def test_a_stored_timestamp_outside_the_years(pack, export, tmp_path):
@@ -205,7 +206,7 @@ def test_a_stored_timestamp_outside_the_years(pack, export, tmp_path):
     folder = export({"items.parquet": target.read_bytes()})
     with pytest.raises(DataError) as info:
         clausewise.audit(policy, folder, as_of=AS_OF)
-    assert str(info.value) == (f'{folder}/items.parquet, column "at": 1 of 1 non-empty value does not read as a '
+    assert str(info.value) == (f'{folder}/items.parquet, row 1, column "at": 1 of 1 non-empty value does not read as a '
                                'timestamp (the first: "9999-12-31 23:59:59"); the column\'s dates are outside the '
                                "years 1900 to 2199: correct the export")
 
@@ -217,7 +218,7 @@ def test_at_the_command_line_exit_2_and_no_report(pack, export):
     assert result.exit_code == 2
     assert result.stdout == ""
     assert result.stderr == (
-        f'{folder}/items.csv, column "at": 1 of 1 non-empty value does not read as a timestamp (the first: '
+        f'{folder}/items.csv, row 1, column "at": 1 of 1 non-empty value does not read as a timestamp (the first: '
         '"21/05/2026 13:03:21"); the column looks day-first: add `format: "%d/%m/%Y %H:%M:%S"` to field "at" of '
         'dataset "items"\n')
 

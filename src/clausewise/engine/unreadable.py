@@ -13,10 +13,11 @@ exit code 2) on each column where
 - more than half of the non-empty values failed, and at least
   :data:`MIN_FAILED` (5) did,
 
-with one line naming the file, the column, how many values failed of how
-many non-empty ones, the first that failed, and the fix::
+with one line naming the file, the row of the first value that failed, the
+column, how many values failed of how many non-empty ones, that first value,
+and the fix::
 
-    export/items.csv, column "opened_at": 2 of 2 non-empty values do not read as timestamps
+    export/items.csv, row 1, column "opened_at": 2 of 2 non-empty values do not read as timestamps
     (the first: "21/05/2026 13:03:21"); they look day-first: add `format: "%d/%m/%Y %H:%M:%S"`
     to field "opened_at" of dataset "items"
 
@@ -69,6 +70,7 @@ class FailedColumn:
     reason: str
     day_first: bool
     month_first: bool
+    first_row: int  # the record (from 1) of ``example``: where the error points
 
 
 def failed_columns(con, dataset: Dataset, fields: list[Field]) -> list[FailedColumn]:
@@ -80,10 +82,12 @@ def failed_columns(con, dataset: Dataset, fields: list[Field]) -> list[FailedCol
         "WITH bad AS (SELECT b.field AS field, count(*) AS failed, arg_min(b.value, __row) AS example, "
         "arg_min(b.reason, __row) AS reason, "
         f"coalesce(bool_or(TRY_CAST(regexp_extract(b.value, {pair}, 1) AS INTEGER) > 12), FALSE) AS day_first, "
-        f"coalesce(bool_or(TRY_CAST(regexp_extract(b.value, {pair}, 2) AS INTEGER) > 12), FALSE) AS month_first "
+        f"coalesce(bool_or(TRY_CAST(regexp_extract(b.value, {pair}, 2) AS INTEGER) > 12), FALSE) AS month_first, "
+        "min(__row) AS first_row "
         f"FROM (SELECT __row, unnest(__invalid) AS b FROM {table} WHERE __invalid IS NOT NULL) GROUP BY b.field), "
         f"readable AS (SELECT unnest([{readable}]) AS r FROM {table}) "
-        "SELECT bad.field, bad.failed, bad.failed + r.n, bad.example, bad.reason, bad.day_first, bad.month_first "
+        "SELECT bad.field, bad.failed, bad.failed + r.n, bad.example, bad.reason, bad.day_first, bad.month_first, "
+        "bad.first_row "
         "FROM bad JOIN readable ON r.field = bad.field "
         f"WHERE r.n = 0 OR (bad.failed >= {MIN_FAILED} AND bad.failed > r.n)"
     )
@@ -109,7 +113,8 @@ def column_error(con, dataset: Dataset, column: FailedColumn, where: str, zone: 
     problem = msg(counted, failed=column.failed, non_empty=column.non_empty, kind=one if column.failed == 1 else many,
                   example=_shown(column.example))
     fix = _fix(con, dataset, column, zone)
-    return DataError(msg("{problem}; {fix}", problem=problem, fix=fix), Location(where, field=f.column))
+    return DataError(msg("{problem}; {fix}", problem=problem, fix=fix),
+                     Location(where, row=column.first_row, field=f.column))
 
 
 def _shown(value: str) -> str:
