@@ -438,8 +438,21 @@ def _parameters(policy: Policy, rule) -> dict[str, str]:
         for name in _PARAM.findall(value):
             param = policy.parameters.get(name)
             if param is not None:
-                found[name] = str(getattr(param.value, "text", param.value))
+                found[name] = _as_written(param.value)
     return found
+
+
+def _as_written(value) -> str:
+    """A parameter's value as a policy file writes it: ``4h``, ``true``, ``{P1: 4h, P2: 3 working days}``."""
+    if hasattr(value, "text"):  # a duration
+        return str(value.text)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{key}: {_as_written(item)}" for key, item in value.items()) + "}"
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_as_written(item) for item in value) + "]"
+    return str(value)
 
 
 def _strings(node) -> list[str]:
