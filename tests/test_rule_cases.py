@@ -132,3 +132,26 @@ def test_the_case_schema_names_every_key_the_loader_reads():
     assert read <= set(case)
     expected = CASES_SCHEMA["properties"]["cases"]["items"]["properties"]["expect"]["items"]["properties"]
     assert set(expected) == set(testing.MATCH_KEYS)
+
+
+def test_a_missing_finding_names_the_case_values_that_did_not_convert(tmp_path, monkeypatch):
+    """A case whose record has an unreadable value the rule needs: the rule does not judge the record, and the
+    failure says which value did not convert rather than only "expected finding not produced"."""
+    policy = clausewise.load(_example_pack(tmp_path, (
+        "cases:\n"
+        "  - name: fail_late_reply_written_day_first\n"
+        "    rule: inquiry-reply-deadline\n"
+        "    data:\n"
+        "      inquiries:\n"
+        "        - {inquiry_id: Q1, answered_on_spot: 'no', received_at: '12/10/2026 09:00', replied_at: '2026-10-13 09:01'}\n"
+        "    expect:\n"
+        "      - {key: Q1}\n"
+    )))
+    monkeypatch.chdir(tmp_path)
+    case = next(c for c in load_cases(policy) if c.name == "fail_late_reply_written_day_first")
+    problems = run_case(policy, case).problems
+    assert len(problems) == 1
+    first, note = problems[0].split("\n    ", 1)
+    assert first == "expected finding not produced: rule=inquiry-reply-deadline, key=Q1"
+    assert note.startswith("the case's records have values that do not convert, and a rule does not judge a record "
+                           'whose value it reads did not: Q1: value "12/10/2026 09:00" in column "received_at"')

@@ -44,6 +44,7 @@ from zoneinfo import ZoneInfo
 from .engine import audit
 from .engine.asof import parse_period
 from .engine.kinds import KINDS
+from .engine.plan import RESERVED_RULE
 from .errors import ClauseWiseError, Collector, Location
 from .i18n import msg
 from .model import AuditPeriod, Finding, Policy, in_time_range
@@ -176,11 +177,12 @@ def run_case(policy: Policy, case: Case) -> CaseResult:
     policy = replace(policy, datasets={n: d for n, d in policy.datasets.items() if n in _needed(policy, case)})
     with tempfile.TemporaryDirectory(prefix="clausewise-case-") as folder:
         write_export(policy, case.data, Path(folder))
-        result = audit(policy, folder, as_of=case.as_of, lang=case.lang, rule_ids=(case.rule,), period=case.period,
-                       strict=False)
-    wanted_rules = {case.rule} | {str(e.get("rule")) for e in case.expect if e.get("rule")}
-    actual = [f for f in result.findings if f.rule in wanted_rules]
-    return CaseResult(case, compare(case.expect, actual, case.rule))
+        wanted_rules = {case.rule} | {str(e.get("rule")) for e in case.expect if e.get("rule")}
+        with audit(policy, folder, as_of=case.as_of, lang=case.lang, rule_ids=(case.rule,), period=case.period,
+                   strict=False) as result:
+            actual = [f for f in result.findings if f.rule in wanted_rules]
+            unread = [f for f in result.findings if f.rule == RESERVED_RULE and f.rule not in wanted_rules]
+    return CaseResult(case, compare(case.expect, actual, case.rule, unread))
 
 
 def _needed(policy: Policy, case: Case) -> set[str]:
@@ -220,15 +222,22 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
-def compare(expected: list[dict[str, Any]], actual: list[Finding], rule: str) -> list[str]:
-    """Pair expected entries with findings; describe what is missing or extra."""
+def compare(expected: list[dict[str, Any]], actual: list[Finding], rule: str,
+            unread: list[Finding] = ()) -> list[str]:
+    """Pair expected entries with findings; describe what is missing or extra.
+
+    ``unread`` are the case's invalid-value findings (values of its records
+    that did not convert), not expected: a rule does not judge a record with
+    such a value it reads, which is the likely reason for a finding that was
+    not produced, so they are named beside it.
+    """
     remaining = list(actual)
     problems = []
     for entry in expected:
         entry = {"rule": rule, **entry}
         match = next((f for f in remaining if _matches(entry, f)), None)
         if match is None:
-            problems.append(_missing(entry, remaining))
+            problems.append(_missing(entry, remaining) + _unread_note(unread))
         else:
             remaining.remove(match)
     problems += [f"unexpected finding: {_describe(f)}" for f in remaining]
@@ -272,6 +281,16 @@ def _missing(entry: dict[str, Any], remaining: list[Finding]) -> str:
         if not _field_matches(k, v, closest)
     ]
     return f"expected finding not produced: {wanted}\n    closest finding differs in " + "; ".join(diffs)
+
+
+def _unread_note(unread: list[Finding], shown: int = 3) -> str:
+    """What may explain a missing finding: the case's values that did not convert (at most ``shown`` of them)."""
+    if not unread:
+        return ""
+    listed = "; ".join(f"{f.key}: {f.message}" for f in unread[:shown])
+    more = f"; and {len(unread) - shown} more" if len(unread) > shown else ""
+    return ("\n    the case's records have values that do not convert, and a rule does not judge a record whose "
+            f"value it reads did not: {listed}{more}")
 
 
 def _shown(key: str, finding: Finding) -> Any:
