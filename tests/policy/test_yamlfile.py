@@ -332,3 +332,19 @@ def test_without_libyaml_the_pure_parser_still_reads_yaml_1_2():
         """)
     run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
     assert run.stdout == "{'a': ['NO', 10], 'b': 'x'} True r.yaml:2:4\n"
+
+
+def test_the_characters_yaml_forbids_are_those_of_yaml_1_2():
+    """YAML 1.2 §5.1 allows tab, LF, CR, x20-x7E, NEL (x85), xA0-xD7FF, xE000-xFFFD (the byte order mark xFEFF
+    only first) and x10000-x10FFFF; every other code point is forbidden, tested one by one."""
+    from clausewise.policy.yamlerrors import _FORBIDDEN
+
+    allowed = [(0x09, 0x0A), (0x0D, 0x0D), (0x20, 0x7E), (0x85, 0x85), (0xA0, 0xD7FF), (0xE000, 0xFEFE),
+               (0xFF00, 0xFFFD), (0x10000, 0x10FFFF)]
+    text = "".join(map(chr, range(0x110000)))
+    forbidden = {match.start() for match in _FORBIDDEN.finditer(text)}
+    expected = set(range(0x110000)) - {c for low, high in allowed for c in range(low, high + 1)}
+    assert forbidden == expected
+    # x00-08 (9), x0B-0C (2), x0E-1F (18), x7F-84 (6), x86-9F (26), the surrogates xD800-DFFF (2048), xFEFF (1),
+    # xFFFE-FFFF (2): 9 + 2 + 18 + 6 + 26 + 2048 + 1 + 2 = 2112.
+    assert len(forbidden) == 2112 and 0xFEFF in forbidden

