@@ -278,7 +278,46 @@ def test_trailing_blank_rows_are_ignored(tmp_path):
 
 def test_csv_must_be_utf8(tmp_path):
     (tmp_path / "t.csv").write_bytes("score,grade\n1,低\n".encode("gbk"))
-    assert _file_table("t.csv", tmp_path)[1] == ['t.csv: not UTF-8 text (byte 14); save it as "CSV UTF-8" or as .xlsx']
+    # 低 is 0xB5 0xCD in GBK, after the 2 characters "1," of line 2: column 3.
+    assert _file_table("t.csv", tmp_path)[1] == ['t.csv:2:3: not UTF-8 text (byte 0xB5); save it as "CSV UTF-8" or as .xlsx']
+
+
+def _file_errors(name: str, content: bytes, base: Path) -> list[tuple[str, str]]:
+    """Each error of a table in file ``name`` holding ``content``: (English, Chinese)."""
+    (base / name).write_bytes(content)
+    errors = Collector()
+    parse_tables(parse_yaml(FILE_TABLE.format(file=name), "policy.yaml")["decision_tables"], base, errors)
+    return [(str(e), e.render("zh")) for e in errors.errors]
+
+
+@pytest.mark.parametrize(("codec", "name"), [("utf-16", "UTF-16"), ("utf-32", "UTF-32")])
+def test_a_utf16_table_is_named_for_what_it_is(tmp_path, codec, name):
+    # What Excel's "Unicode Text" writes (Python's codecs write the byte-order mark first).
+    assert _file_errors("t.csv", "score\tgrade\n1\tlow\n".encode(codec), tmp_path) == [(
+        f't.csv: the file is {name} text (it begins with the {name} byte-order mark), but decision tables are read '
+        'as UTF-8; save it as "CSV UTF-8" or as .xlsx',
+        f"t.csv：该文件是 {name} 文本（以 {name} 字节顺序标记开头），而决策表按 UTF-8 读取；请另存为“CSV UTF-8”或 .xlsx")]
+
+
+def test_a_bad_byte_after_a_bom_is_at_its_line_and_column(tmp_path):
+    # Line 3 is "2,低" with 低 in GBK (0xB5 0xCD) after "2," (2 characters): column 3; the mark is on line 1.
+    content = b"\xef\xbb\xbfscore,grade\n1,low\n2," + "低".encode("gbk") + b"\n"
+    assert _file_errors("t.csv", content, tmp_path) == [(
+        't.csv:3:3: not UTF-8 text (byte 0xB5); save it as "CSV UTF-8" or as .xlsx',
+        "t.csv:3:3：不是 UTF-8 文本（字节 0xB5）；请另存为“CSV UTF-8”或 .xlsx")]
+
+
+@pytest.mark.parametrize(("content", "chinese"), [
+    # A quote opened on line 2 and never closed: the reader stops at the end of the file.
+    (b'score,grade\n"1,low\n', "t.csv:2：无法读取这一行：数据意外结束（有引号没有闭合）"),
+    # A quoted field closed, then more text before the comma.
+    (b'score,grade\n"1"x,low\n', "t.csv:2：无法读取这一行：右引号之后应为“,”（字段中的引号要写成两个 \"\"）"),
+    # Longer than the CSV reader's field limit (131,072 characters).
+    (b"score,grade\n" + b"1" * 131_073 + b",low\n", "t.csv:2：无法读取这一行：字段超过长度上限（131072 个字符）"),
+])
+def test_what_the_csv_reader_says_is_in_chinese(tmp_path, content, chinese):
+    [(_, zh)] = _file_errors("t.csv", content, tmp_path)
+    assert zh == chinese
 
 
 def test_broken_workbook(tmp_path):

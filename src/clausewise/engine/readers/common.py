@@ -12,6 +12,7 @@ import duckdb
 
 from ...errors import DataError, Location
 from ...i18n import N_, Message, msg
+from ...textfile import Undecodable, first_undecodable
 from ..connection import NO_FAULT
 
 
@@ -144,10 +145,10 @@ def blank_lines(path: Path, content: bytes) -> Iterator[tuple[int, int]]:
         for match in after.finditer(segment):
             yield match.start() + 1
 
-    if not any(start < len(segment) for segment in _segments(path) for start in starts(segment)):
+    if not any(start < len(segment) for segment in segments(path) for start in starts(segment)):
         return
     line, quotes = 1, 0
-    for segment in _segments(path):
+    for segment in segments(path):
         at = 0
         for start in starts(segment):
             if start >= len(segment):  # after the final line break
@@ -157,6 +158,16 @@ def blank_lines(path: Path, content: bytes) -> Iterator[tuple[int, int]]:
             yield line, quotes
         piece = segment[at:]
         line, quotes = line + piece.count(b"\n"), quotes + piece.count(b'"')
+
+
+def undecodable(path: Path, encoding: str) -> Undecodable | None:
+    """The first byte of ``path`` that does not decode as ``encoding``, with its line and column
+    (:func:`clausewise.textfile.first_undecodable`, over the file read in :func:`segments`); None when every byte
+    decodes or the file cannot be read. For a file already found not to read: the whole file is decoded once."""
+    try:
+        return first_undecodable(segments(path), encoding)
+    except OSError:
+        return None
 
 
 def line_count(path: Path) -> int:
@@ -172,7 +183,7 @@ def line_count(path: Path) -> int:
     return count + (last != b"\n")
 
 
-def _segments(path: Path) -> Iterator[bytes]:
+def segments(path: Path) -> Iterator[bytes]:
     """``path`` in pieces of whole lines (each ending in ``\n``; the last may not), about ``SCAN_CHUNK`` bytes each."""
     carry = b""
     with path.open("rb") as handle:

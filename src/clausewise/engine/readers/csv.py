@@ -3,7 +3,10 @@
 No dialect sniffing: the header is the first line, every cell is text, quotes
 are ``"`` doubled, and a malformed line is an error naming its line number,
 not a reason to guess another dialect. GBK/GB18030 (what Excel writes on
-Chinese Windows) is transcoded to UTF-8 in the scratch folder first.
+Chinese Windows) is transcoded to UTF-8 in the scratch folder first. A
+byte-order mark settles the encoding: UTF-8's makes the file UTF-8 only (a
+byte that is not UTF-8 is an error at its line and column); UTF-16's and
+UTF-32's make it a file clausewise does not read, and the error says so.
 
 A record's ``row`` is its number (1 = the first record); the line it starts
 on is further down when records before it span lines (a quoted field holding
@@ -25,8 +28,9 @@ from pathlib import Path
 
 from ...errors import DataError, Location
 from ...i18n import msg
+from ...textfile import UNREAD, Undecodable, file_mark, marked_encoding
 from ..sqltext import ident
-from .common import RawFile, ReadOptions, blank_lines, create, line_count, literal_path
+from .common import RawFile, ReadOptions, blank_lines, create, line_count, literal_path, undecodable
 
 _READ = (
     "SELECT * FROM read_csv(?, header = true, auto_detect = false, columns = ?, delim = ?, "
@@ -39,17 +43,23 @@ class _NotUtf8(Exception):
 
 
 def read(con, path: Path, table: str, options: ReadOptions, scratch: Path) -> RawFile:
+    """The CSV file at ``path`` read into ``table``, every cell as text (its encoding: :func:`_encoding`).
+
+    Raises DataError for a file in an encoding clausewise does not read
+    (UTF-16, UTF-32), for bytes that are not the file's encoding (at the
+    first one's line and column), and for a malformed line (at its line).
+    """
     encoding = _encoding(path, options.encoding)
     try:
         return _read(con, path, table, options, scratch, encoding)
     except _NotUtf8:
-        if options.encoding != "auto":
-            raise DataError(msg("not valid UTF-8 text; set the dataset's encoding"), Location(str(path))) from None
+        if _utf8_only(path, options.encoding):
+            raise _not_utf8(path, options.encoding) from None
         return _read(con, path, table, options, scratch, "gb18030")
 
 
 def _read(con, path: Path, table: str, options: ReadOptions, scratch: Path, encoding: str) -> RawFile:
-    source = path if encoding == "utf-8" else _transcode(path, encoding, scratch)
+    source = path if encoding == "utf-8" else _transcode(path, encoding, scratch, options.encoding)
     raw = read_text_csv(con, source, path, table, options.delimiter, scratch, lines=True)
     raw.encoding = encoding
     return raw
@@ -189,15 +199,34 @@ def _other_delimiter(header: list[str], delimiter: str) -> str | None:
 
 
 def _encoding(path: Path, declared: str) -> str:
-    """UTF-8 (BOM or not) when the first megabyte decodes as UTF-8, else GB18030 (a superset of GBK).
+    """The encoding to read ``path`` in, ``"utf-8"`` or ``"gb18030"``, for the dataset's ``declared`` encoding.
 
-    Only the start is read here; DuckDB checks the rest as it reads, and a file
-    that turns out not to be UTF-8 further in is read again as GB18030.
+    A byte-order mark decides first. UTF-8's says UTF-8, whatever the first
+    megabyte holds (a byte in it that is not UTF-8 is then an error, not a
+    reason to read GB18030), and contradicts a declared GBK or GB18030: a
+    DataError. UTF-16's and UTF-32's (Excel's "Unicode Text" writes UTF-16)
+    name an encoding clausewise does not read: a DataError saying so, with
+    how to save the file instead. Without a mark: the declared encoding (GBK
+    is read as GB18030, its superset), or for ``auto`` UTF-8 when the first
+    megabyte decodes as UTF-8, else GB18030. Only the start is read here;
+    DuckDB checks the rest as it reads, and a file without a mark that turns
+    out not to be UTF-8 further in is read again as GB18030.
     """
-    if declared != "auto":
-        return {"gbk": "gb18030"}.get(declared, declared)
     with path.open("rb") as handle:
         head = handle.read(1 << 20)
+    mark = marked_encoding(head)
+    if mark in UNREAD:
+        raise DataError(msg('the file is {encoding} text (it begins with the {encoding} byte-order mark), but '
+                            'clausewise reads CSV files as UTF-8 or GB18030; save it from Excel as "CSV UTF-8 '
+                            '(Comma delimited)", or convert it to UTF-8', encoding=mark), Location(str(path)))
+    if mark == "UTF-8":
+        if declared != "auto" and declared != "utf-8":
+            raise DataError(msg('the file begins with the UTF-8 byte-order mark, so it is UTF-8 text, but the dataset '
+                                'declares "encoding: {declared}"; set the dataset\'s encoding to utf-8 or auto',
+                                declared=declared), Location(str(path)))
+        return "utf-8"
+    if declared != "auto":
+        return {"gbk": "gb18030"}.get(declared, declared)
     try:
         codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
     except UnicodeDecodeError:
@@ -205,8 +234,40 @@ def _encoding(path: Path, declared: str) -> str:
     return "utf-8"
 
 
-def _transcode(path: Path, encoding: str, scratch: Path) -> Path:
-    """``path`` re-encoded as UTF-8 in the scratch folder; bytes that do not decode are an error at their line."""
+def _utf8_only(path: Path, declared: str) -> bool:
+    """True when ``path`` is to be read as UTF-8 and nothing else: the dataset declares UTF-8, or the file begins
+    with UTF-8's byte-order mark."""
+    return declared == "utf-8" or file_mark(path) == "UTF-8"
+
+
+def _not_utf8(path: Path, declared: str) -> DataError:
+    """The error for a file read as UTF-8 only (:func:`_utf8_only`) that is not UTF-8, at the line and column of
+    its first byte that is not (the file is decoded once more, in pieces, to find it)."""
+    bad = undecodable(path, "utf-8")
+    if bad is None:  # DuckDB refused what Python's decoder takes; none is known
+        return DataError(msg("not valid UTF-8 text; set the dataset's encoding"), Location(str(path)))
+    where = Location(str(path), bad.line, bad.column)
+    if file_mark(path) == "UTF-8":
+        return DataError(msg("not valid UTF-8 text (byte 0x{byte:02X}), though the file begins with the UTF-8 "
+                             "byte-order mark; correct the byte, or export the file again", byte=bad.byte), where)
+    return _not_declared(bad, "UTF-8", declared, where)
+
+
+def _not_declared(bad: Undecodable, encoding: str, declared: str, where: Location) -> DataError:
+    """The error for a byte that is not the encoding the dataset declares."""
+    return DataError(msg('not valid {encoding} text (byte 0x{byte:02X}), the encoding the dataset declares '
+                         '("encoding: {declared}"); set the dataset\'s encoding to the file\'s, or to auto',
+                         encoding=encoding, byte=bad.byte, declared=declared), where)
+
+
+def _transcode(path: Path, encoding: str, scratch: Path, declared: str = "auto") -> Path:
+    """``path`` re-encoded as UTF-8 in the scratch folder; bytes that do not decode are an error at their line and
+    column, naming the encoding the dataset declares (``declared``), if it declares one.
+
+    Decoded a megabyte at a time, in C; only when a byte does not decode is
+    the file read once more, in pieces of whole lines, for its line and
+    column (:func:`.common.undecodable`).
+    """
     target = scratch / f"transcoded-{len(list(scratch.iterdir()))}.csv"
     decoder = codecs.getincrementaldecoder(encoding)()
     read, lines = 0, 1
@@ -217,10 +278,14 @@ def _transcode(path: Path, encoding: str, scratch: Path) -> Path:
             try:
                 text = decoder.decode(chunk, final=not chunk)
             except UnicodeDecodeError as exc:
-                line = lines + exc.object[:exc.start].count(b"\n")
-                where = read - pending + exc.start
-                raise DataError(msg("not valid {value1} text (byte 0x{value3:02X} at offset {where})", value1=encoding.upper(), value3=exc.object[exc.start], where=where),
-                                Location(str(path), line=line)) from None
+                # Where the scan finds it; were the file changed since, where this read found it, without a column.
+                bad = undecodable(path, encoding) or Undecodable(lines + exc.object[:exc.start].count(b"\n"), 0,
+                                                                exc.object[exc.start], read - pending + exc.start)
+                where = Location(str(path), bad.line, bad.column or None)
+                if declared != "auto":
+                    raise _not_declared(bad, declared.upper(), declared, where) from None
+                raise DataError(msg("not valid {value1} text (byte 0x{value3:02X} at offset {where})",
+                                    value1=encoding.upper(), value3=bad.byte, where=bad.offset), where) from None
             dst.write(text)
             read, lines = read + len(chunk), lines + text.count("\n")
             if not chunk:

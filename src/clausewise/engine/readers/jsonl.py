@@ -21,7 +21,8 @@ import json
 from pathlib import Path
 
 from ...errors import DataError, Location
-from ...i18n import msg
+from ...i18n import N_, Message, msg
+from ...textfile import UNREAD, file_mark
 from .common import RawFile, ReadOptions, blank_lines, create, literal_path
 
 
@@ -96,34 +97,53 @@ def broken_line(path: Path) -> DataError | None:
     """The first line of ``path`` that is not JSON, as an error at its line and column; None if every line is.
 
     Blank lines are skipped, as DuckDB skips them; ``NaN`` and ``Infinity``,
-    which Python's reader would take, are not JSON.
+    which Python's reader would take, are not JSON. A line that is not UTF-8
+    is an error at its first byte that is not; a file that begins with a
+    UTF-16 or UTF-32 byte-order mark is an error saying so, for the whole file.
     """
     try:
+        mark = file_mark(path)
+        if mark in UNREAD:
+            return DataError(msg("the file is {encoding} text (it begins with the {encoding} byte-order mark), but "
+                                 "clausewise reads JSON Lines files as UTF-8; write it as UTF-8", encoding=mark),
+                             Location(str(path)))
         with path.open("rb") as handle:
             for number, raw in enumerate(handle, start=1):
                 problem = _line_problem(raw)
                 if problem is not None:
                     message, column = problem
-                    return DataError(msg("this line is not JSON: {message}", message=message), Location(str(path), number, column))
+                    return DataError(message, Location(str(path), number, column))
     except OSError:
         return None
     return None
 
 
-def _line_problem(raw: bytes) -> tuple[str, int | None] | None:
+def _line_problem(raw: bytes) -> tuple[Message, int | None] | None:
     """(what is wrong, the column) for one line that is not JSON; None for JSON and blank lines."""
     try:
         text = raw.decode("utf-8-sig").rstrip("\r\n")
     except UnicodeDecodeError as exc:
-        return f"byte {exc.start + 1} is not UTF-8", exc.start + 1
+        # exc.object is the line without its byte-order mark, if any: the characters before the byte are the column.
+        column = len(exc.object[:exc.start].decode("utf-8")) + 1
+        return msg("not valid UTF-8 text (byte 0x{byte:02X}); JSON Lines files are read as UTF-8",
+                   byte=exc.object[exc.start]), column
     if not text.strip():
         return None
     try:
         json.loads(text, parse_constant=_refuse_constant)
     except json.JSONDecodeError as exc:
-        return exc.msg[0].lower() + exc.msg[1:], exc.colno
+        said = exc.msg[0].lower() + exc.msg[1:]
+        return msg("this line is not JSON: {message}", message=_JSON_PROBLEMS.get(said, said)), exc.colno
     except ValueError as exc:
-        return str(exc), None
+        said = exc.args[0] if exc.args and isinstance(exc.args[0], Message) else str(exc)
+        return msg("this line is not JSON: {message}", message=said), None
     except RecursionError:  # nested deeper than Python reads: DuckDB's business, not a broken line
         return None
     return None
+
+
+# What Python's JSON reader says is wrong (its first letter lowered), in the catalogue; others are shown as it says.
+_JSON_PROBLEMS = {said: said for said in (
+    N_("expecting value"), N_("expecting ',' delimiter"), N_("expecting ':' delimiter"),
+    N_("expecting property name enclosed in double quotes"), N_("unterminated string starting at"),
+    N_("invalid control character at"), N_("invalid \\escape"), N_("invalid \\uXXXX escape"), N_("extra data"))}

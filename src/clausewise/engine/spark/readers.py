@@ -85,12 +85,12 @@ def _read_dataset(con, dataset: Dataset, export_dir: Path, scratch: Path, view: 
 def _csv(con, path: Path, view: str, dataset: Dataset, scratch: Path) -> RawFile:
     encoding = csv_reader._encoding(path, dataset.encoding)
     if encoding != "utf-8":
-        source = csv_reader._transcode(path, encoding, scratch)
+        source = csv_reader._transcode(path, encoding, scratch, dataset.encoding)
     else:
         source = path
         if not _valid_utf8(path):
-            if dataset.encoding != "auto":
-                raise DataError(msg("not valid UTF-8 text; set the dataset's encoding"), Location(str(path)))
+            if csv_reader._utf8_only(path, dataset.encoding):
+                raise csv_reader._not_utf8(path, dataset.encoding)
             encoding, source = "gb18030", csv_reader._transcode(path, "gb18030", scratch)
     raw = _text_csv(con, source, path, view, dataset.delimiter)
     raw.encoding = encoding

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from pathlib import Path, PurePosixPath, PureWindowsPath
 
 from ...errors import Collector, Location, PolicyError, did_you_mean
-from ...i18n import msg, os_reason
+from ...i18n import N_, msg, os_reason
+from ...textfile import UNREAD, NotDecodable, decode_pieces, marked_encoding
 from ..yamlfile import MAX_BYTES, YMap
 from .cells import FILE_TYPES, Row, make_row
 
@@ -53,21 +55,47 @@ def table_file(text, base_dir: Path, where: Location) -> tuple[Path, str]:
 
 def _csv_grid(path: Path, display: str) -> list[list[str]]:
     try:
-        text = path.read_bytes().decode("utf-8-sig")
+        data = path.read_bytes()
     except PermissionError:
         raise PolicyError(msg("cannot be read: permission denied"), Location(display)) from None
     except OSError as exc:
         raise PolicyError(msg("cannot be read: {value}",
                               value=os_reason(exc)), Location(display)) from None
-    except UnicodeDecodeError as exc:
-        raise PolicyError(msg('not UTF-8 text (byte {start}); save it as "CSV UTF-8" or as .xlsx',
-                              start=exc.start), Location(display)) from None
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    reader = csv.reader(io.StringIO(_utf8_text(data, display), newline=""), strict=True)
     try:
         return list(reader)
     except csv.Error as exc:
-        raise PolicyError(msg("cannot read this line: {exc}",
-                              exc=exc), Location(display, line=reader.line_num)) from None
+        raise PolicyError(msg("cannot read this line: {exc}", exc=_csv_problem(str(exc))),
+                          Location(display, line=reader.line_num)) from None
+
+
+def _utf8_text(data: bytes, display: str) -> str:
+    """A decision table's bytes as text: UTF-8, with or without a byte-order mark. A UTF-16 or UTF-32 one (its
+    byte-order mark says so) is refused as such; a byte that is not UTF-8, at its line and column."""
+    mark = marked_encoding(data)
+    if mark in UNREAD:
+        raise PolicyError(msg('the file is {encoding} text (it begins with the {encoding} byte-order mark), but '
+                              'decision tables are read as UTF-8; save it as "CSV UTF-8" or as .xlsx', encoding=mark),
+                          Location(display))
+    try:
+        return "".join(decode_pieces([data], "utf-8")).removeprefix("\ufeff")
+    except NotDecodable as exc:
+        bad = exc.where
+        raise PolicyError(msg('not UTF-8 text (byte 0x{byte:02X}); save it as "CSV UTF-8" or as .xlsx', byte=bad.byte),
+                          Location(display, bad.line, bad.column)) from None
+
+
+# What Python's CSV reader says is wrong with a line, in the catalogue.
+_CSV_PROBLEMS = {said: said for said in (N_("unexpected end of data"), N_("',' expected after '\"'"))}
+_FIELD_LIMIT = re.compile(r"field larger than field limit \((\d+)\)")
+
+
+def _csv_problem(said: str) -> str:
+    """Python's CSV reader's words for what is wrong with a line, as a text of the catalogue when it has them."""
+    limit = _FIELD_LIMIT.fullmatch(said)
+    if limit:
+        return msg("field larger than field limit ({limit})", limit=limit[1])
+    return _CSV_PROBLEMS.get(said, said)
 
 
 def _xlsx_grid(path: Path, display: str) -> list[list[str]]:
