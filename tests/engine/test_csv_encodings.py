@@ -104,6 +104,36 @@ def test_a_bom_file_whose_bad_byte_comes_after_the_first_megabyte(tmp_path):
     assert _one_line(output).startswith(f"{path}:40002:23: not valid UTF-8 text (byte 0xFF), though the file begins")
 
 
+
+def test_a_utf8_file_without_a_mark_whose_bad_byte_comes_after_a_chinese_first_megabyte(tmp_path):
+    # No mark, but the first megabyte is UTF-8 with Chinese in it: the file is UTF-8, and a byte further in that is
+    # not is an error, not a reason to read the whole file again as GB18030 (which would turn every 账户 before it
+    # into other characters, silently). Each of the 40,000 rows "A00000,2026-10-12 09:00:00,账户\n" is 6 + 1 + 19
+    # + 1 + 6 (two characters of 3 bytes) + 1 = 34 bytes: 1,360,000, past 1,048,576. The bad line is 40,002:
+    # "Z," 2 + 19 + "," 1 = 22 characters, then B4 F3, column 23. B4 F3 is GBK's 大, and the whole file reads as
+    # GB18030 without an error: that reading would be a green run on garbled text.
+    rows = "".join(f"A{i:05d},2026-10-12 09:00:00,账户\n" for i in range(40_000))
+    assert len(rows.encode()) == 1_360_000
+    content = (HEADER + rows + "Z,2026-10-12 09:00:00,").encode() + b"\xb4\xf3\n"
+    assert content.decode("gb18030")  # (it does read as GB18030)
+    code, output, path = _audit(tmp_path, content)
+    assert code == 2
+    assert _one_line(output) == (f"{path}:40002:23: not valid UTF-8 text (byte 0xB4), though the file's first "
+                                 "megabyte is UTF-8 text; correct the byte, or export the file again")
+    code, output, path = _audit(tmp_path, content, lang="zh")
+    assert _one_line(output).startswith(f"{path}:40002:23：不是有效的 UTF-8 文本（字节 0xB4）")
+
+
+def test_a_gbk_file_whose_first_megabyte_is_ascii_is_still_read_as_gbk(tmp_path):
+    # Nothing in the first megabyte tells UTF-8 from GBK (it is ASCII): the Chinese further in, not UTF-8, makes the
+    # file GB18030, read again so. 40,000 rows of 29 bytes (1,160,000) come before A99999's note 账户 in GBK. Every
+    # note is filled, so the rule finds nothing: exit 0, the file read rather than refused.
+    rows = "".join(f"A{i:05d},2026-10-12 09:00:00,n\n" for i in range(40_000))
+    content = (HEADER + rows + "A99999,2026-10-12 09:00:00,账户\n").encode("gbk")
+    code, output, _ = _audit(tmp_path, content)
+    assert code == 0, output
+
+
 # What Excel's "Unicode Text" writes: UTF-16 (little-endian, with its mark), separated by tabs.
 UNICODE_TEXT = "\ufeffid\topened_at\tnote\nA1\t2026-10-12 09:00:00\tok\n"
 

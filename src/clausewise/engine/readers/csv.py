@@ -210,7 +210,9 @@ def _encoding(path: Path, declared: str) -> str:
     is read as GB18030, its superset), or for ``auto`` UTF-8 when the first
     megabyte decodes as UTF-8, else GB18030. Only the start is read here;
     DuckDB checks the rest as it reads, and a file without a mark that turns
-    out not to be UTF-8 further in is read again as GB18030.
+    out not to be UTF-8 further in is read again as GB18030 — unless its
+    first megabyte held Chinese (or other non-ASCII) UTF-8 text
+    (:func:`_proven_utf8`): then the byte is an error at its line and column.
     """
     with path.open("rb") as handle:
         head = handle.read(1 << 20)
@@ -235,9 +237,31 @@ def _encoding(path: Path, declared: str) -> str:
 
 
 def _utf8_only(path: Path, declared: str) -> bool:
-    """True when ``path`` is to be read as UTF-8 and nothing else: the dataset declares UTF-8, or the file begins
-    with UTF-8's byte-order mark."""
-    return declared == "utf-8" or file_mark(path) == "UTF-8"
+    """True when ``path`` is to be read as UTF-8 and nothing else: the dataset declares UTF-8, the file begins
+    with UTF-8's byte-order mark, or (``auto``) its first megabyte is UTF-8 text with Chinese or other non-ASCII
+    characters in it (:func:`_proven_utf8`)."""
+    return declared == "utf-8" or file_mark(path) == "UTF-8" or (declared == "auto" and _proven_utf8(path))
+
+
+# Bytes beyond one a character that the first megabyte's UTF-8 must hold for the file to count as UTF-8: 16 is 8
+# Chinese characters (3 bytes each). A GBK character passes for UTF-8 by chance about one time in ten (its lead
+# byte one of C2-DF, 30 of GBK's 126, and its trail byte one of 80-BF, 64 of 190, is 8 %; a three-byte start adds a
+# little), so a GBK file passes with 8 such characters and nothing invalid about once in a hundred million.
+UTF8_EVIDENCE = 16
+
+
+def _proven_utf8(path: Path) -> bool:
+    """Whether the first megabyte of ``path`` is UTF-8 text holding non-ASCII characters (at least
+    :data:`UTF8_EVIDENCE` bytes more than characters). Such a file is UTF-8: a byte further in that is not UTF-8
+    is a fault in it, not a sign that the whole file is GB18030 — read so, every Chinese character before that
+    byte would silently become other characters."""
+    with path.open("rb") as handle:
+        head = handle.read(1 << 20)
+    try:
+        text = codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
+    except UnicodeDecodeError:
+        return False
+    return len(head) - len(text) >= UTF8_EVIDENCE
 
 
 def _not_utf8(path: Path, declared: str) -> DataError:
@@ -250,6 +274,9 @@ def _not_utf8(path: Path, declared: str) -> DataError:
     if file_mark(path) == "UTF-8":
         return DataError(msg("not valid UTF-8 text (byte 0x{byte:02X}), though the file begins with the UTF-8 "
                              "byte-order mark; correct the byte, or export the file again", byte=bad.byte), where)
+    if declared == "auto":
+        return DataError(msg("not valid UTF-8 text (byte 0x{byte:02X}), though the file's first megabyte is UTF-8 "
+                             "text; correct the byte, or export the file again", byte=bad.byte), where)
     return _not_declared(bad, "UTF-8", declared, where)
 
 
