@@ -118,10 +118,33 @@ def test_a_utf8_file_without_a_mark_whose_bad_byte_comes_after_a_chinese_first_m
     assert content.decode("gb18030")  # (it does read as GB18030)
     code, output, path = _audit(tmp_path, content)
     assert code == 2
-    assert _one_line(output) == (f"{path}:40002:23: not valid UTF-8 text (byte 0xB4), though the file's first "
-                                 "megabyte is UTF-8 text; correct the byte, or export the file again")
+    assert _one_line(output) == (f"{path}:40002:23: not valid UTF-8 text (byte 0xB4), though the file's text "
+                                 "before it is UTF-8; correct the byte, or export the file again")
     code, output, path = _audit(tmp_path, content, lang="zh")
     assert _one_line(output).startswith(f"{path}:40002:23：不是有效的 UTF-8 文本（字节 0xB4）")
+
+
+
+def test_a_utf8_file_without_a_mark_with_a_bad_byte_after_chinese_in_its_first_megabyte(tmp_path):
+    # The bad byte is in the first megabyte, after 3 rows holding 账户 (3 × 2 characters of 3 bytes: 12 bytes more than
+    # characters) and the header: the row of line 5 holds 户户 (4 more), then B4 F3, GBK's 大: 16 in all, enough.
+    # Line 5: "A3," 3 + 19 + "," 1 + 户户 2 = 25 characters, then the byte: column 26.
+    rows = "".join(f"A{i},2026-10-12 09:00:00,账户\n" for i in range(3))
+    content = (HEADER + rows + "A3,2026-10-12 09:00:00,户户").encode() + b"\xb4\xf3\n"
+    code, output, path = _audit(tmp_path, content)
+    assert code == 2
+    assert _one_line(output) == (f"{path}:5:26: not valid UTF-8 text (byte 0xB4), though the file's text "
+                                 "before it is UTF-8; correct the byte, or export the file again")
+
+
+def test_a_gbk_file_with_a_few_chinese_characters_that_pass_for_utf8_is_still_gbk(tmp_path):
+    # GBK's 贸 (C3 B3) is also UTF-8 (ó): 2 bytes, 1 character, 1 byte more; then 易 (D2 D7) is not UTF-8. One lucky
+    # character is 1 byte of evidence, far from 16: it proves nothing, and the file is read as GB18030.
+    assert "贸".encode("gbk") == b"\xc3\xb3" and b"\xc3\xb3".decode("utf-8") == "ó"
+    content = (HEADER + "A1,2026-10-12 09:00:00,贸易\nA2,2026-10-12 09:00:00,\n").encode("gbk")
+    code, output, _ = _audit(tmp_path, content)
+    assert code == 1, output  # read as GBK; A2's note is empty
+    assert "item A2 has no note" in output
 
 
 def test_a_gbk_file_whose_first_megabyte_is_ascii_is_still_read_as_gbk(tmp_path):

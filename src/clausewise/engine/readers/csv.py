@@ -208,11 +208,12 @@ def _encoding(path: Path, declared: str) -> str:
     name an encoding clausewise does not read: a DataError saying so, with
     how to save the file instead. Without a mark: the declared encoding (GBK
     is read as GB18030, its superset), or for ``auto`` UTF-8 when the first
-    megabyte decodes as UTF-8, else GB18030. Only the start is read here;
-    DuckDB checks the rest as it reads, and a file without a mark that turns
-    out not to be UTF-8 further in is read again as GB18030 — unless its
-    first megabyte held Chinese (or other non-ASCII) UTF-8 text
-    (:func:`_proven_utf8`): then the byte is an error at its line and column.
+    megabyte decodes as UTF-8, or holds Chinese (or other non-ASCII) UTF-8
+    text before its first byte that does not (:func:`_proven_utf8`; that byte
+    is then an error at its line and column), else GB18030. Only the start is
+    read here; DuckDB checks the rest as it reads, and a file without a mark
+    that turns out not to be UTF-8 further in is read again as GB18030 —
+    unless its first megabyte proved it UTF-8 as above.
     """
     with path.open("rb") as handle:
         head = handle.read(1 << 20)
@@ -232,7 +233,7 @@ def _encoding(path: Path, declared: str) -> str:
     try:
         codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
     except UnicodeDecodeError:
-        return "gb18030"
+        return "utf-8" if _proven_utf8(head) else "gb18030"
     return "utf-8"
 
 
@@ -240,7 +241,10 @@ def _utf8_only(path: Path, declared: str) -> bool:
     """True when ``path`` is to be read as UTF-8 and nothing else: the dataset declares UTF-8, the file begins
     with UTF-8's byte-order mark, or (``auto``) its first megabyte is UTF-8 text with Chinese or other non-ASCII
     characters in it (:func:`_proven_utf8`)."""
-    return declared == "utf-8" or file_mark(path) == "UTF-8" or (declared == "auto" and _proven_utf8(path))
+    if declared == "utf-8" or file_mark(path) == "UTF-8":
+        return True
+    with path.open("rb") as handle:
+        return declared == "auto" and _proven_utf8(handle.read(1 << 20))
 
 
 # Bytes beyond one a character that the first megabyte's UTF-8 must hold for the file to count as UTF-8: 16 is 8
@@ -250,17 +254,16 @@ def _utf8_only(path: Path, declared: str) -> bool:
 UTF8_EVIDENCE = 16
 
 
-def _proven_utf8(path: Path) -> bool:
-    """Whether the first megabyte of ``path`` is UTF-8 text holding non-ASCII characters (at least
-    :data:`UTF8_EVIDENCE` bytes more than characters). Such a file is UTF-8: a byte further in that is not UTF-8
-    is a fault in it, not a sign that the whole file is GB18030 — read so, every Chinese character before that
-    byte would silently become other characters."""
-    with path.open("rb") as handle:
-        head = handle.read(1 << 20)
+def _proven_utf8(head: bytes) -> bool:
+    """Whether ``head``, a file's first megabyte, is UTF-8 text holding non-ASCII characters up to its first byte
+    that is not UTF-8, if any (at least :data:`UTF8_EVIDENCE` bytes more than characters). Such a file is UTF-8:
+    a byte that is not is a fault in it, not a sign that the whole file is GB18030 — read so, every Chinese
+    character before that byte would silently become other characters."""
     try:
         text = codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
-    except UnicodeDecodeError:
-        return False
+    except UnicodeDecodeError as exc:
+        head = head[:exc.start]
+        text = head.decode("utf-8")
     return len(head) - len(text) >= UTF8_EVIDENCE
 
 
@@ -275,8 +278,8 @@ def _not_utf8(path: Path, declared: str) -> DataError:
         return DataError(msg("not valid UTF-8 text (byte 0x{byte:02X}), though the file begins with the UTF-8 "
                              "byte-order mark; correct the byte, or export the file again", byte=bad.byte), where)
     if declared == "auto":
-        return DataError(msg("not valid UTF-8 text (byte 0x{byte:02X}), though the file's first megabyte is UTF-8 "
-                             "text; correct the byte, or export the file again", byte=bad.byte), where)
+        return DataError(msg("not valid UTF-8 text (byte 0x{byte:02X}), though the file's text before it is UTF-8; "
+                             "correct the byte, or export the file again", byte=bad.byte), where)
     return _not_declared(bad, "UTF-8", declared, where)
 
 
