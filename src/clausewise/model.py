@@ -248,7 +248,10 @@ class Parameter:
     """A named value of the policy (``$name`` in rules); ``value`` is None when the policy writes it wrongly.
 
     Such a parameter has been reported at its place by the loader; whatever
-    uses it gives up quietly, so the mistake is reported once.
+    uses it gives up quietly, so the mistake is reported once. ``location``
+    is where its name is written, ``value_location`` where its value is: a
+    value that suits its type but not the use a rule makes of it (a
+    ``warn_at`` of 1.5) is reported there.
     """
 
     name: str
@@ -256,6 +259,7 @@ class Parameter:
     value: Any
     title: Text | None = None
     location: Location | None = None
+    value_location: Location | None = None
 
 
 @dataclass(frozen=True)

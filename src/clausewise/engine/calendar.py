@@ -267,6 +267,17 @@ class BusinessCalendar:
         return ZoneInfo(self.timezone)
 
     @property
+    def idle(self) -> bool:
+        """True when no day is a working day: every weekday is in ``weekend`` and there are no ``extra_workdays``.
+
+        The country's make-up working days do not count: they make up for
+        weekdays lost to a holiday, and a calendar that works no weekday has
+        none to make up. (Empty working hours cannot be written: see
+        :func:`parse_hours`.)
+        """
+        return self.weekend is not None and set(self.weekend) >= set(range(7)) and not self.extra_workdays
+
+    @property
     def day_seconds(self) -> int | None:
         """Length of a working day in seconds (32400 for 09:00-18:00); None when the days differ."""
         lengths = {sum(e - s for s, e in h) for h in [self.hours, *dict(self.weekday_hours).values()]}

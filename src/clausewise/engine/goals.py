@@ -23,7 +23,7 @@ from typing import Any
 from ..errors import PolicyError
 from ..i18n import msg
 from ..model import Duration
-from ..policy.durations import duration_problem
+from ..policy.durations import duration_problem, too_long
 from .calendar import CalendarSQL, micros
 from .kinds.base import CompileContext
 from .sqltext import string
@@ -42,27 +42,35 @@ class Goal:
 
 
 def parse_goal(ctx: CompileContext, key: str) -> Goal | None:
-    """The goal written at ``key``: a duration, ``$param``, or ``{by, map}``."""
+    """The goal written at ``key``: a duration, ``$param``, or ``{by, map}``.
+
+    A goal that counts working time marks the rule so (``ctx.working``): the
+    load then checks that the calendar has working time to count.
+    """
     raw = ctx.spec.get(key)
     if isinstance(raw, dict):
         goal = _lookup_goal(ctx, key, raw)
     else:
         duration = ctx.param_value(raw, key, ("duration",))
-        goal = None if duration is None else Goal(((None, duration),))
-    return goal if goal is None or _countable(ctx, key, goal) else None
+        ok = duration is not None and _countable(ctx, key, duration, raw)
+        goal = Goal(((None, duration),)) if ok else None
+    if goal is not None and goal.working:
+        ctx.working = True
+    return goal
 
 
-def _countable(ctx: CompileContext, key: str, goal: Goal) -> bool:
-    """Working days elapsed count whole working days' time only when every working day is as long."""
-    if ctx.calendar is None and any(d.working or d.day_counted for _, d in goal.branches):
+def _countable(ctx: CompileContext, key: str, duration: Duration, written: Any, entry: Any = None) -> bool:
+    """Working days elapsed count whole working days' time only when every working day is as long.
+
+    ``written`` is what the rule writes (``$param`` or the duration), ``entry``
+    the key of the goal map's entry: a fault is reported where the duration is written.
+    """
+    if ctx.calendar is None and (duration.working or duration.day_counted):
         return False  # the calendar is wrong, and reported where it is written
-    days = [d for _, d in goal.branches if d.basis == "working_days_elapsed"]
-    if days and ctx.calendar is not None and ctx.calendar.day_seconds is None:
-        ctx.error(
-            f'"{days[0].text}" counts working days, but the calendar\'s working days differ in length; '
-            "write the goal in working hours, or count the days (without \"elapsed\")",
-            key,
-        )
+    if duration.basis == "working_days_elapsed" and ctx.calendar is not None and ctx.calendar.day_seconds is None:
+        ctx.value_error(msg('"{text}" counts working days, but the calendar\'s working days differ in length; '
+                            'write the goal in working hours, or count the days (without "elapsed")',
+                            text=duration.text), key, written, entry)
         return False
     return True
 
@@ -73,24 +81,28 @@ def _lookup_goal(ctx: CompileContext, key: str, raw: dict[str, Any]) -> Goal | N
     if column is None or mapping is None:
         return None
     if not mapping:  # a CASE with no branch: say so, rather than leave DuckDB to refuse it
-        ctx.error(msg('parameter "{name}" is an empty map: a goal looked up by value needs at least one value '
-                      'and its duration', name=str(raw.get("map")).lstrip("$")), key)
+        ctx.value_error(msg("the map is empty, but a goal looked up by value needs at least one value and its "
+                            "duration"), key, raw.get("map"))
         return None
-    branches = []
+    branches, ok = [], True
     for value, text in mapping.items():
         duration = text if isinstance(text, Duration) else Duration.parse(str(text))
-        if duration is None:
-            _map_error(ctx, key, raw.get("map"), mapping, value, text)
-            return None
-        branches.append((str(value), duration))
-    return Goal(tuple(branches), by=column)
+        problem = duration_problem(text) if duration is None else too_long(duration)
+        if problem is not None:
+            _map_error(ctx, key, raw.get("map"), mapping, value, problem)
+            ok = False
+        elif not _countable(ctx, key, duration, raw.get("map"), value):
+            ok = False
+        else:
+            branches.append((str(value), duration))
+    return Goal(tuple(branches), by=column) if ok else None
 
 
-def _map_error(ctx: CompileContext, key: str, name: str, mapping, value, text) -> None:
-    """A map value that is not a duration, reported where the map writes it (once, however many rules read it)."""
+def _map_error(ctx: CompileContext, key: str, name: str, mapping, value, problem) -> None:
+    """A map value that is not a duration, or too long, reported where the map writes it (once, however many rules
+    read it)."""
     where = mapping.value_at(value) if hasattr(mapping, "value_at") else None
-    message = msg('parameter "{name}" › {value}: {problem}', name=str(name).lstrip("$"), value=value,
-                  problem=duration_problem(text))
+    message = msg('parameter "{name}" › {value}: {problem}', name=str(name).lstrip("$"), value=value, problem=problem)
     if where is None:
         ctx.error(message, key)
     else:

@@ -124,6 +124,7 @@ def compile_program(policy: Policy, errors: Collector, check: bool = False) -> P
         if checker is not None:
             checker.abandon()
         raise
+    _working_time(policy, calendar, rules, errors)
     if len(errors.errors) > before:
         if checker is not None:
             checker.abandon()
@@ -149,6 +150,23 @@ def compile_program(policy: Policy, errors: Collector, check: bool = False) -> P
             errors.add(PolicyError(msg("calendar: {exc}", exc=exc), where))
             return None
     return Program(tuple(rules), plan, calendar)
+
+
+def _working_time(policy: Policy, calendar: BusinessCalendar | None, rules: list[CompiledRule],
+                  errors: Collector) -> None:
+    """A calendar with no working time refused, at its ``weekend``, when a rule counts working time.
+
+    Each such rule would fail every audit (its due time never comes); the
+    first is named. A calendar with no working days serves rules that count
+    elapsed time or calendar days, and passes.
+    """
+    working = next((item.rule for item in rules if item.working), None)
+    if working is None or calendar is None or not calendar.idle:
+        return
+    where = policy.calendar.locations.get("weekend") or policy.calendar.locations.get("calendar") or Location(policy.path)
+    errors.add(PolicyError(msg('calendar: no day has working time (every weekday is in the weekend, and there are no '
+                               'extra_workdays), but rule "{id}" counts working time; take the days worked out of '
+                               'the weekend, or list them in extra_workdays', id=working.id), where))
 
 
 def uses_calendar(item: CompiledRule) -> bool:

@@ -5,7 +5,8 @@ module says what was wrong with one it could not read — a misspelt unit (with
 the unit it most likely meant), a negative amount, an ISO 8601 duration such as
 ``P1D``, working months, a part of a day counted in days, a qualifier other than
 ``elapsed`` after days (``5 working days by the clock``) — so a duration
-parameter, a goal and a goal's map say the same thing about the same mistake.
+parameter, a goal and a goal's map say the same thing about the same mistake;
+and why one it could read is too long (:func:`too_long`).
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ import re
 
 from ..errors import did_you_mean
 from ..i18n import N_, Message, msg
+from ..model import Duration
+from ..wording import duration_words
 
 EXAMPLES = N_("write e.g. 24h, 30m, 7 days, 3 working days, 4 working hours or 24小时, 3个工作日")
 ELAPSED = "elapsed"
@@ -31,6 +34,48 @@ _DAY_UNITS = {"d", "day", "days", "w", "week", "weeks", "天", "日", "自然日
               "工作日", "个工作日"}
 # Units that only count whole amounts, and never working time.
 _LONG = {"w", "week", "weeks", "month", "months", "y", "year", "years", "个月", "月", "年", "周"}
+
+
+# The longest duration clausewise accepts: 100 years of its unit, far past any deadline or interval a regulation
+# sets. By basis (``Duration.basis``): the most ``Duration.amount`` may be, and how the policy grammar writes it.
+# The engine's arithmetic overflows well beyond (days as 32-bit integers, 10^12 seconds in a DECIMAL(18,6),
+# microseconds in 64 bits, timestamps after the year 294246); 100 years is 3.2e15 microseconds, under 2^53, so
+# a whole number of them is exact even in a DOUBLE.
+LONGEST_YEARS = 100
+_DAYS = 365 * LONGEST_YEARS
+_SECONDS = 86_400 * _DAYS
+LONGEST = {
+    "months": (12 * LONGEST_YEARS, f"{12 * LONGEST_YEARS} months"),
+    "days": (_DAYS, f"{_DAYS} days"),
+    "working_days": (_DAYS, f"{_DAYS} working days"),
+    "working_days_elapsed": (_DAYS, f"{_DAYS} working days elapsed"),
+    "calendar": (_SECONDS, f"{_SECONDS // 3600} hours"),
+    "working_hours": (_SECONDS, f"{_SECONDS // 3600} working hours"),
+}
+
+
+def too_long(duration: Duration) -> Message | None:
+    """Why ``duration`` is too long to count with, or None: it is longer than :data:`LONGEST` of its unit.
+
+    One sentence naming the longest accepted in the duration's own unit
+    (``36500 days``, ``876000 working hours``, ``1200 months``), a catalogue
+    message (``clausewise.i18n``) whose duration Chinese writes in words.
+    """
+    most, written = LONGEST[duration.basis]
+    if duration.amount <= most:
+        return None
+    return msg('"{written}" is too long: the longest duration clausewise counts is {years} years ({longest})',
+               written=duration.text, years=LONGEST_YEARS, longest=_DurationText(written))
+
+
+class _DurationText(Message):
+    """A duration in the policy grammar (``36500 days``), written in words in another language (``36500 天``)."""
+
+    def render(self, lang: str) -> str:
+        return duration_words(str.__str__(self), lang)
+
+    def __reduce__(self):
+        return (_DurationText, (str.__str__(self),))
 
 
 def duration_problem(text: object) -> Message:

@@ -30,7 +30,7 @@ from ..model import (
 )
 from .decision import parse_tables, table_file
 from .derived import add_derived
-from .durations import duration_problem
+from .durations import duration_problem, too_long
 from .packfiles import PackPathError, expand, pack_root
 from .schema import full_schema
 from .validate import schema_errors
@@ -294,7 +294,8 @@ def _clauses(raw: YMap) -> dict[str, Clause]:
 
 
 def _parameters(raw: YMap, broken: set, errors: Collector) -> dict[str, Parameter]:
-    """The parameters; one whose value is wrong (``broken``: reported by the schema, or not a duration) has value None.
+    """The parameters; one whose value is wrong (``broken``: reported by the schema, or not a duration, or
+    a duration too long to count with) has value None.
 
     Such a parameter stays known by name, so a rule that uses it is checked for
     everything else and is not also told the parameter does not exist.
@@ -308,14 +309,17 @@ def _parameters(raw: YMap, broken: set, errors: Collector) -> dict[str, Paramete
         value = body["value"]
         if body["type"] == "duration":
             value = Duration.parse(value)
-            if value is None:
-                errors.error(msg('parameter "{name}": {duration_problem}', name=name, duration_problem=duration_problem(body["value"])), body.value_at("value"))
+            problem = duration_problem(body["value"]) if value is None else too_long(value)
+            if problem is not None:
+                errors.error(msg('parameter "{name}": {duration_problem}', name=name, duration_problem=problem), body.value_at("value"))
+                value = None
         params[str(name)] = Parameter(
             name=str(name),
             type=body["type"],
             value=value,
             title=_text(body["title"]) if "title" in body else None,
             location=raw.key_at(name),
+            value_location=body.value_at("value"),
         )
     return params
 

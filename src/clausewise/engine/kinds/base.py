@@ -25,7 +25,7 @@ from sqlglot import exp
 from ...errors import Collector, Location, PolicyError, did_you_mean
 from ...i18n import msg
 from ...model import Dataset, Duration, Policy, Rule, Spec
-from ...policy.durations import duration_problem
+from ...policy.durations import duration_problem, too_long
 from .. import runvars
 from ..calendar import CalendarSQL
 from ..conditions import UNIT_END, UNIT_START, Scope, builtin_params, compile_condition, literal
@@ -142,6 +142,8 @@ class CompileContext:
     calendar: CalendarSQL | None = None
     # Fields of the rule's own dataset that its SQL reads, as compiled (see ``plan.unread_fields``).
     reads: set[str] = field(default_factory=set)
+    # True once the rule counts working time (a goal in working hours or working days): it needs a calendar that has some.
+    working: bool = False
 
     @property
     def as_of_sql(self) -> str:
@@ -169,6 +171,29 @@ class CompileContext:
     def error(self, message: str, key: str | None = None) -> None:
         location = self.location_of(key) if key else self.rule.location
         self.errors.add(PolicyError(msg('rule "{id}": {message}', id=self.rule.id, message=message), location))
+
+    def value_error(self, message: str, key: str, written: Any, entry: Any = None) -> None:
+        """What is wrong with the value written at ``key``, said where the value is written.
+
+        ``written`` is what the rule writes at ``key``: a literal, reported
+        at ``key`` (:meth:`error`), or ``$name``, whose parameter's value is
+        then at fault: reported at that value in the policy, naming the rule
+        that uses it (``entry``: the key of the map entry at fault, reported
+        at that entry's value).
+        """
+        param = self.policy.parameters.get(written[1:]) if isinstance(written, str) and written[:1] == "$" else None
+        if param is None or param.value_location is None:
+            self.error(message, key)
+            return
+        if entry is None:
+            said = msg('parameter "{name}": {message} (used by rule "{id}")', name=param.name, message=message,
+                       id=self.rule.id)
+            where = param.value_location
+        else:
+            said = msg('parameter "{name}" › {entry}: {message} (used by rule "{id}")', name=param.name,
+                       entry=entry, message=message, id=self.rule.id)
+            where = param.value.value_at(entry) if hasattr(param.value, "value_at") else param.value_location
+        self.errors.add(PolicyError(said, where))
 
     def condition(self, key: str, default: str | None = None, dataset: Dataset | None = None,
                   aggregates: bool = False, boolean: bool = True, qualifier: str | None = None) -> str | None:
@@ -249,8 +274,10 @@ class CompileContext:
             return param.value
         if "duration" in types and isinstance(value, str):
             parsed = Duration.parse(value)
-            if parsed is None:
-                self.error(duration_problem(value), key)
+            problem = duration_problem(value) if parsed is None else too_long(parsed)
+            if problem is not None:
+                self.error(problem, key)
+                return None
             return parsed
         if isinstance(value, str) and {"number", "integer"} & set(types) and "string" not in types:
             self.error(msg('"{value}" is not a number; write a number such as 0.8, or a $parameter', value=value), key)

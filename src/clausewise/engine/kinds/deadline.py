@@ -191,11 +191,13 @@ def _unknown_due_messages(ctx: CompileContext) -> dict[str, str]:
 
 
 def warn_fraction(ctx: CompileContext) -> float | None:
+    """``warn_at`` as a number in (0, 1]; None after reporting a wrong one where it is written (a parameter's value)."""
     value = ctx.param_value(ctx.spec.warn_at, "warn_at", ("number",))
     if value is None:
         return None
     if not 0 < float(value) <= 1:
-        ctx.error(msg("warn_at must be a fraction above 0 and at most 1, not {value}", value=value), "warn_at")
+        ctx.value_error(msg("warn_at must be a fraction above 0 and at most 1, not {value}", value=value), "warn_at",
+                        ctx.spec.warn_at)
         return None
     return float(value)
 

@@ -153,7 +153,8 @@ def _window(ctx: CompileContext, target, source: str) -> tuple[str, dict[str, st
     if start is None or field is None or within is None:
         return None
     if within.basis not in ("calendar", "days"):
-        ctx.error(msg('window "within" must be a calendar duration, not {text}', text=within.text), "window")
+        ctx.value_error(msg('window "within" must be a calendar duration, not {text}', text=within.text), "window",
+                        window["within"])
         return None
     due = f"{source}.{start} + {ctx.literal(within)}"
     kind = ctx.dataset.fields[window["from"]].type
