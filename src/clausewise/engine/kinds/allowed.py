@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from typing import Any
 
-from ...i18n import msg
+from ...i18n import NC_, msg
 from ...model import Spec
 from ..convert import shown
 from .base import EVIDENCE, Check, CompileContext, Kind
@@ -27,7 +28,10 @@ class AllowedKind(Kind):
 
     ``values`` is a list, or a ``$list`` parameter; ``min`` and ``max`` bound
     numbers, dates or timestamps, both ends included (a literal or a
-    parameter); ``pattern`` is a regular expression the whole value must match
+    parameter), and must read as the field's type (``2026-10-01`` for a date,
+    ``2026-10-01 09:00`` for a timestamp, in the policy's timezone unless it
+    has an offset), or ``validate`` names them where they are written;
+    ``pattern`` is a regular expression the whole value must match
     (RE2 syntax, linear time, so no pattern can stall an audit). A rule may
     combine them: the value must pass every test it names. Values are compared
     as written: ``Hotline`` is not ``hotline``.
@@ -102,16 +106,55 @@ def _values(ctx: CompileContext, column: str) -> str | bool | None:
     return f"CAST({column} AS VARCHAR) IN ({listed})"
 
 
+# A bound of ``min`` or ``max`` on a date or timestamp field: ISO 8601 as DuckDB reads it (not Python's other forms,
+# 20261001 or 2026-W40-1), then checked as a calendar date and time by Python.
+_DATE = r"\d{4}-\d{2}-\d{2}"
+_ISO = {"date": re.compile(_DATE), "timestamp": re.compile(
+    _DATE + r"(?:[ T]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?)?(?:Z|[+-]\d{2}(?::?\d{2})?)?")}
+_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
+
+
 def _bound(ctx: CompileContext, column: str, key: str, op: str) -> str | bool | None:
-    if ctx.spec.get(key) is None:
+    """SQL bounding the field by ``min`` (``op`` >=) or ``max`` (<=), a value or a parameter's; False after a problem.
+
+    The bound must read as the field's type — a date, a timestamp (naive: the policy's wall-clock time), a
+    number — or it is an error at load where the value is written (a parameter's value in the policy), rather
+    than DuckDB's cast error when the audit runs. A number is written into the SQL as a number.
+    """
+    written = ctx.spec.get(key)
+    if written is None:
         return None
-    value = ctx.param_value(ctx.spec.get(key), key, ("number", "integer", "string"))
+    value = ctx.param_value(written, key, ("number", "integer", "string"))
     if value is None:
         return False
     ftype = ctx.dataset.fields[ctx.spec.column].type
-    cast = {"date": "DATE", "timestamp": "TIMESTAMPTZ"}.get(ftype)
-    bound = f"CAST({ctx.literal(str(value))} AS {cast})" if cast else ctx.literal(value)
-    return f"{column} {op} {bound}"
+    text = str(value).strip()
+    if ftype in ("date", "timestamp"):
+        reader = date.fromisoformat if ftype == "date" else datetime.fromisoformat
+        if not _ISO[ftype].fullmatch(text) or not _reads(reader, text):
+            kind, example = (NC_("bound", "date"), "2026-10-01") if ftype == "date" else (
+                NC_("bound", "timestamp"), "2026-10-01 09:00")
+            return _not_a(ctx, key, written, value, kind, example)
+        return f"{column} {op} CAST({ctx.literal(text)} AS {'DATE' if ftype == 'date' else 'TIMESTAMPTZ'})"
+    if ftype in ("integer", "number") and not isinstance(value, (int, float)):
+        if not _NUMBER.fullmatch(text):
+            return _not_a(ctx, key, written, value, NC_("bound", "number"), "5")
+        value = float(text)
+    return f"{column} {op} {ctx.literal(value)}"
+
+
+def _reads(reader, text: str) -> bool:
+    try:
+        reader(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _not_a(ctx: CompileContext, key: str, written: Any, value: Any, kind, example: str) -> bool:
+    ctx.value_error(msg('"{value}" is not a {kind}, as field "{name}" is; write e.g. {example}',
+                        value=value, kind=kind, name=ctx.spec.column, example=example), key, written)
+    return False
 
 
 def _pattern(ctx: CompileContext, column: str) -> str | bool | None:
