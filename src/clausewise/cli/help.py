@@ -192,6 +192,17 @@ class ChineseHelpFormatter(click.HelpFormatter):
                           for term, text in rows], col_max, col_spacing)
 
 
+@contextmanager
+def _chinese_layout(ctx: click.Context) -> Iterator[None]:
+    """``ctx`` writes with :class:`ChineseHelpFormatter` inside the block."""
+    saved = ctx.formatter_class
+    ctx.formatter_class = ChineseHelpFormatter
+    try:
+        yield
+    finally:
+        ctx.formatter_class = saved
+
+
 class HelpInLanguage:
     """A click command whose help page is in the run's language."""
 
@@ -199,24 +210,15 @@ class HelpInLanguage:
         lang = chosen_lang(ctx)
         if lang == "en":
             return super().get_help(ctx)
-        with _in_language(self, ctx, lang):
-            saved = ctx.formatter_class
-            ctx.formatter_class = ChineseHelpFormatter
-            try:
-                return super().get_help(ctx)
-            finally:
-                ctx.formatter_class = saved
+        with _in_language(self, ctx, lang), _chinese_layout(ctx):
+            return super().get_help(ctx)
 
     def get_usage(self, ctx: click.Context) -> str:
         """The usage line above a mistake in the command line, in the language click's words are in (用法：)."""
         if active() == "en":
             return super().get_usage(ctx)
-        saved = ctx.formatter_class
-        ctx.formatter_class = ChineseHelpFormatter
-        try:
+        with _chinese_layout(ctx):
             return super().get_usage(ctx)
-        finally:
-            ctx.formatter_class = saved
 
 
 class Command(HelpInLanguage, click.Command):
