@@ -68,6 +68,19 @@ class NotDecodable(ValueError):
         self.where = where
 
 
+def count_breaks(data: bytes) -> int:
+    """The line breaks in ``data`` as a text editor counts them: each ``\r\n``, ``\n`` and ``\r`` alone, one.
+
+    Counted in C (``bytes.count``); ``data`` must not end between the two
+    bytes of a ``\r\n`` (``engine.readers.common.segments`` cuts a file so).
+    """
+    if b"\r" not in data:
+        return data.count(b"\n")
+    if b"\n" not in data:
+        return data.count(b"\r")
+    return data.count(b"\n") + data.count(b"\r") - data.count(b"\r\n")
+
+
 def decode_pieces(pieces: Iterable[bytes], encoding: str) -> Iterator[str]:
     """The text of a file, piece by piece, decoded from ``encoding``; raises :class:`NotDecodable` at the first
     byte that does not decode.
@@ -86,17 +99,17 @@ def decode_pieces(pieces: Iterable[bytes], encoding: str) -> Iterator[str]:
         except UnicodeDecodeError as exc:
             raise NotDecodable(_where(piece, exc.start, line, offset, encoding)) from None
         yield text
-        line, offset = line + piece.count(b"\n"), offset + len(piece)
+        line, offset = line + count_breaks(piece), offset + len(piece)
 
 
 def _where(piece: bytes, at: int, line: int, offset: int, encoding: str) -> Undecodable:
     """Byte ``at`` of ``piece``, which starts on ``line`` at ``offset`` of the file: its line and column."""
     before = piece[:at]
-    start = before.rfind(b"\n") + 1
+    start = max(before.rfind(b"\n"), before.rfind(b"\r")) + 1
     text = before[start:]
     if offset + start == 0 and codecs.lookup(encoding).name == "utf-8":
         text = text.removeprefix(codecs.BOM_UTF8)  # the file's mark is no character of its first line
-    return Undecodable(line + before.count(b"\n"), len(text.decode(encoding)) + 1, piece[at], offset + at)
+    return Undecodable(line + count_breaks(before), len(text.decode(encoding)) + 1, piece[at], offset + at)
 
 
 def first_undecodable(pieces: Iterable[bytes], encoding: str) -> Undecodable | None:
@@ -110,4 +123,4 @@ def first_undecodable(pieces: Iterable[bytes], encoding: str) -> Undecodable | N
     return None
 
 
-__all__ = ["UNREAD", "NotDecodable", "Undecodable", "decode_pieces", "file_mark", "first_undecodable", "marked_encoding"]
+__all__ = ["UNREAD", "NotDecodable", "Undecodable", "count_breaks", "decode_pieces", "file_mark", "first_undecodable", "marked_encoding"]

@@ -253,3 +253,11 @@ def test_the_first_bad_byte_across_the_pieces_a_file_is_read_in(tmp_path, monkey
 ])
 def test_the_mark_a_file_begins_with(start, name):
     assert marked_encoding(start) == name
+
+
+def test_a_bad_byte_in_an_old_mac_file_is_at_its_line(tmp_path):
+    # BOM_BAD with its lines ending in "\r" alone (old Mac), as an editor counts them: the byte is still on line 3,
+    # column 26 (the lines of a file are counted the same way whatever ends them; docs/rules.md).
+    code, output, path = _audit(tmp_path, BOM_BAD.replace(b"\n", b"\r"))
+    assert code == 2
+    assert _one_line(output).startswith(f"{path}:3:26: not valid UTF-8 text (byte 0xB4), though the file begins")

@@ -123,28 +123,45 @@ def test_the_option_on_the_command_line(tmp_path):
 CSV = b'id,note\n\nK1,"a\n\nb"\n\r\nK2,c\n\n'
 
 
+def _breaks(path: Path) -> int:
+    return sum(common.count_breaks(segment) for segment in common.segments(path, any_break=True))
+
+
 @pytest.mark.parametrize("chunk", [1, 2, 3, 5, 7, 64])
 def test_blank_lines_across_the_pieces_the_file_is_read_in(tmp_path, monkeypatch, chunk):
     monkeypatch.setattr(common, "SCAN_CHUNK", chunk)
     path = tmp_path / "a.csv"
     path.write_bytes(CSV)
     # Lines 2, 6 and 8 are blank outside quotes (line 4 has one quote before it: inside a field); the file has
-    # 8 line breaks and ends with one: 8 lines.
+    # 8 line breaks ("\r\n" is one) and ends with one: 8 lines.
     assert _blank_lines(path) == (2, 6, 8)
-    assert common.line_count(path) == 8
+    assert _breaks(path) == 8
     assert list(common.blank_lines(path, rb"\r?")) == [(2, 0), (4, 1), (6, 2), (8, 2)]
     # As JSON Lines (spaces and tabs also blank): lines 2, 4, 6, 8 are the 1st to 4th blank lines, with
     # 2 - 1 - 0 = 1, 4 - 1 - 1 = 2, 6 - 1 - 2 = 3 and 8 - 1 - 3 = 4 records before them.
     path.write_bytes(CSV.replace(b"\n\nb", b"\n \t\nb"))
     assert blank_skips(path) == {1: 1, 2: 2, 3: 3, 4: 4}
-    # A last line holding only "\r", with no line break after it, is a blank line 2; nothing after a final "\n" is.
-    # (1 line break, and a last line without one: 2 lines.)
+    # A last line holding only "\r" is a blank line 2 ended by that "\r"; nothing after a final line break is a line.
     path.write_bytes(b"header\n\r")
-    assert _blank_lines(path) == (2,) and common.line_count(path) == 2
+    assert _blank_lines(path) == (2,) and _breaks(path) == 2
     path.write_bytes(b"header\n")
-    assert _blank_lines(path) == () and common.line_count(path) == 1
+    assert _blank_lines(path) == () and _breaks(path) == 1
     path.write_bytes(b"")
-    assert _blank_lines(path) == () and common.line_count(path) == 0
+    assert _blank_lines(path) == () and _breaks(path) == 0
+
+
+# The same lines ended in "\r" alone (an old Mac's), and in "\r\n": blank lines 2, 6 and 8 outside quotes, and 4
+# inside the quoted field; 8 line breaks. Read in pieces of every size from 1 byte, no piece may end between the
+# "\r" and "\n" of one line break, nor take a "\r" that ends a line for a blank line's start.
+@pytest.mark.parametrize("ending", [b"\r", b"\r\n"])
+@pytest.mark.parametrize("chunk", [1, 2, 3, 5, 7, 64])
+def test_blank_lines_of_other_line_endings_across_pieces(tmp_path, monkeypatch, chunk, ending):
+    monkeypatch.setattr(common, "SCAN_CHUNK", chunk)
+    path = tmp_path / "a.csv"
+    path.write_bytes(CSV.replace(b"\r\n", b"\n").replace(b"\n", ending))
+    assert _blank_lines(path) == (2, 6, 8)
+    assert list(common.blank_lines(path, b"", any_break=True)) == [(2, 0), (4, 1), (6, 2), (8, 2)]
+    assert _breaks(path) == 8
 
 
 def test_loading_a_pack_does_not_read_the_run_limit(monkeypatch):

@@ -102,6 +102,18 @@ def _uri(tmp_path: Path, name: str) -> str:
     return (tmp_path / "export" / name).as_uri()
 
 
+
+def test_csv_cells_of_a_file_whose_lines_end_in_a_carriage_return_alone(tmp_path):
+    # An old Mac's lines: 1 header; 2-3 record 1 (A), its quoted note holding a "\r"; 4 blank; 5 record 2 (B).
+    text = b'id,note,n\rA,"x\ry",1\r\rB,ok,zz\r'
+    found = _locations(tmp_path, "items.csv", lambda p: p.write_bytes(text))
+    # B's n on line 5: "B," 2 + "ok," 3 = 5 characters before zz, so columns 6-7, ending before 8.
+    assert _region(found["data-quality", 2]) == {"startLine": 5, "startColumn": 6, "endLine": 5, "endColumn": 8}
+    # The line every other report gives the record is the same: row 2 + 1 header + 1 break in A's note + 1 blank.
+    with clausewise.audit(clausewise.load(tmp_path / "policy.yaml"), tmp_path / "export") as result:
+        (data_file,) = result.data_files
+        assert data_file.line_of(2) == 5
+
 def test_a_quote_inside_an_unquoted_field_is_a_character(tmp_path):
     # DuckDB reads 5"10 as written; were the quote taken to open a field, record 2 would swallow the lines after it.
     text = 'id,note,n\nA,5"10,x\nB,ok,1\nC,ok,zz\n'

@@ -12,7 +12,7 @@ import duckdb
 
 from ...errors import DataError, Location
 from ...i18n import N_, Message, msg
-from ...textfile import Undecodable, first_undecodable
+from ...textfile import Undecodable, count_breaks, first_undecodable
 from ..connection import NO_FAULT
 
 
@@ -43,9 +43,13 @@ class RawFile:
     digest: str | None = None  # a source's content, for the run history (a file has its own bytes)
     line: str = "rowid + 1"  # SQL over the raw table: a record's row (JSON Lines: its line, blank lines counted)
     # CSV: the lines its header spans, and the file DuckDB read (UTF-8, None when its lines do not matter:
-    # a workbook's sheet); from them and the raw table, readers.csv.line_shifts works out each record's line.
+    # a workbook's sheet), the line break its lines end in ("\n", "\r\n", "\r"; "" when it is its header) and
+    # the byte its first record starts at; from them and the raw table, readers.csv.line_shifts works out each
+    # record's line.
     header_lines: int = 1
     scanned: Path | None = None
+    ending: str = "\n"
+    records_at: int = 0
 
 
 _GLOB = re.compile(r"[*?\[\]{}~]")
@@ -119,79 +123,88 @@ def create(con, table: str, select: str, parameters: list, path: Path) -> None:
         raise read_error(str(exc), path) from None
 
 
-# How much of a file the blank-line scan holds at a time (plus the line it stops in).
+# How much of a file a scan holds at a time (plus the line it stops in).
 SCAN_CHUNK = 4 << 20
 
+# A line break as a text editor reads one: "\r\n", "\n", or "\r" alone. A CSV export's lines end at each
+# (docs/rules.md); a JSON Lines file's at "\n" alone, as DuckDB's reader splits it.
+ANY_BREAK = rb"\r\n|\r(?!\n)|\n"
 
-def blank_lines(path: Path, content: bytes) -> Iterator[tuple[int, int]]:
+
+def blank_lines(path: Path, content: bytes, any_break: bool = False) -> Iterator[tuple[int, int]]:
     """Each blank line of ``path``: (its number from 1, the count of ``"`` before it), in file order.
 
-    A line is blank when its text (without the ``\n``) matches the regular
-    expression ``content`` (``\r?`` for CSV, ``[ \t\r]*`` for JSON Lines); a
-    line after the file's final ``\n`` is no line. The file is read a few
-    megabytes at a time (``SCAN_CHUNK``), never whole, so memory does not
-    grow with it; the work per line is a regular expression's search for
-    ``\n`` (no Python per line). A file without a blank line, the usual
-    case, is read once; one with some is read again to count lines and
-    quotes up to each.
+    A line is blank when its text (without its line break) matches the
+    regular expression ``content`` (``""`` for CSV, ``[ \t\r]*`` for JSON
+    Lines); lines end at ``\n``, or with ``any_break`` at any line break
+    (``\r\n``, ``\n``, a ``\r`` alone; see ``ANY_BREAK``). A line after the
+    file's final line break is no line. The file is read a few megabytes at
+    a time (``SCAN_CHUNK``), never whole, so memory does not grow with it;
+    the work per line is a regular expression's search for a line break (no
+    Python per line). A file without a blank line, the usual case, is read
+    once; one with some is read again to count lines and quotes up to each.
     """
-    first = re.compile(b"(?:" + content + rb")(?:\n|\Z)")
-    after = re.compile(rb"\n(?=(?:" + content + rb")(?:\n|\Z))")
+    brk = ANY_BREAK if any_break else rb"\n"
+    first = re.compile(b"(?:" + content + b")(?:" + brk + rb"|\Z)")
+    after = re.compile(b"(?:" + brk + b")(?=(?:" + content + b")(?:" + brk + rb"|\Z))")
+    count = count_breaks if any_break else (lambda piece: piece.count(b"\n"))
 
     def starts(segment: bytes) -> Iterator[int]:
         """Where the blank lines of a segment of whole lines start."""
         if first.match(segment):
             yield 0
         for match in after.finditer(segment):
-            yield match.start() + 1
+            yield match.end()
 
-    if not any(start < len(segment) for segment in segments(path) for start in starts(segment)):
+    if not any(start < len(segment) for segment in segments(path, any_break) for start in starts(segment)):
         return
     line, quotes = 1, 0
-    for segment in segments(path):
+    for segment in segments(path, any_break):
         at = 0
         for start in starts(segment):
             if start >= len(segment):  # after the final line break
                 break
             piece = segment[at:start]
-            line, quotes, at = line + piece.count(b"\n"), quotes + piece.count(b'"'), start
+            line, quotes, at = line + count(piece), quotes + piece.count(b'"'), start
             yield line, quotes
         piece = segment[at:]
-        line, quotes = line + piece.count(b"\n"), quotes + piece.count(b'"')
+        line, quotes = line + count(piece), quotes + piece.count(b'"')
 
 
 def undecodable(path: Path, encoding: str) -> Undecodable | None:
     """The first byte of ``path`` that does not decode as ``encoding``, with its line and column
-    (:func:`clausewise.textfile.first_undecodable`, over the file read in :func:`segments`); None when every byte
-    decodes or the file cannot be read. For a file already found not to read: the whole file is decoded once."""
+    (:func:`clausewise.textfile.first_undecodable`, over the file read in :func:`segments`, a line ending at any
+    break); None when every byte decodes or the file cannot be read. For a file already found not to read: the
+    whole file is decoded once."""
     try:
-        return first_undecodable(segments(path), encoding)
+        return first_undecodable(segments(path, any_break=True), encoding)
     except OSError:
         return None
 
 
-def line_count(path: Path) -> int:
-    """The number of lines of ``path``: its ``\n``, and one more for a last line without one.
+def chunks(path: Path, start: int = 0) -> Iterator[bytes]:
+    """``path`` from byte ``start`` in pieces of ``SCAN_CHUNK`` bytes (the last may be shorter), as read."""
+    with path.open("rb") as handle:
+        handle.seek(start)
+        while chunk := handle.read(SCAN_CHUNK):
+            yield chunk
 
-    Read a few megabytes at a time, counted in C (a fraction of a second for
-    a gigabyte in the page cache).
+
+def segments(path: Path, any_break: bool = False, start: int = 0) -> Iterator[bytes]:
+    """``path`` from byte ``start`` in pieces of whole lines, about ``SCAN_CHUNK`` bytes each (the last may not
+    end in a line break).
+
+    Lines end at ``\n``, or with ``any_break`` at a ``\r`` too (never between
+    the ``\r`` and ``\n`` of a ``\r\n``).
     """
-    count, last = 0, b"\n"
-    with path.open("rb") as handle:
-        while chunk := handle.read(SCAN_CHUNK):
-            count, last = count + chunk.count(b"\n"), chunk[-1:]
-    return count + (last != b"\n")
-
-
-def segments(path: Path) -> Iterator[bytes]:
-    """``path`` in pieces of whole lines (each ending in ``\n``; the last may not), about ``SCAN_CHUNK`` bytes each."""
     carry = b""
-    with path.open("rb") as handle:
-        while chunk := handle.read(SCAN_CHUNK):
-            data = carry + chunk
-            cut = data.rfind(b"\n") + 1
-            carry = data[cut:]
-            if cut:
-                yield data[:cut]
+    for chunk in chunks(path, start):
+        data = carry + chunk
+        cut = data.rfind(b"\n") + 1
+        if any_break:
+            cut = max(cut, data.rfind(b"\r", 0, len(data) - 1) + 1)  # a "\r" last may be a "\r\n"'s first half
+        carry = data[cut:]
+        if cut:
+            yield data[:cut]
     if carry:
         yield carry

@@ -8,6 +8,12 @@ byte-order mark settles the encoding: UTF-8's makes the file UTF-8 only (a
 byte that is not UTF-8 is an error at its line and column); UTF-16's and
 UTF-32's make it a file clausewise does not read, and the error says so.
 
+A line ends where a text editor ends one: at ``\r\n``, at ``\n``, and at a
+``\r`` alone (a file from an old Mac ends its lines so, and DuckDB reads it),
+inside a quoted field as outside. Every line of a file must end alike, as the
+header's does (DuckDB refuses a file that mixes them): the first line that
+ends otherwise is an error at that line.
+
 A record's ``row`` is its number (1 = the first record); the line it starts
 on is further down when records before it span lines (a quoted field holding
 a line break) or blank lines (which DuckDB skips) come before it. Those shifts
@@ -23,14 +29,17 @@ from __future__ import annotations
 
 import codecs
 import csv
-from dataclasses import replace
+import io
+import re
+import shutil
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ...errors import DataError, Location
-from ...i18n import msg
+from ...i18n import N_, msg
 from ...textfile import UNREAD, Undecodable, file_mark, marked_encoding
 from ..sqltext import ident
-from .common import RawFile, ReadOptions, blank_lines, create, line_count, literal_path, undecodable
+from .common import RawFile, ReadOptions, blank_lines, chunks, count_breaks, create, literal_path, segments, undecodable
 
 _READ = (
     "SELECT * FROM read_csv(?, header = true, auto_detect = false, columns = ?, delim = ?, "
@@ -73,19 +82,59 @@ def read_text_csv(con, source: Path, shown: Path, table: str, delimiter: str, sc
     database), a read error names the file's line, and the file's blank
     lines are noted for :func:`line_shifts`.
     """
-    header = _header(source, delimiter, shown)
+    head = _head(source, delimiter, shown)
+    header = head.names
     columns = {name: "VARCHAR" for name in header}
+    header_lines = 1 + sum(_breaks(name) for name in header)
+    read_from = _one_line_header(source, head, delimiter, scratch) if _other_break_in_header(head) else source
     try:
-        create(con, table, _READ, [literal_path(source, scratch), columns, delimiter], shown)
+        create(con, table, _READ, [literal_path(read_from, scratch), columns, delimiter], shown)
     except DataError as exc:
         if "unicode" in exc.message.lower():
             raise _NotUtf8() from None
-        if lines and exc.location is not None and exc.location.line is not None:
-            physical = _physical_line(source, delimiter, exc.location.line)
-            raise DataError(exc.message, replace(exc.location, line=physical)) from None
+        if lines:
+            raise _placed(exc, source, delimiter, head, header_lines) from None
         raise
-    header_lines = 1 + sum(name.count("\n") for name in header)
-    return RawFile(shown, "csv", table, header, header_lines=header_lines, scanned=source if lines else None)
+    return RawFile(shown, "csv", table, header, header_lines=header_lines, scanned=source if lines else None,
+                   ending=head.ending, records_at=head.size)
+
+
+def _other_break_in_header(head: _Head) -> bool:
+    """Whether a name in the header holds a line break other than the one the lines end in: DuckDB then takes
+    the file's line break to be that one, and reads no record, or records run together, without an error."""
+    return any("\r" in name or "\n" in name for name in
+               (name.replace(head.ending, "") if head.ending else name for name in head.names))
+
+
+def _one_line_header(source: Path, head: _Head, delimiter: str, scratch: Path) -> Path:
+    """``source`` with its header written on one line (each line break in a name a space): what DuckDB reads
+    when a name holds another line break than the lines (``_other_break_in_header``). Its records are the same
+    bytes, and DuckDB counts records, not lines, so its read errors still place a record of ``source``."""
+    target = scratch / f"header-{len(list(scratch.iterdir()))}.csv"
+    names = [re.sub(r"\r\n|\r|\n", " ", name) for name in head.names]
+    with source.open("rb") as src, target.open("wb") as dst:
+        text = io.StringIO()
+        csv.writer(text, delimiter=delimiter, lineterminator=head.ending).writerow(names)
+        dst.write(text.getvalue().encode("utf-8"))
+        src.seek(head.size)
+        shutil.copyfileobj(src, dst, 1 << 20)
+    return target
+
+
+def _placed(exc: DataError, source: Path, delimiter: str, head: _Head, header_lines: int) -> DataError:
+    """DuckDB's read error at the file's line; or, when a line before it (or the error names none) ends otherwise
+    than the header, an error at that line saying so (DuckDB's own says only that its parser "reached an invalid
+    state")."""
+    counted = exc.location.line if exc.location is not None else None
+    other = _other_ending(source, head.size, head.ending, header_lines, head.shown) if head.ending else None
+    if other is not None and (counted is None or other.location.line <= counted):
+        return other  # (a record starts on its counted line or below: no need to find the file's line)
+    if counted is None:
+        return exc
+    physical = _physical_line(source, delimiter, counted)
+    if other is not None and other.location.line <= physical:
+        return other
+    return DataError(exc.message, replace(exc.location, line=physical))
 
 
 def line_shifts(con, raw: RawFile) -> tuple[tuple[int, int], ...]:
@@ -96,26 +145,33 @@ def line_shifts(con, raw: RawFile) -> tuple[tuple[int, int], ...]:
     of the records before it (a window sum over the raw table), the blank
     lines before it (found in the file, placed by an ``ASOF`` join on the
     line each record would start on without them), and the header's own
-    line breaks. A file with as many lines as header and records has neither
-    (each record takes a line, and one more for each break in its fields or
-    blank line before it): one count of its lines settles the usual case.
-    Runs after the lock, as every query naming the file's columns does.
+    line breaks. A file whose records take as many lines as there are records
+    has neither (each record takes a line, and one more for each break in its
+    fields or blank line before it): one count of its lines settles the usual
+    case (``_one_line_each``). Line breaks are ``\r\n``, ``\n`` and a ``\r``
+    alone (the module's docstring). Runs after the lock, as every query naming
+    the file's columns does.
     """
     table, header, header_lines = raw.table, raw.columns, raw.header_lines
     blanks: tuple[int, ...] = ()
     if raw.scanned is not None:
         rows = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
-        if _line_count(raw.scanned) == header_lines + rows:
+        each, alone = _one_line_each(raw.scanned, raw.records_at, raw.ending, rows)
+        if alone and (other := _other_ending(raw.scanned, raw.records_at, raw.ending, header_lines, raw.path)):
+            raise other  # a line DuckDB ended at a "\r" alone, as it does before a space (eating the space)
+        if each:
             return ((1, header_lines - 1),) if header_lines > 1 else ()
         blanks = _blank_lines(raw.scanned)
     if not blanks and header_lines == 1:
         # No blank line, and (one scan, no sort) no field holding a line break: every record is on its row plus
         # the header's line, and the window below, a sort of the whole table, is not needed.
-        held = " OR ".join(f"contains({ident(c)}, chr(10))" for c in header)
+        held = " OR ".join(f"contains({ident(c)}, chr(10)) OR contains({ident(c)}, chr(13))" for c in header)
         if not con.execute(f"SELECT coalesce(bool_or({held}), false) FROM {table}").fetchone()[0]:
             return ()
-    breaks = " + ".join(f"coalesce(length({ident(c)}) - length(replace({ident(c)}, chr(10), '')), 0)"
-                        for c in header) or "0"
+    # A field's line breaks: each "\r\n" and "\r" made a "\n", the "\n" counted.
+    ones = "replace(replace({c}, chr(13) || chr(10), chr(10)), chr(13), chr(10))"
+    breaks = " + ".join(f"coalesce(length({ones.format(c=ident(c))}) - "
+                        f"length(replace({ones.format(c=ident(c))}, chr(10), '')), 0)" for c in header) or "0"
     inner = (f"SELECT rowid AS k, coalesce(sum({breaks}) OVER (ORDER BY rowid ROWS BETWEEN UNBOUNDED PRECEDING "
              f"AND 1 PRECEDING), 0) AS e FROM {table}")
     # Without blank lines, record k starts on line header_lines + 1 + k + e; the i-th blank line (from 0), on
@@ -133,16 +189,99 @@ def _blank_lines(source: Path) -> tuple[int, ...]:
     """The lines (from 1) of ``source`` that are empty, outside a quoted field (an even number of quotes before
     them): DuckDB skips them. A line after the file's last line break is no line; the header's line is not one."""
     try:
-        return tuple(line for line, quotes in blank_lines(source, rb"\r?") if quotes % 2 == 0 and line > 1)
+        return tuple(line for line, quotes in blank_lines(source, b"", any_break=True)
+                     if quotes % 2 == 0 and line > 1)
     except OSError:
         return ()
 
 
-def _line_count(source: Path) -> int | None:
+def _one_line_each(source: Path, start: int, ending: str, rows: int) -> tuple[bool, bool]:
+    """Whether the ``rows`` records of ``source``, which start at byte ``start``, take as many lines (no blank
+    line among them, no line break in a field: each record is on its row plus the header's lines); and whether
+    a ``\r`` alone is among them in a file whose lines end in ``\r\n``.
+
+    The lines are counted exactly, in C, a few megabytes at a time: with
+    ``ending`` ``\n``, one for each ``\n`` (and one for a last line without
+    one) when no ``\r`` is among them (a search for the byte, which stops at
+    the first; one found means "no"); the same with ``\r`` and ``\n``
+    swapped; with ``\r\n``, one for each ``\n`` when no ``\r`` is alone (a
+    search with a regular expression; a ``\r`` that ends the last line
+    counts a line). So a ``\n`` or ``\r`` file costs a count of its lines and
+    a search for the other byte; a ``\r\n`` file a count and a search for a
+    ``\r`` alone.
+    """
+    if not ending:
+        return rows == 0, False
+    primary, other = (b"\r", b"\n") if ending == "\r" else (b"\n", b"\r")
+    lines, previous, alone = 0, b"", False
     try:
-        return line_count(source)
+        for chunk in chunks(source, start):
+            if previous.endswith(b"\r") and ending == "\r\n" and not chunk.startswith(b"\n"):
+                alone = True  # the last piece's last "\r" is alone
+            lines += chunk.count(primary)
+            if ending != "\r\n" and other in chunk:
+                return False, False
+            found = _ALONE.search(chunk) if ending == "\r\n" and not alone else None
+            alone = alone or (found is not None and found.start() < len(chunk) - 1)  # a last "\r": see next piece
+            previous = chunk
+    except OSError:
+        return False, False
+    last = previous[-1:]
+    if last == b"\r" and ending == "\r\n":  # the last line ends in "\r" alone (DuckDB reads it so)
+        return not alone and lines + 1 == rows, alone
+    return not alone and lines + (last not in (b"", primary)) == rows, alone
+
+
+_ALONE = re.compile(rb"\r(?!\n)")
+# How a line that ends otherwise than the header ends: for each header's line break, patterns each led by a literal
+# (a regular expression led by a look-behind or an alternative is tens of times slower).
+_OTHER_ENDING = {"\n": (re.compile(rb"\r\n?"),), "\r\n": (_ALONE, re.compile(rb"\n(?<!\r\n)")),
+                 "\r": (re.compile(rb"\r?\n"),)}
+_ENDINGS = {"\r\n": N_("CR LF (Windows)"), "\n": N_("LF (Unix)"), "\r": N_("CR (old Mac)")}
+
+
+def _other_ending(source: Path, start: int, ending: str, header_lines: int, shown) -> DataError | None:
+    """The error at the first line of ``source`` after the header (which ends in ``ending`` and ``start`` bytes
+    on) that ends otherwise, outside a quoted field (an even number of quotes before it); None when every line
+    ends alike.
+
+    Found by a regular expression over the file a few megabytes at a time
+    (``segments``); Python runs for each such ending inside a quoted field,
+    not for each line. Lines are counted as ``line_shifts`` counts them.
+    """
+    try:
+        size = source.stat().st_size
     except OSError:
         return None
+    size = size if ending == "\r\n" else None  # DuckDB reads a last "\r" alone as the end of a "\r\n" file only
+    found = [f for f in (_first_outside(source, start, p, size) for p in _OTHER_ENDING[ending]) if f is not None]
+    if not found:
+        return None
+    line, kind = min(found)
+    line += header_lines
+    said = msg("this line ends in {found}, the lines above it in {expected}: a CSV file's lines must all end the "
+               "same way; save it with one kind of line ending", found=_ENDINGS[kind], expected=_ENDINGS[ending])
+    return DataError(said, Location(str(shown), line=line))
+
+
+def _first_outside(source: Path, start: int, pattern: re.Pattern, size: int | None) -> tuple[int, str] | None:
+    """The first match of ``pattern`` in ``source`` from byte ``start`` with an even number of quotes before it:
+    (its line, from 1 at ``start``; the text matched), or None. With the file's ``size``, a ``\r`` that ends the
+    file is none (the end of the last line of a ``\r\n`` file, as DuckDB and a text editor read it)."""
+    line, quotes, offset = 1, 0, start
+    try:
+        for segment in segments(source, any_break=True, start=start):
+            at = 0
+            for match in pattern.finditer(segment):
+                piece = segment[at:match.start()]
+                line, quotes, at = line + count_breaks(piece), quotes + piece.count(b'"'), match.start()
+                if quotes % 2 == 0 and not (match.group() == b"\r" and offset + match.end() == size):
+                    return line, match.group().decode()
+            piece = segment[at:]
+            line, quotes, offset = line + count_breaks(piece), quotes + piece.count(b'"'), offset + len(segment)
+    except OSError:
+        pass
+    return None
 
 
 def _physical_line(source: Path, delimiter: str, counted: int) -> int:
@@ -161,14 +300,42 @@ def _physical_line(source: Path, delimiter: str, counted: int) -> int:
     return counted
 
 
+@dataclass(frozen=True)
+class _Head:
+    """A CSV file's header: its names, the line break its (last) line ends in ("\n", "\r\n", "\r"; "" when
+    the file is its header), and its size in bytes with that line break (and a byte-order mark before it)."""
+
+    shown: Path
+    names: list[str]
+    ending: str
+    size: int
+
+
+def _breaks(text: str) -> int:
+    """The line breaks in ``text``: each ``\r\n``, ``\n`` and ``\r`` alone."""
+    return text.count("\n") + text.count("\r") - text.count("\r\n")
+
+
 def _header(source: Path, delimiter: str, shown: Path) -> list[str]:
+    """The names in the header of UTF-8 CSV ``source`` (reported as ``shown``), checked; see ``_head``."""
+    return _head(source, delimiter, shown).names
+
+
+def _head(source: Path, delimiter: str, shown: Path) -> _Head:
+    """The header of UTF-8 CSV ``source``, read with the standard library's reader (which ends a line at
+    ``\r\n``, ``\n`` or ``\r`` and reads quoted fields as DuckDB does); a header DuckDB could not use
+    (blank, a name twice, a name written with another delimiter) is an error at line 1."""
     try:
         with source.open("r", encoding="utf-8-sig", newline="") as handle:
-            header = next(csv.reader(handle, delimiter=delimiter), None)
+            taken: list[str] = []
+            header = next(csv.reader(_kept(handle, taken), delimiter=delimiter), None)
     except UnicodeDecodeError:
         raise _NotUtf8() from None
     except csv.Error as exc:
         raise DataError(msg("cannot read the header: {exc}", exc=exc), Location(str(shown), line=1)) from None
+    last = taken[-1] if taken else ""
+    ending = "\r\n" if last.endswith("\r\n") else last[-1:] if last.endswith(("\r", "\n")) else ""
+    size = sum(len(line.encode("utf-8")) for line in taken) + (3 if _starts_with_bom(source) else 0)
     if not header:
         if source.stat().st_size > len(codecs.BOM_UTF8):
             raise DataError(msg("the first line is blank; the header row must be the file's first line"),
@@ -188,7 +355,19 @@ def _header(source: Path, delimiter: str, shown: Path) -> list[str]:
                         'does not tell apart; rename one', other=seen[folded], name=name))
             raise DataError(said, Location(str(shown), line=1))
         seen[folded] = name
-    return header
+    return _Head(shown, header, ending, size)
+
+
+def _kept(lines, taken: list[str]):
+    """``lines``, each also put in ``taken`` as it is read (the lines a reader's first record took)."""
+    for line in lines:
+        taken.append(line)
+        yield line
+
+
+def _starts_with_bom(source: Path) -> bool:
+    with source.open("rb") as handle:
+        return handle.read(len(codecs.BOM_UTF8)) == codecs.BOM_UTF8
 
 
 def _other_delimiter(header: list[str], delimiter: str) -> str | None:
@@ -300,7 +479,7 @@ def _transcode(path: Path, encoding: str, scratch: Path, declared: str = "auto")
     """
     target = scratch / f"transcoded-{len(list(scratch.iterdir()))}.csv"
     decoder = codecs.getincrementaldecoder(encoding)()
-    read, lines = 0, 1
+    read, lines, cr = 0, 1, False  # cr: the text so far ends in "\r", which a "\n" next would end the line with
     with path.open("rb") as src, target.open("w", encoding="utf-8", newline="") as dst:
         while True:
             chunk = src.read(1 << 20)
@@ -309,7 +488,8 @@ def _transcode(path: Path, encoding: str, scratch: Path, declared: str = "auto")
                 text = decoder.decode(chunk, final=not chunk)
             except UnicodeDecodeError as exc:
                 # Where the scan finds it; were the file changed since, where this read found it, without a column.
-                bad = undecodable(path, encoding) or Undecodable(lines + exc.object[:exc.start].count(b"\n"), 0,
+                bad = undecodable(path, encoding) or Undecodable(
+                    lines + count_breaks(exc.object[:exc.start]) - (cr and exc.object.startswith(b"\n")), 0,
                                                                 exc.object[exc.start], read - pending + exc.start)
                 where = Location(str(path), bad.line, bad.column or None)
                 if declared != "auto":
@@ -317,7 +497,8 @@ def _transcode(path: Path, encoding: str, scratch: Path, declared: str = "auto")
                 raise DataError(msg("not valid {value1} text (byte 0x{value3:02X} at offset {where})",
                                     value1=encoding.upper(), value3=bad.byte, where=bad.offset), where) from None
             dst.write(text)
-            read, lines = read + len(chunk), lines + text.count("\n")
+            read, lines = read + len(chunk), lines + _breaks(text) - (cr and text.startswith("\n"))
+            cr = text.endswith("\r") if text else cr
             if not chunk:
                 return target
 
