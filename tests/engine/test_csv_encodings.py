@@ -118,8 +118,8 @@ def test_a_utf8_file_without_a_mark_whose_bad_byte_comes_after_a_chinese_first_m
     assert content.decode("gb18030")  # (it does read as GB18030)
     code, output, path = _audit(tmp_path, content)
     assert code == 2
-    assert _one_line(output) == (f"{path}:40002:23: not valid UTF-8 text (byte 0xB4), though the file's text "
-                                 "before it is UTF-8; correct the byte, or export the file again")
+    assert _one_line(output) == (f"{path}:40002:23: not valid UTF-8 text (byte 0xB4), though the file's other "
+                                 "text is UTF-8; correct the byte, or export the file again")
     code, output, path = _audit(tmp_path, content, lang="zh")
     assert _one_line(output).startswith(f"{path}:40002:23：不是有效的 UTF-8 文本（字节 0xB4）")
 
@@ -133,8 +133,8 @@ def test_a_utf8_file_without_a_mark_with_a_bad_byte_after_chinese_in_its_first_m
     content = (HEADER + rows + "A3,2026-10-12 09:00:00,户户").encode() + b"\xb4\xf3\n"
     code, output, path = _audit(tmp_path, content)
     assert code == 2
-    assert _one_line(output) == (f"{path}:5:26: not valid UTF-8 text (byte 0xB4), though the file's text "
-                                 "before it is UTF-8; correct the byte, or export the file again")
+    assert _one_line(output) == (f"{path}:5:26: not valid UTF-8 text (byte 0xB4), though the file's other "
+                                 "text is UTF-8; correct the byte, or export the file again")
 
 
 def test_a_gbk_file_with_a_few_chinese_characters_that_pass_for_utf8_is_still_gbk(tmp_path):
@@ -145,6 +145,36 @@ def test_a_gbk_file_with_a_few_chinese_characters_that_pass_for_utf8_is_still_gb
     code, output, _ = _audit(tmp_path, content)
     assert code == 1, output  # read as GBK; A2's note is empty
     assert "item A2 has no note" in output
+
+
+
+# A UTF-8 file with one corrupt byte early, before much Chinese: C1 41 ("\xc1A") is GBK's 罙 and the UTF-8 of 张三
+# and 王五 is GBK's 寮犱笁 and 鐜嬩簲, so the whole file reads as GB18030 without an error. Read as UTF-8 it has 4
+# characters beyond ASCII (张三王五) for 1 byte that does not read (C1): 4 ≥ 4 × 1, UTF-8 with a fault.
+# Line 3: "B,2026-10-12 09:00:00," is 2 + 19 + 1 = 22 characters, then C1: column 23.
+EARLY_FAULT = "id,opened_at,note\nA,2026-10-12 09:00:00,张三\nB,2026-10-12 09:00:00,".encode() + b"\xc1A\n" + \
+    "C,2026-10-12 09:00:00,王五\n".encode()
+
+
+def test_a_utf8_file_whose_fault_comes_before_much_chinese_is_not_read_as_gb18030(tmp_path):
+    assert EARLY_FAULT.decode("gb18030").count("寮犱笁") == 1  # (it does read as GB18030, garbled)
+    code, output, path = _audit(tmp_path, EARLY_FAULT)
+    assert code == 2
+    assert _one_line(output) == (f"{path}:3:23: not valid UTF-8 text (byte 0xC1), though the file's other text is "
+                                 "UTF-8; correct the byte, or export the file again")
+
+
+def test_a_utf8_file_with_an_ascii_first_megabyte_and_a_fault_further_in_is_not_read_as_gb18030(tmp_path):
+    # 40,000 ASCII rows (1,160,000 bytes, past the first megabyte), then 张三, the fault and 王五: DuckDB finds the
+    # fault past the first megabyte, and the whole file is read once more to count: 4 characters beyond ASCII for
+    # 1 fault, UTF-8. The fault's line is 1 + 40,000 + 2 = 40,003; "Z2,2026-10-12 09:00:00," is 3 + 19 + 1 = 23
+    # characters: column 24.
+    rows = "".join(f"A{i:05d},2026-10-12 09:00:00,n\n" for i in range(40_000))
+    content = (HEADER + rows + "Z1,2026-10-12 09:00:00,张三\nZ2,2026-10-12 09:00:00,").encode() + b"\xc1A\n" + \
+        "Z3,2026-10-12 09:00:00,王五\n".encode()
+    code, output, path = _audit(tmp_path, content)
+    assert code == 2
+    assert _one_line(output).startswith(f"{path}:40003:24: not valid UTF-8 text (byte 0xC1), though the file's other")
 
 
 def test_a_gbk_file_whose_first_megabyte_is_ascii_is_still_read_as_gbk(tmp_path):

@@ -28,6 +28,7 @@ file's line by reading the file again (only on that error).
 from __future__ import annotations
 
 import codecs
+import itertools
 import csv
 import io
 import re
@@ -387,12 +388,12 @@ def _encoding(path: Path, declared: str) -> str:
     name an encoding clausewise does not read: a DataError saying so, with
     how to save the file instead. Without a mark: the declared encoding (GBK
     is read as GB18030, its superset), or for ``auto`` UTF-8 when the first
-    megabyte decodes as UTF-8, or holds Chinese (or other non-ASCII) UTF-8
-    text before its first byte that does not (:func:`_proven_utf8`; that byte
-    is then an error at its line and column), else GB18030. Only the start is
-    read here; DuckDB checks the rest as it reads, and a file without a mark
-    that turns out not to be UTF-8 further in is read again as GB18030 —
-    unless its first megabyte proved it UTF-8 as above.
+    megabyte decodes as UTF-8, or is mostly UTF-8 text with a fault
+    (:func:`_mostly_utf8`; the fault is then an error at its line and
+    column), else GB18030. Only the start is read here; DuckDB checks the
+    rest as it reads, and a file without a mark that turns out not to be
+    UTF-8 further in is read again as GB18030 — unless the whole file is
+    mostly UTF-8 as above.
     """
     with path.open("rb") as handle:
         head = handle.read(1 << 20)
@@ -412,38 +413,42 @@ def _encoding(path: Path, declared: str) -> str:
     try:
         codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
     except UnicodeDecodeError:
-        return "utf-8" if _proven_utf8(head) else "gb18030"
+        return "utf-8" if _mostly_utf8([head]) else "gb18030"
     return "utf-8"
 
 
 def _utf8_only(path: Path, declared: str) -> bool:
     """True when ``path`` is to be read as UTF-8 and nothing else: the dataset declares UTF-8, the file begins
-    with UTF-8's byte-order mark, or (``auto``) its first megabyte is UTF-8 text with Chinese or other non-ASCII
-    characters in it (:func:`_proven_utf8`)."""
+    with UTF-8's byte-order mark, or (``auto``) its text is mostly UTF-8 (:func:`_mostly_utf8`, the whole file
+    read once more: this is asked only of a file that turned out not to be UTF-8 somewhere)."""
     if declared == "utf-8" or file_mark(path) == "UTF-8":
         return True
-    with path.open("rb") as handle:
-        return declared == "auto" and _proven_utf8(handle.read(1 << 20))
+    return declared == "auto" and _mostly_utf8(chunks(path))
 
 
-# Bytes beyond one a character that the first megabyte's UTF-8 must hold for the file to count as UTF-8: 16 is 8
-# Chinese characters (3 bytes each). A GBK character passes for UTF-8 by chance about one time in ten (its lead
-# byte one of C2-DF, 30 of GBK's 126, and its trail byte one of 80-BF, 64 of 190, is 8 %; a three-byte start adds a
-# little), so a GBK file passes with 8 such characters and nothing invalid about once in a hundred million.
-UTF8_EVIDENCE = 16
+# A file that is not UTF-8 throughout is still UTF-8, with a fault, when its text read as UTF-8 holds at least
+# this many characters beyond ASCII (Chinese, say) for each byte that does not read. GBK text read as UTF-8 gives
+# the reverse: a GBK character passes for UTF-8 about one time in ten (a lead byte C2-DF, 30 of GBK's 126, then a
+# trail byte 80-BF, 64 of 190, is 8 %; a three-byte start adds a little), and most of the others do not read, so
+# GBK has about one such character for ten bytes that do not read, forty times short of this.
+UTF8_PER_FAULT = 4
+# And at least this many: one or two characters that read are no evidence either way.
+UTF8_LEAST = 2
 
 
-def _proven_utf8(head: bytes) -> bool:
-    """Whether ``head``, a file's first megabyte, is UTF-8 text holding non-ASCII characters up to its first byte
-    that is not UTF-8, if any (at least :data:`UTF8_EVIDENCE` bytes more than characters). Such a file is UTF-8:
-    a byte that is not is a fault in it, not a sign that the whole file is GB18030 — read so, every Chinese
-    character before that byte would silently become other characters."""
-    try:
-        text = codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
-    except UnicodeDecodeError as exc:
-        head = head[:exc.start]
-        text = head.decode("utf-8")
-    return len(head) - len(text) >= UTF8_EVIDENCE
+def _mostly_utf8(pieces) -> bool:
+    """Whether the bytes ``pieces`` (a file's first megabyte, or the whole file in pieces) read as UTF-8 with at
+    least :data:`UTF8_LEAST` characters beyond ASCII and :data:`UTF8_PER_FAULT` of them for each byte that does
+    not read. Such a file is UTF-8 with a fault, not GB18030: read as GB18030, every Chinese character in it would
+    silently become other characters (张三 as 寮犱笁). Decoded in C, a piece at a time."""
+    decoder = codecs.getincrementaldecoder("utf-8")("replace")
+    beyond = faults = 0
+    for piece in itertools.chain(pieces, [b""]):  # the empty piece last flushes the decoder
+        text = decoder.decode(piece, final=not piece)
+        bad = text.count("\ufffd")
+        faults += bad
+        beyond += len(text) - len(text.encode("ascii", "ignore")) - bad
+    return beyond >= UTF8_LEAST and beyond >= UTF8_PER_FAULT * faults
 
 
 def _not_utf8(path: Path, declared: str) -> DataError:
@@ -457,7 +462,7 @@ def _not_utf8(path: Path, declared: str) -> DataError:
         return DataError(msg("not valid UTF-8 text (byte 0x{byte:02X}), though the file begins with the UTF-8 "
                              "byte-order mark; correct the byte, or export the file again", byte=bad.byte), where)
     if declared == "auto":
-        return DataError(msg("not valid UTF-8 text (byte 0x{byte:02X}), though the file's text before it is UTF-8; "
+        return DataError(msg("not valid UTF-8 text (byte 0x{byte:02X}), though the file's other text is UTF-8; "
                              "correct the byte, or export the file again", byte=bad.byte), where)
     return _not_declared(bad, "UTF-8", declared, where)
 
