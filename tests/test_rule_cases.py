@@ -155,3 +155,25 @@ def test_a_missing_finding_names_the_case_values_that_did_not_convert(tmp_path, 
     assert first == "expected finding not produced: rule=inquiry-reply-deadline, key=Q1"
     assert note.startswith("the case's records have values that do not convert, and a rule does not judge a record "
                            'whose value it reads did not: Q1: value "12/10/2026 09:00" in column "received_at"')
+
+
+def test_a_passing_case_whose_record_the_rule_could_not_judge_fails(tmp_path, monkeypatch):
+    """A pass_ case with no expected finding passes vacuously when its record's timestamp does not convert: the rule
+    leaves that record unjudged. The case fails and says why (found by a break test: 25:00 passed)."""
+    policy = clausewise.load(_example_pack(tmp_path, (
+        "cases:\n"
+        "  - name: pass_reply_in_time\n"
+        "    rule: inquiry-reply-deadline\n"
+        "    data:\n"
+        "      inquiries:\n"
+        "        - {inquiry_id: Q1, answered_on_spot: 'no', received_at: '2026-10-12 25:00', replied_at: '2026-10-12 13:00'}\n"
+    )))
+    monkeypatch.chdir(tmp_path)
+    case = next(c for c in load_cases(policy) if c.name == "pass_reply_in_time")
+    problems = run_case(policy, case).problems
+    assert len(problems) == 1
+    assert problems[0].startswith("no finding expected and none produced, which proves nothing for a record the rule "
+                                  "could not judge; correct the value, or expect its data-quality finding\n    "
+                                  'the case\'s records have values that do not convert, and a rule does not judge a '
+                                  'record whose value it reads did not: Q1: value "2026-10-12 25:00" in column '
+                                  '"received_at"')

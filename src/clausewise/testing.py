@@ -241,6 +241,10 @@ def compare(expected: list[dict[str, Any]], actual: list[Finding], rule: str,
         else:
             remaining.remove(match)
     problems += [f"unexpected finding: {_describe(f)}" for f in remaining]
+    if not expected and unread:
+        # A passing case whose records the rule could not judge proves nothing: it would pass whatever the rule did.
+        problems.append("no finding expected and none produced, which proves nothing for a record the rule could not "
+                        "judge; correct the value, or expect its data-quality finding" + _unread_note(unread))
     return problems
 
 
