@@ -78,3 +78,29 @@ def test_a_parameters_value_is_named_where_the_policy_writes_it(tmp_path):
 ])
 def test_bounds_of_the_fields_type_load(tmp_path, field, bound, param):
     assert _validate(tmp_path, field, "min", bound, param=param)[0] == 0
+
+
+# Both bounds on line 7, as "    min: …, max: …" cannot be: the rule writes min on line 7 and max on line 8.
+RANGE = RULES.replace("    %s: %s\n", "    min: %s\n    max: %s\n")
+
+
+@pytest.mark.parametrize(("field", "low", "high", "shown"), [
+    ("n", "10", "5", "10 is above max 5"),
+    ("on", '"2026-12-01"', '"2026-10-01"', "2026-12-01 is above max 2026-10-01"),
+    ("at", '"2026-10-02 00:00"', '"2026-10-01"', "2026-10-02 00:00 is above max 2026-10-01"),
+])
+def test_a_min_above_the_max_is_refused_at_the_min(tmp_path, field, low, high, shown):
+    # No value lies between them, so every record would be a violation. min's value: line 7, column 10.
+    (tmp_path / "policy.yaml").write_text(POLICY % "x", encoding="utf-8")
+    (tmp_path / "rules.yaml").write_text(RANGE % (field, low, high), encoding="utf-8")
+    result = CliRunner().invoke(cli, ["validate", "--policy", str(tmp_path / "policy.yaml")])
+    assert (result.exit_code, result.output.replace(f"{tmp_path}/", "")) == (
+        2, f'rules.yaml:7:10: rule "in-range": min {shown}: no value can lie between them\n')
+
+
+def test_a_number_does_not_bound_a_text_field(tmp_path):
+    # DuckDB refused `id >= 5` with a binder error when the audit ran; text compares letter by letter anyway.
+    assert _validate(tmp_path, "id", "min", "5") == (
+        2, 'rules.yaml:7:10: rule "in-range": 5 is a number, but field "id" is text, compared letter by letter ("10" '
+           'comes before "9"); declare the field a number, or write the bound as text in quotes\n')
+    assert _validate(tmp_path, "id", "min", '"K"')[0] == 0

@@ -30,7 +30,8 @@ class AllowedKind(Kind):
     numbers, dates or timestamps, both ends included (a literal or a
     parameter), and must read as the field's type (``2026-10-01`` for a date,
     ``2026-10-01 09:00`` for a timestamp, in the policy's timezone unless it
-    has an offset), or ``validate`` names them where they are written;
+    has an offset; a number does not bound a text field, and ``min`` may not
+    be above ``max``), or ``validate`` names them where they are written;
     ``pattern`` is a regular expression the whole value must match
     (RE2 syntax, linear time, so no pattern can stall an audit). A rule may
     combine them: the value must pass every test it names. Values are compared
@@ -83,8 +84,7 @@ class AllowedKind(Kind):
         column = ctx.field(ctx.spec.column, "field")
         if scope is None or column is None:
             return None
-        tests = [_values(ctx, column), _bound(ctx, column, "min", ">="), _bound(ctx, column, "max", "<="),
-                 _pattern(ctx, column)]
+        tests = [_values(ctx, column), *_range(ctx, column), _pattern(ctx, column)]
         if False in tests:
             return None
         ok = " AND ".join(t for t in tests if t) or "TRUE"
@@ -114,12 +114,30 @@ _ISO = {"date": re.compile(_DATE), "timestamp": re.compile(
 _NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
 
 
-def _bound(ctx: CompileContext, column: str, key: str, op: str) -> str | bool | None:
-    """SQL bounding the field by ``min`` (``op`` >=) or ``max`` (<=), a value or a parameter's; False after a problem.
+def _range(ctx: CompileContext, column: str) -> tuple[str | bool | None, str | bool | None]:
+    """The tests of ``min`` and ``max`` (:func:`_bound`); a ``min`` above the ``max`` is an error at ``min``: no
+    value could pass, and every record would be a violation."""
+    low, high = _bound(ctx, column, "min", ">="), _bound(ctx, column, "max", "<=")
+    if isinstance(low, tuple) and isinstance(high, tuple):
+        try:
+            above = low[1] > high[1]
+        except TypeError:  # a timestamp with an offset and one without: DuckDB compares the instants
+            above = False
+        if above:
+            ctx.error(msg("min {low} is above max {high}: no value can lie between them", low=ctx.spec.get("min"),
+                          high=ctx.spec.get("max")), "min")
+            return False, False
+    return tuple(b[0] if isinstance(b, tuple) else b for b in (low, high))
+
+
+def _bound(ctx: CompileContext, column: str, key: str, op: str) -> tuple[str, Any] | bool | None:
+    """(SQL bounding the field by ``min`` (``op`` >=) or ``max`` (<=), the bound as Python compares it), for a value
+    or a parameter's; None when not given, False after a problem.
 
     The bound must read as the field's type — a date, a timestamp (naive: the policy's wall-clock time), a
     number — or it is an error at load where the value is written (a parameter's value in the policy), rather
-    than DuckDB's cast error when the audit runs. A number is written into the SQL as a number.
+    than DuckDB's cast error when the audit runs. A number is written into the SQL as a number. A number does
+    not bound a text field (text is compared letter by letter, "10" before "9").
     """
     written = ctx.spec.get(key)
     if written is None:
@@ -131,24 +149,32 @@ def _bound(ctx: CompileContext, column: str, key: str, op: str) -> str | bool | 
     text = str(value).strip()
     if ftype in ("date", "timestamp"):
         reader = date.fromisoformat if ftype == "date" else datetime.fromisoformat
-        if not _ISO[ftype].fullmatch(text) or not _reads(reader, text):
+        parsed = _read(reader, text) if _ISO[ftype].fullmatch(text) else None
+        if parsed is None:
             kind, example = (NC_("bound", "date"), "2026-10-01") if ftype == "date" else (
                 NC_("bound", "timestamp"), "2026-10-01 09:00")
             return _not_a(ctx, key, written, value, kind, example)
-        return f"{column} {op} CAST({ctx.literal(text)} AS {'DATE' if ftype == 'date' else 'TIMESTAMPTZ'})"
-    if ftype in ("integer", "number") and not isinstance(value, (int, float)):
-        if not _NUMBER.fullmatch(text):
-            return _not_a(ctx, key, written, value, NC_("bound", "number"), "5")
-        value = float(text)
-    return f"{column} {op} {ctx.literal(value)}"
-
-
-def _reads(reader, text: str) -> bool:
-    try:
-        reader(text)
-    except ValueError:
+        return f"{column} {op} CAST({ctx.literal(text)} AS {'DATE' if ftype == 'date' else 'TIMESTAMPTZ'})", parsed
+    if ftype in ("integer", "number"):
+        if not isinstance(value, (int, float)):
+            if not _NUMBER.fullmatch(text):
+                return _not_a(ctx, key, written, value, NC_("bound", "number"), "5")
+            value = float(text)
+        return f"{column} {op} {ctx.literal(value)}", value
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        ctx.value_error(msg('{value} is a number, but field "{name}" is text, compared letter by letter ("10" comes '
+                            'before "9"); declare the field a number, or write the bound as text in quotes',
+                            value=value, name=ctx.spec.column), key, written)
         return False
-    return True
+    return f"{column} {op} {ctx.literal(str(value))}", str(value)
+
+
+def _read(reader, text: str):
+    """``reader(text)``, or None when it does not read."""
+    try:
+        return reader(text)
+    except ValueError:
+        return None
 
 
 def _not_a(ctx: CompileContext, key: str, written: Any, value: Any, kind, example: str) -> bool:
