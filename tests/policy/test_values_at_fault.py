@@ -294,3 +294,14 @@ def test_the_longest_goals_counted_without_the_calendar_run(tmp_path):
     # 36500 days end 24 days earlier: 2126-03-02 less 2 days is 28 February (2126 is no leap year), less 22 more
     # is 6 February.
     assert due == {"T1": "2126-03-02 10:00:00", "T2": "2126-02-06 10:00:00", "T7": "2126-03-02 10:00:00"}
+
+
+def test_a_calendar_with_no_working_time_is_reported_with_the_rules_other_mistakes(tmp_path):
+    # Every mistake at once: the rule's warn_at of 2 and the idle calendar (found by a break test: the calendar's
+    # error appeared only once warn_at was mended). The pack's warn parameter is line 14, column 31; the weekend
+    # line 8, column 14.
+    result = _validate(tmp_path, calendar=EVERY_DAY_OFF, goal="8 working hours", warn="2")
+    assert result.exit_code == 2
+    lines = result.output.replace(f"{tmp_path}/", "").splitlines()
+    assert [line.split(": ", 1)[0] for line in lines[:-1]] == ["policy.yaml:8:14", f"policy.yaml:{WARN_AT}"]
+    assert lines[0] == IDLE_EN.format(id="ticket-resolve") and lines[-1] == "2 problems found"

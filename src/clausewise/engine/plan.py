@@ -193,13 +193,16 @@ def compile_policy(
     calendar: CalendarSQL | None = None,
     refers: dict[str, dict[str, set[str]]] | None = None,
     compiled: Callable[[CompiledRule], None] | None = None,
+    working: list[Rule] | None = None,
 ) -> list[CompiledRule]:
     """Every rule of the policy as SQL, with messages in every language.
 
     ``refers`` is what each computed column is computed from (``DerivePlan.refers``).
     Problems go to ``errors`` when given; otherwise they are raised together.
     ``compiled`` is called with each rule as soon as it has compiled (the
-    load's check binds it meanwhile).
+    load's check binds it meanwhile). ``working`` collects the rules that
+    count working time, those with other problems too (so that a calendar
+    without working time is reported with them, every mistake at once).
     """
     raise_here = errors is None
     errors = Collector() if raise_here else errors
@@ -210,7 +213,10 @@ def compile_policy(
                              reserved_rule=RESERVED_RULE), rule.location)
             continue
         problems = Collector()  # this rule's problems: a rule with any is not compiled
-        item = compile_rule(CompileContext(policy, rule, problems, calendar), refers)
+        ctx = CompileContext(policy, rule, problems, calendar)
+        item = compile_rule(ctx, refers)
+        if ctx.working and working is not None:
+            working.append(rule)
         for error in problems.errors:
             errors.add(error)
         if item is not None:

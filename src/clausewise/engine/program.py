@@ -23,7 +23,7 @@ import duckdb
 
 from ..errors import ClauseWiseError, Collector, Location, PolicyError, UsageError, did_you_mean
 from ..i18n import msg
-from ..model import Policy
+from ..model import Policy, Rule
 from . import connection, runvars
 from .calendar import BusinessCalendar, parse_hours, public_holidays, register
 from .calendar import plan as plan_calendar
@@ -119,12 +119,14 @@ def compile_program(policy: Policy, errors: Collector, check: bool = False) -> P
             # Preparing sends a few statements, each waiting for Python's lock while the compiler holds it:
             # prepared first, the binding then keeps pace with the compiler.
             checker.prepared.wait()
-        rules = compile_policy(policy, errors, template, plan.refers, compiled=checker.add if checker else None)
+        working: list[Rule] = []
+        rules = compile_policy(policy, errors, template, plan.refers, compiled=checker.add if checker else None,
+                               working=working)
     except BaseException:
         if checker is not None:
             checker.abandon()
         raise
-    _working_time(policy, calendar, rules, errors)
+    _working_time(policy, calendar, working, errors)
     if len(errors.errors) > before:
         if checker is not None:
             checker.abandon()
@@ -152,15 +154,15 @@ def compile_program(policy: Policy, errors: Collector, check: bool = False) -> P
     return Program(tuple(rules), plan, calendar)
 
 
-def _working_time(policy: Policy, calendar: BusinessCalendar | None, rules: list[CompiledRule],
-                  errors: Collector) -> None:
-    """A calendar with no working time refused, at its ``weekend``, when a rule counts working time.
+def _working_time(policy: Policy, calendar: BusinessCalendar | None, rules: list[Rule], errors: Collector) -> None:
+    """A calendar with no working time refused, at its ``weekend``, when one of ``rules`` (those that count
+    working time, compiled or not) is there.
 
     Each such rule would fail every audit (its due time never comes); the
     first is named. A calendar with no working days serves rules that count
     elapsed time or calendar days, and passes.
     """
-    working = next((item.rule for item in rules if item.working), None)
+    working = rules[0] if rules else None
     if working is None or calendar is None or not calendar.idle:
         return
     where = policy.calendar.locations.get("weekend") or policy.calendar.locations.get("calendar") or Location(policy.path)

@@ -28,9 +28,9 @@ file's line by reading the file again (only on that error).
 from __future__ import annotations
 
 import codecs
-import itertools
 import csv
 import io
+import itertools
 import re
 import shutil
 from dataclasses import dataclass, replace
