@@ -45,8 +45,7 @@ class CompiledRule:
     ``unread`` names the fields whose unreadable value leaves a record
     unjudged, ``when_unread`` those of them its ``when`` reads (an unreadable
     one leaves the record's scope undecided); ``per`` the period the rule is
-    judged once for (``month``); ``working`` is True when it counts working
-    time (a goal in working hours or working days), which the calendar must have.
+    judged once for (``month``).
     """
 
     rule: Rule
@@ -59,7 +58,6 @@ class CompiledRule:
     when_sql: str = "TRUE"
     per: str | None = None
     when_unread: tuple[str, ...] = ()
-    working: bool = False
 
     @property
     def table_sql(self) -> str:
@@ -251,8 +249,7 @@ def compile_rule(ctx: CompileContext, refers: dict[str, dict[str, set[str]]] | N
     columns, source = _select(ctx, check, evidence)
     unread = unread_fields(ctx.dataset, ctx.reads, refers)
     when, when_unread = _when(ctx, refers) if unread else ("TRUE", ())
-    return CompiledRule(ctx.rule, check, columns, source, messages, check.examined_sql, unread, when, per, when_unread,
-                        ctx.working)
+    return CompiledRule(ctx.rule, check, columns, source, messages, check.examined_sql, unread, when, per, when_unread)
 
 
 def _when(ctx: CompileContext, refers: dict[str, dict[str, set[str]]]) -> tuple[str, tuple[str, ...]]:
