@@ -771,6 +771,8 @@ class DataFile:
     # CSV: ((row, extra lines before it), …), from each row on which the count of lines the records before it
     # span beyond one each (quoted line breaks, blank lines) changes; see :meth:`line_of`.
     line_shifts: tuple[tuple[int, int], ...] = ()
+    # A CSV file read as UTF-8 by detection whose bytes read as GBK too: (some of its text as UTF-8, as GBK).
+    encoding_doubt: tuple[str, str] | None = None
 
     def line_of(self, row: int | None) -> int | None:
         """The line (from 1) of the export file on which record ``row`` starts; None for a file without lines

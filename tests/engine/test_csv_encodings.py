@@ -291,3 +291,42 @@ def test_a_bad_byte_in_an_old_mac_file_is_at_its_line(tmp_path):
     code, output, path = _audit(tmp_path, BOM_BAD.replace(b"\n", b"\r"))
     assert code == 2
     assert _one_line(output).startswith(f"{path}:3:26: not valid UTF-8 text (byte 0xB4), though the file begins")
+
+
+
+def _warnings(tmp_path, content: bytes, encoding: str | None = None) -> list[str]:
+    """The run's warnings for an export whose items.csv holds ``content`` (the JSON report's ``run.warnings``)."""
+    import json
+
+    declared = f"    encoding: {encoding}\n" if encoding else ""
+    (tmp_path / "policy.yaml").write_text(POLICY % declared, encoding="utf-8")
+    (tmp_path / "rules.yaml").write_text(RULES, encoding="utf-8")
+    (tmp_path / "export").mkdir(exist_ok=True)
+    (tmp_path / "export" / "items.csv").write_bytes(content)
+    result = CliRunner().invoke(cli, ["audit", str(tmp_path / "export"), "--policy", str(tmp_path / "policy.yaml"),
+                                      "--format", "json", "--fail-on", "never"])
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)["run"]["warnings"]
+
+
+# 陆平 and 毛士 in GBK (C2 BD C6 BD, C3 AB CA BF) are also valid UTF-8, two bytes a character (½ƽ, ëʿ): nothing in the
+# bytes tells the two apart, so the file is read as UTF-8, as any file that reads so, and the run says so.
+NAMES = HEADER + "A1,2026-10-12 09:00:00,陆平\nA2,2026-10-12 09:00:00,毛士\n"
+
+
+def test_a_gbk_file_that_reads_as_utf8_too_is_read_as_utf8_with_a_warning(tmp_path):
+    assert NAMES.encode("gbk").decode("utf-8") == NAMES.replace("陆平", "½ƽ").replace("毛士", "ëʿ")
+    assert _warnings(tmp_path, NAMES.encode("gbk")) == [
+        'items.csv: read as UTF-8 text, but its bytes read as GBK too ("½ƽ" or "陆平"); declare "encoding: gbk" or '
+        '"encoding: utf-8" for dataset "items" to say which']
+
+
+@pytest.mark.parametrize(("content", "encoding"), [
+    (NAMES.encode("gbk"), "gbk"),  # declared: no doubt
+    (NAMES.encode("gbk"), "utf-8"),
+    (NAMES.encode("utf-8"), None),  # Chinese in UTF-8 takes three bytes a character: not GBK
+    (b"\xef\xbb\xbf" + NAMES.encode("utf-8"), None),  # a mark
+    ((HEADER + "A1,2026-10-12 09:00:00,ok\n").encode(), None),  # ASCII
+])
+def test_no_warning_where_the_encoding_is_plain(tmp_path, content, encoding):
+    assert _warnings(tmp_path, content, encoding) == []

@@ -154,7 +154,7 @@ def _convert_dataset(con, dataset: Dataset, raw: RawFile | None, lang: str, zone
     rows = con.execute(f"SELECT count(*) FROM {ident(dataset.name)}").fetchone()[0]
     extra, missing = _drift(dataset, source)
     return DataFile(dataset.name, str(raw.path), raw.format, rows, raw.encoding,
-                    extra_columns=extra, missing_columns=missing, line_shifts=shifts)
+                    extra_columns=extra, missing_columns=missing, line_shifts=shifts, encoding_doubt=raw.doubt)
 
 
 def _drift(dataset: Dataset, source: Source) -> tuple[tuple[str, ...], tuple[str, ...]]:
@@ -185,8 +185,10 @@ _DRIFT = {
 def column_warnings(files: list[DataFile], lang: str) -> tuple[str, ...]:
     """The run's warnings about its files' columns, one line each, in ``lang``.
 
-    A line for each file with columns no field declares (not read), and one
-    for each file lacking optional columns (their fields read as empty):
+    A line for each file with columns no field declares (not read), one
+    for each file lacking optional columns (their fields read as empty), and
+    one for each CSV file read as UTF-8 whose bytes read as GBK too
+    (``readers.csv``: a few short Chinese names in GBK can be valid UTF-8):
     schema drift the officer should know of, not a failure. A file is named
     by its file name (the export folder is the report's), a table read from
     a source by its source.
@@ -197,6 +199,10 @@ def column_warnings(files: list[DataFile], lang: str) -> tuple[str, ...]:
         for kind, names in (("extra", d.extra_columns), ("missing", d.missing_columns)):
             if names:
                 out.append(words[kind][len(names) != 1].format(file=label, n=len(names), names=words["sep"].join(names)))
+        if d.encoding_doubt:
+            out.append(msg('{file}: read as UTF-8 text, but its bytes read as GBK too ("{utf8}" or "{gbk}"); declare '
+                           '"encoding: gbk" or "encoding: utf-8" for dataset "{dataset}" to say which',
+                           file=label, utf8=d.encoding_doubt[0], gbk=d.encoding_doubt[1], dataset=d.dataset).render(lang))
     return tuple(out)
 
 

@@ -47,6 +47,8 @@ class RawFile:
     # the byte its first record starts at; from them and the raw table, readers.csv.line_shifts works out each
     # record's line.
     header_lines: int = 1
+    # CSV read as UTF-8 without being told so, whose text reads as GBK too: (some of it as UTF-8, as GBK).
+    doubt: tuple[str, str] | None = None
     scanned: Path | None = None
     ending: str = "\n"
     records_at: int = 0

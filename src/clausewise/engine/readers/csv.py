@@ -61,7 +61,10 @@ def read(con, path: Path, table: str, options: ReadOptions, scratch: Path) -> Ra
     """
     encoding = _encoding(path, options.encoding)
     try:
-        return _read(con, path, table, options, scratch, encoding)
+        raw = _read(con, path, table, options, scratch, encoding)
+        if encoding == "utf-8" and options.encoding == "auto" and file_mark(path) is None:
+            raw.doubt = _gbk_too(path)
+        return raw
     except _NotUtf8:
         if _utf8_only(path, options.encoding):
             raise _not_utf8(path, options.encoding) from None
@@ -449,6 +452,39 @@ def _mostly_utf8(pieces) -> bool:
         faults += bad
         beyond += len(text) - len(text.encode("ascii", "ignore")) - bad
     return beyond >= UTF8_LEAST and beyond >= UTF8_PER_FAULT * faults
+
+
+# Text beyond two-byte UTF-8 (Chinese in UTF-8 takes three bytes a character); and what GBK makes of Chinese text
+# beyond ASCII (Chinese, its punctuation, full-width forms, private characters) — anything else it does not.
+_BEYOND_TWO_BYTES = re.compile("[^\x00-\u07ff]")
+_NOT_CHINESE = re.compile("[^\x00-\x7f\u3000-\u303f\u3400-\u9fff\uf900-\ufaff\uff00-\uffef\ue000-\uf8ff]")
+
+
+def _gbk_too(path: Path) -> tuple[str, str] | None:
+    """(Some of the text as UTF-8, as GBK) when the first megabyte of ``path``, read as UTF-8, has characters
+    beyond ASCII, all of two bytes (Latin, Greek, Cyrillic…), which GBK reads as Chinese: 陆平 in GBK is valid
+    UTF-8 (½ƽ), and no byte tells the two apart. None otherwise: an ASCII file, or a UTF-8 file with Chinese in
+    it, which has three-byte characters. Each test is one scan in C."""
+    with path.open("rb") as handle:
+        head = handle.read(1 << 20)
+    if head.isascii():
+        return None
+    head = head[:head.rfind(b"\n") + 1] or head  # whole lines: no character cut in two
+    try:
+        text = head.decode("utf-8")
+        if _BEYOND_TWO_BYTES.search(text):
+            return None
+        gbk = head.decode("gb18030")
+    except UnicodeDecodeError:
+        return None
+    if _NOT_CHINESE.search(gbk):
+        return None
+    start = next(i for i, byte in enumerate(head) if byte > 0x7F)
+    end = start
+    while end < len(head) and head[end] > 0x7F and end - start < 8:
+        end += 1
+    run = head[start:start + (end - start) // 2 * 2]
+    return run.decode("utf-8", "replace"), run.decode("gb18030", "replace")
 
 
 def _not_utf8(path: Path, declared: str) -> DataError:
