@@ -215,7 +215,8 @@ def _timeline(ex: Explanation, w, lang: str = "en") -> str:
     evidence = ex.findings[0].evidence if ex.findings else {}
     if "elapsed" in evidence:
         elapsed = wording.evidence_value("elapsed", evidence["elapsed"], lang)
-        allowed = wording.evidence_value("allowed", evidence.get("allowed"), lang)
+        allowed = (_value(None, w) if evidence.get("allowed") is None  # a goal map without the record's key
+                   else wording.evidence_value("allowed", evidence["allowed"], lang))
         lines.append(f"  {w['elapsed']:<18}{elapsed} ({w['allowed']} {allowed})")
     return w["clock"] + w["colon"].rstrip() + "\n" + "\n".join(lines)
 
