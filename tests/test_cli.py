@@ -233,6 +233,16 @@ def test_test_command_shows_expected_against_actual(run, tmp_path, root):
     assert "FAIL inquiry-reply-deadline fail_reply_one_minute_late" in result.output
     assert "evidence: expected {'elapsed': '1 day 00:02:00'}" in result.output
     assert result.output.strip().splitlines()[-1] == "4 passed, 1 failed"
+    # The same in Chinese: the comparison's words and the count (the case's values and PASS/FAIL as written).
+    chinese = run("test", "--policy", str(tmp_path / "policies/example.yaml"), "-k", "inquiry-reply-deadline",
+                  "--lang", "zh")
+    assert chinese.exit_code == 1
+    assert "预期的发现没有产生：rule=inquiry-reply-deadline, key=Q1, evidence={'elapsed': '1 day 00:02:00'}" in chinese.output
+    assert "最接近的发现不同之处：evidence：预期 {'elapsed': '1 day 00:02:00'}，实际 " in chinese.output
+    assert chinese.output.strip().splitlines()[-1] == "4 个通过，1 个失败"
+    nothing = run("test", "--policy", str(tmp_path / "policies/example.yaml"), "-k", "nomatch*", "--lang", "zh")
+    assert nothing.exit_code == 2
+    assert nothing.stderr.strip().startswith('-k "nomatch*" 在 ')
 
 
 def test_coverage_lists_clauses_with_reasons(run):

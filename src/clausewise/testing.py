@@ -46,7 +46,7 @@ from .engine.asof import parse_period
 from .engine.kinds import KINDS
 from .engine.plan import RESERVED_RULE
 from .errors import ClauseWiseError, Collector, Location
-from .i18n import msg
+from .i18n import Message, msg, render
 from .model import AuditPeriod, Finding, Policy, in_time_range
 from .policy.schema import CASES_SCHEMA
 from .policy.validate import schema_errors
@@ -223,13 +223,15 @@ def _cell(value: Any) -> str:
 
 
 def compare(expected: list[dict[str, Any]], actual: list[Finding], rule: str,
-            unread: list[Finding] = ()) -> list[str]:
-    """Pair expected entries with findings; describe what is missing or extra.
+            unread: list[Finding] = ()) -> list[Message]:
+    """Pair expected entries with findings; describe what is missing or extra, each problem a
+    :class:`~clausewise.i18n.Message` (English as a ``str``; ``render(lang)`` for another language).
 
     ``unread`` are the case's invalid-value findings (values of its records
     that did not convert), not expected: a rule does not judge a record with
     such a value it reads, which is the likely reason for a finding that was
-    not produced, so they are named beside it.
+    not produced, so they are named beside it; and a case that expects no
+    finding proves nothing for such a record, so it fails.
     """
     remaining = list(actual)
     problems = []
@@ -237,14 +239,15 @@ def compare(expected: list[dict[str, Any]], actual: list[Finding], rule: str,
         entry = {"rule": rule, **entry}
         match = next((f for f in remaining if _matches(entry, f)), None)
         if match is None:
-            problems.append(_missing(entry, remaining) + _unread_note(unread))
+            problems.append(_with_note(_missing(entry, remaining), unread))
         else:
             remaining.remove(match)
-    problems += [f"unexpected finding: {_describe(f)}" for f in remaining]
+    problems += [msg("unexpected finding: {finding}", finding=_describe(f)) for f in remaining]
     if not expected and unread:
         # A passing case whose records the rule could not judge proves nothing: it would pass whatever the rule did.
-        problems.append("no finding expected and none produced, which proves nothing for a record the rule could not "
-                        "judge; correct the value, or expect its data-quality finding" + _unread_note(unread))
+        problems.append(_with_note(msg("no finding expected and none produced, which proves nothing for a record the "
+                                       "rule could not judge; correct the value, or expect its data-quality finding"),
+                                   unread))
     return problems
 
 
@@ -274,27 +277,46 @@ def _same(wanted: Any, actual: Any) -> bool:
     return str(wanted) == str(actual) if wanted is not None else actual is None
 
 
-def _missing(entry: dict[str, Any], remaining: list[Finding]) -> str:
+def _missing(entry: dict[str, Any], remaining: list[Finding]) -> Message:
     wanted = ", ".join(f"{k}={v}" for k, v in entry.items())
     if not remaining:
-        return f"expected finding not produced: {wanted}"
+        return msg("expected finding not produced: {wanted}", wanted=wanted)
     closest = max(remaining, key=lambda f: sum(_field_matches(k, v, f) for k, v in entry.items()))
     diffs = [
-        f"{k}: expected {v!r}, got {_shown(k, closest)!r}"
+        msg("{key}: expected {expected}, got {got}", key=k, expected=repr(v), got=repr(_shown(k, closest)))
         for k, v in entry.items()
         if not _field_matches(k, v, closest)
     ]
-    return f"expected finding not produced: {wanted}\n    closest finding differs in " + "; ".join(diffs)
+    return msg("expected finding not produced: {wanted}\n    closest finding differs in {diffs}", wanted=wanted,
+               diffs=_Semicolons(diffs))
 
 
-def _unread_note(unread: list[Finding], shown: int = 3) -> str:
-    """What may explain a missing finding: the case's values that did not convert (at most ``shown`` of them)."""
+class _Semicolons(Message):
+    """Items joined with ``; `` (a comparison's differences may hold commas): ``；`` in Chinese."""
+
+    def __new__(cls, items) -> _Semicolons:
+        items = tuple(items)
+        self = Message.__new__(cls, "; ".join(str(i) for i in items))
+        self.items = items
+        return self
+
+    def render(self, lang: str) -> str:
+        return ("; " if lang == "en" else "；").join(str(render(item, lang)) for item in self.items)
+
+    def __reduce__(self):
+        return (_Semicolons, (self.items,))
+
+
+def _with_note(problem: Message, unread: list[Finding], shown: int = 3) -> Message:
+    """``problem``, and what may explain it: the case's values that did not convert (at most ``shown`` of them)."""
     if not unread:
-        return ""
-    listed = "; ".join(f"{f.key}: {f.message}" for f in unread[:shown])
-    more = f"; and {len(unread) - shown} more" if len(unread) > shown else ""
-    return ("\n    the case's records have values that do not convert, and a rule does not judge a record whose "
-            f"value it reads did not: {listed}{more}")
+        return problem
+    values = "; ".join(f"{f.key}: {f.message}" for f in unread[:shown])
+    if len(unread) > shown:
+        values = msg("{values}; and {n} more", values=values, n=len(unread) - shown)
+    note = msg("the case's records have values that do not convert, and a rule does not judge a record whose value "
+               "it reads did not: {values}", values=values)
+    return msg("{problem}\n    {note}", problem=problem, note=note)
 
 
 def _shown(key: str, finding: Finding) -> Any:

@@ -7,9 +7,9 @@ import fnmatch
 import click
 
 from ..errors import UsageError
-from ..i18n import N_
+from ..i18n import N_, msg, render
 from .help import Command
-from .options import policy_option
+from .options import lang_option, policy_option
 
 
 @click.command(cls=Command, name="test", help=N_(
@@ -23,8 +23,9 @@ from .options import policy_option
 @policy_option
 @click.option("-k", "pattern", metavar="PATTERN", help=N_("Run only cases whose rule or name matches (shell-style, e.g. 'inquiry-*')."))
 @click.option("--verbose", "-v", is_flag=True, help=N_("List passing cases too."))
+@lang_option
 @click.pass_context
-def test_command(ctx: click.Context, policy_path, pattern, verbose) -> None:
+def test_command(ctx: click.Context, policy_path, pattern, verbose, lang) -> None:
     from ..engine import load
     from ..testing import load_cases, run_case
 
@@ -43,15 +44,16 @@ def test_command(ctx: click.Context, policy_path, pattern, verbose) -> None:
         failed += 1
         click.echo(f"FAIL {case.rule} {case.name} ({case.location})")
         for problem in result.problems:
-            click.echo("  " + problem)
-    click.echo(f"{len(cases) - failed} passed, {failed} failed")
+            click.echo("  " + str(render(problem, lang)))
+    click.echo(msg("{passed} passed, {failed} failed", passed=len(cases) - failed, failed=failed).render(lang))
     ctx.exit(1 if failed else 0)
 
 
-def _nothing_selected(policy, pattern: str | None, total: int) -> str:
+def _nothing_selected(policy, pattern: str | None, total: int):
     if total == 0:
-        return f'policy "{policy.id}" has no rule cases; list case files under tests: in the policy'
-    return f'-k "{pattern}" selects none of the {total} rule cases; it matches a case\'s rule id or name'
+        return msg('policy "{id}" has no rule cases; list case files under tests: in the policy', id=policy.id)
+    return msg('-k "{pattern}" selects none of the {total} rule cases; it matches a case\'s rule id or name',
+               pattern=pattern, total=total)
 
 
 def _matches(pattern: str, case) -> bool:
