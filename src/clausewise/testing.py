@@ -46,7 +46,7 @@ from .engine.asof import parse_period
 from .engine.kinds import KINDS
 from .engine.plan import RESERVED_RULE
 from .errors import ClauseWiseError, Collector, Location
-from .i18n import Message, msg, render
+from .i18n import NC_, Message, msg, render
 from .model import AuditPeriod, Finding, Policy, in_time_range
 from .policy.schema import CASES_SCHEMA
 from .policy.validate import schema_errors
@@ -301,7 +301,7 @@ class _Semicolons(Message):
         return self
 
     def render(self, lang: str) -> str:
-        return ("; " if lang == "en" else "；").join(str(render(item, lang)) for item in self.items)
+        return NC_("differences", "; ").render(lang).join(str(render(item, lang)) for item in self.items)
 
     def __reduce__(self):
         return (_Semicolons, (self.items,))
