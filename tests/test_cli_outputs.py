@@ -164,7 +164,9 @@ def test_job_summary_that_cannot_be_written_is_a_warning(run, tmp_path):
     result = run(*EXAMPLE, "--format", "jsonl", env={"GITHUB_STEP_SUMMARY": str(missing)})
     assert result.exit_code == 1  # the audit's verdict stands
     assert result.stderr.strip() == (f"clausewise: cannot append the summary to $GITHUB_STEP_SUMMARY ({missing}): "
-                                     "No such file or directory")
+                                     "no such file or folder")
+    chinese = run(*EXAMPLE, "--format", "jsonl", "--lang", "zh", env={"GITHUB_STEP_SUMMARY": str(missing)})
+    assert chinese.stderr.strip() == f"clausewise：无法把摘要追加到 $GITHUB_STEP_SUMMARY（{missing}）：没有这个文件或文件夹"
 
 
 def test_every_report_of_one_audit_states_its_period_and_warnings(run, tmp_path):

@@ -120,7 +120,7 @@ def audit(ctx: click.Context, export_dir, policy_path, source_texts, trust_expor
         write_reports([(output, partial(stream, result, fmt, fail_on, verbose=verbose)) for fmt, output in reports],
                       inputs)
         if summary is not None:
-            append(write(result, "markdown", fail_on), summary, f"${STEP_SUMMARY}")
+            append(write(result, "markdown", fail_on), summary, f"${STEP_SUMMARY}", lang)
         code = result.exit_code(fail_on)
     ctx.exit(code)
 

@@ -194,8 +194,8 @@ def emit(text: str, output: str | None, inputs: Iterable[Path] = ()) -> None:
         out.write(text)
 
 
-def append(text: str, path: Path, name: str) -> None:
-    """Append ``text`` to ``path`` in one write; a failure is a warning on stderr, not the run's failure.
+def append(text: str, path: Path, name: str, lang: str = "en") -> None:
+    """Append ``text`` to ``path`` in one write; a failure is a warning on stderr (in ``lang``), not the run's failure.
 
     Used for a CI job summary (``name`` says which variable named the file),
     which collects what each step appends: the audit's verdict and reports
@@ -205,7 +205,9 @@ def append(text: str, path: Path, name: str) -> None:
         with path.open("a", encoding="utf-8", newline="") as handle:
             handle.write(text)
     except OSError as exc:
-        print(f"clausewise: cannot append the summary to {name} ({path}): {exc.strerror}", file=sys.stderr)
+        said = msg("clausewise: cannot append the summary to {name} ({path}): {reason}", name=name, path=path,
+                   reason=os_reason(exc))
+        print(said.render(lang), file=sys.stderr)
 
 
 def _discard(name: str) -> None:
