@@ -175,3 +175,12 @@ def test_english_help_after_a_chinese_mistake_is_english(tmp_path):
     _zh_usage_error(["validate", "--lang", "zh", "--policy", str(tmp_path)])
     english = CliRunner().invoke(cli, ["validate", "--help"], env={"CLAUSEWISE_LANG": "en"})
     assert "Show this message and exit." in english.output and "显示" not in english.output
+
+
+def test_validate_counts_in_each_languages_forms(tmp_path):
+    # The tiny pack: 2 clauses, 1 rule, 1 dataset ("1 rules, 1 datasets" before).
+    pack = _pack(tmp_path)
+    english = CliRunner().invoke(cli, ["validate", "--policy", str(pack / "policy.yaml")])
+    assert english.output.endswith("is valid: 2 clauses, 1 rule, 1 dataset\n")
+    chinese = CliRunner().invoke(cli, ["validate", "--policy", str(pack / "policy.yaml"), "--lang", "zh"])
+    assert chinese.output.endswith("有效：2 个条款、1 条规则、1 个数据集\n")

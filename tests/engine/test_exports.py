@@ -415,3 +415,12 @@ def test_parquet_columns_keep_their_stored_types(pack, tmp_path):
                 "or zone such as Asia/Shanghai); for another layout add "
                 'format: to the field, such as format: "%d/%m/%Y %H:%M:%S"'),
     ]
+
+
+def test_a_row_of_one_field_says_one_field(pack, export):
+    # "Q2" alone on line 3: one field, said in the singular ("1 fields" before).
+    folder = export({"inquiries.csv": "inquiry_id,channel,received_at,answered_on_spot,score,subject\n"
+                                      "Q1,a,,,,\nQ2\n"})
+    with pytest.raises(DataError) as info:
+        _audit(pack(DATASETS, RULES), folder)
+    assert str(info.value) == f"{folder}/inquiries.csv:3: this line has 1 field but the header has 6"

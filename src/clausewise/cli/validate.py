@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from ..i18n import N_, msg
+from ..i18n import N_, NP_, listed, msg
 from .help import Command
 from .options import lang_option, policy_option
 
@@ -22,6 +22,8 @@ def validate(policy_path, lang) -> None:
 
     policy = load(policy_path)
     compiled = run_validate(policy)
-    click.echo(msg("{path}: policy {id} {version} is valid: {clauses} clauses, {rules} rules, {datasets} datasets",
-                   path=policy.path, id=policy.id, version=policy.version, clauses=len(policy.clauses),
-                   rules=len(compiled), datasets=len(policy.datasets)).render(lang))
+    counted = [NP_("{n} clause", "{n} clauses").render(len(policy.clauses), lang),
+               NP_("{n} rule", "{n} rules").render(len(compiled), lang),
+               NP_("{n} dataset", "{n} datasets").render(len(policy.datasets), lang)]
+    click.echo(msg("{path}: policy {id} {version} is valid: {counts}", path=policy.path, id=policy.id,
+                   version=policy.version, counts=listed(counted)).render(lang))

@@ -104,9 +104,13 @@ def read_error(text: str, path: Path) -> DataError:
     if line and count:
         # DuckDB stops counting one field past the header, so "more" is all it can say of a long line.
         more = int(count[2]) > int(count[1])
-        message = (msg("this line has more fields than the header's {expected}", expected=count[1]) if more
-                   else msg("this line has {found} fields but the header has {expected}", found=count[2],
-                            expected=count[1]))
+        if more:
+            message = msg("this line has more fields than the header's {expected}", expected=count[1])
+        elif count[2] == "1":
+            message = msg("this line has 1 field but the header has {expected}", expected=count[1])
+        else:
+            message = msg("this line has {found} fields but the header has {expected}", found=count[2],
+                          expected=count[1])
     elif line:
         message = msg("cannot read this line: {exc}", exc=_csv_problem(text))
     else:
